@@ -1,0 +1,152 @@
+"""Opening the till's SQLite file: where it lives, owner-only permissions, the pragmas that make a power cut lose
+nothing (WAL, synchronous=FULL, foreign keys), `BEGIN IMMEDIATE` for writes, and running the migrations.
+
+Thread: any; the `Store` hands out a session per unit of work and may be shared by a reader and one writer thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+logger = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+_BEGIN_OPTION = "memberdesk_begin"
+
+
+def default_store_path() -> Path:
+    """Where the till keeps its database unless told otherwise (per-user data folder)."""
+    return Path(platformdirs.user_data_dir("MemberDesk", "MemberDesk")) / "till.sqlite3"
+
+
+def _prepare_owner_only(path: Path) -> None:
+    """Create the folder (0700) and the file (0600) before SQLite does, so no other account can read members."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        path.chmod(0o600)
+        logger.warning("tightened the permissions of the till database to owner-only")
+
+
+def create_sqlite_engine(path: Path) -> Engine:
+    """An engine whose transactions we begin ourselves: DEFERRED for reads, IMMEDIATE for writes."""
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 10})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver must not open transactions behind our back; we emit BEGIN ourselves (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (does nothing when already there)."""
+    config = _alembic_config(engine)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head:
+        logger.info("migrating the till database from %s to %s", current, head)
+        command.upgrade(config, "head")
+
+
+def schema_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+class Database:
+    """The opened till database: a session per unit of work, reads deferred and writes `BEGIN IMMEDIATE`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        _prepare_owner_only(path)
+        self.engine = create_sqlite_engine(path)
+        migrate(self.engine)
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False
+        )
+        self._local = threading.local()
+        self._lookup_connections: list[Any] = []
+        self._lock = threading.Lock()
+
+    def lookup_connection(self) -> sqlite3.Connection:
+        """This thread's own connection for single-statement lookups (autocommit: each SELECT is one snapshot).
+
+        Kept open for the life of the database so a lookup pays for neither a pool checkout nor a BEGIN."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            pooled = self.engine.raw_connection()
+            with self._lock:
+                self._lookup_connections.append(pooled)
+            conn = self._local.conn = pooled.driver_connection
+        assert conn is not None
+        return conn
+
+    @staticmethod
+    def session_connection(session: Session) -> sqlite3.Connection:
+        """The sqlite3 connection under a session's transaction, to run compiled lookups inside it."""
+        driver = session.connection().connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        return driver
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work; sees one consistent snapshot."""
+        with self._reader() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: everything inside commits together, or (on any exception) nothing does."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        with self._lock:
+            for pooled in self._lookup_connections:
+                pooled.close()
+            self._lookup_connections.clear()
+        self.engine.dispose()

@@ -1,0 +1,157 @@
+"""What a screen may see of a member: `MemberView`, with the phone masked and the balance the till can vouch for
+(the server's balance at the last pull plus this till's entries the server has not applied yet).
+
+Lookups are the till's hot path (a scan must paint the card at once), so the member queries are built from the
+ORM metadata once, compiled once, and run straight on the DBAPI connection; see docs/performance.md for why.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import BindParameter, ColumnElement, Dialect, bindparam, func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from localdb.models import EntrySync, Member, PointEntry
+from loyalty.phone import mask_phone
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    id: str
+    name: str
+    phone_masked: str
+    phone_tail: str
+    gender: str | None
+    birthday: date | None
+    tier: str
+    spend_12m_cents: int
+    balance_synced: int
+    pending_points: int
+    segment: str | None
+    tags: tuple[str, ...]
+    consent_marketing: bool
+    consent_profile: bool
+    card_serial: int | None
+    last_visit_at: datetime | None
+    version: int
+
+    @property
+    def available_points(self) -> int:
+        return self.balance_synced + self.pending_points
+
+
+_pending = (
+    select(func.coalesce(func.sum(PointEntry.points), 0))
+    .where(PointEntry.member_id == Member.id, PointEntry.sync_state == EntrySync.PENDING.value)
+    .correlate(Member)
+    .scalar_subquery()
+)
+
+_COLUMNS = (
+    Member.id,
+    Member.name,
+    Member.phone,
+    Member.phone_tail,
+    Member.gender,
+    Member.birthday,
+    Member.tier,
+    Member.spend_12m_cents,
+    Member.balance_synced,
+    _pending,
+    Member.segment,
+    Member.tags,
+    Member.consent_marketing,
+    Member.consent_profile,
+    Member.card_serial,
+    Member.last_visit_at,
+    Member.version,
+)
+
+
+def _from_raw(row: Sequence[Any]) -> MemberView:
+    """A row as SQLite returns it (text dates, JSON text, 0/1 booleans) to a view."""
+    visit = row[15]
+    return MemberView(
+        id=row[0],
+        name=row[1],
+        phone_masked=mask_phone(row[2]),
+        phone_tail=row[3],
+        gender=row[4],
+        birthday=date.fromisoformat(row[5]) if row[5] else None,
+        tier=row[6],
+        spend_12m_cents=row[7],
+        balance_synced=row[8],
+        pending_points=row[9],
+        segment=row[10],
+        tags=tuple(json.loads(row[11])) if row[11] else (),
+        consent_marketing=bool(row[12]),
+        consent_profile=bool(row[13]),
+        card_serial=row[14],
+        last_visit_at=datetime.fromisoformat(visit).replace(tzinfo=UTC) if visit else None,
+        version=row[16],
+    )
+
+
+class _Compiled:
+    """One member query compiled once: its SQL and its positional parameters with a slot for the key."""
+
+    def __init__(
+        self, dialect: Dialect, condition: ColumnElement[bool], *order: ColumnElement[Any] | InstrumentedAttribute[Any]
+    ) -> None:
+        stmt = select(*_COLUMNS).where(condition)
+        if order:
+            stmt = stmt.order_by(*order).limit(bindparam("limit"))
+        compiled = stmt.compile(dialect=dialect)
+        names = compiled.positiontup or []
+        self.sql = compiled.string
+        self._template = [compiled.params.get(name) for name in names]
+        self._slots: dict[str, int] = {name: names.index(name) for name in ("key", "upper", "limit") if name in names}
+
+    def params(self, **values: object) -> list[object]:
+        params = list(self._template)
+        for name, value in values.items():
+            params[self._slots[name]] = value
+        return params
+
+
+class MemberQueries:
+    """The lookups, runnable on any sqlite3 connection: the reader's own, or the one inside a write transaction."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        key: BindParameter[Any] = bindparam("key")
+        self._by_id = _Compiled(dialect, Member.id == key)
+        self._by_phone = _Compiled(dialect, Member.phone == key)
+        self._by_serial = _Compiled(dialect, Member.card_serial == key)
+        recent_first = Member.last_visit_at.desc().nulls_last()
+        self._by_tail = _Compiled(dialect, Member.phone_tail == key, recent_first, Member.name)
+        name_range = (Member.name >= key) & (Member.name < bindparam("upper"))
+        self._by_name = _Compiled(dialect, name_range, Member.name)
+
+    @staticmethod
+    def _one(conn: sqlite3.Connection, query: _Compiled, key: object) -> MemberView | None:
+        row = conn.execute(query.sql, query.params(key=key)).fetchone()
+        return None if row is None else _from_raw(row)
+
+    def by_id(self, conn: sqlite3.Connection, member_id: str) -> MemberView | None:
+        return self._one(conn, self._by_id, member_id)
+
+    def by_phone(self, conn: sqlite3.Connection, e164: str) -> MemberView | None:
+        return self._one(conn, self._by_phone, e164)
+
+    def by_card_serial(self, conn: sqlite3.Connection, serial: int) -> MemberView | None:
+        return self._one(conn, self._by_serial, serial)
+
+    def by_tail(self, conn: sqlite3.Connection, tail: str, limit: int) -> list[MemberView]:
+        rows = conn.execute(self._by_tail.sql, self._by_tail.params(key=tail, limit=limit)).fetchall()
+        return [_from_raw(row) for row in rows]
+
+    def by_name_prefix(self, conn: sqlite3.Connection, prefix: str, limit: int) -> list[MemberView]:
+        params = self._by_name.params(key=prefix, upper=prefix + "\U0010ffff", limit=limit)
+        rows = conn.execute(self._by_name.sql, params).fetchall()
+        return [_from_raw(row) for row in rows]

@@ -1,0 +1,231 @@
+"""The till's tables (SQLAlchemy 2.0 typed ORM): members, preferences, the points ledger, the outbox, sync state,
+staff and the audit chain. The schema itself is created and upgraded by the Alembic migrations beside this file;
+`tests/test_migrations.py` checks the two agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as naive UTC and gives them back aware: SQLite keeps no zone of its own."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class EntryKind(StrEnum):
+    EARN = "earn"
+    REDEEM = "redeem"
+    REVERSE = "reverse"
+    ADJUST = "adjust"
+
+
+class EntrySync(StrEnum):
+    """Where a ledger entry stands with the server. Only PENDING entries add to the shown balance."""
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    FLAGGED = "flagged"
+    REJECTED = "rejected"
+
+
+class PreferenceKind(StrEnum):
+    CATEGORY = "category"
+    SIZE = "size"
+    COLOUR = "colour"
+    STYLE = "style"
+    NOTE = "note"
+    TAG = "tag"
+
+
+class Member(Base):
+    __tablename__ = "member"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    phone: Mapped[str] = mapped_column(String(16), unique=True)
+    phone_tail: Mapped[str] = mapped_column(String(4))
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    gender: Mapped[str | None] = mapped_column(String(1))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    tier: Mapped[str] = mapped_column(String(16), default="normal")
+    spend_12m_cents: Mapped[int] = mapped_column(Integer, default=0)
+    balance_synced: Mapped[int] = mapped_column(Integer, default=0)
+    segment: Mapped[str | None] = mapped_column(String(32))
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    consent_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_profile: Mapped[bool] = mapped_column(Boolean, default=False)
+    card_serial: Mapped[int | None] = mapped_column(Integer, unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    home_store: Mapped[str | None] = mapped_column(String(32))
+    last_visit_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_member_tail_visit", "phone_tail", "last_visit_at"),
+        CheckConstraint("gender IN ('F', 'M') OR gender IS NULL", name="ck_member_gender"),
+    )
+
+
+class Preference(Base):
+    __tablename__ = "preference"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16), default="staff")
+    staff_code: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        Index("ix_preference_member", "member_id", "kind"),
+        Index(
+            "ux_preference_active",
+            "member_id",
+            "kind",
+            "value",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+        ),
+    )
+
+
+class PointEntry(Base):
+    """The append-only ledger: an entry is never edited, only reversed by a new entry (its sync fields excepted)."""
+
+    __tablename__ = "point_entry"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    points: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int | None] = mapped_column(Integer)
+    receipt_no: Mapped[str | None] = mapped_column(String(64))
+    rule_version: Mapped[int] = mapped_column(Integer)
+    staff_code: Mapped[str] = mapped_column(String(32))
+    approved_by: Mapped[str | None] = mapped_column(String(32))
+    store_code: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime]
+    reverses: Mapped[str | None] = mapped_column(ForeignKey("point_entry.id"), unique=True)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    sync_state: Mapped[str] = mapped_column(String(8), default=EntrySync.PENDING.value)
+    sync_reason: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_point_entry_member_state", "member_id", "sync_state"),
+        Index("ix_point_entry_created", "created_at"),
+        Index(
+            "ux_point_entry_receipt",
+            "store_code",
+            "receipt_no",
+            unique=True,
+            sqlite_where=text("kind = 'earn' AND receipt_no IS NOT NULL"),
+        ),
+        CheckConstraint("kind IN ('earn', 'redeem', 'reverse', 'adjust')", name="ck_point_entry_kind"),
+        CheckConstraint("sync_state IN ('pending', 'applied', 'flagged', 'rejected')", name="ck_point_entry_sync"),
+    )
+
+
+class OutboxItem(Base):
+    """Each local change to send, in order. `seq` is the till's gap-free `till_seq`: rows are never deleted."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(36), unique=True)
+    type: Mapped[str] = mapped_column(String(16))
+    body: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbox_unsent", "seq", sqlite_where=text("status IS NULL")),)
+
+
+class SyncState(Base):
+    """One row: who this till is and how far it has synced."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    store_code: Mapped[str] = mapped_column(String(32))
+    server_url: Mapped[str | None] = mapped_column(String(300))
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    config_version: Mapped[int] = mapped_column(Integer, default=0)
+    rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    member_code_public_key: Mapped[str | None] = mapped_column(String(64))
+    revoked_cards: Mapped[list[int]] = mapped_column(JSON, default=list)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    last_push_at: Mapped[datetime | None]
+    last_pull_at: Mapped[datetime | None]
+
+    __table_args__ = (CheckConstraint("id = 1", name="ck_sync_state_single_row"),)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (CheckConstraint("role IN ('cashier', 'guide', 'manager')", name="ck_staff_role"),)
+
+
+class AuditRecord(Base):
+    """Who did what and when. Each row's hash covers its content and the previous row's hash."""
+
+    __tablename__ = "audit"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    staff_code: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

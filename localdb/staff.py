@@ -1,0 +1,135 @@
+"""Staff at this till: PINs hashed with scrypt, login with lockout after repeated failures, and the permission
+check every service runs before it changes anything (the UI hiding a button is not enough)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from localdb.audit import append_audit
+from localdb.database import Database
+from localdb.errors import Problem, StoreError
+from localdb.models import Staff
+from loyalty.clock import Clock
+from loyalty.roles import Permission, Role, can
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+_PIN = re.compile(r"\d{4,8}")
+_STAFF_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffSession:
+    """A logged-in member of staff. Only `StaffService.login` makes one for a real person."""
+
+    code: str
+    name: str
+    role: Role
+
+
+def require(actor: StaffSession, permission: Permission) -> None:
+    if not can(actor.role, permission):
+        raise StoreError(Problem.PERMISSION_DENIED)
+
+
+def hash_pin(pin: str) -> str:
+    if not _PIN.fullmatch(pin):
+        raise StoreError(Problem.INVALID_PIN)
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if scheme != "scrypt":
+        return False
+    candidate = hashlib.scrypt(
+        pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2
+    )
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+_DUMMY_HASH = f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${'00' * 16}${'00' * 32}"
+
+
+class StaffService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def upsert(self, code: str, name: str, role: Role, pin_hash: str, *, active: bool = True) -> None:
+        """Record staff as the server's config lists them (or the first manager of a fresh till)."""
+        if not _STAFF_CODE.fullmatch(code) or not name.strip() or not pin_hash.startswith("scrypt$"):
+            raise StoreError(Problem.INVALID_STAFF)
+        with self._db.write() as session:
+            staff = session.get(Staff, code)
+            if staff is None:
+                session.add(Staff(code=code, name=name.strip(), role=role.value, pin_hash=pin_hash, active=active))
+            else:
+                staff.name, staff.role, staff.pin_hash, staff.active = name.strip(), role.value, pin_hash, active
+            append_audit(session, at=self._clock(), staff_code=None, action="staff_upsert", subject=code)
+
+    def add(self, actor: StaffSession, code: str, name: str, role: Role, pin: str) -> None:
+        require(actor, Permission.MANAGE_STAFF)
+        self.upsert(code, name, role, hash_pin(pin))
+
+    def count(self) -> int:
+        with self._db.read() as session:
+            return session.scalar(select(func.count()).select_from(Staff)) or 0
+
+    def login(self, code: str, pin: str) -> StaffSession:
+        """Check a code and PIN. Five wrong PINs in a row lock the code for 15 minutes."""
+        now = self._clock()
+        with self._db.write() as session:
+            staff = session.get(Staff, code.strip())
+            if staff is None or not staff.active:
+                pin_matches(pin, _DUMMY_HASH)  # same time as a real check: do not reveal which codes exist
+                append_audit(session, at=now, staff_code=None, action="login_failed")
+                refusal = StoreError(Problem.BAD_CREDENTIALS)
+            elif staff.locked_until is not None and staff.locked_until > now:
+                append_audit(session, at=now, staff_code=staff.code, action="login_locked")
+                refusal = StoreError(Problem.LOCKED_OUT, until=staff.locked_until)
+            elif pin_matches(pin, staff.pin_hash):
+                staff.failed_attempts, staff.locked_until = 0, None
+                append_audit(session, at=now, staff_code=staff.code, action="login")
+                return StaffSession(code=staff.code, name=staff.name, role=Role(staff.role))
+            else:
+                staff.failed_attempts += 1
+                if staff.failed_attempts >= MAX_FAILED_LOGINS:
+                    staff.failed_attempts, staff.locked_until = 0, now + LOCKOUT
+                    append_audit(session, at=now, staff_code=staff.code, action="lockout")
+                    refusal = StoreError(Problem.LOCKED_OUT, until=staff.locked_until)
+                else:
+                    append_audit(session, at=now, staff_code=staff.code, action="login_failed")
+                    refusal = StoreError(
+                        Problem.BAD_CREDENTIALS, remaining_attempts=MAX_FAILED_LOGINS - staff.failed_attempts
+                    )
+        # Raised after the commit: the failed attempt and its audit row must be kept.
+        raise refusal
+
+    def unlock(self, actor: StaffSession, code: str) -> None:
+        require(actor, Permission.MANAGE_STAFF)
+        with self._db.write() as session:
+            staff = session.get(Staff, code)
+            if staff is None:
+                raise StoreError(Problem.INVALID_STAFF)
+            staff.failed_attempts, staff.locked_until = 0, None
+            append_audit(session, at=self._clock(), staff_code=actor.code, action="unlock", subject=code)
+
+    def approver(self, code: str, pin: str) -> StaffSession:
+        """A manager's code + PIN given at the till to approve one action; refused for any other role."""
+        session = self.login(code, pin)
+        require(session, Permission.APPROVE)
+        return session

@@ -1,0 +1,74 @@
+"""The till's services in one place: open the store and get members, ledger, preferences, staff and settings
+wired to the same database and clock. This is what `main.py` and the UI hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from localdb.audit import AuditCheck, verify_audit
+from localdb.database import Database, default_store_path, schema_revision
+from localdb.ledger import LedgerService
+from localdb.member_view import MemberQueries
+from localdb.members import MemberService
+from localdb.models import Member, OutboxItem
+from localdb.preferences import PreferenceService
+from localdb.staff import StaffService
+from localdb.till_config import TillSettings
+from loyalty.clock import Clock, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class TillStatus:
+    path: Path
+    schema_revision: str | None
+    store_code: str
+    device_id: str
+    members: int
+    pending_outbox: int
+    staff: int
+    rules_version: int
+
+
+class Till:
+    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = TillSettings(db)
+        queries = MemberQueries(db.engine.dialect)
+        self.members = MemberService(db, self.settings, queries, clock)
+        self.ledger = LedgerService(db, self.settings, queries, clock)
+        self.preferences = PreferenceService(db, clock)
+        self.staff = StaffService(db, clock)
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, clock: Clock = utc_now) -> Till:
+        """Open (creating and migrating as needed) the till database at `path` or the per-user default."""
+        till = cls(Database(path or default_store_path()), clock)
+        till.settings.current()
+        return till
+
+    def status(self) -> TillStatus:
+        config = self.settings.current()
+        with self.db.read() as session:
+            members = session.scalar(select(func.count()).select_from(Member)) or 0
+            pending = session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status.is_(None)))
+        return TillStatus(
+            path=self.db.path,
+            schema_revision=schema_revision(self.db.engine),
+            store_code=config.store_code,
+            device_id=config.device_id,
+            members=members,
+            pending_outbox=pending or 0,
+            staff=self.staff.count(),
+            rules_version=config.rules.version,
+        )
+
+    def verify_audit(self) -> AuditCheck:
+        with self.db.read() as session:
+            return verify_audit(session)
+
+    def close(self) -> None:
+        self.db.close()

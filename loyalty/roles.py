@@ -1,0 +1,43 @@
+"""Staff roles and what each may do. The services enforce these; the UI only hides what a role cannot use."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CASHIER = "cashier"
+    GUIDE = "guide"
+    MANAGER = "manager"
+
+
+class Permission(StrEnum):
+    LOOKUP = "lookup"
+    ENROL = "enrol"
+    AWARD = "award"
+    REDEEM = "redeem"
+    REVERSE = "reverse"
+    VIEW_PREFERENCES = "view_preferences"
+    EDIT_PREFERENCES = "edit_preferences"
+    APPROVE = "approve"
+    SYNC = "sync"
+    REVEAL_PHONE = "reveal_phone"
+    MANAGE_STAFF = "manage_staff"
+
+
+_CASHIER = frozenset(
+    {Permission.LOOKUP, Permission.ENROL, Permission.AWARD, Permission.REDEEM, Permission.REVERSE,
+     Permission.VIEW_PREFERENCES}
+)  # fmt: skip
+_GUIDE = frozenset({Permission.LOOKUP, Permission.ENROL, Permission.VIEW_PREFERENCES, Permission.EDIT_PREFERENCES})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CASHIER: _CASHIER,
+    Role.GUIDE: _GUIDE,
+    Role.MANAGER: frozenset(Permission),
+}
+
+
+def can(role: Role, permission: Permission) -> bool:
+    """Whether staff of this role may do this."""
+    return permission in ROLE_PERMISSIONS[role]

@@ -1,0 +1,116 @@
+"""Tiers from rolling 12-month spend, progress to the next tier, and the birthday month.
+
+This module owns which tier a spend reaches, how far a member is from the next one, what counts as "the last
+12 months" of purchases, and whether today is in a member's birthday month. The server computes tiers with it; the
+till uses it to show progress. Integer arithmetic only; progress percent rounds down (see ``loyalty.points``).
+
+The 12-month window is (now − 12 calendar months, now]: a purchase exactly 12 months ago (same wall-clock time on the
+same day of the month a year earlier, in ``now``'s time zone) is *excluded*, one a microsecond later is included;
+a purchase after ``now`` (a till's clock ahead) is excluded. When ``now`` is 29 February the window starts on
+28 February of the year before (the last day of that February).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from loyalty.rules import PointsRules, Tier
+
+__all__ = [
+    "TierProgress",
+    "is_birthday_month",
+    "rolling_spend_cents",
+    "tier_for_spend",
+    "tier_progress",
+    "twelve_months_before",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TierProgress:
+    """Where a spend stands: its tier, the next one, and how far there is to go."""
+
+    current: Tier
+    next: Tier | None  # None at the top tier
+    spend_cents: int
+    needed_cents: int  # still to spend to reach ``next``; 0 at the top
+    percent: int  # 0..100: floor progress from current.min to next.min (100 at the top tier)
+
+
+def _require_int(name: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    return value
+
+
+def tier_for_spend(rules: PointsRules, spend_cents: int) -> Tier:
+    """The highest tier whose ``min_spend_cents`` the spend reaches (the first tier for no or negative spend)."""
+    spend_cents = _require_int("spend_cents", spend_cents)
+    reached = rules.tiers[0]
+    for tier in rules.tiers[1:]:
+        if spend_cents < tier.min_spend_cents:
+            break
+        reached = tier
+    return reached
+
+
+def tier_progress(rules: PointsRules, spend_cents: int) -> TierProgress:
+    """The tier of ``spend_cents`` and the progress to the next. ``percent`` never shows 100 before the next tier is
+    reached (it rounds down); a negative spend counts as 0 for ``percent`` and ``needed_cents``."""
+    current = tier_for_spend(rules, spend_cents)
+    index = rules.tiers.index(current)
+    if index + 1 == len(rules.tiers):
+        return TierProgress(current=current, next=None, spend_cents=spend_cents, needed_cents=0, percent=100)
+    following = rules.tiers[index + 1]
+    counted = max(spend_cents, 0)
+    span = following.min_spend_cents - current.min_spend_cents
+    percent = ((counted - current.min_spend_cents) * 100) // span
+    return TierProgress(
+        current=current,
+        next=following,
+        spend_cents=spend_cents,
+        needed_cents=following.min_spend_cents - counted,
+        percent=percent,
+    )
+
+
+def _require_aware(name: str, moment: object) -> datetime:
+    if not isinstance(moment, datetime):
+        raise TypeError(f"{name} must be a datetime, got {type(moment).__name__}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be a time-zone-aware datetime, got naive {moment.isoformat()}")
+    return moment
+
+
+def twelve_months_before(now: datetime) -> datetime:
+    """The same wall-clock time on the same day of the month a year earlier; 29 February becomes 28 February."""
+    now = _require_aware("now", now)
+    try:
+        return now.replace(year=now.year - 1)
+    except ValueError:  # 29 February, and the year before is not a leap year
+        return now.replace(year=now.year - 1, day=28)
+
+
+def rolling_spend_cents(purchases: Iterable[tuple[datetime, int]], now: datetime) -> int:
+    """The sum of purchase amounts (cents) with ``now - 12 months < at <= now``; aware datetimes only.
+
+    Amounts may be negative (returns); the total is never below 0. Raises ``ValueError`` for a naive datetime (``now``
+    or any purchase's) and ``TypeError`` for an amount that is not an int.
+    """
+    start = twelve_months_before(now)
+    total = 0
+    for at, amount in purchases:
+        at = _require_aware("purchase time", at)
+        amount = _require_int("purchase amount", amount)
+        if start < at <= now:
+            total += amount
+    return max(total, 0)
+
+
+def is_birthday_month(birthday: date | None, today: date) -> bool:
+    """Whether ``today`` falls in the month of the member's birthday (any year); False when the birthday is unknown."""
+    if birthday is None:
+        return False
+    return birthday.month == today.month

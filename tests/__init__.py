@@ -1,0 +1,1 @@
+"""MemberDesk tests: unit, integration and GUI."""
