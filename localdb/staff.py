@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,7 +23,7 @@ from loyalty.roles import Permission, Role, can
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-_PIN = re.compile(r"\d{4,8}")
+_PIN = re.compile(r"[0-9]{4,8}")
 _STAFF_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
@@ -40,7 +41,13 @@ def require(actor: StaffSession, permission: Permission) -> None:
         raise StoreError(Problem.PERMISSION_DENIED)
 
 
+def _normal_pin(pin: str) -> str:
+    """Full-width digits from a Chinese input method are the same PIN."""
+    return unicodedata.normalize("NFKC", pin).strip()
+
+
 def hash_pin(pin: str) -> str:
+    pin = _normal_pin(pin)
     if not _PIN.fullmatch(pin):
         raise StoreError(Problem.INVALID_PIN)
     salt = secrets.token_bytes(16)
@@ -56,7 +63,7 @@ def pin_matches(pin: str, stored: str) -> bool:
     if scheme != "scrypt":
         return False
     candidate = hashlib.scrypt(
-        pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2
+        _normal_pin(pin).encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2
     )
     return hmac.compare_digest(candidate.hex(), digest)
 

@@ -1,0 +1,116 @@
+"""The till database itself: owner-only files, durable pragmas, BEGIN IMMEDIATE writes, migrations that match
+the models, and a unit of work that leaves nothing behind when it fails."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from localdb.database import Database
+from localdb.models import AuditRecord, Base, Member, OutboxItem, PointEntry
+from localdb.till import Till
+from tests.conftest import Staffing
+
+
+def test_file_and_folder_are_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "till.sqlite3"
+    till = Till.open(path)
+    try:
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        for file in path.parent.iterdir():  # the database, its WAL and shared-memory files
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file.name
+    finally:
+        till.close()
+
+
+def test_loose_permissions_are_tightened(tmp_path: Path) -> None:
+    path = tmp_path / "till.sqlite3"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    Database(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_pragmas_for_durability(till: Till) -> None:
+    conn = till.db.lookup_connection()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_write_transactions_begin_immediate(till: Till) -> None:
+    """A write unit of work holds the write lock from its first statement, so two writers never deadlock
+    upgrading a read lock; a plain reader is not blocked."""
+    with till.db.write() as session:
+        session.execute(select(func.count()).select_from(Member))  # a read only: a DEFERRED begin takes no lock
+        other = sqlite3.connect(till.db.path, timeout=0, isolation_level=None)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            assert other.execute("SELECT count(*) FROM member").fetchone() == (0,)
+        finally:
+            other.close()
+
+
+def test_read_transactions_do_not_block_writers(till: Till) -> None:
+    with till.db.read() as session:
+        session.execute(select(func.count()).select_from(Member))
+        other = sqlite3.connect(till.db.path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
+
+
+def test_migrations_match_the_models(till: Till) -> None:
+    with till.db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_reopening_keeps_data_and_schema(tmp_path: Path, staff: Staffing) -> None:
+    path = tmp_path / "till.sqlite3"
+    first = Till.open(path)
+    device = first.status().device_id
+    first.close()
+    again = Till.open(path)
+    try:
+        assert again.status().device_id == device and again.status().schema_revision == "0001"
+    finally:
+        again.close()
+
+
+def test_an_exception_inside_a_unit_of_work_leaves_no_partial_rows(till: Till, staff: Staffing) -> None:
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
+
+    def counts() -> tuple[int, int, int]:
+        with till.db.read() as session:
+            return (
+                session.scalar(select(func.count()).select_from(PointEntry)) or 0,
+                session.scalar(select(func.count()).select_from(OutboxItem)) or 0,
+                session.scalar(select(func.count()).select_from(AuditRecord)) or 0,
+            )
+
+    before = counts()
+    original = till.ledger._write_entry
+
+    def crash_after_writing(*args: object, **kwargs: object) -> object:
+        original(*args, **kwargs)  # type: ignore[arg-type]
+        raise RuntimeError("power cut")  # after ledger, outbox and audit rows were flushed
+
+    till.ledger._write_entry = crash_after_writing  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        till.ledger.award(staff.cashier, member.id, 10_000)
+    till.ledger._write_entry = original  # type: ignore[method-assign]
+
+    assert counts() == before
+    assert till.members.get(staff.cashier, member.id).available_points == 0
+    assert till.verify_audit().ok
+    assert till.ledger.award(staff.cashier, member.id, 10_000).member.available_points == 100
