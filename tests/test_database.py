@@ -87,7 +87,9 @@ def test_reopening_keeps_data_and_schema(tmp_path: Path, staff: Staffing) -> Non
         again.close()
 
 
-def test_an_exception_inside_a_unit_of_work_leaves_no_partial_rows(till: Till, staff: Staffing) -> None:
+def test_an_exception_inside_a_unit_of_work_leaves_no_partial_rows(
+    till: Till, staff: Staffing, monkeypatch: pytest.MonkeyPatch
+) -> None:
     member = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
 
     def counts() -> tuple[int, int, int]:
@@ -105,10 +107,10 @@ def test_an_exception_inside_a_unit_of_work_leaves_no_partial_rows(till: Till, s
         original(*args, **kwargs)  # type: ignore[arg-type]
         raise RuntimeError("power cut")  # after ledger, outbox and audit rows were flushed
 
-    till.ledger._write_entry = crash_after_writing  # type: ignore[method-assign]
-    with pytest.raises(RuntimeError):
-        till.ledger.award(staff.cashier, member.id, 10_000)
-    till.ledger._write_entry = original  # type: ignore[method-assign]
+    with monkeypatch.context() as patch:
+        patch.setattr(till.ledger, "_write_entry", crash_after_writing)
+        with pytest.raises(RuntimeError):
+            till.ledger.award(staff.cashier, member.id, 10_000)
 
     assert counts() == before
     assert till.members.get(staff.cashier, member.id).available_points == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -28,9 +29,7 @@ def _rows(till: Till, model: type) -> int:
 def _give_balance(till: Till, member_id: str, points: int) -> None:
     """As if the last pull from the server had brought this balance."""
     with till.db.write() as session:
-        session.connection().exec_driver_sql(
-            "UPDATE member SET balance_synced = ? WHERE id = ?", (points, member_id)
-        )
+        session.connection().exec_driver_sql("UPDATE member SET balance_synced = ? WHERE id = ?", (points, member_id))
 
 
 def test_award_writes_ledger_outbox_and_audit(till: Till, staff: Staffing, member: MemberView) -> None:
@@ -88,10 +87,11 @@ def test_award_unknown_member(till: Till, staff: Staffing) -> None:
 
 
 def test_guide_cannot_award_or_redeem(till: Till, staff: Staffing, member: MemberView) -> None:
-    for attempt in (
+    attempts: list[Callable[[], object]] = [
         lambda: till.ledger.award(staff.guide, member.id, 1000),
         lambda: till.ledger.redeem(staff.guide, member.id, 100, bill_cents=1000),
-    ):
+    ]
+    for attempt in attempts:
         with pytest.raises(StoreError) as refused:
             attempt()
         assert refused.value.problem is Problem.PERMISSION_DENIED

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -60,7 +61,9 @@ def test_enrol_refuses_known_phone_naming_the_member(till: Till, staff: Staffing
         ({"name": "张三", "gender": "X"}, Problem.INVALID_GENDER),
     ],
 )
-def test_enrol_refuses_bad_input_and_writes_nothing(till: Till, staff: Staffing, kwargs: dict, problem: Problem) -> None:
+def test_enrol_refuses_bad_input_and_writes_nothing(
+    till: Till, staff: Staffing, kwargs: dict[str, Any], problem: Problem
+) -> None:
     audit_before = _count(till, AuditRecord)
     with pytest.raises(StoreError) as refused:
         till.members.enrol(staff.cashier, phone="13800138000", **kwargs)
@@ -87,9 +90,7 @@ def test_lookup_by_full_phone_in_any_form(till: Till, staff: Staffing) -> None:
         till.members.lookup(staff.cashier, "12000000000")
 
 
-def test_tail_lookup_lists_candidates_most_recent_visitor_first(
-    till: Till, staff: Staffing, clock: object
-) -> None:
+def test_tail_lookup_lists_candidates_most_recent_visitor_first(till: Till, staff: Staffing, clock: object) -> None:
     older = till.members.enrol(staff.cashier, phone="13800008000", name="张三")
     recent = till.members.enrol(staff.cashier, phone="13900008000", name="李四")
     never = till.members.enrol(staff.cashier, phone="13700008000", name="王五")

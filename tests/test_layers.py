@@ -1,0 +1,63 @@
+"""The architecture's one-way dependencies, checked on the source: storage, domain and server never import Qt,
+and the domain package imports nothing of ours and no database or network library."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+OUR_PACKAGES = {"loyalty", "localdb", "sync", "server", "ui", "widgets", "main"}
+
+
+def _imports(package: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for file in sorted((ROOT / package).rglob("*.py")):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module.split(".")[0])
+        found[str(file.relative_to(ROOT))] = names
+    return found
+
+
+@pytest.mark.parametrize("package", ["loyalty", "localdb", "server"])
+def test_no_qt_below_the_widgets(package: str) -> None:
+    offenders = {file: names for file, names in _imports(package).items() if {"PySide6", "shiboken6"} & names}
+    assert offenders == {}
+
+
+def test_sync_uses_qt_only_in_its_adapter() -> None:
+    offenders = {
+        file: names
+        for file, names in _imports("sync").items()
+        if "PySide6" in names and not file.endswith("qt_adapter.py")
+    }
+    assert offenders == {}
+
+
+def test_domain_is_pure() -> None:
+    forbidden = (OUR_PACKAGES - {"loyalty"}) | {"sqlalchemy", "alembic", "httpx", "sqlite3", "PySide6", "fastapi"}
+    offenders = {file: names & forbidden for file, names in _imports("loyalty").items() if names & forbidden}
+    assert offenders == {}
+
+
+def test_storage_knows_nothing_of_the_screens_or_the_network() -> None:
+    forbidden = {"ui", "widgets", "sync", "server", "httpx", "main"}
+    offenders = {file: names & forbidden for file, names in _imports("localdb").items() if names & forbidden}
+    assert offenders == {}
+
+
+def test_every_module_says_what_it_owns() -> None:
+    undocumented = []
+    for package in ("loyalty", "localdb", "sync", "server", "ui", "widgets", "bench"):
+        for file in (ROOT / package).rglob("*.py"):
+            if "versions" in file.parts:
+                continue
+            if ast.get_docstring(ast.parse(file.read_text(encoding="utf-8"))) is None:
+                undocumented.append(str(file.relative_to(ROOT)))
+    assert undocumented == []
