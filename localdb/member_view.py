@@ -89,7 +89,7 @@ def _from_raw(row: Sequence[Any]) -> MemberView:
         balance_synced=row[8],
         pending_points=row[9],
         segment=row[10],
-        tags=tuple(json.loads(row[11])) if row[11] else (),
+        tags=tuple(json.loads(row[11])) if row[11] and row[11] != "[]" else (),
         consent_marketing=bool(row[12]),
         consent_profile=bool(row[13]),
         card_serial=row[14],

@@ -28,6 +28,8 @@ __all__ = [
 CHINA_COUNTRY_CODE = "86"
 NATIONAL_LENGTH = 11
 TAIL_LENGTH = 4
+_E164_PREFIX = "+" + CHINA_COUNTRY_CODE
+_E164_LENGTH = len(_E164_PREFIX) + NATIONAL_LENGTH
 
 # Characters a cashier may type or paste between digits (after NFKC, which already folds the full-width forms
 # U+FF08/U+FF09/U+FF0D/U+FF0E into "()-." and U+3000/U+00A0 into a plain space). Any Unicode whitespace and any
@@ -115,9 +117,10 @@ def _is_cn_mobile(national: str) -> bool:
     if national.startswith("0"):
         return False
     number = phonenumbers.PhoneNumber(country_code=int(CHINA_COUNTRY_CODE), national_number=int(national))
-    return phonenumbers.is_valid_number_for_region(number, "CN") and (
-        phonenumbers.number_type(number) == PhoneNumberType.MOBILE
-    )
+    # CN is the only region of country code 86, and `number_type` answers MOBILE only for a number that matches
+    # the region's general pattern and its mobile ranges: that is exactly `is_valid_number_for_region` plus the
+    # type check, at half the cost (this runs on every uncached phone lookup).
+    return bool(phonenumbers.number_type(number) == PhoneNumberType.MOBILE)
 
 
 def parse_mobile(text: str) -> str:
@@ -142,6 +145,8 @@ def national_digits(phone: str) -> str:
     """
     if len(phone) == NATIONAL_LENGTH and phone.isascii() and phone.isdigit():
         return phone
+    if len(phone) == _E164_LENGTH and phone.startswith(_E164_PREFIX) and phone[1:].isascii() and phone[1:].isdigit():
+        return phone[len(_E164_PREFIX) :]  # the stored form: every displayed member goes through here
     return _split_national(phone)
 
 
