@@ -3,11 +3,7 @@ check every service runs before it changes anything (the UI hiding a button is n
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,13 +13,13 @@ from localdb.audit import append_audit
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
 from localdb.models import Staff
+from loyalty import pins
 from loyalty.clock import Clock
+from loyalty.pins import DUMMY_PIN_HASH, is_pin_hash, pin_matches
 from loyalty.roles import Permission, Role, can
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-_PIN = re.compile(r"[0-9]{4,8}")
 _STAFF_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
@@ -41,34 +37,12 @@ def require(actor: StaffSession, permission: Permission) -> None:
         raise StoreError(Problem.PERMISSION_DENIED)
 
 
-def _normal_pin(pin: str) -> str:
-    """Full-width digits from a Chinese input method are the same PIN."""
-    return unicodedata.normalize("NFKC", pin).strip()
-
-
 def hash_pin(pin: str) -> str:
-    pin = _normal_pin(pin)
-    if not _PIN.fullmatch(pin):
-        raise StoreError(Problem.INVALID_PIN)
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
-    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt.hex()}${digest.hex()}"
-
-
-def pin_matches(pin: str, stored: str) -> bool:
+    """The stored form of a PIN; refuses one that is not 4 to 8 digits with `INVALID_PIN`."""
     try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    candidate = hashlib.scrypt(
-        _normal_pin(pin).encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=len(digest) // 2
-    )
-    return hmac.compare_digest(candidate.hex(), digest)
-
-
-_DUMMY_HASH = f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${'00' * 16}${'00' * 32}"
+        return pins.hash_pin(pin)
+    except pins.InvalidPin as exc:
+        raise StoreError(Problem.INVALID_PIN) from exc
 
 
 class StaffService:
@@ -78,7 +52,7 @@ class StaffService:
 
     def upsert(self, code: str, name: str, role: Role, pin_hash: str, *, active: bool = True) -> None:
         """Record staff as the server's config lists them (or the first manager of a fresh till)."""
-        if not _STAFF_CODE.fullmatch(code) or not name.strip() or not pin_hash.startswith("scrypt$"):
+        if not _STAFF_CODE.fullmatch(code) or not name.strip() or not is_pin_hash(pin_hash):
             raise StoreError(Problem.INVALID_STAFF)
         with self._db.write() as session:
             staff = session.get(Staff, code)
@@ -102,7 +76,7 @@ class StaffService:
         with self._db.write() as session:
             staff = session.get(Staff, code.strip())
             if staff is None or not staff.active:
-                pin_matches(pin, _DUMMY_HASH)  # same time as a real check: do not reveal which codes exist
+                pin_matches(pin, DUMMY_PIN_HASH)  # same time as a real check: do not reveal which codes exist
                 append_audit(session, at=now, staff_code=None, action="login_failed")
                 refusal = StoreError(Problem.BAD_CREDENTIALS)
             elif staff.locked_until is not None and staff.locked_until > now:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from localdb.errors import Problem, StoreError
-from localdb.staff import MAX_FAILED_LOGINS, hash_pin, pin_matches
+from localdb.staff import MAX_FAILED_LOGINS, hash_pin
 from localdb.till import Till
+from loyalty.pins import pin_matches
 from loyalty.roles import Permission, Role, can
 from tests.conftest import PINS, FakeClock, Staffing
 

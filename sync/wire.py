@@ -1,0 +1,274 @@
+"""The sync protocol's wire schemas (pydantic v2), shared by the till (`sync/`) and the central server (`server/`).
+
+PROTOCOL.md names the fields; this module may add fields, never change those. Every time on the wire is an aware
+datetime (ISO 8601 with offset); money is integer cents, points integer points. No Qt, no database here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+MAX_PUSH_ITEMS = 500
+MAX_CHANGES_PAGE = 5000
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("times must carry their UTC offset")
+    return moment
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+Id = Annotated[str, Field(min_length=1, max_length=36)]
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class Wire(BaseModel):
+    """Base of every wire message: unknown fields are refused, so a typo is a 400, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemType(StrEnum):
+    ENROL = "enrol"
+    POINT_ENTRY = "point_entry"
+    PREFERENCE = "preference"
+    MEMBER_UPDATE = "member_update"
+
+
+class ItemStatus(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    FLAGGED = "flagged"
+    MERGED = "merged"
+    REJECTED = "rejected"
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable `code` in every error answer's `detail`, and `reason` codes of rejected items."""
+
+    MALFORMED = "malformed"
+    UNAUTHORIZED = "unauthorized"
+    DEVICE_REVOKED = "device_revoked"
+    ENROLMENT_CODE_INVALID = "enrolment_code_invalid"
+    UNKNOWN_STORE = "unknown_store"
+    ID_CONFLICT = "id_conflict"
+    BATCH_TOO_LARGE = "batch_too_large"
+    CURSOR_GONE = "cursor_gone"
+    RATE_LIMITED = "rate_limited"
+    # item-level reasons
+    INVALID_BODY = "invalid_body"
+    UNKNOWN_MEMBER = "unknown_member"
+    UNKNOWN_ENTRY = "unknown_entry"
+    ALREADY_REVERSED = "already_reversed"
+    RULE_VIOLATION = "rule_violation"
+    INVALID_PHONE = "invalid_phone"
+    OVERDRAWN = "overdrawn"
+    INSUFFICIENT_POINTS = "insufficient_points"
+
+
+class ErrorDetail(Wire):
+    code: ErrorCode
+    message: str
+    field: str | None = None
+    ids: list[str] = Field(default_factory=list)
+
+
+# -- health, registration, config -------------------------------------------------------------------------------
+
+
+class Health(Wire):
+    status: Literal["ok"]
+    server_time: AwareDatetime
+    protocol: int = PROTOCOL_VERSION
+
+
+class RegisterRequest(Wire):
+    store_code: Code
+    device_name: Annotated[str, Field(min_length=1, max_length=64)]
+    enrolment_code: Annotated[str, Field(min_length=4, max_length=32)]
+
+
+class StoreInfo(Wire):
+    code: Code
+    name: str
+    timezone: str = "Asia/Shanghai"
+
+
+class RegisterResponse(Wire):
+    device_id: Id
+    token: str
+    store: StoreInfo
+
+
+class StaffRecord(Wire):
+    code: Code
+    name: str
+    role: Literal["cashier", "guide", "manager"]
+    pin_hash: str
+    active: bool = True
+
+
+class TierInfo(Wire):
+    code: str
+    name: str
+    min_spend_cents: int
+    earn_multiplier_pct: int
+
+
+class ConfigResponse(Wire):
+    config_version: int
+    rules: dict[str, Any]  # loyalty.rules.PointsRules.to_dict()
+    tiers: list[TierInfo]
+    store: StoreInfo
+    staff: list[StaffRecord]
+    member_code_public_key: str  # base64 of the raw Ed25519 public key
+    revoked_cards: list[int]
+
+
+# -- push -----------------------------------------------------------------------------------------------------------
+
+
+class EnrolBody(Wire):
+    member_id: Id
+    phone: Annotated[str, Field(min_length=1, max_length=32)]  # E.164; the server parses it again
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    birthday: date | None = None
+    gender: Literal["F", "M"] | None = None
+    consent_marketing: bool = False
+    consent_profile: bool = False
+    store_code: Code
+    staff_code: Code
+    created_at: AwareDatetime
+
+
+class PointEntryBody(Wire):
+    id: Id
+    member_id: Id
+    kind: Literal["earn", "redeem", "reverse", "adjust"]
+    points: int
+    amount_cents: int | None = None
+    bill_cents: int | None = None
+    receipt_no: str | None = None
+    rule_version: int
+    staff_code: Code
+    approved_by: Code | None = None
+    store_code: Code
+    device_id: Id
+    created_at: AwareDatetime
+    reverses: Id | None = None
+    offline: bool = False
+    bonuses: list[str] = Field(default_factory=list)
+    birthday_month: bool = False
+
+
+class PreferenceBody(Wire):
+    member_id: Id
+    op: Literal["add", "remove"]
+    kind: Literal["category", "size", "colour", "style", "note", "tag"]
+    value: Annotated[str, Field(min_length=1, max_length=200)]
+    staff_code: Code
+    at: AwareDatetime
+
+
+class MemberUpdateBody(Wire):
+    member_id: Id
+    changes: dict[str, bool]  # consent_marketing / consent_profile for now
+    staff_code: Code
+    at: AwareDatetime
+
+
+BODY_SCHEMAS: dict[ItemType, type[Wire]] = {
+    ItemType.ENROL: EnrolBody,
+    ItemType.POINT_ENTRY: PointEntryBody,
+    ItemType.PREFERENCE: PreferenceBody,
+    ItemType.MEMBER_UPDATE: MemberUpdateBody,
+}
+
+
+class PushItem(Wire):
+    id: Id
+    till_seq: Annotated[int, Field(ge=1)]
+    type: ItemType
+    created_at: AwareDatetime
+    body: dict[str, Any]  # checked against BODY_SCHEMAS[type] item by item: a bad body rejects one item, not the batch
+
+
+class PushRequest(Wire):
+    items: list[PushItem]  # at most MAX_PUSH_ITEMS: more is answered 413, not 400
+
+
+class PushResult(Wire):
+    id: Id
+    status: ItemStatus
+    reason: str | None = None
+    member: Id | None = None  # the member the item landed on (the survivor, for `merged`)
+    member_version: int | None = None  # the member's change sequence right after this item was applied
+    first_status: ItemStatus | None = None  # for `duplicate`: what the first push of this id was answered
+
+
+class PushResponse(Wire):
+    results: list[PushResult]
+
+
+# -- changes --------------------------------------------------------------------------------------------------------
+
+
+class PreferenceInfo(Wire):
+    kind: str
+    value: str
+    source: str = "staff"
+    staff_code: str | None = None
+    at: AwareDatetime
+
+
+class MemberChange(Wire):
+    """A member at its latest state, or a tombstone (`deleted` or `merged_into` set, the rest empty)."""
+
+    id: Id
+    version: int
+    deleted: bool = False
+    merged_into: Id | None = None
+    phone: str | None = None
+    name: str | None = None
+    gender: Literal["F", "M"] | None = None
+    birthday: date | None = None
+    tier: str | None = None
+    spend_12m_cents: int = 0
+    balance: int = 0
+    segment: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    consent_marketing: bool = False
+    consent_profile: bool = False
+    card_serial: int | None = None
+    home_store: str | None = None
+    last_visit_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+    preferences: list[PreferenceInfo] = Field(default_factory=list)
+
+
+class ChangesResponse(Wire):
+    changes: list[MemberChange]
+    next_cursor: int
+    has_more: bool
+
+
+# -- online redemption ----------------------------------------------------------------------------------------------
+
+
+class AuthorizeRequest(Wire):
+    id: Id  # the point entry's id: the reservation is held under it until that entry is pushed
+    member_id: Id
+    points: Annotated[int, Field(gt=0)]
+    amount_cents: Annotated[int, Field(ge=0)]
+
+
+class AuthorizeResponse(Wire):
+    approved: bool
+    balance: int  # available on the server after holding this reservation (or as it is, when refused)
+    reason: str | None = None
