@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Dialect, bindparam, func, select
+from sqlalchemy import BindParameter, ColumnElement, Dialect, and_, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from localdb.models import EntrySync, Member, PointEntry
@@ -46,9 +46,19 @@ class MemberView:
         return self.balance_synced + self.pending_points
 
 
+# Pending: not yet applied by the server, or applied at a member version newer than the one this till last pulled.
 _pending = (
     select(func.coalesce(func.sum(PointEntry.points), 0))
-    .where(PointEntry.member_id == Member.id, PointEntry.sync_state == EntrySync.PENDING.value)
+    .where(
+        PointEntry.member_id == Member.id,
+        or_(
+            PointEntry.sync_state == EntrySync.PENDING.value,
+            and_(
+                PointEntry.sync_state != EntrySync.REJECTED.value,
+                PointEntry.server_version > Member.version,
+            ),
+        ),
+    )
     .correlate(Member)
     .scalar_subquery()
 )

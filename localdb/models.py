@@ -108,6 +108,8 @@ class Preference(Base):
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(16), default="staff")
+    # True for rows as the server sent them; a row recorded here stays False until the server sends it back.
+    synced: Mapped[bool] = mapped_column(Boolean, default=False)
     staff_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     removed_at: Mapped[datetime | None]
@@ -147,6 +149,9 @@ class PointEntry(Base):
     offline: Mapped[bool] = mapped_column(Boolean, default=False)
     sync_state: Mapped[str] = mapped_column(String(8), default=EntrySync.PENDING.value)
     sync_reason: Mapped[str | None] = mapped_column(String(64))
+    # The member's change sequence right after the server applied this entry: once the till has pulled the member
+    # at this version or later, the server's balance includes the entry and it stops counting as pending.
+    server_version: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_point_entry_member_state", "member_id", "sync_state"),
@@ -176,6 +181,7 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str | None] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(64))
+    member: Mapped[str | None] = mapped_column(String(36))  # the member the server says the item landed on
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_outbox_unsent", "seq", sqlite_where=text("status IS NULL")),)
@@ -198,8 +204,29 @@ class SyncState(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     last_push_at: Mapped[datetime | None]
     last_pull_at: Mapped[datetime | None]
+    device_token: Mapped[str | None] = mapped_column(String(128))  # the file is owner-only (see database.py)
+    store_name: Mapped[str | None] = mapped_column(String(64))
+    sync_blocked: Mapped[str | None] = mapped_column(String(32))  # e.g. "device_revoked": stop until re-registered
 
     __table_args__ = (CheckConstraint("id = 1", name="ck_sync_state_single_row"),)
+
+
+class SyncRun(Base):
+    """One sync attempt and what came of it, for the manager's end-of-day report."""
+
+    __tablename__ = "sync_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    pushed: Mapped[int] = mapped_column(Integer, default=0)
+    applied: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[int] = mapped_column(Integer, default=0)
+    merged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    pulled: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(64))
 
 
 class Staff(Base):

@@ -82,7 +82,7 @@ def test_reopening_keeps_data_and_schema(tmp_path: Path, staff: Staffing) -> Non
     first.close()
     again = Till.open(path)
     try:
-        assert again.status().device_id == device and again.status().schema_revision == "0001"
+        assert again.status().device_id == device and again.status().schema_revision == "0002"
     finally:
         again.close()
 

@@ -1,0 +1,427 @@
+"""The till's side of sync inside its database: registration, what to push next, the server's answers, a pulled
+page of members written with its cursor in one transaction, and the server's config. No HTTP here: `sync/` talks
+to the server and hands this module plain values.
+
+Thread: whichever runs the sync (the sync worker, or the command line); each method is one unit of work.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, literal, select, true, update
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.orm import Session
+
+from localdb.audit import append_audit
+from localdb.database import Database
+from localdb.models import EntrySync, Member, OutboxItem, PointEntry, Preference, Staff, SyncRun
+from localdb.staff import StaffService
+from localdb.till_config import TillSettings, ensure_sync_state
+from loyalty.clock import Clock
+from loyalty.roles import Role
+from loyalty.rules import PointsRules
+
+# Item status -> the ledger entry's sync state. `merged` applies to enrolments; their entries are `applied`.
+_ENTRY_STATE = {
+    "applied": EntrySync.APPLIED.value,
+    "merged": EntrySync.APPLIED.value,
+    "flagged": EntrySync.FLAGGED.value,
+    "rejected": EntrySync.REJECTED.value,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    server_url: str
+    token: str
+    device_id: str
+    store_code: str
+    blocked: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingItem:
+    seq: int
+    item_id: str
+    type: str
+    body: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """The server's answer for one pushed item (PROTOCOL.md `results[]`)."""
+
+    id: str
+    status: str
+    reason: str | None = None
+    member: str | None = None
+    member_version: int | None = None
+    first_status: str | None = None
+
+
+@dataclass
+class PushTally:
+    applied: int = 0
+    duplicates: int = 0
+    flagged: int = 0
+    merged: int = 0
+    rejected: int = 0
+    rejected_ids: list[str] = field(default_factory=list)
+
+    def add(self, other: PushTally) -> None:
+        self.applied += other.applied
+        self.duplicates += other.duplicates
+        self.flagged += other.flagged
+        self.merged += other.merged
+        self.rejected += other.rejected
+        self.rejected_ids += other.rejected_ids
+
+
+def sqlite_datetime(moment: datetime | None) -> str | None:
+    """The text SQLAlchemy's SQLite DateTime stores (naive UTC, microseconds), for bulk writes that bypass it."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+_MEMBER_FIELDS = (
+    "id", "phone", "phone_tail", "name", "gender", "birthday", "tier", "spend_12m_cents", "balance_synced", "segment",
+    "tags", "consent_marketing", "consent_profile", "card_serial", "version", "home_store", "last_visit_at",
+    "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _compile_positional(statement: Any, names: Sequence[str]) -> str:
+    """Compile once for the sqlite3 driver (qmark style) and check the parameters come in `names` order."""
+    compiled = statement.compile(dialect=sqlite_dialect.dialect())
+    assert tuple(compiled.positiontup or ()) == tuple(names), compiled.positiontup
+    return str(compiled.string)
+
+
+def _upsert_member_sql() -> str:
+    insert_stmt = sqlite_dialect.insert(Member).values({name: bindparam(name) for name in _MEMBER_FIELDS})
+    keep = {"id", "created_at"}
+    upsert = insert_stmt.on_conflict_do_update(
+        index_elements=[Member.id],
+        set_={name: insert_stmt.excluded[name] for name in _MEMBER_FIELDS if name not in keep},
+    )
+    return _compile_positional(upsert, _MEMBER_FIELDS)
+
+
+_PREFERENCE_FIELDS = ("member_id", "kind", "value", "source", "staff_code", "created_at")
+_UPSERT_MEMBER = _upsert_member_sql()
+_INSERT_PREFERENCE = _compile_positional(
+    insert(Preference).values({**{n: bindparam(n) for n in _PREFERENCE_FIELDS}, "synced": true()}), _PREFERENCE_FIELDS
+)
+
+
+def _as_datetime(value: object) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _as_date_text(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _member_row(change: Mapping[str, Any], now_text: str) -> tuple[object, ...]:
+    phone = str(change["phone"])
+    return (
+        change["id"],
+        phone,
+        phone[-4:],
+        change["name"],
+        change.get("gender"),
+        _as_date_text(change.get("birthday")),
+        change.get("tier") or "normal",
+        int(change.get("spend_12m_cents") or 0),
+        int(change.get("balance") or 0),
+        change.get("segment"),
+        json.dumps(list(change.get("tags") or []), ensure_ascii=False),
+        int(bool(change.get("consent_marketing"))),
+        int(bool(change.get("consent_profile"))),
+        change.get("card_serial"),
+        int(change["version"]),
+        change.get("home_store"),
+        sqlite_datetime(_as_datetime(change.get("last_visit_at"))),
+        now_text,
+        sqlite_datetime(_as_datetime(change.get("updated_at"))) or now_text,
+    )
+
+
+class SyncStore:
+    def __init__(self, db: Database, settings: TillSettings, staff: StaffService, clock: Clock) -> None:
+        self._db = db
+        self._settings = settings
+        self._staff = staff
+        self._clock = clock
+
+    # -- registration ---------------------------------------------------------------------------------------------
+
+    def registration(self) -> Registration | None:
+        with self._db.read() as session:
+            state = ensure_sync_state(session)
+            if not state.server_url or not state.device_token:
+                return None
+            return Registration(state.server_url, state.device_token, state.device_id, state.store_code,
+                                state.sync_blocked)  # fmt: skip
+
+    def register(
+        self, *, server_url: str, device_id: str, token: str, store_code: str, store_name: str, timezone: str
+    ) -> None:
+        """Become the till the server just registered. Members cached for another store or server are kept, but
+        the cursor starts again from 0 so the first sync brings the whole member set."""
+        with self._db.write() as session:
+            state = ensure_sync_state(session)
+            state.server_url, state.device_token, state.sync_blocked = server_url, token, None
+            state.store_name, state.cursor = store_name, 0
+            append_audit(session, at=self._clock(), staff_code=None, action="register", subject=device_id,
+                         detail={"store_code": store_code})  # fmt: skip
+        self._settings.update(store_code=store_code, device_id=device_id, timezone=timezone)
+
+    def block(self, reason: str) -> None:
+        """Stop syncing (e.g. the server revoked this till) until it is registered again."""
+        with self._db.write() as session:
+            ensure_sync_state(session).sync_blocked = reason
+            append_audit(session, at=self._clock(), staff_code=None, action="sync_blocked", detail={"reason": reason})
+
+    # -- push -----------------------------------------------------------------------------------------------------
+
+    def unsent(self, limit: int) -> list[OutgoingItem]:
+        """The oldest items the server has not answered yet, in `till_seq` order."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(OutboxItem).where(OutboxItem.status.is_(None)).order_by(OutboxItem.seq).limit(limit)
+            )
+            return [OutgoingItem(r.seq, r.item_id, r.type, r.body, r.created_at) for r in rows]
+
+    def count_unsent(self) -> int:
+        with self._db.read() as session:
+            return session.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.status.is_(None))) or 0
+
+    def note_attempt(self, seqs: Sequence[int]) -> None:
+        now = self._clock()
+        with self._db.write() as session:
+            session.execute(
+                update(OutboxItem).where(OutboxItem.seq.in_(seqs)).values(attempts=OutboxItem.attempts + 1, sent_at=now)
+            )
+
+    def record_results(self, outcomes: Iterable[ItemOutcome]) -> PushTally:
+        """Write the server's answers: outbox status, the entries' sync state and server version, merges."""
+        tally = PushTally()
+        now = self._clock()
+        with self._db.write() as session:
+            for outcome in outcomes:
+                item = session.scalar(select(OutboxItem).where(OutboxItem.item_id == outcome.id))
+                if item is None:
+                    continue
+                effective = outcome.first_status if outcome.status == "duplicate" else outcome.status
+                effective = effective or "applied"
+                item.status, item.reason, item.member = outcome.status, outcome.reason, outcome.member
+                self._count(tally, outcome.status, effective, outcome.id)
+                if item.type == "point_entry":
+                    entry = session.get(PointEntry, outcome.id)
+                    if entry is not None:
+                        entry.sync_state = _ENTRY_STATE.get(effective, EntrySync.APPLIED.value)
+                        entry.sync_reason = outcome.reason
+                        entry.server_version = outcome.member_version
+                elif item.type == "enrol" and effective == "merged" and outcome.member:
+                    merge_member_locally(session, str(item.body["member_id"]), outcome.member)
+            if tally.rejected or tally.flagged:
+                append_audit(session, at=now, staff_code=None, action="sync_exceptions",
+                             detail={"rejected": tally.rejected, "flagged": tally.flagged})  # fmt: skip
+        return tally
+
+    @staticmethod
+    def _count(tally: PushTally, status: str, effective: str, item_id: str) -> None:
+        if status == "duplicate":
+            tally.duplicates += 1
+        elif effective == "applied":
+            tally.applied += 1
+        if effective == "flagged":
+            tally.flagged += 1
+        elif effective == "merged":
+            tally.merged += 1
+        elif effective == "rejected":
+            tally.rejected += 1
+            tally.rejected_ids.append(item_id)
+
+    def reject_locally(self, item_ids: Sequence[str], reason: str) -> PushTally:
+        """Items the server refused as a whole request (e.g. an id replayed with another body, 409): kept and
+        shown to the manager, and no longer in the way of the items behind them."""
+        return self.record_results(ItemOutcome(id=item_id, status="rejected", reason=reason) for item_id in item_ids)
+
+    def exceptions(self) -> list[tuple[str, str | None, str | None]]:
+        """Flagged and rejected items (item id, status, reason), oldest first, for the manager's sync report."""
+        with self._db.read() as session:
+            rows = session.execute(
+                select(OutboxItem.item_id, OutboxItem.status, OutboxItem.reason)
+                .where(OutboxItem.status.in_(("rejected", "flagged")) | (OutboxItem.reason.is_not(None)))
+                .order_by(OutboxItem.seq)
+            )
+            return [(r[0], r[1], r[2]) for r in rows]
+
+    # -- pull -----------------------------------------------------------------------------------------------------
+
+    def cursor(self) -> int:
+        with self._db.read() as session:
+            return ensure_sync_state(session).cursor
+
+    def reset_cursor(self) -> None:
+        """The server can no longer serve our cursor (410): pull everything again; the outbox is untouched."""
+        with self._db.write() as session:
+            ensure_sync_state(session).cursor = 0
+
+    def apply_page(self, changes: Sequence[Mapping[str, Any]], next_cursor: int) -> int:
+        """Write one page of member changes and the new cursor in one transaction. Returns members written."""
+        now = self._clock()
+        now_text = sqlite_datetime(now)
+        assert now_text is not None
+        with self._db.write() as session:
+            conn = self._db.session_connection(session)
+            live = [c for c in changes if not c.get("deleted") and not c.get("merged_into")]
+            unanswered_enrolments = self._free_phones(session, live)
+            conn.executemany(_UPSERT_MEMBER, [_member_row(c, now_text) for c in live])
+            self._replace_preferences(conn, live)
+            for local_id, survivor_id in unanswered_enrolments:
+                merge_member_locally(session, local_id, survivor_id)
+            for tombstone in changes:
+                if tombstone.get("merged_into"):
+                    merge_member_locally(session, str(tombstone["id"]), str(tombstone["merged_into"]))
+                elif tombstone.get("deleted"):
+                    _forget_member(session, str(tombstone["id"]))
+            state = ensure_sync_state(session)
+            state.cursor, state.last_pull_at = next_cursor, now
+        return len(changes)
+
+    @staticmethod
+    def _free_phones(session: Session, live: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+        """Before the upsert: a phone the page gives to another member id. A local enrolment not yet answered by
+        the server is merged into the server's member (the server will answer `merged` too); a stale cached member
+        gives up the phone until its own change arrives."""
+        wanted = {str(c["phone"]): str(c["id"]) for c in live}
+        to_merge: list[tuple[str, str]] = []
+        if not wanted:
+            return to_merge
+        holders = session.execute(select(Member.id, Member.phone, Member.version).where(Member.phone.in_(wanted)))
+        for holder_id, phone, version in list(holders):
+            new_id = wanted[phone]
+            if holder_id == new_id:
+                continue
+            _release_phone(session, holder_id)
+            if version == 0:
+                to_merge.append((holder_id, new_id))
+        return to_merge
+
+    @staticmethod
+    def _replace_preferences(conn: Any, live: Sequence[Mapping[str, Any]]) -> None:
+        ids = [(str(c["id"]),) for c in live]
+        conn.executemany("DELETE FROM preference WHERE member_id = ? AND synced = 1", ids)
+        rows = []
+        for change in live:
+            for pref in change.get("preferences") or ():
+                conn.execute(
+                    "DELETE FROM preference WHERE member_id = ? AND kind = ? AND value = ? AND removed_at IS NULL",
+                    (change["id"], pref["kind"], pref["value"]),
+                )
+                at = sqlite_datetime(_as_datetime(pref["at"]))
+                rows.append((change["id"], pref["kind"], pref["value"], pref.get("source") or "staff",
+                             pref.get("staff_code"), at))  # fmt: skip
+        conn.executemany(_INSERT_PREFERENCE, rows)
+
+    # -- config ---------------------------------------------------------------------------------------------------
+
+    def apply_config(self, config: Mapping[str, Any]) -> None:
+        """The server's rules, keys, revocations and staff list, as `GET /v1/config` gives them."""
+        rules = PointsRules.from_dict(config["rules"])
+        store = config["store"]
+        self._settings.update(
+            rules=rules,
+            member_code_public_key=config["member_code_public_key"],
+            revoked_cards=frozenset(int(s) for s in config["revoked_cards"]),
+            timezone=store.get("timezone") or None,
+        )
+        listed = set()
+        for person in config["staff"]:
+            listed.add(person["code"])
+            self._staff.upsert(person["code"], person["name"], Role(person["role"]), person["pin_hash"],
+                               active=bool(person.get("active", True)))  # fmt: skip
+        with self._db.write() as session:
+            session.execute(update(Staff).where(Staff.code.not_in(listed)).values(active=False))
+            ensure_sync_state(session).config_version = int(config["config_version"])
+
+    # -- runs -----------------------------------------------------------------------------------------------------
+
+    def start_run(self) -> int:
+        with self._db.write() as session:
+            run = SyncRun(started_at=self._clock(), pushed=0, applied=0, duplicates=0, flagged=0, merged=0,
+                          rejected=0, pulled=0)  # fmt: skip
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, *, pushed: int, tally: PushTally, pulled: int, error: str | None) -> None:
+        with self._db.write() as session:
+            run = session.get(SyncRun, run_id)
+            assert run is not None
+            run.finished_at, run.pushed, run.pulled, run.error = self._clock(), pushed, pulled, error
+            run.applied, run.duplicates, run.flagged = tally.applied, tally.duplicates, tally.flagged
+            run.merged, run.rejected = tally.merged, tally.rejected
+            if error is None:
+                ensure_sync_state(session).last_push_at = self._clock()
+
+
+def _release_phone(session: Session, member_id: str) -> None:
+    # A placeholder no lookup can match (phones are E.164 "+86…"; tails are digits).
+    session.execute(update(Member).where(Member.id == member_id).values(phone=f"~{member_id}", phone_tail="----"))
+
+
+def _forget_member(session: Session, member_id: str) -> None:
+    """A member the server deleted: gone from lookups; the row stays only while this till's ledger refers to it."""
+    session.execute(delete(Preference).where(Preference.member_id == member_id))
+    referenced = session.scalar(select(func.count()).select_from(PointEntry).where(PointEntry.member_id == member_id))
+    if referenced:
+        _release_phone(session, member_id)
+        session.execute(update(Member).where(Member.id == member_id).values(name="-", tags=[]))
+    else:
+        session.execute(delete(Member).where(Member.id == member_id))
+
+
+def merge_member_locally(session: Session, local_id: str, survivor_id: str) -> None:
+    """Rewrite this till's references from `local_id` to `survivor_id` and drop the local row. The outbox is
+    never rewritten: its bodies must stay byte-identical for exactly-once, and the server maps the old id itself."""
+    if local_id == survivor_id:
+        return
+    local = session.get(Member, local_id)
+    if local is None:
+        return
+    if session.get(Member, survivor_id) is None:
+        # Not cached yet: the local row becomes the survivor until the pull brings the server's state.
+        phone, tail = local.phone, local.phone_tail
+        _release_phone(session, local_id)
+        session.flush()
+        columns = list(Member.__table__.columns)
+        copy = select(*[literal(survivor_id) if c.name == "id" else c for c in columns]).where(Member.id == local_id)
+        session.execute(insert(Member).from_select([c.name for c in columns], copy))
+        session.execute(update(Member).where(Member.id == survivor_id).values(phone=phone, phone_tail=tail))
+    session.execute(update(PointEntry).where(PointEntry.member_id == local_id).values(member_id=survivor_id))
+    survivor_prefs = select(Preference.kind, Preference.value).where(
+        Preference.member_id == survivor_id, Preference.removed_at.is_(None)
+    )
+    for kind, value in list(session.execute(survivor_prefs)):
+        session.execute(
+            delete(Preference).where(
+                Preference.member_id == local_id, Preference.kind == kind, Preference.value == value
+            )
+        )
+    session.execute(update(Preference).where(Preference.member_id == local_id).values(member_id=survivor_id))
+    session.execute(delete(Member).where(Member.id == local_id))
