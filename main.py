@@ -1,7 +1,7 @@
-"""MemberDesk entry point: parse the command line, open the till's local store and report on it.
-
-For now (foundation issue) it opens or creates the store, runs its migrations and prints a short status; the
-counter window and the sync commands arrive with their issues."""
+"""MemberDesk entry point: parse the command line, open the till's local store, and run what was asked: the demo
+(the default: an embedded local server with demo data, a demo till registered with it and synced), print the
+store's status, verify the audit chain, register the till with the central server, or sync with it (headless, for
+a scheduled end-of-day job: prints a summary and exits non-zero when anything failed to sync)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ from pathlib import Path
 
 from localdb.database import default_store_path
 from localdb.till import Till
+from server.embedded import DEMO_STORE, EmbeddedServer
+from sync.client import SyncError
+from sync.engine import Phase, SyncEngine
+from sync.registration import register_till
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,16 +26,101 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--verbose", action="store_true", help="log progress to standard error")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("status", help="open the local store and print its status (the default)")
+    demo = sub.add_parser("demo", help="a local demo server with demo data and a demo till synced with it (default)")
+    demo.add_argument("--members", type=int, default=2000, help="demo members made on first use (default 2000)")
+    sub.add_parser("status", help="open the local store and print its status")
     sub.add_parser("verify-audit", help="check the audit log's hash chain")
+    register = sub.add_parser("register", help="register this till with the central member server")
+    register.add_argument("--server", required=True, help="the server's address, e.g. https://members.example.com")
+    register.add_argument("--store", required=True, help="this store's code, e.g. S001")
+    register.add_argument("--code", required=True, help="the one-time enrolment code the manager was given")
+    register.add_argument("--name", default=None, help="a name for this till (default: the computer's name)")
+    sync = sub.add_parser("sync", help="push this till's points and pull member changes, then print a summary")
+    sync.add_argument("--quiet", action="store_true", help="print only the summary")
     return parser
+
+
+def demo_folder() -> Path:
+    """The demo's own server and till files, apart from a real till's store."""
+    return default_store_path().parent / "demo"
+
+
+def _demo(db: Path | None, members: int) -> int:
+    folder = db.parent if db else demo_folder()
+    print(f"MemberDesk demo: a local member server with demo data in {folder}")
+    with EmbeddedServer(folder / "demo-server.sqlite3", members=members) as server:
+        till = Till.open(db or folder / "till.sqlite3")
+        try:
+            if till.sync.registration() is None:
+                register_till(till.sync, server_url=server.url, store_code=DEMO_STORE,
+                              enrolment_code=server.enrolment_code(), device_name="demo till")  # fmt: skip
+            till.sync.point_at(server.url)  # the demo server listens on a new port each run
+            code = _sync(till, quiet=False)
+            _print_status(till)
+            print("demo staff: M001 王店长 PIN 2468 (manager), C001 李收银 PIN 1357 (cashier),")
+            print("            G001 张导购 PIN 8642 (guide)")
+            return code
+        finally:
+            till.close()
+
+
+def _print_status(till: Till) -> None:
+    status = till.status()
+    print("MemberDesk till store")
+    print(f"  database:        {status.path}")
+    print(f"  schema revision: {status.schema_revision}")
+    print(f"  store / device:  {status.store_code} / {status.device_id}")
+    print(f"  members cached:  {status.members}")
+    print(f"  staff:           {status.staff}")
+    print(f"  outbox pending:  {status.pending_outbox}")
+    print(f"  points rules:    version {status.rules_version}")
+
+
+def _register(till: Till, args: argparse.Namespace) -> int:
+    try:
+        answer = register_till(
+            till.sync, server_url=args.server, store_code=args.store, enrolment_code=args.code, device_name=args.name
+        )
+    except SyncError as exc:
+        print(f"registration failed ({exc.code}): {exc}", file=sys.stderr)
+        return 1
+    print(f"registered as till {answer.device_id} of store {answer.store.code} {answer.store.name}")
+    print("run `sync` now to load the members")
+    return 0
+
+
+def _sync(till: Till, *, quiet: bool) -> int:
+    last: dict[Phase, int] = {}
+
+    def progress(phase: Phase, done: int, total: int | None) -> None:
+        if quiet or phase is Phase.DONE:
+            return
+        percent = done * 100 // total if total else None
+        if percent is not None and last.get(phase) == percent:
+            return
+        last[phase] = percent if percent is not None else done
+        print(f"  {phase.value}: {done}{f'/{total} ({percent}%)' if total else ''}", file=sys.stderr)
+
+    report = SyncEngine(till.sync, clock=till.clock).run(progress)
+    print("sync " + ("complete" if report.ok else "INCOMPLETE"))
+    for line in report.summary_lines():
+        print(f"  {line}")
+    for item_id, status, reason in till.sync.exceptions():
+        print(f"  {status or 'kept'}: item {item_id} ({reason or '-'})")
+    return 0 if report.ok else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if args.command in (None, "demo"):
+        return _demo(args.db, getattr(args, "members", 2000))
     till = Till.open(args.db)
     try:
+        if args.command == "register":
+            return _register(till, args)
+        if args.command == "sync":
+            return _sync(till, quiet=args.quiet)
         if args.command == "verify-audit":
             check = till.verify_audit()
             if check.ok:
@@ -39,15 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             print(f"audit chain broken at row {check.first_bad_seq}: {check.problem}")
             return 1
-        status = till.status()
-        print("MemberDesk till store")
-        print(f"  database:        {status.path}")
-        print(f"  schema revision: {status.schema_revision}")
-        print(f"  store / device:  {status.store_code} / {status.device_id}")
-        print(f"  members cached:  {status.members}")
-        print(f"  staff:           {status.staff}")
-        print(f"  outbox pending:  {status.pending_outbox}")
-        print(f"  points rules:    version {status.rules_version}")
+        _print_status(till)
         return 0
     finally:
         till.close()

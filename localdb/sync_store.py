@@ -11,9 +11,9 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, insert, literal, select, true, update
+from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, true, update
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 
@@ -114,11 +114,37 @@ def _upsert_member_sql() -> str:
     return _compile_positional(upsert, _MEMBER_FIELDS)
 
 
+_outbox, _entries = cast(Table, OutboxItem.__table__), cast(Table, PointEntry.__table__)
+_SET_OUTBOX_RESULT = (
+    update(_outbox)
+    .where(_outbox.c.item_id == bindparam("k"))
+    .values(status=bindparam("s"), reason=bindparam("r"), member=bindparam("m"))
+)
+_SET_ENTRY_RESULT = (
+    update(_entries)
+    .where(_entries.c.id == bindparam("k"))
+    .values(sync_state=bindparam("s"), sync_reason=bindparam("r"), server_version=bindparam("v"))
+)
 _PREFERENCE_FIELDS = ("member_id", "kind", "value", "source", "staff_code", "created_at")
 _UPSERT_MEMBER = _upsert_member_sql()
+_DROP_ECHOED_LOCAL_PREFERENCE = (
+    "DELETE FROM preference WHERE member_id = ? AND kind = ? AND value = ? AND synced = 0 AND removed_at IS NULL"
+)
 _INSERT_PREFERENCE = _compile_positional(
     insert(Preference).values({**{n: bindparam(n) for n in _PREFERENCE_FIELDS}, "synced": true()}), _PREFERENCE_FIELDS
 )
+
+
+def _sqlite_time_text(value: object) -> str | None:
+    """A wire time (ISO 8601 with offset) as SQLite's stored text; UTC times, which the server sends, by slicing."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.endswith("+00:00") and value[10:11] == "T":
+        if len(value) == 25:  # 2026-11-01T10:00:00+00:00
+            return f"{value[:10]} {value[11:19]}.000000"
+        if len(value) == 32:  # 2026-11-01T10:00:00.123456+00:00
+            return f"{value[:10]} {value[11:26]}"
+    return sqlite_datetime(_as_datetime(value))
 
 
 def _as_datetime(value: object) -> datetime | None:
@@ -152,9 +178,9 @@ def _member_row(change: Mapping[str, Any], now_text: str) -> tuple[object, ...]:
         change.get("card_serial"),
         int(change["version"]),
         change.get("home_store"),
-        sqlite_datetime(_as_datetime(change.get("last_visit_at"))),
+        _sqlite_time_text(change.get("last_visit_at")),
         now_text,
-        sqlite_datetime(_as_datetime(change.get("updated_at"))) or now_text,
+        _sqlite_time_text(change.get("updated_at")) or now_text,
     )
 
 
@@ -188,6 +214,11 @@ class SyncStore:
                          detail={"store_code": store_code})  # fmt: skip
         self._settings.update(store_code=store_code, device_id=device_id, timezone=timezone)
 
+    def point_at(self, server_url: str) -> None:
+        """The same server at another address (e.g. the embedded demo server, on a new port each start)."""
+        with self._db.write() as session:
+            ensure_sync_state(session).server_url = server_url
+
     def block(self, reason: str) -> None:
         """Stop syncing (e.g. the server revoked this till) until it is registered again."""
         with self._db.write() as session:
@@ -199,10 +230,11 @@ class SyncStore:
     def unsent(self, limit: int) -> list[OutgoingItem]:
         """The oldest items the server has not answered yet, in `till_seq` order."""
         with self._db.read() as session:
-            rows = session.scalars(
-                select(OutboxItem).where(OutboxItem.status.is_(None)).order_by(OutboxItem.seq).limit(limit)
+            columns = (OutboxItem.seq, OutboxItem.item_id, OutboxItem.type, OutboxItem.body, OutboxItem.created_at)
+            rows = session.execute(
+                select(*columns).where(OutboxItem.status.is_(None)).order_by(OutboxItem.seq).limit(limit)
             )
-            return [OutgoingItem(r.seq, r.item_id, r.type, r.body, r.created_at) for r in rows]
+            return [OutgoingItem(*row) for row in rows]
 
     def count_unsent(self) -> int:
         with self._db.read() as session:
@@ -216,26 +248,33 @@ class SyncStore:
             )
 
     def record_results(self, outcomes: Iterable[ItemOutcome]) -> PushTally:
-        """Write the server's answers: outbox status, the entries' sync state and server version, merges."""
+        """Write the server's answers: outbox status, the entries' sync state and server version, merges. One
+        transaction, and set-wise (a batch of 500 answers is three statements, not 1,500)."""
         tally = PushTally()
         now = self._clock()
+        answers = {outcome.id: outcome for outcome in outcomes}
         with self._db.write() as session:
-            for outcome in outcomes:
-                item = session.scalar(select(OutboxItem).where(OutboxItem.item_id == outcome.id))
-                if item is None:
-                    continue
-                effective = outcome.first_status if outcome.status == "duplicate" else outcome.status
-                effective = effective or "applied"
-                item.status, item.reason, item.member = outcome.status, outcome.reason, outcome.member
-                self._count(tally, outcome.status, effective, outcome.id)
-                if item.type == "point_entry":
-                    entry = session.get(PointEntry, outcome.id)
-                    if entry is not None:
-                        entry.sync_state = _ENTRY_STATE.get(effective, EntrySync.APPLIED.value)
-                        entry.sync_reason = outcome.reason
-                        entry.server_version = outcome.member_version
-                elif item.type == "enrol" and effective == "merged" and outcome.member:
-                    merge_member_locally(session, str(item.body["member_id"]), outcome.member)
+            rows = session.execute(select(OutboxItem.item_id, OutboxItem.type).where(OutboxItem.item_id.in_(answers)))
+            types = {item_id: item_type for item_id, item_type in rows}
+            outbox_rows: list[dict[str, object]] = []
+            entry_rows: list[dict[str, object]] = []
+            merges: list[tuple[str, str]] = []
+            for item_id, item_type in types.items():
+                outcome = answers[item_id]
+                effective = (outcome.first_status if outcome.status == "duplicate" else outcome.status) or "applied"
+                self._count(tally, outcome.status, effective, item_id)
+                outbox_rows.append({"k": item_id, "s": outcome.status, "r": outcome.reason, "m": outcome.member})
+                if item_type == "point_entry":
+                    entry_rows.append({"k": item_id, "s": _ENTRY_STATE.get(effective, EntrySync.APPLIED.value),
+                                       "r": outcome.reason, "v": outcome.member_version})  # fmt: skip
+                elif item_type == "enrol" and effective == "merged" and outcome.member:
+                    merges.append((item_id, outcome.member))  # an enrolment's item id is its member id
+            if outbox_rows:
+                session.execute(_SET_OUTBOX_RESULT, outbox_rows)
+            if entry_rows:
+                session.execute(_SET_ENTRY_RESULT, entry_rows)
+            for local_id, survivor_id in merges:
+                merge_member_locally(session, local_id, survivor_id)
             if tally.rejected or tally.flagged:
                 append_audit(session, at=now, staff_code=None, action="sync_exceptions",
                              detail={"rejected": tally.rejected, "flagged": tally.flagged})  # fmt: skip
@@ -324,18 +363,18 @@ class SyncStore:
 
     @staticmethod
     def _replace_preferences(conn: Any, live: Sequence[Mapping[str, Any]]) -> None:
+        """The server's preferences for the page's members replace the ones it sent before; a preference recorded
+        here that the server now sends back is kept once, as the server's row."""
         ids = [(str(c["id"]),) for c in live]
         conn.executemany("DELETE FROM preference WHERE member_id = ? AND synced = 1", ids)
-        rows = []
-        for change in live:
-            for pref in change.get("preferences") or ():
-                conn.execute(
-                    "DELETE FROM preference WHERE member_id = ? AND kind = ? AND value = ? AND removed_at IS NULL",
-                    (change["id"], pref["kind"], pref["value"]),
-                )
-                at = sqlite_datetime(_as_datetime(pref["at"]))
-                rows.append((change["id"], pref["kind"], pref["value"], pref.get("source") or "staff",
-                             pref.get("staff_code"), at))  # fmt: skip
+        rows = [
+            (change["id"], pref["kind"], pref["value"], pref.get("source") or "staff", pref.get("staff_code"),
+             _sqlite_time_text(pref["at"]))
+            for change in live
+            for pref in change.get("preferences") or ()
+        ]  # fmt: skip
+        if conn.execute("SELECT 1 FROM preference WHERE synced = 0 LIMIT 1").fetchone():
+            conn.executemany(_DROP_ECHOED_LOCAL_PREFERENCE, [row[:3] for row in rows])
         conn.executemany(_INSERT_PREFERENCE, rows)
 
     # -- config ---------------------------------------------------------------------------------------------------
@@ -410,9 +449,9 @@ def merge_member_locally(session: Session, local_id: str, survivor_id: str) -> N
         _release_phone(session, local_id)
         session.flush()
         columns = list(Member.__table__.columns)
-        copy = select(*[literal(survivor_id) if c.name == "id" else c for c in columns]).where(Member.id == local_id)
+        replaced = {"id": literal(survivor_id), "phone": literal(phone), "phone_tail": literal(tail)}
+        copy = select(*[replaced.get(c.name, c) for c in columns]).where(Member.id == local_id)
         session.execute(insert(Member).from_select([c.name for c in columns], copy))
-        session.execute(update(Member).where(Member.id == survivor_id).values(phone=phone, phone_tail=tail))
     session.execute(update(PointEntry).where(PointEntry.member_id == local_id).values(member_id=survivor_id))
     survivor_prefs = select(Preference.kind, Preference.value).where(
         Preference.member_id == survivor_id, Preference.removed_at.is_(None)

@@ -1,5 +1,5 @@
-"""The till's services in one place: open the store and get members, ledger, preferences, staff and settings
-wired to the same database and clock. This is what `main.py` and the UI hold."""
+"""The till's services in one place: open the store and get members, ledger, preferences, staff, settings and
+the sync bookkeeping wired to the same database and clock. This is what `main.py` and the UI hold."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from localdb.members import MemberService
 from localdb.models import Member, OutboxItem
 from localdb.preferences import PreferenceService
 from localdb.staff import StaffService
+from localdb.sync_store import SyncStore
 from localdb.till_config import TillSettings
 from loyalty.clock import Clock, utc_now
 
@@ -42,6 +43,7 @@ class Till:
         self.ledger = LedgerService(db, self.settings, queries, clock)
         self.preferences = PreferenceService(db, clock)
         self.staff = StaffService(db, clock)
+        self.sync = SyncStore(db, self.settings, self.staff, clock)
 
     @classmethod
     def open(cls, path: Path | None = None, *, clock: Clock = utc_now) -> Till:

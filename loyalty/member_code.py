@@ -81,7 +81,7 @@ _MESSAGES: dict[CodeProblem, str] = {
 }
 
 
-class InvalidMemberCode(ValueError):  # noqa: N818 - public name fixed by the API other modules use
+class InvalidMemberCode(ValueError):
     """A text that is not an acceptable member code; ``problem`` says why. The message never contains the code."""
 
     problem: CodeProblem

@@ -57,7 +57,7 @@ _MESSAGES: dict[PhoneProblem, str] = {
 }
 
 
-class InvalidPhone(ValueError):  # noqa: N818 - public name fixed by the API other modules use
+class InvalidPhone(ValueError):
     """A text that is not a Chinese mobile number; ``problem`` says why. The message never contains the input."""
 
     problem: PhoneProblem

@@ -16,7 +16,7 @@ _PIN = re.compile(r"[0-9]{4,8}")
 DUMMY_PIN_HASH = f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${'00' * 16}${'00' * 32}"
 
 
-class InvalidPin(ValueError):  # noqa: N818 - reads as the refusal it is
+class InvalidPin(ValueError):
     """A PIN that is not 4 to 8 digits."""
 
 

@@ -69,7 +69,7 @@ class EarnProblem(StrEnum):
     UNKNOWN_BONUS = "unknown_bonus"
 
 
-class EarnRefused(ValueError):  # noqa: N818 - the name the callers use
+class EarnRefused(ValueError):
     """The purchase cannot earn points; ``problem`` says why, ``limit`` is the receipt cap for ``TOO_LARGE``."""
 
     def __init__(self, problem: EarnProblem, message: str, *, limit: int | None = None) -> None:
@@ -145,7 +145,7 @@ class RedeemProblem(StrEnum):
     NO_BILL = "no_bill"
 
 
-class RedeemRefused(ValueError):  # noqa: N818 - the name the callers use
+class RedeemRefused(ValueError):
     """A redemption the rules do not allow; ``limit`` is the bound the cashier should see, when there is one.
 
     BELOW_MINIMUM: the minimum points; INSUFFICIENT_POINTS: the available balance (0 if negative); OVER_BILL_SHARE: the

@@ -47,7 +47,7 @@ _MAX_REDEEM_POINTS_PER_YUAN: Final = 10_000
 _CENTS_PER_YUAN: Final = 100
 
 
-class InvalidRules(ValueError):  # noqa: N818 - the name the callers use
+class InvalidRules(ValueError):
     """A rule set (or one of its tiers) is not valid; ``field`` names the offending field, e.g. ``tiers[1].code``."""
 
     def __init__(self, field: str, message: str) -> None:
@@ -60,7 +60,7 @@ class InvalidRules(ValueError):  # noqa: N818 - the name the callers use
         return InvalidRules(f"{prefix}.{self.field}", self.reason)
 
 
-class UnknownTier(ValueError):  # noqa: N818 - the name the callers use
+class UnknownTier(ValueError):
     """The rules have no tier with this code."""
 
     def __init__(self, code: str) -> None:

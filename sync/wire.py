@@ -24,6 +24,13 @@ def _aware(moment: datetime) -> datetime:
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+# Bounds that keep every number inside a signed 64-bit column on both databases, with room for sums.
+MAX_POINTS = 10**12
+MAX_CENTS = 10**13  # a hundred billion yuan
+MAX_SEQ = 2**53
+Points = Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS)]
+Cents = Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
+Version = Annotated[int, Field(ge=0, le=MAX_SEQ)]
 Id = Annotated[str, Field(min_length=1, max_length=36)]
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
@@ -151,11 +158,11 @@ class PointEntryBody(Wire):
     id: Id
     member_id: Id
     kind: Literal["earn", "redeem", "reverse", "adjust"]
-    points: int
-    amount_cents: int | None = None
-    bill_cents: int | None = None
-    receipt_no: str | None = None
-    rule_version: int
+    points: Points
+    amount_cents: Cents | None = None
+    bill_cents: Annotated[int, Field(ge=0, le=MAX_CENTS)] | None = None
+    receipt_no: Annotated[str, Field(max_length=64)] | None = None
+    rule_version: Annotated[int, Field(ge=1, le=2**31 - 1)]
     staff_code: Code
     approved_by: Code | None = None
     store_code: Code
@@ -193,7 +200,7 @@ BODY_SCHEMAS: dict[ItemType, type[Wire]] = {
 
 class PushItem(Wire):
     id: Id
-    till_seq: Annotated[int, Field(ge=1)]
+    till_seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
     type: ItemType
     created_at: AwareDatetime
     body: dict[str, Any]  # checked against BODY_SCHEMAS[type] item by item: a bad body rejects one item, not the batch
@@ -256,6 +263,7 @@ class ChangesResponse(Wire):
     changes: list[MemberChange]
     next_cursor: int
     has_more: bool
+    latest: int | None = None  # the server's newest change sequence when the page was read: for a progress bar
 
 
 # -- online redemption ----------------------------------------------------------------------------------------------
@@ -264,8 +272,8 @@ class ChangesResponse(Wire):
 class AuthorizeRequest(Wire):
     id: Id  # the point entry's id: the reservation is held under it until that entry is pushed
     member_id: Id
-    points: Annotated[int, Field(gt=0)]
-    amount_cents: Annotated[int, Field(ge=0)]
+    points: Annotated[int, Field(gt=0, le=MAX_POINTS)]
+    amount_cents: Annotated[int, Field(ge=0, le=MAX_CENTS)]
 
 
 class AuthorizeResponse(Wire):

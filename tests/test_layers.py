@@ -61,3 +61,27 @@ def test_every_module_says_what_it_owns() -> None:
             if ast.get_docstring(ast.parse(file.read_text(encoding="utf-8"))) is None:
                 undocumented.append(str(file.relative_to(ROOT)))
     assert undocumented == []
+
+
+def test_server_shares_only_the_domain_and_the_wire_schemas_with_the_till() -> None:
+    forbidden = {"ui", "widgets", "localdb", "main"}
+    offenders = {file: names & forbidden for file, names in _imports("server").items() if names & forbidden}
+    assert offenders == {}
+    sync_users = set()
+    for file in sorted((ROOT / "server").rglob("*.py")):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sync"):
+                sync_users.add(node.module)
+            elif isinstance(node, ast.Import):
+                sync_users.update(a.name for a in node.names if a.name.startswith("sync"))
+    assert sync_users <= {"sync.wire"}
+
+
+def test_sync_reaches_the_till_store_only_through_its_sync_store() -> None:
+    allowed = {"localdb.sync_store"}
+    used = set()
+    for file in sorted((ROOT / "sync").rglob("*.py")):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("localdb"):
+                used.add(node.module)
+    assert used <= allowed

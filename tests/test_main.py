@@ -29,7 +29,7 @@ def test_status_counts_without_showing_personal_data(tmp_path: Path, capsys: pyt
     member = till.members.enrol(StaffSession("M", "m", Role.MANAGER), phone="13800138000", name="张三")
     till.ledger.award(StaffSession("M", "m", Role.MANAGER), member.id, 5_000)
     till.close()
-    assert main.main(["--db", str(path)]) == 0
+    assert main.main(["--db", str(path), "status"]) == 0
     out = capsys.readouterr().out
     assert "members cached:  1" in out and "outbox pending:  2" in out
     assert "13800138000" not in out and "张三" not in out

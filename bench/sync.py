@@ -1,0 +1,240 @@
+"""Sync speed and memory: a new till's first sync of N members, and a push of M point entries.
+
+    .venv/bin/python bench/sync.py --members 1000000 --entries 20000 [--backend sqlite|postgres] [--dir DIR]
+
+Builds (or reuses, when it already holds N members) a server database with `server admin demo --members N`, starts
+the real server (`python -m server serve`) in its own process on 127.0.0.1, registers a new till and times:
+
+1. first sync: the till pulls every member page by page through the real engine (seconds, and the peak RSS of the
+   server process and of the till process: each is its own OS process);
+2. the same rows without MemberDesk: the pages saved as the server sent them, then timed `json.loads` of each page
+   and `executemany` of its rows into an empty SQLite file with the same columns (one transaction per page) —
+   the floor any client must pay to receive and store the data;
+3. push: M award entries made through the till's service (not timed), then the engine's push phase timed
+   (entries applied per second by the server).
+
+The last line is `ratio: X.XX` = first-sync time / the floor of step 2. Results go in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx
+
+from localdb.till import Till
+from sync.engine import Phase, SyncEngine
+from sync.registration import register_till
+
+REPO = Path(__file__).resolve().parents[1]
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+PAGE = 5000
+
+
+def server_cli(*args: str, db: str) -> str:
+    command = [sys.executable, "-m", "server", "admin", "--db", db, *args]
+    return subprocess.run(command, cwd=REPO, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def member_count(db: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM member WHERE phone IS NOT NULL")).scalar_one())
+    except Exception:
+        return -1
+    finally:
+        engine.dispose()
+
+
+def server_url_for(backend: str, folder: Path, members: int) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{folder / f'server-{members}.sqlite3'}"
+    import psycopg
+
+    name = f"md_bench_{members}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def ensure_demo(db: str, members: int) -> None:
+    have = member_count(db)
+    if have == members:
+        print(f"reusing a server database of {members:,} members")
+        return
+    if have > 0:
+        raise SystemExit(f"{db} holds {have:,} members, not {members:,}: remove it or pick another --dir")
+    started = time.perf_counter()
+    server_cli("demo", "--members", str(members), db=db)
+    print(f"demo data: {members:,} members in {time.perf_counter() - started:.1f} s")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(db: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    command = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db,
+               "--log-level", "warning"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=REPO)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise SystemExit("the server did not start")
+            time.sleep(0.1)
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def own_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def save_pages(url: str, token: str, folder: Path) -> list[Path]:
+    pages: list[Path] = []
+    since = 0
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120) as client:
+        while True:
+            answer = client.get("/v1/changes", params={"since": since, "limit": PAGE})
+            answer.raise_for_status()
+            path = folder / f"page-{len(pages):05d}.json"
+            path.write_bytes(answer.content)
+            pages.append(path)
+            body = json.loads(answer.content)
+            since = body["next_cursor"]
+            if not body["has_more"]:
+                return pages
+
+
+BASELINE_COLUMNS = (
+    "id", "phone", "name", "gender", "birthday", "tier", "spend_12m_cents", "balance", "segment", "tags",
+    "consent_marketing", "consent_profile", "card_serial", "version", "home_store", "last_visit_at", "updated_at",
+)  # fmt: skip
+
+
+def baseline_seconds(pages: list[Path], folder: Path) -> float:
+    """json.loads + executemany of the same rows into an empty SQLite file (WAL, synchronous=FULL like the till)."""
+    path = folder / "baseline.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    columns = ", ".join(f"{c} {'TEXT PRIMARY KEY' if c == 'id' else ''}" for c in BASELINE_COLUMNS)
+    conn.execute(f"CREATE TABLE member ({columns})")
+    conn.execute("CREATE UNIQUE INDEX ix_phone ON member (phone)")
+    sql = f"INSERT INTO member VALUES ({', '.join('?' for _ in BASELINE_COLUMNS)})"
+    started = time.perf_counter()
+    for page in pages:
+        body = json.loads(page.read_bytes())
+        rows = [tuple(json.dumps(c[k], ensure_ascii=False) if k == "tags" else c.get(k) for k in BASELINE_COLUMNS)
+                for c in body["changes"] if c.get("phone")]  # fmt: skip
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(sql, rows)
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def first_sync(url: str, db_server: str, folder: Path) -> tuple[Till, SyncEngine, float, str]:
+    code = server_cli("enrolment-code", "S001", db=db_server)
+    till = Till.open(folder / "till.sqlite3")
+    answer = register_till(till.sync, server_url=url, store_code="S001", enrolment_code=code, device_name="bench")
+    engine = SyncEngine(till.sync)
+    started = time.perf_counter()
+    report = engine.run()
+    elapsed = time.perf_counter() - started
+    if report.error:
+        raise SystemExit(f"first sync failed: {report.error}")
+    print(f"first sync: {report.pulled:,} members in {elapsed:.1f} s ({report.pulled / elapsed:,.0f} members/s)")
+    return till, engine, elapsed, answer.token
+
+
+def push(till: Till, engine: SyncEngine, entries: int) -> float:
+    cashier = till.staff.login("C001", "1357")
+    member_ids = [row[0] for row in till.db.lookup_connection().execute(
+        "SELECT id FROM member WHERE phone LIKE '+86%' LIMIT 1000").fetchall()]  # fmt: skip
+    for n in range(entries):
+        till.ledger.award(cashier, member_ids[n % len(member_ids)], 1000 + n % 5000)
+    marks: dict[str, float] = {}
+
+    def progress(phase: Phase, _done: int, _total: int | None) -> None:
+        marks.setdefault(phase.value, time.perf_counter())
+
+    report = engine.run(progress)
+    if report.error or report.tally.applied != entries:
+        raise SystemExit(f"push failed: {report.error}, applied {report.tally.applied}")
+    seconds = marks["pull"] - marks["push"]
+    print(f"push: {entries:,} entries in {seconds:.2f} s = {entries / seconds:,.0f} entries/s applied")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--dir", type=Path, default=REPO / "bench" / "data")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    db = server_url_for(args.backend, args.dir, args.members)
+    ensure_demo(db, args.members)
+    work = Path(tempfile.mkdtemp(prefix="md-sync-bench-"))
+    try:
+        with running_server(db) as (url, process):
+            till, engine, sync_seconds, token = first_sync(url, db, work)
+            till_rss = own_peak_rss_mb()
+            server_rss = peak_rss_mb(process.pid)
+            print(f"peak RSS: server {server_rss:.0f} MB, till {till_rss:.0f} MB")
+            push(till, engine, args.entries)
+            pages = save_pages(url, token, work)
+            print(f"push peak RSS: server {peak_rss_mb(process.pid):.0f} MB")
+            till.close()
+        floor = baseline_seconds(pages, work)
+        print(f"floor (json.loads + executemany of the same {len(pages)} pages): {floor:.1f} s")
+        print(f"ratio: {sync_seconds / floor:.2f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        os.sync()
+
+
+if __name__ == "__main__":
+    main()

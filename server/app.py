@@ -1,0 +1,223 @@
+"""The HTTP API of the central member server (PROTOCOL.md): health, device registration, config, push, changes and
+online redemption authorization; the error shape every refusal has; an OpenAPI document that states the real
+statuses (400 for a malformed request instead of FastAPI's default 422).
+
+Handlers are plain `def`s: FastAPI runs them in its thread pool, so the event loop never waits on the database.
+Nothing here logs a request body; phones only ever travel in bodies, never in URLs, so access logs hold none.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import or_, select
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from loyalty.rules import PointsRules
+from server import chain
+from server.admin import AdminError, register_device, store_info
+from server.auth import AuthenticatedDevice, current_device, server_database
+from server.changes import DEFAULT_LIMIT, changes_page
+from server.db import ServerDatabase
+from server.errors import ApiError, error_responses
+from server.models import Staff, Store
+from server.push import MAX_POINTS, MAX_TILL_SEQ, push
+from server.redemptions import authorize
+from sync.wire import (
+    MAX_CHANGES_PAGE,
+    MAX_PUSH_ITEMS,
+    PROTOCOL_VERSION,
+    AuthorizeRequest,
+    AuthorizeResponse,
+    ChangesResponse,
+    ConfigResponse,
+    ErrorCode,
+    Health,
+    PushRequest,
+    PushResponse,
+    RegisterRequest,
+    RegisterResponse,
+    StaffRecord,
+    TierInfo,
+)
+
+Device = Annotated[AuthenticatedDevice, Depends(current_device)]
+Database = Annotated[ServerDatabase, Depends(server_database)]
+
+_ADMIN_STATUS = {ErrorCode.UNKNOWN_STORE: 404, ErrorCode.ENROLMENT_CODE_INVALID: 403}
+
+
+def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    location = [str(part) for part in first.get("loc", ())]
+    message = str(first.get("msg", "malformed request"))  # never the input itself: it may hold a phone number
+    field = ".".join(location) or None
+    body = ApiError(400, ErrorCode.MALFORMED, f"{field}: {message}" if field else message, field=field).body()
+    return JSONResponse(body, status_code=400)
+
+
+def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = ErrorCode.UNAUTHORIZED if exc.status_code == 401 else ErrorCode.MALFORMED
+    return JSONResponse(
+        ApiError(exc.status_code, code, str(exc.detail)).body(), status_code=exc.status_code, headers=exc.headers
+    )
+
+
+def _tiers(rules: PointsRules) -> list[TierInfo]:
+    return [
+        TierInfo(code=t.code, name=t.name, min_spend_cents=t.min_spend_cents, earn_multiplier_pct=t.earn_multiplier_pct)
+        for t in rules.tiers
+    ]
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with the default 422 validation answer replaced by our 400 (which is what we send)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.get("responses", {})
+            if responses.pop("422", None) is not None:
+                responses.setdefault(
+                    "400",
+                    {
+                        "description": "Malformed request (the field and why)",
+                        "content": {"application/json": {"schema": error_ref}},
+                    },
+                )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(db: ServerDatabase) -> FastAPI:
+    """The API on an opened database."""
+    app = FastAPI(
+        title="MemberDesk member server",
+        version=f"{PROTOCOL_VERSION}",
+        description="The sync protocol between MemberDesk tills and the chain's member server (PROTOCOL.md).",
+    )
+    app.state.db = db
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+
+    @app.get("/v1/health", response_model=Health, tags=["sync"])
+    def health(database: Database) -> Health:
+        """Liveness, and the server's clock (a till more than 5 minutes off warns its staff). No auth."""
+        return Health(status="ok", server_time=database.clock())
+
+    @app.post(
+        "/v1/devices/register",
+        response_model=RegisterResponse,
+        responses=error_responses(400, 403, 404),
+        tags=["devices"],
+    )
+    def register(request: RegisterRequest, database: Database) -> RegisterResponse:
+        """Register a till with a one-time enrolment code; the token in the answer is shown only once."""
+        try:
+            device_id, token, store = register_device(
+                database, request.store_code, request.device_name, request.enrolment_code
+            )
+        except AdminError as error:
+            status = _ADMIN_STATUS.get(error.code, 400)
+            field = "store_code" if error.code == ErrorCode.UNKNOWN_STORE else "enrolment_code"
+            raise ApiError(status, error.code, str(error), field=field) from None
+        return RegisterResponse(device_id=device_id, token=token, store=store)
+
+    @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401), tags=["sync"])
+    def config(device: Device, database: Database) -> ConfigResponse:
+        """Rules, tiers, this store, its staff (with PIN hashes; inactive ones flagged), the member-code public
+        key and the revoked card serials."""
+        with database.read() as session:
+            rules = chain.rules(session)
+            store = session.get(Store, device.store_id)
+            assert store is not None
+            staff = session.scalars(
+                select(Staff)
+                .where(or_(Staff.store_id == device.store_id, Staff.store_id.is_(None)))
+                .order_by(Staff.code)
+            ).all()
+            return ConfigResponse(
+                config_version=chain.config_version(session),
+                rules=rules.to_dict(),
+                tiers=_tiers(rules),
+                store=store_info(store),
+                staff=[
+                    StaffRecord(code=s.code, name=s.name, role=s.role, pin_hash=s.pin_hash, active=s.active)  # type: ignore[arg-type]
+                    for s in staff
+                ],
+                member_code_public_key=chain.public_key_text(session),
+                revoked_cards=chain.revoked_cards(session),
+            )
+
+    @app.post(
+        "/v1/push",
+        response_model=PushResponse,
+        responses=error_responses(400, 401, 409, 413),
+        tags=["sync"],
+    )
+    def push_items(request: PushRequest, device: Device, database: Database) -> PushResponse:
+        """Apply the till's outbox items in order, each id once for ever; one result per item, same order."""
+        if len(request.items) > MAX_PUSH_ITEMS:
+            raise ApiError(
+                413,
+                ErrorCode.BATCH_TOO_LARGE,
+                f"at most {MAX_PUSH_ITEMS} items per push, got {len(request.items)}",
+                field="items",
+            )
+        for index, item in enumerate(request.items):
+            if item.till_seq > MAX_TILL_SEQ:
+                raise ApiError(400, ErrorCode.MALFORMED, "till_seq is too large", field=f"body.items.{index}.till_seq")
+        return PushResponse(results=push(database, device, request))
+
+    @app.get(
+        "/v1/changes",
+        response_model=ChangesResponse,
+        responses=error_responses(400, 401, 410),
+        tags=["sync"],
+    )
+    def changes(
+        device: Device,
+        database: Database,
+        since: Annotated[
+            int, Query(ge=0, le=2**63 - 1, description="the cursor: the last version the till has written")
+        ] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = DEFAULT_LIMIT,
+    ) -> Response:
+        """Members changed after `since`, in version order, at their latest state; tombstones for merged or deleted
+        members. Pull until `has_more` is false; store `next_cursor` with the page."""
+        return Response(changes_page(database, since, limit), media_type="application/json")
+
+    @app.post(
+        "/v1/redemptions/authorize",
+        response_model=AuthorizeResponse,
+        responses=error_responses(400, 401),
+        tags=["sync"],
+    )
+    def authorize_redemption(request: AuthorizeRequest, device: Device, database: Database) -> AuthorizeResponse:
+        """Hold the points for a redemption under its entry id (10 minutes); the pushed entry consumes the hold.
+        An unknown member is answered `approved: false`, reason `unknown_member`."""
+        for name in ("points", "amount_cents"):
+            if getattr(request, name) > MAX_POINTS:
+                raise ApiError(400, ErrorCode.MALFORMED, f"{name} is too large", field=f"body.{name}")
+        return authorize(database, device, request)
+
+    return app

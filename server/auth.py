@@ -1,0 +1,85 @@
+"""Device tokens: how they are made (`secrets.token_urlsafe(32)`), stored (SHA-256 hex, never the token) and
+checked: the FastAPI dependency `current_device` turns `Authorization: Bearer <token>` into the live device, or a
+401 with code `unauthorized` (unknown, missing) or `device_revoked`.
+
+Thread: the API's worker threads (the dependency is a plain `def`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Final
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select, update
+
+from server.db import ServerDatabase
+from server.errors import ApiError
+from server.models import Device, Store
+from sync.wire import ErrorCode
+
+#: last_seen_at is written at most this often per device, so a busy till does not take the write lock per call.
+LAST_SEEN_RESOLUTION: Final = timedelta(minutes=1)
+
+_bearer = HTTPBearer(auto_error=False, description="The device token issued by POST /v1/devices/register")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AuthenticatedDevice:
+    """The till making the call."""
+
+    id: str
+    name: str
+    store_id: int
+    store_code: str
+
+
+def _unauthorized(code: ErrorCode, message: str) -> ApiError:
+    return ApiError(401, code, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(db: ServerDatabase, token: str) -> AuthenticatedDevice:
+    """The live device holding `token`; raises `ApiError` 401 otherwise."""
+    now = db.clock()
+    with db.read() as session:
+        row = session.execute(
+            select(Device.id, Device.name, Device.store_id, Device.revoked_at, Device.last_seen_at, Store.code)
+            .join(Store, Store.id == Device.store_id)
+            .where(Device.token_hash == hash_token(token))
+        ).one_or_none()
+    if row is None:
+        raise _unauthorized(ErrorCode.UNAUTHORIZED, "unknown device token")
+    device_id, name, store_id, revoked_at, last_seen_at, store_code = row
+    if revoked_at is not None:
+        raise _unauthorized(ErrorCode.DEVICE_REVOKED, "this device has been revoked: register it again")
+    if last_seen_at is None or now - last_seen_at >= LAST_SEEN_RESOLUTION:
+        with db.write() as session:
+            session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=now))
+    return AuthenticatedDevice(id=device_id, name=name, store_id=store_id, store_code=store_code)
+
+
+def server_database(request: Request) -> ServerDatabase:
+    db: ServerDatabase = request.app.state.db
+    return db
+
+
+def current_device(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> AuthenticatedDevice:
+    """FastAPI dependency: the calling device, from its bearer token."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise _unauthorized(ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <device token>")
+    return authenticate(server_database(request), credentials.credentials)

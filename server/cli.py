@@ -1,0 +1,360 @@
+"""The central server's command line: `python -m server serve` runs the HTTP API, `python -m server admin <command>`
+runs the chain administrator's actions (stores, enrolment codes, staff, rules, devices, cards, member import, demo
+data) against the same database.
+
+Database: `--db URL` (`sqlite:///<file>` or `postgresql+psycopg://…`), else the environment variable
+`MEMBERDESK_SERVER_DB`, else a SQLite file `server.sqlite3` in platformdirs' user data folder for
+"memberdesk-server". A SQLite file this command creates is readable by its owner only (its folder too).
+
+Exit codes: 0 done, 2 usage error (argparse), 1 refused (one line `error: …` on stderr, no traceback).
+Output meant for scripts is alone on stdout: `enrolment-code` prints just the code, `set-rules` just the new
+version. Nothing printed or logged holds a phone number or a member's name.
+
+`serve` listens on loopback only unless `--allow-remote` is given together with `--ssl-certfile` and
+`--ssl-keyfile` (tills talk plain HTTP to loopback only; anything remote is HTTPS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import ipaddress
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+import platformdirs
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from loyalty.rules import InvalidRules, PointsRules
+from server import admin, chain
+from server.admin import AdminError
+from server.db import ServerDatabase
+
+__all__ = ["DB_ENV", "default_database_url", "main"]
+
+DB_ENV: Final = "MEMBERDESK_SERVER_DB"
+APP_NAME: Final = "memberdesk-server"
+DB_FILE: Final = "server.sqlite3"
+DEFAULT_PORT: Final = 8765
+LOG_LEVELS: Final = ("critical", "error", "warning", "info", "debug")
+_LOOPBACK_NAMES: Final = frozenset({"localhost"})
+
+logger = logging.getLogger(__name__)
+
+
+class Refused(Exception):
+    """A command that cannot be done as asked: printed as one line, exit code 1."""
+
+
+# --- the database ----------------------------------------------------------------------------------------------------
+
+
+def default_database_url() -> str:
+    """`MEMBERDESK_SERVER_DB`, else the SQLite file in the user data folder."""
+    from_env = os.environ.get(DB_ENV, "").strip()
+    if from_env:
+        return from_env
+    return f"sqlite:///{Path(platformdirs.user_data_dir(APP_NAME)) / DB_FILE}"
+
+
+def _prepare_sqlite_file(url: str) -> None:
+    """Create a SQLite database file (and its folder) readable by its owner only, before SQLite creates it with the
+    process umask. SQLite gives its -wal and -shm files the database file's permissions."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # ServerDatabase.open reports the bad URL
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    if path.exists():
+        return
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def _open(url: str | None) -> ServerDatabase:
+    url = url or default_database_url()
+    _prepare_sqlite_file(url)
+    try:
+        return ServerDatabase.open(url)
+    except (ArgumentError, ValueError) as error:
+        raise Refused(f"cannot open the database: {error}") from None
+    except SQLAlchemyError as error:
+        # The driver's first line says what went wrong (no such host, authentication...) without the password.
+        detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise Refused(f"cannot open the database: {detail}") from None
+
+
+# --- serve -----------------------------------------------------------------------------------------------------------
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
+        parser.error("--ssl-certfile and --ssl-keyfile go together")
+    if not _is_loopback(args.host):
+        if not args.allow_remote:
+            parser.error(f"refusing to listen on {args.host}: not loopback (add --allow-remote with TLS options)")
+        if args.ssl_certfile is None:
+            parser.error("listening beyond loopback needs HTTPS: give --ssl-certfile and --ssl-keyfile")
+    for option in ("ssl_certfile", "ssl_keyfile"):
+        value = getattr(args, option)
+        if value is not None and not Path(value).is_file():
+            raise Refused(f"--{option.replace('_', '-')}: no such file {value}")
+    import uvicorn
+
+    from server.app import create_app
+
+    db = _open(args.db)
+    try:
+        uvicorn.run(
+            create_app(db),
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            access_log=not args.no_access_log,  # paths and statuses only: phones travel in bodies, never in URLs
+            ssl_certfile=args.ssl_certfile,
+            ssl_keyfile=args.ssl_keyfile,
+            server_header=False,
+        )
+    finally:
+        db.close()
+    return 0
+
+
+# --- admin commands --------------------------------------------------------------------------------------------------
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _create_store(db: ServerDatabase, args: argparse.Namespace) -> int:
+    store = admin.create_store(db, args.code, args.name, args.timezone)
+    _out(f"store {store.code} {store.name} ({store.timezone}) created")
+    return 0
+
+
+def _enrolment_code(db: ServerDatabase, args: argparse.Namespace) -> int:
+    if not 0 < args.hours <= 24 * 30:
+        raise Refused("--hours: between 0 and 720 hours")
+    _out(admin.make_enrolment_code(db, args.store, timedelta(hours=args.hours)))
+    return 0
+
+
+def _read_pin(stdin: TextIO) -> str:
+    """The PIN from a pipe (first line), or typed twice at a terminal without echo."""
+    if not stdin.isatty():
+        return stdin.readline().strip()
+    first = getpass.getpass("PIN (4-8 digits): ")
+    if getpass.getpass("PIN again: ") != first:
+        raise Refused("the two PINs differ")
+    return first
+
+
+def _add_staff(db: ServerDatabase, args: argparse.Namespace) -> int:
+    pin = args.pin if args.pin is not None else _read_pin(sys.stdin)
+    admin.add_staff(db, args.code, args.name, args.role, pin, args.store)
+    _out(f"staff {args.code} ({args.role}, {'store ' + args.store if args.store else 'every store'}) saved")
+    return 0
+
+
+def _set_rules(db: ServerDatabase, args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise Refused(f"cannot read {args.file}: {error.strerror or error}") from None
+    except json.JSONDecodeError as error:
+        raise Refused(f"{args.file} is not JSON: {error.msg} at line {error.lineno}") from None
+    try:
+        rules = PointsRules.from_dict(data)
+    except InvalidRules as error:
+        raise Refused(f"invalid rules: {error}") from None
+    admin.set_rules(db, rules)
+    _out(str(rules.version))
+    return 0
+
+
+def _show_rules(db: ServerDatabase, _args: argparse.Namespace) -> int:
+    with db.read() as session:
+        rules = chain.rules(session)
+        config_version = chain.config_version(session)
+    logger.info("config version %d", config_version)
+    _out(json.dumps(rules.to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _import_members(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.importer import import_members, write_rejects
+
+    started = time.perf_counter()
+    report = import_members(db, args.csv, args.store, dry_run=args.dry_run)
+    for line in report.lines():
+        _out(line)
+    if args.rejects is not None:
+        write_rejects(report, args.rejects)
+        _out(f"{len(report.rejects)} rejected lines written to {args.rejects}")
+    logger.info("import took %.1f s", time.perf_counter() - started)
+    return 0
+
+
+def _demo(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.demo import DEMO_STAFF, generate_demo
+
+    if args.members < 0:
+        raise Refused("--members: not negative")
+    started = time.perf_counter()
+    report = generate_demo(db, args.members, seed=args.seed)
+    seconds = time.perf_counter() - started
+    if report.stores_created:
+        _out(f"stores created: {', '.join(report.stores_created)}")
+    for person in DEMO_STAFF:
+        if person.code in report.staff_created:
+            _out(f"staff {person.code} {person.name} {person.role} PIN {person.pin}")
+    _out(
+        f"{report.members} demo members, {report.ledger_entries} ledger entries, {report.preferences} preferences "
+        f"added in {seconds:.1f} s"
+    )
+    return 0
+
+
+def _revoke_device(db: ServerDatabase, args: argparse.Namespace) -> int:
+    admin.revoke_device(db, args.device_id)
+    _out(f"device {args.device_id} revoked")
+    return 0
+
+
+def _list_devices(db: ServerDatabase, _args: argparse.Namespace) -> int:
+    devices = admin.list_devices(db)
+    if not devices:
+        _out("no devices registered")
+        return 0
+    _out("device_id\tstore\tname\tregistered\tlast_seen\tstatus")
+    for device in devices:
+        seen = device.last_seen_at.isoformat(timespec="seconds") if device.last_seen_at else "-"
+        status = f"revoked {device.revoked_at.isoformat(timespec='seconds')}" if device.revoked_at else "active"
+        _out(
+            f"{device.id}\t{device.store_code}\t{device.name}\t{device.created_at.isoformat(timespec='seconds')}"
+            f"\t{seen}\t{status}"
+        )
+    return 0
+
+
+def _revoke_card(db: ServerDatabase, args: argparse.Namespace) -> int:
+    admin.revoke_card(db, args.serial)
+    _out(f"card {args.serial} revoked")
+    return 0
+
+
+# --- parser ----------------------------------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m server", description="MemberDesk central member server")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{serve,admin}")
+    db_help = f"database URL (default: ${DB_ENV}, else a SQLite file in the user data folder)"
+
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    serve.add_argument("--db", help=db_help)
+    serve.add_argument("--allow-remote", action="store_true", help="listen beyond loopback (needs the TLS options)")
+    serve.add_argument("--ssl-certfile", help="TLS certificate chain (PEM)")
+    serve.add_argument("--ssl-keyfile", help="TLS private key (PEM)")
+    serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    serve.add_argument("--no-access-log", action="store_true", help="no line per request")
+    serve.set_defaults(handler=None)
+
+    admin_parser = commands.add_parser("admin", help="administer stores, tills, staff, rules and members")
+    admin_parser.add_argument("--db", help=db_help)
+    admin_parser.add_argument("--log-level", choices=LOG_LEVELS, default="warning")
+    actions = admin_parser.add_subparsers(dest="action", required=True, metavar="<command>")
+
+    def action(name: str, handler: Callable[[ServerDatabase, argparse.Namespace], int], text: str) -> Any:
+        sub = actions.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    sub = action("create-store", _create_store, "create a store")
+    sub.add_argument("code", help="store code, e.g. S001")
+    sub.add_argument("name", help="store name, e.g. 旗舰店")
+    sub.add_argument("--timezone", default="Asia/Shanghai", help="IANA time zone (default Asia/Shanghai)")
+
+    sub = action("enrolment-code", _enrolment_code, "make a one-time code to register a till (printed alone)")
+    sub.add_argument("store", help="store code")
+    sub.add_argument("--hours", type=float, default=24.0, help="hours the code stays valid (default 24)")
+
+    sub = action("add-staff", _add_staff, "add or update a staff member (PIN from --pin, stdin or a prompt)")
+    sub.add_argument("code", help="staff code, e.g. C001")
+    sub.add_argument("name")
+    sub.add_argument("role", choices=("cashier", "guide", "manager"))
+    sub.add_argument("--pin", help="4-8 digits (visible to other users of this machine: prefer stdin or the prompt)")
+    sub.add_argument("--store", help="the store they work at (default: every store)")
+
+    sub = action("set-rules", _set_rules, "put new points rules in force (JSON of PointsRules.to_dict())")
+    sub.add_argument("file", help="rules JSON file; its version must be above the current one")
+
+    action("show-rules", _show_rules, "print the points rules in force as JSON")
+
+    sub = action(
+        "import-members", _import_members, "import members from a CSV file (phone,name,birthday,gender,balance)"
+    )
+    sub.add_argument("csv", help="UTF-8 CSV file with a header line")
+    sub.add_argument("--store", required=True, help="the members' home store")
+    sub.add_argument("--rejects", help="write the rejected lines (line, reason, message) to this CSV file")
+    sub.add_argument("--dry-run", action="store_true", help="check every line, import nothing")
+
+    sub = action("demo", _demo, "add demo stores, staff and members")
+    sub.add_argument("--members", type=int, required=True, help="how many members to add")
+    sub.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+
+    sub = action("revoke-device", _revoke_device, "revoke a till's token for ever")
+    sub.add_argument("device_id")
+
+    action("list-devices", _list_devices, "list the registered tills")
+
+    sub = action("revoke-card", _revoke_card, "revoke a member card serial (lost card)")
+    sub.add_argument("serial", type=int)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 done, 1 refused, 2 usage)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse: --help (0) or a usage error (2)
+        return exit_.code if isinstance(exit_.code, int) else 2
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "serve":
+            return _serve(args, parser)
+        db = _open(args.db)
+        try:
+            handler: Callable[[ServerDatabase, argparse.Namespace], int] = args.handler
+            return handler(db, args)
+        finally:
+            db.close()
+    except SystemExit as exit_:  # parser.error inside a command
+        return exit_.code if isinstance(exit_.code, int) else 2
+    except (Refused, AdminError) as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 1

@@ -1,0 +1,197 @@
+"""Opening the central server's database (SQLite file or PostgreSQL), running its migrations, seeding the chain's
+settings, and the one way to write: `ServerDatabase.write()`, which takes the change-counter lock first.
+
+Why the lock: every change to a member is numbered from the single `change_counter` row, and a till pulls
+`changes` with `version > cursor`. If two transactions could take numbers in one order and commit in the other, a
+till could pull up to version 11 (committed) while version 10 is still uncommitted, store cursor 11, and never see
+version 10. Locking the counter row first (PostgreSQL `SELECT … FOR UPDATE`; SQLite `BEGIN IMMEDIATE`, which takes
+the database's write lock) serializes writers, so versions are handed out in commit order: once a reader sees
+version N, every version below N is already committed.
+
+Thread: any. Sessions are per unit of work; the engine's pool is shared by the API's worker threads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.clock import Clock, utc_now
+from server import chain
+from server.models import ChangeCounter
+
+logger = logging.getLogger(__name__)
+
+_MIGRATIONS: Final = Path(__file__).with_name("migrations")
+_BEGIN_OPTION: Final = "memberdesk_begin"
+_COUNTER_KEY: Final = "md_counter"  # session.info: [value read under the lock, value handed out so far]
+
+
+def _sqlite_engine(url: str) -> Engine:
+    """SQLite file: WAL, foreign keys, a busy timeout, and transactions we begin ourselves (SQLAlchemy's pysqlite
+    recipe): DEFERRED for reads, IMMEDIATE for writes so the write lock is taken before anything is read."""
+    parsed = make_url(url)
+    if not parsed.database or parsed.database == ":memory:":
+        raise ValueError("the server needs a SQLite *file* URL, e.g. sqlite:////var/lib/memberdesk/server.sqlite3")
+    Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # the driver must not BEGIN behind our back
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # an applied point survives a power cut
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def create_server_engine(url: str) -> Engine:
+    """The engine for a database URL: `sqlite:///<file>` or `postgresql+psycopg://…`."""
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url)
+    if backend == "postgresql":
+        return _postgres_engine(url)
+    raise ValueError(f"unsupported database backend {backend!r}: use sqlite or postgresql")
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration (nothing to do when already there)."""
+    config = alembic_config(engine)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current != head:
+        logger.info("migrating the server database from %s to %s", current, head)
+        command.upgrade(config, "head")
+
+
+class ServerDatabase:
+    """The opened server database. `read()` for a consistent read, `write()` for a numbered, serialized change."""
+
+    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._reader = sessionmaker(engine, expire_on_commit=False)
+        writer_engine = engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}) if self.is_sqlite else engine
+        self._writer = sessionmaker(writer_engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, clock: Clock = utc_now) -> ServerDatabase:
+        """Open (creating if need be) the database at `url`, migrate it to head and seed the chain's settings."""
+        engine = create_server_engine(url)
+        try:
+            migrate(engine)
+            db = cls(engine, clock=clock)
+            db._seed()
+        except Exception:
+            engine.dispose()
+            raise
+        return db
+
+    def _seed(self) -> None:
+        """The counter row and the default settings, when missing (two processes starting together: one wins)."""
+        for attempt in range(2):
+            try:
+                with self._reader() as session, session.begin():
+                    if session.get(ChangeCounter, 1) is None:
+                        session.execute(insert(ChangeCounter).values(id=1, value=0))
+                break
+            except IntegrityError:
+                if attempt:
+                    raise
+        with self.write() as session:
+            chain.ensure_defaults(session)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only unit of work (one snapshot on SQLite; READ COMMITTED statements on PostgreSQL). Closing
+        the session ends its transaction and detaches what it loaded, which stays readable afterwards."""
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction, serialized with every other by the change-counter lock taken first: everything
+        inside commits together at the end, or (on any exception) nothing does."""
+        with self._writer() as session, session.begin():
+            query = select(ChangeCounter.value).where(ChangeCounter.id == 1)
+            if not self.is_sqlite:
+                query = query.with_for_update()  # SQLite: BEGIN IMMEDIATE already holds the write lock
+            value = session.execute(query).scalar_one()
+            session.info[_COUNTER_KEY] = [value, value]
+            yield session
+            start, handed_out = session.info.pop(_COUNTER_KEY)
+            if handed_out != start:
+                session.execute(update(ChangeCounter).where(ChangeCounter.id == 1).values(value=handed_out))
+
+    @staticmethod
+    def _counter(session: Session) -> list[int]:
+        counter: list[int] | None = session.info.get(_COUNTER_KEY)
+        if counter is None:
+            raise RuntimeError("versions are handed out only inside ServerDatabase.write()")
+        return counter
+
+    def next_version(self, session: Session) -> int:
+        """The next change sequence number (for one member change), inside `write()`."""
+        return self.reserve_versions(session, 1)
+
+    def reserve_versions(self, session: Session, n: int) -> int:
+        """The first of `n` consecutive change sequence numbers (bulk loaders), inside `write()`."""
+        if n < 1:
+            raise ValueError("reserve at least one version")
+        counter = self._counter(session)
+        first = counter[1] + 1
+        counter[1] += n
+        return first
+
+    def current_version(self, session: Session) -> int:
+        """The last change sequence number handed out (committed, or handed out in this write)."""
+        counter = session.info.get(_COUNTER_KEY)
+        if counter is not None:
+            return int(counter[1])
+        return int(session.execute(select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar_one())
+
+    def reserve_card_serials(self, session: Session, n: int) -> int:
+        """The first of `n` consecutive new card serials (for member codes), inside `write()`."""
+        self._counter(session)  # only under the lock: two writers must not get the same serials
+        return chain.take_card_serials(session, n)
+
+    def close(self) -> None:
+        self.engine.dispose()

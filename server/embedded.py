@@ -1,0 +1,95 @@
+"""The embedded demo server: the real app served by uvicorn in a background thread on 127.0.0.1 (a free port), on
+a SQLite file filled with demo data the first time. The till's `demo` command (the README's run command) uses it
+so a fresh machine has a chain to sync with; tests and benchmarks run the same server the same way."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+
+from server import admin
+from server.app import create_app
+from server.db import ServerDatabase
+from server.demo import generate_demo
+from server.models import Member
+
+log = logging.getLogger(__name__)
+
+DEMO_STORE = "S001"
+
+
+class ServingThread:
+    """An app served by uvicorn in a daemon thread on 127.0.0.1, on a port the OS picks."""
+
+    def __init__(self, app: FastAPI, timeout: float = 30.0) -> None:
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name="member-server", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                self.stop()
+                raise RuntimeError("the server did not start")
+            time.sleep(0.01)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+
+class EmbeddedServer:
+    """The demo chain's server. Start with `start()`, stop with `stop()` (or use as a context manager)."""
+
+    def __init__(self, database: Path, *, members: int = 2000) -> None:
+        self._path = database
+        self._members = members
+        self.db: ServerDatabase | None = None
+        self._serving: ServingThread | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._serving is not None, "start() first"
+        return self._serving.url
+
+    def start(self, timeout: float = 30.0) -> EmbeddedServer:
+        self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.db = ServerDatabase.open(f"sqlite:///{self._path}")
+        with self.db.read() as session:
+            empty = session.query(Member.id).first() is None
+        if empty:
+            log.info("demo server: generating %d demo members", self._members)
+            generate_demo(self.db, self._members)
+        self._serving = ServingThread(create_app(self.db), timeout)
+        return self
+
+    def enrolment_code(self, store: str = DEMO_STORE) -> str:
+        assert self.db is not None, "start() first"
+        return admin.make_enrolment_code(self.db, store)
+
+    def stop(self) -> None:
+        if self._serving is not None:
+            self._serving.stop()
+        if self.db is not None:
+            self.db.close()
+
+    def __enter__(self) -> EmbeddedServer:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

@@ -1,0 +1,269 @@
+"""Writing members on the server, shared by push, import and demo data: create one (validated phone, card serial,
+version), `touch` one (new version; tier, visits and segment recomputed from the ledger), tombstones (merge,
+delete) and following `merged_into` to the surviving member. Call these inside `ServerDatabase.write()`.
+
+Derived figures, all from the ledger:
+- spend_12m_cents: the amounts of *unreversed* earn entries created in the last 12 months (loyalty.tiers' window);
+- visits_90d: the number of unreversed earn entries (purchases) created in the last 90 days;
+- tier from the spend (loyalty.tiers), segment from recency / visits / spend (loyalty.segments).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Final
+
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.orm import Session, aliased
+from uuid6 import uuid7
+
+from loyalty.phone import parse_mobile
+from loyalty.rules import PointsRules
+from loyalty.segments import segment_for
+from loyalty.tiers import tier_for_spend, twelve_months_before
+from server import chain
+from server.db import ServerDatabase
+from server.models import LedgerEntry, Member, Preference
+
+VISIT_WINDOW: Final = timedelta(days=90)
+_MAX_MERGE_DEPTH: Final = 32
+
+
+class DuplicatePhone(ValueError):
+    """The phone already belongs to a live member (`member_id`)."""
+
+    def __init__(self, member_id: str) -> None:
+        super().__init__("the phone already belongs to a member")
+        self.member_id = member_id
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What the ledger says about a member's recent purchases."""
+
+    spend_12m_cents: int = 0
+    visits_90d: int = 0
+
+
+def find_by_phone(session: Session, e164: str) -> Member | None:
+    return session.scalar(select(Member).where(Member.phone == e164))
+
+
+def create_member(
+    session: Session,
+    db: ServerDatabase,
+    *,
+    phone: str,
+    name: str,
+    member_id: str | None = None,
+    gender: str | None = None,
+    birthday: date | None = None,
+    consent_marketing: bool = False,
+    consent_profile: bool = False,
+    home_store: str | None = None,
+    created_at: datetime | None = None,
+    rules: PointsRules | None = None,
+    check_phone: bool = True,
+    card_serial: int | None = None,
+) -> Member:
+    """A new live member with a card serial and a version. Raises `loyalty.phone.InvalidPhone`, `DuplicatePhone`
+    (unless `check_phone` is False and the caller has checked), `ValueError` for a bad name or gender. A bulk
+    loader passes `card_serial` from `db.reserve_card_serials(session, n)`; otherwise one is reserved here."""
+    e164 = parse_mobile(phone)
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > 64:
+        raise ValueError("a member's name is 1 to 64 characters")
+    if gender not in (None, "F", "M"):
+        raise ValueError("gender is F, M or unknown")
+    if check_phone:
+        existing = session.scalar(select(Member.id).where(Member.phone == e164))
+        if existing is not None:
+            raise DuplicatePhone(existing)
+    now = db.clock()
+    rules = rules or chain.rules(session)
+    created = min(created_at, now) if created_at is not None else now
+    member = Member(
+        id=member_id or str(uuid7()),
+        phone=e164,
+        name=cleaned,
+        gender=gender,
+        birthday=birthday,
+        tier=rules.tiers[0].code,
+        spend_12m_cents=0,
+        balance=0,
+        segment=None,
+        tags=[],
+        consent_marketing=consent_marketing,
+        consent_profile=consent_profile,
+        card_serial=card_serial if card_serial is not None else db.reserve_card_serials(session, 1),
+        home_store=home_store,
+        last_visit_at=None,
+        visits_90d=0,
+        created_at=created,
+        updated_at=now,
+        version=0,
+        deleted=False,
+        merged_into=None,
+    )
+    session.add(member)
+    touch(session, db, member, rules=rules, activity=Activity())
+    return member
+
+
+def activity(session: Session, member_ids: Collection[str], now: datetime) -> dict[str, Activity]:
+    """Spend and visits of many members from the ledger, in one query (members without purchases are absent)."""
+    if not member_ids:
+        return {}
+    year_start = twelve_months_before(now)
+    visit_start = now - VISIT_WINDOW
+    entry = aliased(LedgerEntry)
+    reversal = aliased(LedgerEntry)
+    rows = session.execute(
+        select(
+            entry.member_id,
+            func.coalesce(func.sum(entry.amount_cents), 0),
+            func.sum(case((entry.created_at > visit_start, 1), else_=0)),
+        )
+        .outerjoin(reversal, reversal.reverses == entry.id)
+        .where(
+            entry.member_id.in_(list(member_ids)),
+            entry.kind == "earn",
+            entry.created_at > year_start,
+            reversal.id.is_(None),
+        )
+        .group_by(entry.member_id)
+    ).all()
+    return {member_id: Activity(int(spend), int(visits or 0)) for member_id, spend, visits in rows}
+
+
+def derived(
+    rules: PointsRules, now: datetime, created_at: datetime, last_visit_at: datetime | None, facts: Activity
+) -> tuple[str, str]:
+    """The tier and segment codes a member has now, from their ledger activity."""
+    tier = tier_for_spend(rules, facts.spend_12m_cents).code
+    segment = segment_for(
+        now=now,
+        created_at=created_at,
+        last_visit_at=last_visit_at,
+        visits_90d=facts.visits_90d,
+        spend_12m_cents=facts.spend_12m_cents,
+    ).value
+    return tier, segment
+
+
+def touch(
+    session: Session,
+    db: ServerDatabase,
+    member: Member,
+    *,
+    rules: PointsRules | None = None,
+    activity_now: datetime | None = None,
+    activity: Activity | None = None,
+) -> int:
+    """Give a live member a new version and recompute tier, visits and segment. `activity` (spend and visits) is
+    read from the ledger unless given. Returns the new version."""
+    now = activity_now or db.clock()
+    if activity is None:
+        session.flush()
+        activity = _activity_of(session, member.id, now)
+    rules = rules or chain.rules(session)
+    member.spend_12m_cents = activity.spend_12m_cents
+    member.visits_90d = activity.visits_90d
+    member.tier, member.segment = derived(rules, now, member.created_at, member.last_visit_at, activity)
+    member.updated_at = now
+    member.version = db.next_version(session)
+    return member.version
+
+
+def _activity_of(session: Session, member_id: str, now: datetime) -> Activity:
+    return activity(session, [member_id], now).get(member_id, Activity())
+
+
+def resolve(session: Session, member_id: str) -> Member | None:
+    """The live member this id stands for, following `merged_into`; None when unknown or deleted."""
+    member = session.get(Member, member_id)
+    for _ in range(_MAX_MERGE_DEPTH):
+        if member is None or member.deleted:
+            return None
+        if member.merged_into is None:
+            return member
+        member = session.get(Member, member.merged_into)
+    return None
+
+
+def add_merge_tombstone(session: Session, db: ServerDatabase, member_id: str, survivor_id: str) -> Member:
+    """A tombstone for an id that never became a member here (an offline enrolment of a known phone), pointing at
+    the survivor so entries naming the id land there. Tills learn of it from `changes`."""
+    now = db.clock()
+    tombstone = Member(
+        id=member_id,
+        phone=None,
+        name="",
+        tier="",
+        spend_12m_cents=0,
+        balance=0,
+        tags=[],
+        consent_marketing=False,
+        consent_profile=False,
+        card_serial=None,
+        visits_90d=0,
+        created_at=now,
+        updated_at=now,
+        version=db.next_version(session),
+        deleted=False,
+        merged_into=survivor_id,
+    )
+    session.add(tombstone)
+    return tombstone
+
+
+def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str) -> Member:
+    """Merge two live members (a duplicate found later): the loser's ledger, preferences and balance move to the
+    survivor, the loser becomes a tombstone. Returns the survivor."""
+    loser, survivor = resolve(session, loser_id), resolve(session, survivor_id)
+    if loser is None or survivor is None or loser.id == survivor.id:
+        raise ValueError("merge needs two different live members")
+    session.flush()
+    session.execute(update(LedgerEntry).where(LedgerEntry.member_id == loser.id).values(member_id=survivor.id))
+    session.execute(update(Preference).where(Preference.member_id == loser.id).values(member_id=survivor.id))
+    survivor.balance += loser.balance
+    if loser.last_visit_at is not None and (
+        survivor.last_visit_at is None or loser.last_visit_at > survivor.last_visit_at
+    ):
+        survivor.last_visit_at = loser.last_visit_at
+    survivor.consent_marketing = survivor.consent_marketing or loser.consent_marketing
+    _make_tombstone(loser, db, session)
+    loser.merged_into = survivor.id
+    loser.version = db.next_version(session)
+    touch(session, db, survivor)
+    return survivor
+
+
+def delete(session: Session, db: ServerDatabase, member_id: str) -> None:
+    """Erase a member's personal data (the member asked): a `deleted` tombstone; the ledger keeps its figures."""
+    member = session.get(Member, member_id)
+    if member is None or member.deleted or member.merged_into is not None:
+        raise ValueError("no live member with this id")
+    session.execute(
+        update(Preference)
+        .where(and_(Preference.member_id == member_id, Preference.removed_at.is_(None)))
+        .values(removed_at=db.clock())
+    )
+    _make_tombstone(member, db, session)
+    member.deleted = True
+    member.version = db.next_version(session)
+
+
+def _make_tombstone(member: Member, db: ServerDatabase, session: Session) -> None:
+    member.phone = None
+    member.name = ""
+    member.gender = None
+    member.birthday = None
+    member.tags = []
+    member.segment = None
+    member.balance = 0
+    member.consent_marketing = member.consent_profile = False
+    member.card_serial = None
+    member.updated_at = db.clock()

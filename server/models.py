@@ -1,0 +1,269 @@
+"""The central server's tables (SQLAlchemy 2.0 typed ORM), the same on SQLite and PostgreSQL: stores, devices and
+their one-time enrolment codes, staff, settings (rules, signing key), members with their change sequence, the
+ledger, preferences, every pushed item for ever (the idempotency key), conflicting replays kept for inspection,
+till_seq gap alarms and online-redemption reservations. Alembic migrations beside this file create and upgrade it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored as naive UTC (both databases), given back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the server database")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        date: Date,
+    }
+
+
+class Store(Base):
+    __tablename__ = "store"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    created_at: Mapped[datetime]
+
+
+class Device(Base):
+    """A registered till. Only the SHA-256 of its bearer token is stored; `revoked_at` set means 401 for ever."""
+
+    __tablename__ = "device"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    last_till_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class EnrolmentCode(Base):
+    """A one-time code a manager hands to whoever registers a till: stored hashed, expires, works once."""
+
+    __tablename__ = "enrolment_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_device: Mapped[str | None] = mapped_column(String(36))
+
+
+class Staff(Base):
+    """Staff of the chain; `store_id` NULL means every store (e.g. an area manager)."""
+
+    __tablename__ = "staff"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime]
+
+
+class Setting(Base):
+    """Chain-wide settings as JSON values: `rules` (PointsRules.to_dict()), `config_version`, `signing_key`
+    (the Ed25519 private key for member codes, text), `next_card_serial`, `min_cursor` (changes before it pruned)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class ChangeCounter(Base):
+    """The single row whose value numbers member changes. A writing transaction locks it first (SELECT … FOR
+    UPDATE; SQLite's BEGIN IMMEDIATE does the same), so versions are handed out in commit order and a till that
+    pulled up to N can never later meet a change numbered below N."""
+
+    __tablename__ = "change_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (CheckConstraint("id = 1", name="ck_change_counter_single_row"),)
+
+
+class Member(Base):
+    """A member at its latest state. `version` is the change sequence of its last change (unique, indexed: the
+    `changes` feed reads by it). A merged or deleted member stays as a tombstone: phone NULL, `merged_into` or
+    `deleted` set."""
+
+    __tablename__ = "member"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    gender: Mapped[str | None] = mapped_column(String(1))
+    birthday: Mapped[date | None]
+    tier: Mapped[str] = mapped_column(String(16), default="normal")
+    spend_12m_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    segment: Mapped[str | None] = mapped_column(String(32))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    consent_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_profile: Mapped[bool] = mapped_column(Boolean, default=False)
+    card_serial: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    home_store: Mapped[str | None] = mapped_column(String(32))
+    last_visit_at: Mapped[datetime | None]
+    visits_90d: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(BigInteger, unique=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    merged_into: Mapped[str | None] = mapped_column(String(36))
+
+
+class LedgerEntry(Base):
+    """An applied point entry as the till made it (same id), against the surviving member. Append-only."""
+
+    __tablename__ = "ledger_entry"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    points: Mapped[int] = mapped_column(BigInteger)
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    receipt_no: Mapped[str | None] = mapped_column(String(64))
+    rule_version: Mapped[int] = mapped_column(Integer)
+    staff_code: Mapped[str] = mapped_column(String(32))
+    approved_by: Mapped[str | None] = mapped_column(String(32))
+    store_code: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime]  # the till's clock
+    received_at: Mapped[datetime]  # the server's clock: events are ordered by it
+    reverses: Mapped[str | None] = mapped_column(String(36), unique=True)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(8))  # applied / flagged
+    reason: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_ledger_member_created", "member_id", "created_at"),)
+
+
+class Preference(Base):
+    __tablename__ = "preference"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(16), default="staff")
+    staff_code: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_preference_member", "member_id"),)
+
+
+class PushedItem(Base):
+    """Every item any till ever pushed, keyed by its id for ever: a replay is answered from here."""
+
+    __tablename__ = "pushed_item"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    till_seq: Mapped[int] = mapped_column(BigInteger)
+    type: Mapped[str] = mapped_column(String(16))
+    body_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the canonical JSON of type and body
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    member: Mapped[str | None] = mapped_column(String(36))
+    member_version: Mapped[int | None] = mapped_column(BigInteger)
+    received_at: Mapped[datetime]
+
+
+class ConflictingItem(Base):
+    """A replay of a known id with another body (answered 409), kept whole for inspection."""
+
+    __tablename__ = "conflicting_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(36), index=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    till_seq: Mapped[int] = mapped_column(BigInteger)
+    type: Mapped[str] = mapped_column(String(16))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+
+
+class SeqAlarm(Base):
+    """A gap in a till's `till_seq`: the till lost items it had numbered."""
+
+    __tablename__ = "seq_alarm"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    expected: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime]
+
+
+class Reservation(Base):
+    """Points held by an online authorization under the coming entry's id, until that entry is pushed or the
+    hold expires."""
+
+    __tablename__ = "reservation"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"), index=True)
+    points: Mapped[int] = mapped_column(BigInteger)
+    device_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    consumed_at: Mapped[datetime | None]
+
+
+class AdminLog(Base):
+    """What the admin command line did (no personal data): for the chain's own audit."""
+
+    __tablename__ = "admin_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")

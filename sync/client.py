@@ -1,0 +1,245 @@
+"""The till's HTTP client for the central server (PROTOCOL.md): one method per endpoint, httpx underneath with
+timeouts and TLS verification, and every failure turned into one of a few error classes the sync engine and the UI
+act on — retry (unreachable, busy), stop (unauthorized), or record and go on (refused).
+
+Plain http is allowed only to this machine (a demo or test server on loopback); anything else must be https with a
+verified certificate. Nothing here logs a request or answer body: they carry phone numbers and names.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from sync.wire import (
+    AuthorizeRequest,
+    AuthorizeResponse,
+    ConfigResponse,
+    Health,
+    PushItem,
+    PushRequest,
+    PushResponse,
+    RegisterRequest,
+    RegisterResponse,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+AUTHORIZE_TIMEOUT = httpx.Timeout(3.0, connect=1.5)  # a customer is waiting: fall back to the offline cap quickly
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+class SyncError(Exception):
+    """Base of every sync failure. `code` is stable and machine-readable (the UI translates it)."""
+
+    code = "sync_failed"
+    retryable = False
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class InsecureServer(SyncError):
+    code = "insecure_server"
+
+
+class ServerUnreachable(SyncError):
+    """No answer: connection refused, timeout, connection dropped, garbled answer."""
+
+    code = "server_unreachable"
+    retryable = True
+
+
+class ServerBusy(SyncError):
+    """5xx or 429: try again later, after `retry_after` seconds when the server said so."""
+
+    code = "server_busy"
+    retryable = True
+
+    def __init__(self, message: str, *, status: int, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class Unauthorized(SyncError):
+    """401: the token is unknown or the device was revoked (`code` says which). The till stops syncing."""
+
+    code = "unauthorized"
+
+
+class Refused(SyncError):
+    """A 4xx other than 401/429: the request as sent will never succeed."""
+
+    code = "refused"
+
+    def __init__(self, message: str, *, status: int, code: str | None = None, ids: Sequence[str] = ()) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+        self.ids = tuple(ids)
+
+
+class IdConflict(Refused):
+    """409: items whose ids the server already holds with another body (`ids`); nothing in the batch was applied."""
+
+
+class CursorGone(Refused):
+    """410: the server can no longer serve changes after our cursor; pull again from 0."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_server_url(url: str) -> str:
+    """The server's base URL, normalised, or InsecureServer when it is plain http to another machine."""
+    parsed = httpx.URL(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise InsecureServer(f"not a server address: {url!r}", code="bad_server_url")
+    if parsed.scheme == "http" and not is_loopback(parsed.host):
+        raise InsecureServer("plain http is allowed only to this machine; use https")
+    return str(parsed.copy_with(query=None, fragment=None)).rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesPage:
+    """A page of `GET /v1/changes` as decoded JSON: members stay plain dicts (see docs/sync.md on why)."""
+
+    changes: list[dict[str, Any]]
+    next_cursor: int
+    has_more: bool
+    latest: int | None
+
+
+def _detail(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return detail if isinstance(detail, dict) else {}
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def raise_for_answer(response: httpx.Response) -> None:
+    """Turn a non-2xx answer into the error class the caller acts on."""
+    status = response.status_code
+    if status < 300:
+        return
+    detail = _detail(response)
+    code = str(detail.get("code") or f"http_{status}")
+    message = str(detail.get("message") or response.reason_phrase)
+    if status == 401:
+        raise Unauthorized(message, code=code)
+    if status == 429 or status >= 500:
+        raise ServerBusy(f"{status} {message}", status=status, retry_after=_retry_after(response))
+    ids = [str(i) for i in detail.get("ids") or ()]
+    if status == 409:
+        raise IdConflict(message, status=status, code=code, ids=ids)
+    if status == 410:
+        raise CursorGone(message, status=status, code=code)
+    raise Refused(message, status=status, code=code, ids=ids)
+
+
+class ServerClient:
+    """One till's connection to the server. Thread: whichever runs the sync; not shared between threads."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        verify: bool | str = True,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = check_server_url(base_url)
+        headers = {"Accept": "application/json", "User-Agent": "MemberDesk-till/1"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._http = httpx.Client(
+            base_url=self.base_url, headers=headers, timeout=timeout, verify=verify, transport=transport
+        )
+
+    def __enter__(self) -> ServerClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:  # connect/read/write errors, timeouts, dropped connections
+            log.info("sync %s %s: %s", method, path, type(exc).__name__)
+            raise ServerUnreachable(f"{method} {path}: {type(exc).__name__}") from exc
+        if response.status_code >= 300:
+            log.info("sync %s %s: HTTP %s", method, path, response.status_code)
+        raise_for_answer(response)
+        return response
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        try:
+            return json.loads(response.content)
+        except ValueError as exc:  # a proxy's error page, or an answer cut short
+            raise ServerUnreachable("the server's answer is not JSON") from exc
+
+    def health(self) -> Health:
+        return Health.model_validate(self._json(self._call("GET", "/v1/health")))
+
+    def register(self, request: RegisterRequest) -> RegisterResponse:
+        answer = self._call("POST", "/v1/devices/register", json=request.model_dump(mode="json"))
+        return RegisterResponse.model_validate(self._json(answer))
+
+    def config(self) -> ConfigResponse:
+        return ConfigResponse.model_validate(self._json(self._call("GET", "/v1/config")))
+
+    def push(self, items: Sequence[PushItem]) -> PushResponse:
+        body = PushRequest(items=list(items)).model_dump_json().encode()
+        answer = self._call("POST", "/v1/push", content=body, headers={"Content-Type": "application/json"})
+        response = PushResponse.model_validate(self._json(answer))
+        if [r.id for r in response.results] != [i.id for i in items]:
+            raise ServerUnreachable("the server answered for other items than were pushed")
+        return response
+
+    def changes(self, since: int, limit: int) -> ChangesPage:
+        answer = self._json(self._call("GET", "/v1/changes", params={"since": since, "limit": limit}))
+        try:
+            changes, next_cursor, has_more = answer["changes"], answer["next_cursor"], answer["has_more"]
+            latest = answer.get("latest")
+        except (KeyError, TypeError) as exc:
+            raise ServerUnreachable("the server's page of changes is incomplete") from exc
+        if not isinstance(changes, list) or not isinstance(next_cursor, int) or not isinstance(has_more, bool):
+            raise ServerUnreachable("the server's page of changes is malformed")
+        if next_cursor < since:
+            raise ServerUnreachable("the server's cursor went backwards")
+        return ChangesPage(changes, next_cursor, has_more, latest if isinstance(latest, int) else None)
+
+    def authorize(self, request: AuthorizeRequest, *, timeout: httpx.Timeout = AUTHORIZE_TIMEOUT) -> AuthorizeResponse:
+        answer = self._call("POST", "/v1/redemptions/authorize", json=request.model_dump(mode="json"), timeout=timeout)
+        return AuthorizeResponse.model_validate(self._json(answer))

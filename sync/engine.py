@@ -1,0 +1,265 @@
+"""The sync engine: one run = check the server's clock, take its config, push the outbox in order in batches, then
+pull member changes page by page. It owns the retry policy (capped exponential backoff with full jitter on network
+errors, 5xx and 429), what each failure means (401 stops syncing until the till is registered again; 409 rejects
+the conflicting items and goes on; 410 re-pulls from 0 keeping the outbox), and the run's summary.
+
+It talks to the till's database only through `localdb.sync_store.SyncStore` and to the server only through
+`sync.client.ServerClient`; it has no Qt (the GUI runs it on a worker thread through `sync/qt_adapter.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import partial
+from typing import TypeVar
+
+from localdb.sync_store import ItemOutcome, OutgoingItem, PushTally, SyncStore
+from loyalty.clock import Clock, utc_now
+from sync.client import (
+    CursorGone,
+    IdConflict,
+    Refused,
+    ServerBusy,
+    ServerClient,
+    SyncError,
+    Unauthorized,
+)
+from sync.wire import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS, ErrorCode, ItemType, PushItem
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CLOCK_SKEW_WARNING = timedelta(minutes=5)
+
+
+class Phase(StrEnum):
+    CONNECT = "connect"
+    PUSH = "push"
+    PULL = "pull"
+    DONE = "done"
+
+
+ProgressCallback = Callable[[Phase, int, int | None], None]  # phase, done, total (None when unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 5  # tries per request before the run gives up (and the next run starts again)
+    base_seconds: float = 0.5
+    cap_seconds: float = 30.0
+
+    def delay(self, attempt: int, rng: Callable[[], float], retry_after: float | None = None) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2**attempt)], but never sooner than the server asked."""
+        ceiling = min(self.cap_seconds, self.base_seconds * (2.0**attempt))
+        wait = rng() * ceiling
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, self.cap_seconds))
+        return wait
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    tally: PushTally = field(default_factory=PushTally)
+    pulled: int = 0
+    error: str | None = None  # the code of what stopped the run (see sync.client), None when it ran to the end
+    unsent: int = 0  # items still waiting after the run
+    clock_skew: timedelta | None = None
+    repulled_from_zero: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Everything synced: the run finished, nothing was rejected, nothing is left to send."""
+        return self.error is None and self.tally.rejected == 0 and self.unsent == 0
+
+    @property
+    def clock_skew_warning(self) -> bool:
+        return self.clock_skew is not None and abs(self.clock_skew) > CLOCK_SKEW_WARNING
+
+    def summary_lines(self) -> list[str]:
+        t = self.tally
+        lines = [
+            f"pushed: {self.pushed}",
+            f"applied: {t.applied}",
+            f"duplicates: {t.duplicates}",
+            f"merged: {t.merged}",
+            f"flagged: {t.flagged}",
+            f"rejected: {t.rejected}",
+            f"pulled: {self.pulled}",
+            f"still to send: {self.unsent}",
+        ]
+        if self.clock_skew_warning and self.clock_skew is not None:
+            lines.append(f"warning: this till's clock is {int(self.clock_skew.total_seconds())} s off the server's")
+        if self.error:
+            lines.append(f"error: {self.error}")
+        return lines
+
+
+class Cancelled(SyncError):
+    code = "cancelled"
+
+
+def _to_push_item(item: OutgoingItem) -> PushItem:
+    return PushItem(id=item.item_id, till_seq=item.seq, type=ItemType(item.type), created_at=item.created_at,
+                    body=item.body)  # fmt: skip
+
+
+class SyncEngine:
+    """Runs syncs for one till. `client_factory(server_url, token)` makes the HTTP client (tests pass transports)."""
+
+    def __init__(
+        self,
+        store: SyncStore,
+        client_factory: Callable[[str, str], ServerClient] = ServerClient,
+        *,
+        clock: Clock = utc_now,
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+        batch_size: int = MAX_PUSH_ITEMS,
+        page_size: int = MAX_CHANGES_PAGE,
+    ) -> None:
+        self._store = store
+        self._client_factory = client_factory
+        self._clock = clock
+        self._retry = retry
+        self._sleep = sleep
+        self._rng = rng
+        self._batch_size = batch_size
+        self._page_size = page_size
+        self._lock = threading.Lock()  # one run at a time per till (timer and "sync now" may race)
+
+    def run(self, progress: ProgressCallback | None = None, cancel: threading.Event | None = None) -> SyncReport:
+        report = SyncReport()
+        registration = self._store.registration()
+        if registration is None:
+            report.error = "not_registered"
+            report.unsent = self._store.count_unsent()
+            return report
+        if registration.blocked:
+            report.error = registration.blocked
+            report.unsent = self._store.count_unsent()
+            return report
+        if not self._lock.acquire(blocking=False):
+            report.error = "sync_running"
+            return report
+        notify = progress or (lambda _phase, _done, _total: None)
+        run_id = self._store.start_run()
+        try:
+            with self._client_factory(registration.server_url, registration.token) as client:
+                self._steps(client, report, notify, cancel)
+        except Unauthorized as exc:
+            self._store.block(exc.code)
+            report.error = exc.code
+        except SyncError as exc:
+            report.error = exc.code
+        finally:
+            report.unsent = self._store.count_unsent()
+            self._store.finish_run(run_id, pushed=report.pushed, tally=report.tally, pulled=report.pulled,
+                                   error=report.error)  # fmt: skip
+            self._lock.release()
+            log.info("sync finished: pushed %d, pulled %d, error %s", report.pushed, report.pulled, report.error)
+        if report.error is None:
+            notify(Phase.DONE, 1, 1)
+        return report
+
+    def _steps(
+        self, client: ServerClient, report: SyncReport, notify: ProgressCallback, cancel: threading.Event | None
+    ) -> None:
+        notify(Phase.CONNECT, 0, None)
+        sent_at = self._clock()
+        health = self._retrying(client.health, cancel)
+        received_at = self._clock()
+        report.clock_skew = self._skew(health.server_time, sent_at, received_at)
+        config = self._retrying(client.config, cancel)
+        self._store.apply_config(config.model_dump(mode="json"))
+        self._push(client, report, notify, cancel)
+        self._pull(client, report, notify, cancel)
+
+    @staticmethod
+    def _skew(server_time: datetime, sent_at: datetime, received_at: datetime) -> timedelta:
+        """Our clock minus the server's, taking the server's time as read half way through the round trip."""
+        midpoint = sent_at + (received_at - sent_at) / 2
+        return midpoint - server_time
+
+    def _retrying(self, call: Callable[[], T], cancel: threading.Event | None) -> T:
+        attempt = 0
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("sync cancelled")
+            try:
+                return call()
+            except SyncError as exc:
+                if not exc.retryable or attempt + 1 >= self._retry.attempts:
+                    raise
+                retry_after = exc.retry_after if isinstance(exc, ServerBusy) else None
+                wait = self._retry.delay(attempt, self._rng, retry_after)
+                log.info("sync: %s, retrying in %.1f s", exc.code, wait)
+                self._sleep(wait)
+                attempt += 1
+
+    def _push(
+        self, client: ServerClient, report: SyncReport, notify: ProgressCallback, cancel: threading.Event | None
+    ) -> None:
+        total = self._store.count_unsent()
+        batch_size = self._batch_size
+        notify(Phase.PUSH, 0, total)
+        while True:
+            batch = self._store.unsent(batch_size)
+            if not batch:
+                return
+            self._store.note_attempt([item.seq for item in batch])
+            items = [_to_push_item(item) for item in batch]
+            try:
+                response = self._retrying(partial(client.push, items), cancel)
+            except IdConflict as exc:
+                # Ids the server holds with another body: reject those (kept for the manager), push the rest again.
+                conflicting = [i for i in exc.ids if i in {item.item_id for item in batch}]
+                if not conflicting:
+                    raise
+                report.tally.add(self._store.reject_locally(conflicting, ErrorCode.ID_CONFLICT.value))
+                continue
+            except Refused as exc:
+                if exc.code == ErrorCode.BATCH_TOO_LARGE and batch_size > 1:
+                    batch_size = max(1, batch_size // 2)
+                    continue
+                raise
+            outcomes = [ItemOutcome(r.id, r.status.value, r.reason, r.member, r.member_version,
+                                    r.first_status.value if r.first_status else None)
+                        for r in response.results]  # fmt: skip
+            report.tally.add(self._store.record_results(outcomes))
+            report.pushed += len(batch)
+            notify(Phase.PUSH, min(report.pushed, total), total)
+
+    def _pull(
+        self, client: ServerClient, report: SyncReport, notify: ProgressCallback, cancel: threading.Event | None
+    ) -> None:
+        cursor = start = self._store.cursor()
+        notify(Phase.PULL, 0, None)
+        while True:
+            try:
+                page = self._retrying(partial(client.changes, cursor, self._page_size), cancel)
+            except CursorGone:
+                if report.repulled_from_zero:
+                    raise
+                log.info("sync: the server cannot serve our cursor any more; pulling everything again")
+                self._store.reset_cursor()
+                report.repulled_from_zero = True
+                cursor = start = 0
+                continue
+            report.pulled += self._store.apply_page(page.changes, page.next_cursor)
+            cursor = page.next_cursor
+            if page.latest is not None and page.latest > start:
+                notify(Phase.PULL, min(cursor, page.latest) - start, page.latest - start)
+            else:
+                notify(Phase.PULL, report.pulled, None)
+            if not page.has_more:
+                return

@@ -1,0 +1,120 @@
+"""Integration fixtures: a real central server (uvicorn on 127.0.0.1, a random port) on a fresh SQLite file or
+PostgreSQL database, and tills (real local stores) registered with it through real httpx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from localdb.staff import StaffSession
+from localdb.till import Till
+from server import admin
+from server.app import create_app
+from server.db import ServerDatabase
+from server.embedded import ServingThread
+from sync.engine import RetryPolicy, SyncEngine, SyncReport
+from sync.registration import register_till
+from tests.conftest import FakeClock
+from tests.databases import BACKENDS, fresh_server_url
+from tests.faultproxy import FaultProxy
+
+STORE = "S001"
+OTHER_STORE = "S002"
+STAFF = {
+    "M001": ("王店长", "manager", "2468"),
+    "C001": ("李收银", "cashier", "1357"),
+    "G001": ("张导购", "guide", "8642"),
+}
+
+
+class LiveServer:
+    """The real app served by uvicorn in a thread of this process."""
+
+    def __init__(self, db: ServerDatabase) -> None:
+        self.db = db
+        self._serving = ServingThread(create_app(db))
+        self.port = self._serving.port
+        self.url = self._serving.url
+
+    def enrolment_code(self, store: str = STORE) -> str:
+        return admin.make_enrolment_code(self.db, store)
+
+    def stop(self) -> None:
+        self._serving.stop()
+
+
+def seed_chain(db: ServerDatabase) -> None:
+    admin.create_store(db, STORE, "旗舰店")
+    admin.create_store(db, OTHER_STORE, "二店")
+    for code, (name, role, pin) in STAFF.items():
+        admin.add_staff(db, code, name, role, pin)
+
+
+@pytest.fixture(params=BACKENDS)
+def server_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with fresh_server_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def server(server_url: str) -> Iterator[LiveServer]:
+    db = ServerDatabase.open(server_url)
+    seed_chain(db)
+    live = LiveServer(db)
+    try:
+        yield live
+    finally:
+        live.stop()
+        db.close()
+
+
+@pytest.fixture
+def proxy(server: LiveServer) -> Iterator[FaultProxy]:
+    faulty = FaultProxy(server.port)
+    try:
+        yield faulty
+    finally:
+        faulty.close()
+
+
+class TillHandle:
+    """A registered till with its engine; retries do not really sleep."""
+
+    def __init__(self, till: Till, clock: FakeClock) -> None:
+        self.till = till
+        self.clock = clock
+        self.sleeps: list[float] = []
+        self.engine = SyncEngine(till.sync, clock=clock, retry=RetryPolicy(attempts=4), sleep=self.sleeps.append)
+
+    def login(self, code: str) -> StaffSession:
+        return self.till.staff.login(code, STAFF[code][2])
+
+    def sync(self) -> SyncReport:
+        return self.engine.run()
+
+
+TillFactory = Callable[..., TillHandle]
+
+
+@pytest.fixture
+def make_till(tmp_path: Path, server: LiveServer) -> Iterator[TillFactory]:
+    opened: list[Till] = []
+
+    def make(name: str = "till", *, store: str = STORE, url: str | None = None, sync: bool = True) -> TillHandle:
+        clock = FakeClock(datetime.now(UTC))  # the server's rolling windows use real time
+        till = Till.open(tmp_path / f"{name}.sqlite3", clock=clock)
+        opened.append(till)
+        register_till(till.sync, server_url=url or server.url, store_code=store,
+                      enrolment_code=server.enrolment_code(store), device_name=name)  # fmt: skip
+        handle = TillHandle(till, clock)
+        if sync:
+            report = handle.sync()
+            assert report.error is None, report
+        return handle
+
+    yield make
+    for till in opened:
+        till.close()

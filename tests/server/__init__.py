@@ -1,0 +1,1 @@
+"""Tests of the central member server (FastAPI app on SQLite and PostgreSQL)."""

@@ -1,0 +1,249 @@
+"""Demo data: valid unique phones, every tier and segment, balances equal to the ledger, figures the server itself
+would compute, staff PINs that work, determinism, and a second run that adds members (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.dialects import sqlite
+
+from loyalty.phone import parse_mobile
+from loyalty.pins import pin_matches
+from loyalty.points import points_value_cents
+from loyalty.rules import DEFAULT_RULES
+from loyalty.segments import Segment, segment_for
+from loyalty.tiers import tier_for_spend
+from server import members as server_members
+from server.db import ServerDatabase
+from server.demo import DEMO_STAFF, _converter, _Encoder, generate_demo
+from server.models import LedgerEntry, Member, Preference, Staff, Store, UtcDateTime
+from tests.server.conftest import ServerClock
+
+N = 300
+
+
+def _fresh(tmp_path: Path, name: str = "demo") -> ServerDatabase:
+    return ServerDatabase.open(f"sqlite:///{tmp_path / f'{name}.sqlite3'}")
+
+
+def _snapshot(db: ServerDatabase) -> list[tuple[Any, ...]]:
+    with db.read() as session:
+        rows = session.execute(
+            select(Member.phone, Member.name, Member.birthday, Member.tier, Member.balance, Member.segment,
+                   Member.tags, Member.card_serial).order_by(Member.card_serial)
+        ).all()  # fmt: skip
+        ledger = session.execute(
+            select(LedgerEntry.id, LedgerEntry.points, LedgerEntry.created_at).order_by(LedgerEntry.id)
+        ).all()
+    return [tuple(row) for row in rows] + [tuple(row) for row in ledger]
+
+
+def test_demo_members(db: ServerDatabase, server_clock: ServerClock) -> None:
+    now = server_clock.now
+    report = generate_demo(db, N, seed=11, now=now)
+    assert report.members == N
+    assert report.stores_created == ()  # the fixture made S001 and S002 already
+    assert set(report.staff_created) == {"M001", "C001", "G001"}
+
+    with db.read() as session:
+        members = session.scalars(select(Member)).all()
+        sums = {
+            member_id: int(total)
+            for member_id, total in session.execute(
+                select(LedgerEntry.member_id, func.sum(LedgerEntry.points)).group_by(LedgerEntry.member_id)
+            )
+        }
+        entries = session.scalars(select(LedgerEntry)).all()
+        preferences = session.scalars(select(Preference)).all()
+        staff = {person.code: person for person in session.scalars(select(Staff))}
+        activity = server_members.activity(session, [m.id for m in members], now)
+
+    assert len(members) == N
+    phones = [m.phone for m in members]
+    assert all(phone is not None and parse_mobile(phone) == phone for phone in phones)
+    assert len(set(phones)) == N
+    assert len({m.card_serial for m in members}) == N
+    assert len({m.version for m in members}) == N
+    assert all(2 <= len(m.name) <= 4 for m in members)
+
+    # every tier and every segment, balances equal to the ledger, nobody below zero
+    assert set(Counter(m.tier for m in members)) == {tier.code for tier in DEFAULT_RULES.tiers}
+    assert set(Counter(m.segment for m in members)) == {segment.value for segment in Segment}
+    for member in members:
+        assert member.balance == sums.get(member.id, 0)
+        assert member.balance >= 0
+
+    # tier, spend, visits and segment are what the server computes from the same ledger
+    for member in members:
+        found = activity.get(member.id, server_members.Activity())
+        assert (member.spend_12m_cents, member.visits_90d) == (found.spend_12m_cents, found.visits_90d), member.id
+        assert member.tier == tier_for_spend(DEFAULT_RULES, member.spend_12m_cents).code
+        expected_segment = segment_for(
+            now=now,
+            created_at=member.created_at,
+            last_visit_at=member.last_visit_at,
+            visits_90d=member.visits_90d,
+            spend_12m_cents=member.spend_12m_cents,
+        )
+        assert member.segment == expected_segment.value
+        assert member.created_at <= now
+        assert member.birthday is None or member.birthday < now.date()
+
+    # the ledger follows the rules: positive earns on a purchase, redemptions in whole steps worth their amount
+    kinds = Counter(entry.kind for entry in entries)
+    assert kinds["earn"] > N and kinds["redeem"] > 0 and set(kinds) == {"earn", "redeem"}
+    for entry in entries:
+        assert entry.status == "applied"
+        assert entry.created_at <= entry.received_at <= now
+        assert entry.amount_cents is not None and entry.amount_cents > 0
+        if entry.kind == "earn":
+            assert entry.points > 0
+        else:
+            assert -entry.points >= DEFAULT_RULES.redeem_min_points
+            assert entry.amount_cents == points_value_cents(DEFAULT_RULES, -entry.points)
+    assert len({entry.id for entry in entries}) == len(entries)
+
+    # preferences only for members who consented to a profile
+    consenting = {m.id for m in members if m.consent_profile}
+    assert preferences and {p.member_id for p in preferences} <= consenting
+    assert {p.kind for p in preferences} >= {"category", "size", "colour"}
+
+    # the README's staff and PINs
+    for person in DEMO_STAFF:
+        assert staff[person.code].role == person.role
+        assert staff[person.code].store_id is None
+        assert pin_matches(person.pin, staff[person.code].pin_hash)
+        assert not pin_matches("0000", staff[person.code].pin_hash)
+
+
+def test_fresh_server_gets_stores_and_same_data_for_same_seed(tmp_path: Path) -> None:
+    now = datetime(2026, 3, 18, 2, 0, tzinfo=UTC)
+    first, second = _fresh(tmp_path, "a"), _fresh(tmp_path, "b")
+    try:
+        report = generate_demo(first, 120, seed=5, now=now, chunk_size=50, parallel=False)
+        assert report.stores_created == ("S001", "S002")
+        generate_demo(second, 120, seed=5, now=now, chunk_size=50, parallel=True)  # worker process: same data
+        assert _snapshot(first) == _snapshot(second)
+        with first.read() as session:
+            assert session.scalars(select(Store.name).where(Store.code == "S001")).one() == "旗舰店"
+    finally:
+        first.close()
+        second.close()
+
+
+def test_other_seed_other_members(tmp_path: Path) -> None:
+    now = datetime(2026, 3, 18, 2, 0, tzinfo=UTC)
+    first, second = _fresh(tmp_path, "a"), _fresh(tmp_path, "b")
+    try:
+        generate_demo(first, 30, seed=1, now=now)
+        generate_demo(second, 30, seed=2, now=now)
+        assert _snapshot(first) != _snapshot(second)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_second_run_adds_members_with_unique_phones(db: ServerDatabase, server_clock: ServerClock) -> None:
+    generate_demo(db, 80, now=server_clock.now)
+    again = generate_demo(db, 80, now=server_clock.now)
+    assert again.staff_created == ()
+    with db.read() as session:
+        phones = session.scalars(select(Member.phone)).all()
+        serials = session.scalars(select(Member.card_serial)).all()
+    assert len(phones) == len(set(phones)) == 160
+    assert len(set(serials)) == 160
+
+
+def test_taken_phones_are_replaced(db: ServerDatabase, server_clock: ServerClock, tmp_path: Path) -> None:
+    """A phone the stream would hand out that is already on the server (e.g. imported) goes to nobody else."""
+    now = server_clock.now
+    probe = _fresh(tmp_path)
+    try:
+        with probe.write() as session:  # five members, like the server below, so demo draws the same stream
+            for n in range(5):
+                server_members.create_member(session, probe, phone=f"+86186000000{n:02d}", name="别的会员")
+        generate_demo(probe, 20, now=now)
+        with probe.read() as session:
+            wanted = session.scalars(select(Member.phone).order_by(Member.card_serial).offset(5)).all()
+    finally:
+        probe.close()
+    with db.write() as session:  # the first five of the same stream are already members here
+        for phone in wanted[:5]:
+            assert phone is not None
+            server_members.create_member(session, db, phone=phone, name="已有会员")
+    generate_demo(db, 20, now=now)
+    with db.read() as session:
+        phones = session.scalars(select(Member.phone)).all()
+        drawn = session.scalars(select(Member.phone).order_by(Member.card_serial).offset(5)).all()
+    assert len(phones) == len(set(phones)) == 25
+    assert drawn[5:] == wanted[5:]  # the same stream...
+    assert not set(drawn[:5]) & set(wanted[:5])  # ...whose first five numbers were taken, so replaced
+
+
+def test_phone_collisions_within_the_stream_are_replaced(db: ServerDatabase, server_clock: ServerClock) -> None:
+    import random
+
+    from server.demo import _Batch, _replace_taken
+    from server.fakes import MobileStream
+
+    with db.write() as session:
+        server_members.create_member(session, db, phone="+8613800138000", name="已有会员")
+    batch = _Batch(members=[{"phone": "+8613800138000"}, {"phone": "+8613912345678"}], ledger=[], preferences=[])
+    with db.write() as session:
+        replaced = _replace_taken(session, MobileStream(random.Random(1)), batch)
+    assert replaced == 1
+    assert batch.members[0]["phone"] not in ("+8613800138000", "+8613912345678")
+    assert parse_mobile(batch.members[0]["phone"]) == batch.members[0]["phone"]
+
+
+def test_sqlite_encoding_is_sqlalchemys() -> None:
+    """The generator's SQLite values are exactly what SQLAlchemy's bind processors would store."""
+    dialect = sqlite.dialect()
+    samples: dict[Any, list[Any]] = {
+        UtcDateTime(): [
+            datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+            datetime(2025, 1, 2, 3, 4, 5, 678, tzinfo=UTC),
+            None,
+        ],
+        Member.__table__.c.birthday.type: [date(1990, 2, 3), None],
+        Member.__table__.c.deleted.type: [True, False],
+        Member.__table__.c.tags.type: [["高复购", "周末客"], []],
+    }
+    for column_type, values in samples.items():
+        processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+        convert = _converter(column_type)
+        assert processor is not None and convert is not None
+        for value in values:
+            assert convert(value) == processor(value), (column_type, value)
+    encoder = _Encoder(dialect)
+    assert encoder.sql["member"].startswith("INSERT INTO member (")
+    assert json.loads(_converter(Member.__table__.c.tags.type)(["生鲜"])) == ["生鲜"]  # type: ignore[misc]
+
+
+def test_negative_count_is_refused(db: ServerDatabase) -> None:
+    with pytest.raises(ValueError, match="negative"):
+        generate_demo(db, -1)
+
+
+def test_worker_process_path(db: ServerDatabase, server_clock: ServerClock) -> None:
+    """Several chunks generated by the worker process and written (driver executemany on SQLite, Core on PostgreSQL)."""
+    report = generate_demo(db, 45, seed=9, now=server_clock.now, chunk_size=10, parallel=True)
+    assert (report.members, report.first_version is not None) == (45, True)
+    with db.read() as session:
+        members = session.scalars(select(Member)).all()
+        activity = server_members.activity(session, [m.id for m in members], server_clock.now)
+        for member in members:
+            total = session.scalar(
+                select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(LedgerEntry.member_id == member.id)
+            )
+            assert member.balance == total
+            found = activity.get(member.id, server_members.Activity())
+            assert member.spend_12m_cents == found.spend_12m_cents
+    assert len({m.phone for m in members}) == 45
+    assert sorted(m.version for m in members) == list(range(report.first_version or 0, (report.last_version or 0) + 1))
