@@ -206,15 +206,15 @@ def test_header_in_another_order_and_case(db: ServerDatabase, tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_hundred_thousand_rows_import_in_seconds(db: ServerDatabase, tmp_path: Path) -> None:
+def test_many_rows_import_across_chunks_with_balances_on_the_ledger(db: ServerDatabase, tmp_path: Path) -> None:
+    """25,000 rows: several 10,000-row chunks; speed itself is for the benchmarks, not for a test."""
     import random
-    import time
 
     from loyalty.phone import InvalidPhone, parse_mobile
 
     rng = random.Random(3)
     phones: set[str] = set()
-    while len(phones) < 100_000:
+    while len(phones) < 25_000:
         candidate = f"1{rng.choice('3589')}{rng.randrange(10**9):09d}"
         try:
             parse_mobile(candidate)
@@ -223,8 +223,11 @@ def test_hundred_thousand_rows_import_in_seconds(db: ServerDatabase, tmp_path: P
         phones.add(candidate)
     lines = [f"{phone},会员{i},1980-01-01,F,{i % 500}" for i, phone in enumerate(sorted(phones))]
     path = _write_csv(tmp_path / "big.csv", lines)
-    started = time.perf_counter()
     report = import_members(db, path, STORE)
-    elapsed = time.perf_counter() - started
-    assert report.imported == 100_000
-    assert elapsed < 60, f"100,000 rows took {elapsed:.1f} s"
+    assert (report.imported, report.rejects) == (25_000, [])
+    with db.read() as session:
+        members = session.scalar(select(func.count()).select_from(Member).where(Member.phone.is_not(None)))
+        balances = session.scalar(select(func.coalesce(func.sum(Member.balance), 0)))
+        ledger = session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)))
+    assert members == 25_000
+    assert balances == ledger == sum(i % 500 for i in range(25_000))
