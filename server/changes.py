@@ -11,7 +11,21 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from sqlalchemy import Boolean, ColumnElement, Date, DateTime, Integer, String, Text, cast, select, type_coerce
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    select,
+    type_coerce,
+)
 from sqlalchemy.types import TypeDecorator
 
 from server import chain
@@ -107,10 +121,16 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
         preferences: dict[str, list[dict[str, Any]]] = {}
         if rows:
             last = rows[-1].version
-            page_ids = select(_member.id).where(_member.version > since, _member.version <= last)
+            page_ids: Any = select(_member.id).where(_member.version > since, _member.version <= last)
+            if not db.is_sqlite:  # the page's ids as one array: PostgreSQL planned the subquery as a full scan
+                live_ids = [row.id for row in rows if not row.deleted and row.merged_into is None]
+                page_ids = any_(bindparam("page_ids", live_ids, type_=ARRAY(String())))
             for member_id, kind, value, source, staff_code, created_at in connection.execute(
                 select(*preference_columns)
-                .where(_preference.member_id.in_(page_ids), _preference.removed_at.is_(None))
+                .where(
+                    _preference.member_id.in_(page_ids) if db.is_sqlite else _preference.member_id == page_ids,
+                    _preference.removed_at.is_(None),
+                )
                 .order_by(_preference.id)
             ).all():
                 preferences.setdefault(member_id, []).append(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -26,7 +27,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 from sqlalchemy import Dialect, Table, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.rules import PointsRules
@@ -35,7 +36,7 @@ from server import chain
 from server.auth import AuthenticatedDevice
 from server.db import ServerDatabase
 from server.errors import ApiError
-from server.members import VISIT_WINDOW, Activity, activity, derived
+from server.members import VISIT_WINDOW, Activity, derived
 from server.models import (
     ConflictingItem,
     Device,
@@ -147,11 +148,11 @@ _PUSHED_COLUMNS = (
     "id", "device_id", "till_seq", "type", "body_hash", "status", "reason", "member", "member_version", "received_at",
 )  # fmt: skip
 _PREFERENCE_COLUMNS = ("member_id", "kind", "value", "source", "staff_code", "created_at", "removed_at")
-_PG_MAX_PARAMETERS = 30_000  # one multi-row INSERT holds at most 65,535 parameters
 
 
 class _Writer:
-    """Rows written with the driver's own executemany (SQLite) or multi-row VALUES (PostgreSQL), their values
+    """Rows written with the driver's own executemany (SQLite) or one statement over `unnest` of one array per
+    column (PostgreSQL: psycopg's executemany and long multi-row VALUES both cost more than the writes), values
     turned into what the column types store by the columns' own bind processors: no ORM, no per-row statement."""
 
     _processors: ClassVar[dict[tuple[str, str, tuple[str, ...]], list[Any]]] = {}
@@ -191,23 +192,32 @@ class _Writer:
             sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - our own table's names
             self.connection.exec_driver_sql(sql, values)
             return
-        one = "(" + ", ".join("%s" for _ in columns) + ")"
-        chunk = max(1, _PG_MAX_PARAMETERS // len(columns))
-        for start in range(0, len(values), chunk):
-            part = values[start : start + chunk]
-            flat = tuple(value for row in part for value in row)
-            sql = f"INSERT INTO {table.name} ({names}) VALUES {', '.join(one for _ in part)}"  # noqa: S608
-            self.connection.exec_driver_sql(sql, flat)
+        # PostgreSQL: one statement whatever the number of rows, each column sent as one typed array.
+        arrays = ", ".join(f"%s::{self._sql_type(table, name)}[]" for name in columns)
+        sql = f"INSERT INTO {table.name} ({names}) SELECT * FROM unnest({arrays})"  # noqa: S608 - our own names
+        self.connection.exec_driver_sql(sql, tuple(list(column) for column in zip(*values, strict=True)))
+
+    def _sql_type(self, table: Table, name: str) -> str:
+        return str(table.c[name].type.compile(dialect=self.dialect))
 
     def update(self, table: Table, columns: tuple[str, ...], key: str, rows: list[tuple[Any, ...]]) -> None:
         """`UPDATE table SET columns WHERE key = …`, each row being the columns' values then the key's."""
         if not rows:
             return
         values = self._tuples(table, (*columns, key), rows)
-        mark = "?" if self.qmark else "%s"
-        assignments = ", ".join(f"{name} = {mark}" for name in columns)
-        sql = f"UPDATE {table.name} SET {assignments} WHERE {key} = {mark}"  # noqa: S608 - our own names
-        self.connection.exec_driver_sql(sql, values)
+        if self.qmark:
+            assignments = ", ".join(f"{name} = ?" for name in columns)
+            sql = f"UPDATE {table.name} SET {assignments} WHERE {key} = ?"  # noqa: S608 - our own names
+            self.connection.exec_driver_sql(sql, values)
+            return
+        names = (*columns, key)
+        arrays = ", ".join(f"%s::{self._sql_type(table, name)}[]" for name in names)
+        assignments = ", ".join(f"{name} = v.{name}" for name in columns)
+        sql = (
+            f"UPDATE {table.name} SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}) "  # noqa: S608
+            f"WHERE {table.name}.{key} = v.{key}"
+        )
+        self.connection.exec_driver_sql(sql, tuple(list(column) for column in zip(*values, strict=True)))
 
 
 def _state(row: Any) -> _MemberState:
@@ -228,7 +238,7 @@ class _Batch:
     entries: dict[str, _EntryFacts]
     reversed_ids: set[str]
     reservations: set[str]  # ids of unconsumed reservations of the batch's redemptions
-    activity: dict[str, Activity]
+    purchases: dict[str, dict[str, tuple[datetime, int]]]  # live member -> its unreversed earns in the window
     card_serials: list[int]
     live_preferences: dict[tuple[str, str, str], list[int]]  # (member, kind, value) -> ids of live rows
     ledger_rows: list[tuple[Any, ...]] = field(default_factory=list)
@@ -264,19 +274,26 @@ class _Batch:
     def finish(self) -> None:
         """Each changed member once: tier, visits and segment from the batch's running ledger activity."""
         for member in self.touched.values():
-            facts = self.activity.get(member.id, Activity())
+            facts = self.activity_of(member.id)
             member.spend_12m_cents, member.visits_90d = facts.spend_12m_cents, facts.visits_90d
             member.tier, member.segment = derived(self.rules, self.now, member.created_at, member.last_visit_at, facts)
             member.updated_at = self.now
 
-    def count_purchase(self, member_id: str, amount_cents: int, created_at: datetime, sign: int) -> None:
-        facts = self.activity.get(member_id, Activity())
-        spend, visits = facts.spend_12m_cents, facts.visits_90d
+    def activity_of(self, member_id: str) -> Activity:
+        spend = visits = 0
+        for created_at, amount_cents in self.purchases.get(member_id, {}).values():
+            if created_at > self.year_start:
+                spend += amount_cents
+                if created_at > self.visit_start:
+                    visits += 1
+        return Activity(spend, visits)
+
+    def count_purchase(self, member_id: str, entry_id: str, amount_cents: int, created_at: datetime) -> None:
         if created_at > self.year_start:
-            spend += sign * amount_cents
-        if created_at > self.visit_start:
-            visits += sign
-        self.activity[member_id] = Activity(spend, visits)
+            self.purchases.setdefault(member_id, {})[entry_id] = (created_at, amount_cents)
+
+    def uncount_purchase(self, member_id: str, entry_id: str) -> None:
+        self.purchases.get(member_id, {}).pop(entry_id, None)
 
     def write_members(self) -> None:
         """New members (and tombstones) inserted, changed ones updated, each in one statement."""
@@ -316,7 +333,10 @@ def push(db: ServerDatabase, device: AuthenticatedDevice, request: PushRequest) 
         if conflicts:
             _keep_conflicts(session, db, device, items, hashes, known, conflicts)
         else:
-            return _apply(session, db, device, items, hashes, known)
+            results, batch = _apply(session, db, device, items, hashes, known)
+    if not conflicts:
+        _remember(db, batch)  # committed
+        return results
     raise ApiError(
         409,
         ErrorCode.ID_CONFLICT,
@@ -395,10 +415,74 @@ def _load_members(session: Session, ids: set[str]) -> dict[str, _MemberState]:
     for _ in range(_MAX_MERGE_DEPTH):
         if not wanted:
             break
-        found = [_state(row) for row in session.connection().execute(select(*_STATE_COLUMNS).where(_m.id.in_(wanted)))]
+        query = select(*_STATE_COLUMNS).where(_m.id.in_(wanted))
+        found = [_state(row) for row in session.connection().execute(query).all()]
         members.update((member.id, member) for member in found)
         wanted = {m.merged_into for m in found if m.merged_into is not None and m.merged_into not in members}
     return members
+
+
+@dataclass(slots=True)
+class _Purchases:
+    """A live member's unreversed earn entries whose `created_at` was inside the 12-month window at `as_of`, valid
+    while the member's version is still `version` (every change to a member's ledger gives it a new version)."""
+
+    version: int
+    as_of: datetime
+    entries: dict[str, tuple[datetime, int]]
+
+
+_CACHE_LIMIT = 200_000  # members
+#: Per database: what recent pushes learned of their members' windows, so the members a till keeps pushing for
+#: are not re-read from the ledger each batch (that read was most of a batch's time). Written only after commit.
+_purchase_cache: weakref.WeakKeyDictionary[ServerDatabase, dict[str, _Purchases]] = weakref.WeakKeyDictionary()
+
+
+def _purchases(
+    session: Session, db: ServerDatabase, live_ids: set[str], members: dict[str, _MemberState], now: datetime
+) -> dict[str, dict[str, tuple[datetime, int]]]:
+    """Each live member's unreversed earn entries inside the 12-month window (id -> created_at, amount): from the
+    cache when the member has not changed since, else from the ledger in one query."""
+    cache = _purchase_cache.get(db, {})
+    year_start = twelve_months_before(now)
+    found: dict[str, dict[str, tuple[datetime, int]]] = {}
+    missing: list[str] = []
+    for member_id in live_ids:
+        known = cache.get(member_id)
+        if known is not None and known.version == members[member_id].version and known.as_of <= now:
+            found[member_id] = {key: value for key, value in known.entries.items() if value[0] > year_start}
+        else:
+            missing.append(member_id)
+    if missing:
+        entry = aliased(LedgerEntry)
+        reversal = aliased(LedgerEntry)
+        query = (
+            select(entry.member_id, entry.id, entry.created_at, entry.amount_cents)
+            .outerjoin(reversal, reversal.reverses == entry.id)
+            .where(
+                entry.member_id.in_(missing),
+                entry.kind == "earn",
+                entry.created_at > year_start,
+                reversal.id.is_(None),
+            )
+        )
+        for member_id, entry_id, created_at, amount_cents in session.execute(query).all():
+            found.setdefault(member_id, {})[entry_id] = (created_at, amount_cents or 0)
+    return found
+
+
+def _remember(db: ServerDatabase, batch: _Batch) -> None:
+    """After the batch committed: its live members' windows, at their versions now."""
+    cache = _purchase_cache.get(db)
+    if cache is None:
+        cache = _purchase_cache.setdefault(db, {})
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    for member_id, member in batch.members.items():
+        if member.merged_into is None and not member.deleted:
+            cache[member_id] = _Purchases(member.version, batch.now, batch.purchases.get(member_id, {}))
+        else:
+            cache.pop(member_id, None)
 
 
 def _prepare(
@@ -476,7 +560,7 @@ def _prepare(
         entries=entries,
         reversed_ids=reversed_ids,
         reservations=reservations,
-        activity=activity(session, live_ids, now),
+        purchases=_purchases(session, db, live_ids, members, now),
         card_serials=card_serials,
         live_preferences=live_preferences,
     )
@@ -489,7 +573,7 @@ def _apply(
     items: list[PushItem],
     hashes: list[str],
     known: dict[str, Any],
-) -> list[PushResult]:
+) -> tuple[list[PushResult], _Batch]:
     now = db.clock()
     connection = session.connection()
     stored_seq = connection.execute(select(Device.last_till_seq).where(Device.id == device.id)).scalar_one()
@@ -582,7 +666,7 @@ def _apply(
         session.execute(insert(SeqAlarm), alarms)
     if last_seq != stored_seq:
         connection.execute(update(Device).where(Device.id == device.id).values(last_till_seq=last_seq))
-    return results
+    return results, batch
 
 
 def _apply_one(batch: _Batch, item_type: ItemType, body: Wire | None) -> _Outcome:
@@ -683,9 +767,9 @@ def _point_entry(batch: _Batch, body: PointEntryBody) -> _Outcome:
     if body.points < 0 and member.balance < 0:  # the server is the authority: recorded, flagged, never dropped
         status, reason = ItemStatus.FLAGGED, ErrorCode.OVERDRAWN.value
     if body.kind == "earn":
-        batch.count_purchase(member.id, body.amount_cents or 0, body.created_at, +1)
+        batch.count_purchase(member.id, body.id, body.amount_cents or 0, body.created_at)
     elif original is not None and original.kind == "earn":
-        batch.count_purchase(member.id, original.amount_cents or 0, original.created_at, -1)
+        batch.uncount_purchase(member.id, body.reverses or "")
     if body.kind in ("earn", "redeem") and (member.last_visit_at is None or body.created_at > member.last_visit_at):
         member.last_visit_at = body.created_at
     if body.kind == "redeem" and body.id in batch.reservations:

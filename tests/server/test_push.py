@@ -239,7 +239,7 @@ def _live_preferences(db: ServerDatabase, member_id: str) -> list[tuple[str, str
             .where(Preference.member_id == member_id, Preference.removed_at.is_(None))
             .order_by(Preference.id)
         ).all()
-    return [tuple(row) for row in rows]
+    return [(row[0], row[1]) for row in rows]
 
 
 def test_stored_preferences_are_removed_and_added_again_across_batches(db: ServerDatabase, till: Till) -> None:
