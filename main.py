@@ -13,6 +13,7 @@ from pathlib import Path
 
 from localdb.database import default_store_path
 from localdb.till import Till
+from server.demo import DEMO_STAFF
 from server.embedded import DEMO_STORE, EmbeddedServer
 from sync.client import SyncError
 from sync.engine import Phase, SyncEngine
@@ -57,8 +58,9 @@ def _demo(db: Path | None, members: int) -> int:
             till.sync.point_at(server.url)  # the demo server listens on a new port each run
             code = _sync(till, quiet=False)
             _print_status(till)
-            print("demo staff: M001 王店长 PIN 2468 (manager), C001 李收银 PIN 1357 (cashier),")
-            print("            G001 张导购 PIN 8642 (guide)")
+            print("demo staff (code, name, PIN, role):")
+            for person in DEMO_STAFF:
+                print(f"  {person.code} {person.name} PIN {person.pin} ({person.role})")
             return code
         finally:
             till.close()

@@ -52,7 +52,7 @@ from datetime import UTC, date, datetime, timedelta
 from queue import Empty
 from typing import Any, Final
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, Dialect, Integer, String, Table, bindparam, func, insert, select
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Dialect, Integer, String, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from loyalty.points import earn_points, max_redeemable_points, points_value_cents
@@ -62,6 +62,7 @@ from loyalty.tiers import tier_for_spend, twelve_months_before
 from server import admin, chain
 from server.db import ServerDatabase
 from server.fakes import MobileStream, Weighted, chinese_name
+from server.members import taken_phones
 from server.models import Base, Member, Staff, Store, UtcDateTime
 
 __all__ = ["DEMO_STAFF", "DEMO_STORES", "DemoReport", "generate_demo"]
@@ -91,7 +92,6 @@ _DEVICE: Final = "demo"  # the ledger's device_id for generated entries
 _CASHIER: Final = "C001"
 _GUIDE: Final = "G001"
 _LOCAL: Final = timedelta(hours=8)  # the demo stores are in China (UTC+8, no daylight saving)
-_PHONE_QUERY: Final = 2_000  # phones per IN (...) query
 _LOCAL_S: Final = 8 * 3600
 _OPEN_S: Final = 14 * 3600  # 08:00-22:00
 _YEAR_S: Final = 365 * 86400
@@ -524,16 +524,6 @@ def _ensure_stores_and_staff(db: ServerDatabase) -> tuple[tuple[str, ...], tuple
     return tuple(code for code, _ in new_stores), tuple(person.code for person in new_staff)
 
 
-def _taken_phones(session: Session, phones: Sequence[str]) -> set[str]:
-    """Which of these phones already belong to a member on the server."""
-    query = select(Member.phone).where(Member.phone.in_(bindparam("phones", expanding=True)))
-    taken: set[str] = set()
-    for start in range(0, len(phones), _PHONE_QUERY):
-        part = list(phones[start : start + _PHONE_QUERY])
-        taken.update(phone for phone in session.scalars(query, {"phones": part}) if phone is not None)
-    return taken
-
-
 def _replace_taken(session: Session, spare: MobileStream, batch: _Batch) -> int:
     """Give a fresh number to every member whose phone is already on the server (an earlier demo run or an import),
     so that phones stay unique; returns how many were replaced."""
@@ -543,7 +533,7 @@ def _replace_taken(session: Session, spare: MobileStream, batch: _Batch) -> int:
     check = list(range(len(members)))
     replaced = 0
     while check:
-        taken = _taken_phones(session, [members[i][key] for i in check])
+        taken = taken_phones(session, [members[i][key] for i in check])
         check = [i for i in check if members[i][key] in taken]
         for i in check:
             phone = spare.next()

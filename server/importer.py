@@ -36,8 +36,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select
 from uuid6 import uuid7
 
 from loyalty.phone import InvalidPhone, parse_mobile
@@ -47,7 +46,8 @@ from loyalty.tiers import tier_for_spend
 from server import chain
 from server.admin import AdminError
 from server.db import ServerDatabase
-from server.models import AdminLog, Base, Member, Store
+from server.members import taken_phones
+from server.models import AdminLog, Base, Store
 
 __all__ = ["COLUMNS", "ImportReport", "Reason", "Reject", "import_members", "write_rejects"]
 
@@ -62,7 +62,6 @@ MAX_BALANCE: Final = 1_000_000_000  # a billion points is a keying error, not a 
 EARLIEST_BIRTHDAY: Final = date(1900, 1, 1)
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _GENDERS: Final = {"F": "F", "M": "M", "女": "F", "男": "M"}
-_PHONE_QUERY: Final = 2_000
 _MEMBER: Final = Base.metadata.tables["member"]
 _LEDGER: Final = Base.metadata.tables["ledger_entry"]
 
@@ -262,22 +261,13 @@ def _check(line_no: int, fields: list[str], columns: dict[str, int], today: date
 # --- writing ---------------------------------------------------------------------------------------------------------
 
 
-def _taken_phones(session: Session, phones: Sequence[str]) -> set[str]:
-    query = select(Member.phone).where(Member.phone.in_(bindparam("phones", expanding=True)))
-    taken: set[str] = set()
-    for start in range(0, len(phones), _PHONE_QUERY):
-        part = list(phones[start : start + _PHONE_QUERY])
-        taken.update(phone for phone in session.scalars(query, {"phones": part}) if phone is not None)
-    return taken
-
-
 def _write_chunk(
     db: ServerDatabase, rows: list[_Row], store_code: str, rules: PointsRules, report: ImportReport
 ) -> None:
     """Insert one chunk in one write transaction; rows whose phone is already on the server become rejects. A dry
     run only reads."""
     with db.read() if report.dry_run else db.write() as session:
-        taken = _taken_phones(session, [row.phone for row in rows])
+        taken = taken_phones(session, [row.phone for row in rows])
         fresh = [row for row in rows if row.phone not in taken]
         report.rejects.extend(
             Reject(row.line_no, Reason.ALREADY_ON_SERVER, "phone: already belongs to a member on the server")

@@ -10,12 +10,12 @@ Derived figures, all from the ledger:
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.orm import Session, aliased
 from uuid6 import uuid7
 
@@ -29,6 +29,7 @@ from server.models import LedgerEntry, Member, Preference
 
 VISIT_WINDOW: Final = timedelta(days=90)
 _MAX_MERGE_DEPTH: Final = 32
+_PHONE_QUERY: Final = 2_000  # phones per IN (...) query
 
 
 class DuplicatePhone(ValueError):
@@ -49,6 +50,16 @@ class Activity:
 
 def find_by_phone(session: Session, e164: str) -> Member | None:
     return session.scalar(select(Member).where(Member.phone == e164))
+
+
+def taken_phones(session: Session, phones: Sequence[str]) -> set[str]:
+    """Which of these E.164 phones already belong to a member (bulk loaders check a chunk at a time)."""
+    query = select(Member.phone).where(Member.phone.in_(bindparam("phones", expanding=True)))
+    taken: set[str] = set()
+    for start in range(0, len(phones), _PHONE_QUERY):
+        part = list(phones[start : start + _PHONE_QUERY])
+        taken.update(phone for phone in session.scalars(query, {"phones": part}) if phone is not None)
+    return taken
 
 
 def create_member(

@@ -566,6 +566,14 @@ def _prepare(
     )
 
 
+def _replay(
+    item_id: str, first: ItemStatus, reason: str | None, member: str | None, member_version: int | None
+) -> PushResult:
+    """The answer to an id already applied: `duplicate`, repeating what its first push was answered."""
+    return PushResult(id=item_id, status=ItemStatus.DUPLICATE, first_status=first, reason=reason, member=member,
+                      member_version=member_version)  # fmt: skip
+
+
 def _apply(
     session: Session,
     db: ServerDatabase,
@@ -608,30 +616,12 @@ def _apply(
     for item, digest, answer in zip(items, hashes, outcomes, strict=True):
         if answer is None:
             first = known[item.id]
-            results.append(
-                PushResult(
-                    id=item.id,
-                    status=ItemStatus.DUPLICATE,
-                    first_status=ItemStatus(first.status),
-                    reason=first.reason,
-                    member=first.member,
-                    member_version=first.member_version,
-                )
-            )
+            results.append(_replay(item.id, ItemStatus(first.status), first.reason, first.member, first.member_version))
             continue
         if answer.state is not None:
             answer.member_version = answer.state.version
         if item.id in written:  # a replay within the batch
-            results.append(
-                PushResult(
-                    id=item.id,
-                    status=ItemStatus.DUPLICATE,
-                    first_status=answer.status,
-                    reason=answer.reason,
-                    member=answer.member,
-                    member_version=answer.member_version,
-                )
-            )
+            results.append(_replay(item.id, answer.status, answer.reason, answer.member, answer.member_version))
             continue
         written.add(item.id)
         pushed_rows.append(

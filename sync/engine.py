@@ -222,7 +222,8 @@ class SyncEngine:
                 response = self._retrying(partial(client.push, items), cancel)
             except IdConflict as exc:
                 # Ids the server holds with another body: reject those (kept for the manager), push the rest again.
-                conflicting = [i for i in exc.ids if i in {item.item_id for item in batch}]
+                in_batch = {item.item_id for item in batch}
+                conflicting = [i for i in exc.ids if i in in_batch]
                 if not conflicting:
                     raise
                 report.tally.add(self._store.reject_locally(conflicting, ErrorCode.ID_CONFLICT.value))

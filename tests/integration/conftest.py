@@ -14,6 +14,7 @@ from localdb.till import Till
 from server import admin
 from server.app import create_app
 from server.db import ServerDatabase
+from server.demo import DEMO_STAFF
 from server.embedded import ServingThread
 from sync.engine import RetryPolicy, SyncEngine, SyncReport
 from sync.registration import register_till
@@ -23,11 +24,7 @@ from tests.faultproxy import FaultProxy
 
 STORE = "S001"
 OTHER_STORE = "S002"
-STAFF = {
-    "M001": ("王店长", "manager", "2468"),
-    "C001": ("李收银", "cashier", "1357"),
-    "G001": ("张导购", "guide", "8642"),
-}
+PINS = {person.code: person.pin for person in DEMO_STAFF}  # the staff the demo chain has
 
 
 class LiveServer:
@@ -49,8 +46,8 @@ class LiveServer:
 def seed_chain(db: ServerDatabase) -> None:
     admin.create_store(db, STORE, "旗舰店")
     admin.create_store(db, OTHER_STORE, "二店")
-    for code, (name, role, pin) in STAFF.items():
-        admin.add_staff(db, code, name, role, pin)
+    for person in DEMO_STAFF:
+        admin.add_staff(db, person.code, person.name, person.role, person.pin)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -90,7 +87,7 @@ class TillHandle:
         self.engine = SyncEngine(till.sync, clock=clock, retry=RetryPolicy(attempts=4), sleep=self.sleeps.append)
 
     def login(self, code: str) -> StaffSession:
-        return self.till.staff.login(code, STAFF[code][2])
+        return self.till.staff.login(code, PINS[code])
 
     def sync(self) -> SyncReport:
         return self.engine.run()
