@@ -1,7 +1,8 @@
 """MemberDesk entry point: parse the command line, open the till's local store, and run what was asked: the demo
-(the default: an embedded local server with demo data, a demo till registered with it and synced), print the
-store's status, verify the audit chain, register the till with the central server, or sync with it (headless, for
-a scheduled end-of-day job: prints a summary and exits non-zero when anything failed to sync)."""
+(the default: an embedded local server with demo data, a demo till registered with it and synced, then the counter
+window logged in as the demo cashier), the counter window on the real till (`gui`), print the store's status,
+verify the audit chain, register the till with the central server, or sync with it (headless, for a scheduled
+end-of-day job: prints a summary and exits non-zero when anything failed to sync)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from localdb.database import default_store_path
+from localdb.staff import StaffSession
 from localdb.till import Till
 from server.demo import DEMO_STAFF
 from server.embedded import DEMO_STORE, EmbeddedServer
@@ -26,9 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--db", type=Path, default=None, help=f"the till's database file (default: {default_store_path()})"
     )
     parser.add_argument("--verbose", action="store_true", help="log progress to standard error")
+    parser.add_argument("--lang", default=None, help="the window's language: zh_CN (default) or en")
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="a local demo server with demo data and a demo till synced with it (default)")
     demo.add_argument("--members", type=int, default=2000, help="demo members made on first use (default 2000)")
+    demo.add_argument("--headless", action="store_true", help="sync and print the status without opening the window")
+    demo.add_argument("--staff", default="C001", help="the demo staff logged in (default C001, the cashier)")
+    sub.add_parser("gui", help="the counter window on this till (registration on first start, then login)")
     sub.add_parser("status", help="open the local store and print its status")
     sub.add_parser("verify-audit", help="check the audit log's hash chain")
     register = sub.add_parser("register", help="register this till with the central member server")
@@ -46,7 +52,7 @@ def demo_folder() -> Path:
     return default_store_path().parent / "demo"
 
 
-def _demo(db: Path | None, members: int) -> int:
+def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lang: str | None) -> int:
     folder = db.parent if db else demo_folder()
     print(f"MemberDesk demo: a local member server with demo data in {folder}")
     with EmbeddedServer(folder / "demo-server.sqlite3", members=members) as server:
@@ -61,9 +67,22 @@ def _demo(db: Path | None, members: int) -> int:
             print("demo staff (code, name, PIN, role):")
             for person in DEMO_STAFF:
                 print(f"  {person.code} {person.name} PIN {person.pin} ({person.role})")
-            return code
+            if headless:
+                return code
+            pins = {person.code: person.pin for person in DEMO_STAFF}
+            if staff_code not in pins:
+                print(f"unknown demo staff {staff_code!r}; choose one of {', '.join(pins)}", file=sys.stderr)
+                return 2
+            return _gui(till, lang, staff=till.staff.login(staff_code, pins[staff_code]))
         finally:
             till.close()
+
+
+def _gui(till: Till, lang: str | None, *, staff: StaffSession | None = None) -> int:
+    from ui.app import run_gui  # Qt is loaded only for the window, not for the headless commands
+    from ui.i18n import parse_language
+
+    return run_gui(till, language=parse_language(lang), staff=staff)
 
 
 def _print_status(till: Till) -> None:
@@ -116,13 +135,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     if args.command in (None, "demo"):
-        return _demo(args.db, getattr(args, "members", 2000))
+        return _demo(args.db, getattr(args, "members", 2000), headless=getattr(args, "headless", False),
+                     staff_code=getattr(args, "staff", "C001"), lang=args.lang)  # fmt: skip
     till = Till.open(args.db)
     try:
         if args.command == "register":
             return _register(till, args)
         if args.command == "sync":
             return _sync(till, quiet=args.quiet)
+        if args.command == "gui":
+            return _gui(till, args.lang)
         if args.command == "verify-audit":
             check = till.verify_audit()
             if check.ok:

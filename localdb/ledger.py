@@ -109,9 +109,10 @@ class LedgerService:
         reverses: str | None = None,
         offline: bool = False,
         extra: dict[str, Any] | None = None,
+        entry_id: str | None = None,
     ) -> LedgerResult:
         entry = PointEntry(
-            id=str(uuid7()),
+            id=entry_id or str(uuid7()),
             member_id=member_id,
             kind=kind.value,
             points=points,
@@ -237,9 +238,12 @@ class LedgerService:
         receipt_no: str | None = None,
         approver: StaffSession | None = None,
         online_authorized: bool = False,
+        entry_id: str | None = None,
     ) -> LedgerResult:
         """Points off a bill. Checks the rules and the available balance; without online authorization the
-        stand-in cap applies and a manager (the actor or `approver`) may approve going over it."""
+        stand-in cap applies and a manager (the actor or `approver`) may approve going over it. `entry_id` is the id
+        the online authorization reserved the points under (the pushed entry consumes that hold); a fresh UUIDv7
+        when None."""
         require(actor, Permission.REDEEM)
         if approver is not None:
             require(approver, Permission.APPROVE)
@@ -272,6 +276,7 @@ class LedgerService:
                 approved_by=approved_by,
                 offline=not online_authorized,
                 extra={"bill_cents": bill_cents},
+                entry_id=entry_id,
             )
 
     def reverse(self, actor: StaffSession, entry_id: str, *, approver: StaffSession | None = None) -> LedgerResult:

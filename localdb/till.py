@@ -15,6 +15,7 @@ from localdb.member_view import MemberQueries
 from localdb.members import MemberService
 from localdb.models import Member, OutboxItem
 from localdb.preferences import PreferenceService
+from localdb.reports import ReportService
 from localdb.staff import StaffService
 from localdb.sync_store import SyncStore
 from localdb.till_config import TillSettings
@@ -44,6 +45,7 @@ class Till:
         self.preferences = PreferenceService(db, clock)
         self.staff = StaffService(db, clock)
         self.sync = SyncStore(db, self.settings, self.staff, clock)
+        self.reports = ReportService(db, self.settings, clock)
 
     @classmethod
     def open(cls, path: Path | None = None, *, clock: Clock = utc_now) -> Till:

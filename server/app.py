@@ -1,6 +1,6 @@
-"""The HTTP API of the central member server (PROTOCOL.md): health, device registration, config, push, changes and
-online redemption authorization; the error shape every refusal has; an OpenAPI document that states the real
-statuses (400 for a malformed request instead of FastAPI's default 422).
+"""The HTTP API of the central member server (PROTOCOL.md): health, device registration, config, push, changes,
+online redemption authorization and member codes; the error shape every refusal has; an OpenAPI document that
+states the real statuses (400 for a malformed request instead of FastAPI's default 422).
 
 Handlers are plain `def`s: FastAPI runs them in its thread pool, so the event loop never waits on the database.
 Nothing here logs a request body; phones only ever travel in bodies, never in URLs, so access logs hold none.
@@ -24,11 +24,13 @@ from server.auth import AuthenticatedDevice, current_device, server_database
 from server.changes import DEFAULT_LIMIT, changes_page
 from server.db import ServerDatabase
 from server.errors import ApiError, error_responses
+from server.member_codes import issue_member_codes
 from server.models import Staff, Store
 from server.push import MAX_POINTS, MAX_TILL_SEQ, push
 from server.redemptions import authorize
 from sync.wire import (
     MAX_CHANGES_PAGE,
+    MAX_MEMBER_CODES,
     MAX_PUSH_ITEMS,
     PROTOCOL_VERSION,
     AuthorizeRequest,
@@ -37,6 +39,8 @@ from sync.wire import (
     ConfigResponse,
     ErrorCode,
     Health,
+    MemberCodesRequest,
+    MemberCodesResponse,
     PushRequest,
     PushResponse,
     RegisterRequest,
@@ -174,7 +178,7 @@ def create_app(db: ServerDatabase) -> FastAPI:
         responses=error_responses(400, 401, 409, 413),
         tags=["sync"],
     )
-    def push_items(request: PushRequest, device: Device, database: Database) -> PushResponse:
+    def push_items(request: PushRequest, device: Device, database: Database) -> Response:
         """Apply the till's outbox items in order, each id once for ever; one result per item, same order."""
         if len(request.items) > MAX_PUSH_ITEMS:
             raise ApiError(
@@ -186,7 +190,9 @@ def create_app(db: ServerDatabase) -> FastAPI:
         for index, item in enumerate(request.items):
             if item.till_seq > MAX_TILL_SEQ:
                 raise ApiError(400, ErrorCode.MALFORMED, "till_seq is too large", field=f"body.items.{index}.till_seq")
-        return PushResponse(results=push(database, device, request))
+        # Encoded here, not by FastAPI: it would validate the 500 results against `response_model` once more.
+        answer = PushResponse(results=push(database, device, request))
+        return Response(answer.model_dump_json().encode("utf-8"), media_type="application/json")
 
     @app.get(
         "/v1/changes",
@@ -219,5 +225,23 @@ def create_app(db: ServerDatabase) -> FastAPI:
             if getattr(request, name) > MAX_POINTS:
                 raise ApiError(400, ErrorCode.MALFORMED, f"{name} is too large", field=f"body.{name}")
         return authorize(database, device, request)
+
+    @app.post(
+        "/v1/member-codes",
+        response_model=MemberCodesResponse,
+        responses=error_responses(400, 401, 413),
+        tags=["sync"],
+    )
+    def member_codes(request: MemberCodesRequest, device: Device, database: Database) -> MemberCodesResponse:
+        """The signed member codes (for the QR) of up to 100 members, in the order asked: a merged id gets its
+        survivor's code, an unknown one `code: null` with a reason (docs/sync.md)."""
+        if len(request.member_ids) > MAX_MEMBER_CODES:
+            raise ApiError(
+                413,
+                ErrorCode.BATCH_TOO_LARGE,
+                f"at most {MAX_MEMBER_CODES} member ids per call, got {len(request.member_ids)}",
+                field="member_ids",
+            )
+        return MemberCodesResponse(codes=issue_member_codes(database, request.member_ids))
 
     return app

@@ -22,6 +22,8 @@ from sync.wire import (
     AuthorizeResponse,
     ConfigResponse,
     Health,
+    MemberCodesRequest,
+    MemberCodesResponse,
     PushItem,
     PushRequest,
     PushResponse,
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 AUTHORIZE_TIMEOUT = httpx.Timeout(3.0, connect=1.5)  # a customer is waiting: fall back to the offline cap quickly
+MEMBER_CODES_TIMEOUT = httpx.Timeout(5.0, connect=1.5)  # a member waits at the counter for their QR
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
 
@@ -243,3 +246,9 @@ class ServerClient:
     def authorize(self, request: AuthorizeRequest, *, timeout: httpx.Timeout = AUTHORIZE_TIMEOUT) -> AuthorizeResponse:
         answer = self._call("POST", "/v1/redemptions/authorize", json=request.model_dump(mode="json"), timeout=timeout)
         return AuthorizeResponse.model_validate(self._json(answer))
+
+    def member_codes(
+        self, request: MemberCodesRequest, *, timeout: httpx.Timeout = MEMBER_CODES_TIMEOUT
+    ) -> MemberCodesResponse:
+        answer = self._call("POST", "/v1/member-codes", json=request.model_dump(mode="json"), timeout=timeout)
+        return MemberCodesResponse.model_validate(self._json(answer))

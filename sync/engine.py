@@ -5,6 +5,13 @@ the conflicting items and goes on; 410 re-pulls from 0 keeping the outbox), and 
 
 It talks to the till's database only through `localdb.sync_store.SyncStore` and to the server only through
 `sync.client.ServerClient`; it has no Qt (the GUI runs it on a worker thread through `sync/qt_adapter.py`).
+
+Pipelining: push and pull keep exactly one request in flight on a background thread (`_Courier`) while the
+caller's thread does the till's SQLite work on the previous answer — batch k's results are recorded while the
+server applies batch k+1; page k is written while the server reads page k+1. The server still sees the requests
+one after the other in outbox order (batch k+1 leaves only after batch k's answer arrived), every answer is
+recorded before the next run starts, and a failure of request k+1 is raised only after answer k is recorded. The
+store is used from the caller's thread only (SQLite connections are per thread); the courier does HTTP and JSON.
 """
 
 from __future__ import annotations
@@ -13,16 +20,19 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
+from types import TracebackType
 from typing import TypeVar
 
 from localdb.sync_store import ItemOutcome, OutgoingItem, PushTally, SyncStore
 from loyalty.clock import Clock, utc_now
 from sync.client import (
+    ChangesPage,
     CursorGone,
     IdConflict,
     Refused,
@@ -31,7 +41,7 @@ from sync.client import (
     SyncError,
     Unauthorized,
 )
-from sync.wire import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS, ErrorCode, ItemType, PushItem
+from sync.wire import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS, ErrorCode, ItemType, PushItem, PushResponse
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +122,33 @@ def _to_push_item(item: OutgoingItem) -> PushItem:
                     body=item.body)  # fmt: skip
 
 
+def _outcomes(response: PushResponse) -> list[ItemOutcome]:
+    return [ItemOutcome(r.id, r.status.value, r.reason, r.member, r.member_version,
+                        r.first_status.value if r.first_status else None)
+            for r in response.results]  # fmt: skip
+
+
+class _Courier:
+    """The run's one background thread for HTTP: the next request travels (and the server works on it) while the
+    caller's thread writes the previous answer to SQLite. Callers keep at most one request in flight. Leaving with
+    an exception sets `abort`, so a request still retrying gives up at its next try instead of holding the run."""
+
+    def __init__(self) -> None:
+        self.abort = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-http")
+
+    def send(self, call: Callable[[], T]) -> Future[T]:
+        return self._pool.submit(call)
+
+    def __enter__(self) -> _Courier:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, _exc: BaseException | None, _tb: TracebackType | None) -> None:
+        if kind is not None:
+            self.abort.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 class SyncEngine:
     """Runs syncs for one till. `client_factory(server_url, token)` makes the HTTP client (tests pass transports)."""
 
@@ -181,8 +218,9 @@ class SyncEngine:
         report.clock_skew = self._skew(health.server_time, sent_at, received_at)
         config = self._retrying(client.config, cancel)
         self._store.apply_config(config.model_dump(mode="json"))
-        self._push(client, report, notify, cancel)
-        self._pull(client, report, notify, cancel)
+        with _Courier() as courier:
+            self._push(client, courier, report, notify, cancel)
+            self._pull(client, courier, report, notify, cancel)
 
     @staticmethod
     def _skew(server_time: datetime, sent_at: datetime, received_at: datetime) -> timedelta:
@@ -190,10 +228,12 @@ class SyncEngine:
         midpoint = sent_at + (received_at - sent_at) / 2
         return midpoint - server_time
 
-    def _retrying(self, call: Callable[[], T], cancel: threading.Event | None) -> T:
+    def _retrying(
+        self, call: Callable[[], T], cancel: threading.Event | None, abort: threading.Event | None = None
+    ) -> T:
         attempt = 0
         while True:
-            if cancel is not None and cancel.is_set():
+            if (cancel is not None and cancel.is_set()) or (abort is not None and abort.is_set()):
                 raise Cancelled("sync cancelled")
             try:
                 return call()
@@ -206,20 +246,41 @@ class SyncEngine:
                 self._sleep(wait)
                 attempt += 1
 
+    def _send_batch(
+        self, client: ServerClient, courier: _Courier, batch: Sequence[OutgoingItem], cancel: threading.Event | None
+    ) -> Future[PushResponse]:
+        def call() -> PushResponse:
+            return client.push([_to_push_item(item) for item in batch])
+
+        return courier.send(partial(self._retrying, call, cancel, courier.abort))
+
     def _push(
-        self, client: ServerClient, report: SyncReport, notify: ProgressCallback, cancel: threading.Event | None
+        self,
+        client: ServerClient,
+        courier: _Courier,
+        report: SyncReport,
+        notify: ProgressCallback,
+        cancel: threading.Event | None,
     ) -> None:
+        """The outbox in order, one batch in flight: while the server applies batch k+1, the till records batch k's
+        answers (and notes k+1 as attempted in the same transaction) and reads batch k+2 from its outbox."""
         total = self._store.count_unsent()
         batch_size = self._batch_size
         notify(Phase.PUSH, 0, total)
-        while True:
-            batch = self._store.unsent(batch_size)
-            if not batch:
-                return
-            self._store.note_attempt([item.seq for item in batch])
-            items = [_to_push_item(item) for item in batch]
+
+        def restart() -> tuple[list[OutgoingItem], Future[PushResponse] | None]:
+            """Every answer so far is recorded: send the oldest unanswered items again."""
+            first = self._store.unsent(batch_size)
+            if not first:
+                return first, None
+            self._store.note_attempt([item.seq for item in first])
+            return first, self._send_batch(client, courier, first, cancel)
+
+        batch, in_flight = restart()
+        while in_flight is not None:
+            following = self._store.unsent(batch_size, after=batch[-1].seq)
             try:
-                response = self._retrying(partial(client.push, items), cancel)
+                response = in_flight.result()
             except IdConflict as exc:
                 # Ids the server holds with another body: reject those (kept for the manager), push the rest again.
                 in_batch = {item.item_id for item in batch}
@@ -227,27 +288,42 @@ class SyncEngine:
                 if not conflicting:
                     raise
                 report.tally.add(self._store.reject_locally(conflicting, ErrorCode.ID_CONFLICT.value))
+                batch, in_flight = restart()
                 continue
             except Refused as exc:
                 if exc.code == ErrorCode.BATCH_TOO_LARGE and batch_size > 1:
                     batch_size = max(1, batch_size // 2)
+                    batch, in_flight = restart()
                     continue
                 raise
-            outcomes = [ItemOutcome(r.id, r.status.value, r.reason, r.member, r.member_version,
-                                    r.first_status.value if r.first_status else None)
-                        for r in response.results]  # fmt: skip
-            report.tally.add(self._store.record_results(outcomes))
+            in_flight = self._send_batch(client, courier, following, cancel) if following else None
+            tally = self._store.record_results(_outcomes(response), attempted=[item.seq for item in following])
+            report.tally.add(tally)
             report.pushed += len(batch)
             notify(Phase.PUSH, min(report.pushed, total), total)
+            batch = following
 
     def _pull(
-        self, client: ServerClient, report: SyncReport, notify: ProgressCallback, cancel: threading.Event | None
+        self,
+        client: ServerClient,
+        courier: _Courier,
+        report: SyncReport,
+        notify: ProgressCallback,
+        cancel: threading.Event | None,
     ) -> None:
+        """Pages after the stored cursor, the next one fetched while the till writes this one. A page and its cursor
+        are written together, so a failure (raised only once the page before it is written) loses nothing."""
         cursor = start = self._store.cursor()
         notify(Phase.PULL, 0, None)
+
+        def fetch(since: int) -> Future[ChangesPage]:
+            return courier.send(partial(self._retrying, partial(client.changes, since, self._page_size), cancel,
+                                        courier.abort))  # fmt: skip
+
+        in_flight = fetch(cursor)
         while True:
             try:
-                page = self._retrying(partial(client.changes, cursor, self._page_size), cancel)
+                page = in_flight.result()
             except CursorGone:
                 if report.repulled_from_zero:
                     raise
@@ -255,7 +331,10 @@ class SyncEngine:
                 self._store.reset_cursor()
                 report.repulled_from_zero = True
                 cursor = start = 0
+                in_flight = fetch(0)
                 continue
+            if page.has_more:
+                in_flight = fetch(page.next_cursor)
             report.pulled += self._store.apply_page(page.changes, page.next_cursor)
             cursor = page.next_cursor
             if page.latest is not None and page.latest > start:

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 PROTOCOL_VERSION = 1
 MAX_PUSH_ITEMS = 500
 MAX_CHANGES_PAGE = 5000
+MAX_MEMBER_CODES = 100
 
 
 def _aware(moment: datetime) -> datetime:
@@ -77,6 +78,7 @@ class ErrorCode(StrEnum):
     INVALID_PHONE = "invalid_phone"
     OVERDRAWN = "overdrawn"
     INSUFFICIENT_POINTS = "insufficient_points"
+    NO_VALID_CARD = "no_valid_card"  # member codes: the member holds no card that can be signed (revoked, none)
 
 
 class ErrorDetail(Wire):
@@ -280,3 +282,28 @@ class AuthorizeResponse(Wire):
     approved: bool
     balance: int  # available on the server after holding this reservation (or as it is, when refused)
     reason: str | None = None
+
+
+# -- member codes ---------------------------------------------------------------------------------------------------
+
+# A member id as both sides make it: the canonical text of a UUID (the code carries the UUID's 16 bytes).
+MemberId = Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+
+
+class MemberCodesRequest(Wire):
+    member_ids: list[MemberId]  # at most MAX_MEMBER_CODES: more is answered 413, not 400
+
+
+class IssuedMemberCode(Wire):
+    """One asked id's answer. A merged id is answered with its survivor's code (`member_id` names the survivor);
+    an unknown or deleted id, or a member without a usable card, with `code` null and the `reason`."""
+
+    id: MemberId  # the id as asked
+    member_id: MemberId | None = None  # the live member the code is for (the survivor, after a merge)
+    card_serial: int | None = None
+    code: str | None = None  # loyalty.member_code: "MD1" + base32, signed by the server
+    reason: str | None = None  # when `code` is null: `unknown_member` or `no_valid_card`
+
+
+class MemberCodesResponse(Wire):
+    codes: list[IssuedMemberCode]  # one per asked id, in the order asked

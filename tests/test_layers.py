@@ -85,3 +85,17 @@ def test_sync_reaches_the_till_store_only_through_its_sync_store() -> None:
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("localdb"):
                 used.add(node.module)
     assert used <= allowed
+
+
+def test_widgets_are_presentation_only() -> None:
+    """Widgets take data and emit signals: no screens above them, no SQL, no HTTP, no server."""
+    forbidden = {"ui", "main", "server", "sqlalchemy", "sqlite3", "httpx"}
+    offenders = {file: names & forbidden for file, names in _imports("widgets").items() if names & forbidden}
+    assert offenders == {}
+
+
+def test_screens_reach_data_only_through_the_services() -> None:
+    """No SQL or HTTP in a screen: they call localdb / sync services (through ui.operations for slow work)."""
+    forbidden = {"main", "server", "sqlalchemy", "sqlite3", "httpx"}
+    offenders = {file: names & forbidden for file, names in _imports("ui").items() if names & forbidden}
+    assert offenders == {}

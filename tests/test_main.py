@@ -48,7 +48,7 @@ def test_verify_audit_command_reports_tampering(tmp_path: Path, capsys: pytest.C
 
 def test_runs_as_a_script(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "main.py", "--db", str(tmp_path / "t.sqlite3")],
+        [sys.executable, "main.py", "--db", str(tmp_path / "t.sqlite3"), "demo", "--members", "20", "--headless"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -34,7 +34,7 @@ def test_no_request_makes_the_server_fail(live: tuple[LiveServer, str]) -> None:
     server, token = live
     schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
     operations = [cast(Any, result).ok() for result in schema.get_all_operations()]
-    assert len(operations) == 6
+    assert len(operations) == 7
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -66,10 +66,12 @@ def test_demo_runs_a_local_server_with_demo_data_and_syncs_a_till(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "demo" / "till.sqlite3"
-    assert main.main(["--db", str(db), "demo", "--members", "40"]) == 0
+    assert main.main(["--db", str(db), "demo", "--members", "40", "--headless"]) == 0
     out = capsys.readouterr().out
     assert "sync complete" in out and "pulled: 40" in out and "members cached:  40" in out
-    assert main.main(["--db", str(db), "demo"]) == 0  # again: the same chain, a new port, nothing new to pull
+    assert (
+        main.main(["--db", str(db), "demo", "--headless"]) == 0
+    )  # again: the same chain, a new port, nothing new to pull
     out = capsys.readouterr().out
     assert "sync complete" in out and "members cached:  40" in out
     till = Till.open(db)

@@ -1,0 +1,290 @@
+"""The manager's end-of-day figures for this till, read-only: the day's report (points awarded, redeemed and
+reversed per member of staff, purchases, new members, how far the day's entries have synced) and the items the
+server flagged or rejected, with what they were. Set-wise SELECTs, one read snapshot per call; no Qt.
+
+The day is a calendar day in the store's zone (the till's config, Asia/Shanghai unless the server says otherwise);
+the store keeps UTC, so the day becomes a half-open UTC interval [local midnight, next local midnight).
+
+Reading the figures is `Permission.SYNC`: the report belongs to the end-of-day run a manager does on the sync page
+(`Permission.APPROVE` is about authorising one override at the counter, not reading the day's books).
+
+Thread: any; the GUI calls it through `ctx.ops.db` (the database worker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import SQLCoreOperations
+
+from localdb.database import Database
+from localdb.models import EntryKind, EntrySync, OutboxItem, PointEntry, Staff, SyncRun
+from localdb.outbox import ItemType
+from localdb.staff import StaffSession, require
+from localdb.till_config import TillSettings
+from loyalty.clock import Clock
+from loyalty.roles import Permission
+
+# Outbox answers that mean an enrolment did not make a new member: the phone already belonged to one (merged into
+# it), or the server refused it.
+_NOT_NEW = ("merged", "rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffDay:
+    """One member of staff's day at this till. Points are whole points, money integer cents. Entries the server
+    rejected are left out (they moved no points); `DayReport.entry_sync` counts them."""
+
+    staff_code: str
+    staff_name: str | None  # None for a code this till no longer knows
+    entries: int = 0  # ledger entries of any kind
+    points_awarded: int = 0  # earned on purchases
+    points_redeemed: int = 0  # spent on bills (a positive number)
+    reversals: int = 0  # reversal entries made
+    points_reversed: int = 0  # what those reversals moved (signed: undoing an award is negative)
+    points_adjusted: int = 0
+    purchase_cents: int = 0  # purchases that earned points, less purchases whose award was reversed today
+    new_members: int = 0
+
+    @property
+    def net_points(self) -> int:
+        """What this person's entries changed members' balances by, all told."""
+        return self.points_awarded - self.points_redeemed + self.points_reversed + self.points_adjusted
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySyncCounts:
+    """Where the day's ledger entries stand with the server."""
+
+    pending: int = 0
+    applied: int = 0
+    flagged: int = 0
+    rejected: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.applied + self.flagged + self.rejected
+
+
+@dataclass(frozen=True, slots=True)
+class DayReport:
+    day: date  # the store's calendar day
+    zone: tzinfo  # the store's zone, for showing times
+    store_code: str
+    device_id: str
+    starts_at: datetime  # UTC, inclusive
+    ends_at: datetime  # UTC, exclusive
+    staff: tuple[StaffDay, ...]  # by staff code
+    entry_sync: EntrySyncCounts
+    last_sync_at: datetime | None  # the last sync run that finished without error, any day (UTC)
+    generated_at: datetime  # UTC
+    totals: StaffDay = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "totals", _sum_days(self.staff))
+
+
+@dataclass(frozen=True, slots=True)
+class SyncException:
+    """An item the server flagged or rejected (or answered with a reason), with what it was, for the manager."""
+
+    item_id: str
+    item_type: str  # localdb.outbox.ItemType value
+    status: str | None  # the server's answer: flagged, rejected, duplicate...
+    reason: str | None  # sync.wire ErrorCode value, or None
+    created_at: datetime  # UTC, when it was made at the till
+    staff_code: str | None
+    points: int | None  # for ledger entries
+    entry_kind: EntryKind | None
+    receipt_no: str | None
+
+
+def _sum_days(days: Iterable[StaffDay]) -> StaffDay:
+    rows = list(days)
+    return StaffDay(
+        staff_code="",
+        staff_name=None,
+        entries=sum(d.entries for d in rows),
+        points_awarded=sum(d.points_awarded for d in rows),
+        points_redeemed=sum(d.points_redeemed for d in rows),
+        reversals=sum(d.reversals for d in rows),
+        points_reversed=sum(d.points_reversed for d in rows),
+        points_adjusted=sum(d.points_adjusted for d in rows),
+        purchase_cents=sum(d.purchase_cents for d in rows),
+        new_members=sum(d.new_members for d in rows),
+    )
+
+
+def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The store day as aware datetimes [local midnight, next local midnight) (compare them with stored UTC)."""
+    return (
+        datetime.combine(day, time.min, tzinfo=zone),
+        datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+class ReportService:
+    def __init__(self, db: Database, settings: TillSettings, clock: Clock) -> None:
+        self._db = db
+        self._settings = settings
+        self._clock = clock
+
+    def today(self) -> date:
+        """The store's calendar day now."""
+        return self._clock().astimezone(self._settings.current().zone).date()
+
+    def day(self, actor: StaffSession, day: date | None = None) -> DayReport:
+        """The day's report for this till (today in the store's zone when `day` is None)."""
+        require(actor, Permission.SYNC)
+        config = self._settings.current()
+        now = self._clock()
+        wanted = day or now.astimezone(config.zone).date()
+        start, end = day_bounds(wanted, config.zone)
+        with self._db.read() as session:
+            by_staff = self._entries_by_staff(session, start, end)
+            for code, enrolled in self._enrolments_by_staff(session, start, end).items():
+                base = by_staff.get(code) or StaffDay(staff_code=code, staff_name=None)
+                by_staff[code] = replace(base, new_members=enrolled)
+            names = self._staff_names(session, by_staff)
+            staff = tuple(replace(by_staff[code], staff_name=names.get(code)) for code in sorted(by_staff))
+            entry_sync = self._entry_sync(session, start, end)
+            last_sync_at = session.scalar(
+                select(func.max(SyncRun.finished_at)).where(SyncRun.error.is_(None), SyncRun.finished_at.is_not(None))
+            )
+        return DayReport(
+            day=wanted,
+            zone=config.zone,
+            store_code=config.store_code,
+            device_id=config.device_id,
+            starts_at=start,
+            ends_at=end,
+            staff=staff,
+            entry_sync=entry_sync,
+            last_sync_at=last_sync_at,
+            generated_at=now,
+        )
+
+    def sync_exceptions(self, actor: StaffSession) -> list[SyncException]:
+        """Every item the server flagged or rejected, or answered with a reason, oldest first, with the ledger
+        entry it carried (the same items as `SyncStore.exceptions`, told in full for the manager's list)."""
+        require(actor, Permission.SYNC)
+        with self._db.read() as session:
+            rows = session.execute(
+                select(
+                    OutboxItem.item_id,
+                    OutboxItem.type,
+                    OutboxItem.status,
+                    OutboxItem.reason,
+                    OutboxItem.created_at,
+                    OutboxItem.body["staff_code"].as_string(),
+                    PointEntry.points,
+                    PointEntry.kind,
+                    PointEntry.receipt_no,
+                )
+                .outerjoin(PointEntry, PointEntry.id == OutboxItem.item_id)
+                .where(OutboxItem.status.in_(("rejected", "flagged")) | OutboxItem.reason.is_not(None))
+                .order_by(OutboxItem.seq)
+            )
+            return [
+                SyncException(
+                    item_id=r[0],
+                    item_type=r[1],
+                    status=r[2],
+                    reason=r[3],
+                    created_at=r[4],
+                    staff_code=r[5],
+                    points=r[6],
+                    entry_kind=EntryKind(r[7]) if r[7] else None,
+                    receipt_no=r[8],
+                )
+                for r in rows
+            ]
+
+    # -- the day's pieces, each one statement ---------------------------------------------------------------------
+
+    @staticmethod
+    def _entries_by_staff(session: Session, start: datetime, end: datetime) -> dict[str, StaffDay]:
+        entry, original = PointEntry, aliased(PointEntry)
+        kind = entry.kind
+        amount = func.coalesce(entry.amount_cents, 0)
+
+        def total(when: ColumnElement[bool], value: SQLCoreOperations[int] | int) -> ColumnElement[int]:
+            return func.coalesce(func.sum(case((when, value), else_=0)), 0)
+
+        # A reversal of an award takes its purchase back out; a reversal of a redemption moves no purchase.
+        reversed_award = and_(kind == EntryKind.REVERSE.value, original.kind == EntryKind.EARN.value)
+        rows = session.execute(
+            select(
+                entry.staff_code,
+                func.count(),
+                total(kind == EntryKind.EARN.value, entry.points),
+                total(kind == EntryKind.REDEEM.value, -entry.points),
+                total(kind == EntryKind.REVERSE.value, 1),
+                total(kind == EntryKind.REVERSE.value, entry.points),
+                total(kind == EntryKind.ADJUST.value, entry.points),
+                func.coalesce(
+                    func.sum(case((kind == EntryKind.EARN.value, amount), (reversed_award, -amount), else_=0)), 0
+                ),
+            )
+            .outerjoin(original, original.id == entry.reverses)
+            .where(entry.created_at >= start, entry.created_at < end, entry.sync_state != EntrySync.REJECTED.value)
+            .group_by(entry.staff_code)
+        )
+        return {
+            r[0]: StaffDay(
+                staff_code=r[0],
+                staff_name=None,
+                entries=r[1],
+                points_awarded=r[2],
+                points_redeemed=r[3],
+                reversals=r[4],
+                points_reversed=r[5],
+                points_adjusted=r[6],
+                purchase_cents=r[7],
+            )
+            for r in rows
+        }
+
+    @staticmethod
+    def _enrolments_by_staff(session: Session, start: datetime, end: datetime) -> dict[str, int]:
+        # Enrolments are told by the outbox, not by member.created_at: a member pulled from the server gets the
+        # pull's time as its local created_at.
+        staff_code = OutboxItem.body["staff_code"].as_string()
+        rows = session.execute(
+            select(staff_code, func.count())
+            .where(
+                OutboxItem.type == ItemType.ENROL.value,
+                OutboxItem.created_at >= start,
+                OutboxItem.created_at < end,
+                or_(OutboxItem.status.is_(None), OutboxItem.status.not_in(_NOT_NEW)),
+            )
+            .group_by(staff_code)
+        )
+        return {str(code or ""): int(count) for code, count in rows}
+
+    @staticmethod
+    def _staff_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+        wanted = list(codes)
+        if not wanted:
+            return {}
+        rows = session.execute(select(Staff.code, Staff.name).where(Staff.code.in_(wanted)))
+        return {code: name for code, name in rows}
+
+    @staticmethod
+    def _entry_sync(session: Session, start: datetime, end: datetime) -> EntrySyncCounts:
+        rows = session.execute(
+            select(PointEntry.sync_state, func.count())
+            .where(PointEntry.created_at >= start, PointEntry.created_at < end)
+            .group_by(PointEntry.sync_state)
+        )
+        counts = {state: int(n) for state, n in rows}
+        return EntrySyncCounts(
+            pending=counts.get(EntrySync.PENDING.value, 0),
+            applied=counts.get(EntrySync.APPLIED.value, 0),
+            flagged=counts.get(EntrySync.FLAGGED.value, 0),
+            rejected=counts.get(EntrySync.REJECTED.value, 0),
+        )

@@ -1,0 +1,1673 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>ApprovalDialog</name>
+    <message>
+        <source>Manager approval</source>
+        <translation>店长审批</translation>
+    </message>
+    <message>
+        <source>A manager must approve this</source>
+        <translation>此操作需店长审批</translation>
+    </message>
+    <message>
+        <source>Manager code</source>
+        <translation>店长工号</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>e.g. M001</source>
+        <translation>例如 M001</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits</source>
+        <translation>4–8 位数字</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>验证中…</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>批准</translation>
+    </message>
+    <message>
+        <source>Enter the manager&apos;s staff code.</source>
+        <translation>请输入店长工号。</translation>
+    </message>
+</context>
+<context>
+    <name>AwardDialog</name>
+    <message>
+        <source>Award points</source>
+        <translation>积分累计</translation>
+    </message>
+    <message>
+        <source>Award points on a purchase</source>
+        <translation>按消费金额累计积分</translation>
+    </message>
+    <message>
+        <source>Purchase (yuan)</source>
+        <translation>消费金额（元）</translation>
+    </message>
+    <message>
+        <source>Receipt number</source>
+        <translation>小票号</translation>
+    </message>
+    <message>
+        <source>Bonus</source>
+        <translation>加赠</translation>
+    </message>
+    <message>
+        <source>Scan or type the receipt number</source>
+        <translation>扫描或输入小票号</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
+    </message>
+    <message>
+        <source>Award (Enter)</source>
+        <translation>确认累计 (Enter)</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 积分</translation>
+    </message>
+    <message>
+        <source>birthday month</source>
+        <translation>生日月</translation>
+    </message>
+    <message>
+        <source>Own bag</source>
+        <translation>自带购物袋</translation>
+    </message>
+    <message>
+        <source>%1 (+%2 %)</source>
+        <translation>%1（+%2%）</translation>
+    </message>
+    <message>
+        <source>Points are previewed as you type the amount.</source>
+        <translation>输入金额后即可预览积分。</translation>
+    </message>
+    <message>
+        <source>+%1 points</source>
+        <translation>+%1 积分</translation>
+    </message>
+    <message>
+        <source>%1 base</source>
+        <translation>基础 %1</translation>
+    </message>
+    <message>
+        <source>birthday month ×%1 %</source>
+        <translation>生日月 ×%1%</translation>
+    </message>
+    <message>
+        <source>%1 bonus</source>
+        <translation>加赠 %1</translation>
+    </message>
+</context>
+<context>
+    <name>CandidateList</name>
+    <message>
+        <source>Phone</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Last visit</source>
+        <translation>最近到店</translation>
+    </message>
+</context>
+<context>
+    <name>DayReportView</name>
+    <message>
+        <source>Day report %1, store %2</source>
+        <translation>日结报表 %1，门店 %2</translation>
+    </message>
+    <message>
+        <source>Till %1 · made %2 · times in the store&apos;s zone</source>
+        <translation>收银机 %1 · 生成于 %2 · 时间按门店时区</translation>
+    </message>
+    <message>
+        <source>Last complete sync: %1</source>
+        <translation>最近一次完整同步：%1</translation>
+    </message>
+    <message>
+        <source>This till has not completed a sync yet.</source>
+        <translation>本机尚未完成过同步。</translation>
+    </message>
+    <message>
+        <source>Points and new members by staff</source>
+        <translation>按员工统计积分与新会员</translation>
+    </message>
+    <message>
+        <source>Reversed: count (points). Entries the server rejected are left out: see below.</source>
+        <translation>冲正栏：笔数（积分）。服务器拒绝的记录不计入，见下表。</translation>
+    </message>
+    <message>
+        <source>The day&apos;s entries and the server</source>
+        <translation>当日记录的同步情况</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Entries</source>
+        <translation>笔数</translation>
+    </message>
+    <message>
+        <source>Awarded</source>
+        <translation>累计积分</translation>
+    </message>
+    <message>
+        <source>Redeemed</source>
+        <translation>抵扣积分</translation>
+    </message>
+    <message>
+        <source>Reversed</source>
+        <translation>冲正</translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation>净积分</translation>
+    </message>
+    <message>
+        <source>Purchases</source>
+        <translation>消费金额</translation>
+    </message>
+    <message>
+        <source>New members</source>
+        <translation>新会员</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Applied by the server</source>
+        <translation>服务器已入账</translation>
+    </message>
+    <message>
+        <source>Still to send</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <source>Flagged (applied, to check)</source>
+        <translation>待核查（已入账）</translation>
+    </message>
+    <message>
+        <source>Rejected (not applied)</source>
+        <translation>已拒绝（未入账）</translation>
+    </message>
+    <message>
+        <source>Day report</source>
+        <translation>日结报表</translation>
+    </message>
+    <message>
+        <source>Print the day report</source>
+        <translation>打印日结报表</translation>
+    </message>
+    <message>
+        <source>Save the day report as PDF</source>
+        <translation>将日结报表保存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The PDF could not be saved there. Choose another folder.</source>
+        <translation>无法将 PDF 保存到该位置，请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>另存为 PDF…</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolDialog</name>
+    <message>
+        <source>New member</source>
+        <translation>新会员登记</translation>
+    </message>
+    <message>
+        <source>Enrol a new member</source>
+        <translation>登记新会员</translation>
+    </message>
+    <message>
+        <source>Mobile phone</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>11-digit mobile number</source>
+        <translation>11 位手机号</translation>
+    </message>
+    <message>
+        <source>As the member wants to be called</source>
+        <translation>会员希望的称呼</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD (optional)</source>
+        <translation>YYYY-MM-DD（选填）</translation>
+    </message>
+    <message>
+        <source>Not given</source>
+        <translation>未填写</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <source>Agrees to receive offers and news (marketing)</source>
+        <translation>同意接收优惠及活动信息（营销）</translation>
+    </message>
+    <message>
+        <source>Agrees that staff note their preferences (sizes, styles…)</source>
+        <translation>同意店员记录其偏好（尺码、风格等）</translation>
+    </message>
+    <message>
+        <source>Open this member</source>
+        <translation>打开该会员</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
+    </message>
+    <message>
+        <source>Enrol (Enter)</source>
+        <translation>确认登记 (Enter)</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>This phone was already a member at another store: the enrolment joined that member.</source>
+        <translation>该手机号已在其他门店入会：本次登记已合并到该会员。</translation>
+    </message>
+    <message>
+        <source>The new member is saved.</source>
+        <translation>新会员已保存。</translation>
+    </message>
+    <message>
+        <source>It is %1 (%2).</source>
+        <translation>该会员为 %1（%2）。</translation>
+    </message>
+</context>
+<context>
+    <name>Keypad</name>
+    <message>
+        <source>Backspace</source>
+        <translation>退格</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>MemberDesk — staff login — %1</source>
+        <translation>MemberDesk — 员工登录 — %1</translation>
+    </message>
+    <message>
+        <source>MemberDesk — staff login</source>
+        <translation>MemberDesk — 员工登录</translation>
+    </message>
+    <message>
+        <source>MemberDesk</source>
+        <translation>MemberDesk</translation>
+    </message>
+    <message>
+        <source>Staff code</source>
+        <translation>工号</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>e.g. C001</source>
+        <translation>例如 C001</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits</source>
+        <translation>4–8 位数字</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>验证中…</translation>
+    </message>
+    <message>
+        <source>Enter your staff code.</source>
+        <translation>请输入工号。</translation>
+    </message>
+</context>
+<context>
+    <name>LookupPage</name>
+    <message>
+        <source>Type the last 4 digits or the whole 11-digit phone number.</source>
+        <translation>请输入手机号后 4 位或完整的 11 位手机号。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n member(s) found: choose with the arrow keys and Enter.</source>
+        <translation>
+            <numerusform>找到 %n 位会员：用方向键选择，按回车确认。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Find a member</source>
+        <translation>查找会员</translation>
+    </message>
+    <message>
+        <source>Scan the member code, or type a phone number, its last 4 digits or a name</source>
+        <translation>扫描会员码，或输入手机号、手机号后 4 位或姓名</translation>
+    </message>
+    <message>
+        <source>A scan lands here wherever the cursor is. Last 4 digits list the members to choose from.</source>
+        <translation>无论光标在哪里，扫码内容都会填入此处。输入后 4 位会列出匹配的会员供选择。</translation>
+    </message>
+    <message>
+        <source>Enrol this phone as a new member</source>
+        <translation>用此手机号登记新会员</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>MemberDesk — %1</source>
+        <translation>MemberDesk — %1</translation>
+    </message>
+    <message>
+        <source>unregistered</source>
+        <translation>未注册</translation>
+    </message>
+    <message>
+        <source>MemberDesk</source>
+        <translation>MemberDesk</translation>
+    </message>
+    <message>
+        <source>Lookup
+F1</source>
+        <translation>查询
+F1</translation>
+    </message>
+    <message>
+        <source>New member
+F5</source>
+        <translation>新会员
+F5</translation>
+    </message>
+    <message>
+        <source>Preferences
+F6</source>
+        <translation>偏好
+F6</translation>
+    </message>
+    <message>
+        <source>Sync / day end
+F9</source>
+        <translation>同步/日结
+F9</translation>
+    </message>
+    <message>
+        <source>Log out
+F12</source>
+        <translation>退出登录
+F12</translation>
+    </message>
+</context>
+<context>
+    <name>MemberCard</name>
+    <message>
+        <source>High-value loyal</source>
+        <translation>高价值忠诚会员</translation>
+    </message>
+    <message>
+        <source>Potential, to nurture</source>
+        <translation>潜力会员·待培育</translation>
+    </message>
+    <message>
+        <source>Dormant, to win back</source>
+        <translation>沉睡会员·待唤醒</translation>
+    </message>
+    <message>
+        <source>New member</source>
+        <translation>新会员</translation>
+    </message>
+    <message>
+        <source>Available points</source>
+        <translation>可用积分</translation>
+    </message>
+    <message>
+        <source>Birthday month</source>
+        <translation>生日月</translation>
+    </message>
+    <message>
+        <source>incl. %1 not yet synced</source>
+        <translation>含 %1 待同步</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Tags: %1</source>
+        <translation>标签：%1</translation>
+    </message>
+    <message>
+        <source>Top tier</source>
+        <translation>已是最高等级</translation>
+    </message>
+    <message>
+        <source>%1 yuan more to %2</source>
+        <translation>再消费 %1 元升级%2</translation>
+    </message>
+    <message>
+        <source>not given</source>
+        <translation>未填写</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>暂无</translation>
+    </message>
+    <message>
+        <source>Birthday %1 · Last visit %2</source>
+        <translation>生日 %1 · 最近到店 %2</translation>
+    </message>
+    <message>
+        <source>No preferences recorded yet.</source>
+        <translation>尚未记录偏好。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Categories</source>
+        <translation>品类</translation>
+    </message>
+    <message>
+        <source>Sizes</source>
+        <translation>尺码</translation>
+    </message>
+    <message>
+        <source>Colours</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <source>Styles</source>
+        <translation>风格</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>MemberCodeDialog</name>
+    <message>
+        <source>Member code</source>
+        <translation>会员码</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>MemberCodePanel</name>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Save as PNG</source>
+        <translation>另存为 PNG</translation>
+    </message>
+    <message>
+        <source>Getting the code…</source>
+        <translation>正在获取会员码…</translation>
+    </message>
+    <message>
+        <source>Meanwhile the member can be found by phone.</source>
+        <translation>在此期间可用手机号查找该会员。</translation>
+    </message>
+    <message>
+        <source>Sending the new member to the server…</source>
+        <translation>正在将新会员上传到服务器…</translation>
+    </message>
+    <message>
+        <source>Getting the card code from the server…</source>
+        <translation>正在从服务器获取会员码…</translation>
+    </message>
+    <message>
+        <source>Scan this code at any of our tills to find the member at once.</source>
+        <translation>在任一门店收银台扫描此码，即可直接找到该会员。</translation>
+    </message>
+    <message>
+        <source>The card code will be ready after the next sync.</source>
+        <translation>下次同步后即可显示会员码。</translation>
+    </message>
+    <message>
+        <source>The card code cannot be shown now.</source>
+        <translation>暂时无法显示会员码。</translation>
+    </message>
+    <message>
+        <source>This member&apos;s card was revoked: there is no code to show.</source>
+        <translation>该会员卡已注销，没有可显示的会员码。</translation>
+    </message>
+    <message>
+        <source>Print the member code</source>
+        <translation>打印会员码</translation>
+    </message>
+    <message>
+        <source>The printer could not be started. Check it and try again.</source>
+        <translation>无法启动打印机，请检查后重试。</translation>
+    </message>
+    <message>
+        <source>Show this code at the till to collect and use points.</source>
+        <translation>结账时出示此码，即可累计和使用积分。</translation>
+    </message>
+    <message>
+        <source>Member code</source>
+        <translation>会员码</translation>
+    </message>
+    <message>
+        <source>Save the member code</source>
+        <translation>保存会员码</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>The PNG could not be saved there. Choose another folder.</source>
+        <translation>无法将 PNG 保存到该位置，请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Saved as %1.</source>
+        <translation>已保存为 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>MemberPage</name>
+    <message>
+        <source>Award points</source>
+        <translation>积分累计</translation>
+    </message>
+    <message>
+        <source>Redeem points</source>
+        <translation>积分抵扣</translation>
+    </message>
+    <message>
+        <source>Reverse an entry</source>
+        <translation>积分冲正</translation>
+    </message>
+    <message>
+        <source>Preferences</source>
+        <translation>偏好</translation>
+    </message>
+    <message>
+        <source>Member code</source>
+        <translation>会员码</translation>
+    </message>
+    <message>
+        <source>Back to lookup</source>
+        <translation>返回查询</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>Your role does not allow this.</source>
+        <translation>您的角色无权进行此操作。</translation>
+    </message>
+    <message>
+        <source>Wrong staff code or PIN.</source>
+        <translation>工号或密码错误。</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs: this staff code is locked until %1.</source>
+        <translation>密码错误次数过多，该工号已锁定至 %1。</translation>
+    </message>
+    <message>
+        <source>A PIN is 4 to 8 digits.</source>
+        <translation>密码为 4–8 位数字。</translation>
+    </message>
+    <message>
+        <source>Unknown staff code.</source>
+        <translation>工号不存在。</translation>
+    </message>
+    <message>
+        <source>No member found.</source>
+        <translation>未找到会员。</translation>
+    </message>
+    <message>
+        <source>This phone number already belongs to a member.</source>
+        <translation>该手机号已注册为会员。</translation>
+    </message>
+    <message>
+        <source>Enter the member&apos;s name (up to 32 characters, not digits).</source>
+        <translation>请输入会员姓名（最多 32 个字，不能是数字）。</translation>
+    </message>
+    <message>
+        <source>The birthday is not a possible date.</source>
+        <translation>生日日期无效。</translation>
+    </message>
+    <message>
+        <source>Choose a gender from the list or leave it empty.</source>
+        <translation>请从列表中选择性别，或留空。</translation>
+    </message>
+    <message>
+        <source>This purchase earns no points.</source>
+        <translation>此笔消费不产生积分。</translation>
+    </message>
+    <message>
+        <source>This receipt has already earned points.</source>
+        <translation>该小票已累计过积分。</translation>
+    </message>
+    <message>
+        <source>Offline, at most %1 more points can be redeemed for this member today; a manager must approve more.</source>
+        <translation>离线状态下，该会员今天最多还可抵扣 %1 积分；超出需店长审批。</translation>
+    </message>
+    <message>
+        <source>Entries of more than %1 points need a manager&apos;s approval to reverse.</source>
+        <translation>超过 %1 积分的记录需店长审批才能冲正。</translation>
+    </message>
+    <message>
+        <source>That entry is not on this till.</source>
+        <translation>该记录不在本机上。</translation>
+    </message>
+    <message>
+        <source>That entry has already been reversed.</source>
+        <translation>该记录已冲正。</translation>
+    </message>
+    <message>
+        <source>That entry cannot be reversed.</source>
+        <translation>该记录无法冲正。</translation>
+    </message>
+    <message>
+        <source>Not enough points: %1 available.</source>
+        <translation>积分不足：可用 %1 积分。</translation>
+    </message>
+    <message>
+        <source>The member has not agreed to have preferences recorded.</source>
+        <translation>该会员未同意记录偏好。</translation>
+    </message>
+    <message>
+        <source>Enter a preference of up to 200 characters, once per member.</source>
+        <translation>请输入偏好（最多 200 个字，同一会员不可重复）。</translation>
+    </message>
+    <message>
+        <source>That preference no longer exists.</source>
+        <translation>该偏好已不存在。</translation>
+    </message>
+    <message>
+        <source>This till cannot read member codes until it has synced with the server once.</source>
+        <translation>本机需先与服务器完成一次同步，才能识别会员码。</translation>
+    </message>
+    <message>
+        <source>Enter a phone number.</source>
+        <translation>请输入手机号。</translation>
+    </message>
+    <message>
+        <source>Not a valid mobile number: it contains letters.</source>
+        <translation>手机号无效：含有字母。</translation>
+    </message>
+    <message>
+        <source>Not a valid mobile number: it needs 11 digits.</source>
+        <translation>手机号无效：应为 11 位数字。</translation>
+    </message>
+    <message>
+        <source>Not a valid mobile number.</source>
+        <translation>手机号无效。</translation>
+    </message>
+    <message>
+        <source>Only mainland China mobile numbers are accepted.</source>
+        <translation>仅支持中国大陆手机号。</translation>
+    </message>
+    <message>
+        <source>Nothing was scanned.</source>
+        <translation>未扫描到内容。</translation>
+    </message>
+    <message>
+        <source>The code arrived in lowercase: is Caps Lock on?</source>
+        <translation>扫到的码为小写：是否开启了大写锁定（Caps Lock）？</translation>
+    </message>
+    <message>
+        <source>This is not a member code.</source>
+        <translation>这不是会员码。</translation>
+    </message>
+    <message>
+        <source>The code was not read completely: scan it again.</source>
+        <translation>会员码未读取完整，请重新扫描。</translation>
+    </message>
+    <message>
+        <source>This member code is not genuine.</source>
+        <translation>该会员码校验未通过，不是真实的会员码。</translation>
+    </message>
+    <message>
+        <source>This code is from a revoked card: ask for the member&apos;s phone.</source>
+        <translation>该码来自已注销的会员卡，请询问会员手机号。</translation>
+    </message>
+    <message>
+        <source>Enter the amount in yuan, with at most two decimals.</source>
+        <translation>请输入金额（元），最多两位小数。</translation>
+    </message>
+    <message>
+        <source>Enter an amount above zero.</source>
+        <translation>请输入大于零的金额。</translation>
+    </message>
+    <message>
+        <source>The amount is above the limit for one receipt (%1 yuan).</source>
+        <translation>金额超过单张小票上限（%1 元）。</translation>
+    </message>
+    <message>
+        <source>The member&apos;s tier is unknown: sync the till.</source>
+        <translation>会员等级未知，请同步本机。</translation>
+    </message>
+    <message>
+        <source>That bonus is not in the current rules.</source>
+        <translation>当前积分规则中没有该加赠项。</translation>
+    </message>
+    <message>
+        <source>Enter the points to redeem.</source>
+        <translation>请输入要抵扣的积分。</translation>
+    </message>
+    <message>
+        <source>At least %1 points must be redeemed at a time.</source>
+        <translation>每次至少抵扣 %1 积分。</translation>
+    </message>
+    <message>
+        <source>Points can pay only part of this bill: at most %1 points.</source>
+        <translation>积分只能抵扣本单部分金额：最多 %1 积分。</translation>
+    </message>
+    <message>
+        <source>Redeem points in steps of %1.</source>
+        <translation>抵扣积分须为 %1 的整数倍。</translation>
+    </message>
+    <message>
+        <source>Enter the bill amount first.</source>
+        <translation>请先输入账单金额。</translation>
+    </message>
+    <message>
+        <source>The server address must start with https:// (http only on this computer).</source>
+        <translation>服务器地址须以 https:// 开头（仅本机地址可用 http）。</translation>
+    </message>
+    <message>
+        <source>Not a server address: enter it like https://members.example.com.</source>
+        <translation>服务器地址无效，请按 https://members.example.com 的格式输入。</translation>
+    </message>
+    <message>
+        <source>The server does not answer. Work goes on offline.</source>
+        <translation>服务器无响应，可继续离线工作。</translation>
+    </message>
+    <message>
+        <source>The server is busy. The till will try again later.</source>
+        <translation>服务器繁忙，本机稍后会自动重试。</translation>
+    </message>
+    <message>
+        <source>The server no longer accepts this till: register it again.</source>
+        <translation>服务器已不再接受本机，请重新注册。</translation>
+    </message>
+    <message>
+        <source>This till was revoked at the server: register it again.</source>
+        <translation>本机已在服务器端被停用，请重新注册。</translation>
+    </message>
+    <message>
+        <source>The enrolment code is wrong, used or expired.</source>
+        <translation>注册码错误、已被使用或已过期。</translation>
+    </message>
+    <message>
+        <source>The server does not know this store code.</source>
+        <translation>服务器上没有该门店编号。</translation>
+    </message>
+    <message>
+        <source>This till is not registered with a server yet.</source>
+        <translation>本机尚未在服务器注册。</translation>
+    </message>
+    <message>
+        <source>A sync is already running.</source>
+        <translation>同步正在进行中。</translation>
+    </message>
+    <message>
+        <source>The sync was stopped.</source>
+        <translation>同步已停止。</translation>
+    </message>
+    <message>
+        <source>The server refused: only %1 points are available for this member now. Nothing was redeemed.</source>
+        <translation>服务器拒绝：该会员当前仅有 %1 可用积分，未做任何抵扣。</translation>
+    </message>
+    <message>
+        <source>Something went wrong; nothing was saved. Try again or call support.</source>
+        <translation>出现错误，未保存任何内容。请重试或联系技术支持。</translation>
+    </message>
+    <message>
+        <source>The sync did not finish (%1). Nothing was lost; try again later.</source>
+        <translation>同步未完成（%1）。数据没有丢失，请稍后重试。</translation>
+    </message>
+</context>
+<context>
+    <name>PreferenceTree</name>
+    <message>
+        <source>Categories</source>
+        <translation>品类</translation>
+    </message>
+    <message>
+        <source>Sizes</source>
+        <translation>尺码</translation>
+    </message>
+    <message>
+        <source>Colours</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <source>Styles</source>
+        <translation>风格</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>%1: none yet</source>
+        <translation>%1：暂无</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>from purchases</source>
+        <translation>来自消费记录</translation>
+    </message>
+    <message>
+        <source>Preference</source>
+        <translation>偏好</translation>
+    </message>
+    <message>
+        <source>Recorded by</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesPage</name>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>not yet known</source>
+        <translation>暂不清楚</translation>
+    </message>
+    <message>
+        <source>not given</source>
+        <translation>未填写</translation>
+    </message>
+    <message>
+        <source>%1 (birthday month)</source>
+        <translation>%1（生日月）</translation>
+    </message>
+    <message>
+        <source>This preference is already recorded.</source>
+        <translation>该偏好已记录。</translation>
+    </message>
+    <message>
+        <source>Preferences</source>
+        <translation>偏好</translation>
+    </message>
+    <message>
+        <source>Segment</source>
+        <translation>分群</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>The member has not agreed to have preferences recorded. Ask them first.</source>
+        <translation>该会员未同意记录偏好，请先征得同意。</translation>
+    </message>
+    <message>
+        <source>Member agrees</source>
+        <translation>会员已同意</translation>
+    </message>
+    <message>
+        <source>e.g. dresses, size M, navy blue, then Enter</source>
+        <translation>如：连衣裙、M 码、藏青色，输入后按回车</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Remove (Del)</source>
+        <translation>删除 (Del)</translation>
+    </message>
+    <message>
+        <source>Back (Esc)</source>
+        <translation>返回 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>QrView</name>
+    <message>
+        <source>No code yet</source>
+        <translation>暂无会员码</translation>
+    </message>
+    <message>
+        <source>Member code</source>
+        <translation>会员码</translation>
+    </message>
+</context>
+<context>
+    <name>RecentVisits</name>
+    <message>
+        <source>Bought %1, earned %2 points</source>
+        <translation>消费 %1，获得 %2 积分</translation>
+    </message>
+    <message>
+        <source>Redeemed %2 points (%1 off)</source>
+        <translation>使用 %2 积分，抵扣 %1</translation>
+    </message>
+    <message>
+        <source>Reversal: %2 points</source>
+        <translation>冲正：%2 积分</translation>
+    </message>
+    <message>
+        <source>Adjustment: %2 points</source>
+        <translation>调整：%2 积分</translation>
+    </message>
+    <message>
+        <source>No visit recorded yet.</source>
+        <translation>暂无到店记录。</translation>
+    </message>
+    <message>
+        <source>Last visit: %1</source>
+        <translation>最近到店：%1</translation>
+    </message>
+    <message>
+        <source>No purchases at this till yet.</source>
+        <translation>本机暂无消费记录。</translation>
+    </message>
+    <message>
+        <source>Recent visits</source>
+        <translation>最近到店</translation>
+    </message>
+</context>
+<context>
+    <name>RedeemDialog</name>
+    <message>
+        <source>Redeem points</source>
+        <translation>积分抵扣</translation>
+    </message>
+    <message>
+        <source>Pay part of the bill with points</source>
+        <translation>用积分抵扣部分账单金额</translation>
+    </message>
+    <message>
+        <source>%1 points available</source>
+        <translation>可用积分 %1</translation>
+    </message>
+    <message>
+        <source>Bill (yuan)</source>
+        <translation>账单金额（元）</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Worth (yuan)</source>
+        <translation>抵扣金额（元）</translation>
+    </message>
+    <message>
+        <source>Use the most</source>
+        <translation>最大抵扣</translation>
+    </message>
+    <message>
+        <source>Manager approval…</source>
+        <translation>店长审批…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Redeeming…</source>
+        <translation>抵扣中…</translation>
+    </message>
+    <message>
+        <source>Redeem (Enter)</source>
+        <translation>确认抵扣 (Enter)</translation>
+    </message>
+    <message>
+        <source>At least %1 points at a time.</source>
+        <translation>每次至少 %1 积分。</translation>
+    </message>
+    <message>
+        <source>At least %1 points at a time, in steps of %2.</source>
+        <translation>每次至少 %1 积分，且须为 %2 的整数倍。</translation>
+    </message>
+    <message>
+        <source>Points pay at most %1 % of a bill: enter the bill to see how many.</source>
+        <translation>积分最多抵扣账单的 %1%：输入账单金额即可查看可用积分。</translation>
+    </message>
+    <message>
+        <source>This bill takes at most %1 points (%2 % of it).</source>
+        <translation>本单最多可用 %1 积分（账单的 %2%）。</translation>
+    </message>
+    <message>
+        <source>Available: %1 points.</source>
+        <translation>可用：%1 积分。</translation>
+    </message>
+    <message>
+        <source>Most now: %1 points (%2).</source>
+        <translation>当前最多：%1 积分（%2）。</translation>
+    </message>
+    <message>
+        <source>Points cannot pay this bill.</source>
+        <translation>本单不能使用积分抵扣。</translation>
+    </message>
+    <message>
+        <source>Asking the server to authorize…</source>
+        <translation>正在请求服务器授权…</translation>
+    </message>
+    <message>
+        <source>Authorized online.</source>
+        <translation>已在线授权。</translation>
+    </message>
+    <message>
+        <source>The server does not answer: offline, a member may redeem up to %1 points a day at this till.</source>
+        <translation>服务器无响应：离线状态下，每位会员每天在本机最多可抵扣 %1 积分。</translation>
+    </message>
+    <message>
+        <source>Refused by the server.</source>
+        <translation>服务器已拒绝。</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationDialog</name>
+    <message>
+        <source>MemberDesk — register this till</source>
+        <translation>MemberDesk — 注册本机</translation>
+    </message>
+    <message>
+        <source>Register this till</source>
+        <translation>注册本收银机</translation>
+    </message>
+    <message>
+        <source>Enter the member server&apos;s address, this store&apos;s code and the one-time enrolment code from the head office. The till then downloads the staff, the points rules and the members.</source>
+        <translation>请输入会员服务器地址、本门店编号，以及总部发放的一次性注册码。注册后本机将下载员工、积分规则和会员资料。</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>Store code</source>
+        <translation>门店编号</translation>
+    </message>
+    <message>
+        <source>Enrolment code</source>
+        <translation>注册码</translation>
+    </message>
+    <message>
+        <source>e.g. S001</source>
+        <translation>例如 S001</translation>
+    </message>
+    <message>
+        <source>from the head office, used once</source>
+        <translation>由总部发放，仅可使用一次</translation>
+    </message>
+    <message>
+        <source>Register</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <source>Retry sync</source>
+        <translation>重试同步</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Registering this till…</source>
+        <translation>正在注册本机…</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s address.</source>
+        <translation>请输入服务器地址。</translation>
+    </message>
+    <message>
+        <source>Enter this store&apos;s code.</source>
+        <translation>请输入本门店编号。</translation>
+    </message>
+    <message>
+        <source>Enter the enrolment code from the head office (4 to 32 letters or digits).</source>
+        <translation>请输入总部发放的注册码（4–32 位字母或数字）。</translation>
+    </message>
+    <message>
+        <source>Connecting to the server…</source>
+        <translation>正在连接服务器…</translation>
+    </message>
+    <message>
+        <source>Sending this till&apos;s records: %1 / %2</source>
+        <translation>正在上传本机记录：%1 / %2</translation>
+    </message>
+    <message>
+        <source>Received %1 / %2 members</source>
+        <translation>已接收会员 %1 / %2</translation>
+    </message>
+    <message>
+        <source>Receiving members: %1 so far</source>
+        <translation>正在接收会员：已接收 %1</translation>
+    </message>
+    <message>
+        <source>Sync complete.</source>
+        <translation>同步完成。</translation>
+    </message>
+    <message>
+        <source>The till is registered, but the first sync did not finish.</source>
+        <translation>本机已注册，但首次同步未完成。</translation>
+    </message>
+</context>
+<context>
+    <name>ReverseDialog</name>
+    <message>
+        <source>Earned</source>
+        <translation>累计</translation>
+    </message>
+    <message>
+        <source>Redeemed</source>
+        <translation>抵扣</translation>
+    </message>
+    <message>
+        <source>Reversal</source>
+        <translation>冲正</translation>
+    </message>
+    <message>
+        <source>Adjustment</source>
+        <translation>调整</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>待同步</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <source>Flagged</source>
+        <translation>待核查</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>Reversed</source>
+        <translation>已冲正</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>小票号</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Reverse an entry</source>
+        <translation>积分冲正</translation>
+    </message>
+    <message>
+        <source>Reverse a recent entry</source>
+        <translation>冲正近期记录</translation>
+    </message>
+    <message>
+        <source>%1 points available</source>
+        <translation>可用积分 %1</translation>
+    </message>
+    <message>
+        <source>Manager approval…</source>
+        <translation>店长审批…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Reversing…</source>
+        <translation>冲正中…</translation>
+    </message>
+    <message>
+        <source>Reverse (Enter)</source>
+        <translation>确认冲正 (Enter)</translation>
+    </message>
+    <message>
+        <source>No entry of this member can be reversed here.</source>
+        <translation>该会员在本机没有可冲正的记录。</translation>
+    </message>
+    <message>
+        <source>Pick the entry to reverse with the arrow keys.</source>
+        <translation>用方向键选择要冲正的记录。</translation>
+    </message>
+    <message>
+        <source>Reversing takes %1 points off the member&apos;s balance.</source>
+        <translation>冲正将从会员积分中扣除 %1 积分。</translation>
+    </message>
+    <message>
+        <source>Reversing gives %1 points back to the member.</source>
+        <translation>冲正将退还会员 %1 积分。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <source>Sent to the server</source>
+        <translation>已上传</translation>
+    </message>
+    <message>
+        <source>Applied</source>
+        <translation>已入账</translation>
+    </message>
+    <message>
+        <source>Already there (sent before)</source>
+        <translation>已存在（之前已上传）</translation>
+    </message>
+    <message>
+        <source>New members merged into existing ones</source>
+        <translation>新会员并入已有会员</translation>
+    </message>
+    <message>
+        <source>Flagged, to check</source>
+        <translation>待核查</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>Member changes received</source>
+        <translation>已接收会员变更</translation>
+    </message>
+    <message>
+        <source>Still to send</source>
+        <translation>待上传</translation>
+    </message>
+    <message>
+        <source>The server could not read this item.</source>
+        <translation>服务器无法读取此条记录。</translation>
+    </message>
+    <message>
+        <source>The server has no such member (erased at head office, or never enrolled there).</source>
+        <translation>服务器上没有该会员（已被总部删除，或从未入会）。</translation>
+    </message>
+    <message>
+        <source>The entry it reverses is not known to the server.</source>
+        <translation>服务器上找不到被冲正的原记录。</translation>
+    </message>
+    <message>
+        <source>That entry was already reversed elsewhere.</source>
+        <translation>该记录已在其他收银机冲正。</translation>
+    </message>
+    <message>
+        <source>It breaks the points rules.</source>
+        <translation>不符合积分规则。</translation>
+    </message>
+    <message>
+        <source>The phone number is not a valid mobile number.</source>
+        <translation>该手机号无效。</translation>
+    </message>
+    <message>
+        <source>The points were already spent elsewhere: the redemption stands and the balance went below zero.</source>
+        <translation>积分已在别处使用：本次抵扣仍然有效，积分余额已变为负数。</translation>
+    </message>
+    <message>
+        <source>The member did not have enough points.</source>
+        <translation>会员积分不足。</translation>
+    </message>
+    <message>
+        <source>The server holds another item under the same number (a till restored from a backup?).</source>
+        <translation>服务器上已有相同编号的其他记录（本机是否从备份恢复过？）。</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Staff</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Flagged</source>
+        <translation>待核查</translation>
+    </message>
+    <message>
+        <source>Sent before</source>
+        <translation>之前已上传</translation>
+    </message>
+    <message>
+        <source>Merged</source>
+        <translation>已合并</translation>
+    </message>
+    <message>
+        <source>Points award</source>
+        <translation>积分累计</translation>
+    </message>
+    <message>
+        <source>Redemption</source>
+        <translation>积分抵扣</translation>
+    </message>
+    <message>
+        <source>Reversal</source>
+        <translation>积分冲正</translation>
+    </message>
+    <message>
+        <source>Adjustment</source>
+        <translation>积分调整</translation>
+    </message>
+    <message>
+        <source>New member</source>
+        <translation>新会员入会</translation>
+    </message>
+    <message>
+        <source>Preference</source>
+        <translation>偏好</translation>
+    </message>
+    <message>
+        <source>Member&apos;s consent</source>
+        <translation>会员授权</translation>
+    </message>
+    <message>
+        <source>No reason given.</source>
+        <translation>未说明原因。</translation>
+    </message>
+    <message>
+        <source>Connecting to the server…</source>
+        <translation>正在连接服务器…</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Sending this till&apos;s changes: %1 of %2</source>
+        <translation>正在上传本机变更：%1 / %2</translation>
+    </message>
+    <message>
+        <source>Receiving member changes: %1 of %2</source>
+        <translation>正在接收会员变更：%1 / %2</translation>
+    </message>
+    <message>
+        <source>Receiving member changes…</source>
+        <translation>正在接收会员变更…</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>已停止。</translation>
+    </message>
+    <message>
+        <source>no sync yet since the till started</source>
+        <translation>本机启动后尚未同步</translation>
+    </message>
+    <message>
+        <source>Everything is synced.</source>
+        <translation>全部已同步。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing was lost: %n item(s) wait for the next sync.</source>
+        <translation>
+            <numerusform>数据未丢失：%n 条记录将在下次同步时上传。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s) were rejected: see the list below.</source>
+        <translation>
+            <numerusform>%n 条记录被拒绝，详见下方列表。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s) still wait to be sent.</source>
+        <translation>
+            <numerusform>仍有 %n 条记录待上传。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1, receipt %2</source>
+        <translation>%1，小票 %2</translation>
+    </message>
+    <message>
+        <source>Sync and day end</source>
+        <translation>同步与日结</translation>
+    </message>
+    <message>
+        <source>Sync now (F9)</source>
+        <translation>立即同步 (F9)</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>上次同步</translation>
+    </message>
+    <message>
+        <source>Finished at</source>
+        <translation>完成时间</translation>
+    </message>
+    <message>
+        <source>Flagged and rejected items</source>
+        <translation>待核查和已拒绝的记录</translation>
+    </message>
+    <message>
+        <source>None: the server took everything as it was.</source>
+        <translation>无：服务器已全部照单接收。</translation>
+    </message>
+</context>
+<context>
+    <name>TillStatusBar</name>
+    <message>
+        <source>Checking…</source>
+        <translation>检测中…</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Not registered</source>
+        <translation>未注册</translation>
+    </message>
+    <message>
+        <source>The till works offline too; what it records is sent when the server answers again.</source>
+        <translation>离线时本机照常工作，记录会在服务器恢复后自动上传。</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>同步中…</translation>
+    </message>
+    <message>
+        <source>Never synced</source>
+        <translation>从未同步</translation>
+    </message>
+    <message>
+        <source>Last sync %1</source>
+        <translation>上次同步 %1</translation>
+    </message>
+    <message>
+        <source>Last sync %1 did not finish</source>
+        <translation>上次同步 %1 未完成</translation>
+    </message>
+    <message>
+        <source>The till syncs again by itself; a manager sees why on the sync page.</source>
+        <translation>本机会自动重新同步；店长可在同步页查看原因。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s) to send</source>
+        <translation>
+            <numerusform>%n 条待同步</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All sent</source>
+        <translation>已全部上传</translation>
+    </message>
+    <message>
+        <source>Points, enrolments and preferences not yet sent to the server.</source>
+        <translation>尚未上传到服务器的积分、入会和偏好记录。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Clock %n min ahead of the server</source>
+        <translation>
+            <numerusform>时钟比服务器快 %n 分钟</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Clock %n min behind the server</source>
+        <translation>
+            <numerusform>时钟比服务器慢 %n 分钟</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Set this computer&apos;s clock right: every award and redemption carries its time.</source>
+        <translation>请校准本机时钟：每笔积分累计和抵扣都会记录时间。</translation>
+    </message>
+    <message>
+        <source>Not logged in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
+        <source>No store yet</source>
+        <translation>未绑定门店</translation>
+    </message>
+    <message>
+        <source>Manager</source>
+        <translation>店长</translation>
+    </message>
+    <message>
+        <source>Store guide</source>
+        <translation>导购</translation>
+    </message>
+    <message>
+        <source>Cashier</source>
+        <translation>收银员</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,197 @@
+"""Renders each main screen of the counter app, in Chinese and in English, into docs/screenshots/<lang>/.
+
+A real demo chain (the embedded server with demo members), a till registered and synced with it, a few points
+awarded and redeemed so the lists have content; then each screen is shown offscreen and grabbed. Run it after a
+visible change and look at every picture: a cut-off label or an empty panel is a bug.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from localdb.till import Till  # noqa: E402
+from server.demo import DEMO_STAFF  # noqa: E402
+from server.embedded import DEMO_STORE, EmbeddedServer  # noqa: E402
+from sync.registration import register_till  # noqa: E402
+from ui.app import application, build_context  # noqa: E402
+from ui.award_dialog import AwardDialog  # noqa: E402
+from ui.context import AppContext  # noqa: E402
+from ui.enrol_dialog import EnrolDialog  # noqa: E402
+from ui.i18n import Language, Translations  # noqa: E402
+from ui.login_dialog import LoginDialog  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.member_code_dialog import CodeState, MemberCodePanel  # noqa: E402
+from ui.redeem_dialog import RedeemDialog  # noqa: E402
+from ui.registration_dialog import RegistrationDialog  # noqa: E402
+from ui.reverse_dialog import ReverseDialog  # noqa: E402
+
+PINS = {person.code: person.pin for person in DEMO_STAFF}
+OUT = ROOT / "docs" / "screenshots"
+
+
+def wait_until(app: QApplication, done: Callable[[], bool], timeout_ms: int = 30_000) -> None:
+    waited = 0
+    while not done():
+        app.processEvents()
+        QTest.qWait(20)
+        waited += 20
+        if waited > timeout_ms:
+            raise TimeoutError("the screen did not get there")
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        app.processEvents()
+        QTest.qWait(20)
+
+
+def shoot(widget: QWidget, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(path))
+    print(path.relative_to(ROOT))
+
+
+def type_into(widget: QWidget, name: str, text: str) -> None:
+    field = widget.findChild(QLineEdit, name)
+    assert field is not None, name
+    field.setFocus()
+    if text.isascii():
+        QTest.keyClicks(field, text)
+    else:  # QTest types ASCII only; an input method commits Chinese text whole like this
+        field.insert(text)
+
+
+def shoot_language(
+    app: QApplication, ctx: AppContext, translations: Translations, folder: Path, member_id: str
+) -> None:
+    language = translations.language
+    out = OUT / language.value
+    till = ctx.till
+    server_down_till = Till.open(folder / f"new-till-{language.value}.sqlite3")
+    registration = RegistrationDialog(build_context(server_down_till))
+    registration.show()
+    settle(app)
+    shoot(registration, out / "01-registration.png")
+    registration.close()
+    server_down_till.close()
+
+    ctx.log_out()
+    login = LoginDialog(ctx)
+    login.show()
+    type_into(login, "staffCode", "C001")
+    settle(app)
+    shoot(login, out / "02-login.png")
+    login.close()
+
+    ctx.log_in(till.staff.login("C001", PINS["C001"]))
+    window = MainWindow(ctx, translations)
+    window.resize(1280, 800)
+    window.show()
+    settle(app)
+    view = till.members.get(ctx.actor(), member_id)
+    lookup = window.lookup_page.findChild(QLineEdit, "lookupInput")
+    assert lookup is not None
+    lookup.setFocus()
+    QTest.keyClicks(lookup, view.phone_tail)
+    QTest.keyClick(lookup, Qt.Key.Key_Return)
+    settle(app)
+    shoot(window, out / "03-lookup-candidates.png")
+
+    window.show_member(member_id)
+    settle(app)
+    shoot(window, out / "04-member-card.png")
+
+    award = AwardDialog(ctx, view, parent=window)
+    award.show()
+    type_into(award, "awardAmount", "268.50")
+    type_into(award, "receiptNumber", "R20261123-0042")
+    settle(app)
+    shoot(award, out / "05-award.png")
+    award.close()
+
+    redeem = RedeemDialog(ctx, view, parent=window)
+    redeem.show()
+    type_into(redeem, "billAmount", "300")
+    type_into(redeem, "redeemPoints", "500")
+    settle(app)
+    shoot(redeem, out / "06-redeem.png")
+    redeem.close()
+
+    reverse = ReverseDialog(ctx, view, parent=window)
+    reverse.show()
+    settle(app)
+    shoot(reverse, out / "07-reverse.png")
+    reverse.close()
+
+    enrol = EnrolDialog(ctx, phone="", parent=window)
+    enrol.show()
+    type_into(enrol, "enrolPhone", "139 0000 7" + ("711" if language is Language.ZH_CN else "712"))
+    type_into(enrol, "enrolName", "周晓梅" if language is Language.ZH_CN else "Zhou Xiaomei")
+    settle(app)
+    shoot(enrol, out / "08-enrol-form.png")
+    QTest.keyClick(enrol, Qt.Key.Key_Return)
+    panel = enrol.findChild(MemberCodePanel)
+    assert panel is not None
+    wait_until(app, lambda: panel.state is CodeState.SHOWN)  # the code came back from the server and is painted
+    settle(app)
+    shoot(enrol, out / "09-enrol-qr.png")
+    enrol.close()
+
+    ctx.log_in(till.staff.login("G001", PINS["G001"]))
+    window.show_preferences(member_id)
+    settle(app)
+    shoot(window, out / "10-preferences-guide.png")
+
+    ctx.log_in(till.staff.login("M001", PINS["M001"]))
+    window.show_sync()
+    window.sync_page.sync_now()
+    wait_until(app, lambda: not ctx.sync.running)
+    settle(app)
+    shoot(window, out / "11-sync-day-end.png")
+    window.close()
+
+
+def main() -> int:
+    app = application()
+    translations = Translations(app)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        with EmbeddedServer(folder / "server.sqlite3", members=500) as server:
+            till = Till.open(folder / "till.sqlite3")
+            register_till(till.sync, server_url=server.url, store_code=DEMO_STORE,
+                          enrolment_code=server.enrolment_code(), device_name="screenshots")  # fmt: skip
+            ctx = build_context(till)
+            ctx.sync.sync_now()
+            wait_until(app, lambda: not ctx.sync.running and till.staff.count() > 0)
+            cashier = till.staff.login("C001", PINS["C001"])
+            busiest = max((till.members.find_by_tail(cashier, f"{n:04d}") for n in range(0, 10_000, 1111)), key=len)
+            showcase = busiest[0].id  # a phone ending several members share: the candidate list has rows
+            till.ledger.award(cashier, showcase, 39_900, receipt_no="R20261123-0017")
+            till.ledger.redeem(cashier, showcase, 200, bill_cents=15_000)
+            for member in busiest[1:3]:
+                till.ledger.award(cashier, member.id, 12_800)
+            try:
+                for language in (Language.ZH_CN, Language.EN):
+                    translations.switch(language)
+                    shoot_language(app, ctx, translations, folder, showcase)
+            finally:
+                ctx.sync.shutdown()
+                ctx.ops.shutdown()
+                till.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""GUI fixtures: a real till store synced from a real demo server (uvicorn on 127.0.0.1), the app's context wired
+as `ui.app` wires it, and helpers to find demo members the way a cashier would meet them (a phone, a card).
+
+The demo chain and a till synced with it are built once per session; each test gets its own copies of both files
+and its own server on a fresh port, so tests never see each other's points.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from localdb.models import Member
+from localdb.staff import StaffSession
+from localdb.till import Till
+from loyalty.member_code import sign_member_code
+from server import chain
+from server.demo import DEMO_STAFF
+from server.embedded import DEMO_STORE, EmbeddedServer
+from sync.engine import SyncEngine
+from sync.registration import register_till
+from ui.app import build_context
+from ui.context import AppContext
+
+DEMO_MEMBERS = 300
+PINS = {person.code: person.pin for person in DEMO_STAFF}
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo server file and a till file registered with it and fully synced."""
+    folder = tmp_path_factory.mktemp("demo")
+    with EmbeddedServer(folder / "server.sqlite3", members=DEMO_MEMBERS) as server:
+        till = Till.open(folder / "till.sqlite3")
+        try:
+            register_till(till.sync, server_url=server.url, store_code=DEMO_STORE,
+                          enrolment_code=server.enrolment_code(), device_name="gui test till")  # fmt: skip
+            report = SyncEngine(till.sync).run()
+            assert report.ok, report.error
+        finally:
+            till.close()
+    return folder
+
+
+@dataclass
+class GuiEnv:
+    ctx: AppContext
+    till: Till
+    server: EmbeddedServer
+    folder: Path
+
+    def login(self, code: str) -> StaffSession:
+        """Log `code` in as the login screen would (real PIN check)."""
+        staff = self.till.staff.login(code, PINS[code])
+        self.ctx.log_in(staff)
+        return staff
+
+    def member_phone(self, index: int = 0) -> tuple[str, str]:
+        """(member id, national 11-digit phone) of the index-th demo member with a phone, in a stable order."""
+        with self.till.db.read() as session:
+            row = session.execute(
+                select(Member.id, Member.phone).where(Member.phone.is_not(None)).order_by(Member.id)
+                .offset(index).limit(1)
+            ).one()  # fmt: skip
+        return row.id, row.phone.removeprefix("+86")
+
+    def member_code(self, member_id: str) -> str:
+        """The signed member code on this member's card, as the server issues it."""
+        assert self.server.db is not None
+        with self.server.db.read() as session:
+            key = chain.signing_key(session)
+        with self.till.db.read() as session:
+            serial = session.scalar(select(Member.card_serial).where(Member.id == member_id))
+        assert serial is not None
+        return sign_member_code(key, uuid.UUID(member_id), serial)
+
+    def stop_server(self) -> None:
+        """The network goes away: the till must work on offline."""
+        self.server.stop()
+
+
+@pytest.fixture
+def gui_env(demo_files: Path, tmp_path: Path, qtbot: QtBot) -> Iterator[GuiEnv]:
+    for name in ("server.sqlite3", "till.sqlite3"):
+        shutil.copy(demo_files / name, tmp_path / name)
+    server = EmbeddedServer(tmp_path / "server.sqlite3").start()
+    till = Till.open(tmp_path / "till.sqlite3")
+    till.sync.point_at(server.url)
+    ctx = build_context(till)
+    env = GuiEnv(ctx=ctx, till=till, server=server, folder=tmp_path)
+    try:
+        yield env
+    finally:
+        ctx.sync.shutdown()
+        ctx.ops.shutdown()
+        till.close()
+        server.stop()

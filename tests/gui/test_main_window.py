@@ -1,0 +1,135 @@
+"""The counter window as staff meet it: the README's run command opens it logged in as the demo cashier; each role
+sees what it may use; F-keys move between the screens; a scan lands on the lookup from anywhere; logging out
+locks the counter; the language switches without a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPushButton
+from pytestqt.qtbot import QtBot
+
+import main
+from tests.gui.conftest import GuiEnv
+from ui.i18n import Language, Translations
+from ui.login_dialog import LoginDialog
+from ui.main_window import MainWindow
+
+
+def _window(env: GuiEnv, qtbot: QtBot, staff: str, translations: Translations | None = None) -> MainWindow:
+    env.login(staff)
+    window = MainWindow(env.ctx, translations)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()  # shortcuts reach the active window only
+    qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
+def _visible(window: MainWindow, name: str) -> bool:
+    button = window.findChild(QPushButton, name)
+    return button is not None and button.isVisibleTo(window)
+
+
+def test_the_run_command_opens_the_window_logged_in_as_the_demo_cashier(
+    tmp_path: Path, qapp: QApplication, capsys: object
+) -> None:
+    seen: dict[str, object] = {}
+
+    def look_and_close() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(100, look_and_close)
+            return
+        window = windows[0]
+        seen["staff"] = window._ctx.staff
+        seen["lookup"] = window.pages.currentWidget() is window.lookup_page
+        # Closing the last window ends exec(); an extra quit() would leave Qt's posted Quit behind, which ends every
+        # later test's event loop (qtbot.wait / waitUntil / waitSignal) before it processes anything.
+        window.close()
+
+    QTimer.singleShot(100, look_and_close)
+    assert main.main(["--db", str(tmp_path / "demo" / "till.sqlite3"), "demo", "--members", "30"]) == 0
+    staff = seen["staff"]
+    assert getattr(staff, "code", None) == "C001" and seen["lookup"] is True
+
+
+def test_a_cashier_sees_the_counter_actions_but_not_the_managers(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window = _window(gui_env, qtbot, "C001")
+    assert _visible(window, "enrolButton") and not _visible(window, "syncNavButton")
+    member_id, _phone = gui_env.member_phone(0)
+    window.show_member(member_id)
+    assert _visible(window, "awardButton") and _visible(window, "redeemButton")
+
+
+def test_a_guide_cannot_award_or_redeem(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window = _window(gui_env, qtbot, "G001")
+    member_id, _phone = gui_env.member_phone(1)
+    window.show_member(member_id)
+    assert not _visible(window, "awardButton") and not _visible(window, "redeemButton")
+    assert _visible(window, "preferencesNavButton") and not _visible(window, "syncNavButton")
+
+
+def test_a_manager_reaches_the_day_end_with_f9(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window = _window(gui_env, qtbot, "M001")
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    assert window.pages.currentWidget() is window.sync_page
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    assert window.pages.currentWidget() is window.lookup_page
+
+
+def test_a_scan_on_another_screen_lands_on_the_lookup_and_opens_the_member(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window = _window(gui_env, qtbot, "M001")
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    member_id, _phone = gui_env.member_phone(2)
+    gui_env.ctx.hub.scanned.emit(gui_env.member_code(member_id))
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.member_page)
+    assert window.member_page.findChild(QLineEdit, "lookupInput") is None  # the card, not the search, is showing
+    assert window._current_member == member_id
+
+
+def test_logging_out_forgets_the_staff_and_asks_who_is_next(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window = _window(gui_env, qtbot, "C001")
+    member_id, _phone = gui_env.member_phone(0)
+    window.show_member(member_id)
+    qtbot.keyClick(window, Qt.Key.Key_F12)
+    assert gui_env.ctx.staff is None
+    assert window.pages.currentWidget() is window.lookup_page
+    dialogs = [w for w in window.findChildren(LoginDialog) if w.isVisible()]
+    assert len(dialogs) == 1
+
+
+def test_the_language_switches_without_a_restart(gui_env: GuiEnv, qtbot: QtBot, qapp: QApplication) -> None:
+    translations = Translations(qapp)
+    translations.switch(Language.ZH_CN)
+    try:
+        window = _window(gui_env, qtbot, "C001", translations)
+        chinese = window.lookup_nav.text()
+        window.language_button.click()  # Qt posts LanguageChange to every window: it arrives with the event loop
+        qtbot.waitUntil(lambda: window.lookup_nav.text().startswith("Lookup"))
+        assert window.language_button.text() == "中文"
+        window.language_button.click()
+        qtbot.waitUntil(lambda: window.lookup_nav.text() == chinese)
+        assert chinese != "Lookup\nF1" and window.language_button.text() == "English"
+    finally:
+        translations.uninstall()
+
+
+def test_a_scan_while_a_dialog_is_open_does_not_change_the_member_behind_it(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window = _window(gui_env, qtbot, "C001")
+    first, _phone = gui_env.member_phone(0)
+    other, _phone = gui_env.member_phone(1)
+    window.show_member(first)
+    award = window.member_page.findChild(QPushButton, "awardButton")
+    assert award is not None
+    award.click()
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None)
+    window.scan_detector.scanned.emit(gui_env.member_code(other))
+    qtbot.wait(50)
+    assert window.pages.currentWidget() is window.member_page and window._current_member == first
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, QDialog)
+    dialog.reject()
+    window.scan_detector.scanned.emit(gui_env.member_code(other))
+    qtbot.waitUntil(lambda: window._current_member == other)

@@ -1,0 +1,250 @@
+"""The member card shows what the counter relies on (points with the unsynced part apart, tier progress, birthday
+month, segment, tags, the top preferences), and the member page keeps it true and shows each role only its actions:
+a cashier awards and redeems, a store guide reads preferences, and the card follows every change to the member."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from localdb.member_view import MemberView
+from localdb.models import Member, PreferenceKind
+from localdb.preferences import PreferenceView
+from loyalty.clock import store_zone
+from loyalty.rules import DEFAULT_RULES
+from tests.gui.conftest import GuiEnv
+from ui.member_page import MemberPage
+from widgets.member_card import MemberCard, yuan_text
+
+TODAY = date(2026, 3, 18)
+
+
+def view(**changes: object) -> MemberView:
+    values: dict[str, object] = {
+        "id": "01960000-0000-7000-8000-000000000001",
+        "name": "王芳",
+        "phone_masked": "138****8000",
+        "phone_tail": "8000",
+        "gender": "F",
+        "birthday": date(1990, 7, 2),
+        "tier": "gold",
+        "spend_12m_cents": 10_000_00,
+        "balance_synced": 1_500,
+        "pending_points": 0,
+        "segment": "high_value_loyal",
+        "tags": ("母婴", "周末客"),
+        "consent_marketing": True,
+        "consent_profile": True,
+        "card_serial": 7,
+        "last_visit_at": datetime(2026, 2, 28, 18, 30, tzinfo=UTC),  # 1 March, 02:30 in Shanghai
+        "version": 3,
+    }
+    values.update(changes)
+    return MemberView(**values)  # type: ignore[arg-type]
+
+
+def preference(kind: PreferenceKind, value: str, n: int) -> PreferenceView:
+    return PreferenceView(n, "m", kind, value, "staff", "G001", datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def label(widget: QWidget, name: str) -> QLabel:
+    found = widget.findChild(QLabel, name)
+    assert found is not None, name
+    return found
+
+
+def shown(widget: QWidget, name: str) -> bool:
+    return not label(widget, name).isHidden()
+
+
+@pytest.fixture
+def card(qtbot: QtBot) -> MemberCard:
+    widget = MemberCard()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_the_card_shows_the_member_and_the_points_as_a_number(card: MemberCard) -> None:
+    card.show_member(view(), rules=DEFAULT_RULES, preferences=[], today=TODAY, zone=store_zone())
+    assert card.objectName() == "memberCard"
+    assert label(card, "memberName").text() == "王芳"
+    assert label(card, "memberPhone").text() == "138****8000"
+    assert label(card, "pointsBalance").text() == "1500"
+    assert label(card, "tierLabel").text() == "金卡"
+    assert label(card, "segmentLabel").text() == "High-value loyal"  # the server's code, in words
+    assert label(card, "memberDetails").text() == "Birthday 07-02 · Last visit 2026-03-01"
+    assert label(card, "tagsLabel").text() == "Tags: 母婴, 周末客"
+    assert not shown(card, "pendingPoints")  # nothing waiting for the server: nothing said
+    assert not shown(card, "birthdayBadge")  # March is not July
+
+
+def test_pending_points_are_shown_apart_and_counted_in_the_balance(card: MemberCard) -> None:
+    card.show_member(view(pending_points=120), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    assert label(card, "pointsBalance").text() == "1620"
+    assert shown(card, "pendingPoints") and label(card, "pendingPoints").text() == "incl. +120 not yet synced"
+    card.show_member(view(pending_points=-300), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    assert label(card, "pointsBalance").text() == "1200"
+    assert label(card, "pendingPoints").text() == "incl. -300 not yet synced"
+
+
+def test_the_tier_progress_says_how_far_the_next_tier_is(card: MemberCard) -> None:
+    card.show_member(view(spend_12m_cents=10_000_50), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    bar = card.findChild(QProgressBar, "tierProgress")
+    assert bar is not None
+    # 金卡 from 8,000 yuan, 白金 at 20,000: 2,000.50 of 12,000 yuan done, rounded down.
+    assert bar.value() == 16
+    assert label(card, "tierNext").text() == "9,999.50 yuan more to 白金"
+    card.show_member(view(tier="platinum", spend_12m_cents=25_000_00), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    assert bar.value() == 100 and label(card, "tierNext").text() == "Top tier"
+
+
+def test_the_birthday_badge_shows_in_the_birthday_month_only(card: MemberCard) -> None:
+    card.show_member(view(birthday=date(1990, 3, 30)), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    assert shown(card, "birthdayBadge") and label(card, "birthdayBadge").text() == "Birthday month"
+    card.show_member(view(birthday=None), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    assert not shown(card, "birthdayBadge")
+
+
+def test_the_card_lists_the_top_three_preferences_of_each_kind(card: MemberCard) -> None:
+    preferences = [
+        preference(PreferenceKind.CATEGORY, value, n)
+        for n, value in enumerate(["生鲜", "乳品", "烘焙", "酒水", "零食"])
+    ] + [preference(PreferenceKind.SIZE, "M", 10), preference(PreferenceKind.NOTE, "不要塑料袋", 11)]
+    card.show_member(view(), rules=DEFAULT_RULES, preferences=preferences, today=TODAY)
+    assert label(card, "preferencesLabel").text().splitlines() == [
+        "Categories: 生鲜, 乳品, 烘焙",
+        "Sizes: M",
+        "Notes: 不要塑料袋",
+    ]
+
+
+def test_a_member_without_segment_tags_or_preferences_shows_no_empty_lines(card: MemberCard) -> None:
+    card.show_member(view(segment=None, tags=()), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    assert not shown(card, "segmentLabel") and not shown(card, "tagsLabel")
+    assert label(card, "preferencesLabel").text() == "No preferences recorded yet."
+
+
+def test_yuan_are_shown_from_integer_cents() -> None:
+    assert [yuan_text(c) for c in (0, 5, 100, 123_456_78, 200_000_00, -150)] == [
+        "0", "0.05", "1", "123,456.78", "200,000", "-1.50"
+    ]  # fmt: skip
+
+
+# -- the member page on the real till ---------------------------------------------------------------------------
+
+
+def page_for(env: GuiEnv, qtbot: QtBot, staff: str) -> MemberPage:
+    env.login(staff)
+    page = MemberPage(env.ctx)
+    qtbot.addWidget(page)
+    page.resize(1000, 640)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def visible(page: QWidget, name: str) -> bool:
+    button = page.findChild(QPushButton, name)
+    assert button is not None, name
+    return button.isVisibleTo(page)
+
+
+def member_with_preferences(env: GuiEnv) -> str:
+    actor = env.ctx.actor()
+    with env.till.db.read() as session:
+        ids = session.scalars(select(Member.id).where(Member.consent_profile.is_(True)).order_by(Member.id)).all()
+    for member_id in ids:
+        if len(env.till.preferences.list(actor, member_id)) >= 2:
+            return member_id
+    raise AssertionError("the demo chain has no member with preferences")
+
+
+def test_a_cashier_sees_the_member_with_the_counter_actions(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    page = page_for(gui_env, qtbot, "C001")
+    member_id, _phone = gui_env.member_phone(0)
+    assert page.show_member(member_id)
+    member = gui_env.till.members.get(gui_env.ctx.actor(), member_id)
+    assert label(page, "memberName").text() == member.name
+    assert label(page, "pointsBalance").text() == str(member.available_points)
+    assert label(page, "memberPhone").text() == member.phone_masked
+    for name in ("awardButton", "redeemButton", "reverseButton", "preferencesButton", "memberCodeButton"):
+        assert visible(page, name), name
+    award = page.findChild(QPushButton, "awardButton")
+    assert award is not None and award.text().endswith("(F2)")
+
+
+def test_a_guide_reads_preferences_but_cannot_award_redeem_or_reverse(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    page = page_for(gui_env, qtbot, "G001")
+    member_id = member_with_preferences(gui_env)
+    assert page.show_member(member_id)
+    assert not visible(page, "awardButton") and not visible(page, "redeemButton") and not visible(page, "reverseButton")
+    assert visible(page, "preferencesButton")
+    first = gui_env.till.preferences.list(gui_env.ctx.actor(), member_id)[0]
+    assert first.value in label(page, "preferencesLabel").text()
+    with qtbot.waitSignal(page.preferences_requested) as asked:
+        QTest.keyClick(page, Qt.Key.Key_F6)
+    assert asked.args == [member_id]
+
+
+def test_the_card_follows_an_award_and_shows_it_as_pending(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    page = page_for(gui_env, qtbot, "C001")
+    member_id, _phone = gui_env.member_phone(2)
+    page.show_member(member_id)
+    before = int(label(page, "pointsBalance").text())
+    assert gui_env.till.members.get(gui_env.ctx.actor(), member_id).pending_points == 0
+
+    result = gui_env.till.ledger.award(gui_env.ctx.actor(), member_id, 128_50, receipt_no="T-CARD-1")
+    gui_env.ctx.hub.member_changed.emit(member_id)  # what every dialog does after its write
+
+    earned = result.entry.points
+    assert earned > 0
+    assert label(page, "pointsBalance").text() == str(before + earned)
+    assert shown(page, "pendingPoints") and label(page, "pendingPoints").text() == f"incl. +{earned} not yet synced"
+
+
+def test_another_members_change_leaves_the_card_alone_and_a_reload_refreshes_it(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    page = page_for(gui_env, qtbot, "C001")
+    member_id, _phone = gui_env.member_phone(3)
+    other_id, _other = gui_env.member_phone(4)
+    page.show_member(member_id)
+    before = label(page, "pointsBalance").text()
+    gui_env.till.ledger.award(gui_env.ctx.actor(), member_id, 500_00, receipt_no="T-CARD-2")
+    gui_env.ctx.hub.member_changed.emit(other_id)
+    assert label(page, "pointsBalance").text() == before  # not re-read for someone else
+    gui_env.ctx.hub.members_reloaded.emit()
+    now = gui_env.till.members.get(gui_env.ctx.actor(), member_id)
+    assert label(page, "pointsBalance").text() == str(now.available_points)
+    assert label(page, "pointsBalance").text() != before
+
+
+def test_f2_opens_the_award_dialog_for_this_member_and_esc_goes_back(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    page = page_for(gui_env, qtbot, "C001")
+    member_id, _phone = gui_env.member_phone(1)
+    page.show_member(member_id)
+    page.activateWindow()
+    qtbot.waitUntil(lambda: page.isActiveWindow())
+    QTest.keyClick(page, Qt.Key.Key_F2)
+    dialogs = [d for d in page.findChildren(QDialog) if d.isVisible()]
+    assert [type(d).__name__ for d in dialogs] == ["AwardDialog"]
+    assert dialogs[0].windowModality() is Qt.WindowModality.WindowModal  # open(), not a nested exec()
+    member = gui_env.till.members.get(gui_env.ctx.actor(), member_id)
+    assert any(member.name in text.text() for text in dialogs[0].findChildren(QLabel))  # this member's dialog
+    dialogs[0].reject()
+    page.setFocus()
+    with qtbot.waitSignal(page.back):
+        QTest.keyClick(page, Qt.Key.Key_Escape)
+
+
+def test_logging_out_clears_the_card(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    page = page_for(gui_env, qtbot, "C001")
+    member_id, _phone = gui_env.member_phone(0)
+    page.show_member(member_id)
+    gui_env.ctx.log_out()
+    assert label(page, "memberName").text() == "" and label(page, "pointsBalance").text() == ""
+    assert not visible(page, "awardButton") and page.member is None

@@ -1,0 +1,194 @@
+"""The engine keeps one request in flight while the till writes the previous answer (sync/engine.py): against a
+scripted server, the batches still reach it one at a time and in outbox order, every answer received is recorded
+even when a later request fails, a 409 or 413 in the middle of the run is handled as before, and a pull that fails
+part way keeps the pages written before it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from localdb.till import Till
+from loyalty.member_code import new_signing_key, public_key_to_text
+from sync.client import ChangesPage, IdConflict, Refused, ServerClient, ServerUnreachable, SyncError
+from sync.engine import RetryPolicy, SyncEngine
+from sync.wire import (
+    ConfigResponse,
+    Health,
+    ItemStatus,
+    PushItem,
+    PushResponse,
+    PushResult,
+    StoreInfo,
+)
+from tests.conftest import Staffing
+
+MEMBER = "0190aaaa-bbbb-7ccc-8ddd-000000000001"
+PUBLIC_KEY = public_key_to_text(new_signing_key().public_key())
+
+
+class ScriptedServer:
+    """Answers like the real server; `fail` maps a call number (1-based, per endpoint) to what that call raises."""
+
+    def __init__(self, till: Till, pages: Sequence[ChangesPage] = ()) -> None:
+        self.rules = till.settings.current().rules.to_dict()
+        self.pushes: list[list[PushItem]] = []
+        self.applied: list[str] = []  # item ids in the order the server applied them
+        self.pages = list(pages)
+        self.page_calls: list[int] = []
+        self.fail: dict[tuple[str, int], Callable[[list[PushItem]], SyncError]] = {}
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def factory(self, _url: str, _token: str) -> ServerClient:
+        return self  # type: ignore[return-value]  # a duck-typed client
+
+    def __enter__(self) -> ScriptedServer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def health(self) -> Health:
+        return Health(status="ok", server_time=datetime.now(UTC))
+
+    def config(self) -> ConfigResponse:
+        return ConfigResponse(config_version=1, rules=self.rules, tiers=[], store=StoreInfo(code="S001", name="店"),
+                              staff=[], member_code_public_key=PUBLIC_KEY, revoked_cards=[])  # fmt: skip
+
+    def push(self, items: Sequence[PushItem]) -> PushResponse:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            self.pushes.append(list(items))
+            failure = self.fail.get(("push", len(self.pushes)))
+            if failure is not None:
+                raise failure(list(items))
+            results = []
+            for item in items:
+                first = item.id in self.applied
+                if not first:
+                    self.applied.append(item.id)
+                results.append(
+                    PushResult(
+                        id=item.id,
+                        status=ItemStatus.DUPLICATE if first else ItemStatus.APPLIED,
+                        first_status=ItemStatus.APPLIED if first else None,
+                        member=MEMBER,
+                        member_version=len(self.applied),
+                    )
+                )
+            return PushResponse(results=results)
+        finally:
+            self.in_flight -= 1
+
+    def changes(self, since: int, limit: int) -> ChangesPage:
+        self.page_calls.append(since)
+        failure = self.fail.get(("changes", len(self.page_calls)))
+        if failure is not None:
+            raise failure([])
+        for page in self.pages:
+            if page.next_cursor > since:
+                return page
+        return ChangesPage([], since, False, None)
+
+
+def member(version: int, number: int) -> dict[str, Any]:
+    return {"id": f"0190aaaa-bbbb-7ccc-8ddd-{number:012d}", "version": version, "phone": f"+861380013{number:04d}",
+            "name": "王小明", "tier": "normal", "tags": [], "preferences": []}  # fmt: skip
+
+
+@pytest.fixture
+def awards(till: Till, staff: Staffing) -> list[str]:
+    """A registered till with a member and 23 awards waiting in its outbox (ids in outbox order)."""
+    till.sync.register(server_url="http://127.0.0.1:9", device_id="d1", token="t", store_code="S001",
+                       store_name="店", timezone="Asia/Shanghai")  # fmt: skip
+    till.sync.apply_page([{**member(1, 1), "id": MEMBER}], next_cursor=1)
+    return [till.ledger.award(staff.cashier, MEMBER, 1_000 + n).entry.id for n in range(23)]
+
+
+def engine(till: Till, server: ScriptedServer, **options: Any) -> SyncEngine:
+    return SyncEngine(till.sync, server.factory, clock=till.clock, retry=RetryPolicy(attempts=2),
+                      sleep=lambda _seconds: None, **options)  # fmt: skip
+
+
+def unsent(till: Till) -> list[str]:
+    return [item.item_id for item in till.sync.unsent(1_000)]
+
+
+def test_batches_go_one_at_a_time_in_order_and_every_answer_is_recorded(till: Till, awards: list[str]) -> None:
+    server = ScriptedServer(till)
+
+    report = engine(till, server, batch_size=5).run()
+
+    assert report.ok and report.pushed == 23 and report.tally.applied == 23
+    assert [len(batch) for batch in server.pushes] == [5, 5, 5, 5, 3]
+    assert server.applied == awards and server.max_in_flight == 1
+    assert unsent(till) == []
+    with till.db.read() as session:
+        attempts = session.connection().exec_driver_sql("SELECT DISTINCT attempts FROM outbox").fetchall()
+        assert attempts == [(1,)]  # each item noted as sent once, the pipelined batches included
+        versions = session.connection().exec_driver_sql("SELECT server_version FROM point_entry").fetchall()
+        assert sorted(v for (v,) in versions) == list(range(1, 24))
+
+
+def test_a_failure_part_way_keeps_the_answers_already_received(till: Till, awards: list[str]) -> None:
+    server = ScriptedServer(till)
+    down = ServerUnreachable("down")
+    server.fail = {("push", 3): lambda _items: down, ("push", 4): lambda _items: down}  # two tries of batch 3
+
+    report = engine(till, server, batch_size=5).run()
+
+    assert report.error == "server_unreachable" and report.pushed == 10 and report.tally.applied == 10
+    assert unsent(till) == awards[10:]  # batches 1 and 2 recorded; batch 3 onwards still to send
+
+    again = engine(till, server, batch_size=5).run()
+
+    assert again.ok and again.tally.applied == 13 and server.applied == awards
+
+
+def test_a_conflict_in_the_middle_rejects_those_items_and_pushes_the_rest(till: Till, awards: list[str]) -> None:
+    server = ScriptedServer(till)
+    server.fail = {("push", 2): lambda items: IdConflict("x", status=409, code="id_conflict", ids=[items[1].id])}
+
+    report = engine(till, server, batch_size=5).run()
+
+    assert report.tally.rejected_ids == [awards[6]] and report.tally.applied == 22 and report.unsent == 0
+    assert server.applied == [item for item in awards if item != awards[6]]  # still in outbox order
+
+
+def test_a_batch_too_large_is_halved_and_the_order_kept(till: Till, awards: list[str]) -> None:
+    server = ScriptedServer(till)
+
+    def too_large(items: list[PushItem]) -> SyncError:
+        return Refused("too many", status=413, code="batch_too_large")
+
+    server.fail = {("push", 2): too_large}
+
+    report = engine(till, server, batch_size=8).run()
+
+    assert report.ok and report.tally.applied == 23
+    assert [len(batch) for batch in server.pushes] == [8, 8, 4, 4, 4, 3]
+    assert server.applied == awards
+
+
+def test_a_pull_failing_part_way_keeps_the_pages_written(till: Till, awards: list[str]) -> None:
+    pages = [ChangesPage([member(10 + n, 100 + n)], 10 + n, n < 3, 13) for n in range(4)]  # four pages, cursors 10..13
+    server = ScriptedServer(till, pages)
+    server.fail = {
+        ("changes", 3): lambda _items: ServerUnreachable("cut"),
+        ("changes", 4): lambda _i: ServerUnreachable("cut"),
+    }
+
+    report = engine(till, server).run()
+
+    assert report.error == "server_unreachable" and report.pulled == 2
+    assert till.sync.cursor() == 11
+
+    again = engine(till, server).run()
+
+    assert again.ok and again.pulled == 2 and till.sync.cursor() == 13
+    assert server.page_calls[-2:] == [11, 12]

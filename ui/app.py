@@ -1,0 +1,85 @@
+"""Starting the counter app: the QApplication, its language and stylesheet, the context every screen gets, then
+registration (a till that has no server yet), login, and the main window.
+
+Thread: GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QDialog
+
+from localdb.staff import StaffSession
+from localdb.till import Till
+from sync.client import ServerClient
+from sync.qt_adapter import SyncController
+from ui.assets import stylesheet
+from ui.context import AppContext, ClientFactory
+from ui.hub import AppHub
+from ui.i18n import Language, Translations
+from ui.operations import Operations
+
+log = logging.getLogger(__name__)
+
+
+def build_context(till: Till, client_factory: ClientFactory = ServerClient) -> AppContext:
+    """The services and signal plumbing the screens share (needs a QApplication to exist)."""
+    hub = AppHub()
+    ops = Operations()
+    controller = SyncController(till.sync, client_factory, clock=till.clock)
+    controller.started.connect(hub.sync_started)
+    controller.progress.connect(hub.sync_progress)
+    controller.finished.connect(hub.sync_finished)
+    controller.online_changed.connect(hub.online_changed)
+    controller.clock_skew.connect(hub.clock_skew_changed)
+    controller.finished.connect(lambda _report: hub.members_reloaded.emit())
+    return AppContext(till=till, hub=hub, ops=ops, sync=controller, client_factory=client_factory)
+
+
+def application(argv: Sequence[str] = ()) -> QApplication:
+    """The one QApplication, with our look: the stylesheet and a font that has the Chinese glyphs."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0], *argv])
+    app.setApplicationName("MemberDesk")
+    app.setOrganizationName("MemberDesk")
+    font = QFont()
+    font.setFamilies(["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "sans-serif"])
+    font.setPointSize(12)
+    app.setFont(font)
+    app.setStyleSheet(stylesheet())
+    return app
+
+
+def run_gui(till: Till, *, language: Language, staff: StaffSession | None = None, background_sync: bool = True) -> int:
+    """Show the window until it is closed: register first when the till has no server, then log in unless `staff`
+    (the demo's cashier) is already logged in. Returns the exit code."""
+    from ui.login_dialog import LoginDialog
+    from ui.main_window import MainWindow
+    from ui.registration_dialog import RegistrationDialog
+
+    app = application()
+    translations = Translations(app)
+    translations.switch(language)
+    ctx = build_context(till)
+    try:
+        # Not registered, or registered but never synced (no staff to log in yet): registration finishes the job.
+        needs_setup = till.sync.registration() is None or till.staff.count() == 0
+        if needs_setup and RegistrationDialog(ctx).exec() != QDialog.DialogCode.Accepted:
+            return 1
+        if staff is not None:
+            ctx.log_in(staff)
+        elif LoginDialog(ctx).exec() != QDialog.DialogCode.Accepted:
+            return 1
+        window = MainWindow(ctx, translations)
+        window.show()
+        if background_sync:
+            ctx.sync.start_background()
+        return app.exec()
+    finally:
+        ctx.sync.shutdown()
+        ctx.ops.shutdown()
+        translations.uninstall()

@@ -1,0 +1,57 @@
+"""What every screen is given: the till's services, the signal hub, the background runner, the sync controller and
+the logged-in staff. One object, made once by `ui.app`, so a screen's constructor is `Screen(ctx, parent=...)`.
+
+Thread: GUI thread only (the services it holds are thread-safe; `ops` moves work off this thread).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from localdb.errors import Problem, StoreError
+from localdb.staff import StaffSession
+from localdb.till import Till
+from loyalty.roles import Permission, can
+from sync.client import ServerClient
+from sync.qt_adapter import SyncController
+from ui.hub import AppHub
+from ui.operations import Operations
+
+ClientFactory = Callable[[str, str | None], ServerClient]
+
+
+@dataclass
+class AppContext:
+    till: Till
+    hub: AppHub
+    ops: Operations
+    sync: SyncController
+    client_factory: ClientFactory = ServerClient
+    staff: StaffSession | None = field(default=None)
+
+    def actor(self) -> StaffSession:
+        """The logged-in staff; a screen is only reachable after login, so none here is a bug."""
+        if self.staff is None:
+            raise StoreError(Problem.PERMISSION_DENIED)
+        return self.staff
+
+    def can(self, permission: Permission) -> bool:
+        """Whether the logged-in staff may do this (screens hide what a role cannot use; services enforce it)."""
+        return self.staff is not None and can(self.staff.role, permission)
+
+    def log_in(self, staff: StaffSession) -> None:
+        self.staff = staff
+        self.hub.staff_changed.emit(staff)
+
+    def log_out(self) -> None:
+        self.staff = None
+        self.hub.staff_changed.emit(None)
+
+    def server_client(self) -> ServerClient | None:
+        """A client for the registered server (for online checks: authorize, member codes); None when unregistered.
+        Call it on a worker thread through `ops.net`, never on the GUI thread."""
+        registration = self.till.sync.registration()
+        if registration is None or registration.blocked:
+            return None
+        return self.client_factory(registration.server_url, registration.token)

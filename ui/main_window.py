@@ -1,0 +1,268 @@
+"""The counter window: a navigation bar with the F-key actions, the page stack (lookup, member, preferences, sync /
+end of day), the status bar, the app-wide scan routing, and what each role may see.
+
+The window only arranges and routes: each page does its own work through the services in `ctx`. A scan typed by
+the scanner anywhere in the app (the ScanDetector filter) lands on the lookup page.
+
+Thread: GUI thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from localdb.staff import StaffSession
+from loyalty.roles import Permission
+from ui.context import AppContext
+from ui.enrol_dialog import EnrolDialog
+from ui.i18n import Language, Translations
+from ui.login_dialog import LoginDialog
+from ui.lookup_page import LookupPage
+from ui.member_page import MemberPage
+from ui.preferences_page import PreferencesPage
+from ui.sync_page import SyncPage
+from widgets.scan_detector import ScanDetector
+from widgets.status_bar import TillStatusBar
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, translations: Translations | None = None, *, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self._ctx = ctx
+        self._translations = translations
+        self._current_member: str | None = None
+        self._login: LoginDialog | None = None
+        self._enrol: EnrolDialog | None = None
+
+        self.lookup_page = LookupPage(ctx)
+        self.member_page = MemberPage(ctx)
+        self.preferences_page = PreferencesPage(ctx)
+        self.sync_page = SyncPage(ctx)
+        self.pages = QStackedWidget()
+        for page in (self.lookup_page, self.member_page, self.preferences_page, self.sync_page):
+            self.pages.addWidget(page)
+
+        self._brand = QLabel()
+        self._brand.setObjectName("brandLabel")
+        self.lookup_nav = self._nav_button("lookupNavButton", "F1")
+        self.enrol_button = self._nav_button("enrolButton", "F5", checkable=False)
+        self.preferences_nav = self._nav_button("preferencesNavButton", "F6")
+        self.sync_nav = self._nav_button("syncNavButton", "F9")
+        self.language_button = self._nav_button("languageButton", None, checkable=False)
+        self.logout_button = self._nav_button("logoutButton", "F12", checkable=False)
+        self._nav_group = QButtonGroup(self)
+        for button in (self.lookup_nav, self.preferences_nav, self.sync_nav):
+            self._nav_group.addButton(button)
+        nav = QFrame()
+        nav.setObjectName("navBar")
+        row = QHBoxLayout(nav)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self._brand)
+        for button in (self.lookup_nav, self.enrol_button, self.preferences_nav, self.sync_nav):
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(self.language_button)
+        row.addWidget(self.logout_button)
+
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(nav)
+        column.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.status_bar = TillStatusBar(ctx)
+        self.setStatusBar(self.status_bar)
+
+        self.scan_detector = ScanDetector(parent=self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.scan_detector)
+        self.scan_detector.scanned.connect(self._route_scan)
+
+        self._connect()
+        self._apply_role(ctx.staff)
+        self.retranslate()
+        self.resize(1280, 800)
+        self.show_lookup()
+
+    # -- building ------------------------------------------------------------------------------------------------
+
+    def _nav_button(self, name: str, key: str | None, *, checkable: bool = True) -> QPushButton:
+        button = QPushButton()
+        button.setObjectName(name)
+        button.setCheckable(checkable)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the page; F-keys reach the buttons
+        if key is not None:
+            QShortcut(QKeySequence(key), self, button.click, Qt.ShortcutContext.WindowShortcut)
+        return button
+
+    def _connect(self) -> None:
+        hub = self._ctx.hub
+        self.lookup_nav.clicked.connect(self.show_lookup)
+        self.enrol_button.clicked.connect(lambda: self.open_enrol(""))
+        self.preferences_nav.clicked.connect(self._show_preferences_of_current)
+        self.sync_nav.clicked.connect(self.show_sync)
+        self.language_button.clicked.connect(self._toggle_language)
+        self.logout_button.clicked.connect(self.log_out)
+        self.lookup_page.member_chosen.connect(self.show_member)
+        self.lookup_page.enrol_requested.connect(self.open_enrol)
+        self.member_page.back.connect(self.show_lookup)
+        self.member_page.preferences_requested.connect(self.show_preferences)
+        self.preferences_page.back.connect(self._back_from_preferences)
+        hub.scanned.connect(lambda _text: self._show_page(self.lookup_page, self.lookup_nav))
+        hub.staff_changed.connect(self._apply_role)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
+
+    def _route_scan(self, text: str) -> None:
+        """A scan goes to the lookup, unless a dialog is open: it must not change the member behind the cashier's
+        back (an award dialog stays bound to its member; the card behind it would show another)."""
+        if QApplication.activeModalWidget() is not None or self._ctx.staff is None:
+            return
+        self._ctx.hub.scanned.emit(text)
+
+    # -- navigation ----------------------------------------------------------------------------------------------
+
+    def _show_page(self, page: QWidget, nav: QPushButton | None) -> None:
+        self.pages.setCurrentWidget(page)
+        if nav is not None:
+            nav.setChecked(True)
+        else:
+            checked = self._nav_group.checkedButton()
+            if checked is not None:  # the member page has no nav button of its own: none is lit
+                self._nav_group.setExclusive(False)
+                checked.setChecked(False)
+                self._nav_group.setExclusive(True)
+
+    def show_lookup(self) -> None:
+        self._show_page(self.lookup_page, self.lookup_nav)
+        self.lookup_page.focus_input()
+
+    def show_member(self, member_id: str) -> None:
+        self._current_member = member_id
+        self.member_page.show_member(member_id)
+        self._show_page(self.member_page, None)
+
+    def show_preferences(self, member_id: str) -> None:
+        self._current_member = member_id
+        self.preferences_page.show_member(member_id)
+        self._show_page(self.preferences_page, self.preferences_nav)
+
+    def _show_preferences_of_current(self) -> None:
+        if self._current_member is None:
+            self.show_lookup()  # whose preferences? find the member first
+            return
+        self.show_preferences(self._current_member)
+
+    def _back_from_preferences(self) -> None:
+        if self._current_member is not None and self._ctx.can(Permission.LOOKUP):
+            self.show_member(self._current_member)
+        else:
+            self.show_lookup()
+
+    def show_sync(self) -> None:
+        if not self._ctx.can(Permission.SYNC):
+            return
+        if self.pages.currentWidget() is self.sync_page:
+            self.sync_page.sync_now()  # F9 on the day-end page: sync now
+            return
+        self._show_page(self.sync_page, self.sync_nav)
+
+    def _escape(self) -> None:
+        if self.pages.currentWidget() is self.preferences_page:
+            self._back_from_preferences()
+        elif self.pages.currentWidget() is not self.lookup_page:
+            self.show_lookup()
+
+    def open_enrol(self, phone: str) -> None:
+        if not self._ctx.can(Permission.ENROL):
+            return
+        dialog = EnrolDialog(self._ctx, phone=phone, parent=self)
+        dialog.existing_member.connect(self._show_existing)
+        dialog.finished.connect(lambda _code: self._after_enrol(dialog))
+        self._enrol = dialog
+        dialog.open()
+
+    def _show_existing(self, member_id: str) -> None:
+        if self._enrol is not None:
+            self._enrol.reject()
+        self.show_member(member_id)
+
+    def _after_enrol(self, dialog: EnrolDialog) -> None:
+        if dialog.enrolled_member_id is not None:
+            self.show_member(dialog.enrolled_member_id)
+        self._enrol = None
+
+    # -- staff and language --------------------------------------------------------------------------------------
+
+    def _apply_role(self, staff: StaffSession | None) -> None:
+        """Show only what this role may use (the services refuse the rest anyway)."""
+        ctx = self._ctx
+        self.enrol_button.setVisible(ctx.can(Permission.ENROL))
+        self.preferences_nav.setVisible(ctx.can(Permission.VIEW_PREFERENCES))
+        self.sync_nav.setVisible(ctx.can(Permission.SYNC))
+        if staff is None:
+            self._current_member = None
+            self.show_lookup()
+        elif self.pages.currentWidget() is self.sync_page and not ctx.can(Permission.SYNC):
+            self.show_lookup()
+
+    def log_out(self) -> None:
+        """Lock the counter: forget the staff and the member on screen, then ask who is next."""
+        self._ctx.log_out()
+        self._ask_who_is_next()
+
+    def _ask_who_is_next(self) -> None:
+        """The login over the locked window; dismissing it (Esc) asks again: nobody works on a locked counter."""
+        self._login = LoginDialog(self._ctx, parent=self)
+        self._login.rejected.connect(self._ask_who_is_next)
+        self._login.open()
+
+    def _toggle_language(self) -> None:
+        if self._translations is None:
+            return
+        other = Language.EN if self._translations.language is Language.ZH_CN else Language.ZH_CN
+        self._translations.switch(other)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        store = self._ctx.till.settings.current()
+        self.setWindowTitle(self.tr("MemberDesk — %1").replace("%1", store.store_code or self.tr("unregistered")))
+        self._brand.setText(self.tr("MemberDesk"))
+        self.lookup_nav.setText(self.tr("Lookup\nF1"))
+        self.enrol_button.setText(self.tr("New member\nF5"))
+        self.preferences_nav.setText(self.tr("Preferences\nF6"))
+        self.sync_nav.setText(self.tr("Sync / day end\nF9"))
+        # Each language's name in itself, untranslated: whoever reads the other language must recognise it.
+        english_now = self._translations is not None and self._translations.language is Language.EN
+        self.language_button.setText("中文" if english_now else "English")
+        self.logout_button.setText(self.tr("Log out\nF12"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._login is not None:  # closing the app from the lock screen: do not ask again
+            self._login.rejected.disconnect(self._ask_who_is_next)
+            self._login.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.scan_detector)
+        self._ctx.sync.stop_background()
+        super().closeEvent(event)

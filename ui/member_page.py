@@ -1,0 +1,235 @@
+"""The member screen: the member card and what the staff can do with this member. `MemberPage` owns which member
+is shown, keeping the card true (it re-reads on `member_changed` for its member and on `members_reloaded`), and the
+action buttons, each shown only to a role that may use it: award (F2), redeem (F3), reverse (F4), preferences (F6),
+the card's QR code, and back to the lookup (Esc).
+
+The dialogs belong to their own modules and are imported when first opened; they are opened window-modal with
+`open()` so this page never runs a nested event loop. Reads are single lookups and run on the GUI thread.
+
+Thread: GUI thread.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import date
+from typing import Protocol
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from localdb.member_view import MemberView
+from localdb.preferences import PreferenceView
+from loyalty.roles import Permission
+from ui.context import AppContext
+from ui.messages import describe, is_refusal
+from widgets.member_card import MemberCard
+
+log = logging.getLogger(__name__)
+
+
+class MemberDialog(Protocol):
+    """How every member dialog is made: `AwardDialog(ctx, member, parent=page)` and its siblings."""
+
+    def __call__(self, ctx: AppContext, member: MemberView, *, parent: QWidget | None = None) -> QDialog: ...
+
+
+class MemberPage(QWidget):
+    """`show_member(member_id)`; signals `back()` and `preferences_requested(member_id)`."""
+
+    back = Signal()
+    preferences_requested = Signal(str)
+
+    def __init__(self, ctx: AppContext, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._member_id: str | None = None
+        self._member: MemberView | None = None
+        self._error: Exception | None = None
+
+        self.card = MemberCard(parent=self)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.award_button = _button("awardButton", primary=True)
+        self.redeem_button = _button("redeemButton", primary=True)
+        self.reverse_button = _button("reverseButton")
+        self.preferences_button = _button("preferencesButton")
+        self.member_code_button = _button("memberCodeButton")
+        self.back_button = _button("backButton")
+        # Page shortcuts (a QShortcut, not the button's own: QAbstractButton.setText replaces that with the mnemonic).
+        # They work only while this page shows; a key whose button the role does not see does nothing.
+        self._shortcuts = {Qt.Key.Key_F2: self.award_button, Qt.Key.Key_F3: self.redeem_button,
+                           Qt.Key.Key_F4: self.reverse_button}  # fmt: skip
+        for key, button in self._shortcuts.items():
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda button=button: _press(button))
+        # F6 and Esc are the main window's shortcuts too (preferences, back): two shortcuts on one key cancel each
+        # other, so the page takes these keys only when no window shortcut did (keyPressEvent), e.g. on its own.
+        self._keys = {Qt.Key.Key_F6: self.preferences_button, Qt.Key.Key_Escape: self.back_button}
+        self._by_permission = (
+            (self.award_button, Permission.AWARD),
+            (self.redeem_button, Permission.REDEEM),
+            (self.reverse_button, Permission.REVERSE),
+            (self.preferences_button, Permission.VIEW_PREFERENCES),
+            (self.member_code_button, Permission.LOOKUP),
+        )
+        self.award_button.clicked.connect(lambda: self._open("ui.award_dialog", "AwardDialog"))
+        self.redeem_button.clicked.connect(lambda: self._open("ui.redeem_dialog", "RedeemDialog"))
+        self.reverse_button.clicked.connect(lambda: self._open("ui.reverse_dialog", "ReverseDialog"))
+        self.member_code_button.clicked.connect(lambda: self._open("ui.member_code_dialog", "MemberCodeDialog"))
+        self.preferences_button.clicked.connect(self._preferences)
+        self.back_button.clicked.connect(self.back)
+
+        actions = QVBoxLayout()
+        actions.setSpacing(10)
+        for button, _permission in self._by_permission:
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.back_button)
+        body = QHBoxLayout()
+        body.setSpacing(20)
+        card_column = QVBoxLayout()
+        card_column.addWidget(self.card)
+        card_column.addStretch(1)  # the card keeps its own height: no empty panel under the facts
+        body.addLayout(card_column, 1)
+        body.addLayout(actions)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.addWidget(self.error_label)
+        layout.addLayout(body, 1)
+
+        ctx.hub.member_changed.connect(self._member_changed)
+        ctx.hub.members_reloaded.connect(self.refresh)
+        ctx.hub.staff_changed.connect(self._staff_changed)
+        self._apply_role()
+        self.retranslate()
+
+    # -- the member ----------------------------------------------------------------------------------------------
+
+    @property
+    def member(self) -> MemberView | None:
+        """The member as last read (None before the first or after a failed read)."""
+        return self._member
+
+    def show_member(self, member_id: str) -> bool:
+        """Read the member and their preferences and fill the card; False (with the reason shown) when it fails."""
+        self._member_id = member_id
+        return self.refresh()
+
+    def refresh(self) -> bool:
+        """Re-read the shown member (after a change, a pull or a login)."""
+        if self._member_id is None or self._ctx.staff is None:
+            return False
+        actor = self._ctx.actor()
+        try:
+            member = self._ctx.till.members.get(actor, self._member_id)
+            preferences: list[PreferenceView] = []
+            if self._ctx.can(Permission.VIEW_PREFERENCES):
+                preferences = self._ctx.till.preferences.list(actor, self._member_id)
+        except Exception as error:  # a refusal is explained; anything else is a bug, logged without the data
+            if not is_refusal(error):
+                log.error("reading a member failed: %s", type(error).__name__)
+            self._member = None
+            self._error = error
+            self.card.clear_member()
+            self.error_label.setText(describe(error))
+            self.error_label.show()
+            self._apply_role()
+            return False
+        self._member, self._error = member, None
+        self.error_label.hide()
+        config = self._ctx.till.settings.current()
+        self.card.show_member(
+            member, rules=config.rules, preferences=preferences, today=self._today(), zone=config.zone
+        )
+        self._apply_role()
+        return True
+
+    def _today(self) -> date:
+        return self._ctx.till.clock().astimezone(self._ctx.till.settings.current().zone).date()
+
+    def _staff_changed(self, staff: object) -> None:
+        if staff is None:  # logged out or locked: nothing of this member stays on screen
+            self._member_id = self._member = self._error = None
+            self.card.clear_member()
+            self.error_label.hide()
+            self._apply_role()
+        else:
+            self._apply_role()
+            self.refresh()
+
+    def _member_changed(self, member_id: str) -> None:
+        if member_id == self._member_id:
+            self.refresh()
+
+    # -- actions -------------------------------------------------------------------------------------------------
+
+    def _apply_role(self) -> None:
+        for button, permission in self._by_permission:
+            button.setVisible(self._ctx.can(permission))
+            button.setEnabled(self._member is not None)
+
+    def _open(self, module_name: str, class_name: str) -> None:
+        member = self._member
+        if member is None:
+            return
+        # Imported on first use: each dialog is its own module, and the page must not pay for all of them at start.
+        factory: MemberDialog = getattr(importlib.import_module(module_name), class_name)
+        dialog = factory(self._ctx, member, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a cashier opens hundreds a day
+        dialog.finished.connect(lambda _result: self.refresh())  # the card is true even if the dialog said nothing
+        dialog.open()
+
+    def _preferences(self) -> None:
+        if self._member_id is not None and self._member is not None:
+            self.preferences_requested.emit(self._member_id)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        button = self._keys.get(Qt.Key(event.key()))
+        if button is not None and not event.modifiers():
+            _press(button)
+            return
+        super().keyPressEvent(event)
+
+    # -- language ------------------------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        texts = (
+            (self.award_button, self.tr("Award points")),
+            (self.redeem_button, self.tr("Redeem points")),
+            (self.reverse_button, self.tr("Reverse an entry")),
+            (self.preferences_button, self.tr("Preferences")),
+            (self.member_code_button, self.tr("Member code")),
+            (self.back_button, self.tr("Back to lookup")),
+        )
+        keys = {button: key for key, button in (*self._shortcuts.items(), *self._keys.items())}
+        for button, text in texts:
+            key = keys.get(button)
+            shortcut = "" if key is None else QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+            button.setText(f"{text} ({shortcut})" if shortcut else text)
+        if self._error is not None:
+            self.error_label.setText(describe(self._error))
+
+
+def _button(name: str, *, primary: bool = False) -> QPushButton:
+    button = QPushButton()
+    button.setObjectName(name)
+    button.setMinimumWidth(200)
+    if primary:
+        button.setProperty("role", "primary")
+    return button
+
+
+def _press(button: QPushButton) -> None:
+    """A key standing for a button: only when the staff can see and use that button."""
+    if button.isVisible() and button.isEnabled():
+        button.click()

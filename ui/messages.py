@@ -1,0 +1,170 @@
+"""Every refusal a screen can meet, as one plain sentence in the user's language.
+
+Services raise typed errors with reason codes (`localdb.errors.StoreError`, the domain's `InvalidPhone`,
+`InvalidMemberCode`, `EarnRefused`, `RedeemRefused`, `sync.client.SyncError`); this module is the one place that
+turns them into words. Sentences are marked with QT_TRANSLATE_NOOP under the context "Messages" and translated when
+shown, so switching language needs no restart of this module. Never put the member's phone or name in a message.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from localdb.errors import Problem, StoreError
+from loyalty.member_code import CodeProblem, InvalidMemberCode
+from loyalty.phone import InvalidPhone, PhoneProblem
+from loyalty.pins import InvalidPin
+from loyalty.points import EarnProblem, EarnRefused, RedeemProblem, RedeemRefused
+from sync.authorizer import RefusedOnline
+from sync.client import SyncError
+
+_CONTEXT = "Messages"
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Mark `text` for translation under `context` (lupdate collects it); it is translated when shown.
+    Ours rather than PySide6's, whose stub returns `object`."""
+    return text
+
+
+_STORE: dict[Problem, str] = {
+    Problem.PERMISSION_DENIED: QT_TRANSLATE_NOOP("Messages", "Your role does not allow this."),
+    Problem.BAD_CREDENTIALS: QT_TRANSLATE_NOOP("Messages", "Wrong staff code or PIN."),
+    Problem.LOCKED_OUT: QT_TRANSLATE_NOOP("Messages", "Too many wrong PINs: this staff code is locked until %1."),
+    Problem.INVALID_PIN: QT_TRANSLATE_NOOP("Messages", "A PIN is 4 to 8 digits."),
+    Problem.INVALID_STAFF: QT_TRANSLATE_NOOP("Messages", "Unknown staff code."),
+    Problem.MEMBER_NOT_FOUND: QT_TRANSLATE_NOOP("Messages", "No member found."),
+    Problem.DUPLICATE_PHONE: QT_TRANSLATE_NOOP("Messages", "This phone number already belongs to a member."),
+    Problem.INVALID_NAME: QT_TRANSLATE_NOOP("Messages", "Enter the member's name (up to 32 characters, not digits)."),
+    Problem.INVALID_BIRTHDAY: QT_TRANSLATE_NOOP("Messages", "The birthday is not a possible date."),
+    Problem.INVALID_GENDER: QT_TRANSLATE_NOOP("Messages", "Choose a gender from the list or leave it empty."),
+    Problem.NOTHING_TO_AWARD: QT_TRANSLATE_NOOP("Messages", "This purchase earns no points."),
+    Problem.DUPLICATE_RECEIPT: QT_TRANSLATE_NOOP("Messages", "This receipt has already earned points."),
+    Problem.OVER_OFFLINE_CAP: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Offline, at most %1 more points can be redeemed for this member today; a manager must approve more.",
+    ),
+    Problem.APPROVAL_REQUIRED: QT_TRANSLATE_NOOP(
+        "Messages", "Entries of more than %1 points need a manager's approval to reverse."
+    ),
+    Problem.ENTRY_NOT_FOUND: QT_TRANSLATE_NOOP("Messages", "That entry is not on this till."),
+    Problem.ALREADY_REVERSED: QT_TRANSLATE_NOOP("Messages", "That entry has already been reversed."),
+    Problem.NOT_REVERSIBLE: QT_TRANSLATE_NOOP("Messages", "That entry cannot be reversed."),
+    Problem.INSUFFICIENT_POINTS: QT_TRANSLATE_NOOP("Messages", "Not enough points: %1 available."),
+    Problem.CONSENT_REQUIRED: QT_TRANSLATE_NOOP("Messages", "The member has not agreed to have preferences recorded."),
+    Problem.INVALID_PREFERENCE: QT_TRANSLATE_NOOP(
+        "Messages", "Enter a preference of up to 200 characters, once per member."
+    ),
+    Problem.PREFERENCE_NOT_FOUND: QT_TRANSLATE_NOOP("Messages", "That preference no longer exists."),
+    Problem.NO_MEMBER_CODE_KEY: QT_TRANSLATE_NOOP(
+        "Messages", "This till cannot read member codes until it has synced with the server once."
+    ),
+}
+
+_PHONE: dict[PhoneProblem, str] = {
+    PhoneProblem.EMPTY: QT_TRANSLATE_NOOP("Messages", "Enter a phone number."),
+    PhoneProblem.LETTERS: QT_TRANSLATE_NOOP("Messages", "Not a valid mobile number: it contains letters."),
+    PhoneProblem.WRONG_LENGTH: QT_TRANSLATE_NOOP("Messages", "Not a valid mobile number: it needs 11 digits."),
+    PhoneProblem.WRONG_PREFIX: QT_TRANSLATE_NOOP("Messages", "Not a valid mobile number."),
+    PhoneProblem.NOT_CHINA: QT_TRANSLATE_NOOP("Messages", "Only mainland China mobile numbers are accepted."),
+}
+
+_CODE: dict[CodeProblem, str] = {
+    CodeProblem.EMPTY: QT_TRANSLATE_NOOP("Messages", "Nothing was scanned."),
+    CodeProblem.LOWERCASE: QT_TRANSLATE_NOOP("Messages", "The code arrived in lowercase: is Caps Lock on?"),
+    CodeProblem.UNKNOWN_VERSION: QT_TRANSLATE_NOOP("Messages", "This is not a member code."),
+    CodeProblem.MALFORMED: QT_TRANSLATE_NOOP("Messages", "The code was not read completely: scan it again."),
+    CodeProblem.BAD_SIGNATURE: QT_TRANSLATE_NOOP("Messages", "This member code is not genuine."),
+    CodeProblem.REVOKED: QT_TRANSLATE_NOOP("Messages", "This code is from a revoked card: ask for the member's phone."),
+}
+
+_EARN: dict[EarnProblem, str] = {
+    EarnProblem.NOT_INTEGER: QT_TRANSLATE_NOOP("Messages", "Enter the amount in yuan, with at most two decimals."),
+    EarnProblem.NOT_POSITIVE: QT_TRANSLATE_NOOP("Messages", "Enter an amount above zero."),
+    EarnProblem.TOO_LARGE: QT_TRANSLATE_NOOP("Messages", "The amount is above the limit for one receipt (%1 yuan)."),
+    EarnProblem.UNKNOWN_TIER: QT_TRANSLATE_NOOP("Messages", "The member's tier is unknown: sync the till."),
+    EarnProblem.UNKNOWN_BONUS: QT_TRANSLATE_NOOP("Messages", "That bonus is not in the current rules."),
+}
+
+_REDEEM: dict[RedeemProblem, str] = {
+    RedeemProblem.NOT_POSITIVE: QT_TRANSLATE_NOOP("Messages", "Enter the points to redeem."),
+    RedeemProblem.BELOW_MINIMUM: QT_TRANSLATE_NOOP("Messages", "At least %1 points must be redeemed at a time."),
+    RedeemProblem.OVER_BILL_SHARE: QT_TRANSLATE_NOOP(
+        "Messages", "Points can pay only part of this bill: at most %1 points."
+    ),
+    RedeemProblem.INSUFFICIENT_POINTS: QT_TRANSLATE_NOOP("Messages", "Not enough points: %1 available."),
+    RedeemProblem.NOT_WHOLE_CENTS: QT_TRANSLATE_NOOP("Messages", "Redeem points in steps of %1."),
+    RedeemProblem.NO_BILL: QT_TRANSLATE_NOOP("Messages", "Enter the bill amount first."),
+}
+
+_SYNC: dict[str, str] = {
+    "insecure_server": QT_TRANSLATE_NOOP(
+        "Messages", "The server address must start with https:// (http only on this computer)."
+    ),
+    "bad_server_url": QT_TRANSLATE_NOOP("Messages", "Not a server address: enter it like https://members.example.com."),
+    "server_unreachable": QT_TRANSLATE_NOOP("Messages", "The server does not answer. Work goes on offline."),
+    "server_busy": QT_TRANSLATE_NOOP("Messages", "The server is busy. The till will try again later."),
+    "unauthorized": QT_TRANSLATE_NOOP("Messages", "The server no longer accepts this till: register it again."),
+    "device_revoked": QT_TRANSLATE_NOOP("Messages", "This till was revoked at the server: register it again."),
+    "enrolment_code_invalid": QT_TRANSLATE_NOOP("Messages", "The enrolment code is wrong, used or expired."),
+    "unknown_store": QT_TRANSLATE_NOOP("Messages", "The server does not know this store code."),
+    "not_registered": QT_TRANSLATE_NOOP("Messages", "This till is not registered with a server yet."),
+    "sync_running": QT_TRANSLATE_NOOP("Messages", "A sync is already running."),
+    "cancelled": QT_TRANSLATE_NOOP("Messages", "The sync was stopped."),
+}
+
+_REFUSED_ONLINE = QT_TRANSLATE_NOOP(
+    "Messages", "The server refused: only %1 points are available for this member now. Nothing was redeemed."
+)
+_UNEXPECTED = QT_TRANSLATE_NOOP("Messages", "Something went wrong; nothing was saved. Try again or call support.")
+_SYNC_FAILED = QT_TRANSLATE_NOOP("Messages", "The sync did not finish (%1). Nothing was lost; try again later.")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(_CONTEXT, text)
+
+
+def _with_limit(text: str, limit: object) -> str:
+    translated = tr(text)
+    return translated.replace("%1", str(limit)) if "%1" in translated else translated
+
+
+def describe_sync_error(code: str | None) -> str:
+    """A sync run's error code (SyncReport.error, SyncError.code) in words."""
+    if code is None:
+        return ""
+    if code in _SYNC:
+        return tr(_SYNC[code])
+    return _with_limit(_SYNC_FAILED, code)
+
+
+def describe(error: BaseException) -> str:
+    """One translated sentence for a refusal; a generic 'nothing was saved' for anything unexpected."""
+    if isinstance(error, StoreError):
+        limit: object = error.limit
+        if error.problem is Problem.LOCKED_OUT and error.until is not None:
+            limit = error.until.astimezone().strftime("%H:%M")
+        return _with_limit(_STORE[error.problem], limit)
+    if isinstance(error, InvalidPhone):
+        return tr(_PHONE[error.problem])
+    if isinstance(error, InvalidMemberCode):
+        return tr(_CODE[error.problem])
+    if isinstance(error, EarnRefused):
+        limit = error.limit // 100 if error.limit is not None else None
+        return _with_limit(_EARN[error.problem], limit)
+    if isinstance(error, RedeemRefused):
+        return _with_limit(_REDEEM[error.problem], error.limit)
+    if isinstance(error, InvalidPin):
+        return tr(_STORE[Problem.INVALID_PIN])
+    if isinstance(error, RefusedOnline):
+        return _with_limit(_REFUSED_ONLINE, error.balance)
+    if isinstance(error, SyncError):
+        return describe_sync_error(error.code)
+    return tr(_UNEXPECTED)
+
+
+def is_refusal(error: BaseException) -> bool:
+    """A refusal the user can act on (as opposed to a bug)."""
+    return isinstance(
+        error, StoreError | InvalidPhone | InvalidMemberCode | EarnRefused | RedeemRefused | InvalidPin | SyncError
+    )

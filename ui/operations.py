@@ -1,0 +1,104 @@
+"""Running service calls off the GUI thread, the one way every screen does it.
+
+Database work (award, redeem, enrol, reports) runs on a single worker thread, so writes never wait on each other
+in the GUI and never block it behind a sync page; network calls (authorize a redemption, fetch a member code) run
+on a small pool of their own. The result or the error comes back on the GUI thread through a queued signal.
+Be careful: the work function runs on a worker thread and must not touch any widget; only the callbacks may.
+
+Thread: created and called on the GUI thread; `work` runs on a worker; `on_done` / `on_error` run on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+
+from ui.messages import is_refusal
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+ErrorCallback = Callable[[Exception], None]
+
+
+class Operations(QObject):
+    """`ops.db(work, on_done, on_error, owner=widget)`: run `work()` on the database worker, then call back."""
+
+    _delivered = Signal(object)
+
+    def __init__(self, *, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memberdesk-db")
+        self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="memberdesk-net")
+        self._running = 0
+        self._delivered.connect(self._deliver)
+
+    def db(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: ErrorCallback,
+        *,
+        owner: QObject | None = None,
+    ) -> None:
+        """Database work, one at a time in the order asked."""
+        self._submit(self._db, work, on_done, on_error, owner)
+
+    def net(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: ErrorCallback,
+        *,
+        owner: QObject | None = None,
+    ) -> None:
+        """Network work; several may run at once."""
+        self._submit(self._net, work, on_done, on_error, owner)
+
+    def busy(self) -> bool:
+        """Some work has not been delivered yet (tests wait on this)."""
+        return self._running > 0
+
+    def shutdown(self) -> None:
+        """Finish queued database work (a half-done award must still commit), then stop both workers."""
+        self._db.shutdown(wait=True)
+        self._net.shutdown(wait=False, cancel_futures=True)
+
+    def _submit(
+        self,
+        pool: ThreadPoolExecutor,
+        work: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_error: ErrorCallback,
+        owner: QObject | None,
+    ) -> None:
+        self._running += 1
+        future = pool.submit(work)
+        # The done-callback runs on the worker; the signal hops to the GUI thread (queued: we live there).
+        future.add_done_callback(lambda done: self._delivered.emit((done, on_done, on_error, owner)))
+
+    def _deliver(self, payload: tuple[Future[Any], Callable[[Any], None], ErrorCallback, QObject | None]) -> None:
+        future, on_done, on_error, owner = payload
+        self._running -= 1
+        if owner is not None and not shiboken6.isValid(owner):
+            return  # the dialog that asked was closed meanwhile: nobody to tell
+        error = future.exception()
+        if error is None:
+            on_done(future.result())
+        elif isinstance(error, Exception):
+            if not _expected(error):
+                log.error("background work failed", exc_info=error)
+            on_error(error)
+        else:  # KeyboardInterrupt / SystemExit on a worker: not ours to swallow
+            raise error
+
+
+def _expected(error: Exception) -> bool:
+    """Refusals the screens explain in words; anything else is a bug and goes to the log with its traceback."""
+    return is_refusal(error)

@@ -1,0 +1,342 @@
+"""The store guide's page about one member: who they are (name, segment, birthday, tags), what they like (the
+preferences grouped by kind, `ui.preference_tree`) and when they came (`ui.recent_visits`). Guides and managers
+add a preference (kind + value, Enter) and remove one (Delete or the button); a cashier reads only. Preferences
+need the member's consent; a guide who has just asked can record it here.
+
+Reads (single indexed SELECTs) run on the GUI thread; every write runs on the database worker through
+`ctx.ops.db`, with the controls disabled while it is in flight (Enter pressed twice adds once), and is announced
+with `ctx.hub.member_changed`. Thread: GUI thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from localdb.errors import StoreError
+from localdb.ledger import EntryView
+from localdb.member_view import MemberView
+from localdb.models import PreferenceKind
+from localdb.preferences import MAX_VALUE_LENGTH, PreferenceView
+from localdb.staff import StaffSession
+from loyalty.roles import Permission
+from loyalty.tiers import is_birthday_month
+from ui.context import AppContext
+from ui.messages import describe
+from ui.preference_tree import KIND_ORDER, PreferenceTree, kind_name
+from ui.recent_visits import RecentVisits
+from widgets.member_card import segment_name
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+W = TypeVar("W", bound=QWidget)
+
+RECENT_ENTRIES = 10
+
+
+def clean_value(text: str) -> str:
+    """A preference as the service stores it (NFKC, single spaces), to tell a repeat before writing it."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _named(widget: W, name: str) -> W:
+    widget.setObjectName(name)
+    return widget
+
+
+class PreferencesPage(QWidget):
+    """`show_member(member_id)`; signal `back` (Esc). objectNames: `preferencesPage`, `preferencesMemberName`,
+    `preferenceKind`, `preferenceValue`, `addPreferenceButton`, `removePreferenceButton`, `preferenceList`,
+    `lastVisit`, `recentVisits`, `consentButton`, `errorLabel`."""
+
+    back = Signal()
+
+    def __init__(self, ctx: AppContext, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preferencesPage")
+        self._ctx = ctx
+        self._member_id: str | None = None
+        self._member: MemberView | None = None
+        self._preferences: list[PreferenceView] = []
+        self._busy = False
+
+        self._title = QLabel(self)
+        self._title.setProperty("tone", "title")
+        self.name_label = _named(QLabel(self), "preferencesMemberName")
+        self.name_label.setProperty("tone", "title")
+        self._segment_caption, self.segment_label = QLabel(self), _named(QLabel(self), "preferencesSegment")
+        self._birthday_caption, self.birthday_label = QLabel(self), _named(QLabel(self), "preferencesBirthday")
+        self._tags_caption, self.tags_label = QLabel(self), _named(QLabel(self), "preferencesTags")
+        self.tags_label.setWordWrap(True)
+        self.consent_notice = _named(QLabel(self), "consentNotice")
+        self.consent_notice.setProperty("tone", "muted")
+        self.consent_notice.setWordWrap(True)
+        self.consent_button = _named(QPushButton(self), "consentButton")
+        self.consent_button.clicked.connect(self.record_consent)
+
+        self.preference_list = PreferenceTree(parent=self)
+        self.preference_list.currentItemChanged.connect(lambda *_: self._selection_changed())
+        self.preference_list.remove_requested.connect(self.remove_preference)
+        self.kind_input = _named(QComboBox(self), "preferenceKind")
+        self.value_input = _named(QLineEdit(self), "preferenceValue")
+        self.value_input.setMaxLength(MAX_VALUE_LENGTH)
+        self.value_input.returnPressed.connect(self.add_preference)
+        self.add_button = _named(QPushButton(self), "addPreferenceButton")
+        self.add_button.setProperty("role", "primary")
+        self.add_button.clicked.connect(self.add_preference)
+        self.remove_button = _named(QPushButton(self), "removePreferenceButton")
+        self.remove_button.setProperty("role", "danger")
+        self.remove_button.clicked.connect(self.remove_preference)
+        self.error_label = _named(QLabel(self), "errorLabel")
+        self.error_label.setWordWrap(True)
+        self._editor = _named(QWidget(self), "preferenceEditor")
+        self.visits = RecentVisits(parent=self)
+        self.back_button = _named(QPushButton(self), "backButton")
+        self.back_button.clicked.connect(self.back)
+
+        self._build_layout()
+        hub = ctx.hub
+        hub.member_changed.connect(self._member_changed)
+        hub.members_reloaded.connect(self.reload)
+        hub.staff_changed.connect(self._staff_changed)
+        self.retranslate()
+        self._apply_role()
+
+    def _build_layout(self) -> None:
+        header = QHBoxLayout()
+        header.addWidget(self.back_button)
+        header.addWidget(self._title)
+        header.addWidget(self.name_label, 1)
+        about = QFormLayout()
+        about.addRow(self._segment_caption, self.segment_label)
+        about.addRow(self._birthday_caption, self.birthday_label)
+        about.addRow(self._tags_caption, self.tags_label)
+        consent = QHBoxLayout()
+        consent.addWidget(self.consent_notice, 1)
+        consent.addWidget(self.consent_button)
+        edit_row = QHBoxLayout(self._editor)
+        edit_row.setContentsMargins(0, 0, 0, 0)
+        edit_row.addWidget(self.kind_input)
+        edit_row.addWidget(self.value_input, 1)
+        edit_row.addWidget(self.add_button)
+        edit_row.addWidget(self.remove_button)
+        left = QVBoxLayout()
+        left.addLayout(header)
+        left.addLayout(about)
+        left.addLayout(consent)
+        left.addWidget(self.preference_list, 1)
+        left.addWidget(self._editor)
+        left.addWidget(self.error_label)
+        columns = QHBoxLayout(self)
+        columns.setContentsMargins(16, 16, 16, 16)
+        columns.setSpacing(24)
+        columns.addLayout(left, 3)
+        columns.addWidget(self.visits, 2)
+
+    # -- what is shown ---------------------------------------------------------------------------------------------
+
+    @property
+    def member_id(self) -> str | None:
+        return self._member_id
+
+    def show_member(self, member_id: str) -> None:
+        """Show this member's profile, preferences and visits; the value box takes the keyboard when it may."""
+        self._member_id = member_id
+        self.error_label.clear()
+        self.value_input.clear()
+        self.reload()
+        if self.value_input.isEnabled() and self._editor.isVisibleTo(self):
+            self.value_input.setFocus()
+        else:
+            self.preference_list.setFocus()
+
+    def clear(self) -> None:
+        """Forget the member (after logout): nothing about them stays on screen."""
+        self._member_id = None
+        self.error_label.clear()
+        self.value_input.clear()
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the member, their preferences and this till's recent entries again (GUI thread: indexed reads)."""
+        staff = self._ctx.staff
+        self._member, self._preferences = None, []
+        entries: list[EntryView] = []
+        if self._member_id is not None and staff is not None:
+            try:
+                self._member = self._ctx.till.members.get(staff, self._member_id)
+                self._preferences = self._ctx.till.preferences.list(staff, self._member_id)
+                if self._ctx.can(Permission.LOOKUP):
+                    entries = self._ctx.till.ledger.recent_entries(staff, self._member_id, RECENT_ENTRIES)
+            except StoreError as error:
+                self._member, self._preferences = None, []
+                self.error_label.setText(describe(error))
+        zone = self._ctx.till.settings.current().zone
+        if self._member is None:
+            self.preference_list.clear_preferences()
+        else:
+            self.preference_list.show_preferences(self._preferences, zone)
+        self.visits.show_visits(self._member, entries, zone, entries_known=self._ctx.can(Permission.LOOKUP))
+        self._render_member()
+        self._update_controls()
+
+    def _render_member(self) -> None:
+        member = self._member
+        self.name_label.setText(member.name if member else "")
+        self.segment_label.setText(self._segment_text(member.segment) if member else "")
+        self.birthday_label.setText(self._birthday_text(member) if member else "")
+        self.tags_label.setText(("  ·  ".join(member.tags) or self.tr("none")) if member else "")
+
+    def _segment_text(self, segment: str | None) -> str:
+        return segment_name(segment) if segment else self.tr("not yet known")
+
+    def _birthday_text(self, member: MemberView) -> str:
+        if member.birthday is None:
+            return self.tr("not given")
+        text = member.birthday.strftime("%m-%d")
+        if is_birthday_month(member.birthday, self._today()):
+            text = self.tr("%1 (birthday month)").replace("%1", text)
+        return text
+
+    # -- editing ---------------------------------------------------------------------------------------------------
+
+    def _can_edit(self) -> bool:
+        return self._ctx.can(Permission.EDIT_PREFERENCES)
+
+    def _apply_role(self) -> None:
+        self._editor.setVisible(self._can_edit())
+        self._update_controls()
+
+    def _update_controls(self) -> None:
+        member = self._member
+        consented = member is not None and member.consent_profile
+        editable = self._can_edit() and member is not None and not self._busy
+        for widget in (self.kind_input, self.value_input, self.add_button):
+            widget.setEnabled(editable and consented)
+        self.remove_button.setEnabled(editable and self.preference_list.selected_preference() is not None)
+        asking = member is not None and not consented and self._can_edit()  # only whoever records needs telling
+        self.consent_notice.setVisible(asking)
+        self.consent_button.setVisible(asking and self._ctx.can(Permission.ENROL))
+        self.consent_button.setEnabled(not self._busy)
+
+    def _selection_changed(self) -> None:
+        kind = self.preference_list.selected_kind()
+        if kind is not None:  # adding next to what the guide is looking at
+            self.kind_input.setCurrentIndex(max(self.kind_input.findData(kind.value), 0))
+        self._update_controls()
+
+    def add_preference(self) -> None:
+        """Record kind + value for the member (Enter in the value box). Refusals are shown; the text stays."""
+        if self._busy or self._member is None or not self.add_button.isEnabled():
+            return
+        kind = PreferenceKind(self.kind_input.currentData())
+        value, member_id, staff = self.value_input.text(), self._member.id, self._ctx.actor()
+        if any(p.kind is kind and p.value == clean_value(value) for p in self._preferences):
+            self.error_label.setText(self.tr("This preference is already recorded."))
+            return
+
+        def done(_view: PreferenceView) -> None:
+            self.value_input.clear()
+            self._finished_write(member_id)
+
+        self._start_write(lambda: self._ctx.till.preferences.add(staff, member_id, kind, value), done)
+
+    def remove_preference(self) -> None:
+        """Remove the selected preference (Delete on the list). The store keeps who removed it and when."""
+        preference_id = self.preference_list.selected_preference()
+        if self._busy or self._member is None or preference_id is None or not self._can_edit():
+            return
+        member_id, staff = self._member.id, self._ctx.actor()
+        self._start_write(
+            lambda: self._ctx.till.preferences.remove(staff, preference_id), lambda _: self._finished_write(member_id)
+        )
+
+    def record_consent(self) -> None:
+        """The member has just agreed to have preferences recorded."""
+        if self._busy or self._member is None:
+            return
+        member_id, staff = self._member.id, self._ctx.actor()
+        self._start_write(
+            lambda: self._ctx.till.members.set_consent(staff, member_id, profile=True),
+            lambda _: self._finished_write(member_id),
+        )
+
+    def _start_write(self, work: Callable[[], T], on_done: Callable[[T], None]) -> None:
+        self._busy = True
+        self.error_label.clear()
+        self._update_controls()
+        self._ctx.ops.db(work, on_done, self._write_failed, owner=self)
+
+    def _finished_write(self, member_id: str) -> None:
+        self._busy = False
+        self._ctx.hub.member_changed.emit(member_id)  # every page showing the member re-reads it, this one too
+        if member_id == self._member_id and self.value_input.isEnabled():
+            self.value_input.setFocus()
+
+    def _write_failed(self, error: Exception) -> None:
+        self._busy = False
+        self.reload()  # e.g. a preference removed meanwhile: show the store as it is
+        self.error_label.setText(describe(error))
+
+    # -- signals from elsewhere --------------------------------------------------------------------------------------
+
+    def _member_changed(self, member_id: str) -> None:
+        if member_id == self._member_id and not self._busy:
+            self.reload()
+
+    def _staff_changed(self, staff: StaffSession | None) -> None:
+        if staff is None:
+            self.clear()
+        self._apply_role()
+
+    # -- keys, language, time ----------------------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.back.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self._title.setText(self.tr("Preferences"))
+        self._segment_caption.setText(self.tr("Segment"))
+        self._birthday_caption.setText(self.tr("Birthday"))
+        self._tags_caption.setText(self.tr("Tags"))
+        self.consent_notice.setText(self.tr("The member has not agreed to have preferences recorded. Ask them first."))
+        self.consent_button.setText(self.tr("Member agrees"))
+        current = self.kind_input.currentData()
+        self.kind_input.clear()
+        for kind in KIND_ORDER:
+            self.kind_input.addItem(kind_name(kind), kind.value)
+        if current is not None:
+            self.kind_input.setCurrentIndex(max(self.kind_input.findData(current), 0))
+        self.value_input.setPlaceholderText(self.tr("e.g. dresses, size M, navy blue, then Enter"))
+        self.add_button.setText(self.tr("Add"))
+        self.remove_button.setText(self.tr("Remove (Del)"))
+        self.back_button.setText(self.tr("Back (Esc)"))
+        self._render_member()
+
+    def _today(self) -> date:
+        return self._ctx.till.clock().astimezone(self._ctx.till.settings.current().zone).date()

@@ -1,0 +1,379 @@
+"""Redeeming points against a bill: the bill in yuan, the points or their value in yuan (kept in step as either is
+typed), the limits in words (minimum, the bill's share, the balance), then confirm with Enter.
+
+On confirm the rules are checked here first (`quote_redemption`), then the server is asked to authorize the
+redemption online (`sync.authorizer`, on a network worker, short timeout): approved → the entry is written as
+authorized online under the id the server holds the points under; refused → the server's balance is shown and
+nothing is written; no answer → the entry is written offline under the till's stand-in cap. Over the cap the
+ledger refuses with OVER_OFFLINE_CAP: the cashier may ask a manager (`ApprovalDialog`) and the same redemption is
+written again with `approver=`. The confirm button stays disabled while anything is in flight: one redemption.
+
+Thread: GUI thread; authorization on a network worker (`ctx.ops.net`), the write on the database worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from localdb.errors import Problem, StoreError
+from localdb.ledger import EntryView, LedgerResult
+from localdb.member_view import MemberView
+from localdb.staff import StaffSession
+from loyalty.points import (
+    EarnProblem,
+    EarnRefused,
+    RedeemProblem,
+    RedeemRefused,
+    max_redeemable_points,
+    points_for_cents,
+    points_value_cents,
+    quote_redemption,
+)
+from loyalty.roles import Permission
+from sync.authorizer import Authorization, RedemptionAuthorizer, Verdict
+from ui.approval_dialog import ApprovalDialog
+from ui.context import AppContext
+from ui.dialog_parts import GuardedDialog, dialog_buttons, error_label
+from ui.messages import describe
+from widgets.money_input import MoneyInput, format_yuan, parse_points
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    """One redemption as confirmed: retried (after a manager's approval) under the same entry id."""
+
+    points: int
+    bill_cents: int
+    value_cents: int
+    authorization: Authorization | None = None
+
+
+class RedeemDialog(GuardedDialog):
+    """`billAmount`, `redeemPoints`, `redeemYuan`, `redeemMaxButton`, `limitsLabel`, `authorizationStatus`,
+    `approvalButton`, `confirmButton` (Enter), `errorLabel`. After a successful redemption: `result_entry`,
+    `result_member`, `authorization`, `ctx.hub.member_changed`, accepted."""
+
+    def __init__(self, ctx: AppContext, member: MemberView, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._member = member
+        self._rules = ctx.till.settings.current().rules
+        self._busy = False
+        self._error: BaseException | None = None
+        self._attempt: _Attempt | None = None
+        self._status = ""  # which authorization words show: "", "asking", "online", "offline", "refused"
+        self.result_entry: EntryView | None = None
+        self.result_member: MemberView | None = None
+        self.authorization: Authorization | None = None
+        self.approval_dialog: ApprovalDialog | None = None
+        self.setObjectName("redeemDialog")
+        self.setModal(True)
+
+        self._heading = QLabel(self)
+        self._heading.setProperty("tone", "title")
+        self._member_line = QLabel(self)
+        self._member_line.setObjectName("redeemMember")
+        self._member_line.setProperty("tone", "muted")
+        self._bill_label = QLabel(self)
+        self._points_label = QLabel(self)
+        self._yuan_label = QLabel(self)
+
+        self.bill_input = MoneyInput(parent=self)
+        self.bill_input.setObjectName("billAmount")
+        self.bill_input.textEdited.connect(self._inputs_changed)
+        self.points_input = QLineEdit(self)
+        self.points_input.setObjectName("redeemPoints")
+        self.points_input.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.points_input.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.points_input.setMaxLength(15)
+        self.points_input.setPlaceholderText("0")
+        self.points_input.textEdited.connect(self._points_edited)
+        self.yuan_input = MoneyInput(parent=self)
+        self.yuan_input.setObjectName("redeemYuan")
+        self.yuan_input.edited_cents.connect(self._yuan_edited)
+        self.max_button = QPushButton(self)
+        self.max_button.setObjectName("redeemMaxButton")
+        self.max_button.setAutoDefault(False)
+        self.max_button.clicked.connect(self._use_most)
+
+        self.limits_label = QLabel(self)
+        self.limits_label.setObjectName("limitsLabel")
+        self.limits_label.setWordWrap(True)
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("authorizationStatus")
+        self.status_label.setProperty("tone", "muted")
+        self.status_label.setWordWrap(True)
+        self.error_label = error_label(self)
+
+        buttons = dialog_buttons(self, on_confirm=self._confirm, with_approval=True, on_approval=self._ask_approval)
+        assert buttons.approval is not None
+        self.approval_button = buttons.approval
+        self.cancel_button = buttons.cancel
+        self.confirm_button = buttons.confirm
+
+        points_row = QHBoxLayout()
+        points_row.addWidget(self.points_input, 1)
+        points_row.addWidget(self.max_button)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        form.addRow(self._bill_label, self.bill_input)
+        form.addRow(self._points_label, points_row)
+        form.addRow(self._yuan_label, self.yuan_input)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 20)
+        layout.setSpacing(12)
+        layout.addWidget(self._heading)
+        layout.addWidget(self._member_line)
+        layout.addLayout(form)
+        layout.addWidget(self.limits_label)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.error_label)
+        layout.addLayout(buttons.row)
+        self.setMinimumWidth(520)
+
+        self._allowed = ctx.can(Permission.REDEEM)
+        if not self._allowed:
+            self._show_error(StoreError(Problem.PERMISSION_DENIED))
+        self._set_busy(False)
+        self.retranslate()
+        self.bill_input.setFocus()
+
+    # -- language --------------------------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Redeem points"))
+        self._heading.setText(self.tr("Pay part of the bill with points"))
+        points = self.tr("%1 points available").replace("%1", f"{self._member.available_points:,}")
+        self._member_line.setText(f"{self._member.name} · {self._member.phone_masked} · {points}")
+        self._bill_label.setText(self.tr("Bill (yuan)"))
+        self._points_label.setText(self.tr("Points"))
+        self._yuan_label.setText(self.tr("Worth (yuan)"))
+        self.max_button.setText(self.tr("Use the most"))
+        self.approval_button.setText(self.tr("Manager approval…"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.confirm_button.setText(self._confirm_words())
+        self._update_limits()
+        self._update_status()
+        self._show_error(self._error)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _confirm_words(self) -> str:
+        return self.tr("Redeeming…") if self._busy else self.tr("Redeem (Enter)")
+
+    # -- the figures, live -----------------------------------------------------------------------------------------
+
+    def _points_edited(self, _text: str) -> None:
+        try:
+            points = parse_points(self.points_input.text())
+        except RedeemRefused:
+            self.yuan_input.set_cents(None)
+        else:
+            self.yuan_input.set_cents(points_value_cents(self._rules, points))
+        self._inputs_changed()
+
+    def _yuan_edited(self, cents: int | None) -> None:
+        self.points_input.setText("" if cents is None else str(points_for_cents(self._rules, cents)))
+        self._inputs_changed()
+
+    def _use_most(self) -> None:
+        most = self._most()
+        if most:
+            self.points_input.setText(str(most))
+            self.yuan_input.set_cents(points_value_cents(self._rules, most))
+            self._inputs_changed()
+        self.points_input.setFocus()
+
+    def _most(self) -> int:
+        bill = self.bill_input.cents_or_none()
+        return 0 if bill is None else max_redeemable_points(self._rules, bill, self._member.available_points)
+
+    def _inputs_changed(self) -> None:
+        """Another redemption than the one refused or waiting for approval: start afresh."""
+        self._attempt = None
+        self.approval_button.hide()
+        if self._status in ("offline", "refused"):
+            self._status = ""
+            self._update_status()
+        self._update_limits()
+
+    def _update_limits(self) -> None:
+        rules, available = self._rules, self._member.available_points
+        minimum = f"{rules.redeem_min_points:,}"
+        lines = [
+            self.tr("At least %1 points at a time.").replace("%1", minimum)
+            if rules.redeem_step_points == 1
+            else self.tr("At least %1 points at a time, in steps of %2.")
+            .replace("%1", minimum)
+            .replace("%2", f"{rules.redeem_step_points:,}"),
+        ]
+        bill = self.bill_input.cents_or_none()
+        if bill is None:
+            lines.append(
+                self.tr("Points pay at most %1 % of a bill: enter the bill to see how many.").replace(
+                    "%1", str(rules.redeem_max_bill_pct)
+                )
+            )
+        else:
+            share = points_for_cents(rules, bill * rules.redeem_max_bill_pct // 100)
+            lines.append(
+                self.tr("This bill takes at most %1 points (%2 % of it).")
+                .replace("%1", f"{share:,}")
+                .replace("%2", str(rules.redeem_max_bill_pct))
+            )
+        lines.append(self.tr("Available: %1 points.").replace("%1", f"{available:,}"))
+        if bill is not None:
+            most = self._most()
+            lines.append(
+                self.tr("Most now: %1 points (%2).")
+                .replace("%1", f"{most:,}")
+                .replace("%2", format_yuan(points_value_cents(rules, most)))
+                if most
+                else self.tr("Points cannot pay this bill.")
+            )
+        self.limits_label.setText("\n".join(lines))
+
+    def _update_status(self) -> None:
+        cap = f"{self._rules.offline_redeem_cap_points:,}"
+        words = {
+            "": "",
+            "asking": self.tr("Asking the server to authorize…"),
+            "online": self.tr("Authorized online."),
+            "offline": self.tr(
+                "The server does not answer: offline, a member may redeem up to %1 points a day at this till."
+            ).replace("%1", cap),
+            "refused": self.tr("Refused by the server."),
+        }
+        self.status_label.setText(words[self._status])
+        self.status_label.setVisible(bool(self._status))
+
+    # -- redeeming -------------------------------------------------------------------------------------------------
+
+    def _read_attempt(self) -> _Attempt:
+        """The redemption as typed, checked against the rules and the balance the till shows; raises the refusal."""
+        try:
+            bill_cents = self.bill_input.cents()
+        except EarnRefused as refusal:
+            if refusal.problem is EarnProblem.NOT_POSITIVE:
+                raise RedeemRefused(RedeemProblem.NO_BILL, "no bill") from None
+            raise
+        points = parse_points(self.points_input.text())
+        quote = quote_redemption(self._rules, points, bill_cents, self._member.available_points)
+        return _Attempt(points=quote.points, bill_cents=bill_cents, value_cents=quote.value_cents)
+
+    def _confirm(self) -> None:
+        if self._busy or not self._allowed:
+            return  # Enter pressed twice while the first is in flight: one redemption
+        try:
+            attempt = self._read_attempt()
+        except (RedeemRefused, EarnRefused) as refusal:
+            self._show_error(refusal)
+            about_bill = isinstance(refusal, EarnRefused) or refusal.problem is RedeemProblem.NO_BILL
+            field = self.bill_input if about_bill else self.points_input
+            field.setFocus()
+            field.selectAll()
+            return
+        earlier = self._attempt
+        # Asking again for the same redemption reuses its id: the server answers as before and holds the points once.
+        entry_id = earlier.authorization.entry_id if earlier and earlier.authorization else None
+        authorizer = RedemptionAuthorizer(self._ctx.till.sync, self._ctx.client_factory)
+        member_id = self._member.id
+        self._show_error(None)
+        self._set_busy(True)
+        self._status = "asking"
+        self._update_status()
+        self._ctx.ops.net(
+            lambda: authorizer.authorize(member_id, attempt.points, attempt.value_cents, entry_id=entry_id),
+            lambda answer: self._authorized(attempt, answer),
+            self._refused,
+            owner=self,
+        )
+
+    def _authorized(self, attempt: _Attempt, answer: Authorization) -> None:
+        self.authorization = answer
+        self._attempt = _Attempt(attempt.points, attempt.bill_cents, attempt.value_cents, answer)
+        if answer.verdict is Verdict.REFUSED:
+            self._status = "refused"
+            self._update_status()
+            self._refused(answer.refusal())
+            return
+        self._status = "online" if answer.online else "offline"
+        self._update_status()
+        self._write(None)
+
+    def _write(self, approver: StaffSession | None) -> None:
+        attempt = self._attempt
+        assert attempt is not None and attempt.authorization is not None
+        authorization = attempt.authorization
+        actor, ledger, member_id = self._ctx.actor(), self._ctx.till.ledger, self._member.id
+        self._set_busy(True)
+        self._ctx.ops.db(
+            lambda: ledger.redeem(
+                actor,
+                member_id,
+                attempt.points,
+                bill_cents=attempt.bill_cents,
+                approver=approver,
+                online_authorized=authorization.online,
+                entry_id=authorization.entry_id,
+            ),
+            self._redeemed,
+            self._refused,
+            owner=self,
+        )
+
+    def _redeemed(self, result: LedgerResult) -> None:
+        self.result_entry = result.entry
+        self.result_member = result.member
+        self._set_busy(False)
+        log.info("redeemed entry %s (offline: %s)", result.entry.id, result.entry.offline)
+        self._ctx.hub.member_changed.emit(self._member.id)
+        self.accept()
+
+    def _refused(self, error: Exception) -> None:
+        self._set_busy(False)
+        self._show_error(error)
+        over_cap = isinstance(error, StoreError) and error.problem is Problem.OVER_OFFLINE_CAP
+        self.approval_button.setVisible(over_cap and self._attempt is not None)
+        (self.approval_button if over_cap else self.points_input).setFocus()
+
+    # -- a manager's approval over the offline cap -----------------------------------------------------------------
+
+    def _ask_approval(self) -> None:
+        if self._busy or self._attempt is None or self._error is None:
+            return
+        dialog = ApprovalDialog(self._ctx, describe(self._error), parent=self)
+        dialog.approved.connect(self._approved_by)
+        self.approval_dialog = dialog
+        dialog.open()
+
+    def _approved_by(self, manager: StaffSession) -> None:
+        if self._attempt is None or self._busy:
+            return
+        self.approval_button.hide()
+        self._show_error(None)
+        self._write(manager)
+
+    # -- state -----------------------------------------------------------------------------------------------------
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        editable = self._allowed and not busy
+        for widget in (self.confirm_button, self.bill_input, self.points_input, self.yuan_input, self.max_button):
+            widget.setEnabled(editable)
+        self.approval_button.setEnabled(not busy)
+        self.confirm_button.setText(self._confirm_words())
+
+    def _show_error(self, error: BaseException | None) -> None:
+        self._error = error
+        self.error_label.setText("" if error is None else describe(error))
+        self.error_label.setVisible(error is not None)

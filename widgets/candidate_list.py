@@ -1,0 +1,93 @@
+"""The members a phone tail or a name matched, one row each (masked phone, name, tier, last visit in the store's
+local date), chosen with the arrow keys and Enter or a double-click. `CandidateList` owns the rows and the choice;
+it takes member views and emits `chosen(member_id)`, nothing else.
+
+Thread: GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+
+from localdb.member_view import MemberView
+
+_ID_ROLE = Qt.ItemDataRole.UserRole
+NO_VISIT = "—"
+
+
+class CandidateList(QTreeWidget):
+    """objectName `candidateList`: `set_candidates(...)`, `step_selection(±1)`, `choose_current()`; `chosen(str)`."""
+
+    chosen = Signal(str)
+
+    def __init__(self, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("candidateList")
+        self.setColumnCount(4)
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setAllColumnsShowFocus(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.itemActivated.connect(self._activated)
+        self.retranslate()
+
+    def set_candidates(self, members: Sequence[MemberView], *, tier_names: Mapping[str, str], zone: tzinfo) -> None:
+        """Show these members (in the order given: most recent visitors first) and select the first."""
+        self.clear()
+        for member in members:
+            visit = member.last_visit_at.astimezone(zone).date().isoformat() if member.last_visit_at else NO_VISIT
+            tier = tier_names.get(member.tier, member.tier)
+            item = QTreeWidgetItem([member.phone_masked, member.name, tier, visit])
+            item.setData(0, _ID_ROLE, member.id)
+            self.addTopLevelItem(item)
+        first = self.topLevelItem(0)
+        if first is not None:
+            self.setCurrentItem(first)
+
+    def member_ids(self) -> list[str]:
+        items = (self.topLevelItem(row) for row in range(self.topLevelItemCount()))
+        return [str(item.data(0, _ID_ROLE)) for item in items if item is not None]
+
+    def current_member_id(self) -> str | None:
+        item = self.currentItem()
+        return None if item is None else str(item.data(0, _ID_ROLE))
+
+    def step_selection(self, step: int) -> None:
+        """Move the selection by `step` rows, staying inside the list (the lookup input forwards its arrows here)."""
+        count = self.topLevelItemCount()
+        if count == 0:
+            return
+        current = self.currentItem()
+        row = 0 if current is None else self.indexOfTopLevelItem(current) + step
+        target = self.topLevelItem(max(0, min(count - 1, row)))
+        if target is not None:
+            self.setCurrentItem(target)
+
+    def choose_current(self) -> bool:
+        """Emit `chosen` for the selected row; False when there is none."""
+        member_id = self.current_member_id()
+        if member_id is None:
+            return False
+        self.chosen.emit(member_id)
+        return True
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        self.chosen.emit(str(item.data(0, _ID_ROLE)))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setHeaderLabels([self.tr("Phone"), self.tr("Name"), self.tr("Tier"), self.tr("Last visit")])

@@ -1,0 +1,86 @@
+"""The on-screen keypad: big touch buttons for digits, backspace, clear and OK, for PINs and amounts.
+
+It only emits signals (`digit`, `backspace`, `cleared`, `entered`); the screen decides which field they go to. Its
+buttons never take the focus, so a cashier can mix the keypad and the keyboard in the same field.
+
+Thread: GUI thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
+
+# Phone / card-terminal layout: 1 2 3 on top, as on the payment terminal beside the till.
+_DIGIT_ROWS = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"))
+BACKSPACE_SYMBOL = "⌫"
+
+
+class Keypad(QWidget):
+    """Digits 0-9, ⌫, Clear and OK. objectNames `key0`..`key9`, `keyBackspace`, `keyClear`, `keyEnter`."""
+
+    digit = Signal(str)
+    backspace = Signal()
+    cleared = Signal()
+    entered = Signal()
+
+    def __init__(self, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("keypad")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(8)
+        self._buttons: dict[str, QPushButton] = {}
+        for row, digits in enumerate(_DIGIT_ROWS):
+            for column, text in enumerate(digits):
+                grid.addWidget(self._digit_button(text), row, column)
+        self._backspace = self._button("keyBackspace", BACKSPACE_SYMBOL)
+        self._backspace.setAutoRepeat(True)  # held down, it keeps deleting, like the keyboard's key
+        self._backspace.clicked.connect(self.backspace)
+        self._clear = self._button("keyClear", "")
+        self._clear.clicked.connect(self.cleared)
+        self._enter = self._button("keyEnter", "")
+        self._enter.setProperty("role", "primary")
+        self._enter.clicked.connect(self.entered)
+        grid.addWidget(self._backspace, 3, 0)
+        grid.addWidget(self._digit_button("0"), 3, 1)
+        grid.addWidget(self._clear, 3, 2)
+        grid.addWidget(self._enter, 4, 0, 1, 3)
+        self.retranslate()
+
+    def button(self, key: str) -> QPushButton:
+        """The button for "0".."9", "backspace", "clear" or "enter" (for screens that enable/disable OK)."""
+        named = {"backspace": self._backspace, "clear": self._clear, "enter": self._enter}
+        return named.get(key) or self._buttons[key]
+
+    def sizeHint(self) -> QSize:
+        return QSize(3 * 80 + 16, 5 * 64 + 32)
+
+    def retranslate(self) -> None:
+        self._backspace.setToolTip(self.tr("Backspace"))
+        self._backspace.setAccessibleName(self.tr("Backspace"))
+        self._clear.setText(self.tr("Clear"))
+        self._enter.setText(self.tr("OK"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _digit_button(self, text: str) -> QPushButton:
+        button = self._button(f"key{text}", text)
+        button.clicked.connect(lambda: self.digit.emit(text))
+        self._buttons[text] = button
+        return button
+
+    def _button(self, name: str, text: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setProperty("keypad", True)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.setAutoDefault(False)
+        button.setDefault(False)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        button.setMinimumSize(72, 56)
+        return button

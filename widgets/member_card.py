@@ -1,0 +1,266 @@
+"""The member card: everything the counter needs about a member at a glance. `MemberCard` owns how a member is
+shown: name, masked phone, tier with the progress to the next, available points with this till's pending (unsynced)
+points apart, the birthday-month badge, the segment, the tags and the top preferences of each kind.
+
+It takes data (a `MemberView`, the rules, the member's preferences, today's local date) and reads nothing itself.
+Thread: GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, tzinfo
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from localdb.member_view import MemberView
+from localdb.models import PreferenceKind
+from localdb.preferences import PreferenceView
+from loyalty.rules import PointsRules, UnknownTier
+from loyalty.segments import Segment
+from loyalty.tiers import is_birthday_month, tier_progress
+
+TOP_PREFERENCES = 3
+# The order the kinds are listed on the card: what a guide asks about first.
+_KIND_ORDER = (
+    PreferenceKind.CATEGORY,
+    PreferenceKind.SIZE,
+    PreferenceKind.COLOUR,
+    PreferenceKind.STYLE,
+    PreferenceKind.TAG,
+    PreferenceKind.NOTE,
+)
+
+_SEGMENT_NAMES = {
+    Segment.HIGH_VALUE_LOYAL: QT_TRANSLATE_NOOP("MemberCard", "High-value loyal"),
+    Segment.POTENTIAL: QT_TRANSLATE_NOOP("MemberCard", "Potential, to nurture"),
+    Segment.DORMANT: QT_TRANSLATE_NOOP("MemberCard", "Dormant, to win back"),
+    Segment.NEW: QT_TRANSLATE_NOOP("MemberCard", "New member"),
+}
+
+
+def segment_name(segment: str | None) -> str:
+    """The segment code the server computed, in the user's words ("" when there is none)."""
+    if not segment:
+        return ""
+    try:
+        return QCoreApplication.translate("MemberCard", str(_SEGMENT_NAMES[Segment(segment)]))
+    except ValueError:
+        return segment  # a segment newer than this till: the server's own word for it
+
+
+def yuan_text(cents: int) -> str:
+    """Cents as yuan for display: 1,200 or 1,200.50 (integer arithmetic, never float)."""
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    return f"{sign}{whole:,}" + (f".{rest:02d}" if rest else "")
+
+
+def top_preferences(
+    preferences: Sequence[PreferenceView], per_kind: int = TOP_PREFERENCES
+) -> dict[PreferenceKind, list[str]]:
+    """The first `per_kind` values of each kind (the service lists newest first within a kind), in card order."""
+    grouped: dict[PreferenceKind, list[str]] = {}
+    for preference in preferences:
+        values = grouped.setdefault(preference.kind, [])
+        if len(values) < per_kind:
+            values.append(preference.value)
+    return {kind: grouped[kind] for kind in _KIND_ORDER if kind in grouped}
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    view: MemberView
+    rules: PointsRules
+    preferences: tuple[PreferenceView, ...]
+    today: date
+    zone: tzinfo
+
+
+class MemberCard(QFrame):
+    """objectName `memberCard`; `show_member(view, rules=..., preferences=..., today=...)` fills it."""
+
+    def __init__(self, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("memberCard")
+        self._shown: _Shown | None = None
+
+        self.name_label = _label("memberName")
+        self.birthday_badge = _label("birthdayBadge")
+        self.birthday_badge.hide()
+        self.phone_label = _label("memberPhone")
+        self.tier_label = _label("tierLabel")
+        self.segment_label = _label("segmentLabel")
+        self.tier_progress = QProgressBar()
+        self.tier_progress.setObjectName("tierProgress")
+        self.tier_progress.setRange(0, 100)
+        self.tier_progress.setTextVisible(False)  # the words go in the label below, not over the bar
+        self.tier_next = _label("tierNext")
+        self.details_label = _label("memberDetails")
+        self.points_caption = _label("pointsCaption")
+        self.points_balance = _label("pointsBalance")
+        self.points_balance.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.points_caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
+        self.pending_points = _label("pendingPoints")
+        self.pending_points.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.pending_points.hide()
+        self.tags_label = _label("tagsLabel", wrap=True)
+        self.preferences_label = _label("preferencesLabel", wrap=True)
+        self.preferences_label.setTextFormat(Qt.TextFormat.PlainText)
+
+        title = QHBoxLayout()
+        title.setSpacing(12)
+        title.addWidget(self.name_label)
+        title.addWidget(self.birthday_badge)
+        title.addStretch(1)
+        facts = QHBoxLayout()
+        facts.setSpacing(16)
+        for widget in (self.phone_label, self.tier_label, self.segment_label):
+            facts.addWidget(widget)
+        facts.addStretch(1)
+        tier = QVBoxLayout()
+        tier.setSpacing(4)
+        tier.addWidget(self.tier_progress)
+        tier.addWidget(self.tier_next)
+        points = QVBoxLayout()
+        points.setSpacing(0)
+        points.addWidget(self.points_caption)
+        points.addWidget(self.points_balance)
+        points.addWidget(self.pending_points)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(20, 16, 20, 16)
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(8)
+        grid.addLayout(title, 0, 0)
+        grid.addLayout(facts, 1, 0)
+        grid.addLayout(tier, 2, 0)
+        grid.addLayout(points, 0, 1, 3, 1)
+        grid.addWidget(self.details_label, 3, 0, 1, 2)
+        grid.addWidget(self.tags_label, 4, 0, 1, 2)
+        grid.addWidget(self.preferences_label, 5, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setRowStretch(6, 1)
+        self.retranslate()
+
+    # -- data ----------------------------------------------------------------------------------------------------
+
+    def show_member(
+        self,
+        view: MemberView,
+        *,
+        rules: PointsRules,
+        preferences: Sequence[PreferenceView],
+        today: date,
+        zone: tzinfo = UTC,
+    ) -> None:
+        """Show this member; `today` is the store's local date (for the birthday month), `zone` the store's time
+        zone (the last visit is stored in UTC and shown as a local date)."""
+        self._shown = _Shown(view, rules, tuple(preferences), today, zone)
+        self._render()
+
+    def clear_member(self) -> None:
+        self._shown = None
+        self._render()
+
+    @property
+    def member_id(self) -> str | None:
+        return None if self._shown is None else self._shown.view.id
+
+    def _render(self) -> None:
+        # One paint for the whole card, not one per child: QProgressBar.setValue repaints at once otherwise.
+        self.setUpdatesEnabled(False)
+        try:
+            self._fill()
+        finally:
+            self.setUpdatesEnabled(True)
+
+    def _fill(self) -> None:
+        shown = self._shown
+        self.points_caption.setText(self.tr("Available points"))
+        if shown is None:
+            labels = (self.name_label, self.phone_label, self.tier_label, self.segment_label, self.points_balance,
+                      self.tier_next, self.details_label)  # fmt: skip
+            for label in labels:
+                label.clear()
+            for widget in (self.birthday_badge, self.pending_points, self.tags_label, self.preferences_label):
+                widget.hide()
+            self.tier_progress.setValue(0)
+            return
+        view, rules = shown.view, shown.rules
+        self.name_label.setText(view.name)
+        self.phone_label.setText(view.phone_masked)
+        self.birthday_badge.setText(self.tr("Birthday month"))
+        self.birthday_badge.setVisible(is_birthday_month(view.birthday, shown.today))
+        self._render_tier(view, rules)
+        self.segment_label.setText(segment_name(view.segment))
+        self.segment_label.setVisible(bool(view.segment))
+        self.details_label.setText(self._details(view, shown.zone))
+        self.points_balance.setText(str(view.available_points))
+        if view.pending_points:
+            signed = f"{view.pending_points:+d}"
+            self.pending_points.setText(self.tr("incl. %1 not yet synced").replace("%1", signed))
+        self.pending_points.setVisible(view.pending_points != 0)
+        separator = self.tr(", ")
+        self.tags_label.setText(self.tr("Tags: %1").replace("%1", separator.join(view.tags)))
+        self.tags_label.setVisible(bool(view.tags))
+        self.preferences_label.setText(self._preferences_text(shown.preferences, separator))
+        self.preferences_label.show()
+
+    def _render_tier(self, view: MemberView, rules: PointsRules) -> None:
+        try:
+            self.tier_label.setText(rules.tier(view.tier).name)
+        except UnknownTier:
+            self.tier_label.setText(view.tier)  # rules older than the server's tiers: show the code, sync fixes it
+        progress = tier_progress(rules, view.spend_12m_cents)
+        self.tier_progress.setValue(progress.percent)
+        if progress.next is None:
+            self.tier_next.setText(self.tr("Top tier"))
+        else:
+            text = self.tr("%1 yuan more to %2").replace("%1", yuan_text(progress.needed_cents))
+            self.tier_next.setText(text.replace("%2", progress.next.name))
+
+    def _details(self, view: MemberView, zone: tzinfo) -> str:
+        birthday = view.birthday.strftime("%m-%d") if view.birthday else self.tr("not given")
+        visit = view.last_visit_at.astimezone(zone).date().isoformat() if view.last_visit_at else self.tr("none yet")
+        return self.tr("Birthday %1 · Last visit %2").replace("%1", birthday).replace("%2", visit)
+
+    def _preferences_text(self, preferences: Sequence[PreferenceView], separator: str) -> str:
+        grouped = top_preferences(preferences)
+        if not grouped:
+            return self.tr("No preferences recorded yet.")
+        names = self._kind_names()
+        line = self.tr("%1: %2")
+        return "\n".join(
+            line.replace("%1", names[kind]).replace("%2", separator.join(values)) for kind, values in grouped.items()
+        )
+
+    def _kind_names(self) -> dict[PreferenceKind, str]:
+        return {
+            PreferenceKind.CATEGORY: self.tr("Categories"),
+            PreferenceKind.SIZE: self.tr("Sizes"),
+            PreferenceKind.COLOUR: self.tr("Colours"),
+            PreferenceKind.STYLE: self.tr("Styles"),
+            PreferenceKind.TAG: self.tr("Tags"),
+            PreferenceKind.NOTE: self.tr("Notes"),
+        }
+
+    # -- language ------------------------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self._render()
+
+
+def _label(name: str, *, wrap: bool = False) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return label

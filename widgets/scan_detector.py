@@ -1,0 +1,197 @@
+"""Telling a keyboard-wedge scanner from a person typing, app-wide: `ScanDetector` owns that decision.
+
+A scanner "types" a member code (138 characters starting ``MD1``) or a phone a few milliseconds per key and ends
+with Enter; a person types a key every 100 ms or so. The main window installs the detector on the QApplication, so it
+sees every key press before the focused widget does. Letters and digits that may start a scan are held back for a
+short window (`max_gap_ms`, 40 ms by default). If the keys keep coming within the window and end with Enter after at
+least `min_length` characters, it was a scan: the held keys never reach the widget and `scanned(text)` is emitted
+(queued, so the lookup runs outside the key event's delivery). Otherwise the held keys are replayed, in order, to the
+widget they were meant for, so a person's typing in, say, the enrol dialog's name field arrives intact. When the focus
+is in the lookup input itself the keys go through untouched: the lookup page handles its own Enter. So do they in any
+field that takes scans of its own, marked with the dynamic property `acceptsScan` (say a receipt number field that
+a receipt's barcode is scanned into): `field.setProperty(ACCEPTS_SCAN, True)`.
+
+The timing source is injectable (`clock`, seconds as a float) so tests can type at scanner or human speed exactly.
+Known limit: if the GUI thread is blocked for longer than the window while a scanner types, Qt may run the window's
+timer before the queued keys; the first part of the code is then replayed as typing and the rest arrives too short
+to verify ("scan it again"), which is the safe failure.
+
+Thread: GUI thread only (an application event filter runs where the events are delivered).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_GAP_MS = 40
+DEFAULT_MIN_LENGTH = 8
+LOOKUP_INPUT = "lookupInput"
+ACCEPTS_SCAN = "acceptsScan"
+
+# The filter sees every event of the application, and a scan is 139 keys: the hot path compares plain ints.
+_KEY_PRESS = QEvent.Type.KeyPress
+_KEY_RELEASE = QEvent.Type.KeyRelease
+_ENTER_KEYS = frozenset({Qt.Key.Key_Return.value, Qt.Key.Key_Enter.value})
+# Keys a scanner may press around its characters without ending the burst (it holds Shift for uppercase letters).
+_MODIFIER_KEYS = frozenset(
+    key.value
+    for key in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr,
+                Qt.Key.Key_CapsLock)
+)  # fmt: skip
+# Modifiers a scanned character may carry: Shift (uppercase) and the keypad flag (digits from the number pad).
+_OTHER_MODIFIERS = ~(Qt.KeyboardModifier.ShiftModifier.value | Qt.KeyboardModifier.KeypadModifier.value)
+_SCAN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+")
+
+
+def _scan_character(event: QKeyEvent) -> str | None:
+    """The character a scanner could have sent with this key press (ASCII letter, digit or '+'), else None."""
+    text = event.text()
+    if text not in _SCAN_CHARACTERS or event.isAutoRepeat():
+        return None
+    if event.modifiers().value & _OTHER_MODIFIERS:
+        return None  # Ctrl+C and friends are commands, never part of a scan
+    return text
+
+
+class ScanDetector(QObject):
+    """Application event filter: emits `scanned(text)` for a scanner burst that did not land in the lookup input."""
+
+    scanned = Signal(str)
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_gap_ms: int = DEFAULT_MAX_GAP_MS,
+        min_length: int = DEFAULT_MIN_LENGTH,
+        passthrough_name: str = LOOKUP_INPUT,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._max_gap = max_gap_ms / 1000
+        self._min_length = min_length
+        self._passthrough_name = passthrough_name
+        self._held: list[tuple[QObject, QKeyEvent]] = []
+        self._text: list[str] = []
+        self._receiver: QObject | None = None
+        self._last_key_at = 0.0
+        self._replaying = False
+        self._swallow_enter_release = False
+        self._window = QTimer(self)
+        self._window.setSingleShot(True)
+        self._window.timeout.connect(self._window_closed)
+
+    # -- the filter ----------------------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if not isinstance(event, QKeyEvent) or self._replaying or not watched.isWidgetType():
+            return False  # not a key; our own replay; or the window-level copy of a key event (the widget gets it next)
+        kind = event.type()
+        if kind is _KEY_RELEASE:
+            return self._on_release(watched, event)
+        if kind is not _KEY_PRESS:
+            return False  # ShortcutOverride: the shortcut map asks first; a scanned character is no shortcut
+        return self._on_press(watched, event)
+
+    def _on_press(self, watched: QObject, event: QKeyEvent) -> bool:
+        key = event.key()
+        if key in _MODIFIER_KEYS:
+            return False
+        if not (self._held and watched is self._receiver) and (self._held or self._takes_scans(watched)):
+            self.flush()  # the focus moved while keys were held, or this field takes scans itself
+            if self._takes_scans(watched):
+                return False
+        now = self._clock()
+        in_burst = bool(self._held) and now - self._last_key_at <= self._max_gap
+        if key in _ENTER_KEYS:
+            if in_burst and len(self._text) >= self._min_length:
+                self._scan_complete()
+                return True
+            self.flush()
+            return False
+        character = _scan_character(event)
+        if character is None:
+            self.flush()
+            return False
+        if self._held and not in_burst:
+            self.flush()  # the pause was too long for a scanner: what was held was typed by a person
+        self._hold(watched, event, character, now)
+        return True
+
+    def _takes_scans(self, widget: QObject) -> bool:
+        return widget.objectName() == self._passthrough_name or bool(widget.property(ACCEPTS_SCAN))
+
+    def _on_release(self, watched: QObject, event: QKeyEvent) -> bool:
+        if self._swallow_enter_release and event.key() in _ENTER_KEYS:
+            self._swallow_enter_release = False
+            return True
+        if self._held and watched is self._receiver and event.key() not in _MODIFIER_KEYS:
+            self._held.append((watched, _copy(event)))  # keeps press/release pairs in order for the replay
+            return True
+        return False
+
+    # -- the burst -----------------------------------------------------------------------------------------------
+
+    def _hold(self, watched: QObject, event: QKeyEvent, character: str, now: float) -> None:
+        self._receiver = watched
+        self._held.append((watched, _copy(event)))
+        self._text.append(character)
+        self._last_key_at = now
+        if not self._window.isActive():  # started once a burst: on timeout it measures the gap since the last key
+            self._window.start(max(1, round(self._max_gap * 1000)))
+
+    def _scan_complete(self) -> None:
+        text = "".join(self._text)
+        self._reset()
+        self._swallow_enter_release = True
+        log.debug("scan detected (%d characters)", len(text))  # never the text: it identifies a member
+        # Queued: the lookup (and any page change) runs after this key event's delivery has finished.
+        QTimer.singleShot(0, self, lambda: self.scanned.emit(text))
+
+    def _window_closed(self) -> None:
+        remaining = self._max_gap - (self._clock() - self._last_key_at)
+        if self._held and remaining > 0:
+            self._window.start(max(1, round(remaining * 1000)))  # the timer ran early by our clock: wait the rest
+            return
+        self.flush()
+
+    def flush(self) -> None:
+        """Replay the held keys to the widget they were meant for (a person typed them)."""
+        held = self._held
+        self._reset()
+        if not held:
+            return
+        self._replaying = True
+        try:
+            for receiver, event in held:
+                if shiboken6.isValid(receiver):  # the dialog may have closed while its keys were held
+                    QCoreApplication.sendEvent(receiver, event)
+        finally:
+            self._replaying = False
+
+    def _reset(self) -> None:
+        self._window.stop()
+        self._held = []
+        self._text = []
+        self._receiver = None
+
+    @property
+    def holding(self) -> bool:
+        """Whether keys are held back right now (tests and the benchmark wait for this to clear)."""
+        return bool(self._held)
+
+
+def _copy(event: QKeyEvent) -> QKeyEvent:
+    """Our own copy: Qt deletes the original when its delivery ends."""
+    copy = event.clone()
+    assert isinstance(copy, QKeyEvent)
+    return copy
