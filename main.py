@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,7 +79,41 @@ def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lan
             till.close()
 
 
+QT_X11_PACKAGES = (
+    "libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 "
+    "libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0"
+)
+
+
+def missing_display_library() -> str | None:
+    """Qt's X11 plugin aborts the whole process when a system library it needs is missing (a fresh desktop may
+    lack some); find out first and say which, in words. None when the window can open (or it is not X11)."""
+    import ctypes
+    import ctypes.util
+    import os
+
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or platform not in ("", "xcb") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    import PySide6
+
+    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
+    try:
+        ctypes.CDLL(str(plugin), mode=os.RTLD_LAZY)
+    except OSError as exc:
+        named = re.search(r"(lib[\w.+-]+?\.so[\w.]*): cannot open", str(exc))
+        return named.group(1) if named else str(exc)
+    if ctypes.util.find_library("xcb-cursor") is None:  # loaded by Qt at start-up, not linked
+        return "libxcb-cursor.so.0"
+    return None
+
+
 def _gui(till: Till, lang: str | None, *, staff: StaffSession | None = None) -> int:
+    missing = missing_display_library()
+    if missing is not None:
+        print(f"the window cannot open: the system library {missing} is missing.\n"
+              f"On Debian/Ubuntu: sudo apt install {QT_X11_PACKAGES}", file=sys.stderr)  # fmt: skip
+        return 1
     from ui.app import run_gui  # Qt is loaded only for the window, not for the headless commands
     from ui.i18n import parse_language
 

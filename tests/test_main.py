@@ -57,3 +57,17 @@ def test_runs_as_a_script(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "MemberDesk till store" in done.stdout
+
+
+def test_a_missing_display_library_is_said_in_words_not_an_abort(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ctypes.util
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    assert main.main(["--db", str(tmp_path / "till.sqlite3"), "gui"]) == 1
+    err = capsys.readouterr().err
+    assert "libxcb-cursor" in err and "sudo apt install libxcb-cursor0" in err
