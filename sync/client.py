@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
 from sync.wire import (
     AuthorizeRequest,
@@ -224,9 +225,16 @@ class ServerClient:
 
     def push(self, items: Sequence[PushItem]) -> PushResponse:
         body = PushRequest(items=list(items)).model_dump_json().encode()
-        answer = self._call("POST", "/v1/push", content=body, headers={"Content-Type": "application/json"})
-        response = PushResponse.model_validate(self._json(answer))
-        if [r.id for r in response.results] != [i.id for i in items]:
+        return self.push_encoded(body, [item.id for item in items])
+
+    def push_encoded(self, request: bytes, ids: Sequence[str]) -> PushResponse:
+        """`POST /v1/push` of a request already encoded as JSON (`PushRequest`) for the items `ids`, in order."""
+        answer = self._call("POST", "/v1/push", content=request, headers={"Content-Type": "application/json"})
+        try:  # straight from the bytes: a batch's answer is 500 results, decoded once
+            response = PushResponse.model_validate_json(answer.content)
+        except ValidationError as exc:  # not JSON, or not an answer to a push (a proxy's page, an answer cut short)
+            raise ServerUnreachable("the server's answer to the push is malformed") from exc
+        if [r.id for r in response.results] != list(ids):
             raise ServerUnreachable("the server answered for other items than were pushed")
         return response
 

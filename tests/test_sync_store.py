@@ -101,3 +101,19 @@ def test_a_preference_recorded_here_and_sent_back_is_kept_once(till: Till, staff
     echoed = {"kind": "size", "value": "L", "source": "staff", "staff_code": "G001", "at": at}
     till.sync.apply_page([change(version=4, consent_profile=True, preferences=[echoed])], next_cursor=4)
     assert [(p.kind, p.value) for p in till.preferences.list(staff.guide, SERVER_ID)] == [(PreferenceKind.SIZE, "L")]
+
+
+def test_a_page_with_a_nul_in_a_member_id_is_written_like_any_other(till: Till) -> None:
+    odd = "0190aaaa-bbbb-7ccc-8ddd-0000000\x00odd"  # ids are any text to the server; SQLite's JSON cuts at NUL
+    pref = {
+        "kind": "category",
+        "value": "生鲜",
+        "source": "staff",
+        "staff_code": "G001",
+        "at": "2026-03-18T02:00:00+00:00",
+    }
+    till.sync.apply_page([change(odd, version=3, preferences=[pref])], next_cursor=3)
+    till.sync.apply_page([change(odd, version=4, preferences=[pref])], next_cursor=4)  # replaces, not duplicates
+    with till.db.read() as session:
+        rows = session.connection().exec_driver_sql("SELECT member_id FROM preference").fetchall()
+    assert rows == [(odd,)] and till.sync.cursor() == 4

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from uuid6 import uuid7
 
@@ -92,6 +93,16 @@ def test_an_invalid_body_is_rejected_without_blocking_the_rest(db: ServerDatabas
     ]
     assert _member(db, member_id).balance == 30
     assert _count(db, PushedItem) == 4  # the enrolment and all three, rejected ones too
+
+
+def test_any_text_is_an_id_once_even_with_a_nul_in_it(db: ServerDatabase, till: Till) -> None:
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL text cannot hold NUL at all")
+    odd = till.item("point_entry", {"not": "a body"}, item_id="a\x00b")  # the batch's ids go to SQLite as JSON
+    assert [r["status"] for r in till.push_ok(odd)] == ["rejected"]
+    [again] = till.push_ok(odd)
+    assert (again["status"], again["first_status"]) == ("duplicate", "rejected")
+    assert _count(db, PushedItem) == 1
 
 
 def test_a_malformed_request_is_400_and_a_big_batch_413(till: Till) -> None:

@@ -14,12 +14,14 @@ import pytest
 from localdb.till import Till
 from loyalty.member_code import new_signing_key, public_key_to_text
 from sync.client import ChangesPage, IdConflict, Refused, ServerClient, ServerUnreachable, SyncError
-from sync.engine import RetryPolicy, SyncEngine
+from sync.engine import RetryPolicy, SyncEngine, push_request_json
 from sync.wire import (
     ConfigResponse,
     Health,
     ItemStatus,
+    ItemType,
     PushItem,
+    PushRequest,
     PushResponse,
     PushResult,
     StoreInfo,
@@ -84,6 +86,11 @@ class ScriptedServer:
             return PushResponse(results=results)
         finally:
             self.in_flight -= 1
+
+    def push_encoded(self, request: bytes, ids: Sequence[str]) -> PushResponse:
+        items = PushRequest.model_validate_json(request).items  # the till's hand-made JSON is a valid request
+        assert [item.id for item in items] == list(ids)
+        return self.push(items)
 
     def changes(self, since: int, limit: int) -> ChangesPage:
         self.page_calls.append(since)
@@ -192,3 +199,14 @@ def test_a_pull_failing_part_way_keeps_the_pages_written(till: Till, awards: lis
 
     assert again.ok and again.pulled == 2 and till.sync.cursor() == 13
     assert server.page_calls[-2:] == [11, 12]
+
+
+def test_the_hand_encoded_request_is_what_pydantic_would_send(till: Till, awards: list[str]) -> None:
+    batch = till.sync.unsent(5)
+    sent = PushRequest.model_validate_json(push_request_json(batch))
+    expected = PushRequest(
+        items=[PushItem(id=i.item_id, till_seq=i.seq, type=ItemType(i.type), created_at=i.created_at, body=i.body)
+               for i in batch]
+    )  # fmt: skip
+    assert sent == expected and [item.id for item in sent.items] == awards[:5]
+    assert sent.items[0].created_at.tzinfo is not None

@@ -1,0 +1,251 @@
+"""Writing a pulled page of members into the till's SQLite (`SyncStore.apply_page` holds the transaction and the
+cursor): the upsert compiled once from the models, preferences replaced set-wise, phones handed over, tombstones and
+merges applied — and the merge of a local member into the server's, which the push's answers use too.
+
+The page goes to the driver's connection as a few `executemany` calls rather than through the ORM: a first sync
+writes a million members, and every microsecond per member is a second. Every value is still converted to what its
+column stores, and a page that does not fit raises, rolling the whole page (and its cursor) back.
+
+Thread: the caller's, inside its write transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, literal, select, true, update
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.orm import Session
+
+from localdb.database import Database
+from localdb.models import Member, PointEntry, Preference
+
+
+def sqlite_datetime(moment: datetime | None) -> str | None:
+    """The text SQLAlchemy's SQLite DateTime stores (naive UTC, microseconds), for bulk writes that bypass it."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+_MEMBER_FIELDS = (
+    "id", "phone", "phone_tail", "name", "gender", "birthday", "tier", "spend_12m_cents", "balance_synced", "segment",
+    "tags", "consent_marketing", "consent_profile", "card_serial", "version", "home_store", "last_visit_at",
+    "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _compile_positional(statement: Any, names: Sequence[str]) -> str:
+    """Compile once for the sqlite3 driver (qmark style) and check the parameters come in `names` order."""
+    compiled = statement.compile(dialect=sqlite_dialect.dialect())
+    assert tuple(compiled.positiontup or ()) == tuple(names), compiled.positiontup
+    return str(compiled.string)
+
+
+def _upsert_member_sql() -> str:
+    insert_stmt = sqlite_dialect.insert(Member).values({name: bindparam(name) for name in _MEMBER_FIELDS})
+    keep = {"id", "created_at"}
+    upsert = insert_stmt.on_conflict_do_update(
+        index_elements=[Member.id],
+        set_={name: insert_stmt.excluded[name] for name in _MEMBER_FIELDS if name not in keep},
+    )
+    return _compile_positional(upsert, _MEMBER_FIELDS)
+
+
+_PREFERENCE_FIELDS = ("member_id", "kind", "value", "source", "staff_code", "created_at")
+_UPSERT_MEMBER = _upsert_member_sql()
+#: The connection that writes pulled pages keeps a 64 MiB page cache (SQLite's default is 2 MiB) and checkpoints
+#: its WAL every 10,000 pages (40 MiB) instead of 1,000. A page of 5,000 members dirties pages all over the member
+#: and preference indexes: with the small cache they were spilled to the WAL before the commit and read back from
+#: the file, and nearly every commit also ran a checkpoint. Durability does not change (WAL, synchronous=FULL: each
+#: commit is on disk before it returns); the cache's memory is taken only as pages are read.
+_BULK_WRITE_PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 10000")
+# A page's keys go to SQLite as one JSON array (`json_each`): a 5,000-value IN list cost more to build than the
+# lookup itself. SQLite's JSON functions cut a string at NUL, so a page with such a key falls back to one per row.
+_PHONE_HOLDERS = "SELECT id, phone, version FROM member WHERE phone IN (SELECT value FROM json_each(?))"
+_PHONE_HOLDER = "SELECT id, phone, version FROM member WHERE phone = ?"
+_DROP_SYNCED_PREFERENCES = "DELETE FROM preference WHERE synced = 1 AND member_id IN (SELECT value FROM json_each(?))"
+_DROP_SYNCED_PREFERENCE = "DELETE FROM preference WHERE synced = 1 AND member_id = ?"
+_DROP_ECHOED_LOCAL_PREFERENCE = (
+    "DELETE FROM preference WHERE member_id = ? AND kind = ? AND value = ? AND synced = 0 AND removed_at IS NULL"
+)
+_INSERT_PREFERENCE = _compile_positional(
+    insert(Preference).values({**{n: bindparam(n) for n in _PREFERENCE_FIELDS}, "synced": true()}), _PREFERENCE_FIELDS
+)
+
+
+def _sqlite_time_text(value: object) -> str | None:
+    """A wire time (ISO 8601 with offset) as SQLite's stored text; UTC times, which the server sends, by slicing."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.endswith("+00:00") and value[10:11] == "T":
+        if len(value) == 25:  # 2026-11-01T10:00:00+00:00
+            return f"{value[:10]} {value[11:19]}.000000"
+        if len(value) == 32:  # 2026-11-01T10:00:00.123456+00:00
+            return f"{value[:10]} {value[11:26]}"
+    return sqlite_datetime(_as_datetime(value))
+
+
+def _as_datetime(value: object) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _as_date_text(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _tags_text(tags: Iterable[str] | None, known: dict[tuple[str, ...], str]) -> str:
+    key = tuple(tags or ())
+    text = known.get(key)
+    if text is None:
+        text = known[key] = json.dumps(list(key), ensure_ascii=False)
+    return text
+
+
+def _member_row(change: Mapping[str, Any], now_text: str, tag_texts: dict[tuple[str, ...], str]) -> tuple[object, ...]:
+    phone = str(change["phone"])
+    return (
+        change["id"],
+        phone,
+        phone[-4:],
+        change["name"],
+        change.get("gender"),
+        _as_date_text(change.get("birthday")),
+        change.get("tier") or "normal",
+        int(change.get("spend_12m_cents") or 0),
+        int(change.get("balance") or 0),
+        change.get("segment"),
+        _tags_text(change.get("tags"), tag_texts),
+        int(bool(change.get("consent_marketing"))),
+        int(bool(change.get("consent_profile"))),
+        change.get("card_serial"),
+        int(change["version"]),
+        change.get("home_store"),
+        _sqlite_time_text(change.get("last_visit_at")),
+        now_text,
+        _sqlite_time_text(change.get("updated_at")) or now_text,
+    )
+
+
+def write_page(session: Session, changes: Sequence[Mapping[str, Any]], now: datetime) -> None:
+    """Write one page of member changes inside the caller's transaction (the caller stores the cursor in it too):
+    members upserted in one statement, their preferences replaced, tombstones and merges applied."""
+    now_text = sqlite_datetime(now)
+    assert now_text is not None
+    conn = Database.session_connection(session)
+    for pragma in _BULK_WRITE_PRAGMAS:
+        conn.execute(pragma)
+    live = [c for c in changes if not c.get("deleted") and not c.get("merged_into")]
+    unanswered_enrolments = _free_phones(session, conn, live)
+    tag_texts: dict[tuple[str, ...], str] = {}  # a page has few distinct tag lists: each encoded once
+    conn.executemany(_UPSERT_MEMBER, [_member_row(c, now_text, tag_texts) for c in live])
+    _replace_preferences(conn, live)
+    for local_id, survivor_id in unanswered_enrolments:
+        merge_member_locally(session, local_id, survivor_id)
+    for tombstone in changes:
+        if tombstone.get("merged_into"):
+            merge_member_locally(session, str(tombstone["id"]), str(tombstone["merged_into"]))
+        elif tombstone.get("deleted"):
+            _forget_member(session, str(tombstone["id"]))
+
+
+def _json_safe(keys: Iterable[str]) -> bool:
+    return not any("\x00" in key for key in keys)
+
+
+def _free_phones(
+    session: Session, conn: sqlite3.Connection, live: Sequence[Mapping[str, Any]]
+) -> list[tuple[str, str]]:
+    """Before the upsert: a phone the page gives to another member id. A local enrolment not yet answered by
+    the server is merged into the server's member (the server will answer `merged` too); a stale cached member
+    gives up the phone until its own change arrives."""
+    wanted = {str(c["phone"]): str(c["id"]) for c in live}
+    to_merge: list[tuple[str, str]] = []
+    if not wanted:
+        return to_merge
+    if _json_safe(wanted):
+        holders = conn.execute(_PHONE_HOLDERS, (json.dumps(list(wanted), ensure_ascii=False),)).fetchall()
+    else:
+        holders = [row for phone in wanted for row in conn.execute(_PHONE_HOLDER, (phone,)).fetchall()]
+    for holder_id, phone, version in holders:
+        new_id = wanted[phone]
+        if holder_id == new_id:
+            continue
+        _release_phone(session, holder_id)
+        if version == 0:
+            to_merge.append((holder_id, new_id))
+    return to_merge
+
+
+def _replace_preferences(conn: sqlite3.Connection, live: Sequence[Mapping[str, Any]]) -> None:
+    """The server's preferences for the page's members replace the ones it sent before; a preference recorded
+    here that the server now sends back is kept once, as the server's row."""
+    ids = [str(c["id"]) for c in live]
+    if _json_safe(ids):
+        conn.execute(_DROP_SYNCED_PREFERENCES, (json.dumps(ids, ensure_ascii=False),))
+    else:
+        conn.executemany(_DROP_SYNCED_PREFERENCE, [(member_id,) for member_id in ids])
+    rows = [
+        (change["id"], pref["kind"], pref["value"], pref.get("source") or "staff", pref.get("staff_code"),
+         _sqlite_time_text(pref["at"]))
+        for change in live
+        for pref in change.get("preferences") or ()
+    ]  # fmt: skip
+    if conn.execute("SELECT 1 FROM preference WHERE synced = 0 LIMIT 1").fetchone():
+        conn.executemany(_DROP_ECHOED_LOCAL_PREFERENCE, [row[:3] for row in rows])
+    conn.executemany(_INSERT_PREFERENCE, rows)
+
+
+def _release_phone(session: Session, member_id: str) -> None:
+    # A placeholder no lookup can match (phones are E.164 "+86…"; tails are digits).
+    session.execute(update(Member).where(Member.id == member_id).values(phone=f"~{member_id}", phone_tail="----"))
+
+
+def _forget_member(session: Session, member_id: str) -> None:
+    """A member the server deleted: gone from lookups; the row stays only while this till's ledger refers to it."""
+    session.execute(delete(Preference).where(Preference.member_id == member_id))
+    referenced = session.scalar(select(func.count()).select_from(PointEntry).where(PointEntry.member_id == member_id))
+    if referenced:
+        _release_phone(session, member_id)
+        session.execute(update(Member).where(Member.id == member_id).values(name="-", tags=[]))
+    else:
+        session.execute(delete(Member).where(Member.id == member_id))
+
+
+def merge_member_locally(session: Session, local_id: str, survivor_id: str) -> None:
+    """Rewrite this till's references from `local_id` to `survivor_id` and drop the local row. The outbox is
+    never rewritten: its bodies must stay byte-identical for exactly-once, and the server maps the old id itself."""
+    if local_id == survivor_id:
+        return
+    local = session.get(Member, local_id)
+    if local is None:
+        return
+    if session.get(Member, survivor_id) is None:
+        # Not cached yet: the local row becomes the survivor until the pull brings the server's state.
+        phone, tail = local.phone, local.phone_tail
+        _release_phone(session, local_id)
+        session.flush()
+        columns = list(Member.__table__.columns)
+        replaced = {"id": literal(survivor_id), "phone": literal(phone), "phone_tail": literal(tail)}
+        copy = select(*[replaced.get(c.name, c) for c in columns]).where(Member.id == local_id)
+        session.execute(insert(Member).from_select([c.name for c in columns], copy))
+    session.execute(update(PointEntry).where(PointEntry.member_id == local_id).values(member_id=survivor_id))
+    survivor_prefs = select(Preference.kind, Preference.value).where(
+        Preference.member_id == survivor_id, Preference.removed_at.is_(None)
+    )
+    for kind, value in list(session.execute(survivor_prefs)):
+        session.execute(
+            delete(Preference).where(
+                Preference.member_id == local_id, Preference.kind == kind, Preference.value == value
+            )
+        )
+    session.execute(update(Preference).where(Preference.member_id == local_id).values(member_id=survivor_id))
+    session.execute(delete(Member).where(Member.id == local_id))

@@ -1,0 +1,236 @@
+"""The rules of each pushed item type, applied to a batch's in-memory state (`server.push_state.Batch`): an
+enrolment (or its merge onto the member who already has the phone), a ledger entry, a preference, a consent
+change. A broken rule rejects the one item with a reason code; nothing here touches the database.
+
+Thread: the API's worker threads, inside one push.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from loyalty.phone import InvalidPhone, parse_mobile
+from server.push_state import Batch, EntryFacts, MemberState
+from sync.wire import (
+    BODY_SCHEMAS,
+    EnrolBody,
+    ErrorCode,
+    ItemStatus,
+    MemberUpdateBody,
+    PointEntryBody,
+    PreferenceBody,
+    PushItem,
+    Wire,
+)
+
+CONSENT_FIELDS = frozenset({"consent_marketing", "consent_profile"})
+#: Bounds the database columns can hold (BIGINT, INTEGER, VARCHAR(64)); the wire schemas leave them open.
+MAX_POINTS = 10**12
+_MAX_RULE_VERSION = 2**31 - 1
+_MAX_RECEIPT = 64
+
+
+class _Refused(Exception):
+    def __init__(self, reason: ErrorCode) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class Outcome:
+    status: ItemStatus
+    reason: str | None = None
+    member: str | None = None
+    member_version: int | None = None
+    state: MemberState | None = None  # the member whose version (final for the batch) is the answer's version
+
+
+def parse(item: PushItem) -> Wire | None:
+    """The item's body checked against its type's schema and the database's bounds; None when it does not fit."""
+    try:
+        body = BODY_SCHEMAS[item.type].model_validate(item.body)
+    except ValidationError:
+        return None
+    # The item's id is the idempotency key of what it creates: an entry's id, an enrolment's member id.
+    if isinstance(body, PointEntryBody) and (body.id != item.id or not _fits(body)):
+        return None
+    if isinstance(body, EnrolBody) and body.member_id != item.id:
+        return None
+    if isinstance(body, MemberUpdateBody) and not set(body.changes) <= CONSENT_FIELDS:
+        return None
+    return body
+
+
+def _fits(body: PointEntryBody) -> bool:
+    return (
+        -MAX_POINTS <= body.points <= MAX_POINTS
+        and (body.amount_cents is None or -MAX_POINTS <= body.amount_cents <= MAX_POINTS)
+        and (body.bill_cents is None or -MAX_POINTS <= body.bill_cents <= MAX_POINTS)
+        and 0 <= body.rule_version <= _MAX_RULE_VERSION
+        and (body.receipt_no is None or len(body.receipt_no) <= _MAX_RECEIPT)
+    )
+
+
+def apply_one(batch: Batch, body: Wire | None) -> Outcome:
+    """Apply one new item (its parsed body, None when it did not parse) and say what became of it."""
+    try:
+        if body is None:
+            raise _Refused(ErrorCode.INVALID_BODY)
+        if isinstance(body, PointEntryBody):
+            return _point_entry(batch, body)
+        if isinstance(body, EnrolBody):
+            return _enrol(batch, body)
+        if isinstance(body, PreferenceBody):
+            return _preference(batch, body)
+        if isinstance(body, MemberUpdateBody):
+            return _member_update(batch, body)
+        raise _Refused(ErrorCode.INVALID_BODY)
+    except _Refused as refusal:
+        return Outcome(ItemStatus.REJECTED, reason=refusal.reason.value)
+
+
+def _enrol(batch: Batch, body: EnrolBody) -> Outcome:
+    try:
+        phone = parse_mobile(body.phone)
+    except InvalidPhone:
+        raise _Refused(ErrorCode.INVALID_PHONE) from None
+    existing = batch.members.get(body.member_id)
+    if existing is not None:  # the id is known already (imported, or merged by an earlier item)
+        survivor = batch.resolve(existing.id)
+        if survivor is None:
+            raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+        status = ItemStatus.APPLIED if survivor.id == existing.id else ItemStatus.MERGED
+        return Outcome(status, member=survivor.id, state=survivor)
+    holder = batch.by_phone.get(phone)
+    if holder is not None and holder.phone == phone and holder.merged_into is None and not holder.deleted:
+        # The till's id becomes a tombstone pointing at the survivor, so its later entries land there.
+        tombstone = _new_member(batch, body.member_id, None, merged_into=holder.id)
+        tombstone.version = batch.db.next_version(batch.session)
+        return Outcome(ItemStatus.MERGED, member=holder.id, state=holder)
+    member = _new_member(batch, body.member_id, phone, body=body)
+    batch.by_phone[phone] = member
+    return Outcome(ItemStatus.APPLIED, member=member.id, member_version=batch.touch(member))
+
+
+def _new_member(
+    batch: Batch, member_id: str, phone: str | None, *, body: EnrolBody | None = None, merged_into: str | None = None
+) -> MemberState:
+    """A member (from an enrolment) or a merge tombstone, inserted when the batch is written."""
+    created = min(body.created_at, batch.now) if body is not None else batch.now
+    member = MemberState(
+        id=member_id, phone=phone, deleted=False, merged_into=merged_into, created_at=created, last_visit_at=None,
+        balance=0, spend_12m_cents=0, visits_90d=0, tier=batch.rules.tiers[0].code if body else "", segment=None,
+        consent_marketing=body.consent_marketing if body else False,
+        consent_profile=body.consent_profile if body else False, version=0, updated_at=batch.now,
+    )  # fmt: skip
+    member.new_row = {
+        "id": member_id, "phone": phone, "deleted": False, "merged_into": merged_into, "created_at": created,
+        "name": " ".join(body.name.split())[:64] if body else "", "gender": body.gender if body else None,
+        "birthday": body.birthday if body else None, "tags": [],
+        "card_serial": batch.card_serials.pop() if body else None, "home_store": body.store_code if body else None,
+    }  # fmt: skip
+    batch.members[member_id] = member
+    return member
+
+
+def _check_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> EntryFacts | None:
+    """Refuse an entry that breaks the ledger's rules; returns the reversed entry for a reversal."""
+    if body.kind == "earn" and not (body.points > 0 and body.amount_cents is not None and body.amount_cents >= 0):
+        raise _Refused(ErrorCode.RULE_VIOLATION)
+    if body.kind == "redeem" and body.points >= 0:
+        raise _Refused(ErrorCode.RULE_VIOLATION)
+    if body.kind == "adjust" and (body.approved_by is None or body.points == 0):
+        raise _Refused(ErrorCode.RULE_VIOLATION)
+    if body.kind != "reverse":
+        if body.reverses is not None:
+            raise _Refused(ErrorCode.RULE_VIOLATION)
+        return None
+    if body.reverses is None:
+        raise _Refused(ErrorCode.RULE_VIOLATION)
+    original = batch.entries.get(body.reverses)
+    if original is None:
+        raise _Refused(ErrorCode.UNKNOWN_ENTRY)
+    owner = batch.resolve(original.member_id)
+    if owner is None or owner.id != member.id:
+        raise _Refused(ErrorCode.UNKNOWN_ENTRY)
+    if body.reverses in batch.reversed_ids:
+        raise _Refused(ErrorCode.ALREADY_REVERSED)
+    if original.kind == "reverse" or body.points != -original.points:
+        raise _Refused(ErrorCode.RULE_VIOLATION)
+    return original
+
+
+def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
+    member = batch.resolve(body.member_id)
+    if member is None:
+        raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+    original = _check_entry(batch, body, member)
+    member.balance += body.points
+    status, reason = ItemStatus.APPLIED, None
+    if body.points < 0 and member.balance < 0:  # the server is the authority: recorded, flagged, never dropped
+        status, reason = ItemStatus.FLAGGED, ErrorCode.OVERDRAWN.value
+    if body.kind == "earn":
+        batch.count_purchase(member.id, body.id, body.amount_cents or 0, body.created_at)
+    elif original is not None and original.kind == "earn":
+        batch.uncount_purchase(member.id, body.reverses or "")
+    if body.kind in ("earn", "redeem") and (member.last_visit_at is None or body.created_at > member.last_visit_at):
+        member.last_visit_at = body.created_at
+    if body.kind == "redeem" and body.id in batch.reservations:
+        batch.reservations.discard(body.id)
+        batch.consumed.append(body.id)
+    if body.reverses is not None:
+        batch.reversed_ids.add(body.reverses)
+    batch.entries[body.id] = EntryFacts(member.id, body.kind, body.points, body.amount_cents, body.created_at)
+    batch.ledger_rows.append(
+        (body.id, member.id, body.kind, body.points, body.amount_cents, body.receipt_no, body.rule_version,
+         body.staff_code, body.approved_by, body.store_code, batch.device.id, body.created_at, batch.now,
+         body.reverses, body.offline, status.value, reason)
+    )  # fmt: skip
+    version = batch.touch(member)
+    return Outcome(status, reason=reason, member=member.id, member_version=version)
+
+
+def _preference(batch: Batch, body: PreferenceBody) -> Outcome:
+    member = batch.resolve(body.member_id)
+    if member is None:
+        raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+    pending = [
+        row
+        for row in batch.preference_rows
+        if row["member_id"] == member.id
+        and row["kind"] == body.kind
+        and row["value"] == body.value
+        and row["removed_at"] is None
+    ]
+    live = batch.live_preferences.get((member.id, body.kind, body.value))
+    if body.op == "add":
+        if not pending and not live:
+            batch.preference_rows.append(
+                {
+                    "member_id": member.id,
+                    "kind": body.kind,
+                    "value": body.value,
+                    "source": "staff",
+                    "staff_code": body.staff_code,
+                    "created_at": body.at,
+                    "removed_at": None,
+                }
+            )
+    elif pending:
+        pending[0]["removed_at"] = body.at
+    elif live:
+        batch.removed_preferences.append((body.at, live.pop(0)))
+    return Outcome(ItemStatus.APPLIED, member=member.id, member_version=batch.touch(member))
+
+
+def _member_update(batch: Batch, body: MemberUpdateBody) -> Outcome:
+    member = batch.resolve(body.member_id)
+    if member is None:
+        raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+    if "consent_marketing" in body.changes:
+        member.consent_marketing = body.changes["consent_marketing"]
+    if "consent_profile" in body.changes:
+        member.consent_profile = body.changes["consent_profile"]
+    return Outcome(ItemStatus.APPLIED, member=member.id, member_version=batch.touch(member))

@@ -1,0 +1,300 @@
+"""What a push batch knows and changes: the members it touches (and their survivors), the entries it reverses, the
+reservations it consumes, the members' live preferences and 12-month purchases — each fetched in one query before
+the first item is applied — and the members' new state, written back in one statement at the end.
+
+The members' purchases in their 12-month and 90-day windows (`server.purchase_window`) come from a per-process cache
+keyed by the member's version (every ledger change bumps it), so the members a till keeps pushing for are not re-read
+from the ledger each batch.
+
+Thread: the API's worker threads; a `Batch` lives inside one `ServerDatabase.write()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+from loyalty.phone import InvalidPhone, parse_mobile
+from loyalty.rules import PointsRules
+from loyalty.tiers import twelve_months_before
+from server import chain
+from server.auth import AuthenticatedDevice
+from server.bulk import Bulk
+from server.db import ServerDatabase
+from server.members import VISIT_WINDOW, Activity, derived
+from server.models import Member
+from server.purchase_window import Window, cached_windows, remember_windows
+from sync.wire import EnrolBody, MemberUpdateBody, PointEntryBody, PreferenceBody, Wire
+
+_MAX_MERGE_DEPTH = 32
+_MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
+_STATE_COLUMNS = (
+    "id, phone, deleted, merged_into, created_at, last_visit_at, balance, spend_12m_cents, visits_90d, tier, segment, "
+    "consent_marketing, consent_profile, version"
+)  # not updated_at: a member the batch changes gets the batch's time, the others are not written
+#: The member columns a batch changes, written back with one UPDATE.
+_CHANGING = (
+    "balance", "spend_12m_cents", "visits_90d", "tier", "segment", "last_visit_at", "consent_marketing",
+    "consent_profile", "updated_at", "version",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class EntryFacts:
+    """What a reversal needs to know about the entry it reverses."""
+
+    member_id: str
+    kind: str
+    points: int
+    amount_cents: int | None
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class MemberState:
+    """A member as the batch sees it: read with one query, changed in memory, written back in one statement."""
+
+    id: str
+    phone: str | None
+    deleted: bool
+    merged_into: str | None
+    created_at: datetime
+    last_visit_at: datetime | None
+    balance: int
+    spend_12m_cents: int
+    visits_90d: int
+    tier: str
+    segment: str | None
+    consent_marketing: bool
+    consent_profile: bool
+    version: int
+    updated_at: datetime | None = None  # set when the batch changes the member
+    new_row: dict[str, Any] | None = None  # the columns of a member created by this batch
+    dirty: bool = False
+
+
+def _state(bulk: Bulk, row: tuple[Any, ...]) -> MemberState:
+    (member_id, phone, deleted, merged_into, created_at, last_visit_at, balance, spend, visits, tier, segment,
+     marketing, profile, version) = row  # fmt: skip
+    read_time = bulk.read_time
+    return MemberState(member_id, phone, bool(deleted), merged_into, read_time(created_at), read_time(last_visit_at),
+                       balance, spend, visits, tier, segment, bool(marketing), bool(profile), version)  # fmt: skip
+
+
+@dataclass
+class Batch:
+    """Everything fetched up front for a batch, and everything to write at its end."""
+
+    session: Session
+    bulk: Bulk
+    db: ServerDatabase
+    device: AuthenticatedDevice
+    now: datetime
+    rules: PointsRules
+    members: dict[str, MemberState]
+    by_phone: dict[str, MemberState]
+    entries: dict[str, EntryFacts]
+    reversed_ids: set[str]
+    reservations: set[str]  # ids of unconsumed reservations of the batch's redemptions
+    purchases: dict[str, Window]  # live member -> its unreversed earns in the windows, with their totals
+    card_serials: list[int]
+    live_preferences: dict[tuple[str, str, str], list[int]]  # (member, kind, value) -> ids of live rows
+    ledger_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    preference_rows: list[dict[str, Any]] = field(default_factory=list)
+    removed_preferences: list[tuple[datetime, int]] = field(default_factory=list)
+    consumed: list[str] = field(default_factory=list)
+    touched: dict[str, MemberState] = field(default_factory=dict)
+    year_start: datetime = field(init=False)
+    visit_start: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.year_start = twelve_months_before(self.now)
+        self.visit_start = self.now - VISIT_WINDOW
+
+    def resolve(self, member_id: str) -> MemberState | None:
+        member = self.members.get(member_id)
+        for _ in range(_MAX_MERGE_DEPTH):
+            if member is None or member.deleted:
+                return None
+            if member.merged_into is None:
+                return member
+            member = self.members.get(member.merged_into)
+        return None
+
+    def touch(self, member: MemberState) -> int:
+        """The member changed: a new version for the item (its answer), the member's row written once at the end
+        of the batch with the last one, so every item's version is at or before a state that includes it."""
+        member.version = self.db.next_version(self.session)
+        member.dirty = True
+        self.touched.setdefault(member.id, member)
+        return member.version
+
+    def finish(self) -> None:
+        """Each changed member once: tier, visits and segment from the batch's running ledger activity."""
+        for member in self.touched.values():
+            facts = self.activity_of(member.id)
+            member.spend_12m_cents, member.visits_90d = facts.spend_12m_cents, facts.visits_90d
+            member.tier, member.segment = derived(self.rules, self.now, member.created_at, member.last_visit_at, facts)
+            member.updated_at = self.now
+
+    def window(self, member_id: str) -> Window:
+        """The member's purchase window (an empty one for a member new to the batch)."""
+        window = self.purchases.get(member_id)
+        if window is None:
+            window = self.purchases[member_id] = Window({}, 0, 0, None, None)
+        return window
+
+    def activity_of(self, member_id: str) -> Activity:
+        window = self.window(member_id)
+        return Activity(window.spend_cents, window.visits)
+
+    def count_purchase(self, member_id: str, entry_id: str, amount_cents: int, created_at: datetime) -> None:
+        self.window(member_id).add(entry_id, created_at, amount_cents, self.year_start, self.visit_start)
+
+    def uncount_purchase(self, member_id: str, entry_id: str) -> None:
+        self.window(member_id).remove(entry_id, self.visit_start)
+
+    def write_members(self) -> None:
+        """New members (and tombstones) inserted, changed ones updated, each in one statement."""
+        new_rows: list[dict[str, Any]] = []
+        updates: list[tuple[Any, ...]] = []
+        for member in self.members.values():
+            if member.new_row is not None:
+                new_rows.append({**member.new_row, **{name: getattr(member, name) for name in _CHANGING}})
+            elif member.dirty:
+                updates.append((*(getattr(member, name) for name in _CHANGING), member.id))
+        if new_rows:
+            self.session.execute(insert(Member), new_rows)
+        self.bulk.update(_MEMBER_TABLE, _CHANGING, "id", updates)
+
+
+def _load_members(bulk: Bulk, ids: set[str]) -> dict[str, MemberState]:
+    """The members of `ids` and, link by link, the survivors they were merged into."""
+    members: dict[str, MemberState] = {}
+    wanted = set(ids)
+    for _ in range(_MAX_MERGE_DEPTH):
+        if not wanted:
+            break
+        where, keys = bulk.in_keys("id", wanted)
+        sql = f"SELECT {_STATE_COLUMNS} FROM member WHERE {where}"  # noqa: S608 - our own names
+        found = [_state(bulk, row) for row in bulk.rows(sql, keys)]
+        members.update((member.id, member) for member in found)
+        wanted = {m.merged_into for m in found if m.merged_into is not None and m.merged_into not in members}
+    return members
+
+
+def _purchases(
+    bulk: Bulk, db: ServerDatabase, live_ids: set[str], members: dict[str, MemberState], now: datetime
+) -> dict[str, Window]:
+    """Each live member's window of unreversed earn entries: from the cache when the member has not changed since,
+    else from the ledger in one query."""
+    year_start, visit_start = twelve_months_before(now), now - VISIT_WINDOW
+    versions = {member_id: members[member_id].version for member_id in live_ids}
+    found, missing = cached_windows(db, versions, now, year_start, visit_start)
+    if missing:
+        where, keys = bulk.in_keys("e.member_id", missing)
+        sql = (
+            "SELECT e.member_id, e.id, e.created_at, e.amount_cents FROM ledger_entry e "  # noqa: S608 - our names
+            "LEFT OUTER JOIN ledger_entry r ON r.reverses = e.id "
+            f"WHERE {where} AND e.kind = 'earn' AND e.created_at > {bulk.mark} AND r.id IS NULL"
+        )
+        entries: dict[str, dict[str, tuple[datetime, int]]] = {member_id: {} for member_id in missing}
+        for member_id, entry_id, created_at, amount_cents in bulk.rows(sql, (*keys, bulk.stored_time(year_start))):
+            entries[member_id][entry_id] = (bulk.read_time(created_at), amount_cents or 0)
+        found.update((member_id, Window.of(earns, year_start, visit_start)) for member_id, earns in entries.items())
+    return found
+
+
+def remember(db: ServerDatabase, batch: Batch) -> None:
+    """After the batch committed: its members' windows, at their versions now."""
+    remember_windows(
+        db,
+        batch.now,
+        {
+            member_id: (member.version, batch.window(member_id))
+            if member.merged_into is None and not member.deleted
+            else (member.version, None)
+            for member_id, member in batch.members.items()
+        },
+    )
+
+
+def prepare(
+    session: Session, db: ServerDatabase, device: AuthenticatedDevice, bodies: list[Wire | None], now: datetime
+) -> Batch:
+    """Read everything the batch's items need, each kind in one query."""
+    bulk = Bulk(session.connection())
+    member_ids = {
+        body.member_id
+        for body in bodies
+        if isinstance(body, EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody)
+    }
+    phones: set[str] = set()
+    enrols = 0
+    for body in bodies:
+        if isinstance(body, EnrolBody):
+            enrols += 1
+            with contextlib.suppress(InvalidPhone):
+                phones.add(parse_mobile(body.phone))
+    members = _load_members(bulk, member_ids)
+    by_phone = {m.phone: m for m in members.values() if m.phone is not None}
+    missing_phones = phones - set(by_phone)
+    if missing_phones:
+        where, keys = bulk.in_keys("phone", missing_phones)
+        sql = f"SELECT {_STATE_COLUMNS} FROM member WHERE {where}"  # noqa: S608 - our own names
+        for row in bulk.rows(sql, keys):
+            member = _state(bulk, row)
+            members[member.id] = member
+            by_phone[member.phone or ""] = member
+    entry_bodies = [body for body in bodies if isinstance(body, PointEntryBody)]
+    targets = {body.reverses for body in entry_bodies if body.reverses is not None}
+    entries: dict[str, EntryFacts] = {}
+    reversed_ids: set[str] = set()
+    if targets:
+        where, keys = bulk.in_keys("id", targets)
+        sql = f"SELECT id, member_id, kind, points, amount_cents, created_at FROM ledger_entry WHERE {where}"  # noqa: S608
+        for entry_id, member_id, kind, points, amount_cents, created_at in bulk.rows(sql, keys):
+            entries[entry_id] = EntryFacts(member_id, kind, points, amount_cents, bulk.read_time(created_at))
+        where, keys = bulk.in_keys("reverses", targets)
+        sql = f"SELECT reverses FROM ledger_entry WHERE {where}"  # noqa: S608 - our own names
+        reversed_ids = {row[0] for row in bulk.rows(sql, keys)}
+        missing_members = {facts.member_id for facts in entries.values()} - set(members)
+        members.update(_load_members(bulk, missing_members))
+    redeem_ids = {body.id for body in entry_bodies if body.kind == "redeem"}
+    reservations: set[str] = set()
+    if redeem_ids:
+        where, keys = bulk.in_keys("id", redeem_ids)
+        sql = f"SELECT id FROM reservation WHERE {where} AND consumed_at IS NULL"  # noqa: S608 - our own names
+        reservations = {row[0] for row in bulk.rows(sql, keys)}
+    live_ids = {m.id for m in members.values() if m.merged_into is None and not m.deleted}
+    live_preferences: dict[tuple[str, str, str], list[int]] = {}
+    if live_ids and any(isinstance(body, PreferenceBody) for body in bodies):
+        where, keys = bulk.in_keys("member_id", live_ids)
+        sql = f"SELECT id, member_id, kind, value FROM preference WHERE {where} AND removed_at IS NULL ORDER BY id"  # noqa: S608
+        for pref_id, member_id, kind, value in bulk.rows(sql, keys):
+            live_preferences.setdefault((member_id, kind, value), []).append(pref_id)
+    card_serials: list[int] = []
+    if enrols:
+        first = db.reserve_card_serials(session, enrols)
+        card_serials = list(range(first + enrols - 1, first - 1, -1))  # popped from the end: ascending
+    return Batch(
+        session=session,
+        bulk=bulk,
+        db=db,
+        device=device,
+        now=now,
+        rules=chain.rules(session),
+        members=members,
+        by_phone=by_phone,
+        entries=entries,
+        reversed_ids=reversed_ids,
+        reservations=reservations,
+        purchases=_purchases(bulk, db, live_ids, members, now),
+        card_serials=card_serials,
+        live_preferences=live_preferences,
+    )
