@@ -29,7 +29,7 @@ from server.db import ServerDatabase
 from server.errors import ApiError, error_responses
 from server.member_codes import issue_member_codes
 from server.models import Staff, Store
-from server.push import MAX_POINTS, MAX_TILL_SEQ, push
+from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
 from server.redemptions import authorize
 from sync.wire import (
     MAX_CHANGES_PAGE,
@@ -217,8 +217,7 @@ def create_app(db: ServerDatabase) -> FastAPI:
             if item.till_seq > MAX_TILL_SEQ:
                 raise ApiError(400, ErrorCode.MALFORMED, "till_seq is too large", field=f"body.items.{index}.till_seq")
         # Encoded here, not by FastAPI: it would validate the 500 results against `response_model` once more.
-        answer = PushResponse(results=push(database, device, request))
-        return Response(answer.model_dump_json().encode("utf-8"), media_type="application/json")
+        return Response(answer_json(push(database, device, request)), media_type="application/json")
 
     @app.post(
         "/v1/push",

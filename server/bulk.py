@@ -17,6 +17,7 @@ Thread: the API's worker threads; one `Bulk` per transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -111,11 +112,19 @@ class Bulk:
         converters = [(i, f) for i, f in enumerate(self._converters_for(table, columns)) if f is not None]
         if not converters:
             return rows
+        # Per column, each value converted once: a batch's rows share many (its time, its members' times).
+        memos: list[dict[Any, Any]] = [{} for _ in converters]
         stored = []
         for row in rows:
             values = list(row)
-            for i, convert in converters:
-                values[i] = convert(values[i])
+            for (i, convert), memo in zip(converters, memos, strict=True):
+                value = values[i]
+                try:
+                    values[i] = memo[value]
+                except KeyError:
+                    values[i] = memo[value] = convert(value)
+                except TypeError:  # not hashable (a list for a JSON column)
+                    values[i] = convert(value)
             stored.append(tuple(values))
         return stored
 
@@ -151,11 +160,28 @@ class Bulk:
             sql = f"UPDATE {table.name} SET {assignments} WHERE {key} = ?"  # noqa: S608 - our own names
             self.connection.exec_driver_sql(sql, values)
             return
+        # PostgreSQL: the rows are COPYed into a temporary staging table, then one UPDATE joins it (an UPDATE over
+        # `unnest` of column arrays spent most of its time in psycopg's Python encoding of the arrays).
         names = (*columns, key)
-        arrays = ", ".join(f"%s::{self._sql_type(table, name)}[]" for name in names)
+        staging = self._staging_table(table, names)
         assignments = ", ".join(f"{name} = v.{name}" for name in columns)
-        sql = (
-            f"UPDATE {table.name} SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}) "  # noqa: S608
-            f"WHERE {table.name}.{key} = v.{key}"
-        )
-        self.connection.exec_driver_sql(sql, tuple(list(column) for column in zip(*values, strict=True)))
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor:
+            with cursor.copy(f"COPY {staging} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            cursor.execute(f"ANALYZE {staging}")  # so the join probes the key's index, never scans the table
+            cursor.execute(
+                f"UPDATE {table.name} SET {assignments} FROM {staging} AS v "  # noqa: S608 - our own names
+                f"WHERE {table.name}.{key} = v.{key}"
+            )
+            cursor.execute(f"TRUNCATE {staging}")
+
+    def _staging_table(self, table: Table, names: tuple[str, ...]) -> str:
+        """A temporary table of these columns of `table` (PostgreSQL; per connection, emptied after each use). Made
+        if missing on every use: a table made in a transaction that rolled back is gone again."""
+        staging = f"staging_{table.name}_{hashlib.sha256(','.join(names).encode()).hexdigest()[:12]}"
+        definitions = ", ".join(f"{name} {self._sql_type(table, name)}" for name in names)
+        self.connection.exec_driver_sql(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ({definitions})")
+        return staging

@@ -14,6 +14,11 @@ for appending its pages to the WAL and the one fsync that makes them durable (sy
 the database file's fsync overlap the next request. The connections keep their own automatic checkpoint as a
 safety net, at a larger threshold.
 
+Within one process, writers also queue on a lock of our own before they begin: the next writer starts the moment the
+one before commits (SQLite's busy handler would poll with sleeps of up to 100 ms), and a writer waiting for another's
+commit (`wait_for_commit`, a push waiting for the batch before it) is woken by it. Hooks registered with
+`after_commit` run after the commit and before the next writer begins (a push's cache of what it committed).
+
 Thread: any. Sessions are per unit of work; the engine's pool is shared by the API's worker threads.
 """
 
@@ -22,7 +27,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -45,6 +50,7 @@ logger = logging.getLogger(__name__)
 _MIGRATIONS: Final = Path(__file__).with_name("migrations")
 _BEGIN_OPTION: Final = "memberdesk_begin"
 _COUNTER_KEY: Final = "md_counter"  # session.info: [value read under the lock, value handed out so far]
+_AFTER_COMMIT_KEY: Final = "md_after_commit"  # session.info: callbacks to run once the write committed
 
 
 #: Per SQLite connection: a 32 MiB page cache (the default is 2 MiB: a push batch's member and ledger index pages
@@ -175,6 +181,8 @@ class ServerDatabase:
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
         database = engine.url.database if self.is_sqlite else None
         self._checkpointer = _Checkpointer(database) if database else None
+        self._committed = threading.Condition(threading.RLock())  # held by the process's writer, notified at commit
+        self._generation = 0  # commits made by this process's writers
 
     @classmethod
     def open(cls, url: str, *, clock: Clock = utc_now) -> ServerDatabase:
@@ -214,18 +222,40 @@ class ServerDatabase:
     def write(self) -> Iterator[Session]:
         """One write transaction, serialized with every other by the change-counter lock taken first: everything
         inside commits together at the end, or (on any exception) nothing does."""
-        with self._writer() as session, session.begin():
-            query = select(ChangeCounter.value).where(ChangeCounter.id == 1)
-            if not self.is_sqlite:
-                query = query.with_for_update()  # SQLite: BEGIN IMMEDIATE already holds the write lock
-            value = session.execute(query).scalar_one()
-            session.info[_COUNTER_KEY] = [value, value]
-            yield session
-            start, handed_out = session.info.pop(_COUNTER_KEY)
-            if handed_out != start:
-                session.execute(update(ChangeCounter).where(ChangeCounter.id == 1).values(value=handed_out))
+        with self._committed:
+            with self._writer() as session, session.begin():
+                query = select(ChangeCounter.value).where(ChangeCounter.id == 1)
+                if not self.is_sqlite:
+                    query = query.with_for_update()  # SQLite: BEGIN IMMEDIATE already holds the write lock
+                value = session.execute(query).scalar_one()
+                session.info[_COUNTER_KEY] = [value, value]
+                yield session
+                start, handed_out = session.info.pop(_COUNTER_KEY)
+                if handed_out != start:
+                    session.execute(update(ChangeCounter).where(ChangeCounter.id == 1).values(value=handed_out))
+                hooks: list[Callable[[], None]] = session.info.pop(_AFTER_COMMIT_KEY, [])
+            for hook in hooks:
+                hook()
+            self._generation += 1
+            self._committed.notify_all()
         if self._checkpointer is not None:
             self._checkpointer.poke()
+
+    @staticmethod
+    def after_commit(session: Session, hook: Callable[[], None]) -> None:
+        """Run `hook` once this `write()` has committed, before the next writer of this process begins."""
+        session.info.setdefault(_AFTER_COMMIT_KEY, []).append(hook)
+
+    @property
+    def generation(self) -> int:
+        """How many writes this process has committed (to wait for the next one with `wait_for_commit`)."""
+        return self._generation
+
+    def wait_for_commit(self, seen: int, timeout: float) -> None:
+        """Wait until this process commits a write after generation `seen`, or `timeout` seconds (writes of other
+        processes wake nobody: callers check again after the timeout)."""
+        with self._committed:
+            self._committed.wait_for(lambda: self._generation != seen, timeout)
 
     @staticmethod
     def _counter(session: Session) -> list[int]:

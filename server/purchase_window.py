@@ -43,11 +43,11 @@ class Window:
         return window
 
     def moved_to(self, year_start: datetime, visit_start: datetime) -> Window:
-        """A copy of the window at a later time: the same totals when nothing left either window, else filtered."""
+        """The window at a later time: itself when nothing left either window, else a filtered copy."""
         if (self.oldest is None or self.oldest > year_start) and (
             self.oldest_visit is None or self.oldest_visit > visit_start
         ):
-            return Window(dict(self.entries), self.spend_cents, self.visits, self.oldest, self.oldest_visit)
+            return self
         return Window.of(self.entries, year_start, visit_start)
 
     def add(
@@ -85,20 +85,22 @@ class _Cached:
     window: Window
 
 
-#: Per database: what recent pushes learned of their members' windows. Written only after a batch commits.
+#: Per database: what recent pushes learned of their members' windows. A batch *takes* its members' windows out of
+#: the cache (no copy: the batch changes them in place) and puts them back only after it committed, so a batch that
+#: fails leaves those members to be read from the ledger again. Batches run one at a time (`ServerDatabase.write`).
 _cache: weakref.WeakKeyDictionary[ServerDatabase, dict[str, _Cached]] = weakref.WeakKeyDictionary()
 
 
 def cached_windows(
     db: ServerDatabase, versions: dict[str, int], now: datetime, year_start: datetime, visit_start: datetime
 ) -> tuple[dict[str, Window], list[str]]:
-    """The windows at `now` of the members (id -> current version) the cache knows at that version, and the ids of
-    the others (to be read from the ledger)."""
+    """The windows at `now` of the members (id -> current version) the cache knows at that version, taken out of the
+    cache, and the ids of the others (to be read from the ledger)."""
     cache = _cache.get(db, {})
     found: dict[str, Window] = {}
     missing: list[str] = []
     for member_id, version in versions.items():
-        known = cache.get(member_id)
+        known = cache.pop(member_id, None)
         if known is not None and known.version == version and known.as_of <= now:
             found[member_id] = known.window.moved_to(year_start, visit_start)
         else:

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
@@ -31,11 +34,14 @@ from server.errors import ApiError
 from server.models import ConflictingItem, Device, LedgerEntry, Preference, PushedItem, Reservation, SeqAlarm
 from server.push_items import MAX_POINTS, Outcome, apply_one, parse
 from server.push_state import Batch, prepare, remember
-from sync.wire import ErrorCode, ItemStatus, PushItem, PushRequest, PushResult, Wire
+from sync.wire import ErrorCode, ItemStatus, PushItem, PushRequest, Wire
 
-__all__ = ["MAX_POINTS", "MAX_TILL_SEQ", "body_hash", "push"]
+__all__ = ["MAX_POINTS", "MAX_TILL_SEQ", "ItemAnswer", "answer_json", "body_hash", "push"]
 
 MAX_TILL_SEQ = 2**62
+#: How long a batch sent with `after_seq` waits for the batch before it to be applied before it is refused.
+ORDER_WAIT_SECONDS = 5.0
+_ORDER_POLL_SECONDS = 0.05  # a batch applied by another server process wakes nobody here: look again this often
 
 _LEDGER_TABLE: Table = LedgerEntry.__table__  # type: ignore[assignment]
 _PUSHED_TABLE: Table = PushedItem.__table__  # type: ignore[assignment]
@@ -49,26 +55,104 @@ _PUSHED_COLUMNS = (
     "id", "device_id", "till_seq", "type", "body_hash", "status", "reason", "member", "member_version", "received_at",
 )  # fmt: skip
 _PREFERENCE_COLUMNS = ("member_id", "kind", "value", "source", "staff_code", "created_at", "removed_at")
-#: The canonical form hashed for exactly-once (`json.dumps` with these arguments, built once instead of per item).
+#: The canonical form hashed for exactly-once: keys sorted, no spaces, UTF-8 as is — `json.dumps(sort_keys=True,
+#: separators=(",", ":"), ensure_ascii=False)`, which orjson writes five times faster and byte for byte the same for
+#: strings, integers, booleans, nulls, lists and objects (`tests/server/test_push.py`). A body holding a float takes
+#: json's own (orjson writes NaN and infinities as `null`, which would make two bodies one), as does an integer beyond
+#: 64 bits, which orjson refuses.
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 # An already pushed id: (body_hash, status, reason, member, member_version).
 _Known = tuple[str, str, str | None, str | None, int | None]
 
 
+@dataclass(frozen=True, slots=True)
+class ItemAnswer:
+    """One item's answer, as `sync.wire.PushResult` states it (same fields, same order)."""
+
+    id: str
+    status: ItemStatus
+    reason: str | None
+    member: str | None
+    member_version: int | None
+    first_status: ItemStatus | None = None
+
+
+def answer_json(answers: list[ItemAnswer]) -> bytes:
+    """The push's answer as the JSON of `sync.wire.PushResponse`. Built from values this module made (ids the
+    request's validation passed, our own statuses), so written straight from the dataclasses by orjson: building
+    and validating 500 pydantic results a batch cost more than the rest of the answer."""
+    return orjson.dumps({"results": answers})
+
+
 def body_hash(item_type: str, body: dict[str, Any]) -> str:
     """SHA-256 hex of the canonical JSON of an item's type and body (key order and spacing do not matter)."""
-    canonical = _CANONICAL.encode({"type": item_type, "body": body})
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    document = {"type": item_type, "body": body}
+    canonical: bytes | None = None
+    if not _holds_float(body):
+        try:
+            canonical = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits
+            canonical = None
+    if canonical is None:
+        canonical = _CANONICAL.encode(document).encode("utf-8")
+    return hashlib.sha256(canonical).hexdigest()
 
 
-def push(db: ServerDatabase, device: AuthenticatedDevice, request: PushRequest) -> list[PushResult]:
-    """Apply a batch for a device and answer each item in order; raises `ApiError` 409 on an id conflict."""
+def _holds_float(value: object) -> bool:
+    """Whether a decoded JSON value holds a float anywhere (a plain loop: this runs for every pushed item)."""
+    values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else (value,)
+    for element in values:
+        kind = type(element)
+        if kind is float or ((kind is dict or kind is list) and _holds_float(element)):
+            return True
+    return False
+
+
+class _NotYet(Exception):
+    """The batch before this one (`after_seq`) has not been applied yet: leave the write, nothing written."""
+
+
+def push(db: ServerDatabase, device: AuthenticatedDevice, request: PushRequest) -> list[ItemAnswer]:
+    """Apply a batch for a device and answer each item in order; raises `ApiError` 409 on an id conflict, and on a
+    batch whose predecessor (`after_seq`) was not applied within `ORDER_WAIT_SECONDS`.
+
+    What needs no database (hashing and checking the bodies) is done before the write lock is taken, so a till's next
+    batch is made ready while the one before it is still being written."""
     items = request.items
     hashes = [body_hash(item.type.value, item.body) for item in items]
+    parsed = [parse(item) for item in items]
+    deadline = time.monotonic() + ORDER_WAIT_SECONDS
+    while True:
+        try:
+            return _push_now(db, device, request, hashes, parsed)
+        except _NotYet as not_yet:
+            seen = not_yet.args[0]
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise ApiError(
+                409,
+                ErrorCode.OUT_OF_ORDER,
+                "the batch before this one (after_seq) has not been applied; nothing in this batch was applied",
+                field="after_seq",
+            )
+        db.wait_for_commit(seen, min(remaining, _ORDER_POLL_SECONDS))
+
+
+def _push_now(
+    db: ServerDatabase,
+    device: AuthenticatedDevice,
+    request: PushRequest,
+    hashes: list[str],
+    parsed: list[Wire | None],
+) -> list[ItemAnswer]:
+    items = request.items
     conflicts: list[str] = []
     with db.write() as session:
         bulk = Bulk(session.connection())
+        stored_seq = bulk.rows(f"SELECT last_till_seq FROM device WHERE id = {bulk.mark}", (device.id,))[0][0]  # noqa: S608
+        if not _predecessor_applied(bulk, request, stored_seq):
+            raise _NotYet(db.generation)
         where, keys = bulk.in_keys("id", {i.id for i in items})
         sql = f"SELECT id, body_hash, status, reason, member, member_version FROM pushed_item WHERE {where}"  # noqa: S608
         known: dict[str, _Known] = {row[0]: row[1:] for row in bulk.rows(sql, keys)}
@@ -76,9 +160,9 @@ def push(db: ServerDatabase, device: AuthenticatedDevice, request: PushRequest) 
         if conflicts:
             _keep_conflicts(session, db, device, items, hashes, known, conflicts)
         else:
-            results, batch = _apply(session, bulk, db, device, items, hashes, known)
+            results, batch = _apply(session, bulk, db, device, items, hashes, parsed, known, stored_seq)
+            db.after_commit(session, lambda: remember(db, batch))
     if not conflicts:
-        remember(db, batch)  # committed
         return results
     raise ApiError(
         409,
@@ -87,6 +171,17 @@ def push(db: ServerDatabase, device: AuthenticatedDevice, request: PushRequest) 
         field="items",
         ids=conflicts,
     )
+
+
+def _predecessor_applied(bulk: Bulk, request: PushRequest, stored_seq: int) -> bool:
+    """Whether the batch this one names (`after_seq`, `after_id`) has been applied: the device's highest till_seq has
+    reached it (a batch refused with 409 moves nothing, though its last id may be known from before) and its last id
+    is known (a till restored from a backup sends till_seqs the server has seen, but new ids)."""
+    if request.after_seq is not None and stored_seq < request.after_seq:
+        return False
+    if request.after_id is None:
+        return True
+    return bool(bulk.rows(f"SELECT 1 FROM pushed_item WHERE id = {bulk.mark}", (request.after_id,)))  # noqa: S608
 
 
 def _conflicting_ids(items: list[PushItem], hashes: list[str], known: dict[str, _Known]) -> list[str]:
@@ -130,23 +225,9 @@ def _keep_conflicts(
 
 def _replay(
     item_id: str, first: ItemStatus, reason: str | None, member: str | None, member_version: int | None
-) -> PushResult:
+) -> ItemAnswer:
     """The answer to an id already applied: `duplicate`, repeating what its first push was answered."""
-    return _result(item_id, ItemStatus.DUPLICATE, reason, member, member_version, first)
-
-
-def _result(
-    item_id: str,
-    status: ItemStatus,
-    reason: str | None,
-    member: str | None,
-    member_version: int | None,
-    first_status: ItemStatus | None = None,
-) -> PushResult:
-    """An answer built from values this module made (ids the request's validation passed, our own statuses), so
-    without validating them again: 500 validations a batch cost more than the answer's encoding."""
-    return PushResult.model_construct(id=item_id, status=status, reason=reason, member=member,
-                                      member_version=member_version, first_status=first_status)  # fmt: skip
+    return ItemAnswer(item_id, ItemStatus.DUPLICATE, reason, member, member_version, first)
 
 
 def _apply(
@@ -156,23 +237,26 @@ def _apply(
     device: AuthenticatedDevice,
     items: list[PushItem],
     hashes: list[str],
+    parsed: list[Wire | None],
     known: dict[str, _Known],
-) -> tuple[list[PushResult], Batch]:
+    stored_seq: int,
+) -> tuple[list[ItemAnswer], Batch]:
     now = db.clock()
-    stored_seq = bulk.rows(f"SELECT last_till_seq FROM device WHERE id = {bulk.mark}", (device.id,))[0][0]  # noqa: S608
     last_seq = stored_seq
     bodies: list[Wire | None] = []
     first_seen: set[str] = set()
-    for item in items:  # only the first occurrence of a new id is applied; later ones in the batch are replays
+    for item, body in zip(items, parsed, strict=True):
+        # only the first occurrence of a new id is applied; later ones in the batch are replays
         new = item.id not in known and item.id not in first_seen
         first_seen.add(item.id)
-        bodies.append(parse(item) if new else None)
+        bodies.append(body if new else None)
     batch = prepare(session, db, device, bodies, now)
     alarms: list[dict[str, Any]] = []
     answered: dict[str, Outcome] = {}
     outcomes: list[Outcome | None] = []  # None: a replay of a known id
     for item, body in zip(items, bodies, strict=True):
-        if item.id in known:
+        if item.id in known:  # a replay: no alarm, but the till has shown it got this far (a re-registered till)
+            last_seq = max(last_seq, item.till_seq)
             outcomes.append(None)
             continue
         if item.id in answered:
@@ -201,9 +285,9 @@ def _answers(
     known: dict[str, _Known],
     device: AuthenticatedDevice,
     now: datetime,
-) -> tuple[list[PushResult], list[tuple[Any, ...]]]:
+) -> tuple[list[ItemAnswer], list[tuple[Any, ...]]]:
     """Each item's answer, in order, and the `pushed_item` row of each new id."""
-    results: list[PushResult] = []
+    results: list[ItemAnswer] = []
     pushed_rows: list[tuple[Any, ...]] = []
     written: set[str] = set()
     for item, digest, answer in zip(items, hashes, outcomes, strict=True):
@@ -221,7 +305,7 @@ def _answers(
             (item.id, device.id, item.till_seq, item.type.value, digest, answer.status.value, answer.reason,
              answer.member, answer.member_version, now)
         )  # fmt: skip
-        results.append(_result(item.id, answer.status, answer.reason, answer.member, answer.member_version))
+        results.append(ItemAnswer(item.id, answer.status, answer.reason, answer.member, answer.member_version))
     return results, pushed_rows
 
 

@@ -22,6 +22,7 @@ from sync.wire import (
     AuthorizeRequest,
     AuthorizeResponse,
     ConfigResponse,
+    ErrorCode,
     Health,
     MemberCodesRequest,
     MemberCodesResponse,
@@ -96,6 +97,10 @@ class IdConflict(Refused):
     """409: items whose ids the server already holds with another body (`ids`); nothing in the batch was applied."""
 
 
+class OutOfOrder(Refused):
+    """409 out_of_order: the batch sent before this one was not applied (in time); nothing in this one was."""
+
+
 class CursorGone(Refused):
     """410: the server can no longer serve changes after our cursor; pull again from 0."""
 
@@ -159,6 +164,8 @@ def raise_for_answer(response: httpx.Response) -> None:
     if status == 429 or status >= 500:
         raise ServerBusy(f"{status} {message}", status=status, retry_after=_retry_after(response))
     ids = [str(i) for i in detail.get("ids") or ()]
+    if status == 409 and code == ErrorCode.OUT_OF_ORDER:
+        raise OutOfOrder(message, status=status, code=code)
     if status == 409:
         raise IdConflict(message, status=status, code=code, ids=ids)
     if status == 410:
@@ -167,7 +174,8 @@ def raise_for_answer(response: httpx.Response) -> None:
 
 
 class ServerClient:
-    """One till's connection to the server. Thread: whichever runs the sync; not shared between threads."""
+    """One till's connection to the server. Thread: whichever runs the sync; a sync's two push requests may travel
+    at once from two threads (httpx's client and its connection pool are thread-safe)."""
 
     def __init__(
         self,

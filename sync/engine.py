@@ -16,11 +16,13 @@ store is used from the caller's thread only (SQLite connections are per thread);
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ from sync.client import (
     ChangesPage,
     CursorGone,
     IdConflict,
+    OutOfOrder,
     Refused,
     ServerBusy,
     ServerClient,
@@ -118,17 +121,20 @@ class Cancelled(SyncError):
     code = "cancelled"
 
 
-def push_request_json(batch: Sequence[OutgoingItem]) -> bytes:
-    """A batch as the JSON of `PushRequest` (PROTOCOL.md: `{items: [{id, till_seq, type, created_at, body}]}`),
-    each body put in as the outbox stores it. Decoding 500 bodies only for pydantic to encode them again cost more
-    than the rest of the request; the server validates every item it receives, and hashes a canonical form of the
-    body, so the bytes need not be re-encoded. `tests/sync` checks this equals what `PushRequest` would send."""
+def push_request_json(batch: Sequence[OutgoingItem], after: OutgoingItem | None = None) -> bytes:
+    """A batch as the JSON of `PushRequest` (PROTOCOL.md: `{items: [{id, till_seq, type, created_at, body}]}`, and
+    `after_seq`/`after_id` naming the last item of the batch still on its way before it), each body put in as the
+    outbox stores it. Decoding 500
+    bodies only for pydantic to encode them again cost more than the rest of the request; the server validates every
+    item it receives, and hashes a canonical form of the body, so the bytes need not be re-encoded. `tests/sync`
+    checks this equals what `PushRequest` would send."""
     items = ",".join(
         f'{{"id":{json.dumps(item.item_id)},"till_seq":{int(item.seq)},"type":{json.dumps(item.type)},'
         f'"created_at":{json.dumps(item.created_at.isoformat())},"body":{item.body_json}}}'
         for item in batch
     )
-    return f'{{"items":[{items}]}}'.encode()
+    named = "" if after is None else f',"after_seq":{int(after.seq)},"after_id":{json.dumps(after.item_id)}'
+    return f'{{"items":[{items}]{named}}}'.encode()
 
 
 def _outcomes(response: PushResponse) -> list[ItemOutcome]:
@@ -137,14 +143,20 @@ def _outcomes(response: PushResponse) -> list[ItemOutcome]:
             for r in response.results]  # fmt: skip
 
 
+#: Push batches on their way at once: while the server writes batch k, batch k+1 has arrived and is being checked
+#: (it waits for k: `after_seq`), and the till records the answers of k-1.
+PUSH_IN_FLIGHT = 2
+
+
 class _Courier:
-    """The run's one background thread for HTTP: the next request travels (and the server works on it) while the
-    caller's thread writes the previous answer to SQLite. Callers keep at most one request in flight. Leaving with
-    an exception sets `abort`, so a request still retrying gives up at its next try instead of holding the run."""
+    """The run's background threads for HTTP: the next requests travel (and the server works on them) while the
+    caller's thread writes the previous answer to SQLite. Callers keep at most `PUSH_IN_FLIGHT` requests in flight
+    (pulls: one). Leaving with an exception sets `abort`, so a request still retrying gives up at its next try instead
+    of holding the run."""
 
     def __init__(self) -> None:
         self.abort = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-http")
+        self._pool = ThreadPoolExecutor(max_workers=PUSH_IN_FLIGHT, thread_name_prefix="sync-http")
 
     def send(self, call: Callable[[], T]) -> Future[T]:
         return self._pool.submit(call)
@@ -256,12 +268,16 @@ class SyncEngine:
                 attempt += 1
 
     def _send_batch(
-        self, client: ServerClient, courier: _Courier, batch: Sequence[OutgoingItem], cancel: threading.Event | None
+        self,
+        client: ServerClient,
+        courier: _Courier,
+        batch: Sequence[OutgoingItem],
+        after: OutgoingItem | None,
+        cancel: threading.Event | None,
     ) -> Future[PushResponse]:
-        def call() -> PushResponse:
-            return client.push_encoded(push_request_json(batch), [item.item_id for item in batch])
-
-        return courier.send(partial(self._retrying, call, cancel, courier.abort))
+        request = push_request_json(batch, after)
+        ids = [item.item_id for item in batch]
+        return courier.send(partial(self._retrying, partial(client.push_encoded, request, ids), cancel, courier.abort))
 
     def _push(
         self,
@@ -271,23 +287,43 @@ class SyncEngine:
         notify: ProgressCallback,
         cancel: threading.Event | None,
     ) -> None:
-        """The outbox in order, one batch in flight: while the server applies batch k+1, the till records batch k's
-        answers (and notes k+1 as attempted in the same transaction) and reads batch k+2 from its outbox."""
+        """The outbox in order, two batches on their way: the second names the first's last item so the server
+        applies them in order. When batch k's answer arrives, batch k+2 is sent, and k's answers are recorded (noting
+        k+2 as attempted in the same transaction) while the server works on k+1 and k+2 travels.
+
+        When a batch fails, what is still on its way is waited for (its answers recorded if it got any), then the push
+        starts again from the oldest unanswered item: the server answers anything it already holds as a duplicate."""
         total = self._store.count_unsent()
         batch_size = self._batch_size
         notify(Phase.PUSH, 0, total)
+        flying: deque[tuple[list[OutgoingItem], Future[PushResponse]]] = deque()
 
-        def restart() -> tuple[list[OutgoingItem], Future[PushResponse] | None]:
+        def send(batch: list[OutgoingItem]) -> None:
+            after = flying[-1][0][-1] if flying else None
+            flying.append((batch, self._send_batch(client, courier, batch, after, cancel)))
+
+        def restart() -> None:
             """Every answer so far is recorded: send the oldest unanswered items again."""
-            first = self._store.unsent(batch_size)
-            if not first:
-                return first, None
-            self._store.note_attempt([item.seq for item in first])
-            return first, self._send_batch(client, courier, first, cancel)
+            while flying:  # what is still on its way first: the server must not see it after the restart's batches
+                _batch, future = flying.popleft()
+                with contextlib.suppress(SyncError):
+                    report.tally.add(self._store.record_results(_outcomes(future.result())))
+            batches: list[list[OutgoingItem]] = []
+            after = 0
+            while len(batches) < PUSH_IN_FLIGHT:
+                batch = self._store.unsent(batch_size, after=after)
+                if not batch:
+                    break
+                batches.append(batch)
+                after = batch[-1].seq
+            self._store.note_attempt([item.seq for batch in batches for item in batch])
+            for batch in batches:
+                send(batch)
 
-        batch, in_flight = restart()
-        while in_flight is not None:
-            following = self._store.unsent(batch_size, after=batch[-1].seq)
+        restart()
+        while flying:
+            batch, in_flight = flying[0]
+            following = self._store.unsent(batch_size, after=flying[-1][0][-1].seq)
             try:
                 response = in_flight.result()
             except IdConflict as exc:
@@ -296,21 +332,28 @@ class SyncEngine:
                 conflicting = [i for i in exc.ids if i in in_batch]
                 if not conflicting:
                     raise
+                flying.popleft()
                 report.tally.add(self._store.reject_locally(conflicting, ErrorCode.ID_CONFLICT.value))
-                batch, in_flight = restart()
+                restart()
+                continue
+            except OutOfOrder:  # the batch before it was not applied in time (it was retried for long): again
+                flying.popleft()
+                restart()
                 continue
             except Refused as exc:
                 if exc.code == ErrorCode.BATCH_TOO_LARGE and batch_size > 1:
+                    flying.popleft()
                     batch_size = max(1, batch_size // 2)
-                    batch, in_flight = restart()
+                    restart()
                     continue
                 raise
-            in_flight = self._send_batch(client, courier, following, cancel) if following else None
+            flying.popleft()
+            if following:
+                send(following)
             tally = self._store.record_results(_outcomes(response), attempted=[item.seq for item in following])
             report.tally.add(tally)
             report.pushed += len(batch)
             notify(Phase.PUSH, min(report.pushed, total), total)
-            batch = following
 
     def _pull(
         self,

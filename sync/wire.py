@@ -67,6 +67,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_STORE = "unknown_store"
     ID_CONFLICT = "id_conflict"
     BATCH_TOO_LARGE = "batch_too_large"
+    OUT_OF_ORDER = "out_of_order"  # push: the batch named by `after_seq` was not applied (in time)
     CURSOR_GONE = "cursor_gone"
     RATE_LIMITED = "rate_limited"
     # item-level reasons
@@ -210,6 +211,11 @@ class PushItem(Wire):
 
 class PushRequest(Wire):
     items: list[PushItem]  # at most MAX_PUSH_ITEMS: more is answered 413, not 400
+    # The last item (till_seq and id) of the batch this till sent just before this one and has no answer for yet:
+    # the server applies this batch only after that one (it waits a few seconds, then answers 409 out_of_order).
+    # Lets a till keep two batches on their way without either overtaking the other.
+    after_seq: Annotated[int, Field(ge=1, le=MAX_SEQ)] | None = None
+    after_id: Id | None = None
 
 
 class PushResult(Wire):

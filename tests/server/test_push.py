@@ -3,6 +3,9 @@ replays refused and kept; a bad item rejected without blocking the rest; gaps in
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +15,8 @@ from uuid6 import uuid7
 
 from server.db import ServerDatabase
 from server.models import ConflictingItem, LedgerEntry, Member, Preference, PushedItem, SeqAlarm
-from sync.wire import MAX_PUSH_ITEMS
+from server.push import ItemAnswer, answer_json, body_hash
+from sync.wire import MAX_PUSH_ITEMS, ItemStatus, PushResponse, PushResult
 from tests.server.conftest import PHONE_A, PHONE_B, ServerClock, Till
 
 
@@ -293,3 +297,101 @@ def test_a_batch_over_many_members_writes_each_once_with_every_item_counted(db: 
     assert [r["status"] for r in again] == ["duplicate"] * 201
     assert [r["member_version"] for r in again] == versions
     assert _member(db, ids[0]).version == max(r["member_version"] for r in results if r["member"] == ids[0])
+
+
+CANONICAL_BODIES: list[dict[str, Any]] = [
+    {"z": 1, "a": None, "m": [True, False, "x"], "n": {"b": -(2**63), "a": 2**63 - 1}},
+    {"name": '张伟 \u2028 "quoted" \\ \n\t\u0001 \U0001f600', "tags": ["会员", ""], "é": "e"},
+    {"big": 2**70, "small": -(2**64)},  # beyond 64 bits: orjson refuses, json writes them
+    {"f": 1e16, "g": -0.0, "h": 0.1},
+]
+
+
+@pytest.mark.parametrize("body", CANONICAL_BODIES)
+def test_the_body_hash_is_the_sha256_of_the_sorted_compact_json(body: dict[str, Any]) -> None:
+    canonical = json.dumps({"type": "point_entry", "body": body}, sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False)  # fmt: skip
+    assert body_hash("point_entry", body) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    reordered = dict(reversed(list(body.items())))
+    assert body_hash("point_entry", reordered) == body_hash("point_entry", body)
+
+
+def test_bodies_that_differ_only_in_nan_infinity_or_null_hash_apart() -> None:
+    digests = {body_hash("point_entry", {"x": value}) for value in (float("nan"), float("inf"), float("-inf"), None)}
+    assert len(digests) == 4
+
+
+def test_the_answer_is_written_as_the_wire_schema_writes_it() -> None:
+    answers = [
+        ItemAnswer("e1", ItemStatus.APPLIED, None, "m1", 7),
+        ItemAnswer("e2", ItemStatus.FLAGGED, "overdrawn", "m1", 8),
+        ItemAnswer("e3", ItemStatus.DUPLICATE, "invalid_body", None, None, ItemStatus.REJECTED),
+        ItemAnswer("会员-4", ItemStatus.MERGED, None, "m2", 2**53),
+    ]
+    expected = PushResponse(results=[PushResult(**{f: getattr(a, f) for f in a.__slots__}) for a in answers])
+    assert answer_json(answers) == expected.model_dump_json().encode("utf-8")
+
+
+def test_a_batch_that_fails_to_commit_leaves_no_trace_in_the_next_ones(
+    db: ServerDatabase, till: Till, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    member_id = till.enrolled()
+    till.push_ok(till.entry(member_id, 10, amount_cents=1000))  # the member's 12-month window is now cached
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("server.push.Bulk.insert", broken)
+        with pytest.raises(RuntimeError):
+            till.push(till.entry(member_id, 20, amount_cents=2000))
+    [result] = till.push_ok(till.entry(member_id, 40, amount_cents=4000))
+    assert result["status"] == "applied"
+    member = _member(db, member_id)
+    assert (member.balance, member.spend_12m_cents) == (50, 5000)  # the failed batch's 2,000 cents counted nowhere
+    assert _count(db, LedgerEntry) == 2
+
+
+def test_a_batch_sent_after_another_waits_for_it_and_is_applied_second(db: ServerDatabase, till: Till) -> None:
+    member_id = till.enrolled()  # seq 1
+    first = [till.entry(member_id, 10), till.entry(member_id, 20)]  # seq 2, 3
+    second = [till.entry(member_id, 30), till.entry(member_id, 40)]  # seq 4, 5: sent first, naming seq 3
+    answers: list[Any] = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(
+            till.client.post(
+                "/v1/push", json={"items": second, "after_seq": 3, "after_id": first[-1]["id"]}, headers=till.headers
+            )
+        )
+    )
+    waiting.start()
+    waiting.join(0.3)
+    assert waiting.is_alive() and _count(db, LedgerEntry) == 0  # holding on, nothing applied
+
+    assert [r["status"] for r in till.push_ok(*first)] == ["applied", "applied"]
+    waiting.join(10)
+    [answer] = answers
+    assert answer.status_code == 200 and [r["status"] for r in answer.json()["results"]] == ["applied", "applied"]
+    assert _member(db, member_id).balance == 100
+    with db.read() as session:
+        assert session.scalars(select(SeqAlarm)).all() == []  # applied in till_seq order: no gap was ever seen
+
+
+def test_a_batch_whose_predecessor_never_arrives_is_refused_unapplied(
+    db: ServerDatabase, till: Till, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("server.push.ORDER_WAIT_SECONDS", 0.2)
+    member_id = till.enrolled()  # seq 1
+    lost = till.entry(member_id, 10)  # seq 2: lost on its way
+    late = till.entry(member_id, 30)  # seq 3
+    answer = till.client.post("/v1/push", json={"items": [late], "after_seq": 2, "after_id": lost["id"]},
+                              headers=till.headers)  # fmt: skip
+    assert answer.status_code == 409 and answer.json()["detail"]["code"] == "out_of_order"
+    # A till restored from a backup: its till_seqs are ones the server has seen, but the item named is new.
+    answer = till.client.post("/v1/push", json={"items": [late], "after_seq": 1, "after_id": lost["id"]},
+                              headers=till.headers)  # fmt: skip
+    assert answer.status_code == 409 and answer.json()["detail"]["code"] == "out_of_order"
+    assert _count(db, LedgerEntry) == 0 and _count(db, PushedItem) == 1  # only the enrolment
+
+    [again] = till.push_ok(late)  # pushed again without after_seq (a new run): applied, the gap is an alarm
+    assert again["status"] == "applied"
