@@ -395,3 +395,14 @@ def test_a_batch_whose_predecessor_never_arrives_is_refused_unapplied(
 
     [again] = till.push_ok(late)  # pushed again without after_seq (a new run): applied, the gap is an alarm
     assert again["status"] == "applied"
+
+
+def test_a_time_without_its_utc_offset_is_refused(db: ServerDatabase, till: Till) -> None:
+    member_id = till.enrolled()
+    item = till.entry(member_id, 10)
+    naive = item["created_at"][:19]  # 2026-11-23T10:00:00, no offset
+    answer = till.push({**item, "created_at": naive})
+    assert answer.status_code == 400 and answer.json()["detail"]["field"] == "body.items.0.created_at"
+    [result] = till.push_ok({**item, "body": {**item["body"], "created_at": naive}})
+    assert (result["status"], result["reason"]) == ("rejected", "invalid_body")
+    assert _count(db, LedgerEntry) == 0
