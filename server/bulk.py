@@ -44,13 +44,8 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 
 def _sqlite_time(value: datetime | None) -> str | None:
     """An aware datetime as the text SQLAlchemy's SQLite DateTime stores for it (naive UTC, microseconds)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to the server database")
-    if value.utcoffset():
-        value = value.astimezone(UTC)
-    return value.isoformat(sep=" ", timespec="microseconds")[:-6]  # without its "+00:00"
+    naive = _naive_utc(value)
+    return None if naive is None else naive.isoformat(sep=" ", timespec="microseconds")
 
 
 def _aware_from_text(value: str | None) -> datetime | None:

@@ -16,6 +16,7 @@ Thread: the API's worker threads; one `ServerDatabase.write()` per request.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -88,15 +89,10 @@ def answer_json(answers: list[ItemAnswer]) -> bytes:
 def body_hash(item_type: str, body: dict[str, Any]) -> str:
     """SHA-256 hex of the canonical JSON of an item's type and body (key order and spacing do not matter)."""
     document = {"type": item_type, "body": body}
-    canonical: bytes | None = None
     if not _holds_float(body):
-        try:
-            canonical = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
-        except orjson.JSONEncodeError:  # an integer beyond 64 bits
-            canonical = None
-    if canonical is None:
-        canonical = _CANONICAL.encode(document).encode("utf-8")
-    return hashlib.sha256(canonical).hexdigest()
+        with contextlib.suppress(orjson.JSONEncodeError):  # raised for an integer beyond 64 bits
+            return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(document).encode("utf-8")).hexdigest()
 
 
 def _holds_float(value: object) -> bool:

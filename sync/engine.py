@@ -124,10 +124,9 @@ class Cancelled(SyncError):
 def push_request_json(batch: Sequence[OutgoingItem], after: OutgoingItem | None = None) -> bytes:
     """A batch as the JSON of `PushRequest` (PROTOCOL.md: `{items: [{id, till_seq, type, created_at, body}]}`, and
     `after_seq`/`after_id` naming the last item of the batch still on its way before it), each body put in as the
-    outbox stores it. Decoding 500
-    bodies only for pydantic to encode them again cost more than the rest of the request; the server validates every
-    item it receives, and hashes a canonical form of the body, so the bytes need not be re-encoded. `tests/sync`
-    checks this equals what `PushRequest` would send."""
+    outbox stores it. Decoding 500 bodies only for pydantic to encode them again cost more than the rest of the
+    request; the server validates every item it receives, and hashes a canonical form of the body, so the bytes need
+    not be re-encoded. `tests/sync` checks this equals what `PushRequest` would send."""
     items = ",".join(
         f'{{"id":{json.dumps(item.item_id)},"till_seq":{int(item.seq)},"type":{json.dumps(item.type)},'
         f'"created_at":{json.dumps(item.created_at.isoformat())},"body":{item.body_json}}}'
@@ -322,8 +321,8 @@ class SyncEngine:
 
         restart()
         while flying:
-            batch, in_flight = flying[0]
-            following = self._store.unsent(batch_size, after=flying[-1][0][-1].seq)
+            batch, in_flight = flying.popleft()
+            following = self._store.unsent(batch_size, after=(flying[-1][0] if flying else batch)[-1].seq)
             try:
                 response = in_flight.result()
             except IdConflict as exc:
@@ -332,22 +331,18 @@ class SyncEngine:
                 conflicting = [i for i in exc.ids if i in in_batch]
                 if not conflicting:
                     raise
-                flying.popleft()
                 report.tally.add(self._store.reject_locally(conflicting, ErrorCode.ID_CONFLICT.value))
                 restart()
                 continue
             except OutOfOrder:  # the batch before it was not applied in time (it was retried for long): again
-                flying.popleft()
                 restart()
                 continue
             except Refused as exc:
                 if exc.code == ErrorCode.BATCH_TOO_LARGE and batch_size > 1:
-                    flying.popleft()
                     batch_size = max(1, batch_size // 2)
                     restart()
                     continue
                 raise
-            flying.popleft()
             if following:
                 send(following)
             tally = self._store.record_results(_outcomes(response), attempted=[item.seq for item in following])

@@ -10,6 +10,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
+# Every time on the wire carries its UTC offset: `AwareDatetime` refuses a naive one (pydantic's own check, in Rust;
+# a Python validator here was called twice per pushed item).
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 PROTOCOL_VERSION = 1
@@ -18,8 +20,6 @@ MAX_CHANGES_PAGE = 5000
 MAX_MEMBER_CODES = 100
 
 
-# Every time on the wire carries its UTC offset: `AwareDatetime` refuses a naive one (pydantic's own check, in Rust;
-# a Python validator here was called twice per pushed item).
 # Bounds that keep every number inside a signed 64-bit column on both databases, with room for sums.
 MAX_POINTS = 10**12
 MAX_CENTS = 10**13  # a hundred billion yuan
