@@ -712,6 +712,8 @@ def generate_demo(
             logger.info("demo: %d of %d members written", done, members)
             if progress is not None:
                 progress(done, members)
+    if done:
+        db.refresh_statistics()
     return DemoReport(
         members=done,
         ledger_entries=entries,

@@ -387,6 +387,8 @@ def import_members(
         _write_chunk(db, chunk, store_code, rules, report)
     report.rejects.sort(key=lambda reject: reject.line_no)
     if not dry_run:
+        if report.imported:
+            db.refresh_statistics()
         with db.write() as session:
             session.add(
                 AdminLog(

@@ -247,3 +247,27 @@ def test_worker_process_path(db: ServerDatabase, server_clock: ServerClock) -> N
             assert member.spend_12m_cents == found.spend_12m_cents
     assert len({m.phone for m in members}) == 45
     assert sorted(m.version for m in members) == list(range(report.first_version or 0, (report.last_version or 0) + 1))
+
+
+def _planner_row_counts(db: ServerDatabase) -> dict[str, tuple[float, int]]:
+    """PostgreSQL's idea of each bulk-loaded table's size (pg_class.reltuples, set by ANALYZE) beside its count."""
+    counts = {}
+    with db.engine.connect() as connection:
+        for table in ("member", "ledger_entry", "preference"):
+            estimate = connection.exec_driver_sql(f"SELECT reltuples FROM pg_class WHERE relname = '{table}'").scalar()
+            actual = connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+            counts[table] = (float(estimate or 0), int(actual or 0))
+    return counts
+
+
+def test_planner_statistics_are_fresh_after_demo(db: ServerDatabase, server_clock: ServerClock) -> None:
+    """PostgreSQL: the bulk load is followed by ANALYZE, so a push on the new data is planned with its real size
+    (without statistics the members' purchases were read by scanning the whole ledger)."""
+    if db.is_sqlite:
+        pytest.skip("SQLite's plans here do not use statistics")
+    generate_demo(db, 40, now=server_clock.now)
+    counts = _planner_row_counts(db)
+    assert all(actual > 0 for _estimate, actual in counts.values())
+    assert {table: estimate for table, (estimate, _actual) in counts.items()} == {
+        table: float(actual) for table, (_estimate, actual) in counts.items()
+    }

@@ -231,3 +231,16 @@ def test_many_rows_import_across_chunks_with_balances_on_the_ledger(db: ServerDa
         ledger = session.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0)))
     assert members == 25_000
     assert balances == ledger == sum(i % 500 for i in range(25_000))
+
+
+def test_planner_statistics_are_fresh_after_import(db: ServerDatabase, tmp_path: Path) -> None:
+    """PostgreSQL: an import is followed by ANALYZE (see test_demo), so the next push is planned on the real sizes."""
+    if db.is_sqlite:
+        pytest.skip("SQLite's plans here do not use statistics")
+    path = _write_csv(tmp_path / "m.csv", [f"{GOOD_PHONE_1},王小明,,,10", "13700137000,赵敏,,,"], bom=False)
+    assert import_members(db, path, STORE).imported == 2
+    with db.engine.connect() as connection:
+        estimates = connection.exec_driver_sql(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN ('member', 'ledger_entry')"
+        ).all()
+    assert dict(estimates) == {"member": 2.0, "ledger_entry": 1.0}
