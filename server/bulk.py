@@ -104,24 +104,23 @@ class Bulk:
         return found
 
     def _stored(self, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        converters = [(i, f) for i, f in enumerate(self._converters_for(table, columns)) if f is not None]
-        if not converters:
+        converters = self._converters_for(table, columns)
+        if not rows or not any(converters):
             return rows
-        # Per column, each value converted once: a batch's rows share many (its time, its members' times).
-        memos: list[dict[Any, Any]] = [{} for _ in converters]
-        stored = []
-        for row in rows:
-            values = list(row)
-            for (i, convert), memo in zip(converters, memos, strict=True):
-                value = values[i]
-                try:
-                    values[i] = memo[value]
-                except KeyError:
-                    values[i] = memo[value] = convert(value)
-                except TypeError:  # not hashable (a list for a JSON column)
-                    values[i] = convert(value)
-            stored.append(tuple(values))
-        return stored
+        # Column by column, each distinct value converted once (a batch's rows share many: its time, its members'
+        # times), the rows taken apart and put together again by zip: a loop per row and value cost 3 ms a batch.
+        stored: list[Sequence[Any]] = []
+        for values, convert in zip(zip(*rows, strict=True), converters, strict=True):
+            if convert is None:
+                stored.append(values)
+                continue
+            try:
+                memo = {value: convert(value) for value in set(values)}
+            except TypeError:  # a value that cannot be hashed (a list for a JSON column)
+                stored.append([convert(value) for value in values])
+            else:
+                stored.append(list(map(memo.__getitem__, values)))
+        return list(zip(*stored, strict=True))
 
     def _sql_type(self, table: Table, name: str) -> str:
         return str(table.c[name].type.compile(dialect=self.dialect))

@@ -12,6 +12,7 @@ Thread: the API's worker threads; a `Batch` lives inside one `ServerDatabase.wri
 from __future__ import annotations
 
 import contextlib
+import operator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,7 @@ _CHANGING = (
     "balance", "spend_12m_cents", "visits_90d", "tier", "segment", "last_visit_at", "consent_marketing",
     "consent_profile", "updated_at", "version",
 )  # fmt: skip
+_changing_and_id = operator.attrgetter(*_CHANGING, "id")  # a member's UPDATE row, read at C speed
 
 
 @dataclass(slots=True)
@@ -167,7 +169,7 @@ class Batch:
             if member.new_row is not None:
                 new_rows.append({**member.new_row, **{name: getattr(member, name) for name in _CHANGING}})
             elif member.dirty:
-                updates.append((*(getattr(member, name) for name in _CHANGING), member.id))
+                updates.append(_changing_and_id(member))
         if new_rows:
             self.session.execute(insert(Member), new_rows)
         self.bulk.update(_MEMBER_TABLE, _CHANGING, "id", updates)
