@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/sync.py --members 1000000 --entries 20000 [--backend sqlite|postgres] [--dir DIR]
 
-Builds (or reuses, when it already holds N members) a server database with `server admin demo --members N`, starts
-the real server (`python -m server serve`) in its own process on 127.0.0.1, registers a new till and times:
+Builds (or reuses, when it already holds N members) a server database with `server admin demo --members N` (on
+PostgreSQL vacuumed and analyzed before timing, as autovacuum would between runs), starts the real server (`python -m server serve`) in its own process on 127.0.0.1, registers a new till and times:
 
 1. first sync: the till pulls every member page by page through the real engine (seconds, and the peak RSS of the
    server process and of the till process: each is its own OS process);
@@ -86,6 +86,18 @@ def ensure_demo(db: str, members: int) -> None:
     started = time.perf_counter()
     server_cli("demo", "--members", str(members), db=db)
     print(f"demo data: {members:,} members in {time.perf_counter() - started:.1f} s")
+
+
+def vacuum_postgres(db: str) -> None:
+    """PostgreSQL: VACUUM ANALYZE the reused database before timing, as autovacuum would have between two runs (it is
+    off on some machines, this one included): each run's push leaves 20,000 dead member rows behind, and a run after
+    a dozen others would measure their debris, not the server."""
+    if not db.startswith("postgresql"):
+        return
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN.replace("dbname=test", f"dbname={db.rsplit('/', 1)[1]}"), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
 
 
 def free_port() -> int:
@@ -217,6 +229,7 @@ def main() -> None:
     args.dir.mkdir(parents=True, exist_ok=True)
     db = server_url_for(args.backend, args.dir, args.members)
     ensure_demo(db, args.members)
+    vacuum_postgres(db)
     work = Path(tempfile.mkdtemp(prefix="md-sync-bench-"))
     try:
         with running_server(db) as (url, process):

@@ -194,10 +194,27 @@ class ServerDatabase:
             migrate(engine)
             db = cls(engine, clock=clock)
             db._seed()
+            db._check_autovacuum()
         except Exception:
             engine.dispose()
             raise
         return db
+
+    def _check_autovacuum(self) -> None:
+        """PostgreSQL: warn when autovacuum is off. Every push rewrites the rows of the members it touches (a new row
+        version in each of the member table's indexes); without vacuuming, the dead versions pile up and each
+        lookup of a busy member walks past them (a push at 1,000,000 members went from 73 to 115 ms a batch after
+        some 200,000 updates)."""
+        if self.is_sqlite:
+            return
+        with self.engine.connect() as connection:
+            setting = connection.exec_driver_sql("SHOW autovacuum").scalar()
+        if setting != "on":
+            logger.warning(
+                "PostgreSQL autovacuum is %s: run VACUUM ANALYZE regularly (e.g. nightly), or pushes slow down as "
+                "updated members leave dead rows behind",
+                setting,
+            )
 
     def _seed(self) -> None:
         """The counter row and the default settings, when missing (two processes starting together: one wins)."""

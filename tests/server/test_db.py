@@ -72,3 +72,19 @@ def test_reopening_keeps_the_settings(db: ServerDatabase, db_url: str) -> None:
 def test_memory_databases_are_refused() -> None:
     with pytest.raises(ValueError, match="file"):
         ServerDatabase.open("sqlite://")
+
+
+def test_autovacuum_off_is_reported(db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """PostgreSQL: the server warns at start when autovacuum is off (pushes would slow down as dead member rows pile
+    up); SQLite has nothing to vacuum and says nothing."""
+    with caplog.at_level("WARNING", logger="server.db"):
+        db = ServerDatabase.open(db_url)
+    try:
+        if db.is_sqlite:
+            expected = False
+        else:
+            with db.engine.connect() as connection:
+                expected = connection.exec_driver_sql("SHOW autovacuum").scalar() != "on"
+    finally:
+        db.close()
+    assert any("autovacuum is off" in record.getMessage() for record in caplog.records) == expected
