@@ -3,7 +3,8 @@
     .venv/bin/python bench/sync.py --members 1000000 --entries 20000 [--backend sqlite|postgres] [--dir DIR]
 
 Builds (or reuses, when it already holds N members) a server database with `server admin demo --members N` (on
-PostgreSQL vacuumed and analyzed before timing, as autovacuum would between runs), starts the real server (`python -m server serve`) in its own process on 127.0.0.1, registers a new till and times:
+PostgreSQL vacuumed and analyzed before timing, as autovacuum would between runs), starts the real server
+(`python -m server serve`) in its own process on 127.0.0.1, registers a new till and times:
 
 1. first sync: the till pulls every member page by page through the real engine (seconds, and the peak RSS of the
    server process and of the till process: each is its own OS process);
