@@ -97,7 +97,7 @@ def vacuum_postgres(db: str) -> None:
         return
     import psycopg
 
-    with psycopg.connect(PG_ADMIN.replace("dbname=test", f"dbname={db.rsplit('/', 1)[1]}"), autocommit=True) as conn:
+    with psycopg.connect(db.replace("postgresql+psycopg://", "postgresql://", 1), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
 
 
