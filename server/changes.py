@@ -175,4 +175,5 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
         )
     next_cursor = rows[-1].version if rows else since
     document = {"changes": changes, "next_cursor": next_cursor, "has_more": has_more, "latest": current}
+    db.make_durable()  # the till will store this cursor: what the page shows must survive a power cut
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -8,11 +8,22 @@ version 10. Locking the counter row first (PostgreSQL `SELECT … FOR UPDATE`; S
 the database's write lock) serializes writers, so versions are handed out in commit order: once a reader sees
 version N, every version below N is already committed.
 
+SQLite durability: a write returns only once its commit is on disk, but the fsync that puts it there is made after
+the write lock is released (`_WalSync`), so it overlaps the next writer's work instead of lengthening every
+writer's turn. The connections run `synchronous=NORMAL` (in WAL mode: commits append to the WAL without syncing;
+the WAL is synced before each checkpoint and the database file after it; a power cut leaves the database consistent,
+at a commit boundary), and `write()` then fsyncs the WAL itself — what `synchronous=FULL` does inside the commit.
+One fsync serves every commit written before it began (group commit). Until then the commit is visible to other
+connections but not yet durable, so whatever leaves the server reflecting committed state waits for an fsync
+first: a write's caller (a push's answer, an authorization, an admin command) because `write()` has synced before
+it returns, and a page of changes because `changes_page` calls `make_durable()` before it answers (a till must never
+store a cursor the server could lose in a power cut: versions would be handed out again below it). A power cut loses
+at most commits nobody was told about; the tills push them again and the server applies them once.
+
 SQLite's write-ahead log is copied back into the database file (checkpointed) by a thread of our own
-(`_Checkpointer`), not by whichever request happens to commit past SQLite's threshold: a push batch's commit pays
-for appending its pages to the WAL and the one fsync that makes them durable (synchronous=FULL), while the copy and
-the database file's fsync overlap the next request. The connections keep their own automatic checkpoint as a
-safety net, at a larger threshold.
+(`_Checkpointer`), not by whichever request happens to commit past SQLite's threshold: the copy and the database
+file's fsync overlap the next request. The connections keep their own automatic checkpoint as a safety net, at a
+larger threshold.
 
 Within one process, writers also queue on a lock of our own before they begin: the next writer starts the moment the
 one before commits (SQLite's busy handler would poll with sleeps of up to 100 ms), and a writer waiting for another's
@@ -25,6 +36,7 @@ Thread: any. Sessions are per unit of work; the engine's pool is shared by the A
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -80,7 +92,7 @@ def _sqlite_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None  # the driver must not BEGIN behind our back
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")  # an applied point survives a power cut
+        cursor.execute("PRAGMA synchronous=NORMAL")  # the commit's fsync comes after the write lock (`_WalSync`)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")
@@ -171,6 +183,40 @@ class _Checkpointer:
         self._thread.join(timeout=30)
 
 
+def _fsync_path(path: str) -> None:
+    """fsync a file by its path, opened for the call (a file SQLite deleted and made again is a new file). SQLite
+    holds no POSIX lock on its WAL file, so opening and closing it here releases none of SQLite's locks."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:  # no WAL: every commit was checkpointed into the database file, which was synced
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _WalSync:
+    """Makes a SQLite database's commits durable after the write lock is released: an fsync of its WAL file, one at
+    a time, each covering every commit written before it began (a writer arriving while one is under way waits for
+    it, then needs another only if its commit came after that one began)."""
+
+    def __init__(self, wal_path: str) -> None:
+        self._wal_path = wal_path
+        self._syncing = threading.Lock()
+        self._durable = 0  # commits of this process known to be on disk
+
+    def sync(self, written: int | None, committed: Callable[[], int]) -> None:
+        """Return once the first `written` commits of this process are on disk (None: whatever is in the WAL now,
+        other processes' commits included). `committed()` counts this process's commits so far."""
+        with self._syncing:
+            if written is not None and self._durable >= written:
+                return  # an fsync that began after that commit has finished
+            target = committed()
+            _fsync_path(self._wal_path)
+            self._durable = max(self._durable, target)
+
+
 class ServerDatabase:
     """The opened server database. `read()` for a consistent read, `write()` for a numbered, serialized change."""
 
@@ -183,6 +229,7 @@ class ServerDatabase:
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
         database = engine.url.database if self.is_sqlite else None
         self._checkpointer = _Checkpointer(database) if database else None
+        self._wal_sync = _WalSync(f"{database}-wal") if database else None
         self._committed = threading.Condition(threading.RLock())  # held by the process's writer, notified at commit
         self._generation = 0  # commits made by this process's writers
 
@@ -240,7 +287,8 @@ class ServerDatabase:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction, serialized with every other by the change-counter lock taken first: everything
-        inside commits together at the end, or (on any exception) nothing does."""
+        inside commits together at the end, or (on any exception) nothing does. Returns once the commit is on disk
+        (SQLite: synced after the lock is released, see the module's docstring)."""
         with self._committed:
             with self._writer() as session, session.begin():
                 query = select(ChangeCounter.value).where(ChangeCounter.id == 1)
@@ -256,9 +304,19 @@ class ServerDatabase:
             for hook in hooks:
                 hook()
             self._generation += 1
+            written = self._generation
             self._committed.notify_all()
         if self._checkpointer is not None:
             self._checkpointer.poke()
+        if self._wal_sync is not None:
+            self._wal_sync.sync(written, lambda: self._generation)
+
+    def make_durable(self) -> None:
+        """Return once everything committed so far, by any process, is on disk: before an answer that shows
+        committed state which must not be lost (a page of changes). Costs one fsync of the WAL (microseconds when
+        it holds nothing unsynced); nothing to do on PostgreSQL, whose commits are durable before they are seen."""
+        if self._wal_sync is not None:
+            self._wal_sync.sync(None, lambda: self._generation)
 
     @staticmethod
     def after_commit(session: Session, hook: Callable[[], None]) -> None:
