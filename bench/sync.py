@@ -15,6 +15,10 @@ PostgreSQL vacuumed and analyzed before timing, as autovacuum would between runs
    (entries applied per second by the server).
 
 The last line is `ratio: X.XX` = first-sync time / the floor of step 2. Results go in docs/performance.md.
+
+A virtual machine's CPU can run a third faster or slower from one minute to the next (neighbours on the host), so
+the push line is followed by `cpu check`: a fixed loop of Python timed right before and right after the push — a run
+whose push was slow on a slow machine shows it there.
 """
 
 from __future__ import annotations
@@ -201,6 +205,18 @@ def first_sync(url: str, db_server: str, folder: Path) -> tuple[Till, SyncEngine
     return till, engine, elapsed, answer.token
 
 
+def cpu_check_ms() -> float:
+    """Milliseconds for a fixed loop of Python arithmetic (the best of three): how fast this machine is right now."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for n in range(1_000_000):
+            total += n * n
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def push(till: Till, engine: SyncEngine, entries: int) -> float:
     cashier = till.staff.login("C001", "1357")
     member_ids = [row[0] for row in till.db.lookup_connection().execute(
@@ -212,11 +228,14 @@ def push(till: Till, engine: SyncEngine, entries: int) -> float:
     def progress(phase: Phase, _done: int, _total: int | None) -> None:
         marks.setdefault(phase.value, time.perf_counter())
 
+    before = cpu_check_ms()
     report = engine.run(progress)
+    after = cpu_check_ms()
     if report.error or report.tally.applied != entries:
         raise SystemExit(f"push failed: {report.error}, applied {report.tally.applied}")
     seconds = marks["pull"] - marks["push"]
     print(f"push: {entries:,} entries in {seconds:.2f} s = {entries / seconds:,.0f} entries/s applied")
+    print(f"cpu check: {before:.0f} ms before the push, {after:.0f} ms after (a fixed loop; lower is faster)")
     return seconds
 
 
