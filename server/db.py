@@ -201,20 +201,21 @@ class _WalSync:
     a time, each covering every commit written before it began (a writer arriving while one is under way waits for
     it, then needs another only if its commit came after that one began)."""
 
-    def __init__(self, wal_path: str) -> None:
+    def __init__(self, wal_path: str, committed: Callable[[], int]) -> None:
         self._wal_path = wal_path
+        self._committed = committed  # how many commits this process has made so far (it only grows)
         self._syncing = threading.Lock()
         self._durable = 0  # commits of this process known to be on disk
 
-    def sync(self, written: int | None, committed: Callable[[], int]) -> None:
+    def sync(self, written: int | None) -> None:
         """Return once the first `written` commits of this process are on disk (None: whatever is in the WAL now,
-        other processes' commits included). `committed()` counts this process's commits so far."""
+        other processes' commits included)."""
         with self._syncing:
             if written is not None and self._durable >= written:
                 return  # an fsync that began after that commit has finished
-            target = committed()
+            target = self._committed()
             _fsync_path(self._wal_path)
-            self._durable = max(self._durable, target)
+            self._durable = target
 
 
 class ServerDatabase:
@@ -229,7 +230,7 @@ class ServerDatabase:
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
         database = engine.url.database if self.is_sqlite else None
         self._checkpointer = _Checkpointer(database) if database else None
-        self._wal_sync = _WalSync(f"{database}-wal") if database else None
+        self._wal_sync = _WalSync(f"{database}-wal", lambda: self._generation) if database else None
         self._committed = threading.Condition(threading.RLock())  # held by the process's writer, notified at commit
         self._generation = 0  # commits made by this process's writers
 
@@ -309,14 +310,14 @@ class ServerDatabase:
         if self._checkpointer is not None:
             self._checkpointer.poke()
         if self._wal_sync is not None:
-            self._wal_sync.sync(written, lambda: self._generation)
+            self._wal_sync.sync(written)
 
     def make_durable(self) -> None:
         """Return once everything committed so far, by any process, is on disk: before an answer that shows
         committed state which must not be lost (a page of changes). Costs one fsync of the WAL (microseconds when
         it holds nothing unsynced); nothing to do on PostgreSQL, whose commits are durable before they are seen."""
         if self._wal_sync is not None:
-            self._wal_sync.sync(None, lambda: self._generation)
+            self._wal_sync.sync(None)
 
     @staticmethod
     def after_commit(session: Session, hook: Callable[[], None]) -> None:
