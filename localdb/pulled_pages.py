@@ -58,12 +58,6 @@ def _upsert_member_sql() -> str:
 
 _PREFERENCE_FIELDS = ("member_id", "kind", "value", "source", "staff_code", "created_at")
 _UPSERT_MEMBER = _upsert_member_sql()
-#: The connection that writes pulled pages keeps a 64 MiB page cache (SQLite's default is 2 MiB) and checkpoints
-#: its WAL every 10,000 pages (40 MiB) instead of 1,000. A page of 5,000 members dirties pages all over the member
-#: and preference indexes: with the small cache they were spilled to the WAL before the commit and read back from
-#: the file, and nearly every commit also ran a checkpoint. Durability does not change (WAL, synchronous=FULL: each
-#: commit is on disk before it returns); the cache's memory is taken only as pages are read.
-_BULK_WRITE_PRAGMAS = ("PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 10000")
 # A page's keys go to SQLite as one JSON array (`json_each`): a 5,000-value IN list cost more to build than the
 # lookup itself. SQLite's JSON functions cut a string at NUL, so a page with such a key falls back to one per row.
 _PHONE_HOLDERS = "SELECT id, phone, version FROM member WHERE phone IN (SELECT value FROM json_each(?))"
@@ -141,8 +135,6 @@ def write_page(session: Session, changes: Sequence[Mapping[str, Any]], now: date
     now_text = sqlite_datetime(now)
     assert now_text is not None
     conn = Database.session_connection(session)
-    for pragma in _BULK_WRITE_PRAGMAS:
-        conn.execute(pragma)
     live = [c for c in changes if not c.get("deleted") and not c.get("merged_into")]
     unanswered_enrolments = _free_phones(session, conn, live)
     tag_texts: dict[tuple[str, ...], str] = {}  # a page has few distinct tag lists: each encoded once

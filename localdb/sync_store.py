@@ -248,7 +248,7 @@ class SyncStore:
     def apply_page(self, changes: Sequence[Mapping[str, Any]], next_cursor: int) -> int:
         """Write one page of member changes and the new cursor in one transaction. Returns members written."""
         now = self._clock()
-        with self._db.write() as session:
+        with self._db.bulk_write() as session:
             write_page(session, changes, now)
             state = ensure_sync_state(session)
             state.cursor, state.last_pull_at = next_cursor, now
