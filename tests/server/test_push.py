@@ -109,6 +109,16 @@ def test_any_text_is_an_id_once_even_with_a_nul_in_it(db: ServerDatabase, till: 
     assert _count(db, PushedItem) == 1
 
 
+def test_ids_with_quotes_backslashes_and_any_script_are_found_again(db: ServerDatabase, till: Till) -> None:
+    """A batch's ids travel to the database as one JSON array: each must come back out of it as the same text."""
+    ids = ['say "hi"', "back\\slash", "会员\u2028行", "tab\tand\x01", "\U0001f600"]
+    odd = [till.item("point_entry", {"not": "a body"}, item_id=item_id) for item_id in ids]
+    assert [r["status"] for r in till.push_ok(*odd)] == ["rejected"] * len(ids)
+    again = till.push_ok(*odd)
+    assert [(r["id"], r["status"], r["first_status"]) for r in again] == [(i, "duplicate", "rejected") for i in ids]
+    assert _count(db, PushedItem) == len(ids)
+
+
 def test_a_malformed_request_is_400_and_a_big_batch_413(till: Till) -> None:
     answer = till.client.post("/v1/push", json={"items": [{"id": "x"}]}, headers=till.headers)
     assert answer.status_code == 400
