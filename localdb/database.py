@@ -108,6 +108,11 @@ def schema_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def _write_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on `engine` whose transactions begin IMMEDIATE (the write lock taken before anything is read)."""
+    return sessionmaker(engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False)
+
+
 class Database:
     """The opened till database: a session per unit of work, reads deferred and writes `BEGIN IMMEDIATE`."""
 
@@ -117,14 +122,10 @@ class Database:
         self.engine = create_sqlite_engine(path)
         migrate(self.engine)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False
-        )
+        self._writer = _write_sessions(self.engine)
         # One connection, opened on first use; a second bulk writer waits for it (one sync runs at a time).
         self._bulk_engine = create_sqlite_engine(path, pragmas=_BULK_WRITE_PRAGMAS, pool_size=1, max_overflow=0)
-        self._bulk_writer = sessionmaker(
-            self._bulk_engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False
-        )
+        self._bulk_writer = _write_sessions(self._bulk_engine)
         self._local = threading.local()
         self._lookup_connections: list[Any] = []
         self._lock = threading.Lock()
