@@ -23,6 +23,7 @@ class Problem(StrEnum):
     INVALID_GENDER = "invalid_gender"
     NOTHING_TO_AWARD = "nothing_to_award"
     DUPLICATE_RECEIPT = "duplicate_receipt"
+    INVALID_RECEIPT = "invalid_receipt"
     OVER_OFFLINE_CAP = "over_offline_cap"
     APPROVAL_REQUIRED = "approval_required"
     ENTRY_NOT_FOUND = "entry_not_found"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,14 +19,16 @@ from localdb.audit import append_audit
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberQueries, MemberView
-from localdb.models import EntryKind, EntrySync, Member, PointEntry
-from localdb.outbox import ItemType, enqueue
+from localdb.models import EntrySync, Member, PointEntry
+from localdb.outbox import enqueue
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillConfig, TillSettings
 from loyalty.clock import Clock
 from loyalty.points import earn_points, quote_redemption
 from loyalty.roles import Permission, can
 from loyalty.tiers import is_birthday_month
+from protocol.vocabulary import EntryKind
+from protocol.wire import MAX_RECEIPT_LENGTH, PointEntryBody
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,8 @@ def _clean_receipt(receipt_no: str | None) -> str | None:
     if receipt_no is None:
         return None
     cleaned = receipt_no.strip()
+    if len(cleaned) > MAX_RECEIPT_LENGTH:
+        raise StoreError(Problem.INVALID_RECEIPT, limit=MAX_RECEIPT_LENGTH)
     return cleaned or None
 
 
@@ -108,7 +111,9 @@ class LedgerService:
         approved_by: str | None = None,
         reverses: str | None = None,
         offline: bool = False,
-        extra: dict[str, Any] | None = None,
+        bill_cents: int | None = None,
+        bonuses: tuple[str, ...] = (),
+        birthday_month: bool = False,
         entry_id: str | None = None,
     ) -> LedgerResult:
         entry = PointEntry(
@@ -133,24 +138,28 @@ class LedgerService:
         assert member is not None
         member.last_visit_at = now
         session.flush()
-        body: dict[str, Any] = {
-            "id": entry.id,
-            "member_id": member_id,
-            "kind": kind.value,
-            "points": points,
-            "amount_cents": amount_cents,
-            "receipt_no": receipt_no,
-            "rule_version": entry.rule_version,
-            "staff_code": actor.code,
-            "approved_by": approved_by,
-            "store_code": entry.store_code,
-            "device_id": entry.device_id,
-            "created_at": now.isoformat(),
-            "reverses": reverses,
-            "offline": offline,
-            **(extra or {}),
-        }
-        enqueue(session, item_id=entry.id, item_type=ItemType.POINT_ENTRY, body=body, at=now)
+        body = PointEntryBody(
+            id=entry.id,
+            member_id=member_id,
+            kind=kind,
+            points=points,
+            amount_cents=amount_cents,
+            bill_cents=bill_cents,
+            receipt_no=receipt_no,
+            rule_version=entry.rule_version,
+            staff_code=actor.code,
+            approved_by=approved_by,
+            store_code=entry.store_code,
+            device_id=entry.device_id,
+            created_at=now,
+            reverses=reverses,
+            offline=offline,
+            bonuses=list(bonuses),
+            birthday_month=birthday_month,
+        )
+        if body.breaks_kind_rule():  # a bug in this service: refuse before the server would
+            raise ValueError(f"a {kind.value} entry without what its kind needs")
+        enqueue(session, body, at=now)
         append_audit(
             session,
             at=now,
@@ -209,7 +218,8 @@ class LedgerService:
                     points=quote.points,
                     amount_cents=amount_cents,
                     receipt_no=receipt,
-                    extra={"bonuses": list(bonuses), "birthday_month": birthday_month},
+                    bonuses=bonuses,
+                    birthday_month=birthday_month,
                 )
         except IntegrityError as exc:  # the partial unique index caught a concurrent double award
             raise StoreError(Problem.DUPLICATE_RECEIPT) from exc
@@ -275,7 +285,7 @@ class LedgerService:
                 receipt_no=_clean_receipt(receipt_no),
                 approved_by=approved_by,
                 offline=not online_authorized,
-                extra={"bill_cents": bill_cents},
+                bill_cents=bill_cents,
                 entry_id=entry_id,
             )
 

@@ -17,13 +17,15 @@ from localdb.database import Database
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberQueries, MemberView
 from localdb.models import Member
-from localdb.outbox import ItemType, enqueue
+from localdb.outbox import enqueue
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillSettings
 from loyalty.clock import Clock
 from loyalty.member_code import CodeProblem, InvalidMemberCode, looks_like_member_code, verify_member_code
 from loyalty.phone import is_tail_query, parse_mobile, phone_tail
 from loyalty.roles import Permission
+from protocol.vocabulary import Gender
+from protocol.wire import EnrolBody, MemberUpdateBody
 
 MAX_NAME_LENGTH = 32
 CANDIDATE_LIMIT = 20
@@ -142,8 +144,7 @@ class MemberService:
         now = self._clock()
         if birthday is not None and not (date(1900, 1, 1) <= birthday <= now.date()):
             raise StoreError(Problem.INVALID_BIRTHDAY)
-        if gender not in (None, "F", "M"):
-            raise StoreError(Problem.INVALID_GENDER)
+        checked_gender = _gender(gender)
         config = self._settings.current()
         member_id = str(uuid7())
         try:
@@ -157,7 +158,7 @@ class MemberService:
                         phone=e164,
                         phone_tail=phone_tail(e164),
                         name=cleaned,
-                        gender=gender,
+                        gender=checked_gender,
                         birthday=birthday,
                         tier=config.rules.tiers[0].code,
                         spend_12m_cents=0,
@@ -171,24 +172,19 @@ class MemberService:
                         updated_at=now,
                     )
                 )
-                enqueue(
-                    session,
-                    item_id=member_id,
-                    item_type=ItemType.ENROL,
-                    at=now,
-                    body={
-                        "member_id": member_id,
-                        "phone": e164,
-                        "name": cleaned,
-                        "birthday": birthday.isoformat() if birthday else None,
-                        "gender": gender,
-                        "consent_marketing": consent_marketing,
-                        "consent_profile": consent_profile,
-                        "store_code": config.store_code,
-                        "staff_code": actor.code,
-                        "created_at": now.isoformat(),
-                    },
+                body = EnrolBody(
+                    member_id=member_id,
+                    phone=e164,
+                    name=cleaned,
+                    birthday=birthday,
+                    gender=checked_gender,
+                    consent_marketing=consent_marketing,
+                    consent_profile=consent_profile,
+                    store_code=config.store_code,
+                    staff_code=actor.code,
+                    created_at=now,
                 )
+                enqueue(session, body, at=now)
                 append_audit(session, at=now, staff_code=actor.code, action="enrol", subject=member_id)
                 view = self._queries.by_id(self._db.session_connection(session), member_id)
         except IntegrityError as exc:  # a second writer enrolled the same phone between our check and insert
@@ -212,14 +208,8 @@ class MemberService:
             if profile is not None:
                 member.consent_profile = changes["consent_profile"] = profile
             member.updated_at = now
-            item_id = str(uuid7())
-            enqueue(
-                session,
-                item_id=item_id,
-                item_type=ItemType.MEMBER_UPDATE,
-                at=now,
-                body={"member_id": member_id, "changes": changes, "staff_code": actor.code, "at": now.isoformat()},
-            )
+            body = MemberUpdateBody(member_id=member_id, changes=changes, staff_code=actor.code, at=now)
+            enqueue(session, body, at=now)
             append_audit(session, at=now, staff_code=actor.code, action="consent", subject=member_id, detail=changes)
             view = self._queries.by_id(self._db.session_connection(session), member_id)
         assert view is not None
@@ -234,6 +224,17 @@ class MemberService:
                 raise StoreError(Problem.MEMBER_NOT_FOUND, member_id=member_id)
             append_audit(session, at=self._clock(), staff_code=actor.code, action="reveal_phone", subject=member_id)
         return phone
+
+
+def _gender(value: str | None) -> Gender | None:
+    """F, M or not given; anything else is refused."""
+    if value is None:
+        return None
+    if value == "F":
+        return "F"
+    if value == "M":
+        return "M"
+    raise StoreError(Problem.INVALID_GENDER)
 
 
 def _mostly_digits(text: str) -> bool:

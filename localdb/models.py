@@ -46,13 +46,6 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[str]: JSON}
 
 
-class EntryKind(StrEnum):
-    EARN = "earn"
-    REDEEM = "redeem"
-    REVERSE = "reverse"
-    ADJUST = "adjust"
-
-
 class EntrySync(StrEnum):
     """Where a ledger entry stands with the server. Only PENDING entries add to the shown balance."""
 
@@ -60,15 +53,6 @@ class EntrySync(StrEnum):
     APPLIED = "applied"
     FLAGGED = "flagged"
     REJECTED = "rejected"
-
-
-class PreferenceKind(StrEnum):
-    CATEGORY = "category"
-    SIZE = "size"
-    COLOUR = "colour"
-    STYLE = "style"
-    NOTE = "note"
-    TAG = "tag"
 
 
 class Member(Base):
@@ -163,7 +147,6 @@ class PointEntry(Base):
             unique=True,
             sqlite_where=text("kind = 'earn' AND receipt_no IS NOT NULL"),
         ),
-        CheckConstraint("kind IN ('earn', 'redeem', 'reverse', 'adjust')", name="ck_point_entry_kind"),
         CheckConstraint("sync_state IN ('pending', 'applied', 'flagged', 'rejected')", name="ck_point_entry_sync"),
     )
 

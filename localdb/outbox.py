@@ -1,26 +1,36 @@
 """Queueing local changes for the server. Each enqueue happens in the same transaction as the change it carries,
-so a change and its outbox row exist together or not at all; `seq` is the till's gap-free `till_seq`."""
+so a change and its outbox row exist together or not at all; `seq` is the till's gap-free `till_seq`.
+
+The body is one of the wire's typed bodies (`protocol.wire`), so it is checked against the same schema the server
+checks it with before it is stored: a body the server would refuse as malformed is never queued.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.orm import Session
+from uuid6 import uuid7
 
 from localdb.models import OutboxItem
+from protocol.vocabulary import ItemStatus
+from protocol.wire import ItemBody, item_key_of, item_type_of
+
+#: Items the manager must see: refused, applied but flagged, or answered with a reason.
+NEEDS_ATTENTION = OutboxItem.status.in_((ItemStatus.REJECTED.value, ItemStatus.FLAGGED.value)) | (
+    OutboxItem.reason.is_not(None)
+)
 
 
-class ItemType(StrEnum):
-    ENROL = "enrol"
-    POINT_ENTRY = "point_entry"
-    PREFERENCE = "preference"
-    MEMBER_UPDATE = "member_update"
-
-
-def enqueue(session: Session, *, item_id: str, item_type: ItemType, body: dict[str, Any], at: datetime) -> OutboxItem:
-    item = OutboxItem(item_id=item_id, type=item_type.value, body=body, created_at=at, attempts=0)
+def enqueue(session: Session, body: ItemBody, *, at: datetime) -> OutboxItem:
+    """Queue `body` under the id its item must carry (`protocol.wire.item_key_of`), or a fresh UUIDv7."""
+    item = OutboxItem(
+        item_id=item_key_of(body) or str(uuid7()),
+        type=item_type_of(body).value,
+        body=body.model_dump(mode="json"),
+        created_at=at,
+        attempts=0,
+    )
     session.add(item)
     session.flush()
     return item

@@ -10,16 +10,17 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from uuid6 import uuid7
 
 from localdb.audit import append_audit
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
-from localdb.models import Member, Preference, PreferenceKind
-from localdb.outbox import ItemType, enqueue
+from localdb.models import Member, Preference
+from localdb.outbox import enqueue
 from localdb.staff import StaffSession, require
 from loyalty.clock import Clock
 from loyalty.roles import Permission
+from protocol.vocabulary import PreferenceKind, PreferenceOp
+from protocol.wire import PreferenceBody
 
 MAX_VALUE_LENGTH = 200
 
@@ -77,7 +78,7 @@ class PreferenceService:
                 )
                 session.add(pref)
                 session.flush()
-                self._enqueue(session, actor, now, member_id, "add", kind, cleaned)
+                self._enqueue(session, actor, now, member_id, PreferenceOp.ADD, kind, cleaned)
                 append_audit(
                     session, at=now, staff_code=actor.code, action="preference_add", subject=member_id,
                     detail={"kind": kind.value, "preference_id": pref.id},
@@ -94,7 +95,9 @@ class PreferenceService:
             if pref is None or pref.removed_at is not None:
                 raise StoreError(Problem.PREFERENCE_NOT_FOUND)
             pref.removed_at, pref.removed_by = now, actor.code
-            self._enqueue(session, actor, now, pref.member_id, "remove", PreferenceKind(pref.kind), pref.value)
+            self._enqueue(
+                session, actor, now, pref.member_id, PreferenceOp.REMOVE, PreferenceKind(pref.kind), pref.value
+            )
             append_audit(
                 session, at=now, staff_code=actor.code, action="preference_remove", subject=pref.member_id,
                 detail={"kind": pref.kind, "preference_id": pref.id},
@@ -102,19 +105,13 @@ class PreferenceService:
 
     @staticmethod
     def _enqueue(
-        session: Session, actor: StaffSession, now: datetime, member_id: str, op: str, kind: PreferenceKind, value: str
+        session: Session,
+        actor: StaffSession,
+        now: datetime,
+        member_id: str,
+        op: PreferenceOp,
+        kind: PreferenceKind,
+        value: str,
     ) -> None:
-        enqueue(
-            session,
-            item_id=str(uuid7()),
-            item_type=ItemType.PREFERENCE,
-            at=now,
-            body={
-                "member_id": member_id,
-                "op": op,
-                "kind": kind.value,
-                "value": value,
-                "staff_code": actor.code,
-                "at": now.isoformat(),
-            },
-        )
+        body = PreferenceBody(member_id=member_id, op=op, kind=kind, value=value, staff_code=actor.code, at=now)
+        enqueue(session, body, at=now)

@@ -22,16 +22,17 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from localdb.database import Database
-from localdb.models import EntryKind, EntrySync, OutboxItem, PointEntry, Staff, SyncRun
-from localdb.outbox import ItemType
+from localdb.models import EntrySync, OutboxItem, PointEntry, Staff, SyncRun
+from localdb.outbox import NEEDS_ATTENTION
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillSettings
 from loyalty.clock import Clock
 from loyalty.roles import Permission
+from protocol.vocabulary import EntryKind, ItemStatus, ItemType
 
 # Outbox answers that mean an enrolment did not make a new member: the phone already belonged to one (merged into
 # it), or the server refused it.
-_NOT_NEW = ("merged", "rejected")
+_NOT_NEW = (ItemStatus.MERGED.value, ItemStatus.REJECTED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ class SyncException:
     item_id: str
     item_type: str  # localdb.outbox.ItemType value
     status: str | None  # the server's answer: flagged, rejected, duplicate...
-    reason: str | None  # sync.wire ErrorCode value, or None
+    reason: str | None  # a protocol.vocabulary.ErrorCode value, or None
     created_at: datetime  # UTC, when it was made at the till
     staff_code: str | None
     points: int | None  # for ledger entries
@@ -186,7 +187,7 @@ class ReportService:
                     PointEntry.receipt_no,
                 )
                 .outerjoin(PointEntry, PointEntry.id == OutboxItem.item_id)
-                .where(OutboxItem.status.in_(("rejected", "flagged")) | OutboxItem.reason.is_not(None))
+                .where(NEEDS_ATTENTION)
                 .order_by(OutboxItem.seq)
             )
             return [

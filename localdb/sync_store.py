@@ -19,19 +19,21 @@ from sqlalchemy import func, select, update
 from localdb.audit import append_audit
 from localdb.database import Database
 from localdb.models import EntrySync, OutboxItem, Staff, SyncRun
+from localdb.outbox import NEEDS_ATTENTION
 from localdb.pulled_pages import merge_member_locally, sqlite_datetime, write_page
 from localdb.staff import StaffService
 from localdb.till_config import TillSettings, ensure_sync_state
 from loyalty.clock import Clock
 from loyalty.roles import Role
 from loyalty.rules import PointsRules
+from protocol.vocabulary import ItemStatus, ItemType
 
 # Item status -> the ledger entry's sync state. `merged` applies to enrolments; their entries are `applied`.
-_ENTRY_STATE = {
-    "applied": EntrySync.APPLIED.value,
-    "merged": EntrySync.APPLIED.value,
-    "flagged": EntrySync.FLAGGED.value,
-    "rejected": EntrySync.REJECTED.value,
+_ENTRY_STATE: dict[str, str] = {
+    ItemStatus.APPLIED: EntrySync.APPLIED.value,
+    ItemStatus.MERGED: EntrySync.APPLIED.value,
+    ItemStatus.FLAGGED: EntrySync.FLAGGED.value,
+    ItemStatus.REJECTED: EntrySync.REJECTED.value,
 }
 
 
@@ -186,13 +188,14 @@ class SyncStore:
             merges: list[tuple[str, str]] = []
             for item_id, item_type in types:
                 outcome = answers[item_id]
-                effective = (outcome.first_status if outcome.status == "duplicate" else outcome.status) or "applied"
+                first = outcome.first_status if outcome.status == ItemStatus.DUPLICATE else outcome.status
+                effective = first or ItemStatus.APPLIED
                 self._count(tally, outcome.status, effective, item_id)
                 outbox_rows.append((outcome.status, outcome.reason, outcome.member, item_id))
-                if item_type == "point_entry":
+                if item_type == ItemType.POINT_ENTRY:
                     entry_rows.append((_ENTRY_STATE.get(effective, EntrySync.APPLIED.value), outcome.reason,
                                        outcome.member_version, item_id))  # fmt: skip
-                elif item_type == "enrol" and effective == "merged" and outcome.member:
+                elif item_type == ItemType.ENROL and effective == ItemStatus.MERGED and outcome.member:
                     merges.append((item_id, outcome.member))  # an enrolment's item id is its member id
             conn.executemany(_SET_OUTBOX_RESULT, outbox_rows)
             conn.executemany(_SET_ENTRY_RESULT, entry_rows)
@@ -207,29 +210,31 @@ class SyncStore:
 
     @staticmethod
     def _count(tally: PushTally, status: str, effective: str, item_id: str) -> None:
-        if status == "duplicate":
+        if status == ItemStatus.DUPLICATE:
             tally.duplicates += 1
-        elif effective == "applied":
+        elif effective == ItemStatus.APPLIED:
             tally.applied += 1
-        if effective == "flagged":
+        if effective == ItemStatus.FLAGGED:
             tally.flagged += 1
-        elif effective == "merged":
+        elif effective == ItemStatus.MERGED:
             tally.merged += 1
-        elif effective == "rejected":
+        elif effective == ItemStatus.REJECTED:
             tally.rejected += 1
             tally.rejected_ids.append(item_id)
 
     def reject_locally(self, item_ids: Sequence[str], reason: str) -> PushTally:
         """Items the server refused as a whole request (e.g. an id replayed with another body, 409): kept and
         shown to the manager, and no longer in the way of the items behind them."""
-        return self.record_results(ItemOutcome(id=item_id, status="rejected", reason=reason) for item_id in item_ids)
+        return self.record_results(
+            ItemOutcome(id=item_id, status=ItemStatus.REJECTED, reason=reason) for item_id in item_ids
+        )
 
     def exceptions(self) -> list[tuple[str, str | None, str | None]]:
         """Flagged and rejected items (item id, status, reason), oldest first, for the manager's sync report."""
         with self._db.read() as session:
             rows = session.execute(
                 select(OutboxItem.item_id, OutboxItem.status, OutboxItem.reason)
-                .where(OutboxItem.status.in_(("rejected", "flagged")) | (OutboxItem.reason.is_not(None)))
+                .where(NEEDS_ATTENTION)
                 .order_by(OutboxItem.seq)
             )
             return [(r[0], r[1], r[2]) for r in rows]

@@ -20,11 +20,12 @@ from uuid6 import uuid7
 from loyalty.pins import hash_pin
 from loyalty.roles import Role
 from loyalty.rules import PointsRules
+from protocol.vocabulary import ErrorCode
+from protocol.wire import StoreInfo
 from server import chain
 from server.auth import hash_token, new_token
 from server.db import ServerDatabase
 from server.models import AdminLog, Device, EnrolmentCode, Staff, Store
-from sync.wire import ErrorCode, StoreInfo
 
 #: Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is not misread.
 _CODE_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -21,17 +21,8 @@ from sqlalchemy import or_, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from loyalty.rules import PointsRules
-from server import chain
-from server.admin import AdminError, register_device, store_info
-from server.auth import AuthenticatedDevice, current_device, server_database
-from server.changes import DEFAULT_LIMIT, changes_page
-from server.db import ServerDatabase
-from server.errors import ApiError, error_responses
-from server.member_codes import issue_member_codes
-from server.models import Staff, Store
-from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
-from server.redemptions import authorize
-from sync.wire import (
+from protocol.vocabulary import ErrorCode
+from protocol.wire import (
     MAX_CHANGES_PAGE,
     MAX_MEMBER_CODES,
     MAX_PUSH_ITEMS,
@@ -40,7 +31,6 @@ from sync.wire import (
     AuthorizeResponse,
     ChangesResponse,
     ConfigResponse,
-    ErrorCode,
     Health,
     MemberCodesRequest,
     MemberCodesResponse,
@@ -51,6 +41,16 @@ from sync.wire import (
     StaffRecord,
     TierInfo,
 )
+from server import chain
+from server.admin import AdminError, register_device, store_info
+from server.auth import AuthenticatedDevice, current_device, server_database
+from server.changes import DEFAULT_LIMIT, changes_page
+from server.db import ServerDatabase
+from server.errors import ApiError, error_responses
+from server.member_codes import issue_member_codes
+from server.models import Staff, Store
+from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
+from server.redemptions import authorize
 
 Device = Annotated[AuthenticatedDevice, Depends(current_device)]
 Database = Annotated[ServerDatabase, Depends(server_database)]

@@ -17,10 +17,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select, update
 
+from protocol.vocabulary import ErrorCode
 from server.db import ServerDatabase
 from server.errors import ApiError
 from server.models import Device, Store
-from sync.wire import ErrorCode
 
 #: last_seen_at is written at most this often per device, so a busy till does not take the write lock per call.
 LAST_SEEN_RESOLUTION: Final = timedelta(minutes=1)

@@ -28,11 +28,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from protocol.vocabulary import ErrorCode
+from protocol.wire import MAX_CHANGES_PAGE
 from server import chain
 from server.db import ServerDatabase
 from server.errors import ApiError
 from server.models import Member, Preference
-from sync.wire import MAX_CHANGES_PAGE, ErrorCode
 
 DEFAULT_LIMIT: Final = 1000
 

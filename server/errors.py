@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sync.wire import ErrorCode, ErrorDetail
+from protocol.vocabulary import ErrorCode
+from protocol.wire import ErrorDetail
 
 
 class ErrorResponse(BaseModel):

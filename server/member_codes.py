@@ -18,10 +18,11 @@ import uuid
 from collections.abc import Sequence
 
 from loyalty.member_code import sign_member_code
+from protocol.vocabulary import ErrorCode
+from protocol.wire import IssuedMemberCode
 from server import chain
 from server.db import ServerDatabase
 from server.members import resolve
-from sync.wire import ErrorCode, IssuedMemberCode
 
 
 def issue_member_codes(db: ServerDatabase, member_ids: Sequence[str]) -> list[IssuedMemberCode]:

@@ -23,6 +23,7 @@ from loyalty.phone import parse_mobile
 from loyalty.rules import PointsRules
 from loyalty.segments import segment_for
 from loyalty.tiers import tier_for_spend, twelve_months_before
+from protocol.vocabulary import EntryKind
 from server import chain
 from server.db import ServerDatabase
 from server.models import LedgerEntry, Member, Preference
@@ -140,7 +141,7 @@ def activity(session: Session, member_ids: Collection[str], now: datetime) -> di
         .outerjoin(reversal, reversal.reverses == entry.id)
         .where(
             entry.member_id.in_(list(member_ids)),
-            entry.kind == "earn",
+            entry.kind == EntryKind.EARN.value,
             entry.created_at > year_start,
             reversal.id.is_(None),
         )

@@ -28,6 +28,8 @@ import orjson
 from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
+from protocol.vocabulary import ErrorCode, ItemStatus
+from protocol.wire import ItemBody, PushItem, PushRequest
 from server.auth import AuthenticatedDevice
 from server.bulk import Bulk
 from server.db import ServerDatabase
@@ -35,7 +37,6 @@ from server.errors import ApiError
 from server.models import ConflictingItem, Device, LedgerEntry, Preference, PushedItem, Reservation, SeqAlarm
 from server.push_items import MAX_POINTS, Outcome, apply_one, parse
 from server.push_state import Batch, prepare, remember
-from sync.wire import ErrorCode, ItemStatus, PushItem, PushRequest, Wire
 
 __all__ = ["MAX_POINTS", "MAX_TILL_SEQ", "ItemAnswer", "answer_json", "body_hash", "push"]
 
@@ -69,7 +70,7 @@ _Known = tuple[str, str, str | None, str | None, int | None]
 
 @dataclass(frozen=True, slots=True)
 class ItemAnswer:
-    """One item's answer, as `sync.wire.PushResult` states it (same fields, same order)."""
+    """One item's answer, as `protocol.wire.PushResult` states it (same fields, same order)."""
 
     id: str
     status: ItemStatus
@@ -80,7 +81,7 @@ class ItemAnswer:
 
 
 def answer_json(answers: list[ItemAnswer]) -> bytes:
-    """The push's answer as the JSON of `sync.wire.PushResponse`. Built from values this module made (ids the
+    """The push's answer as the JSON of `protocol.wire.PushResponse`. Built from values this module made (ids the
     request's validation passed, our own statuses), so written straight from the dataclasses by orjson: building
     and validating 500 pydantic results a batch cost more than the rest of the answer."""
     return orjson.dumps({"results": answers})
@@ -140,7 +141,7 @@ def _push_now(
     device: AuthenticatedDevice,
     request: PushRequest,
     hashes: list[str],
-    parsed: list[Wire | None],
+    parsed: list[ItemBody | None],
 ) -> list[ItemAnswer]:
     items = request.items
     conflicts: list[str] = []
@@ -233,13 +234,13 @@ def _apply(
     device: AuthenticatedDevice,
     items: list[PushItem],
     hashes: list[str],
-    parsed: list[Wire | None],
+    parsed: list[ItemBody | None],
     known: dict[str, _Known],
     stored_seq: int,
 ) -> tuple[list[ItemAnswer], Batch]:
     now = db.clock()
     last_seq = stored_seq
-    bodies: list[Wire | None] = []
+    bodies: list[ItemBody | None] = []
     first_seen: set[str] = set()
     for item, body in zip(items, parsed, strict=True):
         # only the first occurrence of a new id is applied; later ones in the batch are replays

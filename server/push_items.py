@@ -12,24 +12,23 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from loyalty.phone import InvalidPhone, parse_mobile
-from server.push_state import Batch, EntryFacts, MemberState
-from sync.wire import (
+from protocol.vocabulary import KIND_RULES, EntryKind, ErrorCode, ItemStatus, PreferenceOp
+from protocol.wire import (
     BODY_SCHEMAS,
     EnrolBody,
-    ErrorCode,
-    ItemStatus,
+    ItemBody,
     MemberUpdateBody,
     PointEntryBody,
     PreferenceBody,
     PushItem,
-    Wire,
+    item_key_of,
 )
+from server.push_state import Batch, EntryFacts, MemberState
 
 CONSENT_FIELDS = frozenset({"consent_marketing", "consent_profile"})
-#: Bounds the database columns can hold (BIGINT, INTEGER, VARCHAR(64)); the wire schemas leave them open.
+#: Bounds the database columns can hold (BIGINT, INTEGER) where the wire schemas leave them open.
 MAX_POINTS = 10**12
 _MAX_RULE_VERSION = 2**31 - 1
-_MAX_RECEIPT = 64
 
 
 class _Refused(Exception):
@@ -47,16 +46,17 @@ class Outcome:
     state: MemberState | None = None  # the member whose version (final for the batch) is the answer's version
 
 
-def parse(item: PushItem) -> Wire | None:
+def parse(item: PushItem) -> ItemBody | None:
     """The item's body checked against its type's schema and the database's bounds; None when it does not fit."""
     try:
         body = BODY_SCHEMAS[item.type].model_validate(item.body)
     except ValidationError:
         return None
     # The item's id is the idempotency key of what it creates: an entry's id, an enrolment's member id.
-    if isinstance(body, PointEntryBody) and (body.id != item.id or not _fits(body)):
+    key = item_key_of(body)
+    if key is not None and key != item.id:
         return None
-    if isinstance(body, EnrolBody) and body.member_id != item.id:
+    if isinstance(body, PointEntryBody) and not _fits(body):
         return None
     if isinstance(body, MemberUpdateBody) and not set(body.changes) <= CONSENT_FIELDS:
         return None
@@ -69,11 +69,10 @@ def _fits(body: PointEntryBody) -> bool:
         and (body.amount_cents is None or -MAX_POINTS <= body.amount_cents <= MAX_POINTS)
         and (body.bill_cents is None or -MAX_POINTS <= body.bill_cents <= MAX_POINTS)
         and 0 <= body.rule_version <= _MAX_RULE_VERSION
-        and (body.receipt_no is None or len(body.receipt_no) <= _MAX_RECEIPT)
     )
 
 
-def apply_one(batch: Batch, body: Wire | None) -> Outcome:
+def apply_one(batch: Batch, body: ItemBody | None) -> Outcome:
     """Apply one new item (its parsed body, None when it did not parse) and say what became of it."""
     try:
         if body is None:
@@ -84,9 +83,7 @@ def apply_one(batch: Batch, body: Wire | None) -> Outcome:
             return _enrol(batch, body)
         if isinstance(body, PreferenceBody):
             return _preference(batch, body)
-        if isinstance(body, MemberUpdateBody):
-            return _member_update(batch, body)
-        raise _Refused(ErrorCode.INVALID_BODY)
+        return _member_update(batch, body)
     except _Refused as refusal:
         return Outcome(ItemStatus.REJECTED, reason=refusal.reason.value)
 
@@ -137,19 +134,11 @@ def _new_member(
 
 def _check_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> EntryFacts | None:
     """Refuse an entry that breaks the ledger's rules; returns the reversed entry for a reversal."""
-    if body.kind == "earn" and not (body.points > 0 and body.amount_cents is not None and body.amount_cents >= 0):
+    if body.breaks_kind_rule():
         raise _Refused(ErrorCode.RULE_VIOLATION)
-    if body.kind == "redeem" and body.points >= 0:
-        raise _Refused(ErrorCode.RULE_VIOLATION)
-    if body.kind == "adjust" and (body.approved_by is None or body.points == 0):
-        raise _Refused(ErrorCode.RULE_VIOLATION)
-    if body.kind != "reverse":
-        if body.reverses is not None:
-            raise _Refused(ErrorCode.RULE_VIOLATION)
+    if not KIND_RULES[body.kind].reverses_entry:
         return None
-    if body.reverses is None:
-        raise _Refused(ErrorCode.RULE_VIOLATION)
-    original = batch.entries.get(body.reverses)
+    original = batch.entries.get(body.reverses or "")
     if original is None:
         raise _Refused(ErrorCode.UNKNOWN_ENTRY)
     owner = batch.resolve(original.member_id)
@@ -157,7 +146,7 @@ def _check_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> Ent
         raise _Refused(ErrorCode.UNKNOWN_ENTRY)
     if body.reverses in batch.reversed_ids:
         raise _Refused(ErrorCode.ALREADY_REVERSED)
-    if original.kind == "reverse" or body.points != -original.points:
+    if KIND_RULES[EntryKind(original.kind)].reverses_entry or body.points != -original.points:
         raise _Refused(ErrorCode.RULE_VIOLATION)
     return original
 
@@ -171,20 +160,21 @@ def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
     status, reason = ItemStatus.APPLIED, None
     if body.points < 0 and member.balance < 0:  # the server is the authority: recorded, flagged, never dropped
         status, reason = ItemStatus.FLAGGED, ErrorCode.OVERDRAWN.value
-    if body.kind == "earn":
+    if body.kind is EntryKind.EARN:
         batch.count_purchase(member.id, body.id, body.amount_cents or 0, body.created_at)
-    elif original is not None and original.kind == "earn":
+    elif original is not None and original.kind == EntryKind.EARN:
         batch.uncount_purchase(member.id, body.reverses or "")
-    if body.kind in ("earn", "redeem") and (member.last_visit_at is None or body.created_at > member.last_visit_at):
+    visit = KIND_RULES[body.kind].visit
+    if visit and (member.last_visit_at is None or body.created_at > member.last_visit_at):
         member.last_visit_at = body.created_at
-    if body.kind == "redeem" and body.id in batch.reservations:
+    if body.kind is EntryKind.REDEEM and body.id in batch.reservations:
         batch.reservations.discard(body.id)
         batch.consumed.append(body.id)
     if body.reverses is not None:
         batch.reversed_ids.add(body.reverses)
-    batch.entries[body.id] = EntryFacts(member.id, body.kind, body.points, body.amount_cents, body.created_at)
+    batch.entries[body.id] = EntryFacts(member.id, body.kind.value, body.points, body.amount_cents, body.created_at)
     batch.ledger_rows.append(
-        (body.id, member.id, body.kind, body.points, body.amount_cents, body.receipt_no, body.rule_version,
+        (body.id, member.id, body.kind.value, body.points, body.amount_cents, body.receipt_no, body.rule_version,
          body.staff_code, body.approved_by, body.store_code, batch.device.id, body.created_at, batch.now,
          body.reverses, body.offline, status.value, reason)
     )  # fmt: skip
@@ -205,12 +195,12 @@ def _preference(batch: Batch, body: PreferenceBody) -> Outcome:
         and row["removed_at"] is None
     ]
     live = batch.live_preferences.get((member.id, body.kind, body.value))
-    if body.op == "add":
+    if body.op is PreferenceOp.ADD:
         if not pending and not live:
             batch.preference_rows.append(
                 {
                     "member_id": member.id,
-                    "kind": body.kind,
+                    "kind": body.kind.value,
                     "value": body.value,
                     "source": "staff",
                     "staff_code": body.staff_code,

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.rules import PointsRules
 from loyalty.tiers import twelve_months_before
+from protocol.vocabulary import EntryKind
+from protocol.wire import EnrolBody, ItemBody, MemberUpdateBody, PointEntryBody, PreferenceBody
 from server import chain
 from server.auth import AuthenticatedDevice
 from server.bulk import Bulk
@@ -30,7 +32,6 @@ from server.db import ServerDatabase
 from server.members import VISIT_WINDOW, Activity, derived
 from server.models import Member
 from server.purchase_window import Window, cached_windows, remember_windows
-from sync.wire import EnrolBody, MemberUpdateBody, PointEntryBody, PreferenceBody, Wire
 
 _MAX_MERGE_DEPTH = 32
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
@@ -203,7 +204,7 @@ def _purchases(
         sql = (
             "SELECT e.member_id, e.id, e.created_at, e.amount_cents FROM ledger_entry e "  # noqa: S608 - our names
             "LEFT OUTER JOIN ledger_entry r ON r.reverses = e.id "
-            f"WHERE {where} AND e.kind = 'earn' AND e.created_at > {bulk.mark} AND r.id IS NULL"
+            f"WHERE {where} AND e.kind = '{EntryKind.EARN.value}' AND e.created_at > {bulk.mark} AND r.id IS NULL"
         )
         entries: dict[str, dict[str, tuple[datetime, int]]] = {member_id: {} for member_id in missing}
         for member_id, entry_id, created_at, amount_cents in bulk.rows(sql, (*keys, bulk.stored_time(year_start))):
@@ -227,7 +228,7 @@ def remember(db: ServerDatabase, batch: Batch) -> None:
 
 
 def prepare(
-    session: Session, db: ServerDatabase, device: AuthenticatedDevice, bodies: list[Wire | None], now: datetime
+    session: Session, db: ServerDatabase, device: AuthenticatedDevice, bodies: list[ItemBody | None], now: datetime
 ) -> Batch:
     """Read everything the batch's items need, each kind in one query."""
     bulk = Bulk(session.connection())
@@ -267,7 +268,7 @@ def prepare(
         reversed_ids = {row[0] for row in bulk.rows(sql, keys)}
         missing_members = {facts.member_id for facts in entries.values()} - set(members)
         members.update(_load_members(bulk, missing_members))
-    redeem_ids = {body.id for body in entry_bodies if body.kind == "redeem"}
+    redeem_ids = {body.id for body in entry_bodies if body.kind is EntryKind.REDEEM}
     reservations: set[str] = set()
     if redeem_ids:
         where, keys = bulk.in_keys("id", redeem_ids)

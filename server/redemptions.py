@@ -18,11 +18,12 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from protocol.vocabulary import ErrorCode
+from protocol.wire import AuthorizeRequest, AuthorizeResponse
 from server.auth import AuthenticatedDevice
 from server.db import ServerDatabase
 from server.members import resolve
 from server.models import LedgerEntry, Member, Reservation
-from sync.wire import AuthorizeRequest, AuthorizeResponse, ErrorCode
 
 HOLD_FOR: Final = timedelta(minutes=10)
 

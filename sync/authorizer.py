@@ -21,8 +21,9 @@ import httpx
 from uuid6 import uuid7
 
 from localdb.sync_store import SyncStore
+from protocol.vocabulary import ErrorCode
+from protocol.wire import AuthorizeRequest
 from sync.client import AUTHORIZE_TIMEOUT, ServerClient, SyncError
-from sync.wire import AuthorizeRequest, ErrorCode
 
 log = logging.getLogger(__name__)
 

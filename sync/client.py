@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from sync.wire import (
+from protocol.vocabulary import ErrorCode
+from protocol.wire import (
     AuthorizeRequest,
     AuthorizeResponse,
     ConfigResponse,
-    ErrorCode,
     Health,
     MemberCodesRequest,
     MemberCodesResponse,

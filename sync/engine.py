@@ -34,6 +34,8 @@ from typing import TypeVar
 
 from localdb.sync_store import ItemOutcome, OutgoingItem, PushTally, SyncStore
 from loyalty.clock import Clock, utc_now
+from protocol.vocabulary import ErrorCode
+from protocol.wire import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS, PushResponse
 from sync.client import (
     ChangesPage,
     CursorGone,
@@ -45,7 +47,6 @@ from sync.client import (
     SyncError,
     Unauthorized,
 )
-from sync.wire import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS, ErrorCode, PushResponse
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from protocol.wire import MAX_MEMBER_CODES, IssuedMemberCode, MemberCodesRequest
 from sync.client import ServerClient, ServerUnreachable, SyncError
-from sync.wire import MAX_MEMBER_CODES, IssuedMemberCode, MemberCodesRequest
 
 log = logging.getLogger(__name__)
 

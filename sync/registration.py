@@ -7,8 +7,8 @@ import platform
 from collections.abc import Callable
 
 from localdb.sync_store import SyncStore
+from protocol.wire import RegisterRequest, RegisterResponse
 from sync.client import ServerClient, check_server_url
-from sync.wire import RegisterRequest, RegisterResponse
 
 
 def default_device_name() -> str:

@@ -1,5 +1,6 @@
-"""The architecture's one-way dependencies, checked on the source: storage, domain and server never import Qt,
-and the domain package imports nothing of ours and no database or network library."""
+"""The architecture's one-way dependencies, checked on the source: storage, domain, the shared protocol and the
+server never import Qt; the domain package and the protocol import no other package of ours and no database or
+network library; the server shares only those two with the till."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OUR_PACKAGES = {"loyalty", "localdb", "sync", "server", "ui", "widgets", "main"}
+OUR_PACKAGES = {"loyalty", "protocol", "localdb", "sync", "server", "ui", "widgets", "main"}
 
 
 def _imports(package: str) -> dict[str, set[str]]:
@@ -25,7 +26,7 @@ def _imports(package: str) -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.parametrize("package", ["loyalty", "localdb", "server"])
+@pytest.mark.parametrize("package", ["loyalty", "protocol", "localdb", "server"])
 def test_no_qt_below_the_widgets(package: str) -> None:
     offenders = {file: names for file, names in _imports(package).items() if {"PySide6", "shiboken6"} & names}
     assert offenders == {}
@@ -46,6 +47,14 @@ def test_domain_is_pure() -> None:
     assert offenders == {}
 
 
+def test_the_protocol_is_a_bottom_layer() -> None:
+    """What crosses between till and server is defined below both: it imports nothing of ours (so the till's store,
+    its sync and the server can all import it) and no database, network or Qt library."""
+    forbidden = (OUR_PACKAGES - {"protocol"}) | {"sqlalchemy", "alembic", "httpx", "sqlite3", "PySide6", "fastapi"}
+    offenders = {file: names & forbidden for file, names in _imports("protocol").items() if names & forbidden}
+    assert offenders == {}
+
+
 def test_storage_knows_nothing_of_the_screens_or_the_network() -> None:
     forbidden = {"ui", "widgets", "sync", "server", "httpx", "main"}
     offenders = {file: names & forbidden for file, names in _imports("localdb").items() if names & forbidden}
@@ -54,7 +63,7 @@ def test_storage_knows_nothing_of_the_screens_or_the_network() -> None:
 
 def test_every_module_says_what_it_owns() -> None:
     undocumented = []
-    for package in ("loyalty", "localdb", "sync", "server", "ui", "widgets", "bench"):
+    for package in ("loyalty", "protocol", "localdb", "sync", "server", "ui", "widgets", "bench"):
         for file in (ROOT / package).rglob("*.py"):
             if "versions" in file.parts:
                 continue
@@ -63,18 +72,10 @@ def test_every_module_says_what_it_owns() -> None:
     assert undocumented == []
 
 
-def test_server_shares_only_the_domain_and_the_wire_schemas_with_the_till() -> None:
-    forbidden = {"ui", "widgets", "localdb", "main"}
+def test_server_shares_only_the_domain_and_the_protocol_with_the_till() -> None:
+    forbidden = {"ui", "widgets", "localdb", "sync", "main"}
     offenders = {file: names & forbidden for file, names in _imports("server").items() if names & forbidden}
     assert offenders == {}
-    sync_users = set()
-    for file in sorted((ROOT / "server").rglob("*.py")):
-        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("sync"):
-                sync_users.add(node.module)
-            elif isinstance(node, ast.Import):
-                sync_users.update(a.name for a in node.names if a.name.startswith("sync"))
-    assert sync_users <= {"sync.wire"}
 
 
 def test_sync_reaches_the_till_store_only_through_its_sync_store() -> None:

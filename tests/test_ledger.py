@@ -13,6 +13,8 @@ from localdb.member_view import MemberView
 from localdb.models import AuditRecord, EntrySync, OutboxItem, PointEntry
 from localdb.till import Till
 from loyalty.points import EarnProblem, EarnRefused, RedeemProblem, RedeemRefused
+from protocol.vocabulary import EntryKind, ItemType, PreferenceKind
+from protocol.wire import BODY_SCHEMAS, PointEntryBody
 from tests.conftest import PINS, FakeClock, Staffing
 
 
@@ -49,6 +51,51 @@ def test_award_uses_tier_and_birthday_month(till: Till, staff: Staffing, member:
     assert till.ledger.award(staff.cashier, member.id, 10_000).entry.points == 150
     clock.now = clock.now.replace(month=7)  # the member's birthday month: gold x1.5, birthday x2
     assert till.ledger.award(staff.cashier, member.id, 10_000).entry.points == 300
+
+
+def test_outbox_bodies_are_the_wire_schemas_the_server_checks(till: Till, staff: Staffing, member: MemberView) -> None:
+    """The till queues what the server's own schema accepts, field for field: nothing is first found wrong at the
+    server. (Kinds, ids and the entry kind's rule come from protocol/, the same code the server runs.)"""
+    award = till.ledger.award(staff.cashier, member.id, 12_345, receipt_no="R-1", bonuses=("own_bag",))
+    _give_balance(till, member.id, 1_000)
+    redeem = till.ledger.redeem(staff.cashier, member.id, 200, bill_cents=10_000)
+    reverse = till.ledger.reverse(staff.cashier, award.entry.id)
+    till.members.set_consent(staff.cashier, member.id, profile=True)
+    till.preferences.add(staff.guide, member.id, PreferenceKind.SIZE, "L")
+    with till.db.read() as session:
+        items = [
+            (item.item_id, item.type, item.body)
+            for item in session.scalars(select(OutboxItem).order_by(OutboxItem.seq))
+        ]
+    parsed = [BODY_SCHEMAS[ItemType(item_type)].model_validate(body) for _id, item_type, body in items]
+    assert [type(body).__name__ for body in parsed] == [
+        "EnrolBody", "PointEntryBody", "PointEntryBody", "PointEntryBody", "MemberUpdateBody", "PreferenceBody",
+    ]  # fmt: skip
+    entries = [body for body in parsed if isinstance(body, PointEntryBody)]
+    assert [(body.id, body.kind, body.breaks_kind_rule()) for body in entries] == [
+        (award.entry.id, EntryKind.EARN, False),
+        (redeem.entry.id, EntryKind.REDEEM, False),
+        (reverse.entry.id, EntryKind.REVERSE, False),
+    ]
+    assert (
+        entries[0].bonuses == ["own_bag"] and entries[1].bill_cents == 10_000 and entries[2].reverses == award.entry.id
+    )
+    assert [item_id for item_id, _type, _body in items[:4]] == [
+        member.id,
+        award.entry.id,
+        redeem.entry.id,
+        reverse.entry.id,
+    ]
+
+
+def test_a_receipt_number_longer_than_the_wire_allows_is_refused_at_the_till(
+    till: Till, staff: Staffing, member: MemberView
+) -> None:
+    with pytest.raises(StoreError) as refused:
+        till.ledger.award(staff.cashier, member.id, 5_000, receipt_no="R" * 65)
+    assert refused.value.problem is Problem.INVALID_RECEIPT and refused.value.limit == 64
+    assert _rows(till, PointEntry) == 0 and _rows(till, OutboxItem) == 1  # the enrolment only
+    assert till.ledger.award(staff.cashier, member.id, 5_000, receipt_no="R" * 64).entry.receipt_no == "R" * 64
 
 
 def test_award_same_receipt_twice_is_refused(till: Till, staff: Staffing, member: MemberView) -> None:

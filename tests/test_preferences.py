@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberView
-from localdb.models import OutboxItem, Preference, PreferenceKind
+from localdb.models import OutboxItem, Preference
 from localdb.till import Till
+from protocol.vocabulary import PreferenceKind
 from tests.conftest import FakeClock, Staffing
 
 

@@ -9,9 +9,9 @@ import pytest
 
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberView
-from localdb.models import EntryKind
 from localdb.sync_store import ItemOutcome, PushTally
 from localdb.till import Till
+from protocol.vocabulary import EntryKind
 from tests.conftest import FakeClock, Staffing
 
 MARCH_18 = date(2026, 3, 18)

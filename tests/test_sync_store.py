@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from localdb.errors import StoreError
-from localdb.models import PreferenceKind
 from localdb.sync_store import ItemOutcome
 from localdb.till import Till
+from protocol.vocabulary import PreferenceKind
 from tests.conftest import FakeClock, Staffing
 
 SERVER_ID = "0190aaaa-bbbb-7ccc-8ddd-000000000001"

@@ -28,6 +28,7 @@ from loyalty.points import EarnProblem, EarnQuote, EarnRefused, earn_points
 from loyalty.roles import Permission
 from loyalty.rules import UnknownTier
 from loyalty.tiers import is_birthday_month
+from protocol.wire import MAX_RECEIPT_LENGTH
 from ui.context import AppContext
 from ui.dialog_parts import GuardedDialog, dialog_buttons, error_label
 from ui.messages import describe
@@ -36,7 +37,6 @@ from widgets.scan_detector import ACCEPTS_SCAN
 
 log = logging.getLogger(__name__)
 
-_RECEIPT_MAX = 64  # the wire's limit for receipt_no
 
 
 class AwardDialog(GuardedDialog):
@@ -71,7 +71,7 @@ class AwardDialog(GuardedDialog):
         self.amount_input.textChanged.connect(self._update_preview)
         self.receipt_input = QLineEdit(self)
         self.receipt_input.setObjectName("receiptNumber")
-        self.receipt_input.setMaxLength(_RECEIPT_MAX)
+        self.receipt_input.setMaxLength(MAX_RECEIPT_LENGTH)
         self.receipt_input.setProperty(ACCEPTS_SCAN, True)  # a receipt's barcode is scanned straight into it
         self.receipt_input.setInputMethodHints(Qt.InputMethodHint.ImhNoPredictiveText)
 

@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberView
 from loyalty.member_code import InvalidMemberCode
+from protocol.vocabulary import ErrorCode
 from sync.client import ServerBusy, ServerUnreachable, SyncError
 from sync.engine import SyncReport
 from sync.member_codes import IssuedMemberCode, fetch_member_code
-from sync.wire import ErrorCode
 from ui.context import AppContext
 from ui.messages import describe
 from widgets.qr_view import QrView

@@ -40,6 +40,7 @@ _STORE: dict[Problem, str] = {
     Problem.INVALID_GENDER: QT_TRANSLATE_NOOP("Messages", "Choose a gender from the list or leave it empty."),
     Problem.NOTHING_TO_AWARD: QT_TRANSLATE_NOOP("Messages", "This purchase earns no points."),
     Problem.DUPLICATE_RECEIPT: QT_TRANSLATE_NOOP("Messages", "This receipt has already earned points."),
+    Problem.INVALID_RECEIPT: QT_TRANSLATE_NOOP("Messages", "A receipt number has at most %1 characters."),
     Problem.OVER_OFFLINE_CAP: QT_TRANSLATE_NOOP(
         "Messages",
         "Offline, at most %1 more points can be redeemed for this member today; a manager must approve more.",

@@ -14,8 +14,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Sign
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from localdb.models import PreferenceKind
 from localdb.preferences import PreferenceView
+from protocol.vocabulary import PreferenceKind
 
 _CONTEXT = "PreferenceTree"
 _PREFERENCE_ID = Qt.ItemDataRole.UserRole

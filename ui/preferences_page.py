@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 from localdb.errors import StoreError
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
-from localdb.models import PreferenceKind
 from localdb.preferences import MAX_VALUE_LENGTH, PreferenceView
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
 from loyalty.tiers import is_birthday_month
+from protocol.vocabulary import PreferenceKind
 from ui.context import AppContext
 from ui.messages import describe
 from ui.preference_tree import KIND_ORDER, PreferenceTree, kind_name

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
-from localdb.models import EntryKind
+from protocol.vocabulary import EntryKind
 from widgets.money_input import format_yuan
 
 _CONTEXT = "RecentVisits"

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from protocol.wire import RegisterResponse
 from sync.engine import Phase, SyncReport
 from sync.registration import register_till
-from sync.wire import RegisterResponse
 from ui.context import AppContext
 from ui.messages import describe, describe_sync_error
 

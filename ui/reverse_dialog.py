@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 from localdb.errors import Problem, StoreError
 from localdb.ledger import EntryView, LedgerResult
 from localdb.member_view import MemberView
-from localdb.models import EntryKind, EntrySync
+from localdb.models import EntrySync
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
+from protocol.vocabulary import EntryKind
 from ui.approval_dialog import ApprovalDialog
 from ui.context import AppContext
 from ui.dialog_parts import GuardedDialog, dialog_buttons, error_label

@@ -16,11 +16,11 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from localdb.member_view import MemberView
-from localdb.models import PreferenceKind
 from localdb.preferences import PreferenceView
 from loyalty.rules import PointsRules, UnknownTier
 from loyalty.segments import Segment
 from loyalty.tiers import is_birthday_month, tier_progress
+from protocol.vocabulary import PreferenceKind
 
 TOP_PREFERENCES = 3
 # The order the kinds are listed on the card: what a guide asks about first.

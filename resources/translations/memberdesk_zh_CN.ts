@@ -735,6 +735,10 @@ F12</translation>
         <translation>该小票已累计过积分。</translation>
     </message>
     <message>
+        <source>A receipt number has at most %1 characters.</source>
+        <translation>小票号最多 %1 个字符。</translation>
+    </message>
+    <message>
         <source>Offline, at most %1 more points can be redeemed for this member today; a manager must approve more.</source>
         <translation>离线状态下，该会员今天最多还可抵扣 %1 积分；超出需店长审批。</translation>
     </message>

@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberView
-from localdb.models import EntryKind, Member
+from localdb.models import Member
 from loyalty.points import EarnProblem, EarnRefused
 from loyalty.tiers import is_birthday_month
+from protocol.vocabulary import EntryKind
 from tests.gui.conftest import GuiEnv
 from ui.award_dialog import AwardDialog
 from widgets.money_input import format_yuan, parse_points, parse_yuan

@@ -14,10 +14,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from localdb.member_view import MemberView
-from localdb.models import Member, PreferenceKind
+from localdb.models import Member
 from localdb.preferences import PreferenceView
 from loyalty.clock import store_zone
 from loyalty.rules import DEFAULT_RULES
+from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
 from ui.member_page import MemberPage
 from widgets.member_card import MemberCard, yuan_text

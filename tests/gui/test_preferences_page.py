@@ -13,8 +13,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from localdb.errors import Problem, StoreError
-from localdb.models import Member, OutboxItem, PreferenceKind
+from localdb.models import Member, OutboxItem
 from localdb.preferences import PreferenceView
+from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
 from ui.messages import describe
 from ui.preferences_page import PreferencesPage

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from localdb.errors import Problem, StoreError
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
-from localdb.models import EntryKind, Member
+from localdb.models import Member
+from protocol.vocabulary import EntryKind
 from server.models import Reservation
 from sync.authorizer import RedemptionAuthorizer, Verdict
 from tests.gui.conftest import PINS, GuiEnv

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
-from localdb.models import EntryKind
+from protocol.vocabulary import EntryKind
 from tests.gui.conftest import PINS, GuiEnv
 from tests.gui.test_award import plain_member
 from ui.reverse_dialog import ReverseDialog

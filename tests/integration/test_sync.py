@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from localdb.errors import Problem, StoreError
-from localdb.models import PreferenceKind
+from protocol.vocabulary import PreferenceKind
 from server import admin
 from server.models import ConflictingItem, LedgerEntry, Member, PushedItem
 from sync.client import SyncError

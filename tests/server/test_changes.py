@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from protocol.wire import ChangesResponse
 from server import chain
 from server.changes import changes_page
 from server.db import ServerDatabase
-from sync.wire import ChangesResponse
 from tests.server.conftest import PHONE_A, PHONE_B, PHONE_C, Till
 
 

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import func, select
 from uuid6 import uuid7
 
+from protocol.vocabulary import ItemStatus
+from protocol.wire import MAX_PUSH_ITEMS, PushResponse, PushResult
 from server.db import ServerDatabase
 from server.models import ConflictingItem, LedgerEntry, Member, Preference, PushedItem, SeqAlarm
 from server.push import ItemAnswer, answer_json, body_hash
-from sync.wire import MAX_PUSH_ITEMS, ItemStatus, PushResponse, PushResult
 from tests.server.conftest import PHONE_A, PHONE_B, ServerClock, Till
 
 

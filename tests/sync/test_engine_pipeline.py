@@ -14,19 +14,10 @@ import pytest
 
 from localdb.till import Till
 from loyalty.member_code import new_signing_key, public_key_to_text
+from protocol.vocabulary import ItemStatus, ItemType
+from protocol.wire import ConfigResponse, Health, PushItem, PushRequest, PushResponse, PushResult, StoreInfo
 from sync.client import ChangesPage, IdConflict, OutOfOrder, Refused, ServerClient, ServerUnreachable, SyncError
 from sync.engine import RetryPolicy, SyncEngine, push_request_json
-from sync.wire import (
-    ConfigResponse,
-    Health,
-    ItemStatus,
-    ItemType,
-    PushItem,
-    PushRequest,
-    PushResponse,
-    PushResult,
-    StoreInfo,
-)
 from tests.conftest import Staffing
 
 MEMBER = "0190aaaa-bbbb-7ccc-8ddd-000000000001"

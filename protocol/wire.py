@@ -1,4 +1,5 @@
-"""The sync protocol's wire schemas (pydantic v2), shared by the till (`sync/`) and the central server (`server/`).
+"""The sync protocol's wire schemas (pydantic v2), shared by the till (its store writes the outbox bodies with them,
+`sync/` sends them) and the central server (`server/`, which checks every body against them again).
 
 PROTOCOL.md names the fields; this module may add fields, never change those. Every time on the wire is an aware
 datetime (ISO 8601 with offset); money is integer cents, points integer points. No Qt, no database here.
@@ -7,12 +8,23 @@ datetime (ISO 8601 with offset); money is integer cents, points integer points. 
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 # Every time on the wire carries its UTC offset: `AwareDatetime` refuses a naive one (pydantic's own check, in Rust;
 # a Python validator here was called twice per pushed item).
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from protocol.vocabulary import (
+    KIND_RULES,
+    EntryKind,
+    ErrorCode,
+    Gender,
+    ItemStatus,
+    ItemType,
+    PointsSign,
+    PreferenceKind,
+    PreferenceOp,
+)
 
 PROTOCOL_VERSION = 1
 MAX_PUSH_ITEMS = 500
@@ -24,6 +36,7 @@ MAX_MEMBER_CODES = 100
 MAX_POINTS = 10**12
 MAX_CENTS = 10**13  # a hundred billion yuan
 MAX_SEQ = 2**53
+MAX_RECEIPT_LENGTH = 64  # a POS receipt number, as printed or scanned
 Points = Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS)]
 Cents = Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
 Version = Annotated[int, Field(ge=0, le=MAX_SEQ)]
@@ -35,46 +48,6 @@ class Wire(BaseModel):
     """Base of every wire message: unknown fields are refused, so a typo is a 400, not a silent default."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ItemType(StrEnum):
-    ENROL = "enrol"
-    POINT_ENTRY = "point_entry"
-    PREFERENCE = "preference"
-    MEMBER_UPDATE = "member_update"
-
-
-class ItemStatus(StrEnum):
-    APPLIED = "applied"
-    DUPLICATE = "duplicate"
-    FLAGGED = "flagged"
-    MERGED = "merged"
-    REJECTED = "rejected"
-
-
-class ErrorCode(StrEnum):
-    """Machine-readable `code` in every error answer's `detail`, and `reason` codes of rejected items."""
-
-    MALFORMED = "malformed"
-    UNAUTHORIZED = "unauthorized"
-    DEVICE_REVOKED = "device_revoked"
-    ENROLMENT_CODE_INVALID = "enrolment_code_invalid"
-    UNKNOWN_STORE = "unknown_store"
-    ID_CONFLICT = "id_conflict"
-    BATCH_TOO_LARGE = "batch_too_large"
-    OUT_OF_ORDER = "out_of_order"  # push: the batch named by `after_seq` was not applied (in time)
-    CURSOR_GONE = "cursor_gone"
-    RATE_LIMITED = "rate_limited"
-    # item-level reasons
-    INVALID_BODY = "invalid_body"
-    UNKNOWN_MEMBER = "unknown_member"
-    UNKNOWN_ENTRY = "unknown_entry"
-    ALREADY_REVERSED = "already_reversed"
-    RULE_VIOLATION = "rule_violation"
-    INVALID_PHONE = "invalid_phone"
-    OVERDRAWN = "overdrawn"
-    INSUFFICIENT_POINTS = "insufficient_points"
-    NO_VALID_CARD = "no_valid_card"  # member codes: the member holds no card that can be signed (revoked, none)
 
 
 class ErrorDetail(Wire):
@@ -144,7 +117,7 @@ class EnrolBody(Wire):
     phone: Annotated[str, Field(min_length=1, max_length=32)]  # E.164; the server parses it again
     name: Annotated[str, Field(min_length=1, max_length=64)]
     birthday: date | None = None
-    gender: Literal["F", "M"] | None = None
+    gender: Gender | None = None
     consent_marketing: bool = False
     consent_profile: bool = False
     store_code: Code
@@ -155,11 +128,11 @@ class EnrolBody(Wire):
 class PointEntryBody(Wire):
     id: Id
     member_id: Id
-    kind: Literal["earn", "redeem", "reverse", "adjust"]
+    kind: EntryKind
     points: Points
     amount_cents: Cents | None = None
     bill_cents: Annotated[int, Field(ge=0, le=MAX_CENTS)] | None = None
-    receipt_no: Annotated[str, Field(max_length=64)] | None = None
+    receipt_no: Annotated[str, Field(max_length=MAX_RECEIPT_LENGTH)] | None = None
     rule_version: Annotated[int, Field(ge=1, le=2**31 - 1)]
     staff_code: Code
     approved_by: Code | None = None
@@ -171,11 +144,28 @@ class PointEntryBody(Wire):
     bonuses: list[str] = Field(default_factory=list)
     birthday_month: bool = False
 
+    def breaks_kind_rule(self) -> bool:
+        """Whether the entry lacks what its kind needs (`protocol.vocabulary.KIND_RULES`): the server rejects such
+        an entry (`rule_violation`) and the till never writes one. A reversal's match with the entry it undoes is
+        checked where that entry is known."""
+        rule = KIND_RULES[self.kind]
+        if rule.sign is PointsSign.POSITIVE and self.points <= 0:
+            return True
+        if rule.sign is PointsSign.NEGATIVE and self.points >= 0:
+            return True
+        if rule.sign is PointsSign.EITHER and self.points == 0:
+            return True
+        if rule.needs_amount and (self.amount_cents is None or self.amount_cents < 0):
+            return True
+        if rule.needs_approval and self.approved_by is None:
+            return True
+        return rule.reverses_entry != (self.reverses is not None)
+
 
 class PreferenceBody(Wire):
     member_id: Id
-    op: Literal["add", "remove"]
-    kind: Literal["category", "size", "colour", "style", "note", "tag"]
+    op: PreferenceOp
+    kind: PreferenceKind
     value: Annotated[str, Field(min_length=1, max_length=200)]
     staff_code: Code
     at: AwareDatetime
@@ -188,12 +178,30 @@ class MemberUpdateBody(Wire):
     at: AwareDatetime
 
 
-BODY_SCHEMAS: dict[ItemType, type[Wire]] = {
+ItemBody = EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody
+
+BODY_SCHEMAS: dict[ItemType, type[ItemBody]] = {
     ItemType.ENROL: EnrolBody,
     ItemType.POINT_ENTRY: PointEntryBody,
     ItemType.PREFERENCE: PreferenceBody,
     ItemType.MEMBER_UPDATE: MemberUpdateBody,
 }
+_ITEM_TYPES: dict[type[ItemBody], ItemType] = {schema: item_type for item_type, schema in BODY_SCHEMAS.items()}
+
+
+def item_type_of(body: ItemBody) -> ItemType:
+    """The pushed item type that carries this body."""
+    return _ITEM_TYPES[type(body)]
+
+
+def item_key_of(body: ItemBody) -> str | None:
+    """The id the item carrying this body must have, when the body names what it creates (an entry's id, an
+    enrolment's member id): replaying the item then cannot create it twice. None: any fresh id will do."""
+    if isinstance(body, PointEntryBody):
+        return body.id
+    if isinstance(body, EnrolBody):
+        return body.member_id
+    return None
 
 
 class PushItem(Wire):
@@ -246,7 +254,7 @@ class MemberChange(Wire):
     merged_into: Id | None = None
     phone: str | None = None
     name: str | None = None
-    gender: Literal["F", "M"] | None = None
+    gender: Gender | None = None
     birthday: date | None = None
     tier: str | None = None
     spend_12m_cents: int = 0

@@ -1,0 +1,119 @@
+"""The words a till and the server share, defined once: what a ledger entry can be (`EntryKind`, with the rule each
+kind follows in `KIND_RULES`), what a preference can be about (`PreferenceKind`), what a pushed item is
+(`ItemType`), what became of it (`ItemStatus`) and why (`ErrorCode`).
+
+The till's store (`localdb/`), its sync (`sync/`) and the server (`server/`) all import these; nothing here imports
+them back. Values are the strings stored in both databases and sent on the wire: renaming one is a protocol change.
+Words for people (Chinese and English) are the UI's business (`ui/messages.py`), keyed by these enums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from types import MappingProxyType
+from typing import Literal
+
+
+class EntryKind(StrEnum):
+    """A points ledger entry's kind (at most 8 characters: the server's column is VARCHAR(8))."""
+
+    EARN = "earn"
+    REDEEM = "redeem"
+    REVERSE = "reverse"
+    ADJUST = "adjust"
+
+
+class PointsSign(Enum):
+    """Which way an entry of a kind moves the balance."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    EITHER = "either"  # any non-zero number
+    OPPOSITE = "opposite"  # exactly the opposite of the entry it reverses
+
+
+@dataclass(frozen=True, slots=True)
+class KindRule:
+    """What an entry of one kind must carry, checked by the till when it writes one and by the server when it
+    applies one (`protocol.wire.PointEntryBody.breaks_kind_rule`)."""
+
+    sign: PointsSign
+    needs_amount: bool = False  # the money it stands for (a purchase), zero or more
+    needs_approval: bool = False  # a manager's code in `approved_by`
+    reverses_entry: bool = False  # names the entry it undoes in `reverses`; no other kind may
+    visit: bool = False  # the member was at the counter: moves their last visit
+
+
+KIND_RULES: Mapping[EntryKind, KindRule] = MappingProxyType(
+    {
+        EntryKind.EARN: KindRule(PointsSign.POSITIVE, needs_amount=True, visit=True),
+        EntryKind.REDEEM: KindRule(PointsSign.NEGATIVE, visit=True),
+        EntryKind.REVERSE: KindRule(PointsSign.OPPOSITE, reverses_entry=True),
+        EntryKind.ADJUST: KindRule(PointsSign.EITHER, needs_approval=True),
+    }
+)
+
+
+Gender = Literal["F", "M"]
+
+
+class PreferenceKind(StrEnum):
+    """What a store guide's note about a member is about."""
+
+    CATEGORY = "category"
+    SIZE = "size"
+    COLOUR = "colour"
+    STYLE = "style"
+    NOTE = "note"
+    TAG = "tag"
+
+
+class PreferenceOp(StrEnum):
+    ADD = "add"
+    REMOVE = "remove"
+
+
+class ItemType(StrEnum):
+    """A pushed item's `type`: which body schema it carries (`protocol.wire.BODY_SCHEMAS`)."""
+
+    ENROL = "enrol"
+    POINT_ENTRY = "point_entry"
+    PREFERENCE = "preference"
+    MEMBER_UPDATE = "member_update"
+
+
+class ItemStatus(StrEnum):
+    """What became of a pushed item (PROTOCOL.md `results[].status`)."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    FLAGGED = "flagged"
+    MERGED = "merged"
+    REJECTED = "rejected"
+
+
+class ErrorCode(StrEnum):
+    """Machine-readable `code` in every error answer's `detail`, and `reason` codes of rejected items."""
+
+    MALFORMED = "malformed"
+    UNAUTHORIZED = "unauthorized"
+    DEVICE_REVOKED = "device_revoked"
+    ENROLMENT_CODE_INVALID = "enrolment_code_invalid"
+    UNKNOWN_STORE = "unknown_store"
+    ID_CONFLICT = "id_conflict"
+    BATCH_TOO_LARGE = "batch_too_large"
+    OUT_OF_ORDER = "out_of_order"  # push: the batch named by `after_seq` was not applied (in time)
+    CURSOR_GONE = "cursor_gone"
+    RATE_LIMITED = "rate_limited"
+    # item-level reasons
+    INVALID_BODY = "invalid_body"
+    UNKNOWN_MEMBER = "unknown_member"
+    UNKNOWN_ENTRY = "unknown_entry"
+    ALREADY_REVERSED = "already_reversed"
+    RULE_VIOLATION = "rule_violation"
+    INVALID_PHONE = "invalid_phone"
+    OVERDRAWN = "overdrawn"
+    INSUFFICIENT_POINTS = "insufficient_points"
+    NO_VALID_CARD = "no_valid_card"  # member codes: the member holds no card that can be signed (revoked, none)
