@@ -85,22 +85,27 @@ def create_sqlite_engine(path: Path, *, pragmas: Sequence[str] = (), **pool: Any
     return engine
 
 
-def _alembic_config(engine: Engine) -> Config:
+def _alembic_config(engine: Engine | None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["engine"] = engine
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (does nothing when already there)."""
+def migrate(engine: Engine, *, to: str | None = None) -> None:
+    """Bring the schema to the newest migration, or to revision `to` (does nothing when already there)."""
     config = _alembic_config(engine)
-    head = ScriptDirectory.from_config(config).get_current_head()
+    target = to or ScriptDirectory.from_config(config).get_current_head()
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
-    if current != head:
-        logger.info("migrating the till database from %s to %s", current, head)
-        command.upgrade(config, "head")
+    if current != target:
+        logger.info("migrating the till database from %s to %s", current, target)
+        command.upgrade(config, target or "head")
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision: what every opened till database is brought to."""
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
 
 
 def schema_revision(engine: Engine) -> str | None:

@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from localdb.database import Database
+from localdb.database import Database, create_sqlite_engine, head_revision, migrate
 from localdb.models import AuditRecord, Base, Member, OutboxItem, PointEntry
 from localdb.till import Till
 from tests.conftest import Staffing
@@ -82,7 +82,7 @@ def test_reopening_keeps_data_and_schema(tmp_path: Path, staff: Staffing) -> Non
     first.close()
     again = Till.open(path)
     try:
-        assert again.status().device_id == device and again.status().schema_revision == "0002"
+        assert again.status().device_id == device and again.status().schema_revision == head_revision()
     finally:
         again.close()
 
@@ -116,3 +116,38 @@ def test_an_exception_inside_a_unit_of_work_leaves_no_partial_rows(
     assert till.members.get(staff.cashier, member.id).available_points == 0
     assert till.verify_audit().ok
     assert till.ledger.award(staff.cashier, member.id, 10_000).member.available_points == 100
+
+
+def test_a_till_from_before_the_shared_vocabulary_keeps_its_ledger_and_takes_any_kind(tmp_path: Path) -> None:
+    """Migration 0003 rebuilds the ledger without its CHECK on kinds: every row and the reversal link survive, the
+    receipt index stays partial (one earn per receipt; a redemption may name the same receipt), and a kind the
+    vocabulary adds later is no longer refused by the table."""
+    engine = create_sqlite_engine(tmp_path / "till.sqlite3")
+    migrate(engine, to="0002")
+    entry = (
+        "INSERT INTO point_entry (id, member_id, kind, points, amount_cents, receipt_no, rule_version, staff_code,"
+        " store_code, device_id, created_at, reverses, offline, sync_state) VALUES"
+        " (?, 'm1', ?, ?, 100, ?, 1, 'C001', 'S001', 'd1', '2026-01-01 00:00:00', ?, 0, 'pending')"
+    )
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO member (id, phone, phone_tail, name, tier, spend_12m_cents, balance_synced, tags,"
+            " consent_marketing, consent_profile, version, created_at, updated_at) VALUES ('m1', '+8613800138000',"
+            " '8000', 'A', 'normal', 0, 0, '[]', 0, 0, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        connection.exec_driver_sql(entry, ("e1", "earn", 10, "R1", None))
+        connection.exec_driver_sql(entry, ("e2", "reverse", -10, "R1", "e1"))
+        with pytest.raises(Exception, match="CHECK constraint failed"):
+            connection.exec_driver_sql(entry, ("e3", "coupon", 0, None, None))
+    migrate(engine)
+    try:
+        with engine.begin() as connection:
+            rows = connection.exec_driver_sql("SELECT id, kind, reverses FROM point_entry ORDER BY id").fetchall()
+            assert [tuple(row) for row in rows] == [("e1", "earn", None), ("e2", "reverse", "e1")]
+            connection.exec_driver_sql(entry, ("e3", "coupon", 0, None, None))
+            connection.exec_driver_sql(entry, ("e4", "redeem", -5, "R1", None))
+            with pytest.raises(Exception, match="UNIQUE constraint failed"):
+                connection.exec_driver_sql(entry, ("e5", "earn", 5, "R1", None))
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        engine.dispose()
