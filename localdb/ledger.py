@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
 from localdb.audit import append_audit
+from localdb.changes import Changes
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberQueries, MemberView
@@ -53,6 +54,10 @@ class LedgerResult:
 
     entry: EntryView
     member: MemberView
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.of_member(self.entry.member_id)
 
 
 def _entry_view(entry: PointEntry) -> EntryView:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from uuid6 import uuid7
 
 from localdb.audit import append_audit
+from localdb.changes import Changes
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberQueries, MemberView
@@ -44,6 +45,17 @@ class LookupResult:
 
     kind: LookupKind
     members: tuple[MemberView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberResult:
+    """A member as a write (enrol, consent) left them."""
+
+    member: MemberView
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.of_member(self.member.id)
 
 
 def clean_name(name: str) -> str:
@@ -136,7 +148,7 @@ class MemberService:
         gender: str | None = None,
         consent_marketing: bool = False,
         consent_profile: bool = False,
-    ) -> MemberView:
+    ) -> MemberResult:
         """A new member, made at the till (offline too). A phone already known is refused, naming the member."""
         require(actor, Permission.ENROL)
         e164 = parse_mobile(phone)
@@ -190,11 +202,11 @@ class MemberService:
         except IntegrityError as exc:  # a second writer enrolled the same phone between our check and insert
             raise StoreError(Problem.DUPLICATE_PHONE) from exc
         assert view is not None
-        return view
+        return MemberResult(view)
 
     def set_consent(
         self, actor: StaffSession, member_id: str, *, marketing: bool | None = None, profile: bool | None = None
-    ) -> MemberView:
+    ) -> MemberResult:
         """Record what the member agreed to (marketing messages; keeping preferences about them)."""
         require(actor, Permission.ENROL)
         now = self._clock()
@@ -213,7 +225,7 @@ class MemberService:
             append_audit(session, at=now, staff_code=actor.code, action="consent", subject=member_id, detail=changes)
             view = self._queries.by_id(self._db.session_connection(session), member_id)
         assert view is not None
-        return view
+        return MemberResult(view)
 
     def reveal_phone(self, actor: StaffSession, member_id: str) -> str:
         """The full phone, for a manager only, and never without an audit row saying who looked."""

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from localdb.audit import append_audit
+from localdb.changes import Changes
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
 from localdb.models import Member, Preference
@@ -36,6 +37,17 @@ class PreferenceView:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class PreferenceResult:
+    """A preference just recorded."""
+
+    preference: PreferenceView
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.of_member(self.preference.member_id)
+
+
 class PreferenceService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -55,7 +67,7 @@ class PreferenceService:
                 for r in rows
             ]
 
-    def add(self, actor: StaffSession, member_id: str, kind: PreferenceKind, value: str) -> PreferenceView:
+    def add(self, actor: StaffSession, member_id: str, kind: PreferenceKind, value: str) -> PreferenceResult:
         require(actor, Permission.EDIT_PREFERENCES)
         cleaned = " ".join(unicodedata.normalize("NFKC", value).split())
         if not cleaned or len(cleaned) > MAX_VALUE_LENGTH:
@@ -85,9 +97,9 @@ class PreferenceService:
                 )  # fmt: skip
         except IntegrityError as exc:
             raise StoreError(Problem.INVALID_PREFERENCE, member_id=member_id) from exc
-        return PreferenceView(pref.id, member_id, kind, cleaned, "staff", actor.code, now)
+        return PreferenceResult(PreferenceView(pref.id, member_id, kind, cleaned, "staff", actor.code, now))
 
-    def remove(self, actor: StaffSession, preference_id: int) -> None:
+    def remove(self, actor: StaffSession, preference_id: int) -> Changes:
         require(actor, Permission.EDIT_PREFERENCES)
         now = self._clock()
         with self._db.write() as session:
@@ -102,6 +114,7 @@ class PreferenceService:
                 session, at=now, staff_code=actor.code, action="preference_remove", subject=pref.member_id,
                 detail={"kind": pref.kind, "preference_id": pref.id},
             )  # fmt: skip
+            return Changes.of_member(pref.member_id)
 
     @staticmethod
     def _enqueue(

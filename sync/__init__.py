@@ -1,1 +1,2 @@
-"""The till side of sync: wire schemas, the HTTP client and the sync engine (built by the sync issue)."""
+"""The till side of sync: the HTTP client, the sync engine, registration and online checks (the wire schemas they
+speak are `protocol.wire`)."""

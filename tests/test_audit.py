@@ -12,7 +12,7 @@ from tests.conftest import Staffing
 
 @pytest.fixture
 def audited(till: Till, staff: Staffing) -> Till:
-    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
     for amount in (1_000, 2_000, 3_000):
         till.ledger.award(staff.cashier, member.id, amount)
     return till

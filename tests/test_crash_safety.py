@@ -38,7 +38,7 @@ while True:
 def test_kill_9_in_a_loop_of_awards_leaves_a_sound_database(tmp_path: Path) -> None:
     path = tmp_path / "till.sqlite3"
     till = Till.open(path)
-    member = till.members.enrol(StaffSession("M001", "店长", Role.MANAGER), phone="13800138000", name="张三").id
+    member = till.members.enrol(StaffSession("M001", "店长", Role.MANAGER), phone="13800138000", name="张三").member.id
     till.close()
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

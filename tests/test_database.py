@@ -90,7 +90,7 @@ def test_reopening_keeps_data_and_schema(tmp_path: Path, staff: Staffing) -> Non
 def test_an_exception_inside_a_unit_of_work_leaves_no_partial_rows(
     till: Till, staff: Staffing, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
 
     def counts() -> tuple[int, int, int]:
         with till.db.read() as session:

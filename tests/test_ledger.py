@@ -20,7 +20,7 @@ from tests.conftest import PINS, FakeClock, Staffing
 
 @pytest.fixture
 def member(till: Till, staff: Staffing) -> MemberView:
-    return till.members.enrol(staff.cashier, phone="13800138000", name="张三", birthday=date(1990, 7, 9))
+    return till.members.enrol(staff.cashier, phone="13800138000", name="张三", birthday=date(1990, 7, 9)).member
 
 
 def _rows(till: Till, model: type) -> int:

@@ -29,7 +29,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.folder = tempfile.TemporaryDirectory()
         self.clock = FakeClock()
         self.till = Till.open(Path(self.folder.name) / "till.sqlite3", clock=self.clock)
-        self.member = self.till.members.enrol(MANAGER, phone="13800138000", name="张三").id
+        self.member = self.till.members.enrol(MANAGER, phone="13800138000", name="张三").member.id
         with self.till.db.write() as session:
             session.connection().exec_driver_sql(
                 "UPDATE member SET balance_synced = ? WHERE id = ?", (starting_balance, self.member)

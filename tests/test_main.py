@@ -27,7 +27,7 @@ def test_status_on_a_new_store(tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_status_counts_without_showing_personal_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "till.sqlite3"
     till = Till.open(path)
-    member = till.members.enrol(StaffSession("M", "m", Role.MANAGER), phone="13800138000", name="张三")
+    member = till.members.enrol(StaffSession("M", "m", Role.MANAGER), phone="13800138000", name="张三").member
     till.ledger.award(StaffSession("M", "m", Role.MANAGER), member.id, 5_000)
     till.close()
     assert main.main(["--db", str(path), "status"]) == 0

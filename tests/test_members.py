@@ -27,7 +27,7 @@ def _count(till: Till, model: type) -> int:
 def test_enrol_writes_member_outbox_and_audit_together(till: Till, staff: Staffing) -> None:
     member = till.members.enrol(
         staff.cashier, phone="138-0013-8000", name=" 张  三 ", birthday=date(1990, 5, 1), gender="M"
-    )
+    ).member
     assert member.name == "张 三"
     assert member.phone_masked == "138****8000"
     assert member.available_points == 0
@@ -41,7 +41,7 @@ def test_enrol_writes_member_outbox_and_audit_together(till: Till, staff: Staffi
 
 
 def test_enrol_refuses_known_phone_naming_the_member(till: Till, staff: Staffing) -> None:
-    first = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
+    first = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
     with pytest.raises(StoreError) as refused:
         till.members.enrol(staff.cashier, phone="+86 138 0013 8000", name="张三丰")
     assert refused.value.problem is Problem.DUPLICATE_PHONE
@@ -80,7 +80,7 @@ def test_enrol_refuses_an_invalid_phone_with_its_reason(till: Till, staff: Staff
 
 
 def test_lookup_by_full_phone_in_any_form(till: Till, staff: Staffing) -> None:
-    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
     for typed in ("13800138000", "138 0013 8000", "+8613800138000", "１３８００１３８０００"):
         found = till.members.lookup(staff.cashier, typed)
         assert found.kind is LookupKind.PHONE
@@ -91,9 +91,9 @@ def test_lookup_by_full_phone_in_any_form(till: Till, staff: Staffing) -> None:
 
 
 def test_tail_lookup_lists_candidates_most_recent_visitor_first(till: Till, staff: Staffing, clock: object) -> None:
-    older = till.members.enrol(staff.cashier, phone="13800008000", name="张三")
-    recent = till.members.enrol(staff.cashier, phone="13900008000", name="李四")
-    never = till.members.enrol(staff.cashier, phone="13700008000", name="王五")
+    older = till.members.enrol(staff.cashier, phone="13800008000", name="张三").member
+    recent = till.members.enrol(staff.cashier, phone="13900008000", name="李四").member
+    never = till.members.enrol(staff.cashier, phone="13700008000", name="王五").member
     till.members.enrol(staff.cashier, phone="13700001234", name="赵六")
     till.ledger.award(staff.cashier, older.id, 1000)
     clock.advance(minutes=5)  # type: ignore[attr-defined]
@@ -122,7 +122,7 @@ def _give_card(till: Till, member_id: str, serial: int) -> None:
 def test_member_code_lookup_verifies_signature_and_revocation(till: Till, staff: Staffing) -> None:
     key = new_signing_key()
     till.settings.update(member_code_public_key=public_key_to_text(key.public_key()))
-    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
     _give_card(till, member.id, 41)
     code = sign_member_code(key, uuid.UUID(member.id), 41)
 
@@ -153,7 +153,7 @@ def test_member_code_without_server_key_is_explained(till: Till, staff: Staffing
 
 
 def test_card_serial_lookup(till: Till, staff: Staffing) -> None:
-    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
     _give_card(till, member.id, 7)
     found = till.members.find_by_card_serial(staff.cashier, 7)
     assert found is not None and found.id == member.id
@@ -161,7 +161,7 @@ def test_card_serial_lookup(till: Till, staff: Staffing) -> None:
 
 
 def test_reveal_phone_is_for_managers_and_audited(till: Till, staff: Staffing) -> None:
-    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
     with pytest.raises(StoreError) as refused:
         till.members.reveal_phone(staff.cashier, member.id)
     assert refused.value.problem is Problem.PERMISSION_DENIED
@@ -172,8 +172,8 @@ def test_reveal_phone_is_for_managers_and_audited(till: Till, staff: Staffing) -
 
 
 def test_consent_is_recorded_and_queued(till: Till, staff: Staffing) -> None:
-    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
-    updated = till.members.set_consent(staff.guide, member.id, profile=True)
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
+    updated = till.members.set_consent(staff.guide, member.id, profile=True).member
     assert updated.consent_profile and not updated.consent_marketing
     with till.db.read() as session:
         item = session.scalars(select(OutboxItem).where(OutboxItem.type == "member_update")).one()
@@ -182,7 +182,7 @@ def test_consent_is_recorded_and_queued(till: Till, staff: Staffing) -> None:
 
 def test_no_phone_or_name_reaches_the_logs(till: Till, staff: Staffing, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    member = till.members.enrol(staff.cashier, phone="13800138000", name="欧阳娜娜")
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="欧阳娜娜").member
     till.members.lookup(staff.cashier, "13800138000")
     till.ledger.award(staff.cashier, member.id, 5000, receipt_no="R-1")
     for bad in ("13800138000", "1380013800"):
@@ -196,7 +196,7 @@ def test_no_phone_or_name_reaches_the_logs(till: Till, staff: Staffing, caplog: 
 
 
 def test_times_are_stored_in_utc(till: Till, staff: Staffing) -> None:
-    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三")
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
     till.ledger.award(staff.cashier, member.id, 1000)
     raw = till.db.lookup_connection().execute("SELECT last_visit_at FROM member").fetchone()[0]
     assert raw.startswith("2026-03-18 02:00:00")  # the FakeClock's UTC time, not 10:00 local

@@ -15,7 +15,7 @@ from tests.conftest import FakeClock, Staffing
 
 @pytest.fixture
 def member(till: Till, staff: Staffing) -> MemberView:
-    return till.members.enrol(staff.guide, phone="13800138000", name="张三", consent_profile=True)
+    return till.members.enrol(staff.guide, phone="13800138000", name="张三", consent_profile=True).member
 
 
 def test_guide_records_and_reads_preferences(till: Till, staff: Staffing, member: MemberView, clock: FakeClock) -> None:
@@ -35,7 +35,7 @@ def test_guide_records_and_reads_preferences(till: Till, staff: Staffing, member
 
 
 def test_removing_keeps_who_and_when(till: Till, staff: Staffing, member: MemberView, clock: FakeClock) -> None:
-    pref = till.preferences.add(staff.guide, member.id, PreferenceKind.STYLE, "简约")
+    pref = till.preferences.add(staff.guide, member.id, PreferenceKind.STYLE, "简约").preference
     till.preferences.remove(staff.guide, pref.id)
     assert till.preferences.list(staff.guide, member.id) == []
     with till.db.read() as session:
@@ -56,7 +56,7 @@ def test_duplicate_and_empty_values_refused(till: Till, staff: Staffing, member:
 
 
 def test_no_preferences_without_consent(till: Till, staff: Staffing) -> None:
-    member = till.members.enrol(staff.guide, phone="13900139000", name="李四")
+    member = till.members.enrol(staff.guide, phone="13900139000", name="李四").member
     with pytest.raises(StoreError) as refused:
         till.preferences.add(staff.guide, member.id, PreferenceKind.NOTE, "喜欢有机蔬菜")
     assert refused.value.problem is Problem.CONSENT_REQUIRED

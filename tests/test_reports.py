@@ -20,7 +20,7 @@ MARCH_19 = date(2026, 3, 19)
 
 @pytest.fixture
 def member(till: Till, staff: Staffing) -> MemberView:
-    return till.members.enrol(staff.cashier, phone="13800138000", name="张三")
+    return till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
 
 
 def _give_balance(till: Till, member_id: str, points: int) -> None:
@@ -82,7 +82,7 @@ def test_the_sync_state_of_the_days_entries_and_merged_enrolments(
     till: Till, staff: Staffing, member: MemberView
 ) -> None:
     entries = [till.ledger.award(staff.cashier, member.id, 1_000 * (i + 1)).entry.id for i in range(4)]
-    twin = till.members.enrol(staff.cashier, phone="13900139000", name="李四")
+    twin = till.members.enrol(staff.cashier, phone="13900139000", name="李四").member
     till.sync.record_results(
         [
             ItemOutcome(entries[0], "applied"),

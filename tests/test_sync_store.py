@@ -64,7 +64,7 @@ def test_deleted_member_leaves_lookups(till: Till, staff: Staffing) -> None:
 
 
 def test_unanswered_local_enrolment_merges_into_the_servers_member(till: Till, staff: Staffing) -> None:
-    local = till.members.enrol(staff.cashier, phone="13800138000", name="王小明")
+    local = till.members.enrol(staff.cashier, phone="13800138000", name="王小明").member
     till.ledger.award(staff.cashier, local.id, 5_000)
 
     till.sync.apply_page([change(version=5, balance=300)], next_cursor=5)
@@ -76,7 +76,7 @@ def test_unanswered_local_enrolment_merges_into_the_servers_member(till: Till, s
 
 
 def test_merge_answer_moves_entries_to_the_survivor(till: Till, staff: Staffing, clock: FakeClock) -> None:
-    local = till.members.enrol(staff.cashier, phone="13800138000", name="王小明")
+    local = till.members.enrol(staff.cashier, phone="13800138000", name="王小明").member
     entry = till.ledger.award(staff.cashier, local.id, 5_000).entry
     tally = till.sync.record_results([ItemOutcome(local.id, "merged", member=SERVER_ID, member_version=4)])
     assert tally.merged == 1

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def build_context(till: Till, client_factory: ClientFactory = ServerClient) -> AppContext:
     """The services and signal plumbing the screens share (needs a QApplication to exist)."""
     hub = AppHub()
-    ops = Operations()
+    ops = Operations(hub)
     controller = SyncController(till.sync, client_factory, clock=till.clock)
     controller.started.connect(hub.sync_started)
     controller.progress.connect(hub.sync_progress)

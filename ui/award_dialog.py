@@ -38,7 +38,6 @@ from widgets.scan_detector import ACCEPTS_SCAN
 log = logging.getLogger(__name__)
 
 
-
 class AwardDialog(GuardedDialog):
     """`awardAmount`, `receiptNumber`, `bonus_<name>` boxes, `pointsPreview`, `confirmButton` (Enter), `errorLabel`.
     After a successful award: `result_entry` / `result_member`, `ctx.hub.member_changed`, accepted."""
@@ -232,7 +231,6 @@ class AwardDialog(GuardedDialog):
         self.result_member = result.member
         self._set_busy(False)
         log.info("awarded entry %s", result.entry.id)
-        self._ctx.hub.member_changed.emit(self._member.id)
         self.accept()
 
     def _refused(self, error: Exception) -> None:

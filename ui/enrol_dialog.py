@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberView
-from localdb.members import MAX_NAME_LENGTH
+from localdb.members import MAX_NAME_LENGTH, MemberResult
 from loyalty.phone import InvalidPhone
 from loyalty.roles import Permission
 from ui.context import AppContext
@@ -249,19 +249,19 @@ class EnrolDialog(QDialog):
         self._show_error(None)
         self._set_busy(True)
 
-        def enrol() -> MemberView:
+        def enrol() -> MemberResult:
             return members.enrol(actor, phone=phone, name=name, birthday=birthday, gender=gender,
                                  consent_marketing=marketing, consent_profile=profile)  # fmt: skip
 
         self._ctx.ops.db(enrol, self._enrolled, self._refused, owner=self)
 
-    def _enrolled(self, member: MemberView) -> None:
+    def _enrolled(self, result: MemberResult) -> None:
+        member = result.member
         self._set_busy(False)
         self.enrolled_member_id = member.id
         self.enrolled_member = member
         self._phone = self.phone_input.text()
         log.info("enrolled member %s", member.id)
-        self._ctx.hub.member_changed.emit(member.id)
         self._show_member(member)
         self._show_page(1)
         self.done_label.setText(self._done_words())
@@ -365,7 +365,6 @@ class EnrolDialog(QDialog):
         self.enrolled_member = member
         self._show_member(member)
         self.done_label.setText(self._done_words())
-        self._ctx.hub.member_changed.emit(member.id)
 
     # -- closing ---------------------------------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ from PySide6.QtCore import QObject, Signal
 class AppHub(QObject):
     # The logged-in staff (a localdb.staff.StaffSession), or None after logout / lock.
     staff_changed = Signal(object)
-    # A member's data changed on this till (award, redeem, reverse, enrol, preference edit, pull): the member id.
+    # A member's data changed on this till: the member id. Emitted by `ui.operations` for every member a write
+    # service's result names (award, redeem, reverse, enrol, consent, preference edit); a pull says members_reloaded.
     member_changed = Signal(str)
     # Many members may have changed (a pull wrote pages): screens showing a member re-read it.
     members_reloaded = Signal()
@@ -22,7 +23,5 @@ class AppHub(QObject):
     # The server answered (True) or did not (False) at the last health check; with the clock skew in seconds.
     online_changed = Signal(bool)
     clock_skew_changed = Signal(int)
-    # Items in the outbox waiting to be sent.
-    pending_changed = Signal(int)
     # A lookup the scanner typed while the focus was elsewhere: the scanned text, for the lookup page.
     scanned = Signal(str)

@@ -33,9 +33,9 @@ from ui.login_dialog import LoginDialog
 from ui.lookup_page import LookupPage
 from ui.member_page import MemberPage
 from ui.preferences_page import PreferencesPage
+from ui.status_bar import TillStatusBar
 from ui.sync_page import SyncPage
 from widgets.scan_detector import ScanDetector
-from widgets.status_bar import TillStatusBar
 
 
 class MainWindow(QMainWindow):

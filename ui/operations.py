@@ -5,6 +5,10 @@ in the GUI and never block it behind a sync page; network calls (authorize a red
 on a small pool of their own. The result or the error comes back on the GUI thread through a queued signal.
 Be careful: the work function runs on a worker thread and must not touch any widget; only the callbacks may.
 
+A write service's result says what it changed (`localdb.changes.Changes`, Anki's `OpChanges`): once `on_done` has
+run, the hub's `member_changed` is emitted here for each member it names, so no screen announces a change by hand
+and every screen showing one of those members reads it again.
+
 Thread: created and called on the GUI thread; `work` runs on a worker; `on_done` / `on_error` run on the GUI thread.
 """
 
@@ -18,6 +22,8 @@ from typing import Any, TypeVar
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
+from localdb.changes import ChangingResult
+from ui.hub import AppHub
 from ui.messages import is_refusal
 
 log = logging.getLogger(__name__)
@@ -32,8 +38,9 @@ class Operations(QObject):
 
     _delivered = Signal(object)
 
-    def __init__(self, *, parent: QObject | None = None) -> None:
+    def __init__(self, hub: AppHub, *, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._hub = hub
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memberdesk-db")
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="memberdesk-net")
         self._running = 0
@@ -47,7 +54,7 @@ class Operations(QObject):
         *,
         owner: QObject | None = None,
     ) -> None:
-        """Database work, one at a time in the order asked."""
+        """Database work, one at a time in the order asked; what its result changed is announced on the hub."""
         self._submit(self._db, work, on_done, on_error, owner)
 
     def net(
@@ -70,6 +77,12 @@ class Operations(QObject):
         self._db.shutdown(wait=True)
         self._net.shutdown(wait=False, cancel_futures=True)
 
+    def _announce(self, result: object) -> None:
+        """What a write changed, told to every screen, even when the screen that asked has closed meanwhile."""
+        if isinstance(result, ChangingResult):
+            for member_id in sorted(result.changes.members):
+                self._hub.member_changed.emit(member_id)
+
     def _submit(
         self,
         pool: ThreadPoolExecutor,
@@ -86,17 +99,22 @@ class Operations(QObject):
     def _deliver(self, payload: tuple[Future[Any], Callable[[Any], None], ErrorCallback, QObject | None]) -> None:
         future, on_done, on_error, owner = payload
         self._running -= 1
-        if owner is not None and not shiboken6.isValid(owner):
-            return  # the dialog that asked was closed meanwhile: nobody to tell
+        asker_gone = owner is not None and not shiboken6.isValid(owner)  # the dialog that asked was closed meanwhile
         error = future.exception()
         if error is None:
-            on_done(future.result())
-        elif isinstance(error, Exception):
-            if not _expected(error):
-                log.error("background work failed", exc_info=error)
-            on_error(error)
-        else:  # KeyboardInterrupt / SystemExit on a worker: not ours to swallow
+            result = future.result()
+            try:
+                if not asker_gone:
+                    on_done(result)
+            finally:
+                self._announce(result)
+            return
+        if not isinstance(error, Exception):  # KeyboardInterrupt / SystemExit on a worker: not ours to swallow
             raise error
+        if not _expected(error):
+            log.error("background work failed", exc_info=error)
+        if not asker_gone:
+            on_error(error)
 
 
 def _expected(error: Exception) -> bool:

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from localdb.errors import StoreError
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
-from localdb.preferences import MAX_VALUE_LENGTH, PreferenceView
+from localdb.preferences import MAX_VALUE_LENGTH, PreferenceResult, PreferenceView
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
 from loyalty.tiers import is_birthday_month
@@ -252,7 +252,7 @@ class PreferencesPage(QWidget):
             self.error_label.setText(self.tr("This preference is already recorded."))
             return
 
-        def done(_view: PreferenceView) -> None:
+        def done(_result: PreferenceResult) -> None:
             self.value_input.clear()
             self._finished_write(member_id)
 
@@ -285,8 +285,8 @@ class PreferencesPage(QWidget):
         self._ctx.ops.db(work, on_done, self._write_failed, owner=self)
 
     def _finished_write(self, member_id: str) -> None:
+        """The write is done; `ops` then tells every page showing the member, this one too, to read it again."""
         self._busy = False
-        self._ctx.hub.member_changed.emit(member_id)  # every page showing the member re-reads it, this one too
         if member_id == self._member_id and self.value_input.isEnabled():
             self.value_input.setFocus()
 

@@ -336,7 +336,6 @@ class RedeemDialog(GuardedDialog):
         self.result_member = result.member
         self._set_busy(False)
         log.info("redeemed entry %s (offline: %s)", result.entry.id, result.entry.offline)
-        self._ctx.hub.member_changed.emit(self._member.id)
         self.accept()
 
     def _refused(self, error: Exception) -> None:

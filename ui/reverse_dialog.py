@@ -249,7 +249,6 @@ class ReverseDialog(GuardedDialog):
         self.result_member = result.member
         self._set_busy(False)
         log.info("reversed entry %s with %s", result.entry.reverses, result.entry.id)
-        self._ctx.hub.member_changed.emit(self._member.id)
         self.accept()
 
     def _refused(self, entry: EntryView, error: Exception) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+import shiboken6
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from localdb.errors import Problem, StoreError
@@ -43,3 +46,29 @@ def test_unexpected_errors_say_nothing_was_saved_without_details() -> None:
     assert "nothing was saved" in describe(RuntimeError("secret 13800138000"))
     assert "13800138000" not in describe(RuntimeError("secret 13800138000"))
     assert describe(InvalidPhone(PhoneProblem.WRONG_LENGTH)) == "Not a valid mobile number: it needs 11 digits."
+
+
+def test_a_write_announces_the_members_it_changed_after_its_callback(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    """The runner, not the screen, tells the hub what a write changed: once, after the screen's own callback, and
+    even when the screen that asked was closed meanwhile. A read announces nothing."""
+    cashier = gui_env.login("C001")
+    member_id, _phone = gui_env.member_phone(0)
+    heard: list[tuple[str, str]] = []
+    gui_env.ctx.hub.member_changed.connect(lambda changed: heard.append(("hub", changed)))
+    ledger = gui_env.till.ledger
+
+    gui_env.ctx.ops.db(lambda: ledger.award(cashier, member_id, 10_000),
+                       lambda result: heard.append(("done", result.entry.member_id)), pytest.fail)  # fmt: skip
+    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy())
+    assert heard == [("done", member_id), ("hub", member_id)]
+
+    closed = QWidget()
+    gui_env.ctx.ops.db(lambda: ledger.award(cashier, member_id, 20_000), lambda _result: heard.append(("done", "")),
+                       pytest.fail, owner=closed)  # fmt: skip
+    shiboken6.delete(closed)
+    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy())
+    assert heard[2:] == [("hub", member_id)]
+
+    gui_env.ctx.ops.db(lambda: gui_env.till.status().members, lambda _count: None, pytest.fail)
+    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy())
+    assert len(heard) == 3

@@ -120,8 +120,8 @@ def same_tail_members(env: GuiEnv, tail: str) -> list[MemberView]:
     """Two new members whose phones end like an existing one's (what makes the last 4 digits ambiguous)."""
     staff = env.ctx.actor()
     return [
-        env.till.members.enrol(staff, phone="1391234" + tail, name="周晓"),
-        env.till.members.enrol(staff, phone="1865678" + tail, name="陈静"),
+        env.till.members.enrol(staff, phone="1391234" + tail, name="周晓").member,
+        env.till.members.enrol(staff, phone="1865678" + tail, name="陈静").member,
     ]
 
 

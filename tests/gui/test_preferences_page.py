@@ -106,7 +106,7 @@ def test_a_guide_adds_a_preference_with_enter_and_it_is_stored_and_queued(gui_en
 def test_a_guide_removes_a_preference_with_delete(gui_env: GuiEnv, qtbot: QtBot) -> None:
     member_id = _member(gui_env, consent=True)
     guide = gui_env.login("G001")
-    added = gui_env.till.preferences.add(guide, member_id, PreferenceKind.COLOUR, "藏青")
+    added = gui_env.till.preferences.add(guide, member_id, PreferenceKind.COLOUR, "藏青").preference
     page = _page(gui_env, qtbot, "G001", member_id)
     assert "藏青" in _shown_values(page)
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import GuiEnv
-from widgets.status_bar import TillStatusBar
+from ui.status_bar import TillStatusBar
 
 
 def _bar(gui_env: GuiEnv, qtbot: QtBot) -> TillStatusBar:

@@ -27,7 +27,7 @@ def test_register_then_sync_prints_the_summary(
     till = Till.open(Path(db))
     try:
         cashier = till.staff.login("C001", "1357")
-        member = till.members.enrol(cashier, phone="13800138000", name="王小明")
+        member = till.members.enrol(cashier, phone="13800138000", name="王小明").member
         till.ledger.award(cashier, member.id, 8_800)
         device = till.settings.current().device_id
     finally:

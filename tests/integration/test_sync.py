@@ -43,7 +43,7 @@ def ledger_count(server: LiveServer) -> int:
 def test_a_day_offline_then_sync_reaches_every_till(make_till: TillFactory, server: LiveServer) -> None:
     a = make_till("a")
     cashier = a.login("C001")  # staff came from the server's config at the first sync
-    member = a.till.members.enrol(cashier, phone=PHONES[0], name="王小明", consent_profile=True)
+    member = a.till.members.enrol(cashier, phone=PHONES[0], name="王小明", consent_profile=True).member
     a.till.ledger.award(cashier, member.id, 12_345, receipt_no="R1")
     guide = a.login("G001")
     a.till.preferences.add(guide, member.id, PreferenceKind.CATEGORY, "生鲜")
@@ -69,7 +69,7 @@ def test_lost_answer_to_a_push_is_retried_without_applying_twice(
 ) -> None:
     a = make_till("a", url=proxy.url)
     cashier = a.login("C001")
-    member = a.till.members.enrol(cashier, phone=PHONES[1], name="李雷")
+    member = a.till.members.enrol(cashier, phone=PHONES[1], name="李雷").member
     for n in range(5):
         a.till.ledger.award(cashier, member.id, 10_000, receipt_no=f"R{n}")
     lost = proxy.add(Fault(b"POST /v1/push", nth=1))  # the server applies the batch; the answer never arrives
@@ -110,7 +110,7 @@ def test_pull_cut_off_mid_page_resumes_from_the_stored_cursor(
 def test_three_tills_overdraw_offline_all_recorded_and_flagged(make_till: TillFactory, server: LiveServer) -> None:
     tills = [make_till(name) for name in ("a", "b", "c")]
     cashier_a = tills[0].login("C001")
-    member = tills[0].till.members.enrol(cashier_a, phone=PHONES[2], name="韩梅梅")
+    member = tills[0].till.members.enrol(cashier_a, phone=PHONES[2], name="韩梅梅").member
     tills[0].till.ledger.award(cashier_a, member.id, 300_000)  # 3,000 points
     assert tills[0].sync().ok
     for handle in tills[1:]:
@@ -144,11 +144,11 @@ def test_phone_enrolled_offline_at_two_tills_merges_onto_the_survivor(
 ) -> None:
     a, b = make_till("a"), make_till("b")
     cashier_a, cashier_b = a.login("C001"), b.login("C001")
-    first = a.till.members.enrol(cashier_a, phone=PHONES[3], name="张伟")
+    first = a.till.members.enrol(cashier_a, phone=PHONES[3], name="张伟").member
     a.till.ledger.award(cashier_a, first.id, 20_000)
     assert a.sync().ok
 
-    offline = b.till.members.enrol(cashier_b, phone=PHONES[3], name="张伟")  # b has not heard of it yet
+    offline = b.till.members.enrol(cashier_b, phone=PHONES[3], name="张伟").member  # b has not heard of it yet
     b.till.ledger.award(cashier_b, offline.id, 5_000)
 
     report = b.sync()
@@ -169,7 +169,7 @@ def test_phone_enrolled_offline_at_two_tills_merges_onto_the_survivor(
 def test_revoked_till_stops_and_says_so(make_till: TillFactory, server: LiveServer) -> None:
     a = make_till("a")
     cashier = a.login("C001")
-    member = a.till.members.enrol(cashier, phone=PHONES[4], name="赵敏")
+    member = a.till.members.enrol(cashier, phone=PHONES[4], name="赵敏").member
     device_id = a.till.settings.current().device_id
     admin.revoke_device(server.db, device_id)
 
@@ -197,7 +197,7 @@ def test_an_id_replayed_with_another_body_is_rejected_and_the_rest_goes_on(
 ) -> None:
     a = make_till("a")
     cashier = a.login("C001")
-    member = a.till.members.enrol(cashier, phone=PHONES[0], name="王小明")
+    member = a.till.members.enrol(cashier, phone=PHONES[0], name="王小明").member
     award = a.till.ledger.award(cashier, member.id, 10_000)
     assert a.sync().ok
     # A till restored from an old backup that re-used an id for another purchase: same id, other body.
@@ -221,7 +221,7 @@ def test_an_id_replayed_with_another_body_is_rejected_and_the_rest_goes_on(
 def test_a_cursor_the_server_cannot_serve_repulls_everything(make_till: TillFactory, server: LiveServer) -> None:
     a = make_till("a")
     cashier = a.login("C001")
-    member = a.till.members.enrol(cashier, phone=PHONES[1], name="李雷")
+    member = a.till.members.enrol(cashier, phone=PHONES[1], name="李雷").member
     assert a.sync().ok
     a.till.ledger.award(cashier, member.id, 10_000)
     with sqlite3.connect(a.till.db.path) as raw:  # as if the server had been restored from an older backup
@@ -237,7 +237,7 @@ def test_a_cursor_the_server_cannot_serve_repulls_everything(make_till: TillFact
 def test_unreachable_server_backs_off_and_keeps_everything(make_till: TillFactory, server: LiveServer) -> None:
     a = make_till("a")
     cashier = a.login("C001")
-    member = a.till.members.enrol(cashier, phone=PHONES[2], name="韩梅梅")
+    member = a.till.members.enrol(cashier, phone=PHONES[2], name="韩梅梅").member
     a.till.ledger.award(cashier, member.id, 10_000)
     server.stop()
 
@@ -250,7 +250,7 @@ def test_unreachable_server_backs_off_and_keeps_everything(make_till: TillFactor
 def test_times_in_pushed_items_are_utc_aware(make_till: TillFactory, server: LiveServer) -> None:
     a = make_till("a")
     cashier = a.login("C001")
-    member = a.till.members.enrol(cashier, phone=PHONES[3], name="张伟")
+    member = a.till.members.enrol(cashier, phone=PHONES[3], name="张伟").member
     entry = a.till.ledger.award(cashier, member.id, 10_000).entry
     assert a.sync().ok
     with server.db.read() as session:
@@ -264,7 +264,7 @@ def test_two_processes_pushing_the_same_batch_at_once_apply_it_once(
 ) -> None:
     a = make_till("a")
     cashier = a.login("C001")
-    member = a.till.members.enrol(cashier, phone=PHONES[4], name="赵敏")
+    member = a.till.members.enrol(cashier, phone=PHONES[4], name="赵敏").member
     for n in range(120):
         a.till.ledger.award(cashier, member.id, 1_000 + n)
     expected_points = sum((1_000 + n) // 100 for n in range(120))

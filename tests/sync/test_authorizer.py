@@ -142,7 +142,7 @@ def test_a_server_that_does_not_answer_is_given_up_quickly(registered: Till, sil
 
 
 def test_the_redemption_is_written_under_the_authorized_id(registered: Till, staff: Staffing) -> None:
-    member = registered.members.enrol(staff.cashier, phone="13800138000", name="张三", birthday=date(1990, 7, 9))
+    member = registered.members.enrol(staff.cashier, phone="13800138000", name="张三", birthday=date(1990, 7, 9)).member
     registered.ledger.award(staff.cashier, member.id, 100_000)
     hold_id = "0190a1b2-0000-7000-8000-0000000000bb"
     result = registered.ledger.redeem(staff.cashier, member.id, 500, bill_cents=10_000, online_authorized=True,

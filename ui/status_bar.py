@@ -10,57 +10,23 @@ Thread: GUI thread.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from PySide6.QtCore import QEvent, QTimer, SignalInstance
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from localdb.staff import StaffSession
-from localdb.till import Till
 from loyalty.roles import Role
 from sync.engine import CLOCK_SKEW_WARNING, SyncReport
-from sync.qt_adapter import SyncController
+from ui.context import AppContext
 
 REFRESH_SECONDS = 30
-
-
-class StatusHub(Protocol):
-    """The signals of the app's hub (ui.hub.AppHub) the status bar listens to."""
-
-    @property
-    def online_changed(self) -> SignalInstance: ...
-    @property
-    def clock_skew_changed(self) -> SignalInstance: ...
-    @property
-    def sync_started(self) -> SignalInstance: ...
-    @property
-    def sync_finished(self) -> SignalInstance: ...
-    @property
-    def member_changed(self) -> SignalInstance: ...
-    @property
-    def pending_changed(self) -> SignalInstance: ...
-    @property
-    def staff_changed(self) -> SignalInstance: ...
-
-
-class StatusContext(Protocol):
-    """What the status bar reads of the app's context (ui.context.AppContext fits; widgets do not import ui)."""
-
-    @property
-    def till(self) -> Till: ...
-    @property
-    def hub(self) -> StatusHub: ...
-    @property
-    def sync(self) -> SyncController: ...
-    @property
-    def staff(self) -> StaffSession | None: ...
 
 
 class TillStatusBar(QStatusBar):
     """Labels `statusOnline` (property state=online|offline|unknown), `lastSync`, `pendingCount`, `clockSkew`
     (hidden unless the clock is more than 5 minutes off), `staffLabel`, `storeLabel`."""
 
-    def __init__(self, ctx: StatusContext, *, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._online: bool | None = ctx.sync.online
@@ -87,8 +53,7 @@ class TillStatusBar(QStatusBar):
         hub.clock_skew_changed.connect(self._set_clock_skew)
         hub.sync_started.connect(self._sync_started)
         hub.sync_finished.connect(self._sync_finished)
-        hub.member_changed.connect(self._member_changed)
-        hub.pending_changed.connect(self._set_pending)
+        hub.member_changed.connect(self._member_changed)  # every write says which member it changed
         hub.staff_changed.connect(self._staff_changed)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
@@ -119,10 +84,8 @@ class TillStatusBar(QStatusBar):
         self.refresh()
 
     def _member_changed(self, _member_id: str) -> None:
-        self._set_pending(self._ctx.till.sync.count_unsent())
-
-    def _set_pending(self, count: int) -> None:
-        self._pending = count
+        """A write queued something for the server (ui.operations announces every write this way)."""
+        self._pending = self._ctx.till.sync.count_unsent()
         self._show_pending()
 
     def _staff_changed(self, _staff: StaffSession | None) -> None:
