@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Creates .venv on first use and (re)installs the project whenever pyproject.toml changes.
-# Sourced by ./run.sh and ./test.sh; needs only python3 (3.11+) with venv on the machine.
+# Creates .venv on first use and (re)installs whenever pyproject.toml or requirements.lock changes: the exact,
+# hash-checked set in requirements.lock (made by scripts/lock.sh), then the project itself, editable, without
+# resolving anything more. Sourced by ./run.sh and ./test.sh; needs only python3 (3.11+) with venv on the machine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.venv"
 python="${PYTHON:-python3}"
+lock="$root/requirements.lock"
 if [ ! -x "$venv/bin/python" ]; then
     echo "bootstrap: creating $venv" >&2
     "$python" -m venv "$venv"
 fi
 stamp="$venv/.memberdesk-installed"
-want="$(sha256sum "$root/pyproject.toml" | cut -d' ' -f1)"
+want="$(cat "$root/pyproject.toml" "$lock" | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "bootstrap: installing MemberDesk and its dependencies into .venv" >&2
+    echo "bootstrap: installing MemberDesk and its locked dependencies into .venv" >&2
     log="$venv/install.log"
-    if ! { "$venv/bin/python" -m pip install --upgrade pip && "$venv/bin/python" -m pip install -e "$root[dev]"; } \
-        > "$log" 2>&1; then
+    if ! { "$venv/bin/python" -m pip install --upgrade pip \
+        && "$venv/bin/python" -m pip install --require-hashes -r "$lock" \
+        && "$venv/bin/python" -m pip install --no-deps -e "$root"; } > "$log" 2>&1; then
         cat "$log" >&2
         echo "bootstrap: installing failed (log above, also in $log)" >&2
         exit 1
