@@ -24,9 +24,10 @@ from localdb.staff import StaffSession
 from ui.context import AppContext
 from ui.dialog_parts import WHOLE_PIN, dialog_buttons, error_label, field_keypad, pin_input, staff_code_input
 from ui.messages import describe
+from widgets.retranslating import Retranslating
 
 
-class ApprovalDialog(QDialog):
+class ApprovalDialog(Retranslating, QDialog):
     """`reasonLabel`, `approverCode`, `approverPin`, the keypad, `confirmButton`, `errorLabel`."""
 
     approved = Signal(object)  # the approving manager's StaffSession
@@ -92,11 +93,6 @@ class ApprovalDialog(QDialog):
         self.cancel_button.setText(self.tr("Cancel"))
         self.confirm_button.setText(self.tr("Checking…") if self._busy else self.tr("Approve"))
         self._show_error(self._error)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # -- typing ----------------------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -33,12 +33,13 @@ from ui.context import AppContext
 from ui.dialog_parts import GuardedDialog, dialog_buttons, error_label
 from ui.messages import describe
 from widgets.money_input import MoneyInput
+from widgets.retranslating import Retranslating
 from widgets.scan_detector import ACCEPTS_SCAN
 
 log = logging.getLogger(__name__)
 
 
-class AwardDialog(GuardedDialog):
+class AwardDialog(Retranslating, GuardedDialog):
     """`awardAmount`, `receiptNumber`, `bonus_<name>` boxes, `pointsPreview`, `confirmButton` (Enter), `errorLabel`.
     After a successful award: `result_entry` / `result_member`, `ctx.hub.member_changed`, accepted."""
 
@@ -140,11 +141,6 @@ class AwardDialog(GuardedDialog):
         self.confirm_button.setText(self.tr("Saving…") if self._busy else self.tr("Award (Enter)"))
         self._update_preview()
         self._show_error(self._error)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _member_words(self) -> str:
         member = self._member

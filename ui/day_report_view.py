@@ -15,7 +15,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QEvent, QMarginsF
+from PySide6.QtCore import QDate, QMarginsF
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -36,6 +36,7 @@ from loyalty.roles import Permission
 from ui.context import AppContext
 from ui.messages import describe
 from widgets.money_input import format_yuan
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def _named(widget: W, name: str) -> W:
     return widget
 
 
-class DayReportView(QWidget):
+class DayReportView(Retranslating, QWidget):
     """`reportDate` (QDateEdit), `dayReport` (QTextBrowser), `printButton`, `savePdfButton`, `reportError`.
     `refresh()` re-reads the chosen day (the sync page calls it when shown and after each sync); `report` is the one
     shown; `save_pdf(path)`; `print_to(printer)`."""
@@ -297,11 +298,6 @@ class DayReportView(QWidget):
             self.error_label.setText(self.tr("The PDF could not be saved there. Choose another folder."))
 
     # -- language ------------------------------------------------------------------------------------------------
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self._title.setText(self.tr("Day report"))

@@ -19,7 +19,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,6 +43,7 @@ from loyalty.roles import Permission
 from ui.context import AppContext
 from ui.member_code_dialog import MemberCodePanel
 from ui.messages import describe
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def parse_birthday(text: str) -> date | None:
         raise StoreError(Problem.INVALID_BIRTHDAY) from None
 
 
-class EnrolDialog(QDialog):
+class EnrolDialog(Retranslating, QDialog):
     """Fields `enrolPhone`, `enrolName`, `enrolBirthday`, `enrolGender`, `enrolConsent` (marketing),
     `enrolProfileConsent` (keeping preferences), `confirmButton` (Enter), `errorLabel`, `openExistingButton` (a
     duplicate phone: emits `existing_member(id)`). After enrolling: the `memberCodePanel` (`qrView`, `printButton`,
@@ -220,11 +221,6 @@ class EnrolDialog(QDialog):
         self.done_label.setText(self._done_words())
         self.done_button.setText(self.tr("Done"))
         self._show_error(self._error)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _done_words(self) -> str:
         if self._merged:

@@ -26,11 +26,12 @@ from localdb.staff import StaffSession
 from ui.context import AppContext
 from ui.dialog_parts import WHOLE_PIN, error_label, field_keypad, pin_input, staff_code_input
 from ui.messages import describe
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
 
-class LoginDialog(QDialog):
+class LoginDialog(Retranslating, QDialog):
     """`staffCode`, `pinInput`, the keypad, `loginButton` and `errorLabel`; accepted once `ctx.staff` is set."""
 
     def __init__(self, ctx: AppContext, *, parent: QWidget | None = None) -> None:
@@ -105,11 +106,6 @@ class LoginDialog(QDialog):
         self.staff_code.setPlaceholderText(self.tr("e.g. C001"))
         self.pin_input.setPlaceholderText(self.tr("4 to 8 digits"))
         self.login_button.setText(self.tr("Log in") if not self._busy else self.tr("Checking…"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _store_words(self) -> str:
         """The store this till belongs to, as the title shows it: "S001 旗舰店"."""

@@ -26,6 +26,7 @@ from loyalty.roles import Permission
 from ui.context import AppContext
 from ui.messages import describe, is_refusal
 from widgets.candidate_list import CandidateList
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ _LIST_KINDS = (LookupKind.TAIL, LookupKind.NAME)
 _NAVIGATION = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 5, Qt.Key.Key_PageUp: -5}
 
 
-class LookupPage(QWidget):
+class LookupPage(Retranslating, QWidget):
     """The lookup input (`lookupInput`), its `errorLabel`, the enrol offer and the `candidateList`."""
 
     # One member was found or picked: their id.
@@ -228,11 +229,6 @@ class LookupPage(QWidget):
         self.input.setFocus()
 
     # -- language ------------------------------------------------------------------------------------------------
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Find a member"))

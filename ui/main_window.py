@@ -9,7 +9,7 @@ Thread: GUI thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,10 +35,11 @@ from ui.member_page import MemberPage
 from ui.preferences_page import PreferencesPage
 from ui.status_bar import TillStatusBar
 from ui.sync_page import SyncPage
+from widgets.retranslating import Retranslating
 from widgets.scan_detector import ScanDetector
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     def __init__(self, ctx: AppContext, translations: Translations | None = None, *, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -238,11 +239,6 @@ class MainWindow(QMainWindow):
             return
         other = Language.EN if self._translations.language is Language.ZH_CN else Language.ZH_CN
         self._translations.switch(other)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         store = self._ctx.till.settings.current()

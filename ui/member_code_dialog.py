@@ -16,7 +16,7 @@ from collections.abc import Callable
 from enum import Enum, auto
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QPaintDevice
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -39,6 +39,7 @@ from sync.member_codes import IssuedMemberCode, fetch_member_code
 from ui.context import AppContext
 from ui.messages import describe
 from widgets.qr_view import QrView
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class CodeState(Enum):
     NO_CARD = auto()  # the member's card is revoked
 
 
-class MemberCodePanel(QWidget):
+class MemberCodePanel(Retranslating, QWidget):
     """objectName `memberCodePanel`: the `qrView`, a `codeStatus` line, `printButton` and `savePngButton` (enabled
     once a code is shown). Signal `code_shown(member_id)`: the member the shown code is for (a merge's survivor)."""
 
@@ -230,11 +231,6 @@ class MemberCodePanel(QWidget):
         self.qr_view.set_placeholder(self._placeholder())
         self._show_status()
 
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def _placeholder(self) -> str:
         return self.tr("Getting the code…") if self._state in (CodeState.SYNCING, CodeState.FETCHING) else ""
 
@@ -320,7 +316,7 @@ class MemberCodePanel(QWidget):
         self.status_label.style().polish(self.status_label)
 
 
-class MemberCodeDialog(QDialog):
+class MemberCodeDialog(Retranslating, QDialog):
     """A member's card code from the member page: fetched from the server when the dialog opens. `panel` (with
     `qrView`, `printButton`, `savePngButton`, `codeStatus`), `closeButton`."""
 
@@ -362,8 +358,3 @@ class MemberCodeDialog(QDialog):
         self.setWindowTitle(self.tr("Member code"))
         self._heading.setText(self.tr("Member code"))
         self.close_button.setText(self.tr("Close"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -16,7 +16,7 @@ import logging
 from datetime import date
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -26,6 +26,7 @@ from loyalty.roles import Permission
 from ui.context import AppContext
 from ui.messages import describe, is_refusal
 from widgets.member_card import MemberCard
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class MemberDialog(Protocol):
     def __call__(self, ctx: AppContext, member: MemberView, *, parent: QWidget | None = None) -> QDialog: ...
 
 
-class MemberPage(QWidget):
+class MemberPage(Retranslating, QWidget):
     """`show_member(member_id)`; signals `back()` and `preferences_requested(member_id)`."""
 
     back = Signal()
@@ -196,11 +197,6 @@ class MemberPage(QWidget):
         super().keyPressEvent(event)
 
     # -- language ------------------------------------------------------------------------------------------------
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         texts = (

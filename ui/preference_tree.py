@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import tzinfo
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from localdb.preferences import PreferenceView
 from protocol.vocabulary import PreferenceKind
+from widgets.retranslating import Retranslating
 
 _CONTEXT = "PreferenceTree"
 _PREFERENCE_ID = Qt.ItemDataRole.UserRole
@@ -45,7 +46,7 @@ def kind_name(kind: PreferenceKind) -> str:
     return QCoreApplication.translate(_CONTEXT, str(_KIND_NAMES[kind]))
 
 
-class PreferenceTree(QTreeWidget):
+class PreferenceTree(Retranslating, QTreeWidget):
     """objectName `preferenceList`. `show_preferences(items, zone)`; `selected_preference()` (an id or None) and
     `selected_kind()`; signal `remove_requested` (Delete or Backspace on the list)."""
 
@@ -124,11 +125,6 @@ class PreferenceTree(QTreeWidget):
             event.accept()
             return
         super().keyPressEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setHeaderLabels([self.tr("Preference"), self.tr("Recorded by"), self.tr("When")])

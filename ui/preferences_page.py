@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -42,6 +42,7 @@ from ui.messages import describe
 from ui.preference_tree import KIND_ORDER, PreferenceTree, kind_name
 from ui.recent_visits import RecentVisits
 from widgets.member_card import segment_name
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def _named(widget: W, name: str) -> W:
     return widget
 
 
-class PreferencesPage(QWidget):
+class PreferencesPage(Retranslating, QWidget):
     """`show_member(member_id)`; signal `back` (Esc). objectNames: `preferencesPage`, `preferencesMemberName`,
     `preferenceKind`, `preferenceValue`, `addPreferenceButton`, `removePreferenceButton`, `preferenceList`,
     `lastVisit`, `recentVisits`, `consentButton`, `errorLabel`."""
@@ -313,11 +314,6 @@ class PreferencesPage(QWidget):
             self.back.emit()
         else:
             super().keyPressEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self._title.setText(self.tr("Preferences"))

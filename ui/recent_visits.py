@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
 from protocol.vocabulary import EntryKind
 from widgets.money_input import format_yuan
+from widgets.retranslating import Retranslating
 
 _CONTEXT = "RecentVisits"
 _ENTRY_WORDS = {
@@ -31,7 +32,7 @@ def _local(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-class RecentVisits(QWidget):
+class RecentVisits(Retranslating, QWidget):
     """`lastVisit` (QLabel) and `recentVisits` (QListWidget). `show_visits(member, entries, zone, entries_known)`:
     `entries_known` False when the role may not read the ledger (then only the last visit shows)."""
 
@@ -81,11 +82,6 @@ class RecentVisits(QWidget):
             QListWidgetItem(f"{_local(entry.created_at, zone)}   {words}", self.list)
         if not self._entries and self._entries_known:
             QListWidgetItem(self.tr("No purchases at this till yet."), self.list)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self._title.setText(self.tr("Recent visits"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from localdb.errors import Problem, StoreError
@@ -40,6 +40,7 @@ from ui.context import AppContext
 from ui.dialog_parts import GuardedDialog, dialog_buttons, error_label
 from ui.messages import describe
 from widgets.money_input import MoneyInput, format_yuan, parse_points
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class _Attempt:
     authorization: Authorization | None = None
 
 
-class RedeemDialog(GuardedDialog):
+class RedeemDialog(Retranslating, GuardedDialog):
     """`billAmount`, `redeemPoints`, `redeemYuan`, `redeemMaxButton`, `limitsLabel`, `authorizationStatus`,
     `approvalButton`, `confirmButton` (Enter), `errorLabel`. After a successful redemption: `result_entry`,
     `result_member`, `authorization`, `ctx.hub.member_changed`, accepted."""
@@ -161,11 +162,6 @@ class RedeemDialog(GuardedDialog):
         self._update_limits()
         self._update_status()
         self._show_error(self._error)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _confirm_words(self) -> str:
         return self.tr("Redeeming…") if self._busy else self.tr("Redeem (Enter)")

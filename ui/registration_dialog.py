@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QLocale, QRegularExpression, Qt
+from PySide6.QtCore import QLocale, QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,6 +29,7 @@ from sync.engine import Phase, SyncReport
 from sync.registration import register_till
 from ui.context import AppContext
 from ui.messages import describe, describe_sync_error
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _enrolment_code(text: str) -> str:
     return text.strip().upper().replace(" ", "").replace("-", "")
 
 
-class RegistrationDialog(QDialog):
+class RegistrationDialog(Retranslating, QDialog):
     """`serverUrl`, `storeCode`, `enrolmentCode`, `registerButton`, `syncProgress`, `errorLabel`, `retryButton`.
     Accepted when the first sync has run to the end."""
 
@@ -162,11 +163,6 @@ class RegistrationDialog(QDialog):
             self._show_failure(self._failure)
         elif self._phase is not None:
             self._show_phase(*self._phase)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     # -- registering -----------------------------------------------------------------------------------------------
 

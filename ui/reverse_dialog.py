@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import tzinfo
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -35,6 +35,7 @@ from ui.context import AppContext
 from ui.dialog_parts import GuardedDialog, dialog_buttons, error_label
 from ui.messages import QT_TRANSLATE_NOOP, describe
 from widgets.money_input import format_yuan
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate(_CONTEXT, text)
 
 
-class ReverseDialog(GuardedDialog):
+class ReverseDialog(Retranslating, GuardedDialog):
     """`entryList` (one row per entry, newest first), `reverseSummary`, `approvalButton`, `confirmButton` (Enter),
     `errorLabel`. After a reversal: `result_entry`, `result_member`, `ctx.hub.member_changed`, accepted."""
 
@@ -156,11 +157,6 @@ class ReverseDialog(GuardedDialog):
         self.confirm_button.setText(self.tr("Reversing…") if self._busy else self.tr("Reverse (Enter)"))
         self._picked()
         self._show_error(self._error)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _state_words(self, entry: EntryView) -> str:
         words = _tr(_STATE_WORDS[entry.sync_state])

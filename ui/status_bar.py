@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from localdb.staff import StaffSession
 from loyalty.roles import Role
 from sync.engine import CLOCK_SKEW_WARNING, SyncReport
 from ui.context import AppContext
+from widgets.retranslating import Retranslating
 
 REFRESH_SECONDS = 30
 
 
-class TillStatusBar(QStatusBar):
+class TillStatusBar(Retranslating, QStatusBar):
     """Labels `statusOnline` (property state=online|offline|unknown), `lastSync`, `pendingCount`, `clockSkew`
     (hidden unless the clock is more than 5 minutes off), `staffLabel`, `storeLabel`."""
 
@@ -100,11 +101,6 @@ class TillStatusBar(QStatusBar):
         self._show_clock_skew()
         self._show_staff()
         self._show_store()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _show_online(self) -> None:
         if self._online is None:

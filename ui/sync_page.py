@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +40,7 @@ from sync.engine import Phase, SyncReport
 from ui.context import AppContext
 from ui.day_report_view import DayReportView
 from ui.messages import describe, describe_sync_error
+from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ def reason_words(reason: str | None) -> str:
     return _tr(_REASONS[reason]) if reason in _REASONS else reason
 
 
-class SyncPage(QWidget):
+class SyncPage(Retranslating, QWidget):
     """objectNames: `syncPage`, `syncButton` (F9), `syncProgress`, `syncPhase`, `errorLabel`, `summary<Name>` value
     labels (Pushed, Applied, Duplicates, Merged, Flagged, Rejected, Pulled, Unsent), `syncExceptions`, and the day
     report's (`reportDate`, `dayReport`, `printButton`, `savePdfButton`)."""
@@ -395,11 +396,6 @@ class SyncPage(QWidget):
             self.sync_now()
         else:
             super().keyPressEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self._title.setText(self.tr("Sync and day end"))

@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from localdb.member_view import MemberView
+from widgets.retranslating import Retranslating
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 NO_VISIT = "—"
 
 
-class CandidateList(QTreeWidget):
+class CandidateList(Retranslating, QTreeWidget):
     """objectName `candidateList`: `set_candidates(...)`, `step_selection(±1)`, `choose_current()`; `chosen(str)`."""
 
     chosen = Signal(str)
@@ -83,11 +84,6 @@ class CandidateList(QTreeWidget):
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         self.chosen.emit(str(item.data(0, _ID_ROLE)))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setHeaderLabels([self.tr("Phone"), self.tr("Name"), self.tr("Tier"), self.tr("Last visit")])

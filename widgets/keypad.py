@@ -8,15 +8,17 @@ Thread: GUI thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
+
+from widgets.retranslating import Retranslating
 
 # Phone / card-terminal layout: 1 2 3 on top, as on the payment terminal beside the till.
 _DIGIT_ROWS = (("1", "2", "3"), ("4", "5", "6"), ("7", "8", "9"))
 BACKSPACE_SYMBOL = "⌫"
 
 
-class Keypad(QWidget):
+class Keypad(Retranslating, QWidget):
     """Digits 0-9, ⌫, Clear and OK. objectNames `key0`..`key9`, `keyBackspace`, `keyClear`, `keyEnter`."""
 
     digit = Signal(str)
@@ -62,11 +64,6 @@ class Keypad(QWidget):
         self._backspace.setAccessibleName(self.tr("Backspace"))
         self._clear.setText(self.tr("Clear"))
         self._enter.setText(self.tr("OK"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def _digit_button(self, text: str) -> QPushButton:
         button = self._button(f"key{text}", text)

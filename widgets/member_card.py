@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, tzinfo
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from localdb.member_view import MemberView
@@ -21,6 +21,7 @@ from loyalty.rules import PointsRules, UnknownTier
 from loyalty.segments import Segment
 from loyalty.tiers import is_birthday_month, tier_progress
 from protocol.vocabulary import PreferenceKind
+from widgets.retranslating import Retranslating
 
 TOP_PREFERENCES = 3
 # The order the kinds are listed on the card: what a guide asks about first.
@@ -79,7 +80,7 @@ class _Shown:
     zone: tzinfo
 
 
-class MemberCard(QFrame):
+class MemberCard(Retranslating, QFrame):
     """objectName `memberCard`; `show_member(view, rules=..., preferences=..., today=...)` fills it."""
 
     def __init__(self, *, parent: QWidget | None = None) -> None:
@@ -248,11 +249,6 @@ class MemberCard(QFrame):
         }
 
     # -- language ------------------------------------------------------------------------------------------------
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self._render()

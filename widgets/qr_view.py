@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QRect, QSize, Qt
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QImageWriter, QPaintDevice, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from loyalty.member_code import render_qr_png
+from widgets.retranslating import Retranslating
 
 QUIET_ZONE = 4  # modules of white around the code, as ISO/IEC 18004 asks
 PRINTED_CODE_MM = 50  # the printed code's side, quiet zone included: a phone or a scanner reads it at arm's length
@@ -25,7 +26,7 @@ PNG_MODULE_PIXELS = 10  # a saved PNG: 490 px for a member code (version 6: 41 m
 _MIN_MODULE_PIXELS = 3  # below this a phone camera struggles
 
 
-class QrView(QWidget):
+class QrView(Retranslating, QWidget):
     """objectName `qrView`. `set_code(text)` (ValueError when the text cannot be a QR alphanumeric code), `clear()`,
     `code()`, `image(module_pixels)`, `save_png(path)` (OSError when the file cannot be written), `print_page`."""
 
@@ -180,8 +181,3 @@ class QrView(QWidget):
     def retranslate(self) -> None:
         self.setAccessibleName(self.tr("Member code"))
         self.update()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -48,6 +48,10 @@ def test_unexpected_errors_say_nothing_was_saved_without_details() -> None:
     assert describe(InvalidPhone(PhoneProblem.WRONG_LENGTH)) == "Not a valid mobile number: it needs 11 digits."
 
 
+def _unexpected(error: Exception) -> None:
+    pytest.fail(f"the write was refused: {error!r}")
+
+
 def test_a_write_announces_the_members_it_changed_after_its_callback(gui_env: GuiEnv, qtbot: QtBot) -> None:
     """The runner, not the screen, tells the hub what a write changed: once, after the screen's own callback, and
     even when the screen that asked was closed meanwhile. A read announces nothing."""
@@ -58,17 +62,17 @@ def test_a_write_announces_the_members_it_changed_after_its_callback(gui_env: Gu
     ledger = gui_env.till.ledger
 
     gui_env.ctx.ops.db(lambda: ledger.award(cashier, member_id, 10_000),
-                       lambda result: heard.append(("done", result.entry.member_id)), pytest.fail)  # fmt: skip
+                       lambda result: heard.append(("done", result.entry.member_id)), _unexpected)  # fmt: skip
     qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy())
     assert heard == [("done", member_id), ("hub", member_id)]
 
     closed = QWidget()
     gui_env.ctx.ops.db(lambda: ledger.award(cashier, member_id, 20_000), lambda _result: heard.append(("done", "")),
-                       pytest.fail, owner=closed)  # fmt: skip
+                       _unexpected, owner=closed)  # fmt: skip
     shiboken6.delete(closed)
     qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy())
     assert heard[2:] == [("hub", member_id)]
 
-    gui_env.ctx.ops.db(lambda: gui_env.till.status().members, lambda _count: None, pytest.fail)
+    gui_env.ctx.ops.db(lambda: gui_env.till.status().members, lambda _count: None, _unexpected)
     qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy())
     assert len(heard) == 3
