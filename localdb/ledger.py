@@ -8,7 +8,7 @@ manager approves."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +24,7 @@ from localdb.models import EntrySync, Member, PointEntry
 from localdb.outbox import enqueue
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillConfig, TillSettings
-from loyalty.clock import Clock
+from loyalty.clock import Clock, day_bounds
 from loyalty.points import earn_points, quote_redemption
 from loyalty.roles import Permission, can
 from loyalty.tiers import is_birthday_month
@@ -175,10 +175,6 @@ class LedgerService:
         )
         return LedgerResult(_entry_view(entry), self._member(session, member_id))
 
-    def _local_midnight_utc(self, config: TillConfig, now: datetime) -> datetime:
-        local_today = now.astimezone(config.zone).date()
-        return datetime.combine(local_today, time.min, tzinfo=config.zone)
-
     # -- services ----------------------------------------------------------------------------------------------
 
     def award(
@@ -198,7 +194,7 @@ class LedgerService:
         try:
             with self._db.write() as session:
                 member = self._member(session, member_id)
-                birthday_month = is_birthday_month(member.birthday, now.astimezone(config.zone).date())
+                birthday_month = is_birthday_month(member.birthday, config.today(now))
                 quote = earn_points(config.rules, amount_cents, member.tier, birthday_month=birthday_month,
                                     bonuses=bonuses)  # fmt: skip
                 if quote.points <= 0:
@@ -237,7 +233,7 @@ class LedgerService:
                 PointEntry.member_id == member_id,
                 PointEntry.kind == EntryKind.REDEEM.value,
                 PointEntry.offline.is_(True),
-                PointEntry.created_at >= self._local_midnight_utc(config, now),
+                PointEntry.created_at >= day_bounds(config.today(now), config.zone)[0],
                 PointEntry.id.not_in(reversed_ids),
             )
         )

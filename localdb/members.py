@@ -154,7 +154,7 @@ class MemberService:
         e164 = parse_mobile(phone)
         cleaned = clean_name(name)
         now = self._clock()
-        if birthday is not None and not (date(1900, 1, 1) <= birthday <= now.date()):
+        if birthday is not None and not (date(1900, 1, 1) <= birthday <= self._settings.current().today(now)):
             raise StoreError(Problem.INVALID_BIRTHDAY)
         checked_gender = _gender(gender)
         config = self._settings.current()

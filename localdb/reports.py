@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -26,7 +26,7 @@ from localdb.models import EntrySync, OutboxItem, PointEntry, Staff, SyncRun
 from localdb.outbox import NEEDS_ATTENTION
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillSettings
-from loyalty.clock import Clock
+from loyalty.clock import Clock, day_bounds
 from loyalty.roles import Permission
 from protocol.vocabulary import EntryKind, ItemStatus, ItemType
 
@@ -120,30 +120,18 @@ def _sum_days(days: Iterable[StaffDay]) -> StaffDay:
     )
 
 
-def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
-    """The store day as aware datetimes [local midnight, next local midnight) (compare them with stored UTC)."""
-    return (
-        datetime.combine(day, time.min, tzinfo=zone),
-        datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
-    )
-
-
 class ReportService:
     def __init__(self, db: Database, settings: TillSettings, clock: Clock) -> None:
         self._db = db
         self._settings = settings
         self._clock = clock
 
-    def today(self) -> date:
-        """The store's calendar day now."""
-        return self._clock().astimezone(self._settings.current().zone).date()
-
     def day(self, actor: StaffSession, day: date | None = None) -> DayReport:
         """The day's report for this till (today in the store's zone when `day` is None)."""
         require(actor, Permission.SYNC)
         config = self._settings.current()
         now = self._clock()
-        wanted = day or now.astimezone(config.zone).date()
+        wanted = day or config.today(now)
         start, end = day_bounds(wanted, config.zone)
         with self._db.read() as session:
             by_staff = self._entries_by_staff(session, start, end)

@@ -4,6 +4,7 @@ the sync bookkeeping wired to the same database and clock. This is what `main.py
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -53,6 +54,10 @@ class Till:
         till = cls(Database(path or default_store_path()), clock)
         till.settings.current()
         return till
+
+    def today(self) -> date:
+        """The store's calendar day now (the birthday month, daily limits and the day report count by it)."""
+        return self.settings.current().today(self.clock())
 
     def status(self) -> TillStatus:
         config = self.settings.current()

@@ -4,7 +4,7 @@ public key (all from the server's config once registered), kept in the one `sync
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import date, datetime, tzinfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from uuid6 import uuid7
 
 from localdb.database import Database
 from localdb.models import SyncState
-from loyalty.clock import DEFAULT_STORE_TIMEZONE, store_zone
+from loyalty.clock import DEFAULT_STORE_TIMEZONE, store_day, store_zone
 from loyalty.member_code import public_key_from_text
 from loyalty.rules import DEFAULT_RULES, PointsRules
 
@@ -27,6 +27,10 @@ class TillConfig:
     zone: tzinfo
     member_code_key: Ed25519PublicKey | None
     revoked_cards: frozenset[int]
+
+    def today(self, now: datetime) -> date:
+        """The store's calendar day at `now` (the one way the till works out "today")."""
+        return store_day(now, self.zone)
 
 
 def ensure_sync_state(session: Session) -> SyncState:

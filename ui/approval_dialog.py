@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from localdb.errors import Problem, StoreError
 from localdb.staff import StaffSession
 from ui.context import AppContext
-from ui.dialog_parts import WHOLE_PIN, dialog_buttons, error_label, field_keypad, pin_input, staff_code_input
-from ui.messages import describe
+from ui.dialog_parts import WHOLE_PIN, dialog_buttons, field_keypad, pin_input, staff_code_input
+from ui.error_line import ErrorLine
 from widgets.retranslating import Retranslating
 
 
@@ -36,7 +36,6 @@ class ApprovalDialog(Retranslating, QDialog):
         super().__init__(parent)
         self._ctx = ctx
         self._busy = False
-        self._error: BaseException | str | None = None
         self.approver: StaffSession | None = None
         self.setObjectName("approvalDialog")
         self.setModal(True)
@@ -57,7 +56,8 @@ class ApprovalDialog(Retranslating, QDialog):
             field.installEventFilter(self)
         self.keypad = field_keypad(self, target=lambda: self._target, on_digit=self._key_digit, on_enter=self._enter)
 
-        self.error_label = error_label(self)
+        self.error_label = ErrorLine(self)
+        self.error_label.clear_when_changed(self.code_input, self.pin_input)
 
         # Enter in the code field moves on to the PIN (handled below), so no default button that would fire first.
         buttons = dialog_buttons(self, on_confirm=self._approve, confirm_default=False)
@@ -92,7 +92,6 @@ class ApprovalDialog(Retranslating, QDialog):
         self.pin_input.setPlaceholderText(self.tr("4 to 8 digits"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.confirm_button.setText(self.tr("Checking…") if self._busy else self.tr("Approve"))
-        self._show_error(self._error)
 
     # -- typing ----------------------------------------------------------------------------------------------------
 
@@ -129,15 +128,15 @@ class ApprovalDialog(Retranslating, QDialog):
             return  # Enter twice: one check is enough
         code, pin = self.code_input.text().strip().upper(), self.pin_input.text()
         if not code:
-            self._show_error(self.tr("Enter the manager's staff code."))
+            self.error_label.show_words(lambda: self.tr("Enter the manager's staff code."))
             self.code_input.setFocus()
             return
         if not WHOLE_PIN.fullmatch(pin):
-            self._show_error(StoreError(Problem.INVALID_PIN))
+            self.error_label.show_error(StoreError(Problem.INVALID_PIN))
             self.pin_input.setFocus()
             return
         self._set_busy(True)
-        self._show_error(None)
+        self.error_label.clear_error()
         staff = self._ctx.till.staff
         self._ctx.ops.db(lambda: staff.approver(code, pin), self._approved, self._refused, owner=self)
 
@@ -151,7 +150,7 @@ class ApprovalDialog(Retranslating, QDialog):
     def _refused(self, error: Exception) -> None:
         self._set_busy(False)
         self.pin_input.clear()
-        self._show_error(error)
+        self.error_label.show_error(error)
         self.pin_input.setFocus()
 
     def _set_busy(self, busy: bool) -> None:
@@ -159,11 +158,3 @@ class ApprovalDialog(Retranslating, QDialog):
         self.confirm_button.setEnabled(not busy)
         self.keypad.button("enter").setEnabled(not busy)
         self.confirm_button.setText(self.tr("Checking…") if busy else self.tr("Approve"))
-
-    def _show_error(self, error: BaseException | str | None) -> None:
-        self._error = error
-        if error is None:
-            self.error_label.clear()
-        else:
-            self.error_label.setText(error if isinstance(error, str) else describe(error))
-        self.error_label.setVisible(error is not None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import date, datetime, tzinfo
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,8 +34,8 @@ from localdb.reports import DayReport, StaffDay
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
 from ui.context import AppContext
-from ui.messages import describe
-from widgets.money_input import format_yuan
+from ui.error_line import ErrorLine
+from widgets.display import local_time_text, points_text, signed_points_text, yuan_text
 from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class DayReportView(Retranslating, QWidget):
         self.date_input = _named(QDateEdit(self), "reportDate")
         self.date_input.setCalendarPopup(True)
         self.date_input.setDisplayFormat("yyyy-MM-dd")
-        self.date_input.setDate(_qdate(ctx.till.reports.today()))
+        self.date_input.setDate(_qdate(ctx.till.today()))
         self.date_input.dateChanged.connect(self._date_changed)
         self.browser = _named(QTextBrowser(self), "dayReport")
         self.browser.setOpenLinks(False)
@@ -91,9 +91,8 @@ class DayReportView(Retranslating, QWidget):
         self.print_button.clicked.connect(self._print_clicked)
         self.save_pdf_button = _named(QPushButton(self), "savePdfButton")
         self.save_pdf_button.clicked.connect(self._save_clicked)
-        self.error_label = _named(QLabel(self), "reportError")
+        self.error_label = ErrorLine(self, name="reportError")
         self.error_label.setProperty("tone", "error")
-        self.error_label.setWordWrap(True)
 
         top = QHBoxLayout()
         top.addWidget(self._title)
@@ -130,7 +129,7 @@ class DayReportView(Retranslating, QWidget):
             self._clear()
             return
         if not self._chosen:
-            today = self._ctx.till.reports.today()
+            today = self._ctx.till.today()
             if today != self.chosen_day():
                 self.date_input.blockSignals(True)
                 self.date_input.setDate(_qdate(today))
@@ -140,18 +139,18 @@ class DayReportView(Retranslating, QWidget):
         self._ctx.ops.db(lambda: self._ctx.till.reports.day(staff, day), self._arrived, self._failed, owner=self)
 
     def _date_changed(self, _date: QDate) -> None:
-        self._chosen = self.chosen_day() != self._ctx.till.reports.today()
+        self._chosen = self.chosen_day() != self._ctx.till.today()
         self.refresh()
 
     def _arrived(self, report: DayReport) -> None:
         if report.day != self._asked:
             return  # the manager picked another day meanwhile; that answer is on its way
         self.report = report
-        self.error_label.clear()
+        self.error_label.clear_error()
         self._render()
 
     def _failed(self, error: Exception) -> None:
-        self.error_label.setText(describe(error))
+        self.error_label.show_error(error)
 
     def _clear(self) -> None:
         self.report = None
@@ -176,9 +175,9 @@ class DayReportView(Retranslating, QWidget):
         heading = self.tr("Day report %1, store %2").replace("%1", report.day.isoformat())
         heading = heading.replace("%2", report.store_code)
         meta = self.tr("Till %1 · made %2 · times in the store's zone").replace("%1", report.device_id)
-        meta = meta.replace("%2", _local(report.generated_at, zone))
+        meta = meta.replace("%2", local_time_text(report.generated_at, zone))
         if report.last_sync_at is not None:
-            last_sync = self.tr("Last complete sync: %1").replace("%1", _local(report.last_sync_at, zone))
+            last_sync = self.tr("Last complete sync: %1").replace("%1", local_time_text(report.last_sync_at, zone))
         else:
             last_sync = self.tr("This till has not completed a sync yet.")
         by_staff = self.tr("Points and new members by staff")
@@ -223,11 +222,11 @@ class DayReportView(Retranslating, QWidget):
     def _staff_row(day: StaffDay, who: str, *, total: bool = False) -> str:
         numbers = (
             str(day.entries),
-            str(day.points_awarded),
-            str(day.points_redeemed),
-            f"{day.reversals} ({day.points_reversed:+d})" if day.reversals else "0",
-            f"{day.net_points:+d}" if day.net_points else "0",
-            format_yuan(day.purchase_cents),
+            points_text(day.points_awarded),
+            points_text(day.points_redeemed),
+            f"{day.reversals} ({signed_points_text(day.points_reversed)})" if day.reversals else "0",
+            signed_points_text(day.net_points) if day.net_points else "0",
+            yuan_text(day.purchase_cents),
             str(day.new_members),
         )
         cells = "".join(f"<td class='n'>{_esc(text)}</td>" for text in numbers)
@@ -295,7 +294,7 @@ class DayReportView(Retranslating, QWidget):
             self.save_pdf(Path(path))
         except OSError:
             log.warning("the day report could not be saved as PDF")
-            self.error_label.setText(self.tr("The PDF could not be saved there. Choose another folder."))
+            self.error_label.show_words(lambda: self.tr("The PDF could not be saved there. Choose another folder."))
 
     # -- language ------------------------------------------------------------------------------------------------
 
@@ -309,10 +308,6 @@ class DayReportView(Retranslating, QWidget):
 
 def _qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
-
-
-def _local(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def _esc(text: str) -> str:

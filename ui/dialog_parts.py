@@ -1,4 +1,4 @@
-"""The pieces the till's dialogs build alike: the `errorLabel`, the button row (`cancelButton`, `confirmButton`, the
+"""The pieces the till's dialogs build alike: the button row (`cancelButton`, `confirmButton`, the
 optional `approvalButton`), a dialog that refuses to close while its write is in flight, and the staff-code and
 PIN fields with their on-screen keypad (login and manager approval).
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from widgets.keypad import Keypad
 
@@ -38,14 +38,6 @@ class GuardedDialog(QDialog):
         if self._busy:
             return
         super().reject()
-
-
-def error_label(parent: QWidget) -> QLabel:
-    """The `errorLabel`: word-wrapped; the dialog sets its text (a `describe()` sentence) and visibility."""
-    label = QLabel(parent)
-    label.setObjectName("errorLabel")
-    label.setWordWrap(True)
-    return label
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,16 +97,21 @@ def staff_code_input(parent: QWidget, object_name: str) -> QLineEdit:
     field.setValidator(QRegularExpressionValidator(STAFF_CODE, field))
     field.setMaxLength(32)
     field.setInputMethodHints(Qt.InputMethodHint.ImhPreferUppercase | Qt.InputMethodHint.ImhNoPredictiveText)
-    field.textEdited.connect(lambda text: _uppercase(field, text))
+    uppercase_as_typed(field)
     return field
 
 
-def _uppercase(field: QLineEdit, text: str) -> None:
-    upper = text.upper()
-    if upper != text:
-        position = field.cursorPosition()
-        field.setText(upper)
-        field.setCursorPosition(position)
+def uppercase_as_typed(field: QLineEdit) -> None:
+    """Codes are capitals: what the staff type shows in capitals at once, the cursor where it was."""
+
+    def raise_case(text: str) -> None:
+        upper = text.upper()
+        if upper != text:
+            position = field.cursorPosition()
+            field.setText(upper)
+            field.setCursorPosition(position)
+
+    field.textEdited.connect(raise_case)
 
 
 def pin_input(parent: QWidget, object_name: str) -> QLineEdit:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -41,9 +42,9 @@ from localdb.members import MAX_NAME_LENGTH, MemberResult
 from loyalty.phone import InvalidPhone
 from loyalty.roles import Permission
 from ui.context import AppContext
+from ui.error_line import Words
+from ui.member_action import MemberActionDialog
 from ui.member_code_dialog import MemberCodePanel
-from ui.messages import describe
-from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def parse_birthday(text: str) -> date | None:
         raise StoreError(Problem.INVALID_BIRTHDAY) from None
 
 
-class EnrolDialog(Retranslating, QDialog):
+class EnrolDialog(MemberActionDialog):
     """Fields `enrolPhone`, `enrolName`, `enrolBirthday`, `enrolGender`, `enrolConsent` (marketing),
     `enrolProfileConsent` (keeping preferences), `confirmButton` (Enter), `errorLabel`, `openExistingButton` (a
     duplicate phone: emits `existing_member(id)`). After enrolling: the `memberCodePanel` (`qrView`, `printButton`,
@@ -79,20 +80,13 @@ class EnrolDialog(Retranslating, QDialog):
     existing_member = Signal(str)
 
     def __init__(self, ctx: AppContext, *, phone: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self._busy = False
-        self._error: BaseException | None = None
+        super().__init__(ctx, None, name="enrolDialog", permission=Permission.ENROL, parent=parent)
         self._existing_id: str | None = None
         self._phone = ""  # as enrolled: to find the member again after a sync merged it
         self._merged = False
         self.enrolled_member_id: str | None = None
         self.enrolled_member: MemberView | None = None
-        self.setObjectName("enrolDialog")
-        self.setModal(True)
 
-        self._heading = QLabel(self)
-        self._heading.setProperty("tone", "title")
         self.phone_input = QLineEdit(phone, self)
         self.phone_input.setObjectName("enrolPhone")
         self.phone_input.setMaxLength(32)
@@ -113,22 +107,13 @@ class EnrolDialog(Retranslating, QDialog):
         self.profile_consent_box = QCheckBox(self)
         self.profile_consent_box.setObjectName("enrolProfileConsent")
         self._labels = [QLabel(self) for _ in range(4)]
-
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
         self.open_existing_button = QPushButton(self)
         self.open_existing_button.setObjectName("openExistingButton")
         self.open_existing_button.setAutoDefault(False)
         self.open_existing_button.clicked.connect(self._open_existing)
-        self.cancel_button = QPushButton(self)
-        self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setAutoDefault(False)
-        self.cancel_button.clicked.connect(self.reject)
-        self.confirm_button = QPushButton(self)
-        self.confirm_button.setObjectName("confirmButton")
-        self.confirm_button.setDefault(True)  # Enter in any field enrols
-        self.confirm_button.clicked.connect(self._confirm)
+        self.open_existing_button.hide()
+        self.error_label.changed.connect(self._error_changed)
+        self.error_label.clear_when_changed(self.phone_input, self.name_input, self.birthday_input, self.gender_input)
 
         form = QFormLayout()
         for label, field in zip(
@@ -140,10 +125,6 @@ class EnrolDialog(Retranslating, QDialog):
         existing_row = QHBoxLayout()
         existing_row.addWidget(self.open_existing_button)
         existing_row.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.confirm_button)
         form_page = QWidget(self)
         form_layout = QVBoxLayout(form_page)
         form_layout.setContentsMargins(0, 0, 0, 0)
@@ -152,15 +133,14 @@ class EnrolDialog(Retranslating, QDialog):
         form_layout.addWidget(self.error_label)
         form_layout.addLayout(existing_row)
         form_layout.addStretch(1)
-        form_layout.addLayout(buttons)
+        form_layout.addLayout(self.buttons_row)
 
         self.done_label = QLabel(self)
         self.done_label.setObjectName("enrolDone")
         self.done_label.setProperty("tone", "ok")
         self.done_label.setWordWrap(True)
-        self.member_line = QLabel(self)
         self.member_line.setObjectName("enrolMember")
-        self.member_line.setProperty("tone", "muted")
+        self.member_line.show()  # on the done page: the member just enrolled
         self.code_panel = MemberCodePanel(ctx, parent=self)
         self.code_panel.code_shown.connect(self._code_shown)
         self.done_button = QPushButton(self)
@@ -186,22 +166,22 @@ class EnrolDialog(Retranslating, QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
         layout.setSpacing(12)
-        layout.addWidget(self._heading)
+        layout.addWidget(self.heading)
         layout.addWidget(self.pages, 1)
         self.setMinimumWidth(520)
-
-        self._allowed = ctx.can(Permission.ENROL)
-        if not self._allowed:
-            self._show_error(StoreError(Problem.PERMISSION_DENIED))
-        self._set_busy(False)
+        self.set_busy(False)
         self.retranslate()
         (self.name_input if phone.strip() else self.phone_input).setFocus()
+
+    def inputs(self) -> Sequence[QWidget]:
+        return (self.phone_input, self.name_input, self.birthday_input, self.gender_input, self.consent_box,
+                self.profile_consent_box, self.cancel_button)  # fmt: skip
 
     # -- language --------------------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("New member"))
-        self._heading.setText(self.tr("Enrol a new member"))
+        self.heading.setText(self.tr("Enrol a new member"))
         for label, words in zip(
             self._labels,
             (self.tr("Mobile phone"), self.tr("Name"), self.tr("Birthday"), self.tr("Gender")),
@@ -216,11 +196,12 @@ class EnrolDialog(Retranslating, QDialog):
         self.consent_box.setText(self.tr("Agrees to receive offers and news (marketing)"))
         self.profile_consent_box.setText(self.tr("Agrees that staff note their preferences (sizes, styles…)"))
         self.open_existing_button.setText(self.tr("Open this member"))
-        self.cancel_button.setText(self.tr("Cancel"))
-        self.confirm_button.setText(self.tr("Saving…") if self._busy else self.tr("Enrol (Enter)"))
         self.done_label.setText(self._done_words())
         self.done_button.setText(self.tr("Done"))
-        self._show_error(self._error)
+        super().retranslate()
+
+    def confirm_words(self) -> str:
+        return self.tr("Saving…") if self.busy else self.tr("Enrol (Enter)")
 
     def _done_words(self) -> str:
         if self._merged:
@@ -229,31 +210,28 @@ class EnrolDialog(Retranslating, QDialog):
 
     # -- enrolling -------------------------------------------------------------------------------------------------
 
-    def _confirm(self) -> None:
-        if self._busy or not self._allowed or self.enrolled_member_id is not None:
-            return  # Enter pressed twice while the first enrolment is being written: one member
+    def confirm(self) -> None:
+        if self.enrolled_member_id is not None:
+            return  # Enter pressed again after the enrolment: one member
         try:
             birthday = parse_birthday(self.birthday_input.text())
         except StoreError as refusal:
-            self._refused(refusal)
+            self.refuse(refusal)
             return
         actor = self._ctx.actor()
         members = self._ctx.till.members
         phone, name = self.phone_input.text(), self.name_input.text()
         gender = self.gender_input.currentData()
         marketing, profile = self.consent_box.isChecked(), self.profile_consent_box.isChecked()
-        self._show_error(None)
-        self._set_busy(True)
 
         def enrol() -> MemberResult:
             return members.enrol(actor, phone=phone, name=name, birthday=birthday, gender=gender,
                                  consent_marketing=marketing, consent_profile=profile)  # fmt: skip
 
-        self._ctx.ops.db(enrol, self._enrolled, self._refused, owner=self)
+        self.write(enrol, self._enrolled)
 
     def _enrolled(self, result: MemberResult) -> None:
         member = result.member
-        self._set_busy(False)
         self.enrolled_member_id = member.id
         self.enrolled_member = member
         self._phone = self.phone_input.text()
@@ -274,9 +252,7 @@ class EnrolDialog(Retranslating, QDialog):
         self.pages.setCurrentIndex(index)
         QTimer.singleShot(0, self, self.adjustSize)  # once the layout has taken in the page shown
 
-    def _refused(self, error: Exception) -> None:
-        self._set_busy(False)
-        self._show_error(error)
+    def refused(self, error: Exception) -> None:
         if isinstance(error, InvalidPhone) or (
             isinstance(error, StoreError) and error.problem is Problem.DUPLICATE_PHONE
         ):
@@ -293,27 +269,20 @@ class EnrolDialog(Retranslating, QDialog):
         if isinstance(field, QLineEdit):
             field.selectAll()
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        editable = self._allowed and not busy
-        for widget in (self.phone_input, self.name_input, self.birthday_input, self.gender_input, self.consent_box,
-                       self.profile_consent_box, self.confirm_button, self.cancel_button):  # fmt: skip
-            widget.setEnabled(editable)
-        self.confirm_button.setText(self.tr("Saving…") if busy else self.tr("Enrol (Enter)"))
-
-    def _show_error(self, error: BaseException | None) -> None:
-        self._error = error
+    def more_words(self, error: Exception) -> Words | None:
+        """A phone that is already a member's: say whose, and offer to open that member."""
         self._existing_id = None
-        words = "" if error is None else describe(error)
-        if isinstance(error, StoreError) and error.problem is Problem.DUPLICATE_PHONE:
-            existing = self._existing_member(error)
-            if existing is not None:
-                self._existing_id = existing.id
-                words += " " + self.tr("It is %1 (%2).").replace("%1", existing.name).replace(
-                    "%2", existing.phone_masked
-                )
-        self.error_label.setText(words)
-        self.error_label.setVisible(error is not None)
+        if not (isinstance(error, StoreError) and error.problem is Problem.DUPLICATE_PHONE):
+            return None
+        existing = self._existing_member(error)
+        if existing is None:
+            return None
+        self._existing_id = existing.id
+        return lambda: self.tr("It is %1 (%2).").replace("%1", existing.name).replace("%2", existing.phone_masked)
+
+    def _error_changed(self) -> None:
+        if self.error_label.error is None:
+            self._existing_id = None
         self.open_existing_button.setVisible(self._existing_id is not None)
 
     def _existing_member(self, error: StoreError) -> MemberView | None:
@@ -369,7 +338,7 @@ class EnrolDialog(Retranslating, QDialog):
         return self.code_panel.save_png(path)
 
     def done(self, result: int) -> None:
-        if self._busy:
+        if self.busy:
             return  # the enrolment is being written: closing now would leave the screen not knowing the member
         self.code_panel.stop()
         if self.enrolled_member_id is not None:

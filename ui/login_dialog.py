@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from localdb.errors import Problem, StoreError
 from localdb.staff import StaffSession
 from ui.context import AppContext
-from ui.dialog_parts import WHOLE_PIN, error_label, field_keypad, pin_input, staff_code_input
-from ui.messages import describe
+from ui.dialog_parts import WHOLE_PIN, field_keypad, pin_input, staff_code_input
+from ui.error_line import ErrorLine
 from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,9 @@ class LoginDialog(Retranslating, QDialog):
             self, target=lambda: self._target, on_digit=self._key_digit, on_enter=self._key_enter
         )
 
-        self.error_label = error_label(self)
+        self.error_label = ErrorLine(self)
         self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error_label.clear_when_changed(self.staff_code, self.pin_input)
 
         self.login_button = QPushButton(self)
         self.login_button.setObjectName("loginButton")
@@ -147,15 +148,15 @@ class LoginDialog(Retranslating, QDialog):
             return  # Enter pressed twice: one check is enough
         code, pin = self.staff_code.text().strip().upper(), self.pin_input.text()
         if not code:
-            self._show_error(self.tr("Enter your staff code."))
+            self.error_label.show_words(lambda: self.tr("Enter your staff code."))
             self._focus(self.staff_code)
             return
         if not WHOLE_PIN.fullmatch(pin):
-            self._show_error(describe(StoreError(Problem.INVALID_PIN)))
+            self.error_label.show_error(StoreError(Problem.INVALID_PIN))
             self._focus(self.pin_input)
             return
         self._set_busy(True)
-        self.error_label.clear()
+        self.error_label.clear_error()
         staff_service = self._ctx.till.staff
         self._ctx.ops.db(lambda: staff_service.login(code, pin), self._logged_in, self._refused, owner=self)
 
@@ -168,7 +169,7 @@ class LoginDialog(Retranslating, QDialog):
     def _refused(self, error: Exception) -> None:
         self._set_busy(False)
         self.pin_input.clear()
-        self._show_error(describe(error))
+        self.error_label.show_error(error)
         self._focus(self.pin_input)
 
     def _set_busy(self, busy: bool) -> None:
@@ -176,6 +177,3 @@ class LoginDialog(Retranslating, QDialog):
         self.login_button.setEnabled(not busy)
         self.keypad.button("enter").setEnabled(not busy)
         self.login_button.setText(self.tr("Checking…") if busy else self.tr("Log in"))
-
-    def _show_error(self, message: str) -> None:
-        self.error_label.setText(message)

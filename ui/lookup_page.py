@@ -12,7 +12,6 @@ Thread: GUI thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
@@ -24,6 +23,7 @@ from localdb.members import LookupKind
 from loyalty.phone import national_digits
 from loyalty.roles import Permission
 from ui.context import AppContext
+from ui.error_line import ErrorLine, Words
 from ui.messages import describe, is_refusal
 from widgets.candidate_list import CandidateList
 from widgets.retranslating import Retranslating
@@ -47,7 +47,6 @@ class LookupPage(Retranslating, QWidget):
     def __init__(self, ctx: AppContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._message: Callable[[], str] | None = None  # re-run on a language change
         self._listed_text: str | None = None  # the input text the candidates were found for
         self._enrol_phone: str | None = None
         self._scan_pending = False
@@ -65,10 +64,7 @@ class LookupPage(Retranslating, QWidget):
         self.hint.setObjectName("lookupHint")
         self.hint.setProperty("tone", "muted")
         self.hint.setWordWrap(True)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = ErrorLine()
         self.enrol_button = QPushButton()
         self.enrol_button.setObjectName("enrolPhoneButton")
         self.enrol_button.setProperty("role", "primary")
@@ -177,18 +173,14 @@ class LookupPage(Retranslating, QWidget):
             self.input.setFocus()
 
     def _clear_answer(self) -> None:
-        self._message = None
         self._listed_text = None
         self._enrol_phone = None
-        self.error_label.clear()
-        self.error_label.hide()
+        self.error_label.clear_error()
         self.enrol_button.hide()
         self._show_candidates([])
 
-    def _say(self, message: Callable[[], str]) -> None:
-        self._message = message
-        self.error_label.setText(message())
-        self.error_label.show()
+    def _say(self, message: Words) -> None:
+        self.error_label.show_words(message)
         self.attention_needed.emit()
 
     def _show_candidates(self, members: tuple[MemberView, ...] | list[MemberView]) -> None:
@@ -204,9 +196,8 @@ class LookupPage(Retranslating, QWidget):
         self.candidates_caption.setText(self.tr("%n member(s) found: choose with the arrow keys and Enter.", "", count))
 
     def _edited(self, _text: str) -> None:
-        if self._message is not None or self.enrol_button.isVisible():
-            self._message = None
-            self.error_label.hide()
+        if not self.error_label.is_empty or self.enrol_button.isVisible():
+            self.error_label.clear_error()
             self.enrol_button.hide()
 
     # -- keys ----------------------------------------------------------------------------------------------------
@@ -239,6 +230,4 @@ class LookupPage(Retranslating, QWidget):
             self.tr("A scan lands here wherever the cursor is. Last 4 digits list the members to choose from.")
         )
         self.enrol_button.setText(self.tr("Enrol this phone as a new member"))
-        if self._message is not None:
-            self.error_label.setText(self._message())
         self._caption()

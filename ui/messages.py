@@ -1,4 +1,5 @@
-"""Every refusal a screen can meet, as one plain sentence in the user's language.
+"""Every refusal a screen can meet, and every reason the server gives for an item it flagged or rejected, as one
+plain sentence in the user's language.
 
 Services raise typed errors with reason codes (`localdb.errors.StoreError`, the domain's `InvalidPhone`,
 `InvalidMemberCode`, `EarnRefused`, `RedeemRefused`, `sync.client.SyncError`); this module is the one place that
@@ -15,16 +16,12 @@ from loyalty.member_code import CodeProblem, InvalidMemberCode
 from loyalty.phone import InvalidPhone, PhoneProblem
 from loyalty.pins import InvalidPin
 from loyalty.points import EarnProblem, EarnRefused, RedeemProblem, RedeemRefused
+from protocol.vocabulary import ErrorCode
 from sync.authorizer import RefusedOnline
 from sync.client import SyncError
+from widgets.retranslating import QT_TRANSLATE_NOOP
 
 _CONTEXT = "Messages"
-
-
-def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
-    """Mark `text` for translation under `context` (lupdate collects it); it is translated when shown.
-    Ours rather than PySide6's, whose stub returns `object`."""
-    return text
 
 
 _STORE: dict[Problem, str] = {
@@ -114,6 +111,27 @@ _SYNC: dict[str, str] = {
     "cancelled": QT_TRANSLATE_NOOP("Messages", "The sync was stopped."),
 }
 
+# The server's reason codes for an item it flagged or rejected (protocol.vocabulary.ErrorCode), as a manager
+# reads them.
+_REASONS: dict[str, str] = {
+    ErrorCode.INVALID_BODY.value: QT_TRANSLATE_NOOP("Messages", "The server could not read this item."),
+    ErrorCode.UNKNOWN_MEMBER.value: QT_TRANSLATE_NOOP(
+        "Messages", "The server has no such member (erased at head office, or never enrolled there)."
+    ),
+    ErrorCode.UNKNOWN_ENTRY.value: QT_TRANSLATE_NOOP("Messages", "The entry it reverses is not known to the server."),
+    ErrorCode.ALREADY_REVERSED.value: QT_TRANSLATE_NOOP("Messages", "That entry was already reversed elsewhere."),
+    ErrorCode.RULE_VIOLATION.value: QT_TRANSLATE_NOOP("Messages", "It breaks the points rules."),
+    ErrorCode.INVALID_PHONE.value: QT_TRANSLATE_NOOP("Messages", "The phone number is not a valid mobile number."),
+    ErrorCode.OVERDRAWN.value: QT_TRANSLATE_NOOP(
+        "Messages", "The points were already spent elsewhere: the redemption stands and the balance went below zero."
+    ),
+    ErrorCode.INSUFFICIENT_POINTS.value: QT_TRANSLATE_NOOP("Messages", "The member did not have enough points."),
+    ErrorCode.ID_CONFLICT.value: QT_TRANSLATE_NOOP(
+        "Messages", "The server holds another item under the same number (a till restored from a backup?)."
+    ),
+}
+_NO_REASON = QT_TRANSLATE_NOOP("Messages", "No reason given.")
+
 _REFUSED_ONLINE = QT_TRANSLATE_NOOP(
     "Messages", "The server refused: only %1 points are available for this member now. Nothing was redeemed."
 )
@@ -137,6 +155,13 @@ def describe_sync_error(code: str | None) -> str:
     if code in _SYNC:
         return tr(_SYNC[code])
     return _with_limit(_SYNC_FAILED, code)
+
+
+def reason_words(reason: str | None) -> str:
+    """A server reason code in plain words (an unknown code is shown as it came: better than nothing)."""
+    if reason is None:
+        return tr(_NO_REASON)
+    return tr(_REASONS[reason]) if reason in _REASONS else reason
 
 
 def describe(error: BaseException) -> str:

@@ -10,40 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import tzinfo
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from localdb.preferences import PreferenceView
 from protocol.vocabulary import PreferenceKind
+from widgets.display import PREFERENCE_KINDS, local_date_text, preference_kind_name
 from widgets.retranslating import Retranslating
 
-_CONTEXT = "PreferenceTree"
 _PREFERENCE_ID = Qt.ItemDataRole.UserRole
 _KIND = Qt.ItemDataRole.UserRole + 1
-
-# What a guide asks about first comes first (the member card's order).
-KIND_ORDER = (
-    PreferenceKind.CATEGORY,
-    PreferenceKind.SIZE,
-    PreferenceKind.COLOUR,
-    PreferenceKind.STYLE,
-    PreferenceKind.TAG,
-    PreferenceKind.NOTE,
-)
-_KIND_NAMES = {
-    PreferenceKind.CATEGORY: QT_TRANSLATE_NOOP("PreferenceTree", "Categories"),
-    PreferenceKind.SIZE: QT_TRANSLATE_NOOP("PreferenceTree", "Sizes"),
-    PreferenceKind.COLOUR: QT_TRANSLATE_NOOP("PreferenceTree", "Colours"),
-    PreferenceKind.STYLE: QT_TRANSLATE_NOOP("PreferenceTree", "Styles"),
-    PreferenceKind.TAG: QT_TRANSLATE_NOOP("PreferenceTree", "Tags"),
-    PreferenceKind.NOTE: QT_TRANSLATE_NOOP("PreferenceTree", "Notes"),
-}
-
-
-def kind_name(kind: PreferenceKind) -> str:
-    """A kind's name in the user's language (the group headings and the kind chooser use the same words)."""
-    return QCoreApplication.translate(_CONTEXT, str(_KIND_NAMES[kind]))
 
 
 class PreferenceTree(Retranslating, QTreeWidget):
@@ -89,7 +66,7 @@ class PreferenceTree(Retranslating, QTreeWidget):
         self.clear()
         if not self._shown or self._zone is None:
             return
-        grouped: dict[PreferenceKind, list[PreferenceView]] = {kind: [] for kind in KIND_ORDER}
+        grouped: dict[PreferenceKind, list[PreferenceView]] = {kind: [] for kind in PREFERENCE_KINDS}
         for preference in self._items:
             grouped.setdefault(preference.kind, []).append(preference)
         for kind, items in grouped.items():
@@ -99,7 +76,7 @@ class PreferenceTree(Retranslating, QTreeWidget):
             font.setBold(True)
             group.setFont(0, font)
             for preference in items:
-                when = preference.created_at.astimezone(self._zone).strftime("%Y-%m-%d")
+                when = local_date_text(preference.created_at, self._zone)
                 child = QTreeWidgetItem(group, [preference.value, self._source_text(preference), when])
                 child.setData(0, _PREFERENCE_ID, preference.id)
                 child.setData(0, _KIND, kind.value)
@@ -111,8 +88,8 @@ class PreferenceTree(Retranslating, QTreeWidget):
 
     def _group_text(self, kind: PreferenceKind, count: int) -> str:
         if count == 0:
-            return self.tr("%1: none yet").replace("%1", kind_name(kind))
-        return self.tr("%1 (%2)").replace("%1", kind_name(kind)).replace("%2", str(count))
+            return self.tr("%1: none yet").replace("%1", preference_kind_name(kind))
+        return self.tr("%1 (%2)").replace("%1", preference_kind_name(kind)).replace("%2", str(count))
 
     def _source_text(self, preference: PreferenceView) -> str:
         if preference.source == "purchases":

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Callable
-from datetime import date
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
@@ -38,10 +37,10 @@ from loyalty.roles import Permission
 from loyalty.tiers import is_birthday_month
 from protocol.vocabulary import PreferenceKind
 from ui.context import AppContext
-from ui.messages import describe
-from ui.preference_tree import KIND_ORDER, PreferenceTree, kind_name
+from ui.error_line import ErrorLine
+from ui.preference_tree import PreferenceTree
 from ui.recent_visits import RecentVisits
-from widgets.member_card import segment_name
+from widgets.display import PREFERENCE_KINDS, birthday_text, preference_kind_name, segment_name
 from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
@@ -105,8 +104,8 @@ class PreferencesPage(Retranslating, QWidget):
         self.remove_button = _named(QPushButton(self), "removePreferenceButton")
         self.remove_button.setProperty("role", "danger")
         self.remove_button.clicked.connect(self.remove_preference)
-        self.error_label = _named(QLabel(self), "errorLabel")
-        self.error_label.setWordWrap(True)
+        self.error_label = ErrorLine(self)
+        self.error_label.clear_when_changed(self.value_input)
         self._editor = _named(QWidget(self), "preferenceEditor")
         self.visits = RecentVisits(parent=self)
         self.back_button = _named(QPushButton(self), "backButton")
@@ -160,7 +159,7 @@ class PreferencesPage(Retranslating, QWidget):
     def show_member(self, member_id: str) -> None:
         """Show this member's profile, preferences and visits; the value box takes the keyboard when it may."""
         self._member_id = member_id
-        self.error_label.clear()
+        self.error_label.clear_error()
         self.value_input.clear()
         self.reload()
         if self.value_input.isEnabled() and self._editor.isVisibleTo(self):
@@ -171,7 +170,7 @@ class PreferencesPage(Retranslating, QWidget):
     def clear(self) -> None:
         """Forget the member (after logout): nothing about them stays on screen."""
         self._member_id = None
-        self.error_label.clear()
+        self.error_label.clear_error()
         self.value_input.clear()
         self.reload()
 
@@ -188,7 +187,7 @@ class PreferencesPage(Retranslating, QWidget):
                     entries = self._ctx.till.ledger.recent_entries(staff, self._member_id, RECENT_ENTRIES)
             except StoreError as error:
                 self._member, self._preferences = None, []
-                self.error_label.setText(describe(error))
+                self.error_label.show_error(error)
         zone = self._ctx.till.settings.current().zone
         if self._member is None:
             self.preference_list.clear_preferences()
@@ -211,8 +210,8 @@ class PreferencesPage(Retranslating, QWidget):
     def _birthday_text(self, member: MemberView) -> str:
         if member.birthday is None:
             return self.tr("not given")
-        text = member.birthday.strftime("%m-%d")
-        if is_birthday_month(member.birthday, self._today()):
+        text = birthday_text(member.birthday)
+        if is_birthday_month(member.birthday, self._ctx.till.today()):
             text = self.tr("%1 (birthday month)").replace("%1", text)
         return text
 
@@ -250,7 +249,7 @@ class PreferencesPage(Retranslating, QWidget):
         kind = PreferenceKind(self.kind_input.currentData())
         value, member_id, staff = self.value_input.text(), self._member.id, self._ctx.actor()
         if any(p.kind is kind and p.value == clean_value(value) for p in self._preferences):
-            self.error_label.setText(self.tr("This preference is already recorded."))
+            self.error_label.show_words(lambda: self.tr("This preference is already recorded."))
             return
 
         def done(_result: PreferenceResult) -> None:
@@ -281,7 +280,7 @@ class PreferencesPage(Retranslating, QWidget):
 
     def _start_write(self, work: Callable[[], T], on_done: Callable[[T], None]) -> None:
         self._busy = True
-        self.error_label.clear()
+        self.error_label.clear_error()
         self._update_controls()
         self._ctx.ops.db(work, on_done, self._write_failed, owner=self)
 
@@ -294,7 +293,7 @@ class PreferencesPage(Retranslating, QWidget):
     def _write_failed(self, error: Exception) -> None:
         self._busy = False
         self.reload()  # e.g. a preference removed meanwhile: show the store as it is
-        self.error_label.setText(describe(error))
+        self.error_label.show_error(error)
 
     # -- signals from elsewhere --------------------------------------------------------------------------------------
 
@@ -324,8 +323,8 @@ class PreferencesPage(Retranslating, QWidget):
         self.consent_button.setText(self.tr("Member agrees"))
         current = self.kind_input.currentData()
         self.kind_input.clear()
-        for kind in KIND_ORDER:
-            self.kind_input.addItem(kind_name(kind), kind.value)
+        for kind in PREFERENCE_KINDS:
+            self.kind_input.addItem(preference_kind_name(kind), kind.value)
         if current is not None:
             self.kind_input.setCurrentIndex(max(self.kind_input.findData(current), 0))
         self.value_input.setPlaceholderText(self.tr("e.g. dresses, size M, navy blue, then Enter"))
@@ -333,6 +332,3 @@ class PreferencesPage(Retranslating, QWidget):
         self.remove_button.setText(self.tr("Remove (Del)"))
         self.back_button.setText(self.tr("Back (Esc)"))
         self._render_member()
-
-    def _today(self) -> date:
-        return self._ctx.till.clock().astimezone(self._ctx.till.settings.current().zone).date()

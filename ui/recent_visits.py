@@ -8,28 +8,22 @@ Thread: GUI thread.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
 from protocol.vocabulary import EntryKind
-from widgets.money_input import format_yuan
-from widgets.retranslating import Retranslating
+from widgets.display import entry_kind_name, local_time_text, points_text, signed_points_text, yuan_text
+from widgets.retranslating import QT_TRANSLATE_NOOP, Retranslating
 
-_CONTEXT = "RecentVisits"
-_ENTRY_WORDS = {
+# A purchase and a redemption are told as what happened at the counter; other kinds by their name.
+_COUNTER_WORDS = {
     EntryKind.EARN: QT_TRANSLATE_NOOP("RecentVisits", "Bought %1, earned %2 points"),
     EntryKind.REDEEM: QT_TRANSLATE_NOOP("RecentVisits", "Redeemed %2 points (%1 off)"),
-    EntryKind.REVERSE: QT_TRANSLATE_NOOP("RecentVisits", "Reversal: %2 points"),
-    EntryKind.ADJUST: QT_TRANSLATE_NOOP("RecentVisits", "Adjustment: %2 points"),
 }
-
-
-def _local(moment: datetime, zone: tzinfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 class RecentVisits(Retranslating, QWidget):
@@ -72,16 +66,24 @@ class RecentVisits(Retranslating, QWidget):
         if member.last_visit_at is None:
             self.last_visit_label.setText(self.tr("No visit recorded yet."))
         else:
-            self.last_visit_label.setText(self.tr("Last visit: %1").replace("%1", _local(member.last_visit_at, zone)))
+            last = local_time_text(member.last_visit_at, zone)
+            self.last_visit_label.setText(self.tr("Last visit: %1").replace("%1", last))
         for entry in self._entries:
-            amount = format_yuan(entry.amount_cents) if entry.amount_cents is not None else ""
-            plain = entry.kind in (EntryKind.EARN, EntryKind.REDEEM)
-            points = str(abs(entry.points)) if plain else f"{entry.points:+d}"
-            words = QCoreApplication.translate(_CONTEXT, str(_ENTRY_WORDS[entry.kind]))
-            words = words.replace("%1", amount).replace("%2", points)
-            QListWidgetItem(f"{_local(entry.created_at, zone)}   {words}", self.list)
+            QListWidgetItem(f"{local_time_text(entry.created_at, zone)}   {self._entry_words(entry)}", self.list)
         if not self._entries and self._entries_known:
             QListWidgetItem(self.tr("No purchases at this till yet."), self.list)
+
+    def _entry_words(self, entry: EntryView) -> str:
+        counter = _COUNTER_WORDS.get(entry.kind)
+        if counter is None:
+            return (
+                self.tr("%1: %2 points")
+                .replace("%1", entry_kind_name(entry.kind))
+                .replace("%2", signed_points_text(entry.points))
+            )
+        amount = yuan_text(entry.amount_cents) if entry.amount_cents is not None else ""
+        words = QCoreApplication.translate("RecentVisits", counter)
+        return words.replace("%1", amount).replace("%2", points_text(abs(entry.points)))
 
     def retranslate(self) -> None:
         self._title.setText(self.tr("Recent visits"))

@@ -14,10 +14,11 @@ Thread: GUI thread; authorization on a network worker (`ctx.ops.net`), the write
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from localdb.errors import Problem, StoreError
 from localdb.ledger import EntryView, LedgerResult
@@ -35,12 +36,10 @@ from loyalty.points import (
 )
 from loyalty.roles import Permission
 from sync.authorizer import Authorization, RedemptionAuthorizer, Verdict
-from ui.approval_dialog import ApprovalDialog
 from ui.context import AppContext
-from ui.dialog_parts import GuardedDialog, dialog_buttons, error_label
-from ui.messages import describe
-from widgets.money_input import MoneyInput, format_yuan, parse_points
-from widgets.retranslating import Retranslating
+from ui.member_action import MemberActionDialog
+from widgets.display import points_text, yuan_text
+from widgets.money_input import MoneyInput, parse_points
 
 log = logging.getLogger(__name__)
 
@@ -55,36 +54,25 @@ class _Attempt:
     authorization: Authorization | None = None
 
 
-class RedeemDialog(Retranslating, GuardedDialog):
+class RedeemDialog(MemberActionDialog):
     """`billAmount`, `redeemPoints`, `redeemYuan`, `redeemMaxButton`, `limitsLabel`, `authorizationStatus`,
     `approvalButton`, `confirmButton` (Enter), `errorLabel`. After a successful redemption: `result_entry`,
-    `result_member`, `authorization`, `ctx.hub.member_changed`, accepted."""
+    `result_member`, `authorization`, accepted (and `ctx.hub.member_changed`)."""
 
     def __init__(self, ctx: AppContext, member: MemberView, *, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._ctx = ctx
-        self._member = member
+        super().__init__(ctx, member, name="redeemDialog", permission=Permission.REDEEM,
+                         member_line_name="redeemMember", with_approval=True, parent=parent)  # fmt: skip
         self._rules = ctx.till.settings.current().rules
-        self._busy = False
-        self._error: BaseException | None = None
+        self._available = member.available_points
         self._attempt: _Attempt | None = None
         self._status = ""  # which authorization words show: "", "asking", "online", "offline", "refused"
         self.result_entry: EntryView | None = None
         self.result_member: MemberView | None = None
         self.authorization: Authorization | None = None
-        self.approval_dialog: ApprovalDialog | None = None
-        self.setObjectName("redeemDialog")
-        self.setModal(True)
 
-        self._heading = QLabel(self)
-        self._heading.setProperty("tone", "title")
-        self._member_line = QLabel(self)
-        self._member_line.setObjectName("redeemMember")
-        self._member_line.setProperty("tone", "muted")
         self._bill_label = QLabel(self)
         self._points_label = QLabel(self)
         self._yuan_label = QLabel(self)
-
         self.bill_input = MoneyInput(parent=self)
         self.bill_input.setObjectName("billAmount")
         self.bill_input.textEdited.connect(self._inputs_changed)
@@ -110,13 +98,6 @@ class RedeemDialog(Retranslating, GuardedDialog):
         self.status_label.setObjectName("authorizationStatus")
         self.status_label.setProperty("tone", "muted")
         self.status_label.setWordWrap(True)
-        self.error_label = error_label(self)
-
-        buttons = dialog_buttons(self, on_confirm=self._confirm, with_approval=True, on_approval=self._ask_approval)
-        assert buttons.approval is not None
-        self.approval_button = buttons.approval
-        self.cancel_button = buttons.cancel
-        self.confirm_button = buttons.confirm
 
         points_row = QHBoxLayout()
         points_row.addWidget(self.points_input, 1)
@@ -126,45 +107,31 @@ class RedeemDialog(Retranslating, GuardedDialog):
         form.addRow(self._bill_label, self.bill_input)
         form.addRow(self._points_label, points_row)
         form.addRow(self._yuan_label, self.yuan_input)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        layout.setSpacing(12)
-        layout.addWidget(self._heading)
-        layout.addWidget(self._member_line)
-        layout.addLayout(form)
-        layout.addWidget(self.limits_label)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.error_label)
-        layout.addLayout(buttons.row)
+        self.lay_out(form, self.limits_label, self.status_label)
         self.setMinimumWidth(520)
-
-        self._allowed = ctx.can(Permission.REDEEM)
-        if not self._allowed:
-            self._show_error(StoreError(Problem.PERMISSION_DENIED))
-        self._set_busy(False)
+        self.set_busy(False)
         self.retranslate()
         self.bill_input.setFocus()
+
+    def inputs(self) -> Sequence[QWidget]:
+        return (self.bill_input, self.points_input, self.yuan_input, self.max_button)
 
     # -- language --------------------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Redeem points"))
-        self._heading.setText(self.tr("Pay part of the bill with points"))
-        points = self.tr("%1 points available").replace("%1", f"{self._member.available_points:,}")
-        self._member_line.setText(f"{self._member.name} · {self._member.phone_masked} · {points}")
+        self.heading.setText(self.tr("Pay part of the bill with points"))
+        self.member_line.setText(self.member_words())
         self._bill_label.setText(self.tr("Bill (yuan)"))
         self._points_label.setText(self.tr("Points"))
         self._yuan_label.setText(self.tr("Worth (yuan)"))
         self.max_button.setText(self.tr("Use the most"))
-        self.approval_button.setText(self.tr("Manager approval…"))
-        self.cancel_button.setText(self.tr("Cancel"))
-        self.confirm_button.setText(self._confirm_words())
         self._update_limits()
         self._update_status()
-        self._show_error(self._error)
+        super().retranslate()
 
-    def _confirm_words(self) -> str:
-        return self.tr("Redeeming…") if self._busy else self.tr("Redeem (Enter)")
+    def confirm_words(self) -> str:
+        return self.tr("Redeeming…") if self.busy else self.tr("Redeem (Enter)")
 
     # -- the figures, live -----------------------------------------------------------------------------------------
 
@@ -191,26 +158,27 @@ class RedeemDialog(Retranslating, GuardedDialog):
 
     def _most(self) -> int:
         bill = self.bill_input.cents_or_none()
-        return 0 if bill is None else max_redeemable_points(self._rules, bill, self._member.available_points)
+        return 0 if bill is None else max_redeemable_points(self._rules, bill, self._available)
 
     def _inputs_changed(self) -> None:
         """Another redemption than the one refused or waiting for approval: start afresh."""
         self._attempt = None
-        self.approval_button.hide()
+        self.withdraw_approval()
+        self.error_label.clear_error()
         if self._status in ("offline", "refused"):
             self._status = ""
             self._update_status()
         self._update_limits()
 
     def _update_limits(self) -> None:
-        rules, available = self._rules, self._member.available_points
-        minimum = f"{rules.redeem_min_points:,}"
+        rules, available = self._rules, self._available
+        minimum = points_text(rules.redeem_min_points)
         lines = [
             self.tr("At least %1 points at a time.").replace("%1", minimum)
             if rules.redeem_step_points == 1
             else self.tr("At least %1 points at a time, in steps of %2.")
             .replace("%1", minimum)
-            .replace("%2", f"{rules.redeem_step_points:,}"),
+            .replace("%2", points_text(rules.redeem_step_points)),
         ]
         bill = self.bill_input.cents_or_none()
         if bill is None:
@@ -223,23 +191,23 @@ class RedeemDialog(Retranslating, GuardedDialog):
             share = points_for_cents(rules, bill * rules.redeem_max_bill_pct // 100)
             lines.append(
                 self.tr("This bill takes at most %1 points (%2 % of it).")
-                .replace("%1", f"{share:,}")
+                .replace("%1", points_text(share))
                 .replace("%2", str(rules.redeem_max_bill_pct))
             )
-        lines.append(self.tr("Available: %1 points.").replace("%1", f"{available:,}"))
+        lines.append(self.tr("Available: %1 points.").replace("%1", points_text(available)))
         if bill is not None:
             most = self._most()
             lines.append(
                 self.tr("Most now: %1 points (%2).")
-                .replace("%1", f"{most:,}")
-                .replace("%2", format_yuan(points_value_cents(rules, most)))
+                .replace("%1", points_text(most))
+                .replace("%2", yuan_text(points_value_cents(rules, most)))
                 if most
                 else self.tr("Points cannot pay this bill.")
             )
         self.limits_label.setText("\n".join(lines))
 
     def _update_status(self) -> None:
-        cap = f"{self._rules.offline_redeem_cap_points:,}"
+        cap = points_text(self._rules.offline_redeem_cap_points)
         words = {
             "": "",
             "asking": self.tr("Asking the server to authorize…"),
@@ -263,36 +231,30 @@ class RedeemDialog(Retranslating, GuardedDialog):
                 raise RedeemRefused(RedeemProblem.NO_BILL, "no bill") from None
             raise
         points = parse_points(self.points_input.text())
-        quote = quote_redemption(self._rules, points, bill_cents, self._member.available_points)
+        quote = quote_redemption(self._rules, points, bill_cents, self._available)
         return _Attempt(points=quote.points, bill_cents=bill_cents, value_cents=quote.value_cents)
 
-    def _confirm(self) -> None:
-        if self._busy or not self._allowed:
-            return  # Enter pressed twice while the first is in flight: one redemption
+    def confirm(self) -> None:
         try:
             attempt = self._read_attempt()
         except (RedeemRefused, EarnRefused) as refusal:
-            self._show_error(refusal)
-            about_bill = isinstance(refusal, EarnRefused) or refusal.problem is RedeemProblem.NO_BILL
-            field = self.bill_input if about_bill else self.points_input
-            field.setFocus()
-            field.selectAll()
+            self.refuse(refusal)
             return
         earlier = self._attempt
         # Asking again for the same redemption reuses its id: the server answers as before and holds the points once.
         entry_id = earlier.authorization.entry_id if earlier and earlier.authorization else None
         authorizer = RedemptionAuthorizer(self._ctx.till.sync, self._ctx.client_factory)
-        member_id = self._member.id
-        self._show_error(None)
-        self._set_busy(True)
+        member_id = self._member_id()
         self._status = "asking"
         self._update_status()
-        self._ctx.ops.net(
+        self.ask_online(
             lambda: authorizer.authorize(member_id, attempt.points, attempt.value_cents, entry_id=entry_id),
             lambda answer: self._authorized(attempt, answer),
-            self._refused,
-            owner=self,
         )
+
+    def _member_id(self) -> str:
+        assert self._member is not None
+        return self._member.id
 
     def _authorized(self, attempt: _Attempt, answer: Authorization) -> None:
         self.authorization = answer
@@ -300,7 +262,7 @@ class RedeemDialog(Retranslating, GuardedDialog):
         if answer.verdict is Verdict.REFUSED:
             self._status = "refused"
             self._update_status()
-            self._refused(answer.refusal())
+            self.refuse(answer.refusal())
             return
         self._status = "online" if answer.online else "offline"
         self._update_status()
@@ -310,9 +272,8 @@ class RedeemDialog(Retranslating, GuardedDialog):
         attempt = self._attempt
         assert attempt is not None and attempt.authorization is not None
         authorization = attempt.authorization
-        actor, ledger, member_id = self._ctx.actor(), self._ctx.till.ledger, self._member.id
-        self._set_busy(True)
-        self._ctx.ops.db(
+        actor, ledger, member_id = self._ctx.actor(), self._ctx.till.ledger, self._member_id()
+        self.write(
             lambda: ledger.redeem(
                 actor,
                 member_id,
@@ -323,52 +284,22 @@ class RedeemDialog(Retranslating, GuardedDialog):
                 entry_id=authorization.entry_id,
             ),
             self._redeemed,
-            self._refused,
-            owner=self,
         )
 
     def _redeemed(self, result: LedgerResult) -> None:
         self.result_entry = result.entry
         self.result_member = result.member
-        self._set_busy(False)
         log.info("redeemed entry %s (offline: %s)", result.entry.id, result.entry.offline)
         self.accept()
 
-    def _refused(self, error: Exception) -> None:
-        self._set_busy(False)
-        self._show_error(error)
-        over_cap = isinstance(error, StoreError) and error.problem is Problem.OVER_OFFLINE_CAP
-        self.approval_button.setVisible(over_cap and self._attempt is not None)
-        (self.approval_button if over_cap else self.points_input).setFocus()
-
-    # -- a manager's approval over the offline cap -----------------------------------------------------------------
-
-    def _ask_approval(self) -> None:
-        if self._busy or self._attempt is None or self._error is None:
+    def refused(self, error: Exception) -> None:
+        self.withdraw_approval()
+        if isinstance(error, StoreError) and error.problem is Problem.OVER_OFFLINE_CAP and self._attempt is not None:
+            self.offer_approval(self._write)  # a manager's approval writes the same redemption again
             return
-        dialog = ApprovalDialog(self._ctx, describe(self._error), parent=self)
-        dialog.approved.connect(self._approved_by)
-        self.approval_dialog = dialog
-        dialog.open()
-
-    def _approved_by(self, manager: StaffSession) -> None:
-        if self._attempt is None or self._busy:
-            return
-        self.approval_button.hide()
-        self._show_error(None)
-        self._write(manager)
-
-    # -- state -----------------------------------------------------------------------------------------------------
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        editable = self._allowed and not busy
-        for widget in (self.confirm_button, self.bill_input, self.points_input, self.yuan_input, self.max_button):
-            widget.setEnabled(editable)
-        self.approval_button.setEnabled(not busy)
-        self.confirm_button.setText(self._confirm_words())
-
-    def _show_error(self, error: BaseException | None) -> None:
-        self._error = error
-        self.error_label.setText("" if error is None else describe(error))
-        self.error_label.setVisible(error is not None)
+        about_bill = isinstance(error, EarnRefused) or (
+            isinstance(error, RedeemRefused) and error.problem is RedeemProblem.NO_BILL
+        )
+        field = self.bill_input if about_bill else self.points_input
+        field.setFocus()
+        field.selectAll()

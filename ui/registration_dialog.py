@@ -28,7 +28,9 @@ from protocol.wire import RegisterResponse
 from sync.engine import Phase, SyncReport
 from sync.registration import register_till
 from ui.context import AppContext
-from ui.messages import describe, describe_sync_error
+from ui.dialog_parts import uppercase_as_typed
+from ui.error_line import ErrorLine, Words
+from ui.messages import describe_sync_error
 from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
@@ -68,11 +70,11 @@ class RegistrationDialog(Retranslating, QDialog):
         self.store_code = QLineEdit(self)
         self.store_code.setObjectName("storeCode")
         self.store_code.setValidator(QRegularExpressionValidator(_STORE_CODE, self.store_code))
-        self.store_code.textEdited.connect(lambda text: self._uppercase(self.store_code, text))
+        uppercase_as_typed(self.store_code)
         self.enrolment_code = QLineEdit(self)
         self.enrolment_code.setObjectName("enrolmentCode")
         self.enrolment_code.setValidator(QRegularExpressionValidator(_ENROLMENT_CODE, self.enrolment_code))
-        self.enrolment_code.textEdited.connect(lambda text: self._uppercase(self.enrolment_code, text))
+        uppercase_as_typed(self.enrolment_code)
         self.server_url.returnPressed.connect(self.store_code.setFocus)
         self.store_code.returnPressed.connect(self.enrolment_code.setFocus)
         self.enrolment_code.returnPressed.connect(self._register)
@@ -87,9 +89,7 @@ class RegistrationDialog(Retranslating, QDialog):
         self.sync_progress.setValue(0)
         self.sync_progress.setVisible(False)
 
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
+        self.error_label = ErrorLine(self)
 
         self.register_button = QPushButton(self)
         self.register_button.setObjectName("registerButton")
@@ -160,7 +160,7 @@ class RegistrationDialog(Retranslating, QDialog):
         if self._registering:
             self.phase_label.setText(self.tr("Registering this till…"))
         elif self._failure is not None:
-            self._show_failure(self._failure)
+            self._show_failure_phase()
         elif self._phase is not None:
             self._show_phase(*self._phase)
 
@@ -172,17 +172,19 @@ class RegistrationDialog(Retranslating, QDialog):
         url, store = self.server_url.text().strip(), self.store_code.text().strip().upper()
         code = _enrolment_code(self.enrolment_code.text())
         if not url:
-            self._refuse(self.tr("Enter the server's address."), self.server_url)
+            self._refuse(lambda: self.tr("Enter the server's address."), self.server_url)
             return
         if not store:
-            self._refuse(self.tr("Enter this store's code."), self.store_code)
+            self._refuse(lambda: self.tr("Enter this store's code."), self.store_code)
             return
         if not 4 <= len(code) <= 32:
-            self._refuse(self.tr("Enter the enrolment code from the head office (4 to 32 letters or digits)."),
-                         self.enrolment_code)  # fmt: skip
+            self._refuse(
+                lambda: self.tr("Enter the enrolment code from the head office (4 to 32 letters or digits)."),
+                self.enrolment_code,
+            )
             return
         self._registering = True
-        self.error_label.clear()
+        self.error_label.clear_error()
         self._set_fields_enabled(False)
         self.register_button.setEnabled(False)
         self.phase_label.setText(self.tr("Registering this till…"))
@@ -205,7 +207,7 @@ class RegistrationDialog(Retranslating, QDialog):
         self.phase_label.clear()
         self._set_fields_enabled(True)
         self.register_button.setEnabled(True)
-        self.error_label.setText(describe(error))
+        self.error_label.show_error(error)
         self.enrolment_code.setFocus()
 
     def _show_registered(self) -> None:
@@ -219,7 +221,7 @@ class RegistrationDialog(Retranslating, QDialog):
             return
         self._syncing = True
         self._failure = None
-        self.error_label.clear()
+        self.error_label.clear_error()
         self.retry_button.setVisible(False)
         self.sync_progress.setVisible(True)
         self.sync_progress.setRange(0, 0)  # busy until the server says how much there is
@@ -272,8 +274,11 @@ class RegistrationDialog(Retranslating, QDialog):
         self.retry_button.setFocus()
 
     def _show_failure(self, code: str) -> None:
+        self._show_failure_phase()
+        self.error_label.show_words(lambda: describe_sync_error(code))
+
+    def _show_failure_phase(self) -> None:
         self.phase_label.setText(self.tr("The till is registered, but the first sync did not finish."))
-        self.error_label.setText(describe_sync_error(code))
 
     def reject(self) -> None:
         if self._syncing:
@@ -282,18 +287,10 @@ class RegistrationDialog(Retranslating, QDialog):
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 
-    def _refuse(self, message: str, field: QLineEdit) -> None:
-        self.error_label.setText(message)
+    def _refuse(self, message: Words, field: QLineEdit) -> None:
+        self.error_label.show_words(message)
         field.setFocus()
 
     def _set_fields_enabled(self, enabled: bool) -> None:
         for field in (self.server_url, self.store_code, self.enrolment_code):
             field.setEnabled(enabled)
-
-    @staticmethod
-    def _uppercase(field: QLineEdit, text: str) -> None:
-        upper = text.upper()
-        if upper != text:
-            position = field.cursorPosition()
-            field.setText(upper)
-            field.setCursorPosition(position)

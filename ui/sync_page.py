@@ -35,11 +35,12 @@ from localdb.errors import Problem, StoreError
 from localdb.reports import SyncException
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
-from protocol.vocabulary import EntryKind, ErrorCode
 from sync.engine import Phase, SyncReport
 from ui.context import AppContext
 from ui.day_report_view import DayReportView
-from ui.messages import describe, describe_sync_error
+from ui.error_line import ErrorLine
+from ui.messages import describe_sync_error, reason_words
+from widgets.display import entry_kind_name, item_status_name, item_type_name, points_text, signed_points_text
 from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
@@ -62,24 +63,6 @@ _SUMMARY = (
     ("Unsent", QT_TRANSLATE_NOOP("SyncPage", "Still to send")),
 )
 
-# The server's reason codes (protocol.wire.ErrorCode) as a manager reads them.
-_REASONS = {
-    ErrorCode.INVALID_BODY.value: QT_TRANSLATE_NOOP("SyncPage", "The server could not read this item."),
-    ErrorCode.UNKNOWN_MEMBER.value: QT_TRANSLATE_NOOP(
-        "SyncPage", "The server has no such member (erased at head office, or never enrolled there)."
-    ),
-    ErrorCode.UNKNOWN_ENTRY.value: QT_TRANSLATE_NOOP("SyncPage", "The entry it reverses is not known to the server."),
-    ErrorCode.ALREADY_REVERSED.value: QT_TRANSLATE_NOOP("SyncPage", "That entry was already reversed elsewhere."),
-    ErrorCode.RULE_VIOLATION.value: QT_TRANSLATE_NOOP("SyncPage", "It breaks the points rules."),
-    ErrorCode.INVALID_PHONE.value: QT_TRANSLATE_NOOP("SyncPage", "The phone number is not a valid mobile number."),
-    ErrorCode.OVERDRAWN.value: QT_TRANSLATE_NOOP(
-        "SyncPage", "The points were already spent elsewhere: the redemption stands and the balance went below zero."
-    ),
-    ErrorCode.INSUFFICIENT_POINTS.value: QT_TRANSLATE_NOOP("SyncPage", "The member did not have enough points."),
-    ErrorCode.ID_CONFLICT.value: QT_TRANSLATE_NOOP(
-        "SyncPage", "The server holds another item under the same number (a till restored from a backup?)."
-    ),
-}
 _COLUMNS = (
     QT_TRANSLATE_NOOP("SyncPage", "When"),
     QT_TRANSLATE_NOOP("SyncPage", "What"),
@@ -88,22 +71,6 @@ _COLUMNS = (
     QT_TRANSLATE_NOOP("SyncPage", "Status"),
     QT_TRANSLATE_NOOP("SyncPage", "Why"),
 )
-_STATUSES = {
-    "flagged": QT_TRANSLATE_NOOP("SyncPage", "Flagged"),
-    "rejected": QT_TRANSLATE_NOOP("SyncPage", "Rejected"),
-    "duplicate": QT_TRANSLATE_NOOP("SyncPage", "Sent before"),
-    "applied": QT_TRANSLATE_NOOP("SyncPage", "Applied"),
-    "merged": QT_TRANSLATE_NOOP("SyncPage", "Merged"),
-}
-_WHAT = {
-    EntryKind.EARN: QT_TRANSLATE_NOOP("SyncPage", "Points award"),
-    EntryKind.REDEEM: QT_TRANSLATE_NOOP("SyncPage", "Redemption"),
-    EntryKind.REVERSE: QT_TRANSLATE_NOOP("SyncPage", "Reversal"),
-    EntryKind.ADJUST: QT_TRANSLATE_NOOP("SyncPage", "Adjustment"),
-    "enrol": QT_TRANSLATE_NOOP("SyncPage", "New member"),
-    "preference": QT_TRANSLATE_NOOP("SyncPage", "Preference"),
-    "member_update": QT_TRANSLATE_NOOP("SyncPage", "Member's consent"),
-}
 
 
 def _tr(text: object) -> str:
@@ -120,13 +87,6 @@ def _say(label: QLabel, text: str) -> None:
     """Show a message line, or hide it when there is nothing to say (an empty line would leave a gap)."""
     label.setText(text)
     label.setVisible(bool(text))
-
-
-def reason_words(reason: str | None) -> str:
-    """A server reason code in plain words (an unknown code is shown as it came: better than nothing)."""
-    if reason is None:
-        return _tr(QT_TRANSLATE_NOOP("SyncPage", "No reason given."))
-    return _tr(_REASONS[reason]) if reason in _REASONS else reason
 
 
 class SyncPage(Retranslating, QWidget):
@@ -153,11 +113,9 @@ class SyncPage(Retranslating, QWidget):
         self.progress.setValue(0)
         self.phase_label = _named(QLabel(self), "syncPhase")
         self.phase_label.setProperty("tone", "muted")
-        self.error_label = _named(QLabel(self), "errorLabel")
-        self.error_label.setWordWrap(True)
+        self.error_label = ErrorLine(self)
         self.outcome_label = _named(QLabel(self), "syncOutcome")
         self.outcome_label.setWordWrap(True)
-        _say(self.error_label, "")
 
         self._summary_box = _named(QGroupBox(self), "syncSummary")
         form = QFormLayout(self._summary_box)
@@ -236,14 +194,14 @@ class SyncPage(Retranslating, QWidget):
     def sync_now(self) -> None:
         """Start a sync (the button, F9). Refused words when the role may not, or one is already running."""
         if not self._ctx.can(Permission.SYNC):
-            _say(self.error_label, describe(StoreError(Problem.PERMISSION_DENIED)))
+            self.error_label.show_error(StoreError(Problem.PERMISSION_DENIED))
             return
         if not self._ctx.sync.sync_now():
-            _say(self.error_label, describe_sync_error("sync_running"))
+            self.error_label.show_words(lambda: describe_sync_error("sync_running"))
 
     def _started(self) -> None:
         self._running = True
-        _say(self.error_label, "")
+        self.error_label.clear_error()
         _say(self.outcome_label, "")
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
@@ -303,10 +261,14 @@ class SyncPage(Retranslating, QWidget):
             "Flagged": t.flagged, "Rejected": t.rejected, "Pulled": report.pulled, "Unsent": report.unsent,
         }  # fmt: skip
         for name, label in self.summary.items():
-            label.setText(str(values[name]))
+            label.setText(points_text(values[name]))
         zone = self._ctx.till.settings.current().zone
         self.finished_label.setText(self._last_at.astimezone(zone).strftime("%H:%M:%S") if self._last_at else "")
-        _say(self.error_label, describe_sync_error(report.error))
+        error = report.error
+        if error is None:
+            self.error_label.clear_error()
+        else:
+            self.error_label.show_words(lambda: describe_sync_error(error))
         self.outcome_label.setProperty("tone", "ok" if report.ok else "error")
         self.outcome_label.style().unpolish(self.outcome_label)
         self.outcome_label.style().polish(self.outcome_label)
@@ -338,7 +300,7 @@ class SyncPage(Retranslating, QWidget):
         self._render_exceptions()
 
     def _exceptions_failed(self, error: Exception) -> None:
-        _say(self.error_label, describe(error))
+        self.error_label.show_error(error)
 
     def _render_exceptions(self) -> None:
         table = self.exception_list
@@ -346,15 +308,15 @@ class SyncPage(Retranslating, QWidget):
         table.setRowCount(len(self.exceptions))
         zone = self._ctx.till.settings.current().zone
         for row, item in enumerate(reversed(self.exceptions)):  # newest first: today's problems at the top
-            what = _tr(_WHAT.get(item.entry_kind or item.item_type, item.item_type))
+            what = entry_kind_name(item.entry_kind) if item.entry_kind else item_type_name(item.item_type)
             if item.receipt_no:
                 what = self.tr("%1, receipt %2").replace("%1", what).replace("%2", item.receipt_no)
             cells = (
                 item.created_at.astimezone(zone).strftime("%m-%d %H:%M"),
                 what,
                 item.staff_code or "",
-                f"{item.points:+d}" if item.points is not None else "",
-                _tr(_STATUSES[item.status]) if item.status in _STATUSES else (item.status or ""),
+                signed_points_text(item.points) if item.points is not None else "",
+                item_status_name(item.status),
                 reason_words(item.reason),
             )
             for column, text in enumerate(cells):

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from localdb.member_view import MemberView
+from widgets.display import local_date_text
 from widgets.retranslating import Retranslating
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
@@ -46,7 +47,7 @@ class CandidateList(Retranslating, QTreeWidget):
         """Show these members (in the order given: most recent visitors first) and select the first."""
         self.clear()
         for member in members:
-            visit = member.last_visit_at.astimezone(zone).date().isoformat() if member.last_visit_at else NO_VISIT
+            visit = local_date_text(member.last_visit_at, zone) if member.last_visit_at else NO_VISIT
             tier = tier_names.get(member.tier, member.tier)
             item = QTreeWidgetItem([member.phone_masked, member.name, tier, visit])
             item.setData(0, _ID_ROLE, member.id)

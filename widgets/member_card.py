@@ -12,51 +12,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, tzinfo
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from localdb.member_view import MemberView
 from localdb.preferences import PreferenceView
-from loyalty.rules import PointsRules, UnknownTier
-from loyalty.segments import Segment
+from loyalty.rules import PointsRules
 from loyalty.tiers import is_birthday_month, tier_progress
 from protocol.vocabulary import PreferenceKind
+from widgets.display import (
+    PREFERENCE_KINDS,
+    birthday_text,
+    local_date_text,
+    points_text,
+    preference_kind_name,
+    segment_name,
+    signed_points_text,
+    tier_name,
+    yuan_text,
+)
 from widgets.retranslating import Retranslating
 
 TOP_PREFERENCES = 3
-# The order the kinds are listed on the card: what a guide asks about first.
-_KIND_ORDER = (
-    PreferenceKind.CATEGORY,
-    PreferenceKind.SIZE,
-    PreferenceKind.COLOUR,
-    PreferenceKind.STYLE,
-    PreferenceKind.TAG,
-    PreferenceKind.NOTE,
-)
-
-_SEGMENT_NAMES = {
-    Segment.HIGH_VALUE_LOYAL: QT_TRANSLATE_NOOP("MemberCard", "High-value loyal"),
-    Segment.POTENTIAL: QT_TRANSLATE_NOOP("MemberCard", "Potential, to nurture"),
-    Segment.DORMANT: QT_TRANSLATE_NOOP("MemberCard", "Dormant, to win back"),
-    Segment.NEW: QT_TRANSLATE_NOOP("MemberCard", "New member"),
-}
-
-
-def segment_name(segment: str | None) -> str:
-    """The segment code the server computed, in the user's words ("" when there is none)."""
-    if not segment:
-        return ""
-    try:
-        return QCoreApplication.translate("MemberCard", str(_SEGMENT_NAMES[Segment(segment)]))
-    except ValueError:
-        return segment  # a segment newer than this till: the server's own word for it
-
-
-def yuan_text(cents: int) -> str:
-    """Cents as yuan for display: 1,200 or 1,200.50 (integer arithmetic, never float)."""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}" + (f".{rest:02d}" if rest else "")
 
 
 def top_preferences(
@@ -68,7 +45,7 @@ def top_preferences(
         values = grouped.setdefault(preference.kind, [])
         if len(values) < per_kind:
             values.append(preference.value)
-    return {kind: grouped[kind] for kind in _KIND_ORDER if kind in grouped}
+    return {kind: grouped[kind] for kind in PREFERENCE_KINDS if kind in grouped}
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,9 +176,9 @@ class MemberCard(Retranslating, QFrame):
         self.segment_label.setText(segment_name(view.segment))
         self.segment_label.setVisible(bool(view.segment))
         self.details_label.setText(self._details(view, shown.zone))
-        self.points_balance.setText(str(view.available_points))
+        self.points_balance.setText(points_text(view.available_points))
         if view.pending_points:
-            signed = f"{view.pending_points:+d}"
+            signed = signed_points_text(view.pending_points)
             self.pending_points.setText(self.tr("incl. %1 not yet synced").replace("%1", signed))
         self.pending_points.setVisible(view.pending_points != 0)
         separator = self.tr(", ")
@@ -211,42 +188,29 @@ class MemberCard(Retranslating, QFrame):
         self.preferences_label.show()
 
     def _render_tier(self, view: MemberView, rules: PointsRules) -> None:
-        try:
-            self.tier_label.setText(rules.tier(view.tier).name)
-        except UnknownTier:
-            self.tier_label.setText(view.tier)  # rules older than the server's tiers: show the code, sync fixes it
+        self.tier_label.setText(tier_name(rules, view.tier))
         progress = tier_progress(rules, view.spend_12m_cents)
         self.tier_progress.setValue(progress.percent)
         if progress.next is None:
             self.tier_next.setText(self.tr("Top tier"))
         else:
-            text = self.tr("%1 yuan more to %2").replace("%1", yuan_text(progress.needed_cents))
+            text = self.tr("%1 more to %2").replace("%1", yuan_text(progress.needed_cents))
             self.tier_next.setText(text.replace("%2", progress.next.name))
 
     def _details(self, view: MemberView, zone: tzinfo) -> str:
-        birthday = view.birthday.strftime("%m-%d") if view.birthday else self.tr("not given")
-        visit = view.last_visit_at.astimezone(zone).date().isoformat() if view.last_visit_at else self.tr("none yet")
+        birthday = birthday_text(view.birthday) if view.birthday else self.tr("not given")
+        visit = local_date_text(view.last_visit_at, zone) if view.last_visit_at else self.tr("none yet")
         return self.tr("Birthday %1 · Last visit %2").replace("%1", birthday).replace("%2", visit)
 
     def _preferences_text(self, preferences: Sequence[PreferenceView], separator: str) -> str:
         grouped = top_preferences(preferences)
         if not grouped:
             return self.tr("No preferences recorded yet.")
-        names = self._kind_names()
         line = self.tr("%1: %2")
         return "\n".join(
-            line.replace("%1", names[kind]).replace("%2", separator.join(values)) for kind, values in grouped.items()
+            line.replace("%1", preference_kind_name(kind)).replace("%2", separator.join(values))
+            for kind, values in grouped.items()
         )
-
-    def _kind_names(self) -> dict[PreferenceKind, str]:
-        return {
-            PreferenceKind.CATEGORY: self.tr("Categories"),
-            PreferenceKind.SIZE: self.tr("Sizes"),
-            PreferenceKind.COLOUR: self.tr("Colours"),
-            PreferenceKind.STYLE: self.tr("Styles"),
-            PreferenceKind.TAG: self.tr("Tags"),
-            PreferenceKind.NOTE: self.tr("Notes"),
-        }
 
     # -- language ------------------------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
-"""Money as the cashier types it and reads it: yuan text ("128.5", "¥1,280.50", full-width "１２８．５") to integer
-cents, exactly (string arithmetic, never a float), and cents back to "¥128.50"; plus `MoneyInput`, the line edit for
-an amount in yuan, and `parse_points` for a whole number of points.
+"""Money as the cashier types it: yuan text ("128.5", "¥1,280.50", full-width "１２８．５") to integer cents,
+exactly (string arithmetic, never a float); `MoneyInput`, the line edit for an amount in yuan; and `parse_points` for
+a whole number of points. Showing money and points is `widgets.display`'s.
 
 Refusals are the domain's typed errors (`EarnRefused`, `RedeemRefused`), so `ui.messages.describe` words them.
 Thread: GUI thread (the functions are pure and run anywhere).
@@ -52,15 +52,9 @@ def parse_yuan(text: str, *, maximum: int = MAX_RECEIPT_CENTS) -> int:
     return cents
 
 
-def format_yuan(cents: int) -> str:
-    """Cents as the till shows money: 12850 → "¥128.50", -500 → "-¥5.00", 123456789 → "¥1,234,567.89"."""
-    sign = "-" if cents < 0 else ""
-    whole, fraction = divmod(abs(cents), 100)
-    return f"{sign}¥{whole:,}.{fraction:02d}"
-
-
-def format_yuan_plain(cents: int) -> str:
-    """Cents as text a MoneyInput reads back: 12850 → "128.50" (no symbol, no grouping)."""
+def _field_text(cents: int) -> str:
+    """Cents as the field's own text, what `parse_yuan` reads back: 12850 → "128.50" (no symbol, no grouping; money
+    shown to people is `widgets.display.yuan_text`)."""
     whole, fraction = divmod(abs(cents), 100)
     return f"{'-' if cents < 0 else ''}{whole}.{fraction:02d}"
 
@@ -100,7 +94,7 @@ class MoneyInput(QLineEdit):
 
     def set_cents(self, cents: int | None) -> None:
         """Show an amount (programmatic: `edited_cents` does not fire); None clears the field."""
-        self.setText("" if cents is None else format_yuan_plain(cents))
+        self.setText("" if cents is None else _field_text(cents))
 
     def _on_edited(self, _text: str) -> None:
         self.edited_cents.emit(self.cents_or_none())

@@ -1,4 +1,5 @@
-"""`Retranslating`, the mixin every screen and widget with words uses: Qt sends `QEvent.LanguageChange` to every
+"""Words that follow the language: `QT_TRANSLATE_NOOP`, which marks a module-level string for lupdate, and
+`Retranslating`, the mixin every screen and widget with words uses: Qt sends `QEvent.LanguageChange` to every
 widget when the language is switched, and the mixin answers it by calling the widget's own `retranslate()`, so a
 language switch needs no restart and no widget repeats the `changeEvent` boilerplate.
 
@@ -18,6 +19,12 @@ if TYPE_CHECKING:
     _Widget = QWidget
 else:
     _Widget = object
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Mark `text` for translation under `context` (lupdate collects it); translate it when it is shown
+    (`QCoreApplication.translate(context, text)`). Ours rather than PySide6's, whose stub returns `object`."""
+    return text
 
 
 class Retranslating(_Widget):

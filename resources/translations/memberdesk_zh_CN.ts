@@ -71,20 +71,12 @@
         <translation>扫描或输入小票号</translation>
     </message>
     <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
         <source>Saving…</source>
         <translation>保存中…</translation>
     </message>
     <message>
         <source>Award (Enter)</source>
         <translation>确认累计 (Enter)</translation>
-    </message>
-    <message>
-        <source>%1 points</source>
-        <translation>%1 积分</translation>
     </message>
     <message>
         <source>birthday month</source>
@@ -258,6 +250,110 @@
     </message>
 </context>
 <context>
+    <name>Display</name>
+    <message>
+        <source>Categories</source>
+        <extracomment>Preference kinds in the order a guide asks about them (the member card, the preferences page and its chooser).</extracomment>
+        <translation>品类</translation>
+    </message>
+    <message>
+        <source>Sizes</source>
+        <translation>尺码</translation>
+    </message>
+    <message>
+        <source>Colours</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <source>Styles</source>
+        <translation>风格</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Earned</source>
+        <translation>累计</translation>
+    </message>
+    <message>
+        <source>Redeemed</source>
+        <translation>抵扣</translation>
+    </message>
+    <message>
+        <source>Reversal</source>
+        <translation>冲正</translation>
+    </message>
+    <message>
+        <source>Adjustment</source>
+        <translation>调整</translation>
+    </message>
+    <message>
+        <source>Enrolment</source>
+        <translation>新会员入会</translation>
+    </message>
+    <message>
+        <source>Points entry</source>
+        <translation>积分记录</translation>
+    </message>
+    <message>
+        <source>Preference</source>
+        <translation>偏好</translation>
+    </message>
+    <message>
+        <source>Member&apos;s consent</source>
+        <translation>会员授权</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>待同步</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>已同步</translation>
+    </message>
+    <message>
+        <source>Flagged</source>
+        <translation>待核查</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已拒绝</translation>
+    </message>
+    <message>
+        <source>Applied</source>
+        <translation>已入账</translation>
+    </message>
+    <message>
+        <source>Sent before</source>
+        <translation>之前已上传</translation>
+    </message>
+    <message>
+        <source>Merged</source>
+        <translation>已合并</translation>
+    </message>
+    <message>
+        <source>High-value loyal</source>
+        <translation>高价值忠诚会员</translation>
+    </message>
+    <message>
+        <source>Potential, to nurture</source>
+        <translation>潜力会员·待培育</translation>
+    </message>
+    <message>
+        <source>Dormant, to win back</source>
+        <translation>沉睡会员·待唤醒</translation>
+    </message>
+    <message>
+        <source>New member</source>
+        <translation>新会员</translation>
+    </message>
+</context>
+<context>
     <name>EnrolDialog</name>
     <message>
         <source>New member</source>
@@ -318,10 +414,6 @@
     <message>
         <source>Open this member</source>
         <translation>打开该会员</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>Saving…</source>
@@ -483,22 +575,6 @@ F12</translation>
 <context>
     <name>MemberCard</name>
     <message>
-        <source>High-value loyal</source>
-        <translation>高价值忠诚会员</translation>
-    </message>
-    <message>
-        <source>Potential, to nurture</source>
-        <translation>潜力会员·待培育</translation>
-    </message>
-    <message>
-        <source>Dormant, to win back</source>
-        <translation>沉睡会员·待唤醒</translation>
-    </message>
-    <message>
-        <source>New member</source>
-        <translation>新会员</translation>
-    </message>
-    <message>
         <source>Available points</source>
         <translation>可用积分</translation>
     </message>
@@ -523,8 +599,8 @@ F12</translation>
         <translation>已是最高等级</translation>
     </message>
     <message>
-        <source>%1 yuan more to %2</source>
-        <translation>再消费 %1 元升级%2</translation>
+        <source>%1 more to %2</source>
+        <translation>再消费 %1 升级%2</translation>
     </message>
     <message>
         <source>not given</source>
@@ -545,30 +621,6 @@ F12</translation>
     <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
-    </message>
-    <message>
-        <source>Categories</source>
-        <translation>品类</translation>
-    </message>
-    <message>
-        <source>Sizes</source>
-        <translation>尺码</translation>
-    </message>
-    <message>
-        <source>Colours</source>
-        <translation>颜色</translation>
-    </message>
-    <message>
-        <source>Styles</source>
-        <translation>风格</translation>
-    </message>
-    <message>
-        <source>Tags</source>
-        <translation>标签</translation>
-    </message>
-    <message>
-        <source>Notes</source>
-        <translation>备注</translation>
     </message>
 </context>
 <context>
@@ -907,6 +959,46 @@ F12</translation>
         <translation>同步已停止。</translation>
     </message>
     <message>
+        <source>The server could not read this item.</source>
+        <translation>服务器无法读取此条记录。</translation>
+    </message>
+    <message>
+        <source>The server has no such member (erased at head office, or never enrolled there).</source>
+        <translation>服务器上没有该会员（已被总部删除，或从未入会）。</translation>
+    </message>
+    <message>
+        <source>The entry it reverses is not known to the server.</source>
+        <translation>服务器上找不到被冲正的原记录。</translation>
+    </message>
+    <message>
+        <source>That entry was already reversed elsewhere.</source>
+        <translation>该记录已在其他收银机冲正。</translation>
+    </message>
+    <message>
+        <source>It breaks the points rules.</source>
+        <translation>不符合积分规则。</translation>
+    </message>
+    <message>
+        <source>The phone number is not a valid mobile number.</source>
+        <translation>该手机号无效。</translation>
+    </message>
+    <message>
+        <source>The points were already spent elsewhere: the redemption stands and the balance went below zero.</source>
+        <translation>积分已在别处使用：本次抵扣仍然有效，积分余额已变为负数。</translation>
+    </message>
+    <message>
+        <source>The member did not have enough points.</source>
+        <translation>会员积分不足。</translation>
+    </message>
+    <message>
+        <source>The server holds another item under the same number (a till restored from a backup?).</source>
+        <translation>服务器上已有相同编号的其他记录（本机是否从备份恢复过？）。</translation>
+    </message>
+    <message>
+        <source>No reason given.</source>
+        <translation>未说明原因。</translation>
+    </message>
+    <message>
         <source>The server refused: only %1 points are available for this member now. Nothing was redeemed.</source>
         <translation>服务器拒绝：该会员当前仅有 %1 可用积分，未做任何抵扣。</translation>
     </message>
@@ -921,30 +1013,6 @@ F12</translation>
 </context>
 <context>
     <name>PreferenceTree</name>
-    <message>
-        <source>Categories</source>
-        <translation>品类</translation>
-    </message>
-    <message>
-        <source>Sizes</source>
-        <translation>尺码</translation>
-    </message>
-    <message>
-        <source>Colours</source>
-        <translation>颜色</translation>
-    </message>
-    <message>
-        <source>Styles</source>
-        <translation>风格</translation>
-    </message>
-    <message>
-        <source>Tags</source>
-        <translation>标签</translation>
-    </message>
-    <message>
-        <source>Notes</source>
-        <translation>备注</translation>
-    </message>
     <message>
         <source>%1: none yet</source>
         <translation>%1：暂无</translation>
@@ -1055,14 +1123,6 @@ F12</translation>
         <translation>使用 %2 积分，抵扣 %1</translation>
     </message>
     <message>
-        <source>Reversal: %2 points</source>
-        <translation>冲正：%2 积分</translation>
-    </message>
-    <message>
-        <source>Adjustment: %2 points</source>
-        <translation>调整：%2 积分</translation>
-    </message>
-    <message>
         <source>No visit recorded yet.</source>
         <translation>暂无到店记录。</translation>
     </message>
@@ -1073,6 +1133,10 @@ F12</translation>
     <message>
         <source>No purchases at this till yet.</source>
         <translation>本机暂无消费记录。</translation>
+    </message>
+    <message>
+        <source>%1: %2 points</source>
+        <translation>%1：%2 积分</translation>
     </message>
     <message>
         <source>Recent visits</source>
@@ -1090,10 +1154,6 @@ F12</translation>
         <translation>用积分抵扣部分账单金额</translation>
     </message>
     <message>
-        <source>%1 points available</source>
-        <translation>可用积分 %1</translation>
-    </message>
-    <message>
         <source>Bill (yuan)</source>
         <translation>账单金额（元）</translation>
     </message>
@@ -1108,14 +1168,6 @@ F12</translation>
     <message>
         <source>Use the most</source>
         <translation>最大抵扣</translation>
-    </message>
-    <message>
-        <source>Manager approval…</source>
-        <translation>店长审批…</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>Redeeming…</source>
@@ -1260,38 +1312,6 @@ F12</translation>
 <context>
     <name>ReverseDialog</name>
     <message>
-        <source>Earned</source>
-        <translation>累计</translation>
-    </message>
-    <message>
-        <source>Redeemed</source>
-        <translation>抵扣</translation>
-    </message>
-    <message>
-        <source>Reversal</source>
-        <translation>冲正</translation>
-    </message>
-    <message>
-        <source>Adjustment</source>
-        <translation>调整</translation>
-    </message>
-    <message>
-        <source>Not synced yet</source>
-        <translation>待同步</translation>
-    </message>
-    <message>
-        <source>Synced</source>
-        <translation>已同步</translation>
-    </message>
-    <message>
-        <source>Flagged</source>
-        <translation>待核查</translation>
-    </message>
-    <message>
-        <source>Rejected</source>
-        <translation>已拒绝</translation>
-    </message>
-    <message>
         <source>Reversed</source>
         <translation>已冲正</translation>
     </message>
@@ -1326,18 +1346,6 @@ F12</translation>
     <message>
         <source>Reverse a recent entry</source>
         <translation>冲正近期记录</translation>
-    </message>
-    <message>
-        <source>%1 points available</source>
-        <translation>可用积分 %1</translation>
-    </message>
-    <message>
-        <source>Manager approval…</source>
-        <translation>店长审批…</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>取消</translation>
     </message>
     <message>
         <source>Reversing…</source>
@@ -1399,42 +1407,6 @@ F12</translation>
         <translation>待上传</translation>
     </message>
     <message>
-        <source>The server could not read this item.</source>
-        <translation>服务器无法读取此条记录。</translation>
-    </message>
-    <message>
-        <source>The server has no such member (erased at head office, or never enrolled there).</source>
-        <translation>服务器上没有该会员（已被总部删除，或从未入会）。</translation>
-    </message>
-    <message>
-        <source>The entry it reverses is not known to the server.</source>
-        <translation>服务器上找不到被冲正的原记录。</translation>
-    </message>
-    <message>
-        <source>That entry was already reversed elsewhere.</source>
-        <translation>该记录已在其他收银机冲正。</translation>
-    </message>
-    <message>
-        <source>It breaks the points rules.</source>
-        <translation>不符合积分规则。</translation>
-    </message>
-    <message>
-        <source>The phone number is not a valid mobile number.</source>
-        <translation>该手机号无效。</translation>
-    </message>
-    <message>
-        <source>The points were already spent elsewhere: the redemption stands and the balance went below zero.</source>
-        <translation>积分已在别处使用：本次抵扣仍然有效，积分余额已变为负数。</translation>
-    </message>
-    <message>
-        <source>The member did not have enough points.</source>
-        <translation>会员积分不足。</translation>
-    </message>
-    <message>
-        <source>The server holds another item under the same number (a till restored from a backup?).</source>
-        <translation>服务器上已有相同编号的其他记录（本机是否从备份恢复过？）。</translation>
-    </message>
-    <message>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -1457,50 +1429,6 @@ F12</translation>
     <message>
         <source>Why</source>
         <translation>原因</translation>
-    </message>
-    <message>
-        <source>Flagged</source>
-        <translation>待核查</translation>
-    </message>
-    <message>
-        <source>Sent before</source>
-        <translation>之前已上传</translation>
-    </message>
-    <message>
-        <source>Merged</source>
-        <translation>已合并</translation>
-    </message>
-    <message>
-        <source>Points award</source>
-        <translation>积分累计</translation>
-    </message>
-    <message>
-        <source>Redemption</source>
-        <translation>积分抵扣</translation>
-    </message>
-    <message>
-        <source>Reversal</source>
-        <translation>积分冲正</translation>
-    </message>
-    <message>
-        <source>Adjustment</source>
-        <translation>积分调整</translation>
-    </message>
-    <message>
-        <source>New member</source>
-        <translation>新会员入会</translation>
-    </message>
-    <message>
-        <source>Preference</source>
-        <translation>偏好</translation>
-    </message>
-    <message>
-        <source>Member&apos;s consent</source>
-        <translation>会员授权</translation>
-    </message>
-    <message>
-        <source>No reason given.</source>
-        <translation>未说明原因。</translation>
     </message>
     <message>
         <source>Connecting to the server…</source>

@@ -21,7 +21,8 @@ from loyalty.tiers import is_birthday_month
 from protocol.vocabulary import EntryKind
 from tests.gui.conftest import GuiEnv
 from ui.award_dialog import AwardDialog
-from widgets.money_input import format_yuan, parse_points, parse_yuan
+from widgets.display import yuan_text
+from widgets.money_input import parse_points, parse_yuan
 
 W = TypeVar("W", bound=QWidget)
 
@@ -214,7 +215,7 @@ def test_yuan_text_that_is_not_an_amount_is_refused(text: str, problem: EarnProb
 
 
 def test_cents_are_shown_as_yuan_and_points_are_whole() -> None:
-    assert [format_yuan(c) for c in (12850, 5, 0, -500, 123456789)] == [
+    assert [yuan_text(c) for c in (12850, 5, 0, -500, 123456789)] == [
         "¥128.50", "¥0.05", "¥0.00", "-¥5.00", "¥1,234,567.89"
     ]  # fmt: skip
     assert parse_points("５００") == 500 and parse_points("1,000") == 1000

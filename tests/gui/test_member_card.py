@@ -21,7 +21,8 @@ from loyalty.rules import DEFAULT_RULES
 from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
 from ui.member_page import MemberPage
-from widgets.member_card import MemberCard, yuan_text
+from widgets.display import points_text, signed_points_text, yuan_text
+from widgets.member_card import MemberCard
 
 TODAY = date(2026, 3, 18)
 
@@ -76,7 +77,7 @@ def test_the_card_shows_the_member_and_the_points_as_a_number(card: MemberCard) 
     assert card.objectName() == "memberCard"
     assert label(card, "memberName").text() == "王芳"
     assert label(card, "memberPhone").text() == "138****8000"
-    assert label(card, "pointsBalance").text() == "1500"
+    assert label(card, "pointsBalance").text() == "1,500"  # points always with thousands separators
     assert label(card, "tierLabel").text() == "金卡"
     assert label(card, "segmentLabel").text() == "High-value loyal"  # the server's code, in words
     assert label(card, "memberDetails").text() == "Birthday 07-02 · Last visit 2026-03-01"
@@ -87,10 +88,10 @@ def test_the_card_shows_the_member_and_the_points_as_a_number(card: MemberCard) 
 
 def test_pending_points_are_shown_apart_and_counted_in_the_balance(card: MemberCard) -> None:
     card.show_member(view(pending_points=120), rules=DEFAULT_RULES, preferences=[], today=TODAY)
-    assert label(card, "pointsBalance").text() == "1620"
+    assert label(card, "pointsBalance").text() == "1,620"
     assert shown(card, "pendingPoints") and label(card, "pendingPoints").text() == "incl. +120 not yet synced"
     card.show_member(view(pending_points=-300), rules=DEFAULT_RULES, preferences=[], today=TODAY)
-    assert label(card, "pointsBalance").text() == "1200"
+    assert label(card, "pointsBalance").text() == "1,200"
     assert label(card, "pendingPoints").text() == "incl. -300 not yet synced"
 
 
@@ -100,7 +101,7 @@ def test_the_tier_progress_says_how_far_the_next_tier_is(card: MemberCard) -> No
     assert bar is not None
     # 金卡 from 8,000 yuan, 白金 at 20,000: 2,000.50 of 12,000 yuan done, rounded down.
     assert bar.value() == 16
-    assert label(card, "tierNext").text() == "9,999.50 yuan more to 白金"
+    assert label(card, "tierNext").text() == "¥9,999.50 more to 白金"  # money written one way everywhere
     card.show_member(view(tier="platinum", spend_12m_cents=25_000_00), rules=DEFAULT_RULES, preferences=[], today=TODAY)
     assert bar.value() == 100 and label(card, "tierNext").text() == "Top tier"
 
@@ -131,10 +132,12 @@ def test_a_member_without_segment_tags_or_preferences_shows_no_empty_lines(card:
     assert label(card, "preferencesLabel").text() == "No preferences recorded yet."
 
 
-def test_yuan_are_shown_from_integer_cents() -> None:
+def test_figures_are_written_one_way_from_integers() -> None:
     assert [yuan_text(c) for c in (0, 5, 100, 123_456_78, 200_000_00, -150)] == [
-        "0", "0.05", "1", "123,456.78", "200,000", "-1.50"
+        "¥0.00", "¥0.05", "¥1.00", "¥123,456.78", "¥200,000.00", "-¥1.50"
     ]  # fmt: skip
+    assert [points_text(p) for p in (0, 999, 1000, 1_234_567)] == ["0", "999", "1,000", "1,234,567"]
+    assert [signed_points_text(p) for p in (120, -1500, 0)] == ["+120", "-1,500", "+0"]
 
 
 # -- the member page on the real till ---------------------------------------------------------------------------
@@ -172,7 +175,7 @@ def test_a_cashier_sees_the_member_with_the_counter_actions(gui_env: GuiEnv, qtb
     assert page.show_member(member_id)
     member = gui_env.till.members.get(gui_env.ctx.actor(), member_id)
     assert label(page, "memberName").text() == member.name
-    assert label(page, "pointsBalance").text() == str(member.available_points)
+    assert label(page, "pointsBalance").text() == points_text(member.available_points)
     assert label(page, "memberPhone").text() == member.phone_masked
     for name in ("awardButton", "redeemButton", "reverseButton", "preferencesButton", "memberCodeButton"):
         assert visible(page, name), name
@@ -197,15 +200,15 @@ def test_the_card_follows_an_award_and_shows_it_as_pending(gui_env: GuiEnv, qtbo
     page = page_for(gui_env, qtbot, "C001")
     member_id, _phone = gui_env.member_phone(2)
     page.show_member(member_id)
-    before = int(label(page, "pointsBalance").text())
+    before = int(label(page, "pointsBalance").text().replace(",", ""))
     assert gui_env.till.members.get(gui_env.ctx.actor(), member_id).pending_points == 0
 
     result = gui_env.till.ledger.award(gui_env.ctx.actor(), member_id, 128_50, receipt_no="T-CARD-1")
-    gui_env.ctx.hub.member_changed.emit(member_id)  # what every dialog does after its write
+    gui_env.ctx.hub.member_changed.emit(member_id)  # what ui.operations does after every write
 
     earned = result.entry.points
     assert earned > 0
-    assert label(page, "pointsBalance").text() == str(before + earned)
+    assert label(page, "pointsBalance").text() == points_text(before + earned)
     assert shown(page, "pendingPoints") and label(page, "pendingPoints").text() == f"incl. +{earned} not yet synced"
 
 
@@ -220,7 +223,7 @@ def test_another_members_change_leaves_the_card_alone_and_a_reload_refreshes_it(
     assert label(page, "pointsBalance").text() == before  # not re-read for someone else
     gui_env.ctx.hub.members_reloaded.emit()
     now = gui_env.till.members.get(gui_env.ctx.actor(), member_id)
-    assert label(page, "pointsBalance").text() == str(now.available_points)
+    assert label(page, "pointsBalance").text() == points_text(now.available_points)
     assert label(page, "pointsBalance").text() != before
 
 

@@ -17,8 +17,8 @@ from localdb.models import EntrySync
 from server.models import LedgerEntry, PushedItem
 from server.models import Member as ServerMember
 from tests.gui.conftest import GuiEnv
-from ui.messages import describe_sync_error
-from ui.sync_page import SyncPage, reason_words
+from ui.messages import describe_sync_error, reason_words
+from ui.sync_page import SyncPage
 
 SYNC_TIMEOUT_MS = 30_000  # an unreachable server is retried with backoff for several seconds first
 
@@ -167,7 +167,7 @@ def test_another_day_shows_its_own_figures(gui_env: GuiEnv, qtbot: QtBot) -> Non
     gui_env.till.ledger.award(cashier, member_id, 10_000)
     page = _page(gui_env, qtbot)
     qtbot.waitUntil(lambda: page.day_report.report is not None and bool(page.day_report.report.staff))
-    today = gui_env.till.reports.today()
+    today = gui_env.till.today()
     assert page.day_report.chosen_day() == today
 
     page.day_report.set_day(today.replace(year=today.year - 1))

@@ -1,0 +1,82 @@
+"""`ErrorLine`, the `errorLabel` of every dialog and page: one refusal in words (`ui.messages.describe`), worded again
+when the language changes (it keeps the refusal, not the sentence), hidden while there is none, and cleared as soon
+as the input it is about changes, so an error never outlives the input that caused it.
+
+Thread: GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWidget
+
+from ui.messages import describe
+from widgets.retranslating import Retranslating
+
+Words = Callable[[], str]
+
+
+class ErrorLine(Retranslating, QLabel):
+    """objectName `errorLabel` (or the one given); `show_error(error)`, `clear_error()`, `error`; `changed` is
+    emitted whenever what it says is replaced or cleared (a screen may show an action that goes with the refusal)."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, name: str = "errorLabel") -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        self._error: BaseException | None = None
+        self._words: Words | None = None
+        self.hide()
+
+    @property
+    def error(self) -> BaseException | None:
+        """The refusal shown (None when the line is empty or shows words of its own)."""
+        return self._error
+
+    @property
+    def is_empty(self) -> bool:
+        return self._words is None
+
+    def show_error(self, error: BaseException | None, *, also: Words | None = None) -> None:
+        """Show `error` in words, followed by `also()` (words the screen adds, e.g. who has the phone); None clears."""
+        self._error = error
+        if error is None:
+            self._words = None
+        else:
+            self._words = (lambda: describe(error) + " " + also()) if also is not None else (lambda: describe(error))
+        self.retranslate()
+        self.changed.emit()
+
+    def show_words(self, words: Words) -> None:
+        """Show a sentence of the screen's own (`lambda: self.tr(...)`, so a language change words it again)."""
+        self._error = None
+        self._words = words
+        self.retranslate()
+        self.changed.emit()
+
+    def clear_error(self) -> None:
+        self.show_error(None)
+
+    def clear_when_changed(self, *inputs: QWidget) -> None:
+        """Clear the line whenever one of these inputs changes, by typing or otherwise."""
+        for field in inputs:
+            if isinstance(field, QLineEdit):
+                field.textChanged.connect(self._input_changed)
+            elif isinstance(field, QAbstractButton):
+                field.toggled.connect(self._input_changed)
+            elif isinstance(field, QComboBox):
+                field.currentIndexChanged.connect(self._input_changed)
+            else:
+                raise TypeError(f"no change signal known for {type(field).__name__}")
+
+    def _input_changed(self, *_args: object) -> None:
+        if not self.is_empty:
+            self.clear_error()
+
+    def retranslate(self) -> None:
+        self.setText("" if self._words is None else self._words())
+        self.setVisible(self._words is not None)

@@ -1,0 +1,178 @@
+"""How the till writes things for people, in one place: money (`yuan_text`), points (`points_text`,
+`signed_points_text`, always with thousands separators), stored times on the store's clock (`local_time_text`,
+`local_date_text`), and the words for the shared vocabulary — preference
+kinds (in the order a guide asks about them), ledger entry kinds, where an entry stands with the server, what became
+of a pushed item, segments and tiers. Every screen and widget uses these, so one figure or one kind never reads two
+ways on two screens.
+
+Words are marked with QT_TRANSLATE_NOOP under the context "Display" and translated when asked for, so a language
+switch needs nothing here. The server's reason codes and every refusal are worded in `ui.messages`.
+Thread: GUI thread (the functions are pure apart from the translation lookup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, tzinfo
+from types import MappingProxyType
+
+from PySide6.QtCore import QCoreApplication
+
+from localdb.models import EntrySync
+from loyalty.rules import PointsRules, UnknownTier
+from loyalty.segments import Segment
+from protocol.vocabulary import EntryKind, ItemStatus, ItemType, PreferenceKind
+from widgets.retranslating import QT_TRANSLATE_NOOP
+
+_CONTEXT = "Display"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_CONTEXT, text)
+
+
+# -- figures ----------------------------------------------------------------------------------------------------------
+
+
+def yuan_text(cents: int) -> str:
+    """Money as the till shows it, from integer cents (never a float): 12850 → "¥128.50", -500 → "-¥5.00",
+    123456789 → "¥1,234,567.89"."""
+    sign = "-" if cents < 0 else ""
+    whole, fraction = divmod(abs(cents), 100)
+    return f"{sign}¥{whole:,}.{fraction:02d}"
+
+
+def points_text(points: int) -> str:
+    """Points with thousands separators: 1500 → "1,500"."""
+    return f"{points:,}"
+
+
+def signed_points_text(points: int) -> str:
+    """A change of points, with its sign: 120 → "+120", -1500 → "-1,500"."""
+    return f"{points:+,}"
+
+
+def local_time_text(moment: datetime, zone: tzinfo) -> str:
+    """A stored (UTC) time on the store's clock, to the minute: "2026-03-18 10:05"."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def birthday_text(birthday: date) -> str:
+    """A birthday as the staff read it, month and day (the year is the member's own business): "05-12"."""
+    return birthday.strftime("%m-%d")
+
+
+def local_date_text(moment: datetime, zone: tzinfo) -> str:
+    """A stored (UTC) time as the store's calendar day: "2026-03-18"."""
+    return moment.astimezone(zone).date().isoformat()
+
+
+# -- the shared vocabulary in words ----------------------------------------------------------------------------------
+
+#: Preference kinds in the order a guide asks about them (the member card, the preferences page and its chooser).
+PREFERENCE_KINDS: Mapping[PreferenceKind, str] = MappingProxyType(
+    {
+        PreferenceKind.CATEGORY: QT_TRANSLATE_NOOP("Display", "Categories"),
+        PreferenceKind.SIZE: QT_TRANSLATE_NOOP("Display", "Sizes"),
+        PreferenceKind.COLOUR: QT_TRANSLATE_NOOP("Display", "Colours"),
+        PreferenceKind.STYLE: QT_TRANSLATE_NOOP("Display", "Styles"),
+        PreferenceKind.TAG: QT_TRANSLATE_NOOP("Display", "Tags"),
+        PreferenceKind.NOTE: QT_TRANSLATE_NOOP("Display", "Notes"),
+    }
+)
+
+_ENTRY_KINDS: Mapping[EntryKind, str] = MappingProxyType(
+    {
+        EntryKind.EARN: QT_TRANSLATE_NOOP("Display", "Earned"),
+        EntryKind.REDEEM: QT_TRANSLATE_NOOP("Display", "Redeemed"),
+        EntryKind.REVERSE: QT_TRANSLATE_NOOP("Display", "Reversal"),
+        EntryKind.ADJUST: QT_TRANSLATE_NOOP("Display", "Adjustment"),
+    }
+)
+
+_ITEM_TYPES: Mapping[ItemType, str] = MappingProxyType(
+    {
+        ItemType.ENROL: QT_TRANSLATE_NOOP("Display", "Enrolment"),
+        ItemType.POINT_ENTRY: QT_TRANSLATE_NOOP("Display", "Points entry"),
+        ItemType.PREFERENCE: QT_TRANSLATE_NOOP("Display", "Preference"),
+        ItemType.MEMBER_UPDATE: QT_TRANSLATE_NOOP("Display", "Member's consent"),
+    }
+)
+
+_ENTRY_STATES: Mapping[EntrySync, str] = MappingProxyType(
+    {
+        EntrySync.PENDING: QT_TRANSLATE_NOOP("Display", "Not synced yet"),
+        EntrySync.APPLIED: QT_TRANSLATE_NOOP("Display", "Synced"),
+        EntrySync.FLAGGED: QT_TRANSLATE_NOOP("Display", "Flagged"),
+        EntrySync.REJECTED: QT_TRANSLATE_NOOP("Display", "Rejected"),
+    }
+)
+
+_ITEM_STATUSES: Mapping[ItemStatus, str] = MappingProxyType(
+    {
+        ItemStatus.APPLIED: QT_TRANSLATE_NOOP("Display", "Applied"),
+        ItemStatus.DUPLICATE: QT_TRANSLATE_NOOP("Display", "Sent before"),
+        ItemStatus.FLAGGED: QT_TRANSLATE_NOOP("Display", "Flagged"),
+        ItemStatus.MERGED: QT_TRANSLATE_NOOP("Display", "Merged"),
+        ItemStatus.REJECTED: QT_TRANSLATE_NOOP("Display", "Rejected"),
+    }
+)
+
+_SEGMENTS: Mapping[Segment, str] = MappingProxyType(
+    {
+        Segment.HIGH_VALUE_LOYAL: QT_TRANSLATE_NOOP("Display", "High-value loyal"),
+        Segment.POTENTIAL: QT_TRANSLATE_NOOP("Display", "Potential, to nurture"),
+        Segment.DORMANT: QT_TRANSLATE_NOOP("Display", "Dormant, to win back"),
+        Segment.NEW: QT_TRANSLATE_NOOP("Display", "New member"),
+    }
+)
+
+
+def preference_kind_name(kind: PreferenceKind) -> str:
+    return _tr(PREFERENCE_KINDS[kind])
+
+
+def entry_kind_name(kind: EntryKind | str) -> str:
+    """A ledger entry's kind in words (a kind newer than this till shows as its code)."""
+    words = _ENTRY_KINDS.get(kind) if isinstance(kind, EntryKind) else None
+    return _tr(words) if words is not None else str(kind)
+
+
+def item_type_name(item_type: str) -> str:
+    """What a pushed item was, in words; a point entry is better named by its kind (`entry_kind_name`)."""
+    try:
+        return _tr(_ITEM_TYPES[ItemType(item_type)])
+    except ValueError:
+        return item_type
+
+
+def entry_state_name(state: EntrySync) -> str:
+    return _tr(_ENTRY_STATES[state])
+
+
+def item_status_name(status: str | None) -> str:
+    """What the server answered for a pushed item, in words ("" for none yet; an unknown code as it came)."""
+    if status is None:
+        return ""
+    try:
+        return _tr(_ITEM_STATUSES[ItemStatus(status)])
+    except ValueError:
+        return status
+
+
+def segment_name(segment: str | None) -> str:
+    """The segment code the server computed, in the user's words ("" when there is none)."""
+    if not segment:
+        return ""
+    try:
+        return _tr(_SEGMENTS[Segment(segment)])
+    except ValueError:
+        return segment  # a segment newer than this till: the server's own word for it
+
+
+def tier_name(rules: PointsRules, code: str) -> str:
+    """A tier's name from the rules; its code when the rules are older than the server's tiers (a sync fixes it)."""
+    try:
+        return rules.tier(code).name
+    except UnknownTier:
+        return code
