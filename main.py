@@ -117,7 +117,7 @@ def _gui(till: Till, lang: str | None, *, staff: StaffSession | None = None) -> 
     from ui.app import run_gui  # Qt is loaded only for the window, not for the headless commands
     from ui.i18n import parse_language
 
-    return run_gui(till, language=parse_language(lang), staff=staff)
+    return run_gui(till, language=parse_language(lang) if lang else None, staff=staff)
 
 
 def _print_status(till: Till) -> None:

@@ -21,9 +21,6 @@ from sync.engine import Phase, SyncEngine, SyncReport
 
 log = logging.getLogger(__name__)
 
-AUTO_SYNC_MINUTES = 5
-HEALTH_CHECK_SECONDS = 30
-
 
 class SyncController(QObject):
     """`sync_now()` starts a run unless one is going; `start_background()` checks health and syncs on timers."""
@@ -109,14 +106,20 @@ class SyncController(QObject):
 
     # -- background ----------------------------------------------------------------------------------------------
 
-    def start_background(
-        self, *, sync_every: timedelta = timedelta(minutes=AUTO_SYNC_MINUTES),
-        check_every: timedelta = timedelta(seconds=HEALTH_CHECK_SECONDS),
-    ) -> None:  # fmt: skip
-        """Check the server now and then every `check_every`; sync every `sync_every` while it answers."""
+    def start_background(self, *, sync_every: timedelta, check_every: timedelta) -> None:
+        """Check the server now and then every `check_every`; sync every `sync_every` while it answers (the
+        intervals are the till's local settings, `ui.settings`)."""
         self._sync_timer.start(int(sync_every.total_seconds() * 1000))
         self._health_timer.start(int(check_every.total_seconds() * 1000))
         self.check_health()
+
+    def intervals(self) -> tuple[timedelta, timedelta] | None:
+        """(sync every, check every) while the background timers run; None when they do not."""
+        if not self._sync_timer.isActive():
+            return None
+        return timedelta(milliseconds=self._sync_timer.interval()), timedelta(
+            milliseconds=self._health_timer.interval()
+        )
 
     def stop_background(self) -> None:
         self._sync_timer.stop()

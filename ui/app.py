@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog
@@ -22,11 +23,14 @@ from ui.context import AppContext, ClientFactory
 from ui.hub import AppHub
 from ui.i18n import Language, Translations
 from ui.operations import Operations
+from ui.settings import AUTO_SYNC_MINUTES, HEALTH_CHECK_SECONDS, LANGUAGE, LocalSettings
 
 log = logging.getLogger(__name__)
 
 
-def build_context(till: Till, client_factory: ClientFactory = ServerClient) -> AppContext:
+def build_context(
+    till: Till, client_factory: ClientFactory = ServerClient, *, settings: LocalSettings | None = None
+) -> AppContext:
     """The services and signal plumbing the screens share (needs a QApplication to exist)."""
     hub = AppHub()
     ops = Operations(hub)
@@ -37,7 +41,16 @@ def build_context(till: Till, client_factory: ClientFactory = ServerClient) -> A
     controller.online_changed.connect(hub.online_changed)
     controller.clock_skew.connect(hub.clock_skew_changed)
     controller.finished.connect(lambda _report: hub.members_reloaded.emit())
-    return AppContext(till=till, hub=hub, ops=ops, sync=controller, client_factory=client_factory)
+    return AppContext(till=till, hub=hub, ops=ops, sync=controller, settings=settings or LocalSettings(),
+                      client_factory=client_factory)  # fmt: skip
+
+
+def start_background_sync(ctx: AppContext) -> None:
+    """Check the server and sync in the background, as often as this computer's settings say."""
+    ctx.sync.start_background(
+        sync_every=timedelta(minutes=ctx.settings.get(AUTO_SYNC_MINUTES)),
+        check_every=timedelta(seconds=ctx.settings.get(HEALTH_CHECK_SECONDS)),
+    )
 
 
 def application(argv: Sequence[str] = ()) -> QApplication:
@@ -54,17 +67,20 @@ def application(argv: Sequence[str] = ()) -> QApplication:
     return app
 
 
-def run_gui(till: Till, *, language: Language, staff: StaffSession | None = None, background_sync: bool = True) -> int:
+def run_gui(
+    till: Till, *, language: Language | None = None, staff: StaffSession | None = None, background_sync: bool = True
+) -> int:
     """Show the window until it is closed: register first when the till has no server, then log in unless `staff`
-    (the demo's cashier) is already logged in. Returns the exit code."""
+    (the demo's cashier) is already logged in. `language` for this run (else the one last chosen in the window).
+    Returns the exit code."""
     from ui.login_dialog import LoginDialog
     from ui.main_window import MainWindow
     from ui.registration_dialog import RegistrationDialog
 
     app = application()
-    translations = Translations(app)
-    translations.switch(language)
     ctx = build_context(till)
+    translations = Translations(app)
+    translations.switch(language or ctx.settings.get(LANGUAGE))
     try:
         # Not registered, or registered but never synced (no staff to log in yet): registration finishes the job.
         needs_setup = till.sync.registration() is None or till.staff.count() == 0
@@ -77,7 +93,7 @@ def run_gui(till: Till, *, language: Language, staff: StaffSession | None = None
         window = MainWindow(ctx, translations)
         window.show()
         if background_sync:
-            ctx.sync.start_background()
+            start_background_sync(ctx)
         return app.exec()
     finally:
         ctx.sync.shutdown()

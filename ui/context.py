@@ -1,5 +1,6 @@
-"""What every screen is given: the till's services, the signal hub, the background runner, the sync controller and
-the logged-in staff. One object, made once by `ui.app`, so a screen's constructor is `Screen(ctx, parent=...)`.
+"""What every screen is given: the till's services, the signal hub, the background runner, the sync controller, this
+computer's settings and the logged-in staff. One object, made once by `ui.app`, so a screen's constructor is
+`Screen(ctx, parent=...)`.
 
 Thread: GUI thread only (the services it holds are thread-safe; `ops` moves work off this thread).
 """
@@ -17,6 +18,7 @@ from sync.client import ServerClient
 from sync.qt_adapter import SyncController
 from ui.hub import AppHub
 from ui.operations import Operations
+from ui.settings import LocalSettings
 
 ClientFactory = Callable[[str, str | None], ServerClient]
 
@@ -27,6 +29,7 @@ class AppContext:
     hub: AppHub
     ops: Operations
     sync: SyncController
+    settings: LocalSettings
     client_factory: ClientFactory = ServerClient
     staff: StaffSession | None = field(default=None)
 

@@ -9,7 +9,7 @@ Thread: GUI thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +33,7 @@ from ui.login_dialog import LoginDialog
 from ui.lookup_page import LookupPage
 from ui.member_page import MemberPage
 from ui.preferences_page import PreferencesPage
+from ui.settings import LANGUAGE, WINDOW_GEOMETRY
 from ui.status_bar import TillStatusBar
 from ui.sync_page import SyncPage
 from widgets.retranslating import Retranslating
@@ -99,7 +100,8 @@ class MainWindow(Retranslating, QMainWindow):
         self._connect()
         self._apply_role(ctx.staff)
         self.retranslate()
-        self.resize(1280, 800)
+        if not self.restoreGeometry(QByteArray(ctx.settings.get(WINDOW_GEOMETRY))):
+            self.resize(1280, 800)
         self.show_lookup()
 
     # -- building ------------------------------------------------------------------------------------------------
@@ -239,6 +241,7 @@ class MainWindow(Retranslating, QMainWindow):
             return
         other = Language.EN if self._translations.language is Language.ZH_CN else Language.ZH_CN
         self._translations.switch(other)
+        self._ctx.settings.set(LANGUAGE, other)  # the next start speaks it too
 
     def retranslate(self) -> None:
         store = self._ctx.till.settings.current()
@@ -261,4 +264,5 @@ class MainWindow(Retranslating, QMainWindow):
         if app is not None:
             app.removeEventFilter(self.scan_detector)
         self._ctx.sync.stop_background()
+        self._ctx.settings.set(WINDOW_GEOMETRY, bytes(self.saveGeometry().data()))
         super().closeEvent(event)

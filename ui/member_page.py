@@ -3,28 +3,31 @@ is shown, keeping the card true (it re-reads on `member_changed` for its member 
 action buttons, each shown only to a role that may use it: award (F2), redeem (F3), reverse (F4), preferences (F6),
 the card's QR code, and back to the lookup (Esc).
 
-The dialogs belong to their own modules and are imported when first opened; they are opened window-modal with
-`open()` so this page never runs a nested event loop. Reads are single lookups and run on the GUI thread.
+The dialogs belong to their own modules; they are opened window-modal with `open()` so this page never runs a
+nested event loop. Reads are single lookups and run on the GUI thread.
 
 Thread: GUI thread.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from datetime import date
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from localdb.member_view import MemberView
 from localdb.preferences import PreferenceView
 from loyalty.roles import Permission
+from ui.award_dialog import AwardDialog
 from ui.context import AppContext
-from ui.messages import describe, is_refusal
+from ui.error_line import ErrorLine
+from ui.member_code_dialog import MemberCodeDialog
+from ui.messages import is_refusal
+from ui.redeem_dialog import RedeemDialog
+from ui.reverse_dialog import ReverseDialog
 from widgets.member_card import MemberCard
 from widgets.retranslating import Retranslating
 
@@ -32,7 +35,7 @@ log = logging.getLogger(__name__)
 
 
 class MemberDialog(Protocol):
-    """How every member dialog is made: `AwardDialog(ctx, member, parent=page)` and its siblings."""
+    """How every dialog about the shown member is made: `AwardDialog(ctx, member, parent=page)` and its siblings."""
 
     def __call__(self, ctx: AppContext, member: MemberView, *, parent: QWidget | None = None) -> QDialog: ...
 
@@ -48,13 +51,9 @@ class MemberPage(Retranslating, QWidget):
         self._ctx = ctx
         self._member_id: str | None = None
         self._member: MemberView | None = None
-        self._error: Exception | None = None
 
         self.card = MemberCard(parent=self)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.hide()
+        self.error_label = ErrorLine()
         self.award_button = _button("awardButton", primary=True)
         self.redeem_button = _button("redeemButton", primary=True)
         self.reverse_button = _button("reverseButton")
@@ -78,10 +77,10 @@ class MemberPage(Retranslating, QWidget):
             (self.preferences_button, Permission.VIEW_PREFERENCES),
             (self.member_code_button, Permission.LOOKUP),
         )
-        self.award_button.clicked.connect(lambda: self._open("ui.award_dialog", "AwardDialog"))
-        self.redeem_button.clicked.connect(lambda: self._open("ui.redeem_dialog", "RedeemDialog"))
-        self.reverse_button.clicked.connect(lambda: self._open("ui.reverse_dialog", "ReverseDialog"))
-        self.member_code_button.clicked.connect(lambda: self._open("ui.member_code_dialog", "MemberCodeDialog"))
+        self.award_button.clicked.connect(lambda: self._open(AwardDialog))
+        self.redeem_button.clicked.connect(lambda: self._open(RedeemDialog))
+        self.reverse_button.clicked.connect(lambda: self._open(ReverseDialog))
+        self.member_code_button.clicked.connect(lambda: self._open(MemberCodeDialog))
         self.preferences_button.clicked.connect(self._preferences)
         self.back_button.clicked.connect(self.back)
 
@@ -135,29 +134,24 @@ class MemberPage(Retranslating, QWidget):
             if not is_refusal(error):
                 log.error("reading a member failed: %s", type(error).__name__)
             self._member = None
-            self._error = error
             self.card.clear_member()
-            self.error_label.setText(describe(error))
-            self.error_label.show()
+            self.error_label.show_error(error)
             self._apply_role()
             return False
-        self._member, self._error = member, None
-        self.error_label.hide()
+        self._member = member
+        self.error_label.clear_error()
         config = self._ctx.till.settings.current()
         self.card.show_member(
-            member, rules=config.rules, preferences=preferences, today=self._today(), zone=config.zone
+            member, rules=config.rules, preferences=preferences, today=self._ctx.till.today(), zone=config.zone
         )
         self._apply_role()
         return True
 
-    def _today(self) -> date:
-        return self._ctx.till.clock().astimezone(self._ctx.till.settings.current().zone).date()
-
     def _staff_changed(self, staff: object) -> None:
         if staff is None:  # logged out or locked: nothing of this member stays on screen
-            self._member_id = self._member = self._error = None
+            self._member_id = self._member = None
             self.card.clear_member()
-            self.error_label.hide()
+            self.error_label.clear_error()
             self._apply_role()
         else:
             self._apply_role()
@@ -174,12 +168,10 @@ class MemberPage(Retranslating, QWidget):
             button.setVisible(self._ctx.can(permission))
             button.setEnabled(self._member is not None)
 
-    def _open(self, module_name: str, class_name: str) -> None:
+    def _open(self, factory: MemberDialog) -> None:
         member = self._member
         if member is None:
             return
-        # Imported on first use: each dialog is its own module, and the page must not pay for all of them at start.
-        factory: MemberDialog = getattr(importlib.import_module(module_name), class_name)
         dialog = factory(self._ctx, member, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a cashier opens hundreds a day
         dialog.finished.connect(lambda _result: self.refresh())  # the card is true even if the dialog said nothing
@@ -212,8 +204,6 @@ class MemberPage(Retranslating, QWidget):
             key = keys.get(button)
             shortcut = "" if key is None else QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
             button.setText(f"{text} ({shortcut})" if shortcut else text)
-        if self._error is not None:
-            self.error_label.setText(describe(self._error))
 
 
 def _button(name: str, *, primary: bool = False) -> QPushButton:

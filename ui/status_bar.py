@@ -180,7 +180,7 @@ class TillStatusBar(Retranslating, QStatusBar):
         """A stored UTC time as the store's clock shows it: the time today, the date too on another day."""
         zone = self._ctx.till.settings.current().zone
         local = moment.astimezone(zone)
-        if local.date() == self._ctx.till.clock().astimezone(zone).date():
+        if local.date() == self._ctx.till.today():
             return local.strftime("%H:%M")
         return local.strftime("%m-%d %H:%M")
 

@@ -1373,6 +1373,25 @@ F12</translation>
     </message>
 </context>
 <context>
+    <name>Settings</name>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Window position and size</source>
+        <translation>窗口位置和大小</translation>
+    </message>
+    <message>
+        <source>Sync in the background every (minutes)</source>
+        <translation>后台同步间隔（分钟）</translation>
+    </message>
+    <message>
+        <source>Check whether the server answers every (seconds)</source>
+        <translation>检查服务器连接间隔（秒）</translation>
+    </message>
+</context>
+<context>
     <name>SyncPage</name>
     <message>
         <source>Sent to the server</source>

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -31,6 +32,14 @@ from ui.context import AppContext
 
 DEMO_MEMBERS = 300
 PINS = {person.code: person.pin for person in DEMO_STAFF}
+
+
+@pytest.fixture(autouse=True)
+def own_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test keeps the app's local settings (language, window geometry...) in a folder of its own, never in the
+    user's configuration folder."""
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
 
 
 @pytest.fixture(scope="session")
