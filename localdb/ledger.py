@@ -31,6 +31,9 @@ from loyalty.tiers import is_birthday_month
 from protocol.vocabulary import EntryKind
 from protocol.wire import MAX_RECEIPT_LENGTH, PointEntryBody
 
+#: The ledger columns an entry's outbox body also carries (the rest are the till's own: sync state and answers).
+_ROW_FIELDS: set[str] = set(PointEntry.__table__.columns.keys()) & set(PointEntryBody.model_fields)
+
 
 @dataclass(frozen=True, slots=True)
 class EntryView:
@@ -121,12 +124,13 @@ class LedgerService:
         birthday_month: bool = False,
         entry_id: str | None = None,
     ) -> LedgerResult:
-        entry = PointEntry(
+        body = PointEntryBody(
             id=entry_id or str(uuid7()),
             member_id=member_id,
-            kind=kind.value,
+            kind=kind,
             points=points,
             amount_cents=amount_cents,
+            bill_cents=bill_cents,
             receipt_no=receipt_no,
             rule_version=config.rules.version,
             staff_code=actor.code,
@@ -136,34 +140,19 @@ class LedgerService:
             created_at=now,
             reverses=reverses,
             offline=offline,
-            sync_state=EntrySync.PENDING.value,
-        )
-        session.add(entry)
-        member = session.get(Member, member_id)
-        assert member is not None
-        member.last_visit_at = now
-        session.flush()
-        body = PointEntryBody(
-            id=entry.id,
-            member_id=member_id,
-            kind=kind,
-            points=points,
-            amount_cents=amount_cents,
-            bill_cents=bill_cents,
-            receipt_no=receipt_no,
-            rule_version=entry.rule_version,
-            staff_code=actor.code,
-            approved_by=approved_by,
-            store_code=entry.store_code,
-            device_id=entry.device_id,
-            created_at=now,
-            reverses=reverses,
-            offline=offline,
             bonuses=list(bonuses),
             birthday_month=birthday_month,
         )
         if body.breaks_kind_rule():  # a bug in this service: refuse before the server would
             raise ValueError(f"a {kind.value} entry without what its kind needs")
+        # The ledger row is the body's own fields: what is queued for the server is what is kept here.
+        row = body.model_dump(include=_ROW_FIELDS) | {"kind": kind.value}
+        entry = PointEntry(**row, sync_state=EntrySync.PENDING.value)
+        session.add(entry)
+        member = session.get(Member, member_id)
+        assert member is not None
+        member.last_visit_at = now
+        session.flush()
         enqueue(session, body, at=now)
         append_audit(
             session,
