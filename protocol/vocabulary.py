@@ -117,3 +117,20 @@ class ErrorCode(StrEnum):
     OVERDRAWN = "overdrawn"
     INSUFFICIENT_POINTS = "insufficient_points"
     NO_VALID_CARD = "no_valid_card"  # member codes: the member holds no card that can be signed (revoked, none)
+
+
+#: The reasons a pushed item's result may carry (a flagged or rejected item), which the till shows its manager;
+#: the rest answer a whole request.
+ITEM_REASONS: frozenset[ErrorCode] = frozenset(
+    {
+        ErrorCode.INVALID_BODY,
+        ErrorCode.UNKNOWN_MEMBER,
+        ErrorCode.UNKNOWN_ENTRY,
+        ErrorCode.ALREADY_REVERSED,
+        ErrorCode.RULE_VIOLATION,
+        ErrorCode.INVALID_PHONE,
+        ErrorCode.OVERDRAWN,
+        ErrorCode.INSUFFICIENT_POINTS,
+        ErrorCode.ID_CONFLICT,  # kept by the till for items a 409 refused as a whole
+    }
+)
