@@ -26,7 +26,8 @@ from uuid6 import uuid7
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `sync` is the project's package, not bench/sync.py
 
-from protocol.wire import MAX_PUSH_ITEMS, PushRequest
+from protocol.limits import MAX_PUSH_ITEMS
+from protocol.wire import PushRequest
 from server.auth import AuthenticatedDevice
 from server.db import ServerDatabase
 from server.push import push

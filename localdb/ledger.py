@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -28,11 +29,16 @@ from loyalty.clock import Clock, day_bounds
 from loyalty.points import earn_points, quote_redemption
 from loyalty.roles import Permission, can
 from loyalty.tiers import is_birthday_month
+from protocol.limits import MAX_RECEIPT_LENGTH
 from protocol.vocabulary import EntryKind
-from protocol.wire import MAX_RECEIPT_LENGTH, PointEntryBody
 
-#: The ledger columns an entry's outbox body also carries (the rest are the till's own: sync state and answers).
-_ROW_FIELDS: set[str] = set(PointEntry.__table__.columns.keys()) & set(PointEntryBody.model_fields)
+
+@cache
+def _row_fields() -> set[str]:
+    """The ledger columns an entry's outbox body also carries (the rest are the till's own: sync state, answers)."""
+    from protocol.wire import PointEntryBody
+
+    return set(PointEntry.__table__.columns.keys()) & set(PointEntryBody.model_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +130,8 @@ class LedgerService:
         birthday_month: bool = False,
         entry_id: str | None = None,
     ) -> LedgerResult:
+        from protocol.wire import PointEntryBody  # with the first entry, not at start (localdb.outbox says why)
+
         body = PointEntryBody(
             id=entry_id or str(uuid7()),
             member_id=member_id,
@@ -146,7 +154,7 @@ class LedgerService:
         if body.breaks_kind_rule():  # a bug in this service: refuse before the server would
             raise ValueError(f"a {kind.value} entry without what its kind needs")
         # The ledger row is the body's own fields: what is queued for the server is what is kept here.
-        row = body.model_dump(include=_ROW_FIELDS) | {"kind": kind.value}
+        row = body.model_dump(include=_row_fields()) | {"kind": kind.value}
         entry = PointEntry(**row, sync_state=EntrySync.PENDING.value)
         session.add(entry)
         member = session.get(Member, member_id)

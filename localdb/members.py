@@ -26,7 +26,6 @@ from loyalty.member_code import CodeProblem, InvalidMemberCode, looks_like_membe
 from loyalty.phone import is_tail_query, parse_mobile, phone_tail
 from loyalty.roles import Permission
 from protocol.vocabulary import Gender
-from protocol.wire import EnrolBody, MemberUpdateBody
 
 MAX_NAME_LENGTH = 32
 CANDIDATE_LIMIT = 20
@@ -184,6 +183,8 @@ class MemberService:
                         updated_at=now,
                     )
                 )
+                from protocol.wire import EnrolBody  # with the first write, not at start (localdb.outbox)
+
                 body = EnrolBody(
                     member_id=member_id,
                     phone=e164,
@@ -220,6 +221,8 @@ class MemberService:
             if profile is not None:
                 member.consent_profile = changes["consent_profile"] = profile
             member.updated_at = now
+            from protocol.wire import MemberUpdateBody  # with the first write, not at start (localdb.outbox)
+
             body = MemberUpdateBody(member_id=member_id, changes=changes, staff_code=actor.code, at=now)
             enqueue(session, body, at=now)
             append_audit(session, at=now, staff_code=actor.code, action="consent", subject=member_id, detail=changes)

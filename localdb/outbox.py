@@ -2,19 +2,24 @@
 so a change and its outbox row exist together or not at all; `seq` is the till's gap-free `till_seq`.
 
 The body is one of the wire's typed bodies (`protocol.wire`), so it is checked against the same schema the server
-checks it with before it is stored: a body the server would refuse as malformed is never queued.
+checks it with before it is stored: a body the server would refuse as malformed is never queued. The till's
+services import the schemas when they first write, not when the store opens: pydantic and the schemas are a tenth
+of a second of every start (docs/performance.md, "Cold start").
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
 from localdb.models import OutboxItem
 from protocol.vocabulary import ItemStatus
-from protocol.wire import ItemBody, item_key_of, item_type_of
+
+if TYPE_CHECKING:
+    from protocol.wire import ItemBody
 
 #: Items the manager must see: refused, applied but flagged, or answered with a reason.
 NEEDS_ATTENTION = OutboxItem.status.in_((ItemStatus.REJECTED.value, ItemStatus.FLAGGED.value)) | (
@@ -24,6 +29,8 @@ NEEDS_ATTENTION = OutboxItem.status.in_((ItemStatus.REJECTED.value, ItemStatus.F
 
 def enqueue(session: Session, body: ItemBody, *, at: datetime) -> OutboxItem:
     """Queue `body` under the id its item must carry (`protocol.wire.item_key_of`), or a fresh UUIDv7."""
+    from protocol.wire import item_key_of, item_type_of
+
     item = OutboxItem(
         item_id=item_key_of(body) or str(uuid7()),
         type=item_type_of(body).value,

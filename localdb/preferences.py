@@ -21,7 +21,6 @@ from localdb.staff import StaffSession, require
 from loyalty.clock import Clock
 from loyalty.roles import Permission
 from protocol.vocabulary import PreferenceKind, PreferenceOp
-from protocol.wire import PreferenceBody
 
 MAX_VALUE_LENGTH = 200
 
@@ -126,5 +125,7 @@ class PreferenceService:
         kind: PreferenceKind,
         value: str,
     ) -> None:
+        from protocol.wire import PreferenceBody  # with the first write, not at start (localdb.outbox)
+
         body = PreferenceBody(member_id=member_id, op=op, kind=kind, value=value, staff_code=actor.code, at=now)
         enqueue(session, body, at=now)

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 # a Python validator here was called twice per pushed item).
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from protocol.limits import MAX_CENTS, MAX_POINTS, MAX_RECEIPT_LENGTH, MAX_SEQ, PROTOCOL_VERSION
 from protocol.vocabulary import (
     KIND_RULES,
     EntryKind,
@@ -26,17 +27,6 @@ from protocol.vocabulary import (
     PreferenceOp,
 )
 
-PROTOCOL_VERSION = 1
-MAX_PUSH_ITEMS = 500
-MAX_CHANGES_PAGE = 5000
-MAX_MEMBER_CODES = 100
-
-
-# Bounds that keep every number inside a signed 64-bit column on both databases, with room for sums.
-MAX_POINTS = 10**12
-MAX_CENTS = 10**13  # a hundred billion yuan
-MAX_SEQ = 2**53
-MAX_RECEIPT_LENGTH = 64  # a POS receipt number, as printed or scanned
 Points = Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS)]
 Cents = Annotated[int, Field(ge=-MAX_CENTS, le=MAX_CENTS)]
 Version = Annotated[int, Field(ge=0, le=MAX_SEQ)]

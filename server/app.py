@@ -21,12 +21,9 @@ from sqlalchemy import or_, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from loyalty.rules import PointsRules
+from protocol.limits import MAX_CHANGES_PAGE, MAX_MEMBER_CODES, MAX_PUSH_ITEMS, PROTOCOL_VERSION
 from protocol.vocabulary import ErrorCode
 from protocol.wire import (
-    MAX_CHANGES_PAGE,
-    MAX_MEMBER_CODES,
-    MAX_PUSH_ITEMS,
-    PROTOCOL_VERSION,
     AuthorizeRequest,
     AuthorizeResponse,
     ChangesResponse,

@@ -28,8 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from protocol.limits import MAX_CHANGES_PAGE
 from protocol.vocabulary import ErrorCode
-from protocol.wire import MAX_CHANGES_PAGE
 from server import chain
 from server.db import ServerDatabase
 from server.errors import ApiError

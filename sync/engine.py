@@ -34,8 +34,9 @@ from typing import TypeVar
 
 from localdb.sync_store import ItemOutcome, OutgoingItem, PushTally, SyncStore
 from loyalty.clock import Clock, utc_now
+from protocol.limits import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS
 from protocol.vocabulary import ErrorCode
-from protocol.wire import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS, PushResponse
+from protocol.wire import PushResponse
 from sync.client import (
     ChangesPage,
     CursorGone,

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from protocol.wire import MAX_MEMBER_CODES, IssuedMemberCode, MemberCodesRequest
+from protocol.limits import MAX_MEMBER_CODES
+from protocol.wire import IssuedMemberCode, MemberCodesRequest
 from sync.client import ServerClient, ServerUnreachable, SyncError
 
 log = logging.getLogger(__name__)

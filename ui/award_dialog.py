@@ -27,7 +27,7 @@ from localdb.member_view import MemberView
 from loyalty.points import EarnProblem, EarnQuote, EarnRefused, earn_points
 from loyalty.roles import Permission
 from loyalty.tiers import is_birthday_month
-from protocol.wire import MAX_RECEIPT_LENGTH
+from protocol.limits import MAX_RECEIPT_LENGTH
 from ui.context import AppContext
 from ui.member_action import MemberActionDialog
 from widgets.display import points_text, tier_name

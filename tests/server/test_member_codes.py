@@ -10,7 +10,7 @@ from sqlalchemy import select
 from uuid6 import uuid7
 
 from loyalty.member_code import public_key_from_text, verify_member_code
-from protocol.wire import MAX_MEMBER_CODES
+from protocol.limits import MAX_MEMBER_CODES
 from server import admin
 from server.db import ServerDatabase
 from server.members import delete

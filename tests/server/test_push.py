@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import func, select
 from uuid6 import uuid7
 
+from protocol.limits import MAX_PUSH_ITEMS
 from protocol.vocabulary import ItemStatus
-from protocol.wire import MAX_PUSH_ITEMS, PushResponse, PushResult
+from protocol.wire import PushResponse, PushResult
 from server.db import ServerDatabase
 from server.models import ConflictingItem, LedgerEntry, Member, Preference, PushedItem, SeqAlarm
 from server.push import ItemAnswer, answer_json, body_hash
