@@ -1,0 +1,63 @@
+"""What a start loads: the till's commands and its window must not import the central server (FastAPI, uvicorn,
+Starlette, `server.*`); only the demo runs one, and imports it then. Each check runs in a new interpreter and reads
+its `sys.modules`, so nothing this test process imported counts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER_PACKAGES = ("fastapi", "uvicorn", "starlette", "server")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """The top-level packages in `sys.modules` after a new interpreter ran `code` (from the project's folder)."""
+    report = "import json, sys; print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"
+    done = subprocess.run(
+        [sys.executable, "-c", f"{code}\n{report}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return set(loaded)
+
+
+def _server_packages(loaded: set[str]) -> set[str]:
+    return loaded & set(SERVER_PACKAGES)
+
+
+def test_importing_main_loads_no_server() -> None:
+    assert _server_packages(_loaded_after("import main")) == set()
+
+
+def test_the_window_modules_load_no_server() -> None:
+    assert _server_packages(_loaded_after("import main, ui.app, ui.main_window")) == set()
+
+
+def test_status_loads_no_server(tmp_path: Path) -> None:
+    path = tmp_path / "till.sqlite3"
+    loaded = _loaded_after(f"import main\nassert main.main(['--db', {str(path)!r}, 'status']) == 0")
+    assert _server_packages(loaded) == set()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sync", "--quiet"],
+        ["register", "--server", "http://127.0.0.1:9", "--store", "S001", "--code", "NO-SUCH-CODE"],
+        ["verify-audit"],
+    ],
+)
+def test_headless_commands_load_no_server(tmp_path: Path, command: list[str]) -> None:
+    path = tmp_path / "till.sqlite3"
+    loaded = _loaded_after(f"import main\nmain.main(['--db', {str(path)!r}, *{command!r}])")
+    assert _server_packages(loaded) == set()
