@@ -8,11 +8,15 @@ import stat
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
-from localdb.database import Database
+from localdb import database
+from localdb.database import SCHEMA_HEAD, Database, create_sqlite_engine
 from localdb.models import AuditRecord, Base, Member, OutboxItem, PointEntry
 from localdb.till import Till
 from tests.conftest import Staffing
@@ -73,6 +77,30 @@ def test_migrations_match_the_models(till: Till) -> None:
     with till.db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
+
+
+def test_schema_head_is_the_newest_migration() -> None:
+    """Opening a store skips Alembic when the store is at SCHEMA_HEAD: a new migration must move it."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(database.__file__).with_name("migrations")))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
+
+
+def test_a_store_behind_the_newest_migration_is_migrated_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "till.sqlite3"
+    engine = create_sqlite_engine(path)
+    config = Config()
+    config.set_main_option("script_location", str(Path(database.__file__).with_name("migrations")))
+    config.attributes["engine"] = engine
+    command.upgrade(config, "0001")
+    engine.dispose()
+    till = Till.open(path)
+    try:
+        assert till.status().schema_revision == SCHEMA_HEAD
+        with till.db.engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    finally:
+        till.close()
 
 
 def test_reopening_keeps_data_and_schema(tmp_path: Path, staff: Staffing) -> None:

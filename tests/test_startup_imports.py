@@ -1,6 +1,7 @@
 """What a start loads: the till's commands and its window must not import the central server (FastAPI, uvicorn,
-Starlette, `server.*`); only the demo runs one, and imports it then. Each check runs in a new interpreter and reads
-its `sys.modules`, so nothing this test process imported counts."""
+Starlette, `server.*`); only the demo runs one, and imports it then. Opening a store whose schema is current must
+not import Alembic. Each check runs in a new interpreter and reads its `sys.modules`, so nothing this test process
+imported counts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from localdb.till import Till
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_PACKAGES = ("fastapi", "uvicorn", "starlette", "server")
@@ -47,6 +50,15 @@ def test_status_loads_no_server(tmp_path: Path) -> None:
     path = tmp_path / "till.sqlite3"
     loaded = _loaded_after(f"import main\nassert main.main(['--db', {str(path)!r}, 'status']) == 0")
     assert _server_packages(loaded) == set()
+
+
+def test_opening_a_current_store_loads_no_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "till.sqlite3"
+    Till.open(path).close()  # created and migrated here
+    loaded = _loaded_after(
+        f"from pathlib import Path\nfrom localdb.till import Till\nTill.open(Path({str(path)!r})).status()"
+    )
+    assert "alembic" not in loaded
 
 
 @pytest.mark.parametrize(
