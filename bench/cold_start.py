@@ -18,7 +18,8 @@ each of these steps and when the event-loop pass that first painted the lookup p
 The baseline is this file with `--probe bare`: a process that imports PySide6.QtWidgets, makes a QApplication and
 shows one empty 1280×800 QWidget, timed to the end of the pass that painted it. Runs alternate baseline and full,
 so both meet the same load. The store file stays in the operating system's page cache between runs (the process is
-cold, the disk is not).
+cold, the disk is not). Probes run with Python's bytecode caches, as a till's Python writes them on its first start:
+`PYTHONDONTWRITEBYTECODE` is taken out of their environment, and a first start of each kind, not timed, writes them.
 
 `--importtime` runs one more probe under `python -X importtime` and prints where import time goes, summed by
 top-level package (an overestimate: the option slows imports).
@@ -149,8 +150,9 @@ def _spawn(args: list[str], *, python_options: tuple[str, ...] = ()) -> tuple[di
     import subprocess
 
     command = [sys.executable, *python_options, str(Path(__file__).resolve()), "--probe", *args]
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     started = time.monotonic_ns()
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the probe {args} failed ({done.returncode}):\n{done.stderr}")
     steps: dict[str, float] = {}
@@ -196,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     db = _prepare_store(args.members)
     platform = os.environ.get("QT_QPA_PLATFORM") or "(default)"
     print(f"{args.members:,} members, {args.runs} starts of each kind, QT_QPA_PLATFORM={platform}")
-    _spawn(["bare"])  # a first start of each kind, not timed: fills the OS cache with the libraries
-    _spawn(["full", str(db)])
+    _spawn(["bare"])  # a first start of each kind, not timed: the OS cache holds the libraries, and Python's
+    _spawn(["full", str(db)])  # bytecode caches are written
     bare: list[float] = []
     full: list[float] = []
     print()
