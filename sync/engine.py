@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from localdb.sync_store import ItemOutcome, OutgoingItem, PushTally, SyncStore
 from loyalty.clock import Clock, utc_now
@@ -45,7 +45,10 @@ from sync.client import (
     SyncError,
     Unauthorized,
 )
-from sync.wire import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS, ErrorCode, PushResponse
+from sync.protocol import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS, ErrorCode
+
+if TYPE_CHECKING:
+    from sync.wire import PushResponse
 
 log = logging.getLogger(__name__)
 

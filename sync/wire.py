@@ -14,11 +14,13 @@ from typing import Annotated, Any, Literal
 # a Python validator here was called twice per pushed item).
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-PROTOCOL_VERSION = 1
-MAX_PUSH_ITEMS = 500
-MAX_CHANGES_PAGE = 5000
-MAX_MEMBER_CODES = 100
-
+# The protocol's plain values, defined without pydantic for the till's window (see sync/protocol.py); the server
+# and the till's sync code name them from here as before.
+from sync.protocol import MAX_CHANGES_PAGE as MAX_CHANGES_PAGE
+from sync.protocol import MAX_MEMBER_CODES as MAX_MEMBER_CODES
+from sync.protocol import MAX_PUSH_ITEMS as MAX_PUSH_ITEMS
+from sync.protocol import PROTOCOL_VERSION as PROTOCOL_VERSION
+from sync.protocol import ErrorCode as ErrorCode
 
 # Bounds that keep every number inside a signed 64-bit column on both databases, with room for sums.
 MAX_POINTS = 10**12
@@ -50,31 +52,6 @@ class ItemStatus(StrEnum):
     FLAGGED = "flagged"
     MERGED = "merged"
     REJECTED = "rejected"
-
-
-class ErrorCode(StrEnum):
-    """Machine-readable `code` in every error answer's `detail`, and `reason` codes of rejected items."""
-
-    MALFORMED = "malformed"
-    UNAUTHORIZED = "unauthorized"
-    DEVICE_REVOKED = "device_revoked"
-    ENROLMENT_CODE_INVALID = "enrolment_code_invalid"
-    UNKNOWN_STORE = "unknown_store"
-    ID_CONFLICT = "id_conflict"
-    BATCH_TOO_LARGE = "batch_too_large"
-    OUT_OF_ORDER = "out_of_order"  # push: the batch named by `after_seq` was not applied (in time)
-    CURSOR_GONE = "cursor_gone"
-    RATE_LIMITED = "rate_limited"
-    # item-level reasons
-    INVALID_BODY = "invalid_body"
-    UNKNOWN_MEMBER = "unknown_member"
-    UNKNOWN_ENTRY = "unknown_entry"
-    ALREADY_REVERSED = "already_reversed"
-    RULE_VIOLATION = "rule_violation"
-    INVALID_PHONE = "invalid_phone"
-    OVERDRAWN = "overdrawn"
-    INSUFFICIENT_POINTS = "insufficient_points"
-    NO_VALID_CARD = "no_valid_card"  # member codes: the member holds no card that can be signed (revoked, none)
 
 
 class ErrorDetail(Wire):

@@ -59,7 +59,6 @@ def run_gui(till: Till, *, language: Language, staff: StaffSession | None = None
     (the demo's cashier) is already logged in. Returns the exit code."""
     from ui.login_dialog import LoginDialog
     from ui.main_window import MainWindow
-    from ui.registration_dialog import RegistrationDialog
 
     app = application()
     translations = Translations(app)
@@ -68,8 +67,11 @@ def run_gui(till: Till, *, language: Language, staff: StaffSession | None = None
     try:
         # Not registered, or registered but never synced (no staff to log in yet): registration finishes the job.
         needs_setup = till.sync.registration() is None or till.staff.count() == 0
-        if needs_setup and RegistrationDialog(ctx).exec() != QDialog.DialogCode.Accepted:
-            return 1
+        if needs_setup:
+            from ui.registration_dialog import RegistrationDialog  # with the wire schemas: only a new till needs it
+
+            if RegistrationDialog(ctx).exec() != QDialog.DialogCode.Accepted:
+                return 1
         if staff is not None:
             ctx.log_in(staff)
         elif LoginDialog(ctx).exec() != QDialog.DialogCode.Accepted:

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from enum import Enum, auto
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QPaintDevice
@@ -34,11 +35,14 @@ from localdb.member_view import MemberView
 from loyalty.member_code import InvalidMemberCode
 from sync.client import ServerBusy, ServerUnreachable, SyncError
 from sync.engine import SyncReport
-from sync.member_codes import IssuedMemberCode, fetch_member_code
-from sync.wire import ErrorCode
+from sync.member_codes import fetch_member_code
+from sync.protocol import ErrorCode
 from ui.context import AppContext
 from ui.messages import describe
 from widgets.qr_view import QrView
+
+if TYPE_CHECKING:
+    from sync.wire import IssuedMemberCode
 
 log = logging.getLogger(__name__)
 

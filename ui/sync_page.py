@@ -37,7 +37,7 @@ from localdb.reports import SyncException
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
 from sync.engine import Phase, SyncReport
-from sync.wire import ErrorCode
+from sync.protocol import ErrorCode
 from ui.context import AppContext
 from ui.day_report_view import DayReportView
 from ui.messages import describe, describe_sync_error
@@ -62,7 +62,7 @@ _SUMMARY = (
     ("Unsent", QT_TRANSLATE_NOOP("SyncPage", "Still to send")),
 )
 
-# The server's reason codes (sync.wire.ErrorCode) as a manager reads them.
+# The server's reason codes (sync.protocol.ErrorCode) as a manager reads them.
 _REASONS = {
     ErrorCode.INVALID_BODY.value: QT_TRANSLATE_NOOP("SyncPage", "The server could not read this item."),
     ErrorCode.UNKNOWN_MEMBER.value: QT_TRANSLATE_NOOP(
