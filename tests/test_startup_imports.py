@@ -1,8 +1,9 @@
 """What a start loads: the till's commands and its window must not import the central server (FastAPI, uvicorn,
 Starlette, `server.*`); only the demo runs one, and imports it then. Opening a store whose schema is current must
 not import Alembic, and showing the counter window must not import the HTTP client's libraries or the wire schemas
-(httpx, pydantic, `sync.wire`): the first health check loads them, on its worker thread. Each check runs in a new
-interpreter and reads its `sys.modules`, so nothing this test process imported counts."""
+(httpx, pydantic, `sync.wire`): the first health check loads them, on its worker thread; nor the QR code's
+(qrcode, Pillow). Each check runs in a new interpreter and reads its `sys.modules`, so nothing this test process
+imported counts."""
 
 from __future__ import annotations
 
@@ -106,3 +107,4 @@ def test_showing_the_counter_window_loads_no_http_client_and_no_wire_schemas(tmp
     assert _server_packages(packages) == set()
     assert packages & {"httpx", "httpcore", "pydantic", "pydantic_core", "alembic"} == set()
     assert "sync.wire" not in modules
+    assert packages & {"qrcode", "PIL"} == set()  # drawn only when a member's code is shown
