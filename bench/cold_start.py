@@ -146,16 +146,20 @@ def _prepare_store(n: int) -> Path:
 
 
 def _spawn(args: list[str], *, python_options: tuple[str, ...] = ()) -> tuple[dict[str, float], str]:
-    """Start a probe; the seconds from just before its start to each step it marked, and its standard error."""
+    """Start a probe; the seconds from just before its start to each step it marked (and `cpu`: the CPU seconds the
+    process used in all, user and system, to its exit), and its standard error."""
+    import resource
     import subprocess
 
     command = [sys.executable, *python_options, str(Path(__file__).resolve()), "--probe", *args]
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic_ns()
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"the probe {args} failed ({done.returncode}):\n{done.stderr}")
-    steps: dict[str, float] = {}
+    steps = {"cpu": after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime}
     for line in done.stdout.splitlines():
         if line.startswith("mark "):
             _, step, ns = line.split()
@@ -202,18 +206,22 @@ def main(argv: list[str] | None = None) -> int:
     _spawn(["full", str(db)])  # bytecode caches are written
     bare: list[float] = []
     full: list[float] = []
+    cpu: list[float] = []
     print()
-    print(f"{'run':>3} {'bare s':>7}   {'full s':>7}  " + "  ".join(f"{step:>9}" for step in STEPS))
+    print(f"{'run':>3} {'bare s':>7}   {'full s':>7}  " + "  ".join(f"{step:>9}" for step in STEPS) + "  full cpu s")
     for run in range(1, args.runs + 1):
         bare_steps, _ = _spawn(["bare"])
         full_steps, _ = _spawn(["full", str(db)])
         bare.append(bare_steps["shown"])
         full.append(full_steps["shown"])
+        cpu.append(full_steps["cpu"])
         cells = "  ".join(f"{full_steps.get(step, float('nan')):9.3f}" for step in STEPS)
-        print(f"{run:>3} {bare[-1]:7.3f}   {full[-1]:7.3f}  {cells}", flush=True)
+        print(f"{run:>3} {bare[-1]:7.3f}   {full[-1]:7.3f}  {cells}  {cpu[-1]:10.3f}", flush=True)
     bare_median, full_median = statistics.median(bare), statistics.median(full)
     print()
-    print("full: seconds from just before the process started to each step (cumulative); shown = lookup painted")
+    print("full: seconds from just before the process started to each step (cumulative); shown = lookup painted;")
+    print("full cpu s: the CPU time (user + system) the process used to its exit, less moved by other load")
+    print(f"full cpu median:            {statistics.median(cpu):.3f} s")
     print(f"bare PySide6 window median: {bare_median:.3f} s")
     print(f"start to lookup median:     {full_median:.3f} s")
     print(f"ratio: {full_median / bare_median:.2f}")
