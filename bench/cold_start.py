@@ -43,7 +43,9 @@ TIMEOUT_S = 60.0
 
 
 def _mark(step: str) -> None:
-    print(f"mark {step} {time.monotonic_ns()}", flush=True)
+    # One write of the whole line: under -X importtime another thread's import lines share the pipe.
+    sys.stdout.write(f"mark {step} {time.monotonic_ns()}\n")
+    sys.stdout.flush()
 
 
 def _quit_after_first_paint(widget_class: type) -> None:
@@ -174,7 +176,7 @@ def _spawn(
     steps = {"cpu": after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime}
     for line in done.stdout.splitlines():
         if line.startswith("mark "):
-            _, step, ns = line.split()
+            _, step, ns = line.split()[:3]
             steps[step] = (int(ns) - started) / 1e9
     if "shown" not in steps:
         raise RuntimeError(f"the probe {args} never showed its window:\n{done.stdout}\n{done.stderr}")
