@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -24,6 +25,11 @@ from ui.i18n import Language, Translations
 from ui.operations import Operations
 
 log = logging.getLogger(__name__)
+
+#: How long after the window is shown the background health checks and syncs begin. The first check's thread
+#: imports the HTTP client (httpx, pydantic: a tenth of a second of Python), and run beside the window's first paint
+#: it took turns with it for the interpreter: the lookup screen appeared ~40 ms later (bench/cold_start.py).
+BACKGROUND_START_DELAY_MS = 500
 
 
 def build_context(till: Till, client_factory: ClientFactory = ServerClient) -> AppContext:
@@ -79,7 +85,7 @@ def run_gui(till: Till, *, language: Language, staff: StaffSession | None = None
         window = MainWindow(ctx, translations)
         window.show()
         if background_sync:
-            ctx.sync.start_background()
+            QTimer.singleShot(BACKGROUND_START_DELAY_MS, ctx.sync.start_background)
         return app.exec()
     finally:
         ctx.sync.shutdown()
