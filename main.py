@@ -16,11 +16,10 @@ from pathlib import Path
 from localdb.database import default_store_path
 from localdb.staff import StaffSession
 from localdb.till import Till
-from server.demo import DEMO_STAFF
-from server.embedded import DEMO_STORE, EmbeddedServer
-from sync.client import SyncError
-from sync.engine import Phase, SyncEngine
-from sync.registration import register_till
+
+# What only some commands use is imported where it is used, so a start pays for no more than its command needs:
+# the central server (FastAPI, uvicorn, demo data; about half a second) only for the demo, which runs one; the sync
+# client (httpx, pydantic) only for `register` and `sync`, and with the window.
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +53,10 @@ def demo_folder() -> Path:
 
 
 def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lang: str | None) -> int:
+    from server.demo import DEMO_STAFF
+    from server.embedded import DEMO_STORE, EmbeddedServer
+    from sync.registration import register_till
+
     folder = db.parent if db else demo_folder()
     print(f"MemberDesk demo: a local member server with demo data in {folder}")
     with EmbeddedServer(folder / "demo-server.sqlite3", members=members) as server:
@@ -133,6 +136,9 @@ def _print_status(till: Till) -> None:
 
 
 def _register(till: Till, args: argparse.Namespace) -> int:
+    from sync.client import SyncError
+    from sync.registration import register_till
+
     try:
         answer = register_till(
             till.sync, server_url=args.server, store_code=args.store, enrolment_code=args.code, device_name=args.name
@@ -146,6 +152,8 @@ def _register(till: Till, args: argparse.Namespace) -> int:
 
 
 def _sync(till: Till, *, quiet: bool) -> int:
+    from sync.engine import Phase, SyncEngine
+
     last: dict[Phase, int] = {}
 
     def progress(phase: Phase, done: int, total: int | None) -> None:

@@ -20,19 +20,24 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 logger = logging.getLogger(__name__)
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
+
+#: The newest migration's revision. A store already there is told by one SELECT of its `alembic_version`, and
+#: Alembic is imported only to migrate: its import (Mako, Pygments, the DDL of every SQL dialect it knows) was
+#: a tenth of a second or more of every start. tests/test_database.py checks this is Alembic's own head.
+SCHEMA_HEAD = "0003"
+
 _BEGIN_OPTION = "memberdesk_begin"
 
 
@@ -86,31 +91,54 @@ def create_sqlite_engine(path: Path, *, pragmas: Sequence[str] = (), **pool: Any
 
 
 def _alembic_config(engine: Engine | None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["engine"] = engine
     return config
 
 
+def _stored_revisions(engine: Engine) -> list[str]:
+    """The revisions the store's `alembic_version` table holds (one, or none on a new file), without Alembic."""
+    with engine.connect() as connection:
+        table = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        if connection.exec_driver_sql(table).first() is None:
+            return []
+        return [row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")]
+
+
 def migrate(engine: Engine, *, to: str | None = None) -> None:
     """Bring the schema to the newest migration, or to revision `to` (does nothing when already there)."""
+    target = to or SCHEMA_HEAD
+    if _stored_revisions(engine) == [target]:
+        return
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     config = _alembic_config(engine)
-    target = to or ScriptDirectory.from_config(config).get_current_head()
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != target:
         logger.info("migrating the till database from %s to %s", current, target)
-        command.upgrade(config, target or "head")
+        command.upgrade(config, target)
 
 
 def head_revision() -> str | None:
-    """The newest migration's revision: what every opened till database is brought to."""
+    """The newest migration's revision, as Alembic reads it from the migration files (SCHEMA_HEAD must equal it)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
 
 
 def schema_revision(engine: Engine) -> str | None:
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    revisions = _stored_revisions(engine)
+    if len(revisions) > 1:  # not our linear history: let Alembic say what is wrong
+        from alembic.runtime.migration import MigrationContext
+
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    return revisions[0] if revisions else None
 
 
 def _write_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -21,12 +21,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, cast
 
-import qrcode
-import qrcode.constants
-import qrcode.util
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from qrcode.image.pil import PilImage
 
 __all__ = [
     "CODE_PREFIX",
@@ -219,6 +215,13 @@ def render_qr_png(code: str, *, box_size: int = 8, border: int = 4) -> bytes:
     digits as a numeric segment; a 138-character code then always fits QR version 6.
     Raises ValueError if ``code`` has characters outside the QR alphanumeric set (e.g. lowercase).
     """
+    # Imported here: only a screen that shows a code draws one, and qrcode with Pillow is not worth loading with
+    # every till that checks codes (the lookup screen at start among them).
+    import qrcode
+    import qrcode.constants
+    import qrcode.util
+    from qrcode.image.pil import PilImage
+
     data = code.encode("ascii", errors="strict") if code.isascii() else None
     if not data or any(byte not in qrcode.util.ALPHA_NUM for byte in data):
         raise ValueError("a member code for a QR image must be non-empty QR-alphanumeric text")

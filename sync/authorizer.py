@@ -16,14 +16,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import httpx
 from uuid6 import uuid7
 
 from localdb.sync_store import SyncStore
 from protocol.vocabulary import ErrorCode
-from protocol.wire import AuthorizeRequest
-from sync.client import AUTHORIZE_TIMEOUT, ServerClient, SyncError
+from sync.client import AUTHORIZE_TIMEOUT, ServerClient, SyncError, Timeouts
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ class RedemptionAuthorizer:
         store: SyncStore,
         client_factory: AuthorizerClientFactory = ServerClient,
         *,
-        timeout: httpx.Timeout = AUTHORIZE_TIMEOUT,
+        timeout: Timeouts | httpx.Timeout = AUTHORIZE_TIMEOUT,
     ) -> None:
         self._store = store
         self._client_factory = client_factory
@@ -95,6 +97,10 @@ class RedemptionAuthorizer:
             return Authorization(entry_id, Verdict.UNAVAILABLE, reason="not_registered")
         if registration.blocked is not None:
             return Authorization(entry_id, Verdict.UNAVAILABLE, reason=registration.blocked)
+        from protocol.wire import (
+            AuthorizeRequest,  # loaded on this worker thread, not with the screens (sync/client.py)
+        )
+
         request = AuthorizeRequest(id=entry_id, member_id=member_id, points=points, amount_cents=amount_cents)
         try:
             with self._client_factory(registration.server_url, registration.token) as client:

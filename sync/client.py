@@ -4,6 +4,10 @@ act on — retry (unreachable, busy), stop (unauthorized), or record and go on (
 
 Plain http is allowed only to this machine (a demo or test server on loopback); anything else must be https with a
 verified certificate. Nothing here logs a request or answer body: they carry phone numbers and names.
+
+httpx, pydantic and the wire schemas are imported when a client is made or an answer read, not with this module:
+the window names the client and its errors from the start, and opens without loading them (about a sixth of a
+second of a start); the first health check, a moment later, loads them on its worker thread.
 """
 
 from __future__ import annotations
@@ -13,31 +17,47 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from protocol.vocabulary import ErrorCode
-from protocol.wire import (
-    AuthorizeRequest,
-    AuthorizeResponse,
-    ConfigResponse,
-    Health,
-    MemberCodesRequest,
-    MemberCodesResponse,
-    PushItem,
-    PushRequest,
-    PushResponse,
-    RegisterRequest,
-    RegisterResponse,
-)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from protocol.wire import (
+        AuthorizeRequest,
+        AuthorizeResponse,
+        ConfigResponse,
+        Health,
+        MemberCodesRequest,
+        MemberCodesResponse,
+        PushItem,
+        PushResponse,
+        RegisterRequest,
+        RegisterResponse,
+    )
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-AUTHORIZE_TIMEOUT = httpx.Timeout(3.0, connect=1.5)  # a customer is waiting: fall back to the offline cap quickly
-MEMBER_CODES_TIMEOUT = httpx.Timeout(5.0, connect=1.5)  # a member waits at the counter for their QR
+
+class Timeouts(NamedTuple):
+    """Seconds to wait to connect, then for each read, write and pooled connection: the tuple httpx takes as a
+    timeout (so the defaults below need no httpx to be set)."""
+
+    connect: float
+    read: float
+    write: float
+    pool: float
+
+
+def timeouts(seconds: float, *, connect: float) -> Timeouts:
+    """`seconds` for everything but connecting (as `httpx.Timeout(seconds, connect=connect)`)."""
+    return Timeouts(connect, seconds, seconds, seconds)
+
+
+DEFAULT_TIMEOUT = timeouts(30.0, connect=5.0)
+AUTHORIZE_TIMEOUT = timeouts(3.0, connect=1.5)  # a customer is waiting: fall back to the offline cap quickly
+MEMBER_CODES_TIMEOUT = timeouts(5.0, connect=1.5)  # a member waits at the counter for their QR
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
 
@@ -116,6 +136,8 @@ def is_loopback(host: str) -> bool:
 
 def check_server_url(url: str) -> str:
     """The server's base URL, normalised, or InsecureServer when it is plain http to another machine."""
+    import httpx
+
     parsed = httpx.URL(url.strip())
     if parsed.scheme not in ("http", "https") or not parsed.host:
         raise InsecureServer(f"not a server address: {url!r}", code="bad_server_url")
@@ -182,10 +204,12 @@ class ServerClient:
         base_url: str,
         token: str | None = None,
         *,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: Timeouts | httpx.Timeout = DEFAULT_TIMEOUT,
         verify: bool | str = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        import httpx
+
         self.base_url = check_server_url(base_url)
         headers = {"Accept": "application/json", "User-Agent": "MemberDesk-till/1"}
         if token:
@@ -204,6 +228,8 @@ class ServerClient:
         self._http.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as exc:  # connect/read/write errors, timeouts, dropped connections
@@ -222,21 +248,33 @@ class ServerClient:
             raise ServerUnreachable("the server's answer is not JSON") from exc
 
     def health(self) -> Health:
+        from protocol.wire import Health
+
         return Health.model_validate(self._json(self._call("GET", "/v1/health")))
 
     def register(self, request: RegisterRequest) -> RegisterResponse:
+        from protocol.wire import RegisterResponse
+
         answer = self._call("POST", "/v1/devices/register", json=request.model_dump(mode="json"))
         return RegisterResponse.model_validate(self._json(answer))
 
     def config(self) -> ConfigResponse:
+        from protocol.wire import ConfigResponse
+
         return ConfigResponse.model_validate(self._json(self._call("GET", "/v1/config")))
 
     def push(self, items: Sequence[PushItem]) -> PushResponse:
+        from protocol.wire import PushRequest
+
         body = PushRequest(items=list(items)).model_dump_json().encode()
         return self.push_encoded(body, [item.id for item in items])
 
     def push_encoded(self, request: bytes, ids: Sequence[str]) -> PushResponse:
         """`POST /v1/push` of a request already encoded as JSON (`PushRequest`) for the items `ids`, in order."""
+        from pydantic import ValidationError
+
+        from protocol.wire import PushResponse
+
         answer = self._call("POST", "/v1/push", content=request, headers={"Content-Type": "application/json"})
         try:  # straight from the bytes: a batch's answer is 500 results, decoded once
             response = PushResponse.model_validate_json(answer.content)
@@ -259,12 +297,18 @@ class ServerClient:
             raise ServerUnreachable("the server's cursor went backwards")
         return ChangesPage(changes, next_cursor, has_more, latest if isinstance(latest, int) else None)
 
-    def authorize(self, request: AuthorizeRequest, *, timeout: httpx.Timeout = AUTHORIZE_TIMEOUT) -> AuthorizeResponse:
+    def authorize(
+        self, request: AuthorizeRequest, *, timeout: Timeouts | httpx.Timeout = AUTHORIZE_TIMEOUT
+    ) -> AuthorizeResponse:
+        from protocol.wire import AuthorizeResponse
+
         answer = self._call("POST", "/v1/redemptions/authorize", json=request.model_dump(mode="json"), timeout=timeout)
         return AuthorizeResponse.model_validate(self._json(answer))
 
     def member_codes(
-        self, request: MemberCodesRequest, *, timeout: httpx.Timeout = MEMBER_CODES_TIMEOUT
+        self, request: MemberCodesRequest, *, timeout: Timeouts | httpx.Timeout = MEMBER_CODES_TIMEOUT
     ) -> MemberCodesResponse:
+        from protocol.wire import MemberCodesResponse
+
         answer = self._call("POST", "/v1/member-codes", json=request.model_dump(mode="json"), timeout=timeout)
         return MemberCodesResponse.model_validate(self._json(answer))

@@ -30,13 +30,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from localdb.sync_store import ItemOutcome, OutgoingItem, PushTally, SyncStore
 from loyalty.clock import Clock, utc_now
 from protocol.limits import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS
 from protocol.vocabulary import ErrorCode
-from protocol.wire import PushResponse
 from sync.client import (
     ChangesPage,
     CursorGone,
@@ -48,6 +47,9 @@ from sync.client import (
     SyncError,
     Unauthorized,
 )
+
+if TYPE_CHECKING:
+    from protocol.wire import PushResponse
 
 log = logging.getLogger(__name__)
 

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from protocol.limits import MAX_MEMBER_CODES
-from protocol.wire import IssuedMemberCode, MemberCodesRequest
 from sync.client import ServerClient, ServerUnreachable, SyncError
+
+if TYPE_CHECKING:
+    from protocol.wire import IssuedMemberCode
 
 log = logging.getLogger(__name__)
 
-__all__ = ["IssuedMemberCode", "fetch_member_code", "fetch_member_codes"]
+__all__ = ["fetch_member_code", "fetch_member_codes"]
 
 
 def fetch_member_codes(client: ServerClient, member_ids: Sequence[str]) -> list[IssuedMemberCode]:
@@ -31,6 +32,10 @@ def fetch_member_codes(client: ServerClient, member_ids: Sequence[str]) -> list[
 
     Raises a `sync.client.SyncError`: `ServerUnreachable` (also for an answer that does not match the question),
     `ServerBusy`, `Unauthorized`, `Refused`."""
+    from pydantic import ValidationError  # loaded on this worker thread, not with the screens (sync/client.py)
+
+    from protocol.wire import MemberCodesRequest
+
     answers: list[IssuedMemberCode] = []
     for start in range(0, len(member_ids), MAX_MEMBER_CODES):
         asked = list(member_ids[start : start + MAX_MEMBER_CODES])

@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from localdb.database import Database, create_sqlite_engine, head_revision, migrate
+from localdb.database import SCHEMA_HEAD, Database, create_sqlite_engine, head_revision, migrate
 from localdb.models import AuditRecord, Base, Member, OutboxItem, PointEntry
 from localdb.till import Till
 from tests.conftest import Staffing
@@ -75,6 +75,25 @@ def test_migrations_match_the_models(till: Till) -> None:
     assert differences == []
 
 
+def test_schema_head_is_the_newest_migration() -> None:
+    """Opening a store skips Alembic when the store is at SCHEMA_HEAD: a new migration must move it."""
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_a_store_behind_the_newest_migration_is_migrated_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "till.sqlite3"
+    engine = create_sqlite_engine(path)
+    migrate(engine, to="0001")
+    engine.dispose()
+    till = Till.open(path)
+    try:
+        assert till.status().schema_revision == SCHEMA_HEAD
+        with till.db.engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    finally:
+        till.close()
+
+
 def test_reopening_keeps_data_and_schema(tmp_path: Path, staff: Staffing) -> None:
     path = tmp_path / "till.sqlite3"
     first = Till.open(path)
@@ -82,7 +101,7 @@ def test_reopening_keeps_data_and_schema(tmp_path: Path, staff: Staffing) -> Non
     first.close()
     again = Till.open(path)
     try:
-        assert again.status().device_id == device and again.status().schema_revision == head_revision()
+        assert again.status().device_id == device and again.status().schema_revision == SCHEMA_HEAD
     finally:
         again.close()
 

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -26,6 +27,11 @@ from ui.operations import Operations
 from ui.settings import AUTO_SYNC_MINUTES, HEALTH_CHECK_SECONDS, LANGUAGE, LocalSettings
 
 log = logging.getLogger(__name__)
+
+#: How long after the window is shown the background health checks and syncs begin. The first check's thread
+#: imports the HTTP client (httpx, pydantic: a tenth of a second of Python), and run beside the window's first paint
+#: it took turns with it for the interpreter: the lookup screen appeared ~40 ms later (bench/cold_start.py).
+BACKGROUND_START_DELAY_MS = 500
 
 
 def build_context(
@@ -75,7 +81,6 @@ def run_gui(
     Returns the exit code."""
     from ui.login_dialog import LoginDialog
     from ui.main_window import MainWindow
-    from ui.registration_dialog import RegistrationDialog
 
     app = application()
     ctx = build_context(till)
@@ -84,8 +89,11 @@ def run_gui(
     try:
         # Not registered, or registered but never synced (no staff to log in yet): registration finishes the job.
         needs_setup = till.sync.registration() is None or till.staff.count() == 0
-        if needs_setup and RegistrationDialog(ctx).exec() != QDialog.DialogCode.Accepted:
-            return 1
+        if needs_setup:
+            from ui.registration_dialog import RegistrationDialog  # with the wire schemas: only a new till needs it
+
+            if RegistrationDialog(ctx).exec() != QDialog.DialogCode.Accepted:
+                return 1
         if staff is not None:
             ctx.log_in(staff)
         elif LoginDialog(ctx).exec() != QDialog.DialogCode.Accepted:
@@ -93,7 +101,7 @@ def run_gui(
         window = MainWindow(ctx, translations)
         window.show()
         if background_sync:
-            start_background_sync(ctx)
+            QTimer.singleShot(BACKGROUND_START_DELAY_MS, lambda: start_background_sync(ctx))
         return app.exec()
     finally:
         ctx.sync.shutdown()

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from enum import Enum, auto
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths, Qt, Signal
 from PySide6.QtGui import QPaintDevice
@@ -35,11 +36,14 @@ from loyalty.member_code import InvalidMemberCode
 from protocol.vocabulary import ErrorCode
 from sync.client import ServerBusy, ServerUnreachable, SyncError
 from sync.engine import SyncReport
-from sync.member_codes import IssuedMemberCode, fetch_member_code
+from sync.member_codes import fetch_member_code
 from ui.context import AppContext
 from ui.messages import describe
 from widgets.qr_view import QrView
 from widgets.retranslating import Retranslating
+
+if TYPE_CHECKING:
+    from protocol.wire import IssuedMemberCode
 
 log = logging.getLogger(__name__)
 
