@@ -48,13 +48,9 @@ class StaffDay:
     reversals: int = 0  # reversal entries made
     points_reversed: int = 0  # what those reversals moved (signed: undoing an award is negative)
     points_adjusted: int = 0
+    net_points: int = 0  # what this person's entries, of every kind, changed members' balances by, all told
     purchase_cents: int = 0  # purchases that earned points, less purchases whose award was reversed today
     new_members: int = 0
-
-    @property
-    def net_points(self) -> int:
-        """What this person's entries changed members' balances by, all told."""
-        return self.points_awarded - self.points_redeemed + self.points_reversed + self.points_adjusted
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +111,7 @@ def _sum_days(days: Iterable[StaffDay]) -> StaffDay:
         reversals=sum(d.reversals for d in rows),
         points_reversed=sum(d.points_reversed for d in rows),
         points_adjusted=sum(d.points_adjusted for d in rows),
+        net_points=sum(d.net_points for d in rows),
         purchase_cents=sum(d.purchase_cents for d in rows),
         new_members=sum(d.new_members for d in rows),
     )
@@ -215,6 +212,7 @@ class ReportService:
                 total(kind == EntryKind.REVERSE.value, 1),
                 total(kind == EntryKind.REVERSE.value, entry.points),
                 total(kind == EntryKind.ADJUST.value, entry.points),
+                func.coalesce(func.sum(entry.points), 0),
                 func.coalesce(
                     func.sum(case((kind == EntryKind.EARN.value, amount), (reversed_award, -amount), else_=0)), 0
                 ),
@@ -233,7 +231,8 @@ class ReportService:
                 reversals=r[4],
                 points_reversed=r[5],
                 points_adjusted=r[6],
-                purchase_cents=r[7],
+                net_points=r[7],
+                purchase_cents=r[8],
             )
             for r in rows
         }
