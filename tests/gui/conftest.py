@@ -1,5 +1,7 @@
 """GUI fixtures: a real till store synced from a real demo server (uvicorn on 127.0.0.1), the app's context wired
-as `ui.app` wires it, and helpers to find demo members the way a cashier would meet them (a phone, a card).
+as `ui.app` wires it, helpers to find demo members the way a cashier would meet them (a phone, a card) and to read
+them back as the logged-in staff sees them, and the scan detector's hand-moved clock. What tests do to widgets
+is in helpers.py.
 
 The demo chain and a till synced with it are built once per session; each test gets its own copies of both files
 and its own server on a fresh port, so tests never see each other's points.
@@ -18,15 +20,20 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from localdb.ledger import EntryView
+from localdb.member_view import MemberView
 from localdb.models import Member
 from localdb.staff import StaffSession
 from localdb.till import Till
 from loyalty.member_code import sign_member_code
+from loyalty.tiers import is_birthday_month
+from protocol.vocabulary import EntryKind
 from server import chain
 from server.demo import DEMO_STAFF
 from server.embedded import DEMO_STORE, EmbeddedServer
 from sync.engine import SyncEngine
 from sync.registration import register_till
+from tests.gui.helpers import ScanClock
 from ui.app import build_context
 from ui.context import AppContext
 
@@ -80,6 +87,27 @@ class GuiEnv:
             ).one()  # fmt: skip
         return row.id, row.phone.removeprefix("+86")
 
+    def plain_member(self) -> MemberView:
+        """A 普通-tier member outside their birthday month: 1 point a yuan, nothing else."""
+        zone = self.till.settings.current().zone
+        today = self.till.clock().astimezone(zone).date()
+        with self.till.db.read() as session:
+            ids = session.scalars(select(Member.id).where(Member.tier == "normal").order_by(Member.id)).all()
+        for member_id in ids:
+            member = self.member(member_id)
+            if not is_birthday_month(member.birthday, today):
+                return member
+        raise AssertionError("the demo chain has no plain member")
+
+    def member(self, member_id: str) -> MemberView:
+        """The member as the logged-in staff reads it now (points include what is not synced yet)."""
+        return self.till.members.get(self.ctx.actor(), member_id)
+
+    def entries(self, member_id: str, kind: EntryKind | None = None) -> list[EntryView]:
+        """The member's points entries (of one kind), newest first."""
+        entries = self.till.ledger.recent_entries(self.ctx.actor(), member_id, limit=100)
+        return [entry for entry in entries if kind is None or entry.kind is kind]
+
     def member_code(self, member_id: str) -> str:
         """The signed member code on this member's card, as the server issues it."""
         assert self.server.db is not None
@@ -93,6 +121,11 @@ class GuiEnv:
     def stop_server(self) -> None:
         """The network goes away: the till must work on offline."""
         self.server.stop()
+
+
+@pytest.fixture
+def scan_clock() -> ScanClock:
+    return ScanClock()
 
 
 @pytest.fixture

@@ -4,77 +4,31 @@ twice, a bad amount writing anything, a store guide awarding."""
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QTranslator
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
 
 from localdb.errors import Problem, StoreError
-from localdb.member_view import MemberView
-from localdb.models import Member
 from loyalty.points import EarnProblem, EarnRefused
-from loyalty.tiers import is_birthday_month
 from protocol.vocabulary import EntryKind
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import child, click, let_time_pass, press_enter, show_widget, type_into, wait_idle
 from ui.award_dialog import AwardDialog
 from widgets.display import yuan_text
 from widgets.money_input import parse_points, parse_yuan
 
-W = TypeVar("W", bound=QWidget)
-
-
-def plain_member(env: GuiEnv) -> MemberView:
-    """A 普通-tier member outside their birthday month: 1 point a yuan, nothing else."""
-    zone = env.till.settings.current().zone
-    today = env.till.clock().astimezone(zone).date()
-    with env.till.db.read() as session:
-        ids = session.scalars(select(Member.id).where(Member.tier == "normal").order_by(Member.id)).all()
-    for member_id in ids:
-        member = env.till.members.get(env.ctx.actor(), member_id)
-        if not is_birthday_month(member.birthday, today):
-            return member
-    raise AssertionError("the demo chain has no plain member")
-
 
 def earn_entries(env: GuiEnv, member_id: str) -> list[str]:
-    entries = env.till.ledger.recent_entries(env.ctx.actor(), member_id, limit=100)
-    return [entry.id for entry in entries if entry.kind is EntryKind.EARN]
-
-
-def open_dialog(env: GuiEnv, qtbot: QtBot, member: MemberView) -> AwardDialog:
-    dialog = AwardDialog(env.ctx, member)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
-def child(dialog: QWidget, kind: type[W], name: str) -> W:
-    found = dialog.findChild(kind, name)
-    assert found is not None, name
-    return found
-
-
-def type_into(dialog: QWidget, name: str, text: str) -> None:
-    field = child(dialog, QLineEdit, name)
-    field.setFocus()
-    QTest.keyClicks(field, text)
-
-
-def press_enter(dialog: QWidget) -> None:
-    """Enter, wherever the dialog's focus is (as on the keyboard)."""
-    QTest.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
+    return [entry.id for entry in env.entries(member_id, EntryKind.EARN)]
 
 
 def test_a_cashier_awards_a_purchase_with_its_receipt(gui_env: GuiEnv, qtbot: QtBot) -> None:
     gui_env.login("C001")
-    member = plain_member(gui_env)
+    member = gui_env.plain_member()
     before = earn_entries(gui_env, member.id)
-    dialog = open_dialog(gui_env, qtbot, member)
+    dialog = show_widget(qtbot, AwardDialog(gui_env.ctx, member))
 
     type_into(dialog, "awardAmount", "128.50")
     assert child(dialog, QLabel, "pointsPreview").text() == "+128 points"
@@ -89,18 +43,18 @@ def test_a_cashier_awards_a_purchase_with_its_receipt(gui_env: GuiEnv, qtbot: Qt
     entry = dialog.result_entry
     assert entry is not None and entry.id == new[0]
     assert (entry.points, entry.amount_cents, entry.receipt_no, entry.staff_code) == (128, 12850, "R-0318-0001", "C001")
-    after = gui_env.till.members.get(gui_env.ctx.actor(), member.id)
+    after = gui_env.member(member.id)
     assert after.available_points == member.available_points + 128
 
 
 def test_the_preview_follows_the_amount_and_the_bonus(gui_env: GuiEnv, qtbot: QtBot) -> None:
     gui_env.login("C001")
-    member = plain_member(gui_env)
-    dialog = open_dialog(gui_env, qtbot, member)
+    member = gui_env.plain_member()
+    dialog = show_widget(qtbot, AwardDialog(gui_env.ctx, member))
     preview = child(dialog, QLabel, "pointsPreview")
     type_into(dialog, "awardAmount", "99.99")
     assert preview.text() == "+99 points"  # points round down
-    QTest.mouseClick(child(dialog, QWidget, "bonus_own_bag"), Qt.MouseButton.LeftButton)
+    click(child(dialog, QWidget, "bonus_own_bag"))
     assert preview.text() == "+108 points"  # own bag: +10 % of 99, rounded down
     press_enter(dialog)
     qtbot.waitUntil(lambda: dialog.result_entry is not None)
@@ -109,30 +63,30 @@ def test_the_preview_follows_the_amount_and_the_bonus(gui_env: GuiEnv, qtbot: Qt
 
 def test_enter_pressed_twice_awards_once(gui_env: GuiEnv, qtbot: QtBot) -> None:
     gui_env.login("C001")
-    member = plain_member(gui_env)
+    member = gui_env.plain_member()
     before = earn_entries(gui_env, member.id)
-    dialog = open_dialog(gui_env, qtbot, member)
+    dialog = show_widget(qtbot, AwardDialog(gui_env.ctx, member))
     type_into(dialog, "awardAmount", "88")  # no receipt: only the dialog itself stands between Enter and a 2nd award
     press_enter(dialog)
     assert not child(dialog, QPushButton, "confirmButton").isEnabled()  # disabled while the write is in flight
     press_enter(dialog)
-    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy() and dialog.result() == AwardDialog.DialogCode.Accepted)
+    wait_idle(qtbot, gui_env.ctx, lambda: dialog.result() == AwardDialog.DialogCode.Accepted)
     assert len(earn_entries(gui_env, member.id)) == len(before) + 1
-    after = gui_env.till.members.get(gui_env.ctx.actor(), member.id)
+    after = gui_env.member(member.id)
     assert after.available_points == member.available_points + 88
 
 
 def test_the_same_receipt_earns_once(gui_env: GuiEnv, qtbot: QtBot) -> None:
     gui_env.login("C001")
-    member = plain_member(gui_env)
-    first = open_dialog(gui_env, qtbot, member)
+    member = gui_env.plain_member()
+    first = show_widget(qtbot, AwardDialog(gui_env.ctx, member))
     type_into(first, "awardAmount", "50")
     type_into(first, "receiptNumber", "R-0318-0042")
     press_enter(first)
     qtbot.waitUntil(lambda: first.result_entry is not None)
     count = len(earn_entries(gui_env, member.id))
 
-    again = open_dialog(gui_env, qtbot, member)
+    again = show_widget(qtbot, AwardDialog(gui_env.ctx, member))
     type_into(again, "awardAmount", "50")
     type_into(again, "receiptNumber", " R-0318-0042 ")
     press_enter(again)
@@ -160,13 +114,13 @@ def test_the_same_receipt_earns_once(gui_env: GuiEnv, qtbot: QtBot) -> None:
 )
 def test_a_bad_amount_is_explained_and_writes_nothing(gui_env: GuiEnv, qtbot: QtBot, typed: str, message: str) -> None:
     gui_env.login("C001")
-    member = plain_member(gui_env)
+    member = gui_env.plain_member()
     before = earn_entries(gui_env, member.id)
-    dialog = open_dialog(gui_env, qtbot, member)
+    dialog = show_widget(qtbot, AwardDialog(gui_env.ctx, member))
     type_into(dialog, "awardAmount", typed)
     press_enter(dialog)
     error = child(dialog, QLabel, "errorLabel")
-    qtbot.waitUntil(lambda: error.text() == message and not gui_env.ctx.ops.busy())
+    wait_idle(qtbot, gui_env.ctx, lambda: error.text() == message)
     assert dialog.isVisible() and dialog.result_entry is None
     assert earn_entries(gui_env, member.id) == before
     assert child(dialog, QPushButton, "confirmButton").isEnabled()
@@ -174,13 +128,13 @@ def test_a_bad_amount_is_explained_and_writes_nothing(gui_env: GuiEnv, qtbot: Qt
 
 def test_a_guide_cannot_award(gui_env: GuiEnv, qtbot: QtBot) -> None:
     guide = gui_env.login("G001")
-    member = plain_member(gui_env)
+    member = gui_env.plain_member()
     before = earn_entries(gui_env, member.id)
-    dialog = open_dialog(gui_env, qtbot, member)
+    dialog = show_widget(qtbot, AwardDialog(gui_env.ctx, member))
     assert child(dialog, QLabel, "errorLabel").text() == "Your role does not allow this."
     assert not child(dialog, QPushButton, "confirmButton").isEnabled()
     QTest.keyClick(dialog, Qt.Key.Key_Return)
-    qtbot.wait(50)
+    let_time_pass(qtbot, 50)  # Enter on a disabled confirm: no write may start, so there is nothing to wait for
     assert not gui_env.ctx.ops.busy() and dialog.result_entry is None
     with pytest.raises(StoreError) as refused:  # the service refuses too: hiding the action is not the guard
         gui_env.till.ledger.award(guide, member.id, 10_000)
@@ -237,7 +191,7 @@ class Shouting(QTranslator):
 
 def test_switching_language_retranslates_an_open_dialog(gui_env: GuiEnv, qtbot: QtBot) -> None:
     gui_env.login("C001")
-    dialog = open_dialog(gui_env, qtbot, plain_member(gui_env))
+    dialog = show_widget(qtbot, AwardDialog(gui_env.ctx, gui_env.plain_member()))
     type_into(dialog, "awardAmount", "12a")
     translator = Shouting()
     assert QCoreApplication.installTranslator(translator)

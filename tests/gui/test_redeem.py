@@ -4,26 +4,22 @@ a manager's code and PIN. Refusals are shown in words and write nothing."""
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from localdb.errors import Problem, StoreError
-from localdb.ledger import EntryView
 from localdb.member_view import MemberView
 from localdb.models import Member
 from protocol.vocabulary import EntryKind
 from server.models import Reservation
 from sync.authorizer import RedemptionAuthorizer, Verdict
 from tests.gui.conftest import PINS, GuiEnv
+from tests.gui.helpers import child, click, let_time_pass, press_enter, show_widget, type_into, wait_idle, written
 from ui.redeem_dialog import RedeemDialog
-
-W = TypeVar("W", bound=QWidget)
 
 
 def rich_member(env: GuiEnv, rank: int = 0) -> MemberView:
@@ -32,58 +28,23 @@ def rich_member(env: GuiEnv, rank: int = 0) -> MemberView:
         member_id = session.scalars(
             select(Member.id).order_by(Member.balance_synced.desc(), Member.id).offset(rank).limit(1)
         ).one()
-    member = env.till.members.get(env.ctx.actor(), member_id)
+    member = env.member(member_id)
     assert member.available_points >= 5000 and member.pending_points == 0
     return member
 
 
 def redemptions(env: GuiEnv, member_id: str) -> list[str]:
-    entries = env.till.ledger.recent_entries(env.ctx.actor(), member_id, limit=100)
-    return [entry.id for entry in entries if entry.kind is EntryKind.REDEEM]
-
-
-def available(env: GuiEnv, member_id: str) -> int:
-    return env.till.members.get(env.ctx.actor(), member_id).available_points
-
-
-def written(dialog: RedeemDialog) -> EntryView | None:
-    """The entry the dialog wrote (read afresh: the dialog writes it after the test looked)."""
-    return dialog.result_entry
-
-
-def child(dialog: QWidget, kind: type[W], name: str) -> W:
-    found = dialog.findChild(kind, name)
-    assert found is not None, name
-    return found
-
-
-def type_into(dialog: QWidget, name: str, text: str) -> None:
-    field = child(dialog, QLineEdit, name)
-    field.setFocus()
-    field.selectAll()
-    QTest.keyClicks(field, text)
-
-
-def press_enter(dialog: QWidget) -> None:
-    QTest.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
-
-
-def open_dialog(env: GuiEnv, qtbot: QtBot, member: MemberView) -> RedeemDialog:
-    dialog = RedeemDialog(env.ctx, member)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
+    return [entry.id for entry in env.entries(member_id, EntryKind.REDEEM)]
 
 
 def redeem(env: GuiEnv, qtbot: QtBot, member: MemberView, bill: str, points: str) -> RedeemDialog:
     """Type the bill and the points, press Enter, wait until the dialog has an answer (written or refused)."""
-    dialog = open_dialog(env, qtbot, member)
+    dialog = show_widget(qtbot, RedeemDialog(env.ctx, member))
     type_into(dialog, "billAmount", bill)
     type_into(dialog, "redeemPoints", points)
     press_enter(dialog)
     error = child(dialog, QLabel, "errorLabel")
-    qtbot.waitUntil(lambda: not env.ctx.ops.busy() and (dialog.result_entry is not None or error.text() != ""))
+    wait_idle(qtbot, env.ctx, lambda: dialog.result_entry is not None or error.text() != "")
     return dialog
 
 
@@ -98,7 +59,7 @@ def test_online_redemption_is_held_at_the_server_under_the_entry_id(gui_env: Gui
     assert dialog.result() == RedeemDialog.DialogCode.Accepted
     assert (entry.points, entry.amount_cents, entry.offline, entry.approved_by) == (-500, 500, False, None)
     assert redemptions(gui_env, member.id) == [entry.id]
-    assert available(gui_env, member.id) == member.available_points - 500
+    assert gui_env.member(member.id).available_points == member.available_points - 500
     assert gui_env.server.db is not None
     with gui_env.server.db.read() as session:
         hold = session.get(Reservation, entry.id)
@@ -108,7 +69,7 @@ def test_online_redemption_is_held_at_the_server_under_the_entry_id(gui_env: Gui
 def test_points_and_yuan_move_together_and_the_limits_are_explained(gui_env: GuiEnv, qtbot: QtBot) -> None:
     gui_env.login("C001")
     member = rich_member(gui_env)
-    dialog = open_dialog(gui_env, qtbot, member)
+    dialog = show_widget(qtbot, RedeemDialog(gui_env.ctx, member))
     limits = child(dialog, QLabel, "limitsLabel")
     assert "At least 100 points at a time." in limits.text()
     assert f"Available: {member.available_points:,} points." in limits.text()
@@ -119,7 +80,7 @@ def test_points_and_yuan_move_together_and_the_limits_are_explained(gui_env: Gui
     assert child(dialog, QLineEdit, "redeemPoints").text() == "1234"
     type_into(dialog, "redeemPoints", "250")
     assert child(dialog, QLineEdit, "redeemYuan").text() == "2.50"
-    QTest.mouseClick(child(dialog, QPushButton, "redeemMaxButton"), Qt.MouseButton.LeftButton)
+    click(child(dialog, QPushButton, "redeemMaxButton"))
     assert child(dialog, QLineEdit, "redeemPoints").text() == "4440"
     assert child(dialog, QLineEdit, "redeemYuan").text() == "44.40"
 
@@ -134,7 +95,7 @@ def test_without_the_server_the_till_redeems_offline(gui_env: GuiEnv, qtbot: QtB
     assert (entry.points, entry.offline, entry.approved_by) == (-500, True, None)
     assert dialog.authorization is not None and dialog.authorization.verdict is Verdict.UNAVAILABLE
     assert dialog.authorization.entry_id == entry.id
-    assert available(gui_env, member.id) == member.available_points - 500
+    assert gui_env.member(member.id).available_points == member.available_points - 500
 
 
 def test_over_the_offline_cap_a_cashier_needs_a_manager(gui_env: GuiEnv, qtbot: QtBot) -> None:
@@ -149,14 +110,14 @@ def test_over_the_offline_cap_a_cashier_needs_a_manager(gui_env: GuiEnv, qtbot: 
     approval = child(dialog, QPushButton, "approvalButton")
     assert approval.isVisible()
 
-    QTest.mouseClick(approval, Qt.MouseButton.LeftButton)
+    click(approval)
     manager = dialog.approval_dialog
     assert manager is not None and manager.isVisible()
     type_into(manager, "approverCode", "C001")  # a cashier cannot approve
     type_into(manager, "approverPin", PINS["C001"])
     press_enter(manager)
     refusal = child(manager, QLabel, "errorLabel")
-    qtbot.waitUntil(lambda: refusal.text() != "" and not gui_env.ctx.ops.busy())
+    wait_idle(qtbot, gui_env.ctx, lambda: refusal.text() != "")
     assert refusal.text() == "Your role does not allow this."
     assert redemptions(gui_env, member.id) == []
 
@@ -168,7 +129,7 @@ def test_over_the_offline_cap_a_cashier_needs_a_manager(gui_env: GuiEnv, qtbot: 
     assert entry is not None and (entry.points, entry.offline, entry.approved_by) == (-2500, True, "M001")
     assert entry.staff_code == "C001"
     assert redemptions(gui_env, member.id) == [entry.id]
-    assert available(gui_env, member.id) == member.available_points - 2500
+    assert gui_env.member(member.id).available_points == member.available_points - 2500
 
 
 def test_a_manager_at_the_till_redeems_over_the_cap_alone(gui_env: GuiEnv, qtbot: QtBot) -> None:
@@ -223,17 +184,17 @@ def test_the_server_refuses_points_already_spent_elsewhere(gui_env: GuiEnv, qtbo
         "The server refused: only 100 points are available for this member now. Nothing was redeemed."
     )
     assert dialog.result_entry is None and redemptions(gui_env, member.id) == []
-    assert available(gui_env, member.id) == member.available_points
+    assert gui_env.member(member.id).available_points == member.available_points
 
 
 def test_a_guide_cannot_redeem(gui_env: GuiEnv, qtbot: QtBot) -> None:
     guide = gui_env.login("G001")
     member = rich_member(gui_env)
-    dialog = open_dialog(gui_env, qtbot, member)
+    dialog = show_widget(qtbot, RedeemDialog(gui_env.ctx, member))
     assert child(dialog, QLabel, "errorLabel").text() == "Your role does not allow this."
     assert not child(dialog, QPushButton, "confirmButton").isEnabled()
     QTest.keyClick(dialog, Qt.Key.Key_Return)
-    qtbot.wait(50)
+    let_time_pass(qtbot, 50)  # Enter on a disabled confirm: no redemption may start, so there is nothing to wait for
     assert not gui_env.ctx.ops.busy() and dialog.result_entry is None
     with pytest.raises(StoreError) as refused:
         gui_env.till.ledger.redeem(guide, member.id, 500, bill_cents=10_000)
