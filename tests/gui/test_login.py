@@ -15,39 +15,19 @@ from localdb.models import Staff
 from localdb.staff import LOCKOUT, MAX_FAILED_LOGINS, StaffSession
 from loyalty.roles import Role
 from tests.gui.conftest import PINS, GuiEnv
+from tests.gui.helpers import child, click, show_widget, wait_idle
 from ui.login_dialog import LoginDialog
 from widgets.keypad import Keypad
 
 
 def _dialog(gui_env: GuiEnv, qtbot: QtBot) -> LoginDialog:
-    dialog = LoginDialog(gui_env.ctx)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)  # the focus, and so the keypad's target, needs it
-    return dialog
-
-
-def _field(dialog: LoginDialog, name: str) -> QLineEdit:
-    field = dialog.findChild(QLineEdit, name)
-    assert field is not None, name
-    return field
-
-
-def _button(dialog: LoginDialog, name: str) -> QPushButton:
-    button = dialog.findChild(QPushButton, name)
-    assert button is not None, name
-    return button
+    # Active: the focus, and so the keypad's target, needs it.
+    return show_widget(qtbot, LoginDialog(gui_env.ctx), active=True)
 
 
 def _tap(qtbot: QtBot, dialog: LoginDialog, keys: str) -> None:
     for key in keys:
-        qtbot.mouseClick(_button(dialog, f"key{key}"), Qt.MouseButton.LeftButton)
-
-
-def _wait_idle(gui_env: GuiEnv, qtbot: QtBot) -> None:
-    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy(), timeout=5000)
+        click(child(dialog, QPushButton, f"key{key}"))
 
 
 def _failed_attempts(gui_env: GuiEnv, code: str) -> int:
@@ -70,8 +50,8 @@ def _locked_until(gui_env: GuiEnv, code: str) -> datetime | None:
 
 def test_a_cashier_logs_in_with_the_keypad(gui_env: GuiEnv, qtbot: QtBot) -> None:
     dialog = _dialog(gui_env, qtbot)
-    code = _field(dialog, "staffCode")
-    pin = _field(dialog, "pinInput")
+    code = child(dialog, QLineEdit, "staffCode")
+    pin = child(dialog, QLineEdit, "pinInput")
     assert pin.echoMode() is QLineEdit.EchoMode.Password
     assert "S001" in dialog.windowTitle() and "旗舰店" in dialog.windowTitle()
 
@@ -84,7 +64,7 @@ def test_a_cashier_logs_in_with_the_keypad(gui_env: GuiEnv, qtbot: QtBot) -> Non
     with qtbot.waitSignal(gui_env.ctx.hub.staff_changed, timeout=5000) as changed:
         _tap(qtbot, dialog, PINS["C001"])
         assert pin.text() == PINS["C001"] and code.text() == "C001"  # the digits went to the PIN, not the code
-        qtbot.mouseClick(_button(dialog, "keyEnter"), Qt.MouseButton.LeftButton)
+        click(child(dialog, QPushButton, "keyEnter"))
     assert changed.args[0].code == "C001"
     staff = _logged_in(gui_env)
     assert staff is not None and staff.code == "C001" and staff.role is Role.CASHIER
@@ -93,16 +73,16 @@ def test_a_cashier_logs_in_with_the_keypad(gui_env: GuiEnv, qtbot: QtBot) -> Non
 
 def test_the_keypad_types_into_the_field_that_had_the_focus_last(gui_env: GuiEnv, qtbot: QtBot) -> None:
     dialog = _dialog(gui_env, qtbot)
-    code, pin = _field(dialog, "staffCode"), _field(dialog, "pinInput")
-    qtbot.mouseClick(code, Qt.MouseButton.LeftButton)
+    code, pin = child(dialog, QLineEdit, "staffCode"), child(dialog, QLineEdit, "pinInput")
+    click(code)
     qtbot.keyClicks(code, "M")
     _tap(qtbot, dialog, "001")  # the keypad's buttons do not steal the focus from the code field
     assert code.text() == "M001" and code.hasFocus()
-    qtbot.mouseClick(pin, Qt.MouseButton.LeftButton)
+    click(pin)
     _tap(qtbot, dialog, "24699")
-    qtbot.mouseClick(_button(dialog, "keyBackspace"), Qt.MouseButton.LeftButton)
+    click(child(dialog, QPushButton, "keyBackspace"))
     assert pin.text() == "2469"
-    qtbot.mouseClick(_button(dialog, "keyClear"), Qt.MouseButton.LeftButton)
+    click(child(dialog, QPushButton, "keyClear"))
     assert pin.text() == "" and code.text() == "M001"
     qtbot.keyClicks(pin, "24a68")  # the keyboard works in the same field; letters are not PIN digits
     assert pin.text() == "2468"
@@ -113,19 +93,19 @@ def test_the_keypad_types_into_the_field_that_had_the_focus_last(gui_env: GuiEnv
 
 def test_a_wrong_pin_is_refused_in_words_and_cleared(gui_env: GuiEnv, qtbot: QtBot) -> None:
     dialog = _dialog(gui_env, qtbot)
-    qtbot.keyClicks(_field(dialog, "staffCode"), "G001")
-    pin = _field(dialog, "pinInput")
+    qtbot.keyClicks(child(dialog, QLineEdit, "staffCode"), "G001")
+    pin = child(dialog, QLineEdit, "pinInput")
     qtbot.keyClicks(pin, "0000")
-    qtbot.mouseClick(_button(dialog, "loginButton"), Qt.MouseButton.LeftButton)
+    click(child(dialog, QPushButton, "loginButton"))
     qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=5000)
     assert dialog.error_label.text() == "Wrong staff code or PIN."
     assert pin.text() == "" and gui_env.ctx.staff is None
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
-    assert _button(dialog, "loginButton").isEnabled()
+    assert child(dialog, QPushButton, "loginButton").isEnabled()
     assert _failed_attempts(gui_env, "G001") == 1
 
     # An unknown code gets the very same answer (it does not tell which codes exist).
-    code = _field(dialog, "staffCode")
+    code = child(dialog, QLineEdit, "staffCode")
     code.clear()
     qtbot.keyClicks(code, "X999")
     qtbot.keyClicks(pin, "1234")
@@ -137,9 +117,9 @@ def test_a_wrong_pin_is_refused_in_words_and_cleared(gui_env: GuiEnv, qtbot: QtB
 
 def test_a_short_pin_is_refused_before_any_check(gui_env: GuiEnv, qtbot: QtBot) -> None:
     dialog = _dialog(gui_env, qtbot)
-    qtbot.keyClicks(_field(dialog, "staffCode"), "C001")
-    qtbot.keyClicks(_field(dialog, "pinInput"), "13")
-    qtbot.keyClick(_field(dialog, "pinInput"), Qt.Key.Key_Return)
+    qtbot.keyClicks(child(dialog, QLineEdit, "staffCode"), "C001")
+    qtbot.keyClicks(child(dialog, QLineEdit, "pinInput"), "13")
+    qtbot.keyClick(child(dialog, QLineEdit, "pinInput"), Qt.Key.Key_Return)
     assert dialog.error_label.text() == "A PIN is 4 to 8 digits."
     assert not gui_env.ctx.ops.busy()
     assert _failed_attempts(gui_env, "C001") == 0  # not counted against the cashier
@@ -147,12 +127,12 @@ def test_a_short_pin_is_refused_before_any_check(gui_env: GuiEnv, qtbot: QtBot) 
 
 def test_five_wrong_pins_lock_the_code_with_the_time(gui_env: GuiEnv, qtbot: QtBot) -> None:
     dialog = _dialog(gui_env, qtbot)
-    qtbot.keyClicks(_field(dialog, "staffCode"), "C001")
-    pin = _field(dialog, "pinInput")
+    qtbot.keyClicks(child(dialog, QLineEdit, "staffCode"), "C001")
+    pin = child(dialog, QLineEdit, "pinInput")
     for _attempt in range(MAX_FAILED_LOGINS):
         qtbot.keyClicks(pin, "9999")
         qtbot.keyClick(pin, Qt.Key.Key_Return)
-        _wait_idle(gui_env, qtbot)
+        wait_idle(qtbot, gui_env.ctx)
     until = _locked_until(gui_env, "C001")
     assert until is not None and until - gui_env.till.clock() > LOCKOUT * 0.9
     message = dialog.error_label.text()
@@ -163,39 +143,35 @@ def test_five_wrong_pins_lock_the_code_with_the_time(gui_env: GuiEnv, qtbot: QtB
     qtbot.keyClicks(pin, PINS["C001"])
     dialog.error_label.clear()
     qtbot.keyClick(pin, Qt.Key.Key_Return)
-    _wait_idle(gui_env, qtbot)
+    wait_idle(qtbot, gui_env.ctx)
     assert dialog.error_label.text() == message
     assert gui_env.ctx.staff is None
 
 
 def test_enter_pressed_twice_checks_the_pin_once(gui_env: GuiEnv, qtbot: QtBot) -> None:
     dialog = _dialog(gui_env, qtbot)
-    qtbot.keyClicks(_field(dialog, "staffCode"), "C001")
-    pin = _field(dialog, "pinInput")
+    qtbot.keyClicks(child(dialog, QLineEdit, "staffCode"), "C001")
+    pin = child(dialog, QLineEdit, "pinInput")
     qtbot.keyClicks(pin, "9999")
     qtbot.keyClick(pin, Qt.Key.Key_Return)
-    assert not _button(dialog, "loginButton").isEnabled()  # disabled while the check runs
+    assert not child(dialog, QPushButton, "loginButton").isEnabled()  # disabled while the check runs
     qtbot.keyClick(pin, Qt.Key.Key_Return)
-    qtbot.mouseClick(_button(dialog, "keyEnter"), Qt.MouseButton.LeftButton)
-    _wait_idle(gui_env, qtbot)
+    click(child(dialog, QPushButton, "keyEnter"))
+    wait_idle(qtbot, gui_env.ctx)
     assert _failed_attempts(gui_env, "C001") == 1
 
 
 def test_the_keypad_alone_emits_what_was_tapped(qtbot: QtBot) -> None:
-    keypad = Keypad()
-    qtbot.addWidget(keypad)
-    keypad.show()
+    keypad = show_widget(qtbot, Keypad())
     digits: list[str] = []
     keypad.digit.connect(digits.append)
     for key in "0123456789":
-        button = keypad.findChild(QPushButton, f"key{key}")
-        assert button is not None and button.focusPolicy() is Qt.FocusPolicy.NoFocus
+        button = child(keypad, QPushButton, f"key{key}")
+        assert button.focusPolicy() is Qt.FocusPolicy.NoFocus
         assert button.height() >= 48 and button.width() >= 64  # a finger's target
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        click(button)
     assert "".join(digits) == "0123456789"
     others = (("keyBackspace", keypad.backspace), ("keyClear", keypad.cleared), ("keyEnter", keypad.entered))
     for name, signal in others:
-        button = keypad.findChild(QPushButton, name)
-        assert button is not None
         with qtbot.waitSignal(signal, timeout=1000):
-            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            click(child(keypad, QPushButton, name))

@@ -22,6 +22,7 @@ from server.models import Member as ServerMember
 from sync.client import ServerClient
 from sync.registration import register_till
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import child, click, show_widget, type_into
 from ui.app import build_context
 from ui.context import AppContext
 from ui.registration_dialog import RegistrationDialog
@@ -55,30 +56,10 @@ def new_till(gui_env: GuiEnv, tmp_path: Path) -> Iterator[NewTill]:
         till.close()
 
 
-def _dialog(ctx: AppContext, qtbot: QtBot) -> RegistrationDialog:
-    dialog = RegistrationDialog(ctx)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
-def _field(dialog: RegistrationDialog, name: str) -> QLineEdit:
-    field = dialog.findChild(QLineEdit, name)
-    assert field is not None, name
-    return field
-
-
-def _button(dialog: RegistrationDialog, name: str) -> QPushButton:
-    button = dialog.findChild(QPushButton, name)
-    assert button is not None, name
-    return button
-
-
-def _fill(dialog: RegistrationDialog, qtbot: QtBot, url: str, store: str, code: str) -> None:
-    qtbot.keyClicks(_field(dialog, "serverUrl"), url)
-    qtbot.keyClicks(_field(dialog, "storeCode"), store)
-    qtbot.keyClicks(_field(dialog, "enrolmentCode"), code)
+def _fill(dialog: RegistrationDialog, url: str, store: str, code: str) -> None:
+    type_into(dialog, "serverUrl", url)
+    type_into(dialog, "storeCode", store)
+    type_into(dialog, "enrolmentCode", code)
 
 
 def _server_members(gui_env: GuiEnv) -> int:
@@ -99,7 +80,7 @@ def test_a_new_till_registers_and_its_first_sync_brings_every_member(
 ) -> None:
     ctx = new_till.ctx
     assert ctx.till.sync.registration() is None and ctx.till.staff.count() == 0
-    dialog = _dialog(ctx, qtbot)
+    dialog = show_widget(qtbot, RegistrationDialog(ctx))
     progress = dialog.findChild(QProgressBar, "syncProgress")
     assert progress is not None
     seen: list[tuple[str, int, int]] = []
@@ -113,11 +94,12 @@ def test_a_new_till_registers_and_its_first_sync_brings_every_member(
     ctx.hub.sync_started.connect(lambda: ticks.update(syncing=True))
     ctx.hub.sync_finished.connect(lambda _report: ticks.update(syncing=False))
 
-    _fill(dialog, qtbot, gui_env.server.url, "s001", gui_env.server.enrolment_code())
-    assert _field(dialog, "storeCode").text() == "S001"
+    _fill(dialog, gui_env.server.url, "s001", gui_env.server.enrolment_code())
+    assert child(dialog, QLineEdit, "storeCode").text() == "S001"
+    register = child(dialog, QPushButton, "registerButton")
     with qtbot.waitSignal(ctx.hub.sync_finished, timeout=30_000) as finished:
-        qtbot.mouseClick(_button(dialog, "registerButton"), Qt.MouseButton.LeftButton)
-        assert not _button(dialog, "registerButton").isEnabled()  # no second registration while the first runs
+        click(register)
+        assert not register.isEnabled()  # no second registration while the first runs
     ticker.stop()
 
     assert finished.args[0].error is None
@@ -139,11 +121,11 @@ def test_a_wrong_enrolment_code_is_refused_and_the_till_stays_unregistered(
 ) -> None:
     ctx = new_till.ctx
     devices = _server_devices(gui_env)
-    dialog = _dialog(ctx, qtbot)
+    dialog = show_widget(qtbot, RegistrationDialog(ctx))
     started: list[bool] = []
     ctx.hub.sync_started.connect(lambda: started.append(True))
-    _fill(dialog, qtbot, gui_env.server.url, "S001", "WRONG-CODE-1234")
-    qtbot.keyClick(_field(dialog, "enrolmentCode"), Qt.Key.Key_Return)
+    _fill(dialog, gui_env.server.url, "S001", "WRONG-CODE-1234")
+    qtbot.keyClick(child(dialog, QLineEdit, "enrolmentCode"), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=10_000)
 
     assert dialog.error_label.text() == "The enrolment code is wrong, used or expired."
@@ -152,35 +134,33 @@ def test_a_wrong_enrolment_code_is_refused_and_the_till_stays_unregistered(
     assert _server_devices(gui_env) == devices and not started
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
     # Nothing typed is lost: the manager corrects the code and tries again.
-    assert _field(dialog, "serverUrl").text() == gui_env.server.url and _field(dialog, "storeCode").text() == "S001"
-    assert _field(dialog, "enrolmentCode").isEnabled() and _button(dialog, "registerButton").isEnabled()
+    assert child(dialog, QLineEdit, "serverUrl").text() == gui_env.server.url
+    assert child(dialog, QLineEdit, "storeCode").text() == "S001"
+    assert child(dialog, QLineEdit, "enrolmentCode").isEnabled()
+    assert child(dialog, QPushButton, "registerButton").isEnabled()
 
 
 def test_plain_http_to_another_machine_is_refused_before_anything_is_sent(new_till: NewTill, qtbot: QtBot) -> None:
-    dialog = _dialog(new_till.ctx, qtbot)
-    _fill(dialog, qtbot, "http://10.20.30.40:8000", "S001", "ABCD2345")
-    qtbot.mouseClick(_button(dialog, "registerButton"), Qt.MouseButton.LeftButton)
+    dialog = show_widget(qtbot, RegistrationDialog(new_till.ctx))
+    _fill(dialog, "http://10.20.30.40:8000", "S001", "ABCD2345")
+    click(child(dialog, QPushButton, "registerButton"))
     qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=5000)
     assert dialog.error_label.text().startswith("The server address must start with https://")
     assert new_till.ctx.till.sync.registration() is None
 
-    url = _field(dialog, "serverUrl")
-    url.clear()
-    qtbot.keyClicks(url, "members")
+    type_into(dialog, "serverUrl", "members")
     dialog.error_label.clear()
-    qtbot.mouseClick(_button(dialog, "registerButton"), Qt.MouseButton.LeftButton)
+    click(child(dialog, QPushButton, "registerButton"))
     qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=5000)
     assert dialog.error_label.text().startswith("Not a server address")
 
 
 def test_missing_fields_are_named_before_anything_is_sent(new_till: NewTill, qtbot: QtBot) -> None:
-    dialog = _dialog(new_till.ctx, qtbot)
-    qtbot.mouseClick(_button(dialog, "registerButton"), Qt.MouseButton.LeftButton)
+    dialog = show_widget(qtbot, RegistrationDialog(new_till.ctx))
+    click(child(dialog, QPushButton, "registerButton"))
     assert dialog.error_label.text() == "Enter the server's address."
-    qtbot.keyClicks(_field(dialog, "serverUrl"), "http://127.0.0.1:1")
-    qtbot.keyClicks(_field(dialog, "storeCode"), "S001")
-    qtbot.keyClicks(_field(dialog, "enrolmentCode"), "AB")
-    qtbot.mouseClick(_button(dialog, "registerButton"), Qt.MouseButton.LeftButton)
+    _fill(dialog, "http://127.0.0.1:1", "S001", "AB")
+    click(child(dialog, QPushButton, "registerButton"))
     assert dialog.error_label.text().startswith("Enter the enrolment code")
     assert not new_till.ctx.ops.busy()
 
@@ -191,15 +171,15 @@ def test_a_failed_first_sync_keeps_the_registration_and_retry_only_syncs(
 ) -> None:
     ctx = new_till.ctx
     devices = _server_devices(gui_env)
-    dialog = _dialog(ctx, qtbot)
+    dialog = show_widget(qtbot, RegistrationDialog(ctx))
     new_till.network_down = True  # registration gets through, then the network goes (the sync retries, then stops)
-    _fill(dialog, qtbot, gui_env.server.url, "S001", gui_env.server.enrolment_code())
+    _fill(dialog, gui_env.server.url, "S001", gui_env.server.enrolment_code())
     with qtbot.waitSignal(ctx.hub.sync_finished, timeout=60_000) as failed:
-        qtbot.mouseClick(_button(dialog, "registerButton"), Qt.MouseButton.LeftButton)
+        click(child(dialog, QPushButton, "registerButton"))
     assert failed.args[0].error == "server_unreachable"
     assert dialog.error_label.text() == "The server does not answer. Work goes on offline."
-    retry = _button(dialog, "retryButton")
-    assert retry.isVisible() and not _button(dialog, "registerButton").isVisible()
+    retry = child(dialog, QPushButton, "retryButton")
+    assert retry.isVisible() and not child(dialog, QPushButton, "registerButton").isVisible()
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
     registration = ctx.till.sync.registration()
     assert registration is not None  # kept
@@ -207,7 +187,7 @@ def test_a_failed_first_sync_keeps_the_registration_and_retry_only_syncs(
 
     new_till.network_down = False
     with qtbot.waitSignal(ctx.hub.sync_finished, timeout=30_000) as finished:
-        qtbot.mouseClick(retry, Qt.MouseButton.LeftButton)
+        click(retry)
     assert finished.args[0].error is None
     qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=5000)
     assert ctx.till.sync.registration() == registration  # the same device and token: not registered twice
@@ -221,11 +201,12 @@ def test_a_till_registered_but_never_synced_opens_on_the_retry(
     ctx = new_till.ctx
     register_till(ctx.till.sync, server_url=gui_env.server.url, store_code="S001",
                   enrolment_code=gui_env.server.enrolment_code(), device_name="closed before its sync")  # fmt: skip
-    dialog = _dialog(ctx, qtbot)
-    retry = _button(dialog, "retryButton")
-    assert retry.isVisible() and not _button(dialog, "registerButton").isVisible()
-    assert not _field(dialog, "serverUrl").isEnabled() and _field(dialog, "storeCode").text() == "S001"
+    dialog = show_widget(qtbot, RegistrationDialog(ctx))
+    retry = child(dialog, QPushButton, "retryButton")
+    assert retry.isVisible() and not child(dialog, QPushButton, "registerButton").isVisible()
+    assert not child(dialog, QLineEdit, "serverUrl").isEnabled()
+    assert child(dialog, QLineEdit, "storeCode").text() == "S001"
     with qtbot.waitSignal(ctx.hub.sync_finished, timeout=30_000):
-        qtbot.mouseClick(retry, Qt.MouseButton.LeftButton)
+        click(retry)
     qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=5000)
     assert ctx.till.status().members == _server_members(gui_env) and ctx.till.staff.count() > 0
