@@ -12,7 +12,7 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QColor, QImage, QInputMethodEvent
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QLineEdit
@@ -25,6 +25,7 @@ from loyalty.phone import InvalidPhone, PhoneProblem
 from server.members import create_member
 from server.models import Member as ServerMember
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import child, click, commit_text, show_widget
 from ui.enrol_dialog import EnrolDialog, parse_birthday
 from ui.member_code_dialog import CodeState, MemberCodeDialog, MemberCodePanel
 from ui.messages import describe
@@ -55,11 +56,7 @@ def _counts(env: GuiEnv) -> tuple[int, int]:
 
 
 def _dialog(env: GuiEnv, qtbot: QtBot, phone: str = "") -> EnrolDialog:
-    dialog = EnrolDialog(env.ctx, phone=phone)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
+    return show_widget(qtbot, EnrolDialog(env.ctx, phone=phone))
 
 
 def _type(qtbot: QtBot, field: QLineEdit, text: str) -> None:
@@ -68,9 +65,7 @@ def _type(qtbot: QtBot, field: QLineEdit, text: str) -> None:
         QTest.keyClicks(field, text)
         return
     field.setFocus()
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(field, event)
+    commit_text(field, text)
 
 
 def _fill(qtbot: QtBot, dialog: EnrolDialog, phone: str, name: str, birthday: str = "") -> None:
@@ -113,7 +108,7 @@ def _save_through_the_button(qtbot: QtBot, panel: MemberCodePanel, path: Path, m
         return str(path), "PNG (*.png)"
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(choose))
-    QTest.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    click(panel.save_button)
     assert asked and asked[0].endswith("member-code.png")  # no phone digits in the suggested name
 
 
@@ -132,7 +127,7 @@ def _print_through_the_button(qtbot: QtBot, panel: MemberCodePanel, pdf: Path) -
             QTimer.singleShot(50, accept_print_dialog)
 
     QTimer.singleShot(50, accept_print_dialog)
-    QTest.mouseClick(panel.print_button, Qt.MouseButton.LeftButton)
+    click(panel.print_button)
     assert accepted
 
 
@@ -148,7 +143,7 @@ def test_a_cashier_enrols_a_new_phone_and_the_shown_code_scans_to_the_member(
     dialog = _dialog(gui_env, qtbot)
     _fill(qtbot, dialog, phone, "林小满", "1992年3月8日")
     dialog.gender_input.setCurrentIndex(dialog.gender_input.findData("F"))
-    QTest.mouseClick(dialog.consent_box, Qt.MouseButton.LeftButton)
+    click(dialog.consent_box)
 
     QTest.keyClick(dialog.name_input, Qt.Key.Key_Return)
     QTest.keyClick(dialog.name_input, Qt.Key.Key_Return)  # Enter twice: one member
@@ -179,7 +174,7 @@ def test_a_cashier_enrols_a_new_phone_and_the_shown_code_scans_to_the_member(
 
     QTest.keyClick(dialog.code_panel.qr_view, Qt.Key.Key_Return)  # a third Enter does not close the code away
     assert dialog.isVisible()
-    QTest.mouseClick(dialog.done_button, Qt.MouseButton.LeftButton)
+    click(dialog.done_button)
     assert dialog.result() == QDialog.DialogCode.Accepted.value
     assert phone not in caplog.text and "林小满" not in caplog.text  # no personal data in the logs
 
@@ -225,7 +220,7 @@ def test_a_known_phone_is_refused_with_the_member_offered(gui_env: GuiEnv, qtbot
     assert phone not in dialog.error_label.text()  # the masked phone only
     assert dialog.open_existing_button.isVisible() and dialog.confirm_button.isEnabled()
     with qtbot.waitSignal(dialog.existing_member, timeout=1000) as opened:
-        QTest.mouseClick(dialog.open_existing_button, Qt.MouseButton.LeftButton)
+        click(dialog.open_existing_button)
     assert opened.args == [member_id]
     assert _counts(gui_env) == before and dialog.enrolled_member_id is None
 
@@ -276,24 +271,20 @@ def test_a_members_code_dialog_shows_the_card_code_the_server_signs(
     cashier = gui_env.login("C001")
     member_id, _phone = gui_env.member_phone(5)
     member = gui_env.till.members.get(cashier, member_id)
-    dialog = MemberCodeDialog(gui_env.ctx, member)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = show_widget(qtbot, MemberCodeDialog(gui_env.ctx, member))
     _wait_for_code(qtbot, dialog.panel, CodeState.SHOWN)
 
     saved = dialog.save_png(tmp_path / "card.png")
     assert saved is not None and _decode_png(saved) == gui_env.member_code(member_id)
-    shown = dialog.findChild(QLabel, "memberCodeMember")
-    assert shown is not None and member.phone_masked in shown.text() and member.name in shown.text()
+    shown = child(dialog, QLabel, "memberCodeMember")
+    assert member.phone_masked in shown.text() and member.name in shown.text()
 
 
 def test_a_members_code_dialog_offline_says_so(gui_env: GuiEnv, qtbot: QtBot) -> None:
     cashier = gui_env.login("C001")
     member_id, _phone = gui_env.member_phone(6)
     gui_env.stop_server()
-    dialog = MemberCodeDialog(gui_env.ctx, gui_env.till.members.get(cashier, member_id))
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = show_widget(qtbot, MemberCodeDialog(gui_env.ctx, gui_env.till.members.get(cashier, member_id)))
     _wait_for_code(qtbot, dialog.panel, CodeState.UNAVAILABLE)
     assert dialog.panel.status_label.text().startswith("The server does not answer.")
     assert dialog.panel.qr_view.code() is None and not dialog.panel.print_button.isEnabled()

@@ -141,7 +141,7 @@ def test_a_scan_at_scanner_speed_with_the_focus_elsewhere_opens_the_member(
     QTest.keyClick(counter.elsewhere, Qt.Key.Key_Return)
 
     qtbot.waitUntil(lambda: counter.pages.currentWidget() is counter.member)
-    member = gui_env.till.members.get(gui_env.ctx.actor(), member_id)
+    member = gui_env.member(member_id)
     assert counter.chosen == [member_id]
     assert card_text(counter, "memberName") == member.name
     assert card_text(counter, "pointsBalance") == points_text(member.available_points)
@@ -242,7 +242,7 @@ def test_a_code_from_a_replaced_card_is_refused_in_plain_words(
     gui_env: GuiEnv, qtbot: QtBot, counter: Counter, clock: FakeClock
 ) -> None:
     member_id, _phone = gui_env.member_phone(4)
-    current = gui_env.till.members.get(gui_env.ctx.actor(), member_id).card_serial
+    current = gui_env.member(member_id).card_serial
     assert current is not None and gui_env.server.db is not None
     with gui_env.server.db.read() as session:
         key = chain.signing_key(session)

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 import main
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import button_visible, child, show_widget
 from ui.i18n import Language, Translations
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
@@ -19,17 +20,7 @@ from ui.main_window import MainWindow
 
 def _window(env: GuiEnv, qtbot: QtBot, staff: str, translations: Translations | None = None) -> MainWindow:
     env.login(staff)
-    window = MainWindow(env.ctx, translations)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()  # shortcuts reach the active window only
-    qtbot.waitUntil(window.isActiveWindow)
-    return window
-
-
-def _visible(window: MainWindow, name: str) -> bool:
-    button = window.findChild(QPushButton, name)
-    return button is not None and button.isVisibleTo(window)
+    return show_widget(qtbot, MainWindow(env.ctx, translations), active=True)  # shortcuts reach the active window only
 
 
 def test_the_run_command_opens_the_window_logged_in_as_the_demo_cashier(
@@ -57,18 +48,18 @@ def test_the_run_command_opens_the_window_logged_in_as_the_demo_cashier(
 
 def test_a_cashier_sees_the_counter_actions_but_not_the_managers(gui_env: GuiEnv, qtbot: QtBot) -> None:
     window = _window(gui_env, qtbot, "C001")
-    assert _visible(window, "enrolButton") and not _visible(window, "syncNavButton")
+    assert button_visible(window, "enrolButton") and not button_visible(window, "syncNavButton")
     member_id, _phone = gui_env.member_phone(0)
     window.show_member(member_id)
-    assert _visible(window, "awardButton") and _visible(window, "redeemButton")
+    assert button_visible(window, "awardButton") and button_visible(window, "redeemButton")
 
 
 def test_a_guide_cannot_award_or_redeem(gui_env: GuiEnv, qtbot: QtBot) -> None:
     window = _window(gui_env, qtbot, "G001")
     member_id, _phone = gui_env.member_phone(1)
     window.show_member(member_id)
-    assert not _visible(window, "awardButton") and not _visible(window, "redeemButton")
-    assert _visible(window, "preferencesNavButton") and not _visible(window, "syncNavButton")
+    assert not button_visible(window, "awardButton") and not button_visible(window, "redeemButton")
+    assert button_visible(window, "preferencesNavButton") and not button_visible(window, "syncNavButton")
 
 
 def test_a_manager_reaches_the_day_end_with_f9(gui_env: GuiEnv, qtbot: QtBot) -> None:
@@ -121,9 +112,7 @@ def test_a_scan_while_a_dialog_is_open_does_not_change_the_member_behind_it(gui_
     first, _phone = gui_env.member_phone(0)
     other, _phone = gui_env.member_phone(1)
     window.show_member(first)
-    award = window.member_page.findChild(QPushButton, "awardButton")
-    assert award is not None
-    award.click()
+    child(window.member_page, QPushButton, "awardButton").click()
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None)
     window.scan_detector.scanned.emit(gui_env.member_code(other))
     qtbot.wait(50)

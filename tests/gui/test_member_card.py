@@ -20,6 +20,7 @@ from loyalty.clock import store_zone
 from loyalty.rules import DEFAULT_RULES
 from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import button_visible, child, show_widget
 from ui.member_page import MemberPage
 from widgets.display import points_text, signed_points_text, yuan_text
 from widgets.member_card import MemberCard
@@ -56,9 +57,7 @@ def preference(kind: PreferenceKind, value: str, n: int) -> PreferenceView:
 
 
 def label(widget: QWidget, name: str) -> QLabel:
-    found = widget.findChild(QLabel, name)
-    assert found is not None, name
-    return found
+    return child(widget, QLabel, name)
 
 
 def shown(widget: QWidget, name: str) -> bool:
@@ -145,18 +144,7 @@ def test_figures_are_written_one_way_from_integers() -> None:
 
 def page_for(env: GuiEnv, qtbot: QtBot, staff: str) -> MemberPage:
     env.login(staff)
-    page = MemberPage(env.ctx)
-    qtbot.addWidget(page)
-    page.resize(1000, 640)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
-
-
-def visible(page: QWidget, name: str) -> bool:
-    button = page.findChild(QPushButton, name)
-    assert button is not None, name
-    return button.isVisibleTo(page)
+    return show_widget(qtbot, MemberPage(env.ctx), size=(1000, 640))
 
 
 def member_with_preferences(env: GuiEnv) -> str:
@@ -173,22 +161,22 @@ def test_a_cashier_sees_the_member_with_the_counter_actions(gui_env: GuiEnv, qtb
     page = page_for(gui_env, qtbot, "C001")
     member_id, _phone = gui_env.member_phone(0)
     assert page.show_member(member_id)
-    member = gui_env.till.members.get(gui_env.ctx.actor(), member_id)
+    member = gui_env.member(member_id)
     assert label(page, "memberName").text() == member.name
     assert label(page, "pointsBalance").text() == points_text(member.available_points)
     assert label(page, "memberPhone").text() == member.phone_masked
     for name in ("awardButton", "redeemButton", "reverseButton", "preferencesButton", "memberCodeButton"):
-        assert visible(page, name), name
-    award = page.findChild(QPushButton, "awardButton")
-    assert award is not None and award.text().endswith("(F2)")
+        assert button_visible(page, name), name
+    assert child(page, QPushButton, "awardButton").text().endswith("(F2)")
 
 
 def test_a_guide_reads_preferences_but_cannot_award_redeem_or_reverse(gui_env: GuiEnv, qtbot: QtBot) -> None:
     page = page_for(gui_env, qtbot, "G001")
     member_id = member_with_preferences(gui_env)
     assert page.show_member(member_id)
-    assert not visible(page, "awardButton") and not visible(page, "redeemButton") and not visible(page, "reverseButton")
-    assert visible(page, "preferencesButton")
+    for name in ("awardButton", "redeemButton", "reverseButton"):
+        assert not button_visible(page, name), name
+    assert button_visible(page, "preferencesButton")
     first = gui_env.till.preferences.list(gui_env.ctx.actor(), member_id)[0]
     assert first.value in label(page, "preferencesLabel").text()
     with qtbot.waitSignal(page.preferences_requested) as asked:
@@ -201,7 +189,7 @@ def test_the_card_follows_an_award_and_shows_it_as_pending(gui_env: GuiEnv, qtbo
     member_id, _phone = gui_env.member_phone(2)
     page.show_member(member_id)
     before = int(label(page, "pointsBalance").text().replace(",", ""))
-    assert gui_env.till.members.get(gui_env.ctx.actor(), member_id).pending_points == 0
+    assert gui_env.member(member_id).pending_points == 0
 
     result = gui_env.till.ledger.award(gui_env.ctx.actor(), member_id, 128_50, receipt_no="T-CARD-1")
     gui_env.ctx.hub.member_changed.emit(member_id)  # what ui.operations does after every write
@@ -222,7 +210,7 @@ def test_another_members_change_leaves_the_card_alone_and_a_reload_refreshes_it(
     gui_env.ctx.hub.member_changed.emit(other_id)
     assert label(page, "pointsBalance").text() == before  # not re-read for someone else
     gui_env.ctx.hub.members_reloaded.emit()
-    now = gui_env.till.members.get(gui_env.ctx.actor(), member_id)
+    now = gui_env.member(member_id)
     assert label(page, "pointsBalance").text() == points_text(now.available_points)
     assert label(page, "pointsBalance").text() != before
 
@@ -237,7 +225,7 @@ def test_f2_opens_the_award_dialog_for_this_member_and_esc_goes_back(gui_env: Gu
     dialogs = [d for d in page.findChildren(QDialog) if d.isVisible()]
     assert [type(d).__name__ for d in dialogs] == ["AwardDialog"]
     assert dialogs[0].windowModality() is Qt.WindowModality.WindowModal  # open(), not a nested exec()
-    member = gui_env.till.members.get(gui_env.ctx.actor(), member_id)
+    member = gui_env.member(member_id)
     assert any(member.name in text.text() for text in dialogs[0].findChildren(QLabel))  # this member's dialog
     dialogs[0].reject()
     page.setFocus()
@@ -251,4 +239,4 @@ def test_logging_out_clears_the_card(gui_env: GuiEnv, qtbot: QtBot) -> None:
     page.show_member(member_id)
     gui_env.ctx.log_out()
     assert label(page, "memberName").text() == "" and label(page, "pointsBalance").text() == ""
-    assert not visible(page, "awardButton") and page.member is None
+    assert not button_visible(page, "awardButton") and page.member is None

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from localdb.models import Member, OutboxItem
 from localdb.preferences import PreferenceView
 from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import click, commit_text, show_widget, wait_idle
 from ui.messages import describe
 from ui.preferences_page import PreferencesPage
 
@@ -32,11 +32,7 @@ def _member(env: GuiEnv, *, consent: bool) -> str:
 
 def _page(env: GuiEnv, qtbot: QtBot, staff: str, member_id: str) -> PreferencesPage:
     env.login(staff)
-    page = PreferencesPage(env.ctx)
-    qtbot.addWidget(page)
-    page.resize(1280, 760)
-    page.show()
-    qtbot.waitExposed(page)
+    page = show_widget(qtbot, PreferencesPage(env.ctx), size=(1280, 760))
     page.show_member(member_id)
     return page
 
@@ -52,13 +48,6 @@ def _queued(env: GuiEnv, item_type: str, member_id: str) -> list[tuple[dict[str,
 
 def _preference_items(env: GuiEnv, member_id: str) -> list[tuple[dict[str, Any], str | None]]:
     return _queued(env, "preference", member_id)
-
-
-def _type_with_input_method(widget: QWidget, text: str) -> None:
-    """Text committed by a Chinese input method (QTest types ASCII keys only)."""
-    event = QInputMethodEvent()
-    event.setCommitString(text)
-    QApplication.sendEvent(widget, event)
 
 
 def _stored(env: GuiEnv, member_id: str) -> list[PreferenceView]:
@@ -88,10 +77,10 @@ def test_a_guide_adds_a_preference_with_enter_and_it_is_stored_and_queued(gui_en
     gui_env.ctx.hub.member_changed.connect(changed.append)
 
     _choose_kind(page, PreferenceKind.SIZE)
-    _type_with_input_method(page.value_input, "ＸＬ  码")  # full-width letters, as a Chinese input method gives them
+    commit_text(page.value_input, "ＸＬ  码")  # full-width letters, as a Chinese input method gives them
     QTest.keyClick(page.value_input, Qt.Key.Key_Return)
     QTest.keyClick(page.value_input, Qt.Key.Key_Return)  # a second Enter while the first is being written
-    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy() and page.value_input.text() == "")
+    wait_idle(qtbot, gui_env.ctx, lambda: page.value_input.text() == "")
 
     stored = [(p.kind, p.value, p.staff_code) for p in _stored(gui_env, member_id)]
     assert stored.count((PreferenceKind.SIZE, "XL 码", "G001")) == 1
@@ -122,7 +111,7 @@ def test_a_guide_removes_a_preference_with_delete(gui_env: GuiEnv, qtbot: QtBot)
     tree.setCurrentItem(target)
     assert page.remove_button.isEnabled() and page.kind_input.currentData() == "colour"
     QTest.keyClick(tree, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy() and "藏青" not in _shown_values(page))
+    wait_idle(qtbot, gui_env.ctx, lambda: "藏青" not in _shown_values(page))
 
     assert added.id not in [p.id for p in _stored(gui_env, member_id)]
     last, _status = _preference_items(gui_env, member_id)[-1]
@@ -136,14 +125,14 @@ def test_a_repeat_or_an_empty_value_is_refused_in_words_and_nothing_is_queued(gu
     queued = len(_preference_items(gui_env, member_id))
 
     _choose_kind(page, PreferenceKind.STYLE)
-    _type_with_input_method(page.value_input, " 通勤 ")
+    commit_text(page.value_input, " 通勤 ")
     QTest.keyClick(page.value_input, Qt.Key.Key_Return)
     assert page.error_label.text() == "This preference is already recorded."
     assert page.value_input.text() == " 通勤 "  # the guide's typing is kept
 
     page.value_input.clear()
     QTest.keyClick(page.value_input, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy() and page.error_label.text() != "")
+    wait_idle(qtbot, gui_env.ctx, lambda: page.error_label.text() != "")
     assert page.error_label.text() == describe(StoreError(Problem.INVALID_PREFERENCE))
     assert len(_preference_items(gui_env, member_id)) == queued
     assert page.add_button.isEnabled()  # ready for the next try
@@ -155,10 +144,10 @@ def test_without_consent_the_guide_records_it_first(gui_env: GuiEnv, qtbot: QtBo
     assert not page.add_button.isEnabled() and not page.value_input.isEnabled()
     assert page.consent_notice.isVisibleTo(page) and page.consent_button.isVisibleTo(page)
 
-    QTest.mouseClick(page.consent_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy() and page.add_button.isEnabled())
+    click(page.consent_button)
+    wait_idle(qtbot, gui_env.ctx, lambda: page.add_button.isEnabled())
 
-    assert gui_env.till.members.get(gui_env.ctx.actor(), member_id).consent_profile
+    assert gui_env.member(member_id).consent_profile
     assert not page.consent_button.isVisibleTo(page)
     updates = _queued(gui_env, "member_update", member_id)
     assert [body["changes"] for body, _status in updates] == [{"consent_profile": True}]
@@ -185,7 +174,7 @@ def test_the_page_shows_who_the_member_is_and_their_recent_visits(gui_env: GuiEn
     award = gui_env.till.ledger.award(cashier, member_id, 12_850)
     page = _page(gui_env, qtbot, "G001", member_id)
 
-    member = gui_env.till.members.get(gui_env.ctx.actor(), member_id)
+    member = gui_env.member(member_id)
     assert page.name_label.text() == member.name
     visits = [item.text() for i in range(page.visits.list.count()) if (item := page.visits.list.item(i)) is not None]
     local = award.entry.created_at.astimezone(gui_env.till.settings.current().zone).strftime("%Y-%m-%d %H:%M")

@@ -13,6 +13,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from loyalty.member_code import new_signing_key, sign_member_code
+from tests.gui.helpers import show_widget
 from widgets.qr_view import PNG_MODULE_PIXELS, QUIET_ZONE, QrView
 
 CODE = sign_member_code(new_signing_key(), uuid.UUID("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"), 1234)
@@ -25,12 +26,7 @@ def _decode(image: QImage, tmp_path: Path) -> list[str]:
 
 
 def _view(qtbot: QtBot, width: int = 420, height: int = 360) -> QrView:
-    view = QrView()
-    qtbot.addWidget(view)
-    view.resize(width, height)
-    view.show()
-    qtbot.waitExposed(view)
-    return view
+    return show_widget(qtbot, QrView(), size=(width, height))
 
 
 def test_the_saved_png_is_the_code_alone_with_its_quiet_zone(qtbot: QtBot, tmp_path: Path) -> None:

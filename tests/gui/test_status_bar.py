@@ -7,27 +7,17 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import child, show_widget
 from ui.status_bar import TillStatusBar
 
 
 def _bar(gui_env: GuiEnv, qtbot: QtBot) -> TillStatusBar:
-    bar = TillStatusBar(gui_env.ctx)
-    qtbot.addWidget(bar)
-    bar.resize(1100, 40)
-    bar.show()
-    qtbot.waitExposed(bar)
-    return bar
-
-
-def _label(bar: TillStatusBar, name: str) -> QLabel:
-    label = bar.findChild(QLabel, name)
-    assert label is not None, name
-    return label
+    return show_widget(qtbot, TillStatusBar(gui_env.ctx), size=(1100, 40))
 
 
 def test_online_after_a_health_check_and_offline_when_the_server_goes(gui_env: GuiEnv, qtbot: QtBot) -> None:
     bar = _bar(gui_env, qtbot)
-    online = _label(bar, "statusOnline")
+    online = child(bar, QLabel, "statusOnline")
     assert online.property("state") == "unknown"
 
     with qtbot.waitSignal(gui_env.ctx.hub.online_changed, timeout=10_000):
@@ -42,7 +32,7 @@ def test_online_after_a_health_check_and_offline_when_the_server_goes(gui_env: G
 
 def test_the_pending_count_follows_an_award_and_the_sync_that_sends_it(gui_env: GuiEnv, qtbot: QtBot) -> None:
     bar = _bar(gui_env, qtbot)
-    pending = _label(bar, "pendingCount")
+    pending = child(bar, QLabel, "pendingCount")
     assert gui_env.till.sync.count_unsent() == 0 and pending.text() == "All sent"
 
     cashier = gui_env.login("C001")
@@ -51,7 +41,7 @@ def test_the_pending_count_follows_an_award_and_the_sync_that_sends_it(gui_env: 
     gui_env.ctx.hub.member_changed.emit(member_id)
     assert pending.text() == "1 record(s) to send"
 
-    last_sync = _label(bar, "lastSync")
+    last_sync = child(bar, QLabel, "lastSync")
     with qtbot.waitSignal(gui_env.ctx.hub.sync_finished, timeout=30_000) as finished:
         assert gui_env.ctx.sync.sync_now()
         assert last_sync.text() == "Syncing…"
@@ -65,7 +55,7 @@ def test_the_pending_count_follows_an_award_and_the_sync_that_sends_it(gui_env: 
 
 def test_the_clock_warning_shows_only_beyond_five_minutes(gui_env: GuiEnv, qtbot: QtBot) -> None:
     bar = _bar(gui_env, qtbot)
-    skew = _label(bar, "clockSkew")
+    skew = child(bar, QLabel, "clockSkew")
     assert not skew.isVisible()
 
     gui_env.ctx.hub.clock_skew_changed.emit(600)
@@ -78,7 +68,7 @@ def test_the_clock_warning_shows_only_beyond_five_minutes(gui_env: GuiEnv, qtbot
 
 def test_staff_and_store_are_named(gui_env: GuiEnv, qtbot: QtBot) -> None:
     bar = _bar(gui_env, qtbot)
-    staff, store = _label(bar, "staffLabel"), _label(bar, "storeLabel")
+    staff, store = child(bar, QLabel, "staffLabel"), child(bar, QLabel, "storeLabel")
     assert staff.text() == "Not logged in"
     assert store.text() == "S001 旗舰店"
 

@@ -17,6 +17,7 @@ from localdb.models import EntrySync
 from server.models import LedgerEntry, PushedItem
 from server.models import Member as ServerMember
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import child, click, row_texts, show_widget, wait_idle
 from ui.messages import describe_sync_error, reason_words
 from ui.sync_page import SyncPage
 
@@ -25,24 +26,17 @@ SYNC_TIMEOUT_MS = 30_000  # an unreachable server is retried with backoff for se
 
 def _page(env: GuiEnv, qtbot: QtBot, staff: str = "M001") -> SyncPage:
     env.login(staff)
-    page = SyncPage(env.ctx)
-    qtbot.addWidget(page)
-    page.resize(1280, 760)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
+    return show_widget(qtbot, SyncPage(env.ctx), size=(1280, 760))
 
 
 def _summary(page: SyncPage, name: str) -> str:
-    label = page.findChild(QLabel, f"summary{name}")
-    assert label is not None
-    return label.text()
+    return child(page, QLabel, f"summary{name}").text()
 
 
 def _sync(page: SyncPage, env: GuiEnv, qtbot: QtBot) -> None:
     with qtbot.waitSignal(env.ctx.hub.sync_finished, timeout=SYNC_TIMEOUT_MS):
-        QTest.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not env.ctx.ops.busy())  # the exception list and the report have been read again
+        click(page.sync_button)
+    wait_idle(qtbot, env.ctx)  # the exception list and the report have been read again
 
 
 def _pushed_by_this_till(env: GuiEnv) -> list[PushedItem]:
@@ -133,7 +127,7 @@ def test_a_rejected_award_is_listed_with_its_reason(gui_env: GuiEnv, qtbot: QtBo
     ]
     table = page.findChild(QTableWidget, "syncExceptions")
     assert table is not None and table.isVisibleTo(page) and table.rowCount() == 1
-    row = [cell.text() for column in range(table.columnCount()) if (cell := table.item(0, column)) is not None]
+    row = row_texts(table, 0)
     assert row[4] == "Rejected" and row[5] == reason_words("unknown_member")
     assert "no such member" in row[5] and "GUI-ERASED" in row[1] and row[3] == "+66"
     qtbot.waitUntil(lambda: page.day_report.report is not None)
