@@ -19,6 +19,7 @@ from loyalty import member_code
 from loyalty.phone import mask_phone
 from server import chain
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import ScanClock, child, click, enter_at, filtering_app_events, show_widget, type_at
 from ui.lookup_page import LookupPage
 from ui.member_page import MemberPage
 from widgets.candidate_list import CandidateList
@@ -27,18 +28,10 @@ from widgets.member_card import MemberCard
 from widgets.scan_detector import ScanDetector
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 50.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class Counter(QWidget):
     """The lookup and member pages wired as the main window wires them, with a field elsewhere to hold the focus."""
 
-    def __init__(self, env: GuiEnv, clock: FakeClock) -> None:
+    def __init__(self, env: GuiEnv, clock: ScanClock) -> None:
         super().__init__()
         self.lookup = LookupPage(env.ctx)
         self.member = MemberPage(env.ctx)
@@ -64,37 +57,19 @@ class Counter(QWidget):
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def counter(gui_env: GuiEnv, qtbot: QtBot, clock: FakeClock) -> Iterator[Counter]:
+def counter(gui_env: GuiEnv, qtbot: QtBot, scan_clock: ScanClock) -> Iterator[Counter]:
     gui_env.login("C001")
-    form = Counter(gui_env, clock)
-    qtbot.addWidget(form)
-    form.resize(900, 700)
-    form.show()
-    qtbot.waitExposed(form)
-    form.activateWindow()
-    app = QApplication.instance()
-    assert app is not None
-    app.installEventFilter(form.detector)
-    try:
+    form = show_widget(qtbot, Counter(gui_env, scan_clock), size=(900, 700), active=True)
+    with filtering_app_events(form.detector):
         yield form
-    finally:
-        app.removeEventFilter(form.detector)
 
 
 def lookup_input(counter: Counter) -> QLineEdit:
-    found = counter.lookup.findChild(QLineEdit, "lookupInput")
-    assert found is not None
-    return found
+    return child(counter.lookup, QLineEdit, "lookupInput")
 
 
 def error_text(counter: Counter) -> str:
-    label = counter.lookup.findChild(QLabel, "errorLabel")
-    assert label is not None
+    label = child(counter.lookup, QLabel, "errorLabel")
     return label.text() if label.isVisibleTo(counter) else ""
 
 
@@ -106,15 +81,11 @@ def type_and_enter(counter: Counter, text: str) -> None:
 
 
 def card_of(counter: Counter) -> MemberCard:
-    card = counter.member.findChild(MemberCard, "memberCard")
-    assert card is not None
-    return card
+    return child(counter.member, MemberCard, "memberCard")
 
 
 def card_text(counter: Counter, name: str) -> str:
-    label = card_of(counter).findChild(QLabel, name)
-    assert label is not None
-    return label.text()
+    return child(card_of(counter), QLabel, name).text()
 
 
 def same_tail_members(env: GuiEnv, tail: str) -> list[MemberView]:
@@ -127,18 +98,15 @@ def same_tail_members(env: GuiEnv, tail: str) -> list[MemberView]:
 
 
 def test_a_scan_at_scanner_speed_with_the_focus_elsewhere_opens_the_member(
-    gui_env: GuiEnv, qtbot: QtBot, counter: Counter, clock: FakeClock
+    gui_env: GuiEnv, qtbot: QtBot, counter: Counter, scan_clock: ScanClock
 ) -> None:
     member_id, _phone = gui_env.member_phone(3)
     code = gui_env.member_code(member_id)
     counter.elsewhere.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is counter.elsewhere)
 
-    for character in code:  # a wedge scanner: 3 ms a key, then Enter
-        clock.now += 0.003
-        QTest.keyClicks(counter.elsewhere, character)
-    clock.now += 0.003
-    QTest.keyClick(counter.elsewhere, Qt.Key.Key_Return)
+    type_at(qtbot, scan_clock, counter.elsewhere, code, 3)  # a wedge scanner: 3 ms a key, then Enter
+    enter_at(scan_clock, counter.elsewhere, 3)
 
     qtbot.waitUntil(lambda: counter.pages.currentWidget() is counter.member)
     member = gui_env.member(member_id)
@@ -169,8 +137,8 @@ def test_the_last_4_digits_list_the_candidates_and_the_arrow_keys_pick_one(
     extra = same_tail_members(gui_env, tail)
     type_and_enter(counter, tail)
 
-    candidates = counter.lookup.findChild(CandidateList, "candidateList")
-    assert candidates is not None and candidates.isVisibleTo(counter)
+    candidates = child(counter.lookup, CandidateList, "candidateList")
+    assert candidates.isVisibleTo(counter)
     expected = [m.id for m in gui_env.till.members.find_by_tail(gui_env.ctx.actor(), tail)]
     assert candidates.member_ids() == expected and set(expected) >= {member_id, *(m.id for m in extra)}
     first_row = candidates.topLevelItem(0)
@@ -195,8 +163,7 @@ def test_a_candidate_can_be_picked_with_a_double_click(gui_env: GuiEnv, qtbot: Q
     _member_id, phone = gui_env.member_phone(8)
     extra = same_tail_members(gui_env, phone[-4:])
     type_and_enter(counter, phone[-4:])
-    candidates = counter.lookup.findChild(CandidateList, "candidateList")
-    assert candidates is not None
+    candidates = child(counter.lookup, CandidateList, "candidateList")
     row = candidates.member_ids().index(extra[1].id)
     item = candidates.topLevelItem(row)
     assert item is not None
@@ -223,9 +190,9 @@ def test_a_phone_nobody_has_is_offered_for_enrolment(gui_env: GuiEnv, qtbot: QtB
     assert gui_env.till.members.find_by_phone(gui_env.ctx.actor(), phone) is None
     type_and_enter(counter, "139 0000 1111")
     assert error_text(counter) == "No member found."
-    enrol = counter.lookup.findChild(QPushButton, "enrolPhoneButton")
-    assert enrol is not None and enrol.isVisibleTo(counter)
-    QTest.mouseClick(enrol, Qt.MouseButton.LeftButton)
+    enrol = child(counter.lookup, QPushButton, "enrolPhoneButton")
+    assert enrol.isVisibleTo(counter)
+    click(enrol)
     assert counter.enrol == [phone] and counter.chosen == []
 
 
@@ -234,12 +201,11 @@ def test_a_tail_nobody_has_finds_no_member_and_offers_nothing(gui_env: GuiEnv, q
     tail = next(f"{n:04d}" for n in range(10_000) if not gui_env.till.members.find_by_tail(actor, f"{n:04d}"))
     type_and_enter(counter, tail)
     assert error_text(counter) == "No member found."
-    enrol = counter.lookup.findChild(QPushButton, "enrolPhoneButton")
-    assert enrol is not None and not enrol.isVisibleTo(counter)
+    assert not child(counter.lookup, QPushButton, "enrolPhoneButton").isVisibleTo(counter)
 
 
 def test_a_code_from_a_replaced_card_is_refused_in_plain_words(
-    gui_env: GuiEnv, qtbot: QtBot, counter: Counter, clock: FakeClock
+    gui_env: GuiEnv, qtbot: QtBot, counter: Counter, scan_clock: ScanClock
 ) -> None:
     member_id, _phone = gui_env.member_phone(4)
     current = gui_env.member(member_id).card_serial

@@ -11,22 +11,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from tests.gui.helpers import ScanClock, enter_at, filtering_app_events, show_widget, type_at
 from widgets.scan_detector import ACCEPTS_SCAN, ScanDetector
 
 CODE = "MD1" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" * 4 + "ABCDEFG"  # the shape of a member code (138 characters)
-
-
-class FakeClock:
-    """The detector's timing source, moved by hand: a key every few ms is a scanner, every 100 ms a person."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance_ms(self, ms: float) -> None:
-        self.now += ms / 1000
 
 
 class Counter(QWidget):
@@ -47,55 +35,33 @@ class Counter(QWidget):
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def detector(qtbot: QtBot, scan_clock: ScanClock) -> Iterator[ScanDetector]:  # qtbot: the QApplication first
+    detector = ScanDetector(clock=scan_clock)
+    with filtering_app_events(detector):
+        yield detector
 
 
 @pytest.fixture
-def detector(qtbot: QtBot, clock: FakeClock) -> Iterator[ScanDetector]:
-    app = QApplication.instance()
-    assert app is not None
-    detector = ScanDetector(clock=clock)
-    app.installEventFilter(detector)
-    try:
-        yield detector
-    finally:
-        app.removeEventFilter(detector)
+def scans(detector: ScanDetector) -> list[str]:
+    """What the detector reported as scans, in order."""
+    seen: list[str] = []
+    detector.scanned.connect(seen.append)
+    return seen
 
 
 @pytest.fixture
 def counter(qtbot: QtBot) -> Counter:
-    form = Counter()
-    qtbot.addWidget(form)
-    form.show()
-    qtbot.waitExposed(form)
-    form.activateWindow()
-    return form
-
-
-def type_at(
-    qtbot: QtBot, clock: FakeClock, widget: QWidget, text: str, ms_per_key: float, *, real: bool = False
-) -> None:
-    for character in text:
-        clock.advance_ms(ms_per_key)
-        if real:
-            qtbot.wait(int(ms_per_key))  # let the event loop run between keys, as it does for a person
-        QTest.keyClicks(widget, character)
-
-
-def press_enter(qtbot: QtBot, clock: FakeClock, widget: QWidget, ms: float) -> None:
-    clock.advance_ms(ms)
-    QTest.keyClick(widget, Qt.Key.Key_Return)
+    return show_widget(qtbot, Counter(), active=True)
 
 
 def test_a_scan_while_the_focus_is_in_another_field_goes_to_the_lookup_only(
-    qtbot: QtBot, detector: ScanDetector, counter: Counter, clock: FakeClock
+    qtbot: QtBot, detector: ScanDetector, counter: Counter, scan_clock: ScanClock
 ) -> None:
     counter.other.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is counter.other)
     with qtbot.waitSignal(detector.scanned, timeout=1000) as signal:
-        type_at(qtbot, clock, counter.other, CODE, 3)
-        press_enter(qtbot, clock, counter.other, 3)
+        type_at(qtbot, scan_clock, counter.other, CODE, 3)
+        enter_at(scan_clock, counter.other, 3)
     assert signal.args == [CODE]
     qtbot.wait(100)  # past the hold window: nothing is replayed later either
     assert counter.other.text() == ""
@@ -104,102 +70,92 @@ def test_a_scan_while_the_focus_is_in_another_field_goes_to_the_lookup_only(
 
 
 def test_a_phone_scanned_at_5_ms_a_key_is_a_scan(
-    qtbot: QtBot, detector: ScanDetector, counter: Counter, clock: FakeClock
+    qtbot: QtBot, detector: ScanDetector, counter: Counter, scan_clock: ScanClock
 ) -> None:
     counter.button.setFocus()
     with qtbot.waitSignal(detector.scanned, timeout=1000) as signal:
-        type_at(qtbot, clock, counter.button, "13800138000", 5)
-        press_enter(qtbot, clock, counter.button, 5)
+        type_at(qtbot, scan_clock, counter.button, "13800138000", 5)
+        enter_at(scan_clock, counter.button, 5)
     assert signal.args == ["13800138000"]
 
 
 def test_a_person_typing_in_another_field_keeps_every_key_in_order(
-    qtbot: QtBot, detector: ScanDetector, counter: Counter, clock: FakeClock
+    qtbot: QtBot, detector: ScanDetector, scans: list[str], counter: Counter, scan_clock: ScanClock
 ) -> None:
     counter.other.setFocus()
-    seen: list[str] = []
-    detector.scanned.connect(seen.append)
-    type_at(qtbot, clock, counter.other, "Wang Fang 13800138000", 100, real=True)
-    press_enter(qtbot, clock, counter.other, 100)
+    type_at(qtbot, scan_clock, counter.other, "Wang Fang 13800138000", 100, real=True)
+    enter_at(scan_clock, counter.other, 100)
     qtbot.waitUntil(lambda: not detector.holding)
     assert counter.other.text() == "Wang Fang 13800138000"
     assert counter.returns == ["Wang Fang 13800138000"]  # Enter came after the text, as typed
-    assert seen == []
+    assert scans == []
 
 
 def test_fast_typing_without_the_event_loop_running_is_still_replayed_in_order(
-    qtbot: QtBot, detector: ScanDetector, counter: Counter, clock: FakeClock
+    qtbot: QtBot, scans: list[str], counter: Counter, scan_clock: ScanClock
 ) -> None:
     """Keys 100 ms apart by the clock are a person even when Qt delivers them back to back (a busy GUI)."""
     counter.other.setFocus()
-    seen: list[str] = []
-    detector.scanned.connect(seen.append)
-    type_at(qtbot, clock, counter.other, "ABCD1234EFGH", 100)
-    press_enter(qtbot, clock, counter.other, 100)
+    type_at(qtbot, scan_clock, counter.other, "ABCD1234EFGH", 100)
+    enter_at(scan_clock, counter.other, 100)
     assert counter.other.text() == "ABCD1234EFGH"
     assert counter.returns == ["ABCD1234EFGH"]
     qtbot.wait(60)
-    assert seen == []
+    assert scans == []
 
 
 def test_a_short_fast_burst_with_enter_is_typing_not_a_scan(
-    qtbot: QtBot, detector: ScanDetector, counter: Counter, clock: FakeClock
+    qtbot: QtBot, scans: list[str], counter: Counter, scan_clock: ScanClock
 ) -> None:
     counter.other.setFocus()
-    seen: list[str] = []
-    detector.scanned.connect(seen.append)
-    type_at(qtbot, clock, counter.other, "1357", 3)
-    press_enter(qtbot, clock, counter.other, 3)
+    type_at(qtbot, scan_clock, counter.other, "1357", 3)
+    enter_at(scan_clock, counter.other, 3)
     assert counter.other.text() == "1357"
     assert counter.returns == ["1357"]
     qtbot.wait(60)
-    assert seen == []
+    assert scans == []
 
 
 def test_held_keys_are_replayed_when_the_person_stops_typing(
-    qtbot: QtBot, detector: ScanDetector, counter: Counter, clock: FakeClock
+    qtbot: QtBot, detector: ScanDetector, counter: Counter, scan_clock: ScanClock
 ) -> None:
     counter.other.setFocus()
-    type_at(qtbot, clock, counter.other, "Li", 100)
-    clock.advance_ms(100)
+    type_at(qtbot, scan_clock, counter.other, "Li", 100)
+    scan_clock.advance_ms(100)
     qtbot.waitUntil(lambda: counter.other.text() == "Li", timeout=1000)
     assert not detector.holding
 
 
 def test_keys_in_the_lookup_input_pass_untouched(
-    qtbot: QtBot, detector: ScanDetector, counter: Counter, clock: FakeClock
+    qtbot: QtBot, detector: ScanDetector, scans: list[str], counter: Counter, scan_clock: ScanClock
 ) -> None:
     counter.lookup.setFocus()
-    seen: list[str] = []
-    detector.scanned.connect(seen.append)
-    type_at(qtbot, clock, counter.lookup, CODE, 3)
+    type_at(qtbot, scan_clock, counter.lookup, CODE, 3)
     assert counter.lookup.text() == CODE  # no hold at all: each key is in the field at once
     assert not detector.holding
-    press_enter(qtbot, clock, counter.lookup, 3)
+    enter_at(scan_clock, counter.lookup, 3)
     qtbot.wait(20)
-    assert seen == []
+    assert scans == []
 
 
 def test_a_field_that_takes_scans_gets_the_scan_itself(
-    qtbot: QtBot, detector: ScanDetector, counter: Counter, clock: FakeClock
+    qtbot: QtBot, scans: list[str], counter: Counter, scan_clock: ScanClock
 ) -> None:
     """A receipt number field whose receipts are scanned: the barcode lands in the field, not in the lookup."""
     counter.other.setProperty(ACCEPTS_SCAN, True)
     counter.other.setFocus()
-    seen: list[str] = []
-    detector.scanned.connect(seen.append)
-    type_at(qtbot, clock, counter.other, "R20260318000123", 3)
-    press_enter(qtbot, clock, counter.other, 3)
+    type_at(qtbot, scan_clock, counter.other, "R20260318000123", 3)
+    enter_at(scan_clock, counter.other, 3)
     assert counter.other.text() == "R20260318000123" and counter.returns == ["R20260318000123"]
     qtbot.wait(60)
-    assert seen == []
+    assert scans == []
 
 
 def test_a_shortcut_key_ends_the_hold_and_keeps_the_order(
-    qtbot: QtBot, detector: ScanDetector, counter: Counter, clock: FakeClock
+    qtbot: QtBot, detector: ScanDetector, counter: Counter, scan_clock: ScanClock
 ) -> None:
     counter.other.setFocus()
-    type_at(qtbot, clock, counter.other, "abc", 3)
-    clock.advance_ms(3)
+    type_at(qtbot, scan_clock, counter.other, "abc", 3)
+    scan_clock.advance_ms(3)
     QTest.keyClick(counter.other, Qt.Key.Key_Backspace)
     assert counter.other.text() == "ab"
