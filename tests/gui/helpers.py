@@ -107,6 +107,13 @@ def let_time_pass(qtbot: QtBot, ms: int) -> None:
     qtbot.wait(ms)
 
 
+def settle(qtbot: QtBot, ctx: AppContext, ms: int) -> None:
+    """Let `ms` pass for anything deferred to start, then wait until all background work has reported back: what the
+    test asserts next (nothing written, nothing shown) has then not happened at all, not merely not yet."""
+    let_time_pass(qtbot, ms)
+    wait_idle(qtbot, ctx)
+
+
 # -- what a dialog wrote ---------------------------------------------------------------------------------------------
 
 

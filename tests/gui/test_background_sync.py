@@ -8,6 +8,7 @@ from datetime import timedelta
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import let_time_pass
 
 
 def test_the_till_sends_its_points_by_itself_while_online(gui_env: GuiEnv, qtbot: QtBot) -> None:
@@ -23,6 +24,9 @@ def test_the_till_sends_its_points_by_itself_while_online(gui_env: GuiEnv, qtbot
     gui_env.ctx.sync.stop_background()
 
 
+SYNC_EVERY = timedelta(milliseconds=200)
+
+
 def test_offline_the_timer_does_not_sync_and_the_work_stays_queued(gui_env: GuiEnv, qtbot: QtBot) -> None:
     cashier = gui_env.login("C001")
     member_id, _phone = gui_env.member_phone(4)
@@ -31,8 +35,10 @@ def test_offline_the_timer_does_not_sync_and_the_work_stays_queued(gui_env: GuiE
     started: list[bool] = []
     gui_env.ctx.hub.sync_started.connect(lambda: started.append(True))
     with qtbot.waitSignal(gui_env.ctx.hub.online_changed, timeout=20_000) as went:
-        gui_env.ctx.sync.start_background(sync_every=timedelta(milliseconds=200), check_every=timedelta(seconds=60))
+        gui_env.ctx.sync.start_background(sync_every=SYNC_EVERY, check_every=timedelta(seconds=60))
     assert went.args == [False]
-    qtbot.wait(800)  # four sync ticks: none may start while the server is known to be away
+    # Four sync ticks: none may start while the server is known to be away. A start that does not happen has no
+    # signal to wait for, so four periods of the timer go by.
+    let_time_pass(qtbot, 4 * SYNC_EVERY // timedelta(milliseconds=1))
     assert started == [] and gui_env.till.sync.count_unsent() == 1
     gui_env.ctx.sync.stop_background()

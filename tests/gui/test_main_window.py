@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 import main
 from tests.gui.conftest import GuiEnv
-from tests.gui.helpers import button_visible, child, show_widget
+from tests.gui.helpers import button_visible, child, let_time_pass, show_widget
 from ui.i18n import Language, Translations
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
@@ -115,7 +115,7 @@ def test_a_scan_while_a_dialog_is_open_does_not_change_the_member_behind_it(gui_
     child(window.member_page, QPushButton, "awardButton").click()
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is not None)
     window.scan_detector.scanned.emit(gui_env.member_code(other))
-    qtbot.wait(50)
+    let_time_pass(qtbot, 50)  # the scan must not open the other member, now or a moment later: no event to wait for
     assert window.pages.currentWidget() is window.member_page and window._current_member == first
     dialog = QApplication.activeModalWidget()
     assert isinstance(dialog, QDialog)

@@ -16,7 +16,7 @@ from localdb.models import Member, OutboxItem
 from localdb.preferences import PreferenceView
 from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
-from tests.gui.helpers import click, commit_text, show_widget, wait_idle
+from tests.gui.helpers import click, commit_text, settle, show_widget, wait_idle
 from ui.messages import describe
 from ui.preferences_page import PreferencesPage
 
@@ -164,7 +164,7 @@ def test_a_cashier_reads_the_preferences_but_cannot_edit(gui_env: GuiEnv, qtbot:
     assert "连衣裙" in shown and len(shown) == len(_stored(gui_env, member_id))
     queued = len(_preference_items(gui_env, member_id))
     page.remove_preference()  # even if asked, nothing is written
-    qtbot.wait(20)
+    settle(qtbot, gui_env.ctx, 20)
     assert len(_preference_items(gui_env, member_id)) == queued
 
 

@@ -17,7 +17,7 @@ from localdb.models import EntrySync
 from server.models import LedgerEntry, PushedItem
 from server.models import Member as ServerMember
 from tests.gui.conftest import GuiEnv
-from tests.gui.helpers import child, click, row_texts, show_widget, wait_idle
+from tests.gui.helpers import child, click, row_texts, settle, show_widget, wait_idle
 from ui.messages import describe_sync_error, reason_words
 from ui.sync_page import SyncPage
 
@@ -199,7 +199,7 @@ def test_a_cashier_cannot_sync_or_read_the_day(gui_env: GuiEnv, qtbot: QtBot) ->
     page.sync_now()
     assert page.error_label.text() == "Your role does not allow this."
     assert not gui_env.ctx.sync.running
-    qtbot.wait(50)
+    settle(qtbot, gui_env.ctx, 50)  # no report is read for a cashier, not even late
     assert page.day_report.report is None and page.day_report.browser.toPlainText() == ""
 
 
