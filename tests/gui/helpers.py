@@ -16,11 +16,13 @@ from typing import Protocol, TypeVar
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from localdb.ledger import EntryView
+from ui.award_dialog import AwardDialog
 from ui.context import AppContext
+from ui.redeem_dialog import RedeemDialog
 
 W = TypeVar("W", bound=QWidget)
 
@@ -114,7 +116,7 @@ def settle(qtbot: QtBot, ctx: AppContext, ms: int) -> None:
     wait_idle(qtbot, ctx)
 
 
-# -- what a dialog wrote ---------------------------------------------------------------------------------------------
+# -- what a dialog wrote, or refused ----------------------------------------------------------------------------------
 
 
 class WritesAnEntry(Protocol):
@@ -126,6 +128,16 @@ def written(dialog: WritesAnEntry) -> EntryView | None:
     """The entry the dialog wrote, read afresh: it writes it after the test last looked (mypy would keep the
     narrowing of an earlier `assert dialog.result_entry is None`)."""
     return dialog.result_entry
+
+
+def assert_role_refused(qtbot: QtBot, ctx: AppContext, dialog: AwardDialog | RedeemDialog) -> None:
+    """A points dialog opened by a role that may not use it: it says so, its confirm is off, and Enter starts
+    nothing."""
+    assert child(dialog, QLabel, "errorLabel").text() == "Your role does not allow this."
+    assert not child(dialog, QPushButton, "confirmButton").isEnabled()
+    QTest.keyClick(dialog, Qt.Key.Key_Return)
+    let_time_pass(qtbot, 50)  # Enter on a disabled confirm: no write may start, so there is nothing to wait for
+    assert not ctx.ops.busy() and dialog.result_entry is None
 
 
 # -- scanner timing --------------------------------------------------------------------------------------------------
