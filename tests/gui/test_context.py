@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from localdb.errors import Problem, StoreError
 from loyalty.phone import InvalidPhone, PhoneProblem
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import wait_idle
 from ui.messages import describe
 
 
@@ -63,16 +64,16 @@ def test_a_write_announces_the_members_it_changed_after_its_callback(gui_env: Gu
 
     gui_env.ctx.ops.db(lambda: ledger.award(cashier, member_id, 10_000),
                        lambda result: heard.append(("done", result.entry.member_id)), _unexpected)  # fmt: skip
-    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy())
+    wait_idle(qtbot, gui_env.ctx)
     assert heard == [("done", member_id), ("hub", member_id)]
 
     closed = QWidget()
     gui_env.ctx.ops.db(lambda: ledger.award(cashier, member_id, 20_000), lambda _result: heard.append(("done", "")),
                        _unexpected, owner=closed)  # fmt: skip
     shiboken6.delete(closed)
-    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy())
+    wait_idle(qtbot, gui_env.ctx)
     assert heard[2:] == [("hub", member_id)]
 
     gui_env.ctx.ops.db(lambda: gui_env.till.status().members, lambda _count: None, _unexpected)
-    qtbot.waitUntil(lambda: not gui_env.ctx.ops.busy())
+    wait_idle(qtbot, gui_env.ctx)
     assert len(heard) == 3
