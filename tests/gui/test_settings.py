@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import show_widget
 from ui.app import start_background_sync
 from ui.i18n import Language, Translations
 from ui.main_window import MainWindow
@@ -59,10 +60,7 @@ def test_the_window_keeps_its_language_and_its_place(gui_env: GuiEnv, qtbot: QtB
     gui_env.login("C001")
     translations = Translations(qapp)
     try:
-        window = MainWindow(gui_env.ctx, translations)
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
+        window = show_widget(qtbot, MainWindow(gui_env.ctx, translations))
         window.language_button.click()
         assert gui_env.ctx.settings.get(LANGUAGE) is Language.EN
         assert not window.isMaximized()
@@ -71,9 +69,7 @@ def test_the_window_keeps_its_language_and_its_place(gui_env: GuiEnv, qtbot: QtB
         window.close()
         assert gui_env.ctx.settings.get(WINDOW_GEOMETRY) != b""
 
-        reopened = MainWindow(gui_env.ctx, translations)
-        qtbot.addWidget(reopened)
-        reopened.show()
+        reopened = show_widget(qtbot, MainWindow(gui_env.ctx, translations))
         qtbot.waitUntil(reopened.isMaximized)
     finally:
         translations.uninstall()
