@@ -22,10 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Dialect, Table
+from sqlalchemy import Boolean, Date, Dialect, Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
@@ -84,9 +84,24 @@ def column_converters(dialect: Dialect, table: Table, columns: tuple[str, ...]) 
 
 
 def _converter(column_type: TypeEngine[Any], dialect: Dialect) -> Converter | None:
+    sqlite = dialect.name == "sqlite"
     if isinstance(column_type, UtcDateTime):
-        return sqlite_time if dialect.name == "sqlite" else naive_utc
+        return sqlite_time if sqlite else naive_utc
+    # SQLite's booleans and dates by hand too: SQLAlchemy's processors (a strictness check, %-formatting) cost about
+    # twice as much, and the demo data encodes millions of them. `tests/server/test_bulk.py` keeps them equal.
+    if sqlite and isinstance(column_type, Boolean):
+        return _sqlite_bool
+    if sqlite and isinstance(column_type, Date):
+        return _sqlite_date
     return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _sqlite_bool(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _sqlite_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 class Bulk:

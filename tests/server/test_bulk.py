@@ -1,18 +1,23 @@
 """Bulk writes store a time exactly as the ORM stores it: `sqlite_time` (SQLite's text) and `naive_utc` (PostgreSQL's
-naive UTC), the server's one conversion each, checked against rows the ORM itself wrote (SQLite and PostgreSQL)."""
+naive UTC), the server's one conversion each, checked against rows the ORM itself wrote (SQLite and PostgreSQL); and
+every column's converter gives what SQLAlchemy itself would bind."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from psycopg.types.json import Json
 from pydantic import AwareDatetime, TypeAdapter
-from sqlalchemy import Table, select
+from sqlalchemy import JSON, Boolean, Date, Dialect, Table, select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import psycopg
 
 from server.bulk import Bulk, column_converters, naive_utc, sqlite_time
 from server.db import ServerDatabase
-from server.models import AdminLog
+from server.models import AdminLog, Base, UtcDateTime
 
 _ADMIN_LOG: Table = AdminLog.__table__  # type: ignore[assignment]
 TIMES = (
@@ -54,3 +59,32 @@ def test_a_naive_time_is_refused_as_the_orm_refuses_it() -> None:
         with pytest.raises(ValueError, match="naive"):
             convert(naive)
     assert sqlite_time(None) is None and naive_utc(None) is None
+
+
+_SAMPLES: tuple[tuple[type, tuple[Any, ...]], ...] = (
+    (UtcDateTime, (*TIMES, None)),
+    (Date, (date(1990, 2, 3), date(999, 1, 2), None)),
+    (Boolean, (True, False, None)),
+    (JSON, ([], ["高复购", "周末客"], {"rules": 1})),
+)
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), psycopg.dialect()], ids=["sqlite", "postgres"])
+def test_every_column_converter_binds_what_sqlalchemy_binds(dialect: Dialect) -> None:
+    """Bulk writes and the demo data's encoder store each value exactly as the ORM would, for every column."""
+    for table in Base.metadata.sorted_tables:
+        names = tuple(table.c.keys())
+        for column, convert in zip(table.columns, column_converters(dialect, table, names), strict=True):
+            processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if convert is None:
+                assert processor is None, column
+                continue
+            assert processor is not None, column
+            samples = next(values for kind, values in _SAMPLES if isinstance(column.type, kind))
+            for value in samples:
+                assert _unwrapped(convert(value)) == _unwrapped(processor(value)), (column, value)
+
+
+def _unwrapped(bound: Any) -> Any:
+    """psycopg's JSON parameter wrapper compares by identity; what it carries is what counts."""
+    return bound.obj if isinstance(bound, Json) else bound
