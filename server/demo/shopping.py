@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from loyalty.points import earn_points, max_redeemable_points, points_value_cents
 from loyalty.rules import PointsRules
-from loyalty.segments import Segment, segment_for
+from loyalty.segments import Segment
 from loyalty.tiers import tier_for_spend, twelve_months_before
 from server.demo.catalogue import (
     CATEGORIES,
@@ -192,15 +192,6 @@ class Shoppers:
             last_ts = ts
         last_visit = None if last_ts is None else datetime.fromtimestamp(last_ts, UTC)
 
-        # The tags need the segment before the consent flags are drawn (the order of draws is what keeps a seed's
-        # members the same); the row's own tier and segment come from the server's builder, from the same figures.
-        segment = segment_for(
-            now=now,
-            created_at=created_at,
-            last_visit_at=last_visit,
-            visits_90d=visits_90d,
-            spend_12m_cents=spend_12m,
-        )
         row = new_member_row(
             rules,
             now,
@@ -211,9 +202,6 @@ class Shoppers:
             version=None,
             gender=gender,
             birthday=birthday,
-            tags=self._tags(gender, birthday, segment, habit),
-            consent_marketing=rng.random() < 0.45,
-            consent_profile=rng.random() < 0.65,
             home_store=home_store,
             created_at=created_at,
             balance=balance,
@@ -221,6 +209,11 @@ class Shoppers:
             last_visit_at=last_visit,
             updated_at=ledger[-1]["received_at"] if ledger else created_at,
         )
+        # Drawn after the row is built (the tags need its segment), in the order the stream has always drawn them:
+        # the same seed gives the same members.
+        row["tags"] = self._tags(gender, birthday, Segment(row["segment"]), habit)
+        row["consent_marketing"] = rng.random() < 0.45
+        row["consent_profile"] = rng.random() < 0.65
         return row, ledger
 
     def _entry(
