@@ -42,6 +42,15 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+def sqlite_datetime(moment: datetime | None) -> str | None:
+    """The text a `UtcDateTime` column holds for an aware datetime (naive UTC with microseconds, as SQLAlchemy's
+    SQLite DateTime writes it: `2026-03-18 02:00:00.000000`), for writes and comparisons that bypass the ORM; the
+    till's one such conversion (`tests/test_database.py` pins it against what the ORM writes)."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[str]: JSON}
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, literal, select, true, update
@@ -22,15 +22,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 
 from localdb.database import Database
-from localdb.models import Member, PointEntry, Preference
-
-
-def sqlite_datetime(moment: datetime | None) -> str | None:
-    """The text SQLAlchemy's SQLite DateTime stores (naive UTC, microseconds), for bulk writes that bypass it."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
+from localdb.models import Member, PointEntry, Preference, sqlite_datetime
 
 _MEMBER_FIELDS = (
     "id", "phone", "phone_tail", "name", "gender", "birthday", "tier", "spend_12m_cents", "balance_synced", "segment",

@@ -18,9 +18,9 @@ from sqlalchemy import func, select, update
 
 from localdb.audit import append_audit
 from localdb.database import Database
-from localdb.models import EntrySync, OutboxItem, Staff, SyncRun
+from localdb.models import EntrySync, OutboxItem, Staff, SyncRun, sqlite_datetime
 from localdb.outbox import NEEDS_ATTENTION
-from localdb.pulled_pages import merge_member_locally, sqlite_datetime, write_page
+from localdb.pulled_pages import merge_member_locally, write_page
 from localdb.staff import StaffService
 from localdb.till_config import TillSettings, ensure_sync_state
 from loyalty.clock import Clock

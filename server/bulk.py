@@ -7,12 +7,14 @@ connection of the batch's transaction, without SQLAlchemy's per-statement compil
 - Rows are inserted with the driver's own `executemany` (SQLite) or `COPY … FROM STDIN` (PostgreSQL), and updated
   with `executemany` (SQLite) or one statement over `unnest` of one array per column (PostgreSQL: psycopg's
   executemany and long multi-row VALUES both cost more than the writes).
-- Values are turned into what the columns store here: aware datetimes as naive UTC (SQLite: SQLAlchemy's text
-  form), read back aware; any other column type that needs it goes through the column's own bind processor.
+- Values are turned into what the columns store here (`column_converters`): aware datetimes as naive UTC (SQLite:
+  SQLAlchemy's text form, `sqlite_time`), read back aware; any other column type that needs it goes through its
+  dialect's own bind processor.
 
 Only our own table and column names are ever put into the SQL text; values always travel as parameters.
 
-Thread: the API's worker threads; one `Bulk` per transaction.
+Thread: the API's worker threads; one `Bulk` per transaction. The converters also serve the demo data's encoder (in
+its generator process).
 """
 
 from __future__ import annotations
@@ -20,18 +22,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Boolean, Date, Dialect, Table
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeEngine
 
 from server.models import UtcDateTime
 
 Converter = Callable[[Any], Any]
 
 
-def _naive_utc(value: datetime | None) -> datetime | None:
+def naive_utc(value: datetime | None) -> datetime | None:
     """An aware datetime as PostgreSQL's `timestamp without time zone` holds it (naive UTC), as `UtcDateTime`."""
     if value is None:
         return None
@@ -42,10 +45,19 @@ def _naive_utc(value: datetime | None) -> datetime | None:
     return datetime.combine(value.date(), value.time())  # `replace(tzinfo=None)`, at a third of its cost
 
 
-def _sqlite_time(value: datetime | None) -> str | None:
-    """An aware datetime as the text SQLAlchemy's SQLite DateTime stores for it (naive UTC, microseconds)."""
-    naive = _naive_utc(value)
-    return None if naive is None else naive.isoformat(sep=" ", timespec="microseconds")
+def sqlite_time(value: datetime | None) -> str | None:
+    """An aware datetime as the text SQLAlchemy's SQLite DateTime stores for it through `UtcDateTime`: naive UTC with
+    microseconds, `2026-03-18 02:00:00.000000` (`tests/server/test_bulk.py` pins it against what the ORM writes).
+    The server's one such conversion: bulk writes and the demo data's encoder use it."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        offset = value.utcoffset()
+        if offset is None:
+            raise ValueError("naive datetime given to the server database")
+        if offset:
+            value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]  # less its "+00:00": no naive copy made on the way
 
 
 def _aware_from_text(value: str | None) -> datetime | None:
@@ -56,10 +68,44 @@ def _aware_from_naive(value: datetime | None) -> datetime | None:
     return None if value is None else datetime.combine(value.date(), value.time(), UTC)
 
 
+_CONVERTERS: dict[tuple[str, str, tuple[str, ...]], list[Converter | None]] = {}
+
+
+def column_converters(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> list[Converter | None]:
+    """For each of `table`'s `columns`, what turns a value into what that column stores on this database, as
+    SQLAlchemy would bind it (None: the driver takes the value as it is): aware datetimes by `sqlite_time` or
+    `naive_utc`, any other type by its dialect's own bind processor. Worked out once per table and columns; bulk
+    writes and the demo data's SQLite encoder use them."""
+    key = (dialect.name, table.name, columns)
+    found = _CONVERTERS.get(key)
+    if found is None:
+        found = _CONVERTERS[key] = [_converter(table.c[name].type, dialect) for name in columns]
+    return found
+
+
+def _converter(column_type: TypeEngine[Any], dialect: Dialect) -> Converter | None:
+    sqlite = dialect.name == "sqlite"
+    if isinstance(column_type, UtcDateTime):
+        return sqlite_time if sqlite else naive_utc
+    # SQLite's booleans and dates by hand too: SQLAlchemy's processors (a strictness check, %-formatting) cost about
+    # twice as much, and the demo data encodes millions of them. `tests/server/test_bulk.py` keeps them equal.
+    if sqlite and isinstance(column_type, Boolean):
+        return _sqlite_bool
+    if sqlite and isinstance(column_type, Date):
+        return _sqlite_date
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _sqlite_bool(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _sqlite_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
 class Bulk:
     """Reads and writes of whole batches on one transaction's connection (SQLite or PostgreSQL)."""
-
-    _converters: ClassVar[dict[tuple[str, str, tuple[str, ...]], list[Converter | None]]] = {}
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -68,7 +114,7 @@ class Bulk:
         self.mark = "?" if self.sqlite else "%s"
         #: A stored datetime (SQLite's text, PostgreSQL's naive UTC) as an aware datetime, and back.
         self.read_time: Callable[[Any], Any] = _aware_from_text if self.sqlite else _aware_from_naive
-        self.stored_time: Callable[[datetime | None], Any] = _sqlite_time if self.sqlite else _naive_utc
+        self.stored_time: Callable[[datetime | None], Any] = sqlite_time if self.sqlite else naive_utc
 
     # -- reads ------------------------------------------------------------------------------------------------------
 
@@ -89,22 +135,8 @@ class Bulk:
 
     # -- writes -----------------------------------------------------------------------------------------------------
 
-    def _converters_for(self, table: Table, columns: tuple[str, ...]) -> list[Converter | None]:
-        key = (self.dialect.name, table.name, columns)
-        found = self._converters.get(key)
-        if found is None:
-            found = []
-            for name in columns:
-                column_type = table.c[name].type
-                if isinstance(column_type, UtcDateTime):
-                    found.append(_sqlite_time if self.sqlite else _naive_utc)
-                else:
-                    found.append(column_type.bind_processor(self.dialect))
-            self._converters[key] = found
-        return found
-
     def _stored(self, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        converters = self._converters_for(table, columns)
+        converters = column_converters(self.dialect, table, columns)
         if not rows or not any(converters):
             return rows
         # Column by column, each distinct value converted once (a batch's rows share many: its time, its members'

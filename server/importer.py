@@ -41,12 +41,10 @@ from uuid6 import uuid7
 
 from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.rules import PointsRules
-from loyalty.segments import segment_for
-from loyalty.tiers import tier_for_spend
 from server import chain
 from server.admin import AdminError
 from server.db import ServerDatabase
-from server.members import taken_phones
+from server.members import new_member_row, taken_phones
 from server.models import AdminLog, Base, Store
 
 __all__ = ["COLUMNS", "ImportReport", "Reason", "Reject", "import_members", "write_rejects"]
@@ -277,8 +275,6 @@ def _write_chunk(
         if not fresh:
             return
         now = db.clock()
-        tier = tier_for_spend(rules, 0).code
-        segment = segment_for(now=now, created_at=now, last_visit_at=None, visits_90d=0, spend_12m_cents=0).value
         version = db.reserve_versions(session, len(fresh)) if not report.dry_run else 0
         serial = db.reserve_card_serials(session, len(fresh)) if not report.dry_run else 0
         members: list[dict[str, Any]] = []
@@ -286,29 +282,19 @@ def _write_chunk(
         for offset, row in enumerate(fresh):
             member_id = str(uuid7())
             members.append(
-                {
-                    "id": member_id,
-                    "phone": row.phone,
-                    "name": row.name,
-                    "gender": row.gender,
-                    "birthday": row.birthday,
-                    "tier": tier,
-                    "spend_12m_cents": 0,
-                    "balance": row.balance,
-                    "segment": segment,
-                    "tags": [],
-                    "consent_marketing": False,
-                    "consent_profile": False,
-                    "card_serial": serial + offset,
-                    "home_store": store_code,
-                    "last_visit_at": None,
-                    "visits_90d": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                    "version": version + offset,
-                    "deleted": False,
-                    "merged_into": None,
-                }
+                new_member_row(
+                    rules,
+                    now,
+                    member_id=member_id,
+                    phone=row.phone,
+                    name=row.name,
+                    card_serial=serial + offset,
+                    version=version + offset,
+                    gender=row.gender,
+                    birthday=row.birthday,
+                    home_store=store_code,
+                    balance=row.balance,
+                )
             )
             if row.balance:
                 entries.append(

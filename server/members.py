@@ -1,6 +1,8 @@
-"""Writing members on the server, shared by push, import and demo data: create one (validated phone, card serial,
-version), `touch` one (new version; tier, visits and segment recomputed from the ledger), tombstones (merge,
-delete) and following `merged_into` to the surviving member. Call these inside `ServerDatabase.write()`.
+"""Writing members on the server, shared by push, import and demo data: the one builder of a new member's row
+(`new_member_row`, and `merge_tombstone_row` for an id merged on arrival), create one (validated phone, card
+serial, version), `touch` one (new version; tier, visits and segment recomputed from the ledger), tombstones (merge,
+delete) and following `merged_into` to the surviving member. Call these inside `ServerDatabase.write()`; the row
+builders touch no database (the demo data's generator process calls `new_member_row`).
 
 Derived figures, all from the ledger:
 - spend_12m_cents: the amounts of *unreversed* earn entries created in the last 12 months (loyalty.tiers' window);
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import and_, bindparam, case, func, select, update
 from sqlalchemy.orm import Session, aliased
@@ -47,6 +49,15 @@ class Activity:
 
     spend_12m_cents: int = 0
     visits_90d: int = 0
+
+
+NO_ACTIVITY: Final = Activity()
+#: A row's columns that say nothing about anyone: a merge tombstone's, before its id, times and survivor.
+_EMPTY_MEMBER: Final[dict[str, Any]] = {
+    "phone": None, "name": "", "gender": None, "birthday": None, "tier": "", "spend_12m_cents": 0, "balance": 0,
+    "segment": None, "consent_marketing": False, "consent_profile": False, "card_serial": None, "home_store": None,
+    "last_visit_at": None, "visits_90d": 0, "deleted": False,
+}  # fmt: skip
 
 
 def find_by_phone(session: Session, e164: str) -> Member | None:
@@ -93,35 +104,89 @@ def create_member(
         existing = session.scalar(select(Member.id).where(Member.phone == e164))
         if existing is not None:
             raise DuplicatePhone(existing)
-    now = db.clock()
-    rules = rules or chain.rules(session)
-    created = min(created_at, now) if created_at is not None else now
     member = Member(
-        id=member_id or str(uuid7()),
-        phone=e164,
-        name=cleaned,
-        gender=gender,
-        birthday=birthday,
-        tier=rules.tiers[0].code,
-        spend_12m_cents=0,
-        balance=0,
-        segment=None,
-        tags=[],
-        consent_marketing=consent_marketing,
-        consent_profile=consent_profile,
-        card_serial=card_serial if card_serial is not None else db.reserve_card_serials(session, 1),
-        home_store=home_store,
-        last_visit_at=None,
-        visits_90d=0,
-        created_at=created,
-        updated_at=now,
-        version=0,
-        deleted=False,
-        merged_into=None,
+        **new_member_row(
+            rules or chain.rules(session),
+            db.clock(),
+            member_id=member_id or str(uuid7()),
+            phone=e164,
+            name=cleaned,
+            card_serial=card_serial if card_serial is not None else db.reserve_card_serials(session, 1),
+            version=db.next_version(session),
+            gender=gender,
+            birthday=birthday,
+            consent_marketing=consent_marketing,
+            consent_profile=consent_profile,
+            home_store=home_store,
+            created_at=created_at,
+        )
     )
     session.add(member)
-    touch(session, db, member, rules=rules, activity=Activity())
     return member
+
+
+def new_member_row(
+    rules: PointsRules,
+    now: datetime,
+    *,
+    member_id: str,
+    phone: str,
+    name: str,
+    card_serial: int | None,
+    version: int | None,
+    gender: str | None = None,
+    birthday: date | None = None,
+    consent_marketing: bool = False,
+    consent_profile: bool = False,
+    home_store: str | None = None,
+    created_at: datetime | None = None,
+    tags: list[str] | None = None,
+    balance: int = 0,
+    activity: Activity = NO_ACTIVITY,
+    last_visit_at: datetime | None = None,
+    updated_at: datetime | None = None,
+) -> dict[str, Any]:
+    """Every column of a new live member's row (for `insert(Member)` or `Member(**row)`), the one builder for all
+    the ways a member is made: `create_member`, a pushed enrolment, a CSV import, demo data. The caller has checked
+    the phone and the name.
+
+    `created_at` (default `now`) is never after `now`: a till whose clock runs ahead makes no member from the
+    future. Tier and segment are what `touch` computes (`derived`) from `activity`, the member's spend and visits so
+    far, with `last_visit_at` and `balance`: none for an enrolment or an import (the rules' first tier, whose
+    minimum spend is 0), the generated history for demo data. `card_serial` and `version` may be None only for rows
+    made ahead of the write that numbers them (demo data)."""
+    created = now if created_at is None else min(created_at, now)
+    tier, segment = derived(rules, now, created, last_visit_at, activity)
+    return {
+        "id": member_id,
+        "phone": phone,
+        "name": name,
+        "gender": gender,
+        "birthday": birthday,
+        "tier": tier,
+        "spend_12m_cents": activity.spend_12m_cents,
+        "balance": balance,
+        "segment": segment,
+        "tags": [] if tags is None else tags,
+        "consent_marketing": consent_marketing,
+        "consent_profile": consent_profile,
+        "card_serial": card_serial,
+        "home_store": home_store,
+        "last_visit_at": last_visit_at,
+        "visits_90d": activity.visits_90d,
+        "created_at": created,
+        "updated_at": now if updated_at is None else updated_at,
+        "version": version,
+        "deleted": False,
+        "merged_into": None,
+    }
+
+
+def merge_tombstone_row(member_id: str, survivor_id: str, now: datetime, version: int) -> dict[str, Any]:
+    """Every column of a tombstone for an id that never became a member here (an offline enrolment of a phone that
+    already has a member), pointing at the survivor: no phone, name, tier or card."""
+    return dict(_EMPTY_MEMBER, id=member_id, tags=[], created_at=now, updated_at=now, version=version,
+                merged_into=survivor_id)  # fmt: skip
 
 
 def activity(session: Session, member_ids: Collection[str], now: datetime) -> dict[str, Activity]:
@@ -208,25 +273,7 @@ def resolve(session: Session, member_id: str) -> Member | None:
 def add_merge_tombstone(session: Session, db: ServerDatabase, member_id: str, survivor_id: str) -> Member:
     """A tombstone for an id that never became a member here (an offline enrolment of a known phone), pointing at
     the survivor so entries naming the id land there. Tills learn of it from `changes`."""
-    now = db.clock()
-    tombstone = Member(
-        id=member_id,
-        phone=None,
-        name="",
-        tier="",
-        spend_12m_cents=0,
-        balance=0,
-        tags=[],
-        consent_marketing=False,
-        consent_profile=False,
-        card_serial=None,
-        visits_90d=0,
-        created_at=now,
-        updated_at=now,
-        version=db.next_version(session),
-        deleted=False,
-        merged_into=survivor_id,
-    )
+    tombstone = Member(**merge_tombstone_row(member_id, survivor_id, db.clock(), db.next_version(session)))
     session.add(tombstone)
     return tombstone
 

@@ -23,6 +23,7 @@ from protocol.wire import (
     PushItem,
     item_key_of,
 )
+from server.members import merge_tombstone_row, new_member_row
 from server.push_state import Batch, EntryFacts, MemberState
 
 CONSENT_FIELDS = frozenset({"consent_marketing", "consent_profile"})
@@ -103,33 +104,28 @@ def _enrol(batch: Batch, body: EnrolBody) -> Outcome:
     holder = batch.by_phone.get(phone)
     if holder is not None and holder.phone == phone and holder.merged_into is None and not holder.deleted:
         # The till's id becomes a tombstone pointing at the survivor, so its later entries land there.
-        tombstone = _new_member(batch, body.member_id, None, merged_into=holder.id)
-        tombstone.version = batch.db.next_version(batch.session)
+        version = batch.db.next_version(batch.session)
+        batch.add_member(merge_tombstone_row(body.member_id, holder.id, batch.now, version))
         return Outcome(ItemStatus.MERGED, member=holder.id, state=holder)
-    member = _new_member(batch, body.member_id, phone, body=body)
+    member = batch.add_member(
+        new_member_row(
+            batch.rules,
+            batch.now,
+            member_id=body.member_id,
+            phone=phone,
+            name=" ".join(body.name.split())[:64],
+            card_serial=batch.card_serials.pop(),
+            version=0,  # numbered by `touch`, as every change the batch makes
+            gender=body.gender,
+            birthday=body.birthday,
+            consent_marketing=body.consent_marketing,
+            consent_profile=body.consent_profile,
+            home_store=body.store_code,
+            created_at=body.created_at,
+        )
+    )
     batch.by_phone[phone] = member
     return Outcome(ItemStatus.APPLIED, member=member.id, member_version=batch.touch(member))
-
-
-def _new_member(
-    batch: Batch, member_id: str, phone: str | None, *, body: EnrolBody | None = None, merged_into: str | None = None
-) -> MemberState:
-    """A member (from an enrolment) or a merge tombstone, inserted when the batch is written."""
-    created = min(body.created_at, batch.now) if body is not None else batch.now
-    member = MemberState(
-        id=member_id, phone=phone, deleted=False, merged_into=merged_into, created_at=created, last_visit_at=None,
-        balance=0, spend_12m_cents=0, visits_90d=0, tier=batch.rules.tiers[0].code if body else "", segment=None,
-        consent_marketing=body.consent_marketing if body else False,
-        consent_profile=body.consent_profile if body else False, version=0, updated_at=batch.now,
-    )  # fmt: skip
-    member.new_row = {
-        "id": member_id, "phone": phone, "deleted": False, "merged_into": merged_into, "created_at": created,
-        "name": " ".join(body.name.split())[:64] if body else "", "gender": body.gender if body else None,
-        "birthday": body.birthday if body else None, "tags": [],
-        "card_serial": batch.card_serials.pop() if body else None, "home_store": body.store_code if body else None,
-    }  # fmt: skip
-    batch.members[member_id] = member
-    return member
 
 
 def _check_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> EntryFacts | None:

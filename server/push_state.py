@@ -77,7 +77,7 @@ class MemberState:
     consent_profile: bool
     version: int
     updated_at: datetime | None = None  # set when the batch changes the member
-    new_row: dict[str, Any] | None = None  # the columns of a member created by this batch
+    new_row: dict[str, Any] | None = None  # the whole row of a member created by this batch
     dirty: bool = False
 
 
@@ -118,6 +118,17 @@ class Batch:
     def __post_init__(self) -> None:
         self.year_start = twelve_months_before(self.now)
         self.visit_start = self.now - VISIT_WINDOW
+
+    def add_member(self, row: dict[str, Any]) -> MemberState:
+        """A member (or merge tombstone) this batch creates, from its whole new row (`server.members`' builders):
+        inserted when the batch is written, with the columns the batch changed since."""
+        member = MemberState(
+            row["id"], row["phone"], row["deleted"], row["merged_into"], row["created_at"], row["last_visit_at"],
+            row["balance"], row["spend_12m_cents"], row["visits_90d"], row["tier"], row["segment"],
+            row["consent_marketing"], row["consent_profile"], row["version"], updated_at=row["updated_at"], new_row=row,
+        )  # fmt: skip
+        self.members[member.id] = member
+        return member
 
     def resolve(self, member_id: str) -> MemberState | None:
         member = self.members.get(member_id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,7 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from localdb.database import SCHEMA_HEAD, Database, create_sqlite_engine, head_revision, migrate
-from localdb.models import AuditRecord, Base, Member, OutboxItem, PointEntry
+from localdb.models import AuditRecord, Base, Member, OutboxItem, PointEntry, SyncRun, sqlite_datetime
 from localdb.till import Till
 from tests.conftest import Staffing
 
@@ -67,6 +69,24 @@ def test_read_transactions_do_not_block_writers(till: Till) -> None:
             other.execute("ROLLBACK")
         finally:
             other.close()
+
+
+def test_stored_time_text_is_what_the_orm_writes(till: Till) -> None:
+    """`sqlite_datetime` (writes and comparisons that bypass the ORM) gives, byte for byte, the text the ORM's
+    `UtcDateTime` stores for the same time."""
+    times = (
+        datetime(2026, 3, 18, 2, 0, tzinfo=UTC),  # whole seconds: still six digits of microseconds
+        datetime(2026, 3, 18, 2, 0, 0, 123456, tzinfo=UTC),
+        datetime(2026, 3, 18, 10, 0, 0, 5, tzinfo=ZoneInfo("Asia/Shanghai")),  # the store's zone: stored as UTC
+        datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))),  # the next year in UTC
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),  # a three-digit year, padded
+    )
+    with till.db.write() as session:
+        session.add_all(SyncRun(id=n, started_at=at) for n, at in enumerate(times, start=1))
+    written = dict(till.db.lookup_connection().execute("SELECT id, started_at FROM sync_run").fetchall())
+    assert [sqlite_datetime(at) for at in times] == [written[n] for n in range(1, len(times) + 1)]
+    assert written[1] == "2026-03-18 02:00:00.000000" and written[3] == "2026-03-18 02:00:00.000005"
+    assert sqlite_datetime(None) is None
 
 
 def test_migrations_match_the_models(till: Till) -> None:

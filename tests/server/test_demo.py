@@ -21,7 +21,8 @@ from loyalty.segments import Segment, segment_for
 from loyalty.tiers import tier_for_spend
 from server import members as server_members
 from server.db import ServerDatabase
-from server.demo import DEMO_STAFF, _converter, _Encoder, generate_demo
+from server.demo import DEMO_STAFF, generate_demo
+from server.demo.encoder import SqliteEncoder
 from server.models import LedgerEntry, Member, Preference, Staff, Store, UtcDateTime
 from tests.server.conftest import ServerClock
 
@@ -189,12 +190,13 @@ def test_taken_phones_are_replaced(db: ServerDatabase, server_clock: ServerClock
 def test_phone_collisions_within_the_stream_are_replaced(db: ServerDatabase, server_clock: ServerClock) -> None:
     import random
 
-    from server.demo import _Batch, _replace_taken
+    from server.demo.loader import _replace_taken
+    from server.demo.shopping import Batch
     from server.fakes import MobileStream
 
     with db.write() as session:
         server_members.create_member(session, db, phone="+8613800138000", name="已有会员")
-    batch = _Batch(members=[{"phone": "+8613800138000"}, {"phone": "+8613912345678"}], ledger=[], preferences=[])
+    batch = Batch(members=[{"phone": "+8613800138000"}, {"phone": "+8613912345678"}], ledger=[], preferences=[])
     with db.write() as session:
         replaced = _replace_taken(session, MobileStream(random.Random(1)), batch)
     assert replaced == 1
@@ -205,25 +207,31 @@ def test_phone_collisions_within_the_stream_are_replaced(db: ServerDatabase, ser
 def test_sqlite_encoding_is_sqlalchemys() -> None:
     """The generator's SQLite values are exactly what SQLAlchemy's bind processors would store."""
     dialect = sqlite.dialect()
-    samples: dict[Any, list[Any]] = {
-        UtcDateTime(): [
+    encoder = SqliteEncoder(dialect)
+    samples: dict[str, list[Any]] = {
+        "created_at": [
             datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
             datetime(2025, 1, 2, 3, 4, 5, 678, tzinfo=UTC),
             None,
         ],
-        Member.__table__.c.birthday.type: [date(1990, 2, 3), None],
-        Member.__table__.c.deleted.type: [True, False],
-        Member.__table__.c.tags.type: [["高复购", "周末客"], []],
+        "birthday": [date(1990, 2, 3), None],
+        "deleted": [True, False],
+        "tags": [["高复购", "周末客"], []],
     }
-    for column_type, values in samples.items():
+
+    def converter(name: str) -> Any:
+        return encoder.converters["member"][encoder.columns["member"].index(name)]
+
+    assert isinstance(Member.__table__.c.created_at.type, UtcDateTime)
+    for name, values in samples.items():
+        column_type = Member.__table__.c[name].type
         processor = column_type.dialect_impl(dialect).bind_processor(dialect)
-        convert = _converter(column_type)
+        convert = converter(name)
         assert processor is not None and convert is not None
         for value in values:
             assert convert(value) == processor(value), (column_type, value)
-    encoder = _Encoder(dialect)
     assert encoder.sql["member"].startswith("INSERT INTO member (")
-    assert json.loads(_converter(Member.__table__.c.tags.type)(["生鲜"])) == ["生鲜"]  # type: ignore[misc]
+    assert json.loads(converter("tags")(["生鲜"])) == ["生鲜"]
 
 
 def test_negative_count_is_refused(db: ServerDatabase) -> None:

@@ -1,0 +1,90 @@
+"""Bulk writes store a time exactly as the ORM stores it: `sqlite_time` (SQLite's text) and `naive_utc` (PostgreSQL's
+naive UTC), the server's one conversion each, checked against rows the ORM itself wrote (SQLite and PostgreSQL); and
+every column's converter gives what SQLAlchemy itself would bind."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from psycopg.types.json import Json
+from pydantic import AwareDatetime, TypeAdapter
+from sqlalchemy import JSON, Boolean, Date, Dialect, Table, select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import psycopg
+
+from server.bulk import Bulk, column_converters, naive_utc, sqlite_time
+from server.db import ServerDatabase
+from server.models import AdminLog, Base, UtcDateTime
+
+_ADMIN_LOG: Table = AdminLog.__table__  # type: ignore[assignment]
+TIMES = (
+    datetime(2026, 3, 18, 2, 0, tzinfo=UTC),  # whole seconds: still six digits of microseconds
+    datetime(2026, 3, 18, 2, 0, 0, 123456, tzinfo=UTC),
+    datetime(2026, 3, 18, 10, 0, 0, 5, tzinfo=ZoneInfo("Asia/Shanghai")),  # another zone: stored as UTC
+    datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))),  # into the next year in UTC
+    datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),  # a three-digit year, padded
+    TypeAdapter(AwareDatetime).validate_python("2026-03-18T02:00:00.5+00:00"),  # the wire's times (pydantic's zone)
+)
+
+
+def test_stored_times_are_what_the_orm_stores(db: ServerDatabase) -> None:
+    with db.write() as session:
+        session.add_all(AdminLog(at=at, action=f"time-{n}") for n, at in enumerate(TIMES))
+    with db.engine.connect() as connection:
+        stored: dict[str, datetime] = {
+            action: at for action, at in connection.execute(select(AdminLog.action, AdminLog.at))
+        }
+        bulk = Bulk(connection)
+        raw = dict(bulk.rows(f"SELECT action, at FROM admin_log WHERE action LIKE {bulk.mark}", ["time-%"]))
+        (convert,) = column_converters(connection.dialect, _ADMIN_LOG, ("at",))
+    assert convert is not None
+    assert len(raw) == len(TIMES)
+    for n, at in enumerate(TIMES):
+        written = raw[f"time-{n}"]  # what the ORM's UtcDateTime stored, as the driver hands it over
+        assert bulk.stored_time(at) == written
+        assert convert(at) == written
+        assert (sqlite_time if db.is_sqlite else naive_utc)(at) == written
+        assert bulk.read_time(written) == at == stored[f"time-{n}"]
+    if db.is_sqlite:
+        assert raw["time-0"] == "2026-03-18 02:00:00.000000"
+        assert raw["time-2"] == "2026-03-18 02:00:00.000005"
+
+
+def test_a_naive_time_is_refused_as_the_orm_refuses_it() -> None:
+    naive = datetime(2026, 3, 18, 2, 0)
+    for convert in (sqlite_time, naive_utc):
+        with pytest.raises(ValueError, match="naive"):
+            convert(naive)
+    assert sqlite_time(None) is None and naive_utc(None) is None
+
+
+_SAMPLES: tuple[tuple[type, tuple[Any, ...]], ...] = (
+    (UtcDateTime, (*TIMES, None)),
+    (Date, (date(1990, 2, 3), date(999, 1, 2), None)),
+    (Boolean, (True, False, None)),
+    (JSON, ([], ["高复购", "周末客"], {"rules": 1})),
+)
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), psycopg.dialect()], ids=["sqlite", "postgres"])
+def test_every_column_converter_binds_what_sqlalchemy_binds(dialect: Dialect) -> None:
+    """Bulk writes and the demo data's encoder store each value exactly as the ORM would, for every column."""
+    for table in Base.metadata.sorted_tables:
+        names = tuple(table.c.keys())
+        for column, convert in zip(table.columns, column_converters(dialect, table, names), strict=True):
+            processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if convert is None:
+                assert processor is None, column
+                continue
+            assert processor is not None, column
+            samples = next(values for kind, values in _SAMPLES if isinstance(column.type, kind))
+            for value in samples:
+                assert _unwrapped(convert(value)) == _unwrapped(processor(value)), (column, value)
+
+
+def _unwrapped(bound: Any) -> Any:
+    """psycopg's JSON parameter wrapper compares by identity; what it carries is what counts."""
+    return bound.obj if isinstance(bound, Json) else bound
