@@ -41,6 +41,7 @@ from uuid6 import uuid7
 
 from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.rules import PointsRules
+from protocol.vocabulary import EntryKind, ItemStatus
 from server import chain
 from server.admin import AdminError
 from server.db import ServerDatabase
@@ -301,7 +302,7 @@ def _write_chunk(
                     {
                         "id": str(uuid7()),
                         "member_id": member_id,
-                        "kind": "adjust",
+                        "kind": EntryKind.ADJUST.value,
                         "points": row.balance,
                         "amount_cents": None,
                         "receipt_no": None,
@@ -314,7 +315,7 @@ def _write_chunk(
                         "received_at": now,
                         "reverses": None,
                         "offline": False,
-                        "status": "applied",
+                        "status": ItemStatus.APPLIED.value,
                         "reason": None,
                     }
                 )

@@ -20,7 +20,8 @@ from typing import Any, Final
 from loyalty.points import earn_points, max_redeemable_points, points_value_cents
 from loyalty.rules import PointsRules
 from loyalty.segments import Segment
-from loyalty.tiers import tier_for_spend, twelve_months_before
+from loyalty.tiers import is_birthday_month, tier_for_spend, twelve_months_before
+from protocol.vocabulary import EntryKind, ItemStatus
 from server.demo.catalogue import (
     CATEGORIES,
     CLOTHING_SIZES,
@@ -47,6 +48,9 @@ _OPEN_S: Final = 14 * 3600  # 08:00-22:00
 _YEAR_S: Final = 365 * 86400
 _EPOCH_DAY: Final = date(1970, 1, 1)
 _OWN_BAG: Final = ("own_bag",)
+_EARN: Final = EntryKind.EARN.value  # the ledger's column values, as the loops write them
+_REDEEM: Final = EntryKind.REDEEM.value
+_APPLIED: Final = ItemStatus.APPLIED.value
 
 
 @dataclass(slots=True)
@@ -91,14 +95,14 @@ class Shoppers:
         self.now_ts = int(now.timestamp())
         self.year_ago_ts = twelve_months_before(now).timestamp()
         self.days_90_ago_ts = (now - timedelta(days=90)).timestamp()
-        self._days: dict[int, tuple[str, int]] = {}
+        self._days: dict[int, tuple[str, date]] = {}
 
-    def _day(self, local_day: int) -> tuple[str, int]:
-        """The receipt date text and the month of a local day number (days since 1970-01-01, China time)."""
+    def _day(self, local_day: int) -> tuple[str, date]:
+        """The receipt date text and the date of a local day number (days since 1970-01-01, China time)."""
         known = self._days.get(local_day)
         if known is None:
             day = _EPOCH_DAY + timedelta(days=local_day)
-            known = self._days[local_day] = (f"{day:%Y%m%d}", day.month)
+            known = self._days[local_day] = (f"{day:%Y%m%d}", day)
         return known
 
     def _visit_times(self, start: int, end: int, count: int) -> list[int]:
@@ -165,7 +169,7 @@ class Shoppers:
                 window_spend -= window.popleft()[1]
             tier = tier_for_spend(rules, window_spend).code
             store = other_store if rng.random() < 0.12 else home_store
-            day_text, month = self._day((ts + _LOCAL_S) // 86400)
+            day_text, day = self._day((ts + _LOCAL_S) // 86400)
             receipt = f"{store}-{day_text}-{rng.getrandbits(48):012X}"
             received = datetime.fromtimestamp(min(ts + 1 + int(rng.random() * 14400), now_ts), UTC)
             # Points already held may pay part of this bill (before this receipt's points are credited).
@@ -176,13 +180,13 @@ class Shoppers:
                 if most and points <= most:
                     balance -= points
                     value = points_value_cents(rules, points)
-                    ledger.append(self._entry(ts, at, received, "redeem", -points, value, receipt, store))
-            birthday_month = birthday is not None and birthday.month == month
+                    ledger.append(self._entry(ts, at, received, _REDEEM, -points, value, receipt, store))
+            birthday_month = is_birthday_month(birthday, day)
             bonuses = _OWN_BAG if self.own_bag and rng.random() < 0.3 else ()
             quote = earn_points(rules, amount, tier, birthday_month=birthday_month, bonuses=bonuses)
             if quote.points > 0:
                 balance += quote.points
-                ledger.append(self._entry(ts, at, received, "earn", quote.points, amount, receipt, store))
+                ledger.append(self._entry(ts, at, received, _EARN, quote.points, amount, receipt, store))
             window.append((ts, amount))
             window_spend += amount
             if ts > self.year_ago_ts:
@@ -234,7 +238,7 @@ class Shoppers:
             "received_at": received,
             "reverses": None,
             "offline": False,
-            "status": "applied",
+            "status": _APPLIED,
             "reason": None,
         }
 
