@@ -8,7 +8,6 @@ Thread: GUI thread; the award runs on the database worker (`ctx.ops.db`).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from localdb.errors import Problem, StoreError
-from localdb.ledger import EntryView, LedgerResult
 from localdb.member_view import MemberView
 from loyalty.points import EarnProblem, EarnQuote, EarnRefused, earn_points
 from loyalty.roles import Permission
@@ -34,8 +32,6 @@ from widgets.display import points_text, tier_name
 from widgets.money_input import MoneyInput
 from widgets.scan_detector import ACCEPTS_SCAN
 
-log = logging.getLogger(__name__)
-
 
 class AwardDialog(MemberActionDialog):
     """`awardAmount`, `receiptNumber`, `bonus_<name>` boxes, `pointsPreview`, `confirmButton` (Enter), `errorLabel`.
@@ -44,8 +40,6 @@ class AwardDialog(MemberActionDialog):
     def __init__(self, ctx: AppContext, member: MemberView, *, parent: QWidget | None = None) -> None:
         super().__init__(ctx, member, name="awardDialog", permission=Permission.AWARD, member_line_name="awardMember",
                          parent=parent)  # fmt: skip
-        self.result_entry: EntryView | None = None
-        self.result_member: MemberView | None = None
         self._rules = ctx.till.settings.current().rules
         self._birthday_month = is_birthday_month(member.birthday, ctx.till.today())
 
@@ -178,13 +172,7 @@ class AwardDialog(MemberActionDialog):
         assert self._member is not None
         member_id = self._member.id
         self.write(lambda: ledger.award(actor, member_id, amount_cents, receipt_no=receipt, bonuses=bonuses),
-                   self._awarded)  # fmt: skip
-
-    def _awarded(self, result: LedgerResult) -> None:
-        self.result_entry = result.entry
-        self.result_member = result.member
-        log.info("awarded entry %s", result.entry.id)
-        self.accept()
+                   self.entry_written)  # fmt: skip
 
     def refused(self, error: Exception) -> None:
         if isinstance(error, StoreError) and error.problem in (Problem.DUPLICATE_RECEIPT, Problem.INVALID_RECEIPT):

@@ -12,6 +12,7 @@ Thread: GUI thread; writes run on the database worker (`ctx.ops.db`), online che
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -19,6 +20,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from localdb.errors import Problem, StoreError
+from localdb.ledger import EntryView, LedgerResult
 from localdb.member_view import MemberView
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
@@ -30,6 +32,7 @@ from ui.messages import describe
 from widgets.display import points_text
 from widgets.retranslating import Retranslating
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 _CONTEXT = "MemberActionDialog"
 
@@ -41,7 +44,8 @@ def _tr(text: str) -> str:
 class MemberActionDialog(Retranslating, GuardedDialog):
     """`heading`, `member_line` (objectName as given), `error_label` (`errorLabel`), `cancel_button`,
     `confirm_button` (the default: Enter confirms), `approval_button` (`approvalButton`, hidden until a manager
-    is needed; None for actions that never need one), `approval_dialog` while a manager is asked."""
+    is needed; None for actions that never need one), `approval_dialog` while a manager is asked; after a ledger
+    action, `result_entry` and `result_member`."""
 
     def __init__(
         self,
@@ -60,6 +64,8 @@ class MemberActionDialog(Retranslating, GuardedDialog):
         self._busy = False
         self._retry: Callable[[StaffSession], None] | None = None
         self.approval_dialog: ApprovalDialog | None = None
+        self.result_entry: EntryView | None = None  # a ledger action's entry, once written
+        self.result_member: MemberView | None = None
         self.setObjectName(name)
         self.setModal(True)
 
@@ -164,6 +170,12 @@ class MemberActionDialog(Retranslating, GuardedDialog):
         """Run a network call (e.g. an online authorization) the same way, on a network worker."""
         self._start()
         self._ctx.ops.net(work, lambda result: self._finish(done, result), self.refuse, owner=self)
+
+    def entry_written(self, result: LedgerResult) -> None:
+        """A ledger action's `done`: keep the entry and the member as they now stand, and close."""
+        self.result_entry, self.result_member = result.entry, result.member
+        log.info("%s entry %s written", result.entry.kind.value, result.entry.id)
+        self.accept()
 
     def refuse(self, error: Exception) -> None:
         """Show a refusal (from a worker, or found before anything was sent) and let the dialog place the focus."""

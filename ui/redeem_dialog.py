@@ -13,7 +13,6 @@ Thread: GUI thread; authorization on a network worker (`ctx.ops.net`), the write
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,7 +20,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from localdb.errors import Problem, StoreError
-from localdb.ledger import EntryView, LedgerResult
 from localdb.member_view import MemberView
 from localdb.staff import StaffSession
 from loyalty.points import (
@@ -40,8 +38,6 @@ from ui.context import AppContext
 from ui.member_action import MemberActionDialog
 from widgets.display import points_text, yuan_text
 from widgets.money_input import MoneyInput, parse_points
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +62,6 @@ class RedeemDialog(MemberActionDialog):
         self._available = member.available_points
         self._attempt: _Attempt | None = None
         self._status = ""  # which authorization words show: "", "asking", "online", "offline", "refused"
-        self.result_entry: EntryView | None = None
-        self.result_member: MemberView | None = None
         self.authorization: Authorization | None = None
 
         self._bill_label = QLabel(self)
@@ -283,14 +277,8 @@ class RedeemDialog(MemberActionDialog):
                 online_authorized=authorization.online,
                 entry_id=authorization.entry_id,
             ),
-            self._redeemed,
+            self.entry_written,
         )
-
-    def _redeemed(self, result: LedgerResult) -> None:
-        self.result_entry = result.entry
-        self.result_member = result.member
-        log.info("redeemed entry %s (offline: %s)", result.entry.id, result.entry.offline)
-        self.accept()
 
     def refused(self, error: Exception) -> None:
         self.withdraw_approval()

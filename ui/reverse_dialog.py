@@ -9,7 +9,6 @@ Thread: GUI thread; the list is read on the GUI thread (one indexed SELECT), the
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import tzinfo
 
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from localdb.errors import Problem, StoreError
-from localdb.ledger import EntryView, LedgerResult
+from localdb.ledger import EntryView
 from localdb.member_view import MemberView
 from localdb.models import EntrySync
 from localdb.staff import StaffSession
@@ -41,8 +40,6 @@ from widgets.display import (
     yuan_text,
 )
 from widgets.retranslating import QT_TRANSLATE_NOOP
-
-log = logging.getLogger(__name__)
 
 _COLUMNS: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("ReverseDialog", "Time"),
@@ -70,8 +67,6 @@ class ReverseDialog(MemberActionDialog):
         self._entries: list[EntryView] = []
         self._reversed: set[str] = set()
         self._needs_approval: str | None = None  # the entry whose reversal waits for a manager
-        self.result_entry: EntryView | None = None
-        self.result_member: MemberView | None = None
 
         self.table = QTableWidget(0, len(_COLUMNS), self)
         self.table.setObjectName("entryList")
@@ -204,13 +199,7 @@ class ReverseDialog(MemberActionDialog):
 
     def _write(self, entry: EntryView, approver: StaffSession | None) -> None:
         actor, ledger = self._ctx.actor(), self._ctx.till.ledger
-        self.write(lambda: ledger.reverse(actor, entry.id, approver=approver), self._reversed_done)
-
-    def _reversed_done(self, result: LedgerResult) -> None:
-        self.result_entry = result.entry
-        self.result_member = result.member
-        log.info("reversed entry %s with %s", result.entry.reverses, result.entry.id)
-        self.accept()
+        self.write(lambda: ledger.reverse(actor, entry.id, approver=approver), self.entry_written)
 
     def refused(self, error: Exception) -> None:
         entry = self.selected_entry()
