@@ -30,15 +30,15 @@ from ui.dialog_parts import GuardedDialog, dialog_buttons
 from ui.error_line import ErrorLine, Words
 from ui.messages import describe
 from widgets.display import points_text
-from widgets.retranslating import Retranslating
+from widgets.retranslating import QT_TRANSLATE_NOOP, Retranslating
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-_CONTEXT = "MemberActionDialog"
 
 
 def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CONTEXT, text)
+    """A word of this frame's (marked with QT_TRANSLATE_NOOP under "MemberActionDialog" where it is used)."""
+    return QCoreApplication.translate("MemberActionDialog", text)
 
 
 class MemberActionDialog(Retranslating, GuardedDialog):
@@ -135,14 +135,16 @@ class MemberActionDialog(Retranslating, GuardedDialog):
         member = self._member
         if member is None:
             return ""
-        available = _tr("%1 points available").replace("%1", points_text(member.available_points))
+        available = _tr(QT_TRANSLATE_NOOP("MemberActionDialog", "%1 points available")).replace(
+            "%1", points_text(member.available_points)
+        )
         return " · ".join((member.name, member.phone_masked, *extra, available))
 
     def retranslate(self) -> None:
         """The words this frame owns; a dialog's own `retranslate` sets its words and then calls this."""
-        self.cancel_button.setText(_tr("Cancel"))
+        self.cancel_button.setText(_tr(QT_TRANSLATE_NOOP("MemberActionDialog", "Cancel")))
         if self.approval_button is not None:
-            self.approval_button.setText(_tr("Manager approval…"))
+            self.approval_button.setText(_tr(QT_TRANSLATE_NOOP("MemberActionDialog", "Manager approval…")))
         self.confirm_button.setText(self.confirm_words())
 
     # -- work in flight --------------------------------------------------------------------------------------------

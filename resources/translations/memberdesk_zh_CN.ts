@@ -573,6 +573,21 @@ F12</translation>
     </message>
 </context>
 <context>
+    <name>MemberActionDialog</name>
+    <message>
+        <source>%1 points available</source>
+        <translation>可用积分 %1</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Manager approval…</source>
+        <translation>店长审批…</translation>
+    </message>
+</context>
+<context>
     <name>MemberCard</name>
     <message>
         <source>Available points</source>
