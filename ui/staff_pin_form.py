@@ -1,0 +1,118 @@
+"""`StaffPinForm`, how staff prove who they are at the till, written once for the login and a manager's approval: a
+staff code and a PIN, typed on the keyboard or on the on-screen keypad (which types into whichever field had the
+focus last and never takes the focus itself), Enter after the code moving on to the PIN, and the two checked
+before anything is asked of the staff service (a code given, a PIN of 4 to 8 digits). It emits `submitted(code,
+pin)`; the dialog holding it asks the service on the database worker and says what came back.
+
+It owns the fields and their behaviour, not their words: the dialog's own `retranslate()` sets the labels and
+placeholders (`code_label`, `pin_label`), so each keeps its own translation context.
+
+Thread: GUI thread.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from localdb.errors import Problem, StoreError
+from ui.dialog_parts import WHOLE_PIN, field_keypad, pin_input, staff_code_input
+from ui.error_line import ErrorLine, Words
+
+
+class StaffPinForm(QWidget):
+    """`code_input` and `pin_input` (objectNames as given), `code_label`, `pin_label`, `keypad`; `submitted(code,
+    pin)` once both are there and well formed. Refusals go to the dialog's `errors` line."""
+
+    submitted = Signal(str, str)
+
+    def __init__(
+        self,
+        errors: ErrorLine,
+        *,
+        code_name: str,
+        pin_name: str,
+        missing_code: Words,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._errors = errors
+        self._missing_code = missing_code
+        self._busy = False
+        self.code_label = QLabel(self)
+        self.pin_label = QLabel(self)
+        self.code_input = staff_code_input(self, code_name)
+        self.code_input.returnPressed.connect(self._code_entered)
+        self.pin_input = pin_input(self, pin_name)
+        self.pin_input.returnPressed.connect(self.submit)
+        self._target: QLineEdit = self.code_input
+        for field in (self.code_input, self.pin_input):
+            field.installEventFilter(self)
+        self.keypad = field_keypad(self, target=lambda: self._target, on_digit=self._key_digit, on_enter=self._enter)
+        errors.clear_when_changed(self.code_input, self.pin_input)
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.addRow(self.code_label, self.code_input)
+        form.addRow(self.pin_label, self.pin_input)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        layout.addLayout(form)
+        layout.addWidget(self.keypad, 1)
+
+    # -- what the dialog does with it ------------------------------------------------------------------------------
+
+    def set_busy(self, busy: bool) -> None:
+        """While the service checks: the keypad's OK and digits do nothing (Enter twice checks once)."""
+        self._busy = busy
+        self.keypad.button("enter").setEnabled(not busy)
+
+    def refused(self) -> None:
+        """The service said no: the PIN goes (it is never left on screen), the cashier types it again."""
+        self.pin_input.clear()
+        self.focus(self.pin_input)
+
+    def focus(self, field: QLineEdit) -> None:
+        self._target = field
+        field.setFocus()
+
+    def submit(self) -> None:
+        """Check what was typed and emit `submitted`, or say what is missing."""
+        if self._busy:
+            return  # Enter pressed twice: one check is enough
+        code, pin = self.code_input.text().strip().upper(), self.pin_input.text()
+        if not code:
+            self._errors.show_words(self._missing_code)
+            self.focus(self.code_input)
+        elif not WHOLE_PIN.fullmatch(pin):
+            self._errors.show_error(StoreError(Problem.INVALID_PIN))
+            self.focus(self.pin_input)
+        else:
+            self._errors.clear_error()
+            self.submitted.emit(code, pin)
+
+    # -- typing ----------------------------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and watched in (self.code_input, self.pin_input):
+            self._target = self.pin_input if watched is self.pin_input else self.code_input
+        return super().eventFilter(watched, event)
+
+    def _key_digit(self, digit: str) -> None:
+        if not self._busy:
+            self._target.insert(digit)  # the field's validator and length limit still apply
+
+    def _enter(self) -> None:
+        if self._target is self.code_input:
+            self._code_entered()
+        else:
+            self.submit()
+
+    def _code_entered(self) -> None:
+        """Enter after the code goes on to the PIN (or submits when the PIN is already there)."""
+        if self.code_input.text().strip() and not self.pin_input.text():
+            self.focus(self.pin_input)
+        else:
+            self.submit()
