@@ -40,13 +40,16 @@ class ApprovalDialog(Retranslating, QDialog):
         self.reason_label.setWordWrap(True)
         self.error_label = ErrorLine(self)
         self.form = StaffPinForm(
+            ctx.ops,
             self.error_label,
+            check=ctx.till.staff.approver,
             code_name="approverCode",
             pin_name="approverPin",
             missing_code=lambda: self.tr("Enter the manager's staff code."),
             parent=self,
         )
-        self.form.submitted.connect(self._approve)
+        self.form.verified.connect(self._approved)
+        self.form.busy_changed.connect(self._busy_changed)
         self.code_input, self.pin_input, self.keypad = self.form.code_input, self.form.pin_input, self.form.keypad
 
         # Enter in the code field moves on to the PIN (the form's), so no default button that would fire first.
@@ -80,25 +83,12 @@ class ApprovalDialog(Retranslating, QDialog):
 
     # -- approving -------------------------------------------------------------------------------------------------
 
-    def _approve(self, code: str, pin: str) -> None:
-        self._set_busy(True)
-        staff = self._ctx.till.staff
-        self._ctx.ops.db(lambda: staff.approver(code, pin), self._approved, self._refused, owner=self)
-
     def _approved(self, manager: StaffSession) -> None:
-        self._set_busy(False)
-        self.pin_input.clear()
         self.approver = manager
         self.approved.emit(manager)
         self.accept()
 
-    def _refused(self, error: Exception) -> None:
-        self._set_busy(False)
-        self.form.refused()
-        self.error_label.show_error(error)
-
-    def _set_busy(self, busy: bool) -> None:
+    def _busy_changed(self, busy: bool) -> None:
         self._busy = busy
-        self.form.set_busy(busy)
         self.confirm_button.setEnabled(not busy)
         self.confirm_button.setText(self.tr("Checking…") if busy else self.tr("Approve"))

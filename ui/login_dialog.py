@@ -37,13 +37,16 @@ class LoginDialog(Retranslating, QDialog):
         self.error_label = ErrorLine(self)
         self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.form = StaffPinForm(
+            ctx.ops,
             self.error_label,
+            check=ctx.till.staff.login,
             code_name="staffCode",
             pin_name="pinInput",
             missing_code=lambda: self.tr("Enter your staff code."),
             parent=self,
         )
-        self.form.submitted.connect(self._log_in)
+        self.form.verified.connect(self._logged_in)
+        self.form.busy_changed.connect(self._busy_changed)
         self.staff_code, self.pin_input, self.keypad = self.form.code_input, self.form.pin_input, self.form.keypad
 
         self.login_button = QPushButton(self)
@@ -90,24 +93,11 @@ class LoginDialog(Retranslating, QDialog):
 
     # -- logging in ------------------------------------------------------------------------------------------------
 
-    def _log_in(self, code: str, pin: str) -> None:
-        self._set_busy(True)
-        staff_service = self._ctx.till.staff
-        self._ctx.ops.db(lambda: staff_service.login(code, pin), self._logged_in, self._refused, owner=self)
-
     def _logged_in(self, staff: StaffSession) -> None:
-        self._set_busy(False)
-        self.pin_input.clear()
         self._ctx.log_in(staff)
         self.accept()
 
-    def _refused(self, error: Exception) -> None:
-        self._set_busy(False)
-        self.form.refused()
-        self.error_label.show_error(error)
-
-    def _set_busy(self, busy: bool) -> None:
+    def _busy_changed(self, busy: bool) -> None:
         self._busy = busy
-        self.form.set_busy(busy)
         self.login_button.setEnabled(not busy)
         self.login_button.setText(self.tr("Checking…") if busy else self.tr("Log in"))

@@ -1,41 +1,51 @@
 """`StaffPinForm`, how staff prove who they are at the till, written once for the login and a manager's approval: a
 staff code and a PIN, typed on the keyboard or on the on-screen keypad (which types into whichever field had the
-focus last and never takes the focus itself), Enter after the code moving on to the PIN, and the two checked
-before anything is asked of the staff service (a code given, a PIN of 4 to 8 digits). It emits `submitted(code,
-pin)`; the dialog holding it asks the service on the database worker and says what came back.
+focus last and never takes the focus itself), Enter after the code moving on to the PIN, the two checked before
+anything is asked of the staff service (a code given, a PIN of 4 to 8 digits), then the service's check (`check`,
+scrypt and an audited write) on the database worker: `verified(staff)` when it passes; when it does not, the
+refusal on the dialog's error line and the PIN cleared for another try.
 
 It owns the fields and their behaviour, not their words: the dialog's own `retranslate()` sets the labels and
 placeholders (`code_label`, `pin_label`), so each keeps its own translation context.
 
-Thread: GUI thread.
+Thread: GUI thread; the service's check runs on the database worker.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from localdb.errors import Problem, StoreError
+from localdb.staff import StaffSession
 from ui.dialog_parts import WHOLE_PIN, field_keypad, pin_input, staff_code_input
 from ui.error_line import ErrorLine, Words
+from ui.operations import Operations
 
 
 class StaffPinForm(QWidget):
-    """`code_input` and `pin_input` (objectNames as given), `code_label`, `pin_label`, `keypad`; `submitted(code,
-    pin)` once both are there and well formed. Refusals go to the dialog's `errors` line."""
+    """`code_input` and `pin_input` (objectNames as given), `code_label`, `pin_label`, `keypad`; `busy_changed(bool)`
+    while the service checks, `verified(StaffSession)` when it passes. Refusals go to the dialog's `errors` line."""
 
-    submitted = Signal(str, str)
+    busy_changed = Signal(bool)
+    verified = Signal(object)  # the StaffSession the code and PIN belong to
 
     def __init__(
         self,
+        ops: Operations,
         errors: ErrorLine,
         *,
+        check: Callable[[str, str], StaffSession],
         code_name: str,
         pin_name: str,
         missing_code: Words,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._ops = ops
+        self._check = check
         self._errors = errors
         self._missing_code = missing_code
         self._busy = False
@@ -64,15 +74,9 @@ class StaffPinForm(QWidget):
 
     # -- what the dialog does with it ------------------------------------------------------------------------------
 
-    def set_busy(self, busy: bool) -> None:
-        """While the service checks: the keypad's OK and digits do nothing (Enter twice checks once)."""
-        self._busy = busy
-        self.keypad.button("enter").setEnabled(not busy)
-
-    def refused(self) -> None:
-        """The service said no: the PIN goes (it is never left on screen), the cashier types it again."""
-        self.pin_input.clear()
-        self.focus(self.pin_input)
+    @property
+    def busy(self) -> bool:
+        return self._busy
 
     def focus(self, field: QLineEdit) -> None:
         self._target = field
@@ -91,7 +95,27 @@ class StaffPinForm(QWidget):
             self.focus(self.pin_input)
         else:
             self._errors.clear_error()
-            self.submitted.emit(code, pin)
+            self._set_busy(True)
+            check = self._check
+            self._ops.db(lambda: check(code, pin), self._passed, self._refused, owner=self)
+
+    def _passed(self, staff: StaffSession) -> None:
+        self._set_busy(False)
+        self.pin_input.clear()
+        self.verified.emit(staff)
+
+    def _refused(self, error: Exception) -> None:
+        """The PIN goes (it is never left on screen) and the cashier types it again."""
+        self._set_busy(False)
+        self.pin_input.clear()
+        self.focus(self.pin_input)
+        self._errors.show_error(error)
+
+    def _set_busy(self, busy: bool) -> None:
+        """While the service checks the keypad's OK and digits do nothing (Enter twice checks once)."""
+        self._busy = busy
+        self.keypad.button("enter").setEnabled(not busy)
+        self.busy_changed.emit(busy)
 
     # -- typing ----------------------------------------------------------------------------------------------------
 
