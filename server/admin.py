@@ -238,7 +238,7 @@ def set_rules(db: ServerDatabase, rules: PointsRules) -> None:
         current = chain.rules(session)
         if rules.version <= current.version:
             raise AdminError(f"the rules' version must increase: current {current.version}, given {rules.version}")
-        chain.set_rules(session, rules)
+        chain.set_rules(session, rules, now)
         _log(session, now, "set_rules", f"version={rules.version}")
 
 

@@ -1,12 +1,14 @@
 """The chain's settings, stored as JSON in the `setting` table: the points rules in force, the config version (bumped
 by every change a till must fetch: rules, staff, revoked cards), the member-code signing key, the revoked card
-serials, the next card serial and the oldest cursor `changes` still serves (`min_cursor`).
+serials, the next card serial and the oldest cursor `changes` still serves (`min_cursor`); and every rule set ever in
+force, by version (`rules_version`), which a push checks offline entries against.
 
 Every function takes the caller's session; writers call them inside `ServerDatabase.write()`.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from loyalty.member_code import new_signing_key, private_key_from_text, private_key_to_text, public_key_to_text
 from loyalty.rules import DEFAULT_RULES, PointsRules
-from server.models import Setting
+from server.models import RulesVersion, Setting
 
 RULES: Final = "rules"
 CONFIG_VERSION: Final = "config_version"
@@ -39,12 +41,16 @@ def _defaults() -> dict[str, Any]:
     }
 
 
-def ensure_defaults(session: Session) -> None:
-    """Create the settings that are missing (a fresh database); never overwrites one."""
+def ensure_defaults(session: Session, now: datetime) -> None:
+    """Create the settings that are missing (a fresh database), and the history row of the rules in force; never
+    overwrites one."""
     present = set(session.scalars(select(Setting.key)))
     missing = [{"key": key, "value": value} for key, value in _defaults().items() if key not in present]
     if missing:
         session.execute(insert(Setting), missing)
+    current = rules(session)
+    if session.get(RulesVersion, current.version) is None:
+        session.add(RulesVersion(version=current.version, rules=current.to_dict(), set_at=now))
 
 
 def get(session: Session, key: str) -> Any:
@@ -64,9 +70,19 @@ def rules(session: Session) -> PointsRules:
     return PointsRules.from_dict(get(session, RULES))
 
 
-def set_rules(session: Session, new_rules: PointsRules) -> None:
+def set_rules(session: Session, new_rules: PointsRules, now: datetime) -> None:
+    """Put `new_rules` in force and keep them in the history under their version (which must be new)."""
     put(session, RULES, new_rules.to_dict())
+    session.add(RulesVersion(version=new_rules.version, rules=new_rules.to_dict(), set_at=now))
     bump_config_version(session)
+
+
+def rules_of(session: Session, versions: set[int]) -> dict[int, PointsRules]:
+    """The rule sets of these versions that the chain ever had in force (an unknown version is absent)."""
+    if not versions:
+        return {}
+    rows = session.execute(select(RulesVersion.version, RulesVersion.rules).where(RulesVersion.version.in_(versions)))
+    return {int(version): PointsRules.from_dict(data) for version, data in rows}
 
 
 def config_version(session: Session) -> int:

@@ -276,7 +276,7 @@ class ServerDatabase:
                 if attempt:
                     raise
         with self.write() as session:
-            chain.ensure_defaults(session)
+            chain.ensure_defaults(session, self.clock())
 
     @contextmanager
     def read(self) -> Iterator[Session]:

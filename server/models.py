@@ -116,6 +116,17 @@ class Setting(Base):
     value: Mapped[Any] = mapped_column(JSON)
 
 
+class RulesVersion(Base):
+    """Every points rule set the chain ever put in force, by version: a till may push entries made under an older
+    version while offline, and the server checks each entry against the rules its till names."""
+
+    __tablename__ = "rules_version"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSON)
+    set_at: Mapped[datetime]
+
+
 class ChangeCounter(Base):
     """The single row whose value numbers member changes. A writing transaction locks it first (SELECT … FOR
     UPDATE; SQLite's BEGIN IMMEDIATE does the same), so versions are handed out in commit order and a till that
