@@ -26,7 +26,13 @@ from localdb.outbox import enqueue
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillConfig, TillSettings
 from loyalty.clock import Clock, day_bounds
-from loyalty.points import earn_points, quote_redemption
+from loyalty.points import (
+    earn_points,
+    offline_cap_left,
+    over_offline_cap,
+    quote_redemption,
+    reversal_needs_approval,
+)
 from loyalty.roles import Permission, can
 from loyalty.tiers import is_birthday_month
 from protocol.limits import MAX_RECEIPT_LENGTH
@@ -128,6 +134,7 @@ class LedgerService:
         bill_cents: int | None = None,
         bonuses: tuple[str, ...] = (),
         birthday_month: bool = False,
+        tier: str | None = None,
         entry_id: str | None = None,
     ) -> LedgerResult:
         from protocol.wire import PointEntryBody  # with the first entry, not at start (localdb.outbox says why)
@@ -150,6 +157,7 @@ class LedgerService:
             offline=offline,
             bonuses=list(bonuses),
             birthday_month=birthday_month,
+            tier=tier,
         )
         if body.breaks_kind_rule():  # a bug in this service: refuse before the server would
             raise ValueError(f"a {kind.value} entry without what its kind needs")
@@ -218,6 +226,7 @@ class LedgerService:
                     receipt_no=receipt,
                     bonuses=bonuses,
                     birthday_month=birthday_month,
+                    tier=member.tier,
                 )
         except IntegrityError as exc:  # the partial unique index caught a concurrent double award
             raise StoreError(Problem.DUPLICATE_RECEIPT) from exc
@@ -263,14 +272,14 @@ class LedgerService:
             approved_by: str | None = None
             if not online_authorized:
                 used = self.offline_redeemed_today(session, config, member_id, now)
-                cap = config.rules.offline_redeem_cap_points
-                if used + quote.points > cap:
+                if over_offline_cap(config.rules, used, quote.points):
                     if approver is not None:
                         approved_by = approver.code
                     elif can(actor.role, Permission.APPROVE):
                         approved_by = actor.code
                     else:
-                        raise StoreError(Problem.OVER_OFFLINE_CAP, member_id=member_id, limit=max(cap - used, 0))
+                        left = offline_cap_left(config.rules, used)
+                        raise StoreError(Problem.OVER_OFFLINE_CAP, member_id=member_id, limit=left)
             return self._write_entry(
                 session,
                 actor,
@@ -306,7 +315,7 @@ class LedgerService:
                 if done is not None:
                     raise StoreError(Problem.ALREADY_REVERSED, entry_id=done)
                 approved_by: str | None = None
-                if abs(original.points) > config.rules.reversal_approval_points:
+                if reversal_needs_approval(config.rules, original.points):
                     if approver is not None:
                         approved_by = approver.code
                     elif can(actor.role, Permission.APPROVE):

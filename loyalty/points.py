@@ -31,11 +31,15 @@ __all__ = [
     "RedeemProblem",
     "RedeemQuote",
     "RedeemRefused",
+    "best_earn_points",
     "earn_points",
     "max_redeemable_points",
+    "offline_cap_left",
+    "over_offline_cap",
     "points_for_cents",
     "points_value_cents",
     "quote_redemption",
+    "reversal_needs_approval",
 ]
 
 MAX_RECEIPT_CENTS: Final = 10_000_000
@@ -131,6 +135,28 @@ def earn_points(
     return EarnQuote(points=base + bonus, base_points=base, bonus_points=bonus, rule_version=rules.version)
 
 
+def best_earn_points(
+    rules: PointsRules,
+    amount_cents: int,
+    tier_codes: Collection[str],
+    *,
+    birthday_month: bool = False,
+    bonuses: Collection[str] = (),
+) -> EarnQuote:
+    """The most a receipt may earn under ``rules``: at the best of the tiers the member may be taken to hold (the
+    ones the rules know), with only the bonuses the rules know. What the server allows an entry a till made; the till
+    itself earns with ``earn_points`` at the tier it shows, which is one of these. Refuses what ``earn_points``
+    refuses about the amount, and UNKNOWN_TIER when the rules know none of the tiers."""
+    known = [code for code in tier_codes if any(tier.code == code for tier in rules.tiers)]
+    if not known:
+        raise EarnRefused(EarnProblem.UNKNOWN_TIER, "none of the member's tiers is in these rules")
+    if isinstance(bonuses, str):
+        raise TypeError("bonuses must be a collection of bonus names, not a single string")
+    valid = [name for name in bonuses if name in rules.bonus_pct]
+    quotes = [earn_points(rules, amount_cents, code, birthday_month=birthday_month, bonuses=valid) for code in known]
+    return max(quotes, key=lambda quote: quote.points)
+
+
 # --- redeeming -------------------------------------------------------------------------------------------------------
 
 
@@ -143,6 +169,7 @@ class RedeemProblem(StrEnum):
     INSUFFICIENT_POINTS = "insufficient_points"
     NOT_WHOLE_CENTS = "not_whole_cents"
     NO_BILL = "no_bill"
+    BILL_TOO_LARGE = "bill_too_large"
 
 
 class RedeemRefused(ValueError):
@@ -207,8 +234,9 @@ def max_redeemable_points(rules: PointsRules, bill_cents: int, available_points:
 def quote_redemption(rules: PointsRules, points: int, bill_cents: int, available_points: int) -> RedeemQuote:
     """Check a redemption of ``points`` against a bill and a balance; raises ``RedeemRefused`` with the first problem.
 
-    Order: NOT_POSITIVE, NO_BILL, NOT_WHOLE_CENTS, BELOW_MINIMUM, INSUFFICIENT_POINTS, OVER_BILL_SHARE. Redeeming the
-    exact balance is allowed; one point more is refused.
+    Order: NOT_POSITIVE, NO_BILL, BILL_TOO_LARGE, NOT_WHOLE_CENTS, BELOW_MINIMUM, INSUFFICIENT_POINTS,
+    OVER_BILL_SHARE. Redeeming the exact balance is allowed; one point more is refused. A bill above the receipt limit
+    (the one earning has) is refused: points would pay a share of a keying error.
     """
     points = _require_int("points", points)
     bill_cents = _require_int("bill_cents", bill_cents)
@@ -217,6 +245,12 @@ def quote_redemption(rules: PointsRules, points: int, bill_cents: int, available
         raise RedeemRefused(RedeemProblem.NOT_POSITIVE, f"points must be positive, got {points}")
     if bill_cents <= 0:
         raise RedeemRefused(RedeemProblem.NO_BILL, f"there is no bill to pay (bill is {bill_cents} cents)")
+    if bill_cents > MAX_RECEIPT_CENTS:
+        raise RedeemRefused(
+            RedeemProblem.BILL_TOO_LARGE,
+            f"a bill of {bill_cents} cents is above the {MAX_RECEIPT_CENTS} cents receipt limit",
+            limit=MAX_RECEIPT_CENTS,
+        )
     step = rules.redeem_step_points
     if points % step != 0:
         raise RedeemRefused(
@@ -244,3 +278,23 @@ def quote_redemption(rules: PointsRules, points: int, bill_cents: int, available
             limit=share_points,
         )
     return RedeemQuote(points=points, value_cents=points_value_cents(rules, points), rule_version=rules.version)
+
+
+# --- the stand-in cap and approvals ------------------------------------------------------------------------------
+
+
+def over_offline_cap(rules: PointsRules, redeemed_today: int, points: int) -> bool:
+    """Whether redeeming ``points`` more without online authorization, after ``redeemed_today`` points this member
+    already redeemed so at this till on this store day, goes past the rules' stand-in cap (a manager approves more).
+    The till asks it before writing, the server again when the entry arrives."""
+    return redeemed_today + points > rules.offline_redeem_cap_points
+
+
+def offline_cap_left(rules: PointsRules, redeemed_today: int) -> int:
+    """How many points may still be redeemed offline today without a manager (never negative)."""
+    return max(rules.offline_redeem_cap_points - redeemed_today, 0)
+
+
+def reversal_needs_approval(rules: PointsRules, points: int) -> bool:
+    """Whether reversing an entry of ``points`` (either sign) needs a manager's approval."""
+    return abs(points) > rules.reversal_approval_points

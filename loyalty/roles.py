@@ -41,3 +41,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 def can(role: Role, permission: Permission) -> bool:
     """Whether staff of this role may do this."""
     return permission in ROLE_PERMISSIONS[role]
+
+
+#: What staff must be allowed to make a ledger entry of each kind (keyed by the kind's value: the shared vocabulary,
+#: `protocol.vocabulary.EntryKind`, sits beside this package, not in it). The till's services require it before they
+#: write; the server checks the staff code an entry names against it.
+ENTRY_PERMISSIONS: dict[str, Permission] = {
+    "earn": Permission.AWARD,
+    "redeem": Permission.REDEEM,
+    "reverse": Permission.REVERSE,
+    "adjust": Permission.AWARD,  # entered by whoever serves; its kind needs a manager's approval besides
+}

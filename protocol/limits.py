@@ -1,8 +1,11 @@
-"""How much the protocol carries (PROTOCOL.md): its version, how many items one request may hold, and the longest
-field values. Plain numbers with no imports, so the till's window can name them without loading pydantic and the
-wire schemas (`protocol.wire`), which it needs only once it writes or syncs."""
+"""How much the protocol carries (PROTOCOL.md): its version, how many items one request may hold, the longest field
+values, and how far a till's clock and its time offline may stray before the server flags what it pushes. Plain
+values from the standard library only, so the till's window can name them without loading pydantic and the wire
+schemas (`protocol.wire`), which it needs only once it writes or syncs."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 PROTOCOL_VERSION = 1
 MAX_PUSH_ITEMS = 500
@@ -14,3 +17,10 @@ MAX_RECEIPT_LENGTH = 64  # a POS receipt number, as printed or scanned
 MAX_POINTS = 10**12
 MAX_CENTS = 10**13  # a hundred billion yuan
 MAX_SEQ = 2**53
+
+#: A till's clock may run this far ahead of the server's: an entry made later than the server's receive time plus
+#: this is taken at the receive time and flagged `clock_skew` (tills warn their staff from 5 minutes, sync.engine).
+ALLOWED_CLOCK_SKEW = timedelta(minutes=10)
+#: How long a till may work offline: an entry that reaches the server older than this is flagged
+#: `beyond_offline_window` (applied all the same: it was given at the counter).
+OFFLINE_WINDOW = timedelta(days=14)

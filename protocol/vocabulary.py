@@ -117,6 +117,18 @@ class ErrorCode(StrEnum):
     OVERDRAWN = "overdrawn"
     INSUFFICIENT_POINTS = "insufficient_points"
     NO_VALID_CARD = "no_valid_card"  # member codes: the member holds no card that can be signed (revoked, none)
+    # what the server found re-checking an entry the till made (DESIGN.md §7): applied and flagged, but for
+    # an unknown rules version, which cannot be checked at all and is rejected
+    POINTS_OVER_RULE = "points_over_rule"
+    OVER_OFFLINE_CAP = "over_offline_cap"
+    APPROVAL_REQUIRED = "approval_required"
+    UNKNOWN_STAFF = "unknown_staff"
+    STAFF_NOT_ALLOWED = "staff_not_allowed"
+    APPROVER_NOT_MANAGER = "approver_not_manager"
+    WRONG_STORE = "wrong_store"
+    CLOCK_SKEW = "clock_skew"
+    BEYOND_OFFLINE_WINDOW = "beyond_offline_window"
+    UNKNOWN_RULES_VERSION = "unknown_rules_version"
 
 
 #: The reasons a pushed item's result may carry (a flagged or rejected item), which the till shows its manager;
@@ -132,5 +144,29 @@ ITEM_REASONS: frozenset[ErrorCode] = frozenset(
         ErrorCode.OVERDRAWN,
         ErrorCode.INSUFFICIENT_POINTS,
         ErrorCode.ID_CONFLICT,  # kept by the till for items a 409 refused as a whole
+        ErrorCode.POINTS_OVER_RULE,
+        ErrorCode.OVER_OFFLINE_CAP,
+        ErrorCode.APPROVAL_REQUIRED,
+        ErrorCode.UNKNOWN_STAFF,
+        ErrorCode.STAFF_NOT_ALLOWED,
+        ErrorCode.APPROVER_NOT_MANAGER,
+        ErrorCode.WRONG_STORE,
+        ErrorCode.CLOCK_SKEW,
+        ErrorCode.BEYOND_OFFLINE_WINDOW,
+        ErrorCode.UNKNOWN_RULES_VERSION,
     }
+)
+
+#: When an entry breaks several rules, the one its answer names: who made it first, then what it gave, then when.
+FINDING_ORDER: tuple[ErrorCode, ...] = (
+    ErrorCode.WRONG_STORE,
+    ErrorCode.UNKNOWN_STAFF,
+    ErrorCode.STAFF_NOT_ALLOWED,
+    ErrorCode.APPROVER_NOT_MANAGER,
+    ErrorCode.POINTS_OVER_RULE,
+    ErrorCode.OVER_OFFLINE_CAP,
+    ErrorCode.APPROVAL_REQUIRED,
+    ErrorCode.CLOCK_SKEW,
+    ErrorCode.BEYOND_OFFLINE_WINDOW,
+    ErrorCode.OVERDRAWN,
 )

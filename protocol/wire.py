@@ -133,6 +133,7 @@ class PointEntryBody(Wire):
     offline: bool = False
     bonuses: list[str] = Field(default_factory=list)
     birthday_month: bool = False
+    tier: Annotated[str, Field(min_length=1, max_length=16)] | None = None  # the tier the till earned at (an earn)
 
     def breaks_kind_rule(self) -> bool:
         """Whether the entry lacks what its kind needs (`protocol.vocabulary.KIND_RULES`): the server rejects such

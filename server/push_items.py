@@ -1,6 +1,7 @@
 """The rules of each pushed item type, applied to a batch's in-memory state (`server.push_state.Batch`): an
-enrolment (or its merge onto the member who already has the phone), a ledger entry, a preference, a consent
-change. A broken rule rejects the one item with a reason code; nothing here touches the database.
+enrolment (or its merge onto the member who already has the phone), a ledger entry (re-checked by
+`server.entry_checks`: applied at what the rules allow and flagged when it broke one), a preference, a consent
+change. An item that cannot be honoured at all is rejected with a reason code; nothing here touches the database.
 
 Thread: the API's worker threads, inside one push.
 """
@@ -23,6 +24,7 @@ from protocol.wire import (
     PushItem,
     item_key_of,
 )
+from server.entry_checks import Uncheckable, check_entry
 from server.members import merge_tombstone_row, new_member_row
 from server.push_state import Batch, EntryFacts, MemberState
 
@@ -142,7 +144,7 @@ def _check_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> Ent
         raise _Refused(ErrorCode.UNKNOWN_ENTRY)
     if body.reverses in batch.reversed_ids:
         raise _Refused(ErrorCode.ALREADY_REVERSED)
-    if KIND_RULES[EntryKind(original.kind)].reverses_entry or body.points != -original.points:
+    if KIND_RULES[EntryKind(original.kind)].reverses_entry:  # a reversal is never reversed: enter a new entry
         raise _Refused(ErrorCode.RULE_VIOLATION)
     return original
 
@@ -152,30 +154,37 @@ def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
     if member is None:
         raise _Refused(ErrorCode.UNKNOWN_MEMBER)
     original = _check_entry(batch, body, member)
-    member.balance += body.points
-    status, reason = ItemStatus.APPLIED, None
-    if body.points < 0 and member.balance < 0:  # the server is the authority: recorded, flagged, never dropped
-        status, reason = ItemStatus.FLAGGED, ErrorCode.OVERDRAWN.value
+    try:
+        checked = check_entry(batch, body, member, original)
+    except Uncheckable as refusal:
+        raise _Refused(refusal.reason) from None
+    member.balance += checked.points
+    if checked.points < 0 and member.balance < 0:  # the server is the authority: recorded, flagged, never dropped
+        checked.findings.append(ErrorCode.OVERDRAWN)
+    reason = checked.reason()
+    status = ItemStatus.APPLIED if reason is None else ItemStatus.FLAGGED
+    counted_at = min(checked.at, batch.now)  # a purchase or a visit never counts in the future
     if body.kind is EntryKind.EARN:
-        batch.count_purchase(member.id, body.id, body.amount_cents or 0, body.created_at)
+        batch.count_purchase(member.id, body.id, body.amount_cents or 0, counted_at)
     elif original is not None and original.kind == EntryKind.EARN:
         batch.uncount_purchase(member.id, body.reverses or "")
     visit = KIND_RULES[body.kind].visit
-    if visit and (member.last_visit_at is None or body.created_at > member.last_visit_at):
-        member.last_visit_at = body.created_at
-    if body.kind is EntryKind.REDEEM and body.id in batch.reservations:
+    if visit and (member.last_visit_at is None or counted_at > member.last_visit_at):
+        member.last_visit_at = counted_at
+    if body.kind is EntryKind.REDEEM and not checked.offline:
         batch.reservations.discard(body.id)
         batch.consumed.append(body.id)
     if body.reverses is not None:
         batch.reversed_ids.add(body.reverses)
-    batch.entries[body.id] = EntryFacts(member.id, body.kind.value, body.points, body.amount_cents, body.created_at)
+    batch.entries[body.id] = EntryFacts(member.id, body.kind.value, checked.points, body.amount_cents, checked.at,
+                                        checked.offline, batch.device.id)  # fmt: skip
     batch.ledger_rows.append(
-        (body.id, member.id, body.kind.value, body.points, body.amount_cents, body.receipt_no, body.rule_version,
-         body.staff_code, body.approved_by, body.store_code, batch.device.id, body.created_at, batch.now,
-         body.reverses, body.offline, status.value, reason)
+        (body.id, member.id, body.kind.value, checked.points, body.amount_cents, body.receipt_no, body.rule_version,
+         body.staff_code, body.approved_by, checked.store_code, batch.device.id, checked.at, batch.now,
+         body.reverses, checked.offline, status.value, None if reason is None else reason.value)
     )  # fmt: skip
     version = batch.touch(member)
-    return Outcome(status, reason=reason, member=member.id, member_version=version)
+    return Outcome(status, reason=None if reason is None else reason.value, member=member.id, member_version=version)
 
 
 def _preference(batch: Batch, body: PreferenceBody) -> Outcome:
@@ -200,14 +209,14 @@ def _preference(batch: Batch, body: PreferenceBody) -> Outcome:
                     "value": body.value,
                     "source": "staff",
                     "staff_code": body.staff_code,
-                    "created_at": body.at,
+                    "created_at": min(body.at, batch.now),  # a till's clock ahead of the server's: at receipt
                     "removed_at": None,
                 }
             )
     elif pending:
-        pending[0]["removed_at"] = body.at
+        pending[0]["removed_at"] = min(body.at, batch.now)
     elif live:
-        batch.removed_preferences.append((body.at, live.pop(0)))
+        batch.removed_preferences.append((min(body.at, batch.now), live.pop(0)))
     return Outcome(ItemStatus.APPLIED, member=member.id, member_version=batch.touch(member))
 
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 import contextlib
 import operator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
+from loyalty.clock import day_bounds, store_day, store_zone
 from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.rules import PointsRules
 from loyalty.tiers import twelve_months_before
@@ -37,7 +38,7 @@ _MAX_MERGE_DEPTH = 32
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
 _STATE_COLUMNS = (
     "id, phone, deleted, merged_into, created_at, last_visit_at, balance, spend_12m_cents, visits_90d, tier, segment, "
-    "consent_marketing, consent_profile, version"
+    "consent_marketing, consent_profile, version, birthday"
 )  # not updated_at: a member the batch changes gets the batch's time, the others are not written
 #: The member columns a batch changes, written back with one UPDATE.
 _CHANGING = (
@@ -49,13 +50,24 @@ _changing_and_id = operator.attrgetter(*_CHANGING, "id")  # a member's UPDATE ro
 
 @dataclass(slots=True)
 class EntryFacts:
-    """What a reversal needs to know about the entry it reverses."""
+    """What a reversal needs to know about the entry it reverses (and the stand-in cap, about a redemption)."""
 
     member_id: str
     kind: str
     points: int
     amount_cents: int | None
     created_at: datetime
+    offline: bool = False
+    device_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffFacts:
+    """A staff code as the server knows it: role, store (None: every store), whether it still works."""
+
+    role: str
+    store_id: int | None
+    active: bool
 
 
 @dataclass(slots=True)
@@ -76,6 +88,7 @@ class MemberState:
     consent_marketing: bool
     consent_profile: bool
     version: int
+    birthday: date | None = None
     updated_at: datetime | None = None  # set when the batch changes the member
     new_row: dict[str, Any] | None = None  # the whole row of a member created by this batch
     dirty: bool = False
@@ -83,10 +96,18 @@ class MemberState:
 
 def _state(bulk: Bulk, row: tuple[Any, ...]) -> MemberState:
     (member_id, phone, deleted, merged_into, created_at, last_visit_at, balance, spend, visits, tier, segment,
-     marketing, profile, version) = row  # fmt: skip
+     marketing, profile, version, birthday) = row  # fmt: skip
     read_time = bulk.read_time
     return MemberState(member_id, phone, bool(deleted), merged_into, read_time(created_at), read_time(last_visit_at),
-                       balance, spend, visits, tier, segment, bool(marketing), bool(profile), version)  # fmt: skip
+                       balance, spend, visits, tier, segment, bool(marketing), bool(profile), version,
+                       _date(birthday))  # fmt: skip
+
+
+def _date(value: object) -> date | None:
+    """A stored date: SQLite's text or the driver's date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 @dataclass
@@ -107,6 +128,10 @@ class Batch:
     purchases: dict[str, Window]  # live member -> its unreversed earns in the windows, with their totals
     card_serials: list[int]
     live_preferences: dict[tuple[str, str, str], list[int]]  # (member, kind, value) -> ids of live rows
+    rules_by_version: dict[int, PointsRules]  # the rule sets the batch's entries name that the chain ever had
+    staff: dict[str, StaffFacts]  # the staff codes the batch's entries name, as the server knows them
+    zone: tzinfo  # the device's store's: store days (the stand-in cap) and the birthday month count by it
+    offline_redeemed: dict[tuple[str, date], int]  # (member, store day) -> points this till redeemed offline
     ledger_rows: list[tuple[Any, ...]] = field(default_factory=list)
     preference_rows: list[dict[str, Any]] = field(default_factory=list)
     removed_preferences: list[tuple[datetime, int]] = field(default_factory=list)
@@ -125,20 +150,15 @@ class Batch:
         member = MemberState(
             row["id"], row["phone"], row["deleted"], row["merged_into"], row["created_at"], row["last_visit_at"],
             row["balance"], row["spend_12m_cents"], row["visits_90d"], row["tier"], row["segment"],
-            row["consent_marketing"], row["consent_profile"], row["version"], updated_at=row["updated_at"], new_row=row,
+            row["consent_marketing"], row["consent_profile"], row["version"], row["birthday"],
+            updated_at=row["updated_at"], new_row=row,
         )  # fmt: skip
         self.members[member.id] = member
         return member
 
     def resolve(self, member_id: str) -> MemberState | None:
-        member = self.members.get(member_id)
-        for _ in range(_MAX_MERGE_DEPTH):
-            if member is None or member.deleted:
-                return None
-            if member.merged_into is None:
-                return member
-            member = self.members.get(member.merged_into)
-        return None
+        """The live member an id stands for, following merges; None when unknown or deleted."""
+        return _live(self.members, member_id)
 
     def touch(self, member: MemberState) -> int:
         """The member changed: a new version for the item (its answer), the member's row written once at the end
@@ -271,9 +291,14 @@ def prepare(
     reversed_ids: set[str] = set()
     if targets:
         where, keys = bulk.in_keys("id", targets)
-        sql = f"SELECT id, member_id, kind, points, amount_cents, created_at FROM ledger_entry WHERE {where}"  # noqa: S608
-        for entry_id, member_id, kind, points, amount_cents, created_at in bulk.rows(sql, keys):
-            entries[entry_id] = EntryFacts(member_id, kind, points, amount_cents, bulk.read_time(created_at))
+        sql = (
+            "SELECT id, member_id, kind, points, amount_cents, created_at, offline, device_id "  # noqa: S608
+            f"FROM ledger_entry WHERE {where}"
+        )
+        for entry_id, member_id, kind, points, amount_cents, created_at, offline, device_id in bulk.rows(sql, keys):
+            entries[entry_id] = EntryFacts(
+                member_id, kind, points, amount_cents, bulk.read_time(created_at), bool(offline), device_id
+            )
         where, keys = bulk.in_keys("reverses", targets)
         sql = f"SELECT reverses FROM ledger_entry WHERE {where}"  # noqa: S608 - our own names
         reversed_ids = {row[0] for row in bulk.rows(sql, keys)}
@@ -292,6 +317,10 @@ def prepare(
         sql = f"SELECT id, member_id, kind, value FROM preference WHERE {where} AND removed_at IS NULL ORDER BY id"  # noqa: S608
         for pref_id, member_id, kind, value in bulk.rows(sql, keys):
             live_preferences.setdefault((member_id, kind, value), []).append(pref_id)
+    rules_by_version = chain.rules_of(session, {body.rule_version for body in entry_bodies})
+    zone = store_zone(
+        bulk.rows("SELECT timezone FROM store WHERE id = " + bulk.mark, (device.store_id,))[0][0]  # noqa: S608
+    )
     card_serials: list[int] = []
     if enrols:
         first = db.reserve_card_serials(session, enrols)
@@ -311,4 +340,62 @@ def prepare(
         purchases=_purchases(bulk, db, live_ids, members, now),
         card_serials=card_serials,
         live_preferences=live_preferences,
+        rules_by_version=rules_by_version,
+        staff=_staff(bulk, entry_bodies),
+        zone=zone,
+        offline_redeemed=_offline_redeemed(bulk, device.id, entry_bodies, members, zone, now),
     )
+
+
+def _staff(bulk: Bulk, bodies: list[PointEntryBody]) -> dict[str, StaffFacts]:
+    """The staff and approvers the entries name, as the server knows them (absent: no such code)."""
+    codes = {body.staff_code for body in bodies} | {body.approved_by for body in bodies if body.approved_by}
+    if not codes:
+        return {}
+    where, keys = bulk.in_keys("code", codes)
+    sql = f"SELECT code, role, store_id, active FROM staff WHERE {where}"  # noqa: S608 - our own names
+    return {code: StaffFacts(role, store_id, bool(active)) for code, role, store_id, active in bulk.rows(sql, keys)}
+
+
+def _offline_redeemed(
+    bulk: Bulk,
+    device_id: str,
+    bodies: list[PointEntryBody],
+    members: dict[str, MemberState],
+    zone: tzinfo,
+    now: datetime,
+) -> dict[tuple[str, date], int]:
+    """What this till already redeemed offline, per member and store day, on the days the batch's redemptions fall
+    on (unreversed entries the server holds; the batch adds its own as it goes)."""
+    redeems = [body for body in bodies if body.kind is EntryKind.REDEEM]
+    if not redeems:
+        return {}
+    ids = {member.id for body in redeems if (member := _live(members, body.member_id)) is not None}
+    if not ids:
+        return {}
+    earliest = min(min(body.created_at, now) for body in redeems)
+    since = day_bounds(store_day(earliest, zone), zone)[0]
+    where, keys = bulk.in_keys("e.member_id", ids)
+    sql = (
+        "SELECT e.member_id, e.created_at, e.points FROM ledger_entry e "  # noqa: S608 - our own names
+        "LEFT OUTER JOIN ledger_entry r ON r.reverses = e.id "
+        f"WHERE {where} AND e.device_id = {bulk.mark} AND e.kind = '{EntryKind.REDEEM.value}' "
+        f"AND e.offline = {bulk.mark} AND e.created_at >= {bulk.mark} AND r.id IS NULL"
+    )
+    used: dict[tuple[str, date], int] = {}
+    for member_id, created_at, points in bulk.rows(sql, (*keys, device_id, True, bulk.stored_time(since))):
+        key = (member_id, store_day(bulk.read_time(created_at), zone))
+        used[key] = used.get(key, 0) - points
+    return used
+
+
+def _live(members: dict[str, MemberState], member_id: str) -> MemberState | None:
+    """The live member `member_id` stands for among `members`, link by link through merges."""
+    member = members.get(member_id)
+    for _ in range(_MAX_MERGE_DEPTH):
+        if member is None or member.deleted:
+            return None
+        if member.merged_into is None:
+            return member
+        member = members.get(member.merged_into)
+    return None

@@ -18,11 +18,15 @@ from loyalty.points import (
     EarnRefused,
     RedeemProblem,
     RedeemRefused,
+    best_earn_points,
     earn_points,
     max_redeemable_points,
+    offline_cap_left,
+    over_offline_cap,
     points_for_cents,
     points_value_cents,
     quote_redemption,
+    reversal_needs_approval,
 )
 from loyalty.rules import DEFAULT_RULES, InvalidRules, PointsRules, Tier, UnknownTier
 from loyalty.tiers import (
@@ -649,3 +653,34 @@ def test_constructor_validates_too() -> None:
     with pytest.raises(InvalidRules) as info:
         with_changes(redeem_max_bill_pct=0)
     assert info.value.field == "redeem_max_bill_pct"
+
+
+# -- what the till checks before it writes and the server again when the entry arrives ------------------------------
+
+
+def test_a_bill_above_the_receipt_limit_pays_no_points() -> None:
+    with pytest.raises(RedeemRefused) as refused:
+        quote_redemption(DEFAULT_RULES, 100, 10**20, 10**6)
+    assert refused.value.problem is RedeemProblem.BILL_TOO_LARGE and refused.value.limit == MAX_RECEIPT_CENTS
+    assert quote_redemption(DEFAULT_RULES, 100, MAX_RECEIPT_CENTS, 10**6).points == 100
+
+
+def test_the_stand_in_cap_and_the_reversal_threshold_at_their_edges() -> None:
+    cap = DEFAULT_RULES.offline_redeem_cap_points  # 2,000
+    assert not over_offline_cap(DEFAULT_RULES, cap - 100, 100) and over_offline_cap(DEFAULT_RULES, cap - 100, 101)
+    assert offline_cap_left(DEFAULT_RULES, cap - 300) == 300 and offline_cap_left(DEFAULT_RULES, cap + 5) == 0
+    threshold = DEFAULT_RULES.reversal_approval_points  # 500
+    assert not reversal_needs_approval(DEFAULT_RULES, -threshold) and reversal_needs_approval(
+        DEFAULT_RULES, threshold + 1
+    )
+
+
+def test_the_most_a_receipt_may_earn_takes_the_best_tier_the_rules_know_and_only_their_bonuses() -> None:
+    best = best_earn_points(DEFAULT_RULES, 100_00, {"normal", "gold", "diamond"}, bonuses=("own_bag", "free_lunch"))
+    assert (best.base_points, best.bonus_points) == (150, 15)  # gold, own bag; no diamond tier, no free lunch
+    assert best_earn_points(DEFAULT_RULES, 100_00, {"silver"}, birthday_month=True).points == 240
+    with pytest.raises(EarnRefused) as refused:
+        best_earn_points(DEFAULT_RULES, 100_00, {"diamond"})
+    assert refused.value.problem is EarnProblem.UNKNOWN_TIER
+    with pytest.raises(EarnRefused):
+        best_earn_points(DEFAULT_RULES, MAX_RECEIPT_CENTS + 1, {"normal"})

@@ -93,6 +93,9 @@ _REDEEM: dict[RedeemProblem, str] = {
     RedeemProblem.INSUFFICIENT_POINTS: QT_TRANSLATE_NOOP("Messages", "Not enough points: %1 available."),
     RedeemProblem.NOT_WHOLE_CENTS: QT_TRANSLATE_NOOP("Messages", "Redeem points in steps of %1."),
     RedeemProblem.NO_BILL: QT_TRANSLATE_NOOP("Messages", "Enter the bill amount first."),
+    RedeemProblem.BILL_TOO_LARGE: QT_TRANSLATE_NOOP(
+        "Messages", "The bill is above the limit for one receipt (%1 yuan): check the amount."
+    ),
 }
 
 _SYNC: dict[str, str] = {
@@ -128,6 +131,34 @@ _REASONS: dict[str, str] = {
     ErrorCode.INSUFFICIENT_POINTS.value: QT_TRANSLATE_NOOP("Messages", "The member did not have enough points."),
     ErrorCode.ID_CONFLICT.value: QT_TRANSLATE_NOOP(
         "Messages", "The server holds another item under the same number (a till restored from a backup?)."
+    ),
+    ErrorCode.POINTS_OVER_RULE.value: QT_TRANSLATE_NOOP(
+        "Messages", "More points than the rules allow: the server applied what the rules allow."
+    ),
+    ErrorCode.OVER_OFFLINE_CAP.value: QT_TRANSLATE_NOOP(
+        "Messages", "Over the day's offline redemption limit at this till, without a manager's approval."
+    ),
+    ErrorCode.APPROVAL_REQUIRED.value: QT_TRANSLATE_NOOP(
+        "Messages", "A reversal this large needs a manager's approval, and had none."
+    ),
+    ErrorCode.UNKNOWN_STAFF.value: QT_TRANSLATE_NOOP(
+        "Messages", "The staff code is not an active member of staff of this store at the server."
+    ),
+    ErrorCode.STAFF_NOT_ALLOWED.value: QT_TRANSLATE_NOOP("Messages", "The staff member's role may not do this."),
+    ErrorCode.APPROVER_NOT_MANAGER.value: QT_TRANSLATE_NOOP(
+        "Messages", "The approval is not from an active manager of this store."
+    ),
+    ErrorCode.WRONG_STORE.value: QT_TRANSLATE_NOOP(
+        "Messages", "It names another store than the one this till is registered to: recorded for this store."
+    ),
+    ErrorCode.CLOCK_SKEW.value: QT_TRANSLATE_NOOP(
+        "Messages", "This till's clock was ahead of the server's: the entry counts from when it arrived."
+    ),
+    ErrorCode.BEYOND_OFFLINE_WINDOW.value: QT_TRANSLATE_NOOP(
+        "Messages", "It reached the server long after it was made: the till was offline too long."
+    ),
+    ErrorCode.UNKNOWN_RULES_VERSION.value: QT_TRANSLATE_NOOP(
+        "Messages", "It was made under points rules the server does not know: nothing was applied."
     ),
 }
 _NO_REASON = QT_TRANSLATE_NOOP("Messages", "No reason given.")
@@ -179,7 +210,8 @@ def describe(error: BaseException) -> str:
         limit = error.limit // 100 if error.limit is not None else None
         return _with_limit(_EARN[error.problem], limit)
     if isinstance(error, RedeemRefused):
-        return _with_limit(_REDEEM[error.problem], error.limit)
+        in_yuan = error.problem is RedeemProblem.BILL_TOO_LARGE and error.limit is not None
+        return _with_limit(_REDEEM[error.problem], error.limit // 100 if in_yuan and error.limit else error.limit)
     if isinstance(error, InvalidPin):
         return tr(_STORE[Problem.INVALID_PIN])
     if isinstance(error, RefusedOnline):

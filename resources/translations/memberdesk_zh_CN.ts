@@ -930,6 +930,10 @@ F12</translation>
         <translation>请先输入账单金额。</translation>
     </message>
     <message>
+        <source>The bill is above the limit for one receipt (%1 yuan): check the amount.</source>
+        <translation>账单金额超过单张小票上限（%1 元），请核对金额。</translation>
+    </message>
+    <message>
         <source>The server address must start with https:// (http only on this computer).</source>
         <translation>服务器地址须以 https:// 开头（仅本机地址可用 http）。</translation>
     </message>
@@ -1008,6 +1012,46 @@ F12</translation>
     <message>
         <source>The server holds another item under the same number (a till restored from a backup?).</source>
         <translation>服务器上已有相同编号的其他记录（本机是否从备份恢复过？）。</translation>
+    </message>
+    <message>
+        <source>More points than the rules allow: the server applied what the rules allow.</source>
+        <translation>积分超出规则允许：服务器已按规则允许的积分入账。</translation>
+    </message>
+    <message>
+        <source>Over the day&apos;s offline redemption limit at this till, without a manager&apos;s approval.</source>
+        <translation>超出本机当日离线抵扣上限，且没有店长审批。</translation>
+    </message>
+    <message>
+        <source>A reversal this large needs a manager&apos;s approval, and had none.</source>
+        <translation>此金额的冲正需要店长审批，但没有审批。</translation>
+    </message>
+    <message>
+        <source>The staff code is not an active member of staff of this store at the server.</source>
+        <translation>服务器上该工号不是本店在职员工。</translation>
+    </message>
+    <message>
+        <source>The staff member&apos;s role may not do this.</source>
+        <translation>该员工的角色无权执行此操作。</translation>
+    </message>
+    <message>
+        <source>The approval is not from an active manager of this store.</source>
+        <translation>审批人不是本店在职店长。</translation>
+    </message>
+    <message>
+        <source>It names another store than the one this till is registered to: recorded for this store.</source>
+        <translation>记录写的是其他门店，而本机登记在本店：已按本店记录。</translation>
+    </message>
+    <message>
+        <source>This till&apos;s clock was ahead of the server&apos;s: the entry counts from when it arrived.</source>
+        <translation>本机时钟快于服务器：该记录按到达服务器的时间计。</translation>
+    </message>
+    <message>
+        <source>It reached the server long after it was made: the till was offline too long.</source>
+        <translation>该记录产生很久之后才到达服务器：本机离线时间过长。</translation>
+    </message>
+    <message>
+        <source>It was made under points rules the server does not know: nothing was applied.</source>
+        <translation>该记录使用了服务器未知的积分规则：未入账。</translation>
     </message>
     <message>
         <source>No reason given.</source>

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from uuid6 import uuid7
 
 from server import admin
 from server.app import create_app
 from server.db import ServerDatabase
-from server.models import Base
+from server.models import Base, Staff, Store
 from tests.databases import BACKENDS, fresh_server_url
 
 STORE = "S001"
@@ -83,6 +83,21 @@ def db(db_url: str, server_clock: ServerClock) -> Iterator[ServerDatabase]:
     admin.create_store(opened, OTHER_STORE, "二店")
     yield opened
     opened.close()
+
+
+def _seed_staff(db: ServerDatabase) -> None:
+    """The staff the pushed entries name: a cashier and a guide of STORE, a manager of every store. Written
+    directly (their PINs are never checked by a push), sparing each test the scrypt of admin.add_staff."""
+    with db.write() as session:
+        store_id = session.scalar(select(Store.id).where(Store.code == STORE))
+        now = db.clock()
+        for code, role, store in (
+            ("C001", "cashier", store_id),
+            ("G001", "guide", store_id),
+            ("M001", "manager", None),
+        ):
+            session.add(Staff(code=code, name=code, role=role, pin_hash="not checked by a push", store_id=store,
+                              active=True, updated_at=now))  # fmt: skip
 
 
 @pytest.fixture
@@ -160,6 +175,8 @@ class Till:
     ) -> dict[str, Any]:
         if amount_cents is None and kind == "earn":
             amount_cents = points * 100
+        # A redemption's bill: twice the points' value (100 points a yuan), so they pay the half the rules allow.
+        bill_cents = abs(points) * 2 if kind == "redeem" else None
         body = {
             "id": entry_id or str(uuid7()),
             "member_id": member_id,
@@ -169,6 +186,7 @@ class Till:
             "rule_version": 1,
             "staff_code": "C001",
             "approved_by": approved_by,
+            "bill_cents": bill_cents,
             "store_code": STORE,
             "device_id": self.device_id,
             "created_at": (created_at or self.clock.now).isoformat(),
@@ -198,6 +216,14 @@ def register(client: TestClient, db: ServerDatabase, store: str = STORE, name: s
 
 
 @pytest.fixture
-def till(client: TestClient, db: ServerDatabase, server_clock: ServerClock) -> Till:
+def bare_till(client: TestClient, db: ServerDatabase, server_clock: ServerClock) -> Till:
+    """A registered till of a chain with no staff yet."""
     device_id, token = register(client, db)
     return Till(client, device_id, token, server_clock)
+
+
+@pytest.fixture
+def till(bare_till: Till, db: ServerDatabase) -> Till:
+    """A registered till whose pushes name staff the server knows (C001 cashier, G001 guide, M001 manager)."""
+    _seed_staff(db)
+    return bare_till

@@ -15,12 +15,12 @@ from server.db import ServerDatabase
 from tests.server.conftest import OTHER_STORE, STORE, Till
 
 
-def test_config_carries_rules_store_staff_key_and_revocations(db: ServerDatabase, till: Till) -> None:
+def test_config_carries_rules_store_staff_key_and_revocations(db: ServerDatabase, bare_till: Till) -> None:
     admin.add_staff(db, "C001", "李收银", "cashier", "1357", store_code=STORE)
     admin.add_staff(db, "A001", "区域经理", "manager", "2468")  # every store
     admin.add_staff(db, "X001", "别店", "cashier", "1111", store_code=OTHER_STORE)
     admin.revoke_card(db, 42)
-    answer = till.get("/v1/config")
+    answer = bare_till.get("/v1/config")
     assert answer.status_code == 200
     config = answer.json()
     assert PointsRules.from_dict(config["rules"]) == DEFAULT_RULES
@@ -36,9 +36,9 @@ def test_config_carries_rules_store_staff_key_and_revocations(db: ServerDatabase
     assert verify_member_code(code, public_key_from_text(config["member_code_public_key"])).card_serial == 7
 
 
-def test_every_staff_rules_or_card_change_bumps_the_config_version(db: ServerDatabase, till: Till) -> None:
+def test_every_staff_rules_or_card_change_bumps_the_config_version(db: ServerDatabase, bare_till: Till) -> None:
     def version() -> int:
-        return int(till.get("/v1/config").json()["config_version"])
+        return int(bare_till.get("/v1/config").json()["config_version"])
 
     seen = [version()]
     admin.add_staff(db, "C001", "李收银", "cashier", "1357")
@@ -52,7 +52,7 @@ def test_every_staff_rules_or_card_change_bumps_the_config_version(db: ServerDat
     admin.revoke_card(db, 9)
     seen.append(version())
     assert seen == sorted(set(seen))  # strictly increasing
-    config = till.get("/v1/config").json()
+    config = bare_till.get("/v1/config").json()
     assert config["rules"]["earn_points_per_yuan"] == 2
     assert config["staff"] == [{**config["staff"][0], "code": "C001", "role": "manager", "active": False}]
 
