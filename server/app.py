@@ -16,12 +16,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import or_, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from loyalty.rules import PointsRules
-from protocol.limits import MAX_CHANGES_PAGE, MAX_MEMBER_CODES, MAX_PUSH_ITEMS, PROTOCOL_VERSION
+from protocol.limits import MAX_CHANGES_PAGE, MAX_MEMBER_CODES, PROTOCOL_VERSION
 from protocol.vocabulary import ErrorCode
 from protocol.wire import (
     AuthorizeRequest,
@@ -47,6 +46,7 @@ from server.errors import ApiError, error_responses
 from server.member_codes import issue_member_codes
 from server.models import Staff, Store
 from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
+from server.push_decode import decode_push
 from server.redemptions import authorize
 
 Device = Annotated[AuthenticatedDevice, Depends(current_device)]
@@ -78,17 +78,6 @@ _PUSH_BODY: dict[str, Any] = {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}},
     }
 }
-
-
-def _parse_push(raw: bytes) -> PushRequest:
-    """A push request straight from its bytes, on the worker thread. FastAPI would decode the JSON with `json.loads`
-    on the event loop and validate the 500 items from Python objects: this is one pass over the bytes, and its
-    errors are answered like FastAPI's (400 naming the field: `body.items.0.till_seq`)."""
-    try:
-        return PushRequest.model_validate_json(raw)
-    except ValidationError as exc:
-        errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_input=False)]
-        raise RequestValidationError(errors) from None
 
 
 def _api_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -201,15 +190,8 @@ def create_app(db: ServerDatabase) -> FastAPI:
             )
 
     def push_answer(raw: bytes, device: AuthenticatedDevice, database: ServerDatabase) -> Response:
-        """`POST /v1/push` on a worker thread: decode, check the limits, apply, encode."""
-        request = _parse_push(raw)
-        if len(request.items) > MAX_PUSH_ITEMS:
-            raise ApiError(
-                413,
-                ErrorCode.BATCH_TOO_LARGE,
-                f"at most {MAX_PUSH_ITEMS} items per push, got {len(request.items)}",
-                field="items",
-            )
+        """`POST /v1/push` on a worker thread: decode (400, 413), apply, encode."""
+        request = decode_push(raw)
         for index, item in enumerate(request.items):
             if item.till_seq > MAX_TILL_SEQ:
                 raise ApiError(400, ErrorCode.MALFORMED, "till_seq is too large", field=f"body.items.{index}.till_seq")
