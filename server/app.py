@@ -1,14 +1,17 @@
 """The HTTP API of the central member server (PROTOCOL.md): health, device registration, config, push, changes,
 online redemption authorization and member codes; the error shape every refusal has; an OpenAPI document that
-states the real statuses (400 for a malformed request instead of FastAPI's default 422).
+states the real statuses (400 for a malformed request instead of FastAPI's default 422; 413 and 429 from the guard).
 
-Handlers are plain `def`s: FastAPI runs them in its thread pool, so the event loop never waits on the database.
-`push` is the exception that proves it: it takes the raw body and runs its work (decoding included) on the pool.
-Nothing here logs a request body; phones only ever travel in bodies, never in URLs, so access logs hold none.
+Every request passes `server.guard.RequestGuard` first: body caps, the device token, rate limits — before its body
+is read. Handlers are plain `def`s: FastAPI runs them in its thread pool, so the event loop never waits on the
+database. `push` is the exception that proves it: it takes the raw body (read by the guard, within its cap) and runs
+its work (decoding included) on the pool. Nothing here logs a request body; phones only ever travel in bodies, never
+in URLs, so access logs hold none.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -43,6 +46,8 @@ from server.auth import AuthenticatedDevice, current_device, server_database
 from server.changes import DEFAULT_LIMIT, changes_page
 from server.db import ServerDatabase
 from server.errors import ApiError, error_responses
+from server.guard import RequestGuard
+from server.limits import Limiter, address_key, retry_after
 from server.member_codes import issue_member_codes
 from server.models import Staff, Store
 from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
@@ -53,6 +58,8 @@ Device = Annotated[AuthenticatedDevice, Depends(current_device)]
 Database = Annotated[ServerDatabase, Depends(server_database)]
 
 _ADMIN_STATUS = {ErrorCode.UNKNOWN_STORE: 404, ErrorCode.ENROLMENT_CODE_INVALID: 403}
+
+log = logging.getLogger(__name__)
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -67,7 +74,7 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _raw_body(request: Request) -> bytes:
-    return await request.body()
+    return await request.body()  # the body the guard has read, within the push's cap
 
 
 RawBody = Annotated[bytes, Depends(_raw_body)]
@@ -127,20 +134,24 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def create_app(db: ServerDatabase) -> FastAPI:
-    """The API on an opened database."""
+def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
+    """The API on an opened database, behind the guard (body caps, tokens, rate limits: `limiter`, else the
+    default `server.limits.Limits`)."""
     app = FastAPI(
         title="MemberDesk member server",
         version=f"{PROTOCOL_VERSION}",
         description="The sync protocol between MemberDesk tills and the chain's member server (PROTOCOL.md).",
     )
+    limiter = limiter or Limiter()
     app.state.db = db
+    app.state.limiter = limiter
+    app.add_middleware(RequestGuard, db=db, limiter=limiter)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
-    @app.get("/v1/health", response_model=Health, tags=["sync"])
+    @app.get("/v1/health", response_model=Health, responses=error_responses(413), tags=["sync"])
     def health(database: Database) -> Health:
         """Liveness, and the server's clock (a till more than 5 minutes off warns its staff). No auth."""
         return Health(status="ok", server_time=database.clock())
@@ -148,22 +159,38 @@ def create_app(db: ServerDatabase) -> FastAPI:
     @app.post(
         "/v1/devices/register",
         response_model=RegisterResponse,
-        responses=error_responses(400, 403, 404),
+        responses=error_responses(400, 403, 404, 413, 429),
         tags=["devices"],
     )
-    def register(request: RegisterRequest, database: Database) -> RegisterResponse:
-        """Register a till with a one-time enrolment code; the token in the answer is shown only once."""
+    def register(request: RegisterRequest, http: Request, database: Database) -> RegisterResponse:
+        """Register a till with a one-time enrolment code; the token in the answer is shown only once. Wrong codes
+        (and unknown stores) are counted per client address and per store: too many lock them out for a while (429,
+        the right code too)."""
+        address = address_key(http.client)
+        limiter: Limiter = http.app.state.limiter
+        locked = limiter.locked_out(address, request.store_code)
+        if locked > 0:
+            raise ApiError(
+                429,
+                ErrorCode.RATE_LIMITED,
+                f"too many wrong enrolment codes: try again in {retry_after(locked)} s",
+                headers={"Retry-After": str(retry_after(locked))},
+            )
         try:
             device_id, token, store = register_device(
                 database, request.store_code, request.device_name, request.enrolment_code
             )
         except AdminError as error:
+            if error.code in _ADMIN_STATUS:  # a wrong code or an unknown store: counted
+                known_store = request.store_code if error.code == ErrorCode.ENROLMENT_CODE_INVALID else None
+                if limiter.wrong_code(address, known_store):
+                    log.warning("registration: wrong enrolment codes, locked out for a while (store %s)", known_store)
             status = _ADMIN_STATUS.get(error.code, 400)
             field = "store_code" if error.code == ErrorCode.UNKNOWN_STORE else "enrolment_code"
             raise ApiError(status, error.code, str(error), field=field) from None
         return RegisterResponse(device_id=device_id, token=token, store=store)
 
-    @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401), tags=["sync"])
+    @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401, 413, 429), tags=["sync"])
     def config(device: Device, database: Database) -> ConfigResponse:
         """Rules, tiers, this store, its staff (with PIN hashes; inactive ones flagged), the member-code public
         key and the revoked card serials."""
@@ -201,7 +228,7 @@ def create_app(db: ServerDatabase) -> FastAPI:
     @app.post(
         "/v1/push",
         response_model=PushResponse,
-        responses=error_responses(400, 401, 409, 413),
+        responses=error_responses(400, 401, 409, 413, 429),
         tags=["sync"],
         openapi_extra=_PUSH_BODY,
     )
@@ -212,7 +239,7 @@ def create_app(db: ServerDatabase) -> FastAPI:
     @app.get(
         "/v1/changes",
         response_model=ChangesResponse,
-        responses=error_responses(400, 401, 410),
+        responses=error_responses(400, 401, 410, 413, 429),
         tags=["sync"],
     )
     def changes(
@@ -230,7 +257,7 @@ def create_app(db: ServerDatabase) -> FastAPI:
     @app.post(
         "/v1/redemptions/authorize",
         response_model=AuthorizeResponse,
-        responses=error_responses(400, 401),
+        responses=error_responses(400, 401, 413, 429),
         tags=["sync"],
     )
     def authorize_redemption(request: AuthorizeRequest, device: Device, database: Database) -> AuthorizeResponse:
@@ -244,7 +271,7 @@ def create_app(db: ServerDatabase) -> FastAPI:
     @app.post(
         "/v1/member-codes",
         response_model=MemberCodesResponse,
-        responses=error_responses(400, 401, 413),
+        responses=error_responses(400, 401, 413, 429),
         tags=["sync"],
     )
     def member_codes(request: MemberCodesRequest, device: Device, database: Database) -> MemberCodesResponse:
