@@ -1,9 +1,13 @@
-"""`server.limits`: the token buckets, the in-flight cap and the wrong-code lockouts, on a clock moved by hand."""
+"""`server.limits`: the token buckets, the in-flight cap and the wrong-code lockouts, on a clock moved by hand; and
+the `serve` options that change them."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
+from server.cli import _parser, serve_limits
 from server.limits import BODY_CAPS, Limiter, Limits, Lockout, Rate, Route, address_key, retry_after
 
 
@@ -134,6 +138,43 @@ def test_every_call_has_a_body_cap_and_a_rate() -> None:
     assert set(BODY_CAPS) == set(Route) == set(Limits().rates)
     assert BODY_CAPS[Route.PUSH] == 1024 * 1024
     assert BODY_CAPS[Route.MEMBER_CODES] == 8 * 1024
+
+
+def _serve_args(*options: str) -> argparse.Namespace:
+    return _parser().parse_args(["serve", *options])
+
+
+def test_serve_options_change_the_limits() -> None:
+    assert serve_limits(_serve_args()) == Limits()
+    limits = serve_limits(
+        _serve_args(
+            "--rate-limit", "push=50:400", "--rate-limit", "register=off", "--in-flight", "16",
+            "--enrolment-lockout", "5:30", "--store-enrolment-lockout", "off",
+        )
+    )  # fmt: skip
+    assert limits.rates[Route.PUSH] == Rate(50, 400)
+    assert limits.rates[Route.REGISTER] is None
+    assert limits.rates[Route.CHANGES] == Limits().rates[Route.CHANGES]
+    assert (limits.in_flight, limits.address_lockout, limits.store_lockout) == (16, Lockout(5, 30), None)
+    assert serve_limits(_serve_args("--no-rate-limits")) == Limits.off()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--rate-limit", "pull=1:1"],
+        ["--rate-limit", "push"],
+        ["--rate-limit", "push=fast"],
+        ["--rate-limit", "push=0:10"],
+        ["--in-flight", "0"],
+        ["--enrolment-lockout", "ten"],
+    ],
+)
+def test_serve_options_refuse_nonsense(options: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        _serve_args(*options)
+    assert exit_.value.code == 2
+    assert "error:" in capsys.readouterr().err
 
 
 def test_a_real_tills_first_sync_and_push_never_meet_the_default_limits() -> None:
