@@ -1,6 +1,7 @@
 """The HTTP API of the central member server (PROTOCOL.md): health, device registration, config, push, changes,
 online redemption authorization and member codes; the error shape every refusal has; an OpenAPI document that
-states the real statuses (400 for a malformed request instead of FastAPI's default 422; 413 and 429 from the guard).
+states the real statuses: 400 for a request that does not fit the published schema (instead of FastAPI's default
+422), 422 for one that fits it but breaks a rule the schema cannot state, 413 and 429 from the guard.
 
 Every request passes `server.guard.RequestGuard` first: body caps, the device token, rate limits — before its body
 is read. Handlers are plain `def`s: FastAPI runs them in its thread pool, so the event loop never waits on the
@@ -58,6 +59,7 @@ Device = Annotated[AuthenticatedDevice, Depends(current_device)]
 Database = Annotated[ServerDatabase, Depends(server_database)]
 
 _ADMIN_STATUS = {ErrorCode.UNKNOWN_STORE: 404, ErrorCode.ENROLMENT_CODE_INVALID: 403}
+_ADMIN_FIELD = {ErrorCode.UNKNOWN_STORE: "store_code", ErrorCode.ENROLMENT_CODE_INVALID: "enrolment_code"}
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +109,15 @@ def _tiers(rules: PointsRules) -> list[TierInfo]:
     ]
 
 
+def _fastapi_422(response: dict[str, Any] | None) -> bool:
+    """Whether a documented 422 is FastAPI's default validation answer (not one of ours)."""
+    content = (response or {}).get("content", {}).get("application/json", {})
+    return str(content.get("schema", {}).get("$ref", "")).endswith("/HTTPValidationError")
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, with the default 422 validation answer replaced by our 400 (which is what we send)."""
+    """FastAPI's document, with the default 422 validation answer replaced by our 400 (which is what we send); the
+    422s a route documents itself (a rule broken) stay."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
@@ -116,7 +125,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             responses = operation.get("responses", {})
-            if responses.pop("422", None) is not None:
+            if _fastapi_422(responses.get("422")):
+                responses.pop("422")
                 responses.setdefault(
                     "400",
                     {
@@ -159,13 +169,13 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
     @app.post(
         "/v1/devices/register",
         response_model=RegisterResponse,
-        responses=error_responses(400, 403, 404, 413, 429),
+        responses=error_responses(400, 403, 404, 413, 422, 429),
         tags=["devices"],
     )
     def register(request: RegisterRequest, http: Request, database: Database) -> RegisterResponse:
         """Register a till with a one-time enrolment code; the token in the answer is shown only once. Wrong codes
         (and unknown stores) are counted per client address and per store: too many lock them out for a while (429,
-        the right code too)."""
+        the right code too). A device name that is only spaces breaks a rule (422)."""
         address = address_key(http.client)
         limiter: Limiter = http.app.state.limiter
         locked = limiter.locked_out(address, request.store_code)
@@ -181,13 +191,12 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
                 database, request.store_code, request.device_name, request.enrolment_code
             )
         except AdminError as error:
-            if error.code in _ADMIN_STATUS:  # a wrong code or an unknown store: counted
-                known_store = request.store_code if error.code == ErrorCode.ENROLMENT_CODE_INVALID else None
-                if limiter.wrong_code(address, known_store):
-                    log.warning("registration: wrong enrolment codes, locked out for a while (store %s)", known_store)
-            status = _ADMIN_STATUS.get(error.code, 400)
-            field = "store_code" if error.code == ErrorCode.UNKNOWN_STORE else "enrolment_code"
-            raise ApiError(status, error.code, str(error), field=field) from None
+            if error.code not in _ADMIN_STATUS:  # a rule of the request itself: the device name
+                raise ApiError(422, ErrorCode.RULE_VIOLATION, str(error), field="body.device_name") from None
+            known_store = request.store_code if error.code == ErrorCode.ENROLMENT_CODE_INVALID else None
+            if limiter.wrong_code(address, known_store):
+                log.warning("registration: wrong enrolment codes, locked out for a while (store %s)", known_store)
+            raise ApiError(_ADMIN_STATUS[error.code], error.code, str(error), field=_ADMIN_FIELD[error.code]) from None
         return RegisterResponse(device_id=device_id, token=token, store=store)
 
     @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401, 413, 429), tags=["sync"])
@@ -217,18 +226,30 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
             )
 
     def push_answer(raw: bytes, device: AuthenticatedDevice, database: ServerDatabase) -> Response:
-        """`POST /v1/push` on a worker thread: decode (400, 413), apply, encode."""
+        """`POST /v1/push` on a worker thread: decode (400, 413), check the request's rules (422), apply, encode."""
         request = decode_push(raw)
         for index, item in enumerate(request.items):
             if item.till_seq > MAX_TILL_SEQ:
-                raise ApiError(400, ErrorCode.MALFORMED, "till_seq is too large", field=f"body.items.{index}.till_seq")
+                raise ApiError(
+                    422, ErrorCode.RULE_VIOLATION, "till_seq is too large", field=f"body.items.{index}.till_seq"
+                )
+        if request.after_seq is not None and request.items:
+            first = min(item.till_seq for item in request.items)
+            if request.after_seq >= first:
+                # The batch it names must come before this one: waiting for it could only end in `out_of_order`.
+                raise ApiError(
+                    422,
+                    ErrorCode.RULE_VIOLATION,
+                    f"after_seq must be below every till_seq of the batch ({first})",
+                    field="body.after_seq",
+                )
         # Encoded here, not by FastAPI: it would validate the 500 results against `response_model` once more.
         return Response(answer_json(push(database, device, request)), media_type="application/json")
 
     @app.post(
         "/v1/push",
         response_model=PushResponse,
-        responses=error_responses(400, 401, 409, 413, 429),
+        responses=error_responses(400, 401, 409, 413, 422, 429),
         tags=["sync"],
         openapi_extra=_PUSH_BODY,
     )
@@ -257,15 +278,16 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
     @app.post(
         "/v1/redemptions/authorize",
         response_model=AuthorizeResponse,
-        responses=error_responses(400, 401, 413, 429),
+        responses=error_responses(400, 401, 413, 422, 429),
         tags=["sync"],
     )
     def authorize_redemption(request: AuthorizeRequest, device: Device, database: Database) -> AuthorizeResponse:
         """Hold the points for a redemption under its entry id (10 minutes); the pushed entry consumes the hold.
-        An unknown member is answered `approved: false`, reason `unknown_member`."""
+        An unknown member is answered `approved: false`, reason `unknown_member`. An amount beyond what the
+        server's ledger holds (10^12 cents) breaks a rule: 422."""
         for name in ("points", "amount_cents"):
             if getattr(request, name) > MAX_POINTS:
-                raise ApiError(400, ErrorCode.MALFORMED, f"{name} is too large", field=f"body.{name}")
+                raise ApiError(422, ErrorCode.RULE_VIOLATION, f"{name} is too large", field=f"body.{name}")
         return authorize(database, device, request)
 
     @app.post(

@@ -56,6 +56,7 @@ _DESCRIPTIONS = {
     410: "The cursor can no longer be served: pull again from 0",
     413: "Too large: the body is over this call's cap (`body_too_large`; for a batch `batch_too_large`), or the batch "
     "holds too many items (`batch_too_large`: send fewer)",
+    422: "Fits the schema but breaks a rule (`rule_violation`; `field` names it)",
     429: "Too many requests (`rate_limited`): wait the seconds `Retry-After` says",
 }
 _RETRY_AFTER = {

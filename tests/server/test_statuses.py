@@ -1,6 +1,7 @@
-"""What a push request is answered when it does not fit: 400 `malformed` naming the first field, 413 for more than
-500 items; items of a push keep their own answers (200, `rejected` with a reason). And the push's decoding stays
-within bounds whatever the megabyte holds."""
+"""400 or 422, call by call (docs/sync.md, "Statuses"): a request that does not fit the published schema — not JSON,
+a wrong type, a missing or unknown field, a value outside the range the schema states — is 400 `malformed`; one that
+fits it but breaks a rule the schema cannot state is 422 `rule_violation`. Items of a push keep their own answers
+(200, `rejected` with a reason). And the push's decoding stays within bounds whatever the megabyte holds."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from uuid6 import uuid7
 
 from protocol.limits import MAX_PUSH_ITEMS
+from server import admin
+from server.db import ServerDatabase
 from server.errors import ApiError
-from server.push import MAX_BODY_JSON
+from server.push import MAX_BODY_JSON, ORDER_WAIT_SECONDS
 from server.push_decode import decode_push
-from tests.server.conftest import Till
+from tests.server.conftest import STORE, Till
 
 
 def _detail(answer: Any, status: int) -> dict[str, Any]:
@@ -24,7 +27,70 @@ def _detail(answer: Any, status: int) -> dict[str, Any]:
     return detail
 
 
+# -- register ----------------------------------------------------------------------------------------------------
+
+
+def test_register_a_blank_device_name_breaks_a_rule(till: Till, db: ServerDatabase) -> None:
+    code = admin.make_enrolment_code(db, STORE)
+    body = {"store_code": STORE, "device_name": "   ", "enrolment_code": code}
+    detail = _detail(till.client.post("/v1/devices/register", json=body), 422)
+    assert (detail["code"], detail["field"]) == ("rule_violation", "body.device_name")
+    empty = _detail(till.client.post("/v1/devices/register", json={**body, "device_name": ""}), 400)
+    assert (empty["code"], empty["field"]) == ("malformed", "body.device_name")  # the schema says 1 to 64
+    assert till.client.post("/v1/devices/register", json={**body, "device_name": "till-9"}).status_code == 200
+
+
+def test_register_wrong_types_and_unknown_fields_are_malformed(till: Till) -> None:
+    base = {"store_code": STORE, "device_name": "till", "enrolment_code": "ABCDEFGHJK"}
+    for body, field in (
+        ({**base, "colour": "red"}, "body.colour"),
+        ({**base, "device_name": 7}, "body.device_name"),
+        ({**base, "store_code": "S 001"}, "body.store_code"),
+    ):
+        detail = _detail(till.client.post("/v1/devices/register", json=body), 400)
+        assert (detail["code"], detail["field"]) == ("malformed", field)
+    not_json = till.client.post("/v1/devices/register", content=b"{store", headers={"Content-Type": "application/json"})
+    assert _detail(not_json, 400)["code"] == "malformed"
+
+
+# -- authorize -----------------------------------------------------------------------------------------------------
+
+
+def test_authorize_an_amount_beyond_the_ledger_breaks_a_rule(till: Till) -> None:
+    body = {"id": str(uuid7()), "member_id": str(uuid7()), "points": 100, "amount_cents": 10**12 + 1}
+    detail = _detail(till.client.post("/v1/redemptions/authorize", json=body, headers=till.headers), 422)
+    assert (detail["code"], detail["field"]) == ("rule_violation", "body.amount_cents")
+    beyond = {**body, "amount_cents": 10**13 + 1}  # beyond what the schema states
+    assert _detail(till.client.post("/v1/redemptions/authorize", json=beyond, headers=till.headers), 400)
+    no_points = {**body, "points": 0, "amount_cents": 0}
+    assert _detail(till.client.post("/v1/redemptions/authorize", json=no_points, headers=till.headers), 400)
+
+
+# -- changes -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"limit": 0}, "query.limit"), ({"limit": 5001}, "query.limit"), ({"since": -1}, "query.since")],
+)
+def test_changes_out_of_the_stated_range_is_malformed(till: Till, params: dict[str, Any], field: str) -> None:
+    detail = _detail(till.get("/v1/changes", **params), 400)
+    assert (detail["code"], detail["field"]) == ("malformed", field)
+
+
 # -- push --------------------------------------------------------------------------------------------------------
+
+
+def test_push_naming_a_later_batch_as_its_predecessor_breaks_a_rule_at_once(till: Till) -> None:
+    member_id = str(uuid7())
+    items = [till.entry(member_id, 10, seq=5), till.entry(member_id, 10, seq=6)]
+    started = time.monotonic()
+    answer = till.client.post(
+        "/v1/push", json={"items": items, "after_seq": 5, "after_id": str(uuid7())}, headers=till.headers
+    )
+    assert time.monotonic() - started < ORDER_WAIT_SECONDS  # no wait for a batch that cannot come first
+    detail = _detail(answer, 422)
+    assert (detail["code"], detail["field"]) == ("rule_violation", "body.after_seq")
 
 
 def test_push_unknown_fields_are_malformed_naming_the_first(till: Till) -> None:
