@@ -104,6 +104,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_STORE = "unknown_store"
     ID_CONFLICT = "id_conflict"
     BATCH_TOO_LARGE = "batch_too_large"
+    BODY_TOO_LARGE = "body_too_large"  # a request body over its call's cap (a batch's is `batch_too_large`)
     OUT_OF_ORDER = "out_of_order"  # push: the batch named by `after_seq` was not applied (in time)
     CURSOR_GONE = "cursor_gone"
     RATE_LIMITED = "rate_limited"

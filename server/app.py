@@ -1,14 +1,18 @@
 """The HTTP API of the central member server (PROTOCOL.md): health, device registration, config, push, changes,
 online redemption authorization and member codes; the error shape every refusal has; an OpenAPI document that
-states the real statuses (400 for a malformed request instead of FastAPI's default 422).
+states the real statuses: 400 for a request that does not fit the published schema (instead of FastAPI's default
+422), 422 for one that fits it but breaks a rule the schema cannot state, 413 and 429 from the guard.
 
-Handlers are plain `def`s: FastAPI runs them in its thread pool, so the event loop never waits on the database.
-`push` is the exception that proves it: it takes the raw body and runs its work (decoding included) on the pool.
-Nothing here logs a request body; phones only ever travel in bodies, never in URLs, so access logs hold none.
+Every request passes `server.guard.RequestGuard` first: body caps, the device token, rate limits — before its body
+is read. Handlers are plain `def`s: FastAPI runs them in its thread pool, so the event loop never waits on the
+database. `push` is the exception that proves it: it takes the raw body (read by the guard, within its cap) and runs
+its work (decoding included) on the pool. Nothing here logs a request body; phones only ever travel in bodies, never
+in URLs, so access logs hold none.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -16,12 +20,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import or_, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from loyalty.rules import PointsRules
-from protocol.limits import MAX_CHANGES_PAGE, MAX_MEMBER_CODES, MAX_PUSH_ITEMS, PROTOCOL_VERSION
+from protocol.limits import MAX_CHANGES_PAGE, MAX_MEMBER_CODES, PROTOCOL_VERSION
 from protocol.vocabulary import ErrorCode
 from protocol.wire import (
     AuthorizeRequest,
@@ -44,15 +47,21 @@ from server.auth import AuthenticatedDevice, current_device, server_database
 from server.changes import DEFAULT_LIMIT, changes_page
 from server.db import ServerDatabase
 from server.errors import ApiError, error_responses
+from server.guard import RequestGuard
+from server.limits import Limiter, address_key, retry_after
 from server.member_codes import issue_member_codes
 from server.models import Staff, Store
 from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
+from server.push_decode import decode_push
 from server.redemptions import authorize
 
 Device = Annotated[AuthenticatedDevice, Depends(current_device)]
 Database = Annotated[ServerDatabase, Depends(server_database)]
 
 _ADMIN_STATUS = {ErrorCode.UNKNOWN_STORE: 404, ErrorCode.ENROLMENT_CODE_INVALID: 403}
+_ADMIN_FIELD = {ErrorCode.UNKNOWN_STORE: "store_code", ErrorCode.ENROLMENT_CODE_INVALID: "enrolment_code"}
+
+log = logging.getLogger(__name__)
 
 
 def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -67,7 +76,7 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _raw_body(request: Request) -> bytes:
-    return await request.body()
+    return await request.body()  # the body the guard has read, within the push's cap
 
 
 RawBody = Annotated[bytes, Depends(_raw_body)]
@@ -78,17 +87,6 @@ _PUSH_BODY: dict[str, Any] = {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}},
     }
 }
-
-
-def _parse_push(raw: bytes) -> PushRequest:
-    """A push request straight from its bytes, on the worker thread. FastAPI would decode the JSON with `json.loads`
-    on the event loop and validate the 500 items from Python objects: this is one pass over the bytes, and its
-    errors are answered like FastAPI's (400 naming the field: `body.items.0.till_seq`)."""
-    try:
-        return PushRequest.model_validate_json(raw)
-    except ValidationError as exc:
-        errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_input=False)]
-        raise RequestValidationError(errors) from None
 
 
 def _api_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -111,8 +109,15 @@ def _tiers(rules: PointsRules) -> list[TierInfo]:
     ]
 
 
+def _fastapi_422(response: dict[str, Any] | None) -> bool:
+    """Whether a documented 422 is FastAPI's default validation answer (not one of ours)."""
+    content = (response or {}).get("content", {}).get("application/json", {})
+    return str(content.get("schema", {}).get("$ref", "")).endswith("/HTTPValidationError")
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, with the default 422 validation answer replaced by our 400 (which is what we send)."""
+    """FastAPI's document, with the default 422 validation answer replaced by our 400 (which is what we send); the
+    422s a route documents itself (a rule broken) stay."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
@@ -120,7 +125,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             responses = operation.get("responses", {})
-            if responses.pop("422", None) is not None:
+            if _fastapi_422(responses.get("422")):
+                responses.pop("422")
                 responses.setdefault(
                     "400",
                     {
@@ -138,20 +144,24 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def create_app(db: ServerDatabase) -> FastAPI:
-    """The API on an opened database."""
+def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
+    """The API on an opened database, behind the guard (body caps, tokens, rate limits: `limiter`, else the
+    default `server.limits.Limits`)."""
     app = FastAPI(
         title="MemberDesk member server",
         version=f"{PROTOCOL_VERSION}",
         description="The sync protocol between MemberDesk tills and the chain's member server (PROTOCOL.md).",
     )
+    limiter = limiter or Limiter()
     app.state.db = db
+    app.state.limiter = limiter
+    app.add_middleware(RequestGuard, db=db, limiter=limiter)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
-    @app.get("/v1/health", response_model=Health, tags=["sync"])
+    @app.get("/v1/health", response_model=Health, responses=error_responses(413), tags=["sync"])
     def health(database: Database) -> Health:
         """Liveness, and the server's clock (a till more than 5 minutes off warns its staff). No auth."""
         return Health(status="ok", server_time=database.clock())
@@ -159,22 +169,37 @@ def create_app(db: ServerDatabase) -> FastAPI:
     @app.post(
         "/v1/devices/register",
         response_model=RegisterResponse,
-        responses=error_responses(400, 403, 404),
+        responses=error_responses(400, 403, 404, 413, 422, 429),
         tags=["devices"],
     )
-    def register(request: RegisterRequest, database: Database) -> RegisterResponse:
-        """Register a till with a one-time enrolment code; the token in the answer is shown only once."""
+    def register(request: RegisterRequest, http: Request, database: Database) -> RegisterResponse:
+        """Register a till with a one-time enrolment code; the token in the answer is shown only once. Wrong codes
+        (and unknown stores) are counted per client address and per store: too many lock them out for a while (429,
+        the right code too). A device name that is only spaces breaks a rule (422)."""
+        address = address_key(http.client)
+        limiter: Limiter = http.app.state.limiter
+        locked = limiter.locked_out(address, request.store_code)
+        if locked > 0:
+            raise ApiError(
+                429,
+                ErrorCode.RATE_LIMITED,
+                f"too many wrong enrolment codes: try again in {retry_after(locked)} s",
+                headers={"Retry-After": str(retry_after(locked))},
+            )
         try:
             device_id, token, store = register_device(
                 database, request.store_code, request.device_name, request.enrolment_code
             )
         except AdminError as error:
-            status = _ADMIN_STATUS.get(error.code, 400)
-            field = "store_code" if error.code == ErrorCode.UNKNOWN_STORE else "enrolment_code"
-            raise ApiError(status, error.code, str(error), field=field) from None
+            if error.code not in _ADMIN_STATUS:  # a rule of the request itself: the device name
+                raise ApiError(422, ErrorCode.RULE_VIOLATION, str(error), field="body.device_name") from None
+            known_store = request.store_code if error.code == ErrorCode.ENROLMENT_CODE_INVALID else None
+            if limiter.wrong_code(address, known_store):
+                log.warning("registration: wrong enrolment codes, locked out for a while (store %s)", known_store)
+            raise ApiError(_ADMIN_STATUS[error.code], error.code, str(error), field=_ADMIN_FIELD[error.code]) from None
         return RegisterResponse(device_id=device_id, token=token, store=store)
 
-    @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401), tags=["sync"])
+    @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401, 413, 429), tags=["sync"])
     def config(device: Device, database: Database) -> ConfigResponse:
         """Rules, tiers, this store, its staff (with PIN hashes; inactive ones flagged), the member-code public
         key and the revoked card serials."""
@@ -201,25 +226,30 @@ def create_app(db: ServerDatabase) -> FastAPI:
             )
 
     def push_answer(raw: bytes, device: AuthenticatedDevice, database: ServerDatabase) -> Response:
-        """`POST /v1/push` on a worker thread: decode, check the limits, apply, encode."""
-        request = _parse_push(raw)
-        if len(request.items) > MAX_PUSH_ITEMS:
-            raise ApiError(
-                413,
-                ErrorCode.BATCH_TOO_LARGE,
-                f"at most {MAX_PUSH_ITEMS} items per push, got {len(request.items)}",
-                field="items",
-            )
+        """`POST /v1/push` on a worker thread: decode (400, 413), check the request's rules (422), apply, encode."""
+        request = decode_push(raw)
         for index, item in enumerate(request.items):
             if item.till_seq > MAX_TILL_SEQ:
-                raise ApiError(400, ErrorCode.MALFORMED, "till_seq is too large", field=f"body.items.{index}.till_seq")
+                raise ApiError(
+                    422, ErrorCode.RULE_VIOLATION, "till_seq is too large", field=f"body.items.{index}.till_seq"
+                )
+        if request.after_seq is not None and request.items:
+            first = min(item.till_seq for item in request.items)
+            if request.after_seq >= first:
+                # The batch it names must come before this one: waiting for it could only end in `out_of_order`.
+                raise ApiError(
+                    422,
+                    ErrorCode.RULE_VIOLATION,
+                    f"after_seq must be below every till_seq of the batch ({first})",
+                    field="body.after_seq",
+                )
         # Encoded here, not by FastAPI: it would validate the 500 results against `response_model` once more.
         return Response(answer_json(push(database, device, request)), media_type="application/json")
 
     @app.post(
         "/v1/push",
         response_model=PushResponse,
-        responses=error_responses(400, 401, 409, 413),
+        responses=error_responses(400, 401, 409, 413, 422, 429),
         tags=["sync"],
         openapi_extra=_PUSH_BODY,
     )
@@ -230,7 +260,7 @@ def create_app(db: ServerDatabase) -> FastAPI:
     @app.get(
         "/v1/changes",
         response_model=ChangesResponse,
-        responses=error_responses(400, 401, 410),
+        responses=error_responses(400, 401, 410, 413, 429),
         tags=["sync"],
     )
     def changes(
@@ -248,21 +278,22 @@ def create_app(db: ServerDatabase) -> FastAPI:
     @app.post(
         "/v1/redemptions/authorize",
         response_model=AuthorizeResponse,
-        responses=error_responses(400, 401),
+        responses=error_responses(400, 401, 413, 422, 429),
         tags=["sync"],
     )
     def authorize_redemption(request: AuthorizeRequest, device: Device, database: Database) -> AuthorizeResponse:
         """Hold the points for a redemption under its entry id (10 minutes); the pushed entry consumes the hold.
-        An unknown member is answered `approved: false`, reason `unknown_member`."""
+        An unknown member is answered `approved: false`, reason `unknown_member`. An amount beyond what the
+        server's ledger holds (10^12 cents) breaks a rule: 422."""
         for name in ("points", "amount_cents"):
             if getattr(request, name) > MAX_POINTS:
-                raise ApiError(400, ErrorCode.MALFORMED, f"{name} is too large", field=f"body.{name}")
+                raise ApiError(422, ErrorCode.RULE_VIOLATION, f"{name} is too large", field=f"body.{name}")
         return authorize(database, device, request)
 
     @app.post(
         "/v1/member-codes",
         response_model=MemberCodesResponse,
-        responses=error_responses(400, 401, 413),
+        responses=error_responses(400, 401, 413, 429),
         tags=["sync"],
     )
     def member_codes(request: MemberCodesRequest, device: Device, database: Database) -> MemberCodesResponse:

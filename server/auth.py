@@ -1,8 +1,9 @@
 """Device tokens: how they are made (`secrets.token_urlsafe(32)`), stored (SHA-256 hex, never the token) and
-checked: the FastAPI dependency `current_device` turns `Authorization: Bearer <token>` into the live device, or a
-401 with code `unauthorized` (unknown, missing) or `device_revoked`.
+checked: `device_for` turns `Authorization: Bearer <token>` into the live device, or a 401 with code `unauthorized`
+(unknown, missing) or `device_revoked`. `server.guard` calls it before a request's body is read; the FastAPI
+dependency `current_device` hands the app the device the guard found.
 
-Thread: the API's worker threads (the dependency is a plain `def`).
+Thread: the API's worker threads (the guard runs the lookup on the pool; the dependency is a plain `def`).
 """
 
 from __future__ import annotations
@@ -75,11 +76,24 @@ def server_database(request: Request) -> ServerDatabase:
     return db
 
 
+def device_for(db: ServerDatabase, authorization: str | None) -> AuthenticatedDevice:
+    """The live device whose token the `Authorization` header carries (`Bearer <token>`); raises `ApiError` 401."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthorized(ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <device token>")
+    return authenticate(db, token)
+
+
 def current_device(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> AuthenticatedDevice:
-    """FastAPI dependency: the calling device, from its bearer token."""
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise _unauthorized(ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <device token>")
-    return authenticate(server_database(request), credentials.credentials)
+    """FastAPI dependency: the calling device. `server.guard` has found it before the body was read; a call the
+    guard does not know (none today) looks the bearer token up here."""
+    found = getattr(request.state, "device", None)
+    if isinstance(found, AuthenticatedDevice):
+        return found
+    if credentials is None:
+        return device_for(server_database(request), None)
+    return device_for(server_database(request), f"{credentials.scheme} {credentials.credentials}")

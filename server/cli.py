@@ -11,7 +11,9 @@ Output meant for scripts is alone on stdout: `enrolment-code` prints just the co
 version. Nothing printed or logged holds a phone number or a member's name.
 
 `serve` listens on loopback only unless `--allow-remote` is given together with `--ssl-certfile` and
-`--ssl-keyfile` (tills talk plain HTTP to loopback only; anything remote is HTTPS).
+`--ssl-keyfile` (tills talk plain HTTP to loopback only; anything remote is HTTPS). Its rate limits and enrolment
+lockouts are `server.limits.Limits` unless `--rate-limit`, `--in-flight`, `--enrolment-lockout`,
+`--store-enrolment-lockout` or `--no-rate-limits` say otherwise (docs/operations.md, "Limits").
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, Final, Literal, TextIO
 
 import platformdirs
 from sqlalchemy.engine import make_url
@@ -38,6 +41,7 @@ from loyalty.rules import InvalidRules, PointsRules
 from server import admin, chain
 from server.admin import AdminError
 from server.db import ServerDatabase
+from server.limits import Limits, Lockout, Rate, Route
 
 __all__ = ["DB_ENV", "default_database_url", "main"]
 
@@ -118,6 +122,74 @@ def _tune_collector() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+def _rate_limit(text: str) -> tuple[Route, Rate | None]:
+    """`NAME=PER_SECOND:BURST` or `NAME=off`, for `--rate-limit`."""
+    name, equals, value = text.partition("=")
+    try:
+        route = Route(name.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"unknown call {name!r}: one of {', '.join(r.value for r in Route)}") from None
+    if not equals:
+        raise argparse.ArgumentTypeError("give NAME=PER_SECOND:BURST or NAME=off")
+    if value.strip() == "off":
+        return route, None
+    rate, _, burst = value.partition(":")
+    try:
+        return route, Rate(float(rate), int(burst))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: PER_SECOND:BURST, e.g. push=20:100 (positive)") from None
+
+
+def _lockout(text: str) -> Lockout | Literal["off"]:
+    """`FAILURES:MINUTES` or `off`, for the enrolment lockouts."""
+    if text.strip() == "off":
+        return "off"
+    failures, _, minutes = text.partition(":")
+    try:
+        return Lockout(int(failures), float(minutes))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: FAILURES:MINUTES, e.g. 10:15, or off") from None
+
+
+def _in_flight(text: str) -> int | Literal["off"]:
+    if text.strip() == "off":
+        return "off"
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of requests (1 or more), or off")
+    return count
+
+
+def serve_limits(args: argparse.Namespace) -> Limits:
+    """The limits `serve` runs with: the defaults, changed by its options."""
+    if args.no_rate_limits:
+        return Limits.off()
+    limits = Limits()
+    for route, rate in args.rate_limit:
+        limits = limits.with_rate(route, rate)
+    changes: dict[str, Any] = {}
+    for option, name in (
+        ("in_flight", "in_flight"),
+        ("enrolment_lockout", "address_lockout"),
+        ("store_enrolment_lockout", "store_lockout"),
+    ):
+        value = getattr(args, option)
+        if value is not None:  # given
+            changes[name] = None if value == "off" else value
+    return replace(limits, **changes)
+
+
+def _describe(limits: Limits) -> str:
+    rates = ", ".join(f"{route.value} {limits.rates.get(route) or 'off'}" for route in Route)
+    return (
+        f"limits (per second:burst): {rates}; in flight per device {limits.in_flight or 'off'}; enrolment lockout "
+        f"per address {limits.address_lockout or 'off'}, per store {limits.store_lockout or 'off'} (failures:minutes)"
+    )
+
+
 def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
         parser.error("--ssl-certfile and --ssl-keyfile go together")
@@ -133,12 +205,15 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.limits import Limiter
 
+    limits = serve_limits(args)
     db = _open(args.db)
+    logger.info("%s", _describe(limits))
     _tune_collector()
     try:
         uvicorn.run(
-            create_app(db),
+            create_app(db, Limiter(limits)),
             host=args.host,
             port=args.port,
             log_level=args.log_level,
@@ -293,6 +368,38 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-keyfile", help="TLS private key (PEM)")
     serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
     serve.add_argument("--no-access-log", action="store_true", help="no line per request")
+    limits = Limits()
+    serve.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        action="append",
+        default=[],
+        metavar="NAME=PER_SECOND:BURST",
+        help="a call's token bucket, per device (per client address for register), or NAME=off; repeatable. "
+        + ", ".join(f"{route.value}={limits.rates[route]}" for route in Route)
+        + " by default",
+    )
+    serve.add_argument(
+        "--in-flight",
+        type=_in_flight,
+        metavar="N",
+        help=f"requests one device may have in flight at once, or off (default {limits.in_flight})",
+    )
+    serve.add_argument(
+        "--enrolment-lockout",
+        type=_lockout,
+        metavar="FAILURES:MINUTES",
+        help=f"wrong enrolment codes from one address that lock it out, or off (default {limits.address_lockout})",
+    )
+    serve.add_argument(
+        "--store-enrolment-lockout",
+        type=_lockout,
+        metavar="FAILURES:MINUTES",
+        help=f"wrong enrolment codes for one store that lock it out, or off (default {limits.store_lockout})",
+    )
+    serve.add_argument(
+        "--no-rate-limits", action="store_true", help="no rate limits or lockouts at all (body caps stay)"
+    )
     serve.set_defaults(handler=None)
 
     admin_parser = commands.add_parser("admin", help="administer stores, tills, staff, rules and members")

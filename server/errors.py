@@ -46,15 +46,29 @@ class ApiError(Exception):
         return {"detail": detail}
 
 
+_DESCRIPTIONS = {
+    400: "Malformed: the request does not fit this document's schema (not JSON, a wrong type, a missing or unknown "
+    "field, a value out of the stated range); `field` names the first and why",
+    401: "Unknown or revoked device token (sent before the body is read)",
+    403: "Enrolment code wrong, expired or used",
+    404: "Unknown store",
+    409: "An id replayed with another body (ids listed; the conflicting items are kept)",
+    410: "The cursor can no longer be served: pull again from 0",
+    413: "Too large: the body is over this call's cap (`body_too_large`; for a batch `batch_too_large`), or the batch "
+    "holds too many items (`batch_too_large`: send fewer)",
+    422: "Fits the schema but breaks a rule (`rule_violation`; `field` names it)",
+    429: "Too many requests (`rate_limited`): wait the seconds `Retry-After` says",
+}
+_RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer", "minimum": 1}}
+}
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of a route: each status documented with the error body."""
-    descriptions = {
-        400: "Malformed request (the field and why)",
-        401: "Unknown or revoked device token",
-        403: "Enrolment code wrong, expired or used",
-        404: "Unknown store",
-        409: "An id replayed with another body (ids listed; the conflicting items are kept)",
-        410: "The cursor can no longer be served: pull again from 0",
-        413: "Too many items in one push",
-    }
-    return {status: {"model": ErrorResponse, "description": descriptions.get(status, "Error")} for status in statuses}
+    """The `responses=` of a route: each status documented with the error body (a 429 with its `Retry-After`)."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        responses[status] = {"model": ErrorResponse, "description": _DESCRIPTIONS.get(status, "Error")}
+        if status == 429:
+            responses[status]["headers"] = _RETRY_AFTER
+    return responses

@@ -3,9 +3,10 @@
 - A known id with the same body (SHA-256 of the canonical JSON of type and body) is answered `duplicate` with the
   first answer; a known id with another body makes the whole request a 409 `id_conflict` (nothing applied), and
   the conflicting items are kept in `conflicting_item` for inspection.
-- A new item is checked against its wire schema (a bad one is `rejected` / `invalid_body`, the rest go on),
-  its `till_seq` is checked for gaps (alarm), then it is applied by type (`server.push_items`); every new item,
-  rejected ones included, is stored in `pushed_item` so a replay gets the same answer for ever.
+- A new item is checked against its wire schema (a bad one, or one over `MAX_BODY_JSON`, is `rejected` /
+  `invalid_body`, the rest go on), its `till_seq` is checked for gaps (alarm), then it is applied by type
+  (`server.push_items`); every new item, rejected ones included, is stored in `pushed_item` so a replay gets the
+  same answer for ever.
 
 Speed: the batch's known ids, members (and their survivors), phones, reversal targets, reservations and the members'
 ledger activity are each fetched in one query (`server.push_state`); ledger rows, preferences, pushed items and the
@@ -38,9 +39,13 @@ from server.models import ConflictingItem, Device, LedgerEntry, Preference, Push
 from server.push_items import MAX_POINTS, Outcome, apply_one, parse
 from server.push_state import Batch, prepare, remember
 
-__all__ = ["MAX_POINTS", "MAX_TILL_SEQ", "ItemAnswer", "answer_json", "body_hash", "push"]
+__all__ = ["MAX_BODY_JSON", "MAX_POINTS", "MAX_TILL_SEQ", "ItemAnswer", "answer_json", "body_hash", "push"]
 
 MAX_TILL_SEQ = 2**62
+#: A body whose canonical JSON is longer than this is no body a till writes (the longest, a preference, is ~1 KiB):
+#: it is rejected (`invalid_body`) without being checked against its schema, whose errors (one per wrong value of a
+#: list, say) would otherwise cost a few hundred bytes each for every value of a megabyte of body.
+MAX_BODY_JSON = 16 * 1024
 #: How long a batch sent with `after_seq` waits for the batch before it to be applied before it is refused.
 ORDER_WAIT_SECONDS = 5.0
 _ORDER_POLL_SECONDS = 0.05  # a batch applied by another server process wakes nobody here: look again this often
@@ -89,11 +94,16 @@ def answer_json(answers: list[ItemAnswer]) -> bytes:
 
 def body_hash(item_type: str, body: dict[str, Any]) -> str:
     """SHA-256 hex of the canonical JSON of an item's type and body (key order and spacing do not matter)."""
+    return hashlib.sha256(canonical_json(item_type, body)).hexdigest()
+
+
+def canonical_json(item_type: str, body: dict[str, Any]) -> bytes:
+    """The canonical JSON of an item's type and body, as hashed for exactly-once."""
     document = {"type": item_type, "body": body}
     if not _holds_float(body):
         with contextlib.suppress(orjson.JSONEncodeError):  # raised for an integer beyond 64 bits
-            return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
-    return hashlib.sha256(_CANONICAL.encode(document).encode("utf-8")).hexdigest()
+            return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    return _CANONICAL.encode(document).encode("utf-8")
 
 
 def _holds_float(value: object) -> bool:
@@ -117,8 +127,9 @@ def push(db: ServerDatabase, device: AuthenticatedDevice, request: PushRequest) 
     What needs no database (hashing and checking the bodies) is done before the write lock is taken, so a till's next
     batch is made ready while the one before it is still being written."""
     items = request.items
-    hashes = [body_hash(item.type.value, item.body) for item in items]
-    parsed = [parse(item) for item in items]
+    canonical = [canonical_json(item.type.value, item.body) for item in items]
+    hashes = [hashlib.sha256(text).hexdigest() for text in canonical]
+    parsed = [parse(item) if len(text) <= MAX_BODY_JSON else None for item, text in zip(items, canonical, strict=True)]
     deadline = time.monotonic() + ORDER_WAIT_SECONDS
     while True:
         try:

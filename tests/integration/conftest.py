@@ -16,6 +16,7 @@ from server.app import create_app
 from server.db import ServerDatabase
 from server.demo import DEMO_STAFF
 from server.embedded import ServingThread
+from server.limits import Limiter
 from sync.engine import RetryPolicy, SyncEngine, SyncReport
 from sync.registration import register_till
 from tests.conftest import FakeClock
@@ -28,11 +29,11 @@ PINS = {person.code: person.pin for person in DEMO_STAFF}  # the staff the demo 
 
 
 class LiveServer:
-    """The real app served by uvicorn in a thread of this process."""
+    """The real app served by uvicorn in a thread of this process (default limits unless `limiter` says)."""
 
-    def __init__(self, db: ServerDatabase) -> None:
+    def __init__(self, db: ServerDatabase, limiter: Limiter | None = None) -> None:
         self.db = db
-        self._serving = ServingThread(create_app(db))
+        self._serving = ServingThread(create_app(db, limiter))
         self.port = self._serving.port
         self.url = self._serving.url
 
