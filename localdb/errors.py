@@ -40,6 +40,7 @@ class Problem(StrEnum):
     INVALID_PREFERENCE = "invalid_preference"
     PREFERENCE_NOT_FOUND = "preference_not_found"
     NO_MEMBER_CODE_KEY = "no_member_code_key"
+    INVALID_TAIL = "invalid_tail"  # a phone tail that is not exactly 4 digits
     STORAGE_FULL = "storage_full"  # the disk holding the till's database is full: nothing was written
     STORAGE_FAILED = "storage_failed"  # the database file could not be read or written (I/O error, damaged file)
     STORE_UNAVAILABLE = "store_unavailable"  # the database cannot be opened at all (see StoreUnavailable)

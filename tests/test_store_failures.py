@@ -185,6 +185,17 @@ def test_other_io_errors_are_storage_failed_and_constraints_are_not_touched(
 # -- typed refusals at the service layer --------------------------------------------------------------------------
 
 
+def test_a_tail_that_is_not_four_digits_is_a_typed_refusal(till: Till, staff: Staffing) -> None:
+    till.members.enrol(staff.cashier, phone="13800131234", name="张三")
+    for text in ("12a4", "123", "12345", ""):
+        with pytest.raises(StoreError) as refused:
+            till.members.find_by_tail(staff.cashier, text)
+        assert refused.value.problem.value == "invalid_tail"
+    assert [m.phone_masked for m in till.members.find_by_tail(staff.cashier, "１２３４")] == ["138****1234"]
+    result = till.members.lookup(staff.cashier, "12a4")  # the counter's one box reads it as a name, as before
+    assert result.kind.value == "name" and result.members == ()
+
+
 # -- owner-only folders ---------------------------------------------------------------------------------------------
 
 
