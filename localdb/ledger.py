@@ -26,7 +26,7 @@ from localdb.outbox import enqueue
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillConfig, TillSettings
 from loyalty.clock import Clock, day_bounds
-from loyalty.points import earn_points, quote_redemption
+from loyalty.points import earn_points, quote_redemption, whole_redemption
 from loyalty.roles import Permission, can
 from loyalty.tiers import is_birthday_month
 from protocol.limits import MAX_RECEIPT_LENGTH
@@ -253,6 +253,7 @@ class LedgerService:
         the online authorization reserved the points under (the pushed entry consumes that hold); a fresh UUIDv7
         when None."""
         require(actor, Permission.REDEEM)
+        points, bill_cents = whole_redemption(points, bill_cents)  # 100.5 or "100" from outside: RedeemRefused
         if approver is not None:
             require(approver, Permission.APPROVE)
         config = self._settings.current()

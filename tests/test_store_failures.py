@@ -22,6 +22,7 @@ from localdb.database import Database, default_store_path
 from localdb.errors import StoreError
 from localdb.models import AuditRecord, Member, OutboxItem, PointEntry
 from localdb.till import Till
+from loyalty.points import RedeemRefused
 from tests.conftest import Staffing
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="owner-only modes are POSIX; Windows relies on profile ACLs")
@@ -194,6 +195,19 @@ def test_a_tail_that_is_not_four_digits_is_a_typed_refusal(till: Till, staff: St
     assert [m.phone_masked for m in till.members.find_by_tail(staff.cashier, "１２３４")] == ["138****1234"]
     result = till.members.lookup(staff.cashier, "12a4")  # the counter's one box reads it as a name, as before
     assert result.kind.value == "name" and result.members == ()
+
+
+@pytest.mark.parametrize(("points", "bill"), [(100.5, 100_000), ("100", 100_000), (True, 100_000), (100, 1000.5)])
+def test_redeeming_points_that_are_not_a_whole_number_is_refused(
+    till: Till, staff: Staffing, points: object, bill: object
+) -> None:
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
+    till.ledger.award(staff.cashier, member.id, 500_000)
+    before = _counts(till)
+    with pytest.raises(RedeemRefused) as refused:
+        till.ledger.redeem(staff.cashier, member.id, points, bill_cents=bill)  # type: ignore[arg-type]
+    assert refused.value.problem.value == "not_integer"
+    assert _counts(till) == before
 
 
 # -- owner-only folders ---------------------------------------------------------------------------------------------
