@@ -15,13 +15,18 @@ import argparse
 import logging
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from localdb.database import default_store_path
 from localdb.errors import OpenProblem, Problem, StoreError, StoreUnavailable
 from localdb.staff import StaffSession
 from localdb.till import Till
+
+if TYPE_CHECKING:
+    from server.embedded import EmbeddedServer
 
 # What only some commands use is imported where it is used, so a start pays for no more than its command needs:
 # the central server (FastAPI, uvicorn, demo data; about half a second) only for the demo, which runs one; the sync
@@ -80,6 +85,29 @@ def demo_folder() -> Path:
     return default_store_path().parent / "demo"
 
 
+class Refused(Exception):
+    """A refusal this module words itself: its message is the words."""
+
+
+@contextmanager
+def _started(server: EmbeddedServer) -> Iterator[EmbeddedServer]:
+    """The demo's server, started and stopped; its own database file unusable (damaged, not SQLite, the disk full)
+    is a refusal that says which file, not a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        server.start()
+    except (OSError, SQLAlchemyError) as error:
+        server.stop()
+        detail = str(getattr(error, "orig", None) or getattr(error, "strerror", None) or error).splitlines()[0]
+        raise Refused(f"the demo server's database {server.path} cannot be used ({detail}): move it away to make "
+                      "the demo afresh") from None  # fmt: skip
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lang: str | None) -> int:
     from server.demo import DEMO_STAFF
     from server.embedded import DEMO_STORE, EmbeddedServer
@@ -93,7 +121,7 @@ def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lan
     till = Till.open(db or folder / "till.sqlite3")  # first: a bad --db is refused before demo data is made
     try:
         print(f"MemberDesk demo: a local member server with demo data in {folder}")
-        with EmbeddedServer(folder / "demo-server.sqlite3", members=members) as server:
+        with _started(EmbeddedServer(folder / "demo-server.sqlite3", members=members)) as server:
             if till.sync.registration() is None:
                 register_till(till.sync, server_url=server.url, store_code=DEMO_STORE,
                               enrolment_code=server.enrolment_code(), device_name="demo till")  # fmt: skip
@@ -247,6 +275,8 @@ def _file_in_the_way(path: Path) -> Path:
 def refusal_words(error: BaseException) -> str | None:
     """What a refusal means for the person at the command line and what to do, in one line (no phone, no name);
     None for anything that is not a refusal (a bug: it keeps its traceback)."""
+    if isinstance(error, Refused):
+        return str(error)
     if isinstance(error, StoreUnavailable):
         return _OPEN_WORDS[error.reason].format(path=error.path, file=_file_in_the_way(error.path))
     if isinstance(error, StoreError):

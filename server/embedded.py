@@ -69,6 +69,11 @@ class EmbeddedServer:
         assert self._serving is not None, "start() first"
         return self._serving.url
 
+    @property
+    def path(self) -> Path:
+        """The server's SQLite file."""
+        return self._path
+
     def start(self, timeout: float = 30.0) -> EmbeddedServer:
         owner_only_sqlite_file(self._path, tighten=True)  # members' phones and names: this account's only
         self.db = ServerDatabase.open(f"sqlite:///{self._path}")

@@ -105,3 +105,11 @@ def test_a_bad_db_from_the_command_line_has_no_traceback(tmp_path: Path) -> None
     )
     assert done.returncode == 1
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_a_damaged_demo_server_file_is_refused_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server_file = tmp_path / "demo-server.sqlite3"
+    server_file.write_bytes(b"\x00garbage\xff" * 500)
+    err = _refused(capsys, "--db", str(tmp_path / "till.sqlite3"), "demo", "--members", "5", "--headless")
+    assert err.startswith("error: the demo server's database") and str(server_file) in err and "move it" in err
+    assert server_file.read_bytes() == b"\x00garbage\xff" * 500
