@@ -2,7 +2,12 @@
 (the default: an embedded local server with demo data, a demo till registered with it and synced, then the counter
 window logged in as the demo cashier), the counter window on the real till (`gui`), print the store's status,
 verify the audit chain, register the till with the central server, or sync with it (headless, for a scheduled
-end-of-day job: prints a summary and exits non-zero when anything failed to sync)."""
+end-of-day job: prints a summary and exits non-zero when anything failed to sync).
+
+Exit codes: 0 done, 1 refused or incomplete, 2 a usage error (argparse). A refusal — a `--db` that is no till
+database, a full disk, a registration the server or the till turns down — is one line `error: …` on stderr saying
+what is wrong and what to do, worded in one place (`refusal_words`); never a traceback, never a phone or a name.
+Anything else is a bug and keeps its traceback."""
 
 from __future__ import annotations
 
@@ -10,16 +15,41 @@ import argparse
 import logging
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from localdb.database import default_store_path
+from localdb.errors import OpenProblem, Problem, StoreError, StoreUnavailable
 from localdb.staff import StaffSession
 from localdb.till import Till
+
+if TYPE_CHECKING:
+    from server.embedded import EmbeddedServer
 
 # What only some commands use is imported where it is used, so a start pays for no more than its command needs:
 # the central server (FastAPI, uvicorn, demo data; about half a second) only for the demo, which runs one; the sync
 # client (httpx, pydantic) only for `register` and `sync`, and with the window.
+
+
+#: The demo's members, made on its first start: at least one to look up, at most what a demo should take (a million
+#: members take some minutes and a few hundred MB; 10**14 would run until the disk is full).
+DEMO_MAX_MEMBERS = 1_000_000
+
+
+def demo_members(text: str) -> int:
+    """`demo --members`: a whole number from 1 to DEMO_MAX_MEMBERS, else a usage error naming the range."""
+    try:
+        members = int(text.strip())
+    except ValueError:
+        members = 0
+    if not 1 <= members <= DEMO_MAX_MEMBERS:
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise argparse.ArgumentTypeError(
+            f"a number of members from 1 to {DEMO_MAX_MEMBERS:,}, e.g. 2000 (not {shown!r})"
+        )
+    return members
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", default=None, help="the window's language: zh_CN (default) or en")
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser("demo", help="a local demo server with demo data and a demo till synced with it (default)")
-    demo.add_argument("--members", type=int, default=2000, help="demo members made on first use (default 2000)")
+    demo.add_argument(
+        "--members", type=demo_members, default=2000,
+        help=f"demo members made on first use, 1 to {DEMO_MAX_MEMBERS:,} (default 2000)",
+    )  # fmt: skip
     demo.add_argument("--headless", action="store_true", help="sync and print the status without opening the window")
     demo.add_argument("--staff", default="C001", help="the demo staff logged in (default C001, the cashier)")
     sub.add_parser("gui", help="the counter window on this till (registration on first start, then login)")
@@ -52,16 +85,43 @@ def demo_folder() -> Path:
     return default_store_path().parent / "demo"
 
 
+class Refused(Exception):
+    """A refusal this module words itself: its message is the words."""
+
+
+@contextmanager
+def _started(server: EmbeddedServer) -> Iterator[EmbeddedServer]:
+    """The demo's server, started and stopped; its own database file unusable (damaged, not SQLite, the disk full)
+    is a refusal that says which file, not a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        server.start()
+    except (OSError, SQLAlchemyError) as error:
+        server.stop()
+        detail = str(getattr(error, "orig", None) or getattr(error, "strerror", None) or error).splitlines()[0]
+        raise Refused(f"the demo server's database {server.path} cannot be used ({detail}): move it away to make "
+                      "the demo afresh") from None  # fmt: skip
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lang: str | None) -> int:
     from server.demo import DEMO_STAFF
     from server.embedded import DEMO_STORE, EmbeddedServer
     from sync.registration import register_till
 
+    pins = {person.code: person.pin for person in DEMO_STAFF}
+    if not headless and staff_code not in pins:
+        print(f"unknown demo staff {staff_code!r}; choose one of {', '.join(pins)}", file=sys.stderr)
+        return 2
     folder = db.parent if db else demo_folder()
-    print(f"MemberDesk demo: a local member server with demo data in {folder}")
-    with EmbeddedServer(folder / "demo-server.sqlite3", members=members) as server:
-        till = Till.open(db or folder / "till.sqlite3")
-        try:
+    till = Till.open(db or folder / "till.sqlite3")  # first: a bad --db is refused before demo data is made
+    try:
+        print(f"MemberDesk demo: a local member server with demo data in {folder}")
+        with _started(EmbeddedServer(folder / "demo-server.sqlite3", members=members)) as server:
             if till.sync.registration() is None:
                 register_till(till.sync, server_url=server.url, store_code=DEMO_STORE,
                               enrolment_code=server.enrolment_code(), device_name="demo till")  # fmt: skip
@@ -73,13 +133,9 @@ def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lan
                 print(f"  {person.code} {person.name} PIN {person.pin} ({person.role})")
             if headless:
                 return code
-            pins = {person.code: person.pin for person in DEMO_STAFF}
-            if staff_code not in pins:
-                print(f"unknown demo staff {staff_code!r}; choose one of {', '.join(pins)}", file=sys.stderr)
-                return 2
             return _gui(till, lang, staff=till.staff.login(staff_code, pins[staff_code]))
-        finally:
-            till.close()
+    finally:
+        till.close()
 
 
 QT_X11_PACKAGES = (
@@ -136,16 +192,11 @@ def _print_status(till: Till) -> None:
 
 
 def _register(till: Till, args: argparse.Namespace) -> int:
-    from sync.client import SyncError
     from sync.registration import register_till
 
-    try:
-        answer = register_till(
-            till.sync, server_url=args.server, store_code=args.store, enrolment_code=args.code, device_name=args.name
-        )
-    except SyncError as exc:
-        print(f"registration failed ({exc.code}): {exc}", file=sys.stderr)
-        return 1
+    answer = register_till(
+        till.sync, server_url=args.server, store_code=args.store, enrolment_code=args.code, device_name=args.name
+    )  # a refusal (SyncError) is worded by refusal_words
     print(f"registered as till {answer.device_id} of store {answer.store.code} {answer.store.name}")
     print("run `sync` now to load the members")
     return 0
@@ -171,12 +222,86 @@ def _sync(till: Till, *, quiet: bool) -> int:
         print(f"  {line}")
     for item_id, status, reason in till.sync.exceptions():
         print(f"  {status or 'kept'}: item {item_id} ({reason or '-'})")
+    if report.error in _STORAGE_CODES:  # the till's own disk stopped the run: say what to do, as any refusal
+        raise StoreError(Problem(report.error))
     return 0 if report.ok else 1
+
+
+_STORAGE_CODES = frozenset({Problem.STORAGE_FULL.value, Problem.STORAGE_FAILED.value})
+
+# -- refusals in words: the one place that turns an error into what the person at the command line reads ---------
+
+_OPEN_WORDS: dict[OpenProblem, str] = {
+    OpenProblem.IS_A_FOLDER: "the till database {path} is a folder: give --db the path of a database file, "
+    "e.g. {path}/till.sqlite3",
+    OpenProblem.FOLDER_IS_A_FILE: "cannot make the till database {path}: {file} is a file, not a folder: check "
+    "the --db path",
+    OpenProblem.NOT_PERMITTED: "cannot create or write the till database {path}: permission denied: give --db a "
+    "place this account may write, or fix its permissions",
+    OpenProblem.NO_SUCH_PLACE: "cannot make a folder for the till database {path} there: give --db a path in a "
+    "writable place",
+    OpenProblem.NOT_A_DATABASE: "{path} is not a MemberDesk till database (not SQLite, or damaged): check the --db "
+    "path; if it is this till's own file, restore it from a backup",
+    OpenProblem.NOT_A_TILL: "{path} is another program's database, not a MemberDesk till's: check the --db path",
+    OpenProblem.STORAGE_FULL: "the disk holding {path} is full: free some space, then run the command again",
+    OpenProblem.FAILED: "the till database {path} could not be read or written (an I/O error): check the disk, "
+    "or restore the file from a backup",
+}
+
+_STORE_WORDS: dict[Problem, str] = {
+    Problem.STORAGE_FULL: "the disk holding the till's database is full: nothing more was written. Free some space, "
+    "then run the command again (a sync carries on where it stopped)",
+    Problem.STORAGE_FAILED: "the till's database could not be read or written (an I/O error or a damaged file): "
+    "nothing more was written. Check the disk and run verify-audit; restore the file from a backup if it fails",
+}
+
+_SYNC_WORDS: dict[str, str] = {
+    "bad_server_url": "not a server address: give it like https://members.example.com",
+    "insecure_server": "plain http is only for a server on this computer: give the server's https:// address",
+    "bad_store_code": "a store code is 1 to 32 letters, digits, - or _ (e.g. S001): check it with the head office",
+    "bad_enrolment_code": "an enrolment code is 4 to 32 letters or digits, as the head office gave it",
+    "unknown_store": "the server does not know this store code: check it with the head office (e.g. S001)",
+    "enrolment_code_invalid": "the enrolment code is wrong, used or expired: ask the head office for a new one",
+    "server_unreachable": "the server does not answer: check the address and the network, then try again",
+    "server_busy": "the server is busy: try again in a few minutes",
+}
+
+
+def _file_in_the_way(path: Path) -> Path:
+    """The file on `path` that stands where a folder should (`/etc/passwd` of `/etc/passwd/x`)."""
+    return next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), path.parent)
+
+
+def refusal_words(error: BaseException) -> str | None:
+    """What a refusal means for the person at the command line and what to do, in one line (no phone, no name);
+    None for anything that is not a refusal (a bug: it keeps its traceback)."""
+    if isinstance(error, Refused):
+        return str(error)
+    if isinstance(error, StoreUnavailable):
+        return _OPEN_WORDS[error.reason].format(path=error.path, file=_file_in_the_way(error.path))
+    if isinstance(error, StoreError):
+        return _STORE_WORDS.get(error.problem, f"refused: {error.problem.value}")
+    from sync.client import SyncError  # here, on the way out: `status` does not load the sync client
+
+    if isinstance(error, SyncError):
+        return f"{_SYNC_WORDS.get(error.code, str(error))} ({error.code})"
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return _run(args)
+    except Exception as error:
+        words = refusal_words(error)
+        if words is None:
+            raise
+        print(f"error: {words}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command in (None, "demo"):
         return _demo(args.db, getattr(args, "members", 2000), headless=getattr(args, "headless", False),
                      staff_code=getattr(args, "staff", "C001"), lang=args.lang)  # fmt: skip

@@ -7,11 +7,22 @@ before the commit and read back. One connection only, so the till holds one such
 set on whichever pooled connection wrote a page, each connection of the pool grew its own (at 1,000,000 members the
 pull after a push took a second one: the till's peak RSS 229 → 293 MB).
 
+Failures of the storage itself are translated here, in one place, into the layer's own `StoreError`: a full disk
+is `STORAGE_FULL`, any other I/O error or a damaged file `STORAGE_FAILED` (`read()`, `write()` and `bulk_write()`
+raise these instead of the driver's `OperationalError`, whose text may quote the row being written), and a file
+that cannot be opened at all — a folder, garbage bytes, another program's database, a path under a file, a place
+this account may not write — is a `StoreUnavailable` naming why, raised before anything in it was changed.
+
+Owner-only (POSIX): a folder this module creates is 0700 at every level it creates, the database file 0600; the
+till's own data folder (platformdirs' user data folder, where the demo keeps its files too) is tightened to 0700
+whoever made it first. On Windows the user profile's ACLs do that job and the modes are not touched.
+
 Thread: any; the `Store` hands out a session per unit of work and may be shared by a reader and one writer thread.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sqlite3
@@ -20,11 +31,14 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from localdb.errors import OpenProblem, Problem, StoreError, StoreUnavailable
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -46,16 +60,147 @@ def default_store_path() -> Path:
     return Path(platformdirs.user_data_dir("MemberDesk", "MemberDesk")) / "till.sqlite3"
 
 
+_POSIX: Final = os.name == "posix"
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
+
+
+def _private_folder(folder: Path) -> None:
+    """Make `folder` and every missing folder above it, each 0700 (`mkdir(parents=True)` would give the parents
+    the default mode, and the demo's `MemberDesk/demo` would leave the till's own folder readable by all)."""
+    missing: list[Path] = []
+    level = folder
+    while not level.exists() and level != level.parent:
+        missing.append(level)
+        level = level.parent
+    for made in reversed(missing):
+        made.mkdir(mode=0o700)
+        if _POSIX:
+            made.chmod(0o700)  # whatever the umask said
+
+
+def _tighten_own_folders(path: Path) -> None:
+    """The till's own data folder, and the folders below it on the way to `path`, are 0700 however they were made
+    (an older demo made them 0755). Folders elsewhere, given with `--db`, are the user's and are left alone."""
+    if not _POSIX:
+        return
+    own = default_store_path().parent.resolve()
+    folder = path.parent.resolve()
+    if folder != own and own not in folder.parents:
+        return
+    while True:
+        if stat.S_IMODE(folder.stat().st_mode) & 0o077:
+            folder.chmod(0o700)
+            logger.warning("tightened the permissions of the till's data folder to owner-only")
+        if folder == own:
+            return
+        folder = folder.parent
+
+
+def _open_problem(error: OSError) -> OpenProblem:
+    """What an operating system error while preparing the file means for the person who gave the path."""
+    if isinstance(error, IsADirectoryError):
+        return OpenProblem.IS_A_FOLDER
+    if isinstance(error, NotADirectoryError | FileExistsError):
+        return OpenProblem.FOLDER_IS_A_FILE
+    if isinstance(error, PermissionError) or error.errno == errno.EROFS:
+        return OpenProblem.NOT_PERMITTED
+    if isinstance(error, FileNotFoundError):
+        return OpenProblem.NO_SUCH_PLACE
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OpenProblem.STORAGE_FULL
+    return OpenProblem.FAILED
+
+
 def _prepare_owner_only(path: Path) -> None:
-    """Create the folder (0700) and the file (0600) before SQLite does, so no other account can read members."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        os.close(fd)
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        path.chmod(0o600)
-        logger.warning("tightened the permissions of the till database to owner-only")
+    """Create the folder (0700) and the file (0600) before SQLite does, so no other account can read members.
+
+    A path that is a folder, or a file that is not a SQLite database, is refused before anything is changed (its
+    permissions included; an existing file is tightened once it is known to be a till's). Raises
+    `StoreUnavailable`."""
+    try:
+        if path.is_dir():
+            raise StoreUnavailable(OpenProblem.IS_A_FOLDER, path)
+        _private_folder(path.parent)
+        if not path.parent.is_dir():
+            raise StoreUnavailable(OpenProblem.FOLDER_IS_A_FILE, path)
+        _tighten_own_folders(path)
+        if path.exists():
+            with path.open("rb") as file:
+                header = file.read(len(_SQLITE_HEADER))
+            if header and header != _SQLITE_HEADER:  # an empty file is a new database
+                raise StoreUnavailable(OpenProblem.NOT_A_DATABASE, path)
+        else:
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+            os.close(fd)
+    except OSError as error:
+        raise StoreUnavailable(_open_problem(error), path) from None
+
+
+def _tighten_owner_only(path: Path) -> None:
+    """A till database (and its WAL and shared-memory files) readable by others is made owner-only (POSIX)."""
+    if not _POSIX:
+        return
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            loose = stat.S_IMODE(file.stat().st_mode) & 0o077
+        except FileNotFoundError:
+            continue
+        if loose:
+            file.chmod(0o600)
+            logger.warning("tightened the permissions of the till database to owner-only")
+
+
+# SQLite's primary result codes (https://sqlite.org/rescode.html) for a file that cannot be used, and the words the
+# driver uses for them when an error carries no code (one raised by hand, in a test).
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT = 3, 8, 10, 11
+_SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 13, 14, 26
+_SQLITE_WORDS: Final = {
+    "database or disk is full": _SQLITE_FULL,
+    "disk i/o error": _SQLITE_IOERR,
+    "database disk image is malformed": _SQLITE_CORRUPT,
+    "file is not a database": _SQLITE_NOTADB,
+    "unable to open database file": _SQLITE_CANTOPEN,
+    "attempt to write a readonly database": _SQLITE_READONLY,
+}
+_STORAGE_CODES: Final = frozenset(_SQLITE_WORDS.values()) | {_SQLITE_PERM}
+
+
+def sqlite_storage_code(error: BaseException) -> int | None:
+    """SQLite's primary result code when `error` (the driver's, or SQLAlchemy's around it) says the file itself
+    failed — full, unreadable, damaged, not a database, read-only — else None (a constraint, a busy lock, a bug)."""
+    driver = error.orig if isinstance(error, DBAPIError) else error
+    if not isinstance(driver, sqlite3.Error):
+        return None
+    code = getattr(driver, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        primary = code & 0xFF
+        return primary if primary in _STORAGE_CODES else None
+    return _SQLITE_WORDS.get(str(driver).strip().lower())
+
+
+@contextmanager
+def _storage_errors(doing: str) -> Iterator[None]:
+    """The driver's disk-full and I/O errors as the layer's StoreError (STORAGE_FULL / STORAGE_FAILED). The
+    driver's own exception is not chained: its text may quote the row that was being written (a phone, a name)."""
+    try:
+        yield
+    except (sqlite3.Error, DBAPIError) as error:
+        code = sqlite_storage_code(error)
+        if code is None:
+            raise
+        problem = Problem.STORAGE_FULL if code == _SQLITE_FULL else Problem.STORAGE_FAILED
+        logger.error("the till database could not be %s: %s (SQLite code %d)", doing, problem.value, code)
+        raise StoreError(problem) from None
+
+
+def _unavailable_reason(code: int, path: Path) -> OpenProblem:
+    if code == _SQLITE_FULL:
+        return OpenProblem.STORAGE_FULL
+    if code in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
+        return OpenProblem.NOT_A_DATABASE
+    if code in (_SQLITE_READONLY, _SQLITE_PERM) or (code == _SQLITE_CANTOPEN and not os.access(path, os.W_OK)):
+        return OpenProblem.NOT_PERMITTED
+    return OpenProblem.FAILED
 
 
 #: The bulk-write connection's page cache (64 MiB) and automatic checkpoint (every 10,000 pages, 40 MiB, instead of
@@ -108,6 +253,37 @@ def _stored_revisions(engine: Engine) -> list[str]:
         return [row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")]
 
 
+#: Tables every till database has had since its first migration: a file without them is not a till's.
+_TILL_TABLES: Final = frozenset({"point_entry", "outbox"})
+
+
+def _is_another_programs(path: Path) -> bool:
+    """A SQLite file with tables but no till migration history, without the till's tables, or at a revision no till
+    migration has (the server's database, another program's): migrating it would write the till's tables into
+    someone else's file. Read on a plain connection, before our pragmas (WAL is written into the file's header)."""
+    connection = sqlite3.connect(path, timeout=10, isolation_level=None)
+    try:
+        listed = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        tables = frozenset(row[0] for row in connection.execute(listed))
+        if "alembic_version" not in tables:
+            return bool(tables)
+        revisions = [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
+    finally:
+        connection.close()
+    if not tables >= _TILL_TABLES:
+        return True
+    if revisions == [SCHEMA_HEAD]:
+        return False
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    scripts = ScriptDirectory.from_config(_alembic_config(None))
+    try:
+        return any(scripts.get_revision(revision) is None for revision in revisions)
+    except CommandError:  # "Can't locate revision identified by ..."
+        return True
+
+
 def migrate(engine: Engine, *, to: str | None = None) -> None:
     """Bring the schema to the newest migration, or to revision `to` (does nothing when already there)."""
     target = to or SCHEMA_HEAD
@@ -141,6 +317,26 @@ def schema_revision(engine: Engine) -> str | None:
     return revisions[0] if revisions else None
 
 
+def _open_migrated(path: Path) -> Engine:
+    """The engine on a prepared file, its schema brought up to date; `StoreUnavailable` when the file is another
+    program's database or SQLite cannot use it (then nothing in it was changed by the till's migrations)."""
+    engine: Engine | None = None
+    try:
+        if _is_another_programs(path):
+            raise StoreUnavailable(OpenProblem.NOT_A_TILL, path)
+        engine = create_sqlite_engine(path)
+        migrate(engine)
+    except Exception as error:
+        if engine is not None:
+            engine.dispose()
+        code = sqlite_storage_code(error)
+        if code is None:
+            raise
+        raise StoreUnavailable(_unavailable_reason(code, path), path) from None
+    _tighten_owner_only(path)
+    return engine
+
+
 def _write_sessions(engine: Engine) -> sessionmaker[Session]:
     """Sessions on `engine` whose transactions begin IMMEDIATE (the write lock taken before anything is read)."""
     return sessionmaker(engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False)
@@ -150,10 +346,10 @@ class Database:
     """The opened till database: a session per unit of work, reads deferred and writes `BEGIN IMMEDIATE`."""
 
     def __init__(self, path: Path) -> None:
+        """Open (creating and migrating as needed) the till database at `path`; raises `StoreUnavailable`."""
         self.path = path
         _prepare_owner_only(path)
-        self.engine = create_sqlite_engine(path)
-        migrate(self.engine)
+        self.engine = _open_migrated(path)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = _write_sessions(self.engine)
         # One connection, opened on first use; a second bulk writer waits for it (one sync runs at a time).
@@ -185,8 +381,8 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only unit of work; sees one consistent snapshot."""
-        with self._reader() as session:
+        """A read-only unit of work; sees one consistent snapshot. A file that cannot be read: STORAGE_FAILED."""
+        with _storage_errors("read"), self._reader() as session:
             try:
                 yield session
             finally:
@@ -194,14 +390,16 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: everything inside commits together, or (on any exception) nothing does."""
-        with self._writer() as session, session.begin():
+        """One write transaction: everything inside commits together, or (on any exception) nothing does. A full
+        disk is StoreError(STORAGE_FULL), another I/O error StoreError(STORAGE_FAILED); nothing was written."""
+        with _storage_errors("written"), self._writer() as session, session.begin():
             yield session
 
     @contextmanager
     def bulk_write(self) -> Iterator[Session]:
-        """A write transaction for bulk work (a pulled page) on the till's one connection with a large page cache."""
-        with self._bulk_writer() as session, session.begin():
+        """A write transaction for bulk work (a pulled page) on the till's one connection with a large page cache;
+        fails as `write()` does, leaving nothing of the page behind."""
+        with _storage_errors("written"), self._bulk_writer() as session, session.begin():
             yield session
 
     def close(self) -> None:

@@ -2,12 +2,18 @@
 
 Domain refusals (`InvalidPhone`, `EarnRefused`, `RedeemRefused`, `InvalidMemberCode`) pass through unchanged.
 Messages never carry a phone number or a name: they may end up in a log.
+
+The storage itself can fail too: a full disk (`STORAGE_FULL`) or a file that cannot be read or written
+(`STORAGE_FAILED`) is raised as a `StoreError` by `localdb.database`, never as the driver's exception (whose text
+may hold the row being written). A store that cannot be opened at all is a `StoreUnavailable`, which says which
+file and why (`OpenProblem`), so the command line can name it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 
 
 class Problem(StrEnum):
@@ -34,6 +40,10 @@ class Problem(StrEnum):
     INVALID_PREFERENCE = "invalid_preference"
     PREFERENCE_NOT_FOUND = "preference_not_found"
     NO_MEMBER_CODE_KEY = "no_member_code_key"
+    INVALID_TAIL = "invalid_tail"  # a phone tail that is not exactly 4 digits
+    STORAGE_FULL = "storage_full"  # the disk holding the till's database is full: nothing was written
+    STORAGE_FAILED = "storage_failed"  # the database file could not be read or written (I/O error, damaged file)
+    STORE_UNAVAILABLE = "store_unavailable"  # the database cannot be opened at all (see StoreUnavailable)
 
 
 class StoreError(Exception):
@@ -56,3 +66,28 @@ class StoreError(Exception):
         self.limit = limit
         self.until = until
         self.remaining_attempts = remaining_attempts
+
+
+class OpenProblem(StrEnum):
+    """Why the till's database cannot be opened."""
+
+    IS_A_FOLDER = "is_a_folder"  # the path names a folder, not a file
+    FOLDER_IS_A_FILE = "folder_is_a_file"  # a folder on the path is a file (e.g. /etc/passwd/till.sqlite3)
+    NOT_PERMITTED = "not_permitted"  # this account may not create, read or write it there
+    NO_SUCH_PLACE = "no_such_place"  # its folder does not exist and cannot be made there
+    NOT_A_DATABASE = "not_a_database"  # the file is not a SQLite database, or is damaged
+    NOT_A_TILL = "not_a_till"  # a SQLite database, but not a MemberDesk till's (another program's, the server's)
+    STORAGE_FULL = "storage_full"  # the disk is full
+    FAILED = "failed"  # any other I/O error
+
+
+class StoreUnavailable(StoreError):
+    """The till's database at `path` cannot be opened (`reason`); nothing was changed in it."""
+
+    def __init__(self, reason: OpenProblem, path: Path) -> None:
+        super().__init__(Problem.STORE_UNAVAILABLE)
+        self.reason = reason
+        self.path = path
+
+    def __str__(self) -> str:
+        return f"{self.problem.value}: {self.reason.value}"

@@ -32,6 +32,7 @@ from loyalty.points import (
     over_offline_cap,
     quote_redemption,
     reversal_needs_approval,
+    whole_redemption,
 )
 from loyalty.roles import Permission, can
 from loyalty.tiers import is_birthday_month
@@ -262,6 +263,7 @@ class LedgerService:
         the online authorization reserved the points under (the pushed entry consumes that hold); a fresh UUIDv7
         when None."""
         require(actor, Permission.REDEEM)
+        points, bill_cents = whole_redemption(points, bill_cents)  # 100.5 or "100" from outside: RedeemRefused
         if approver is not None:
             require(approver, Permission.APPROVE)
         config = self._settings.current()

@@ -88,10 +88,12 @@ class MemberService:
         return self._queries.by_phone(self._db.lookup_connection(), parse_mobile(text))
 
     def find_by_tail(self, actor: StaffSession, tail: str, limit: int = CANDIDATE_LIMIT) -> list[MemberView]:
-        """Members whose phone ends in these 4 digits, most recent visitors first."""
+        """Members whose phone ends in these 4 digits (ASCII or full-width), most recent visitors first. Anything
+        else is refused with INVALID_TAIL rather than answered with no one: "no member ends in 12a4" would read as
+        a real answer (and offer an enrolment) to a question that was asked wrongly."""
         require(actor, Permission.LOOKUP)
         if not is_tail_query(tail):
-            raise ValueError("a phone tail is exactly 4 digits")
+            raise StoreError(Problem.INVALID_TAIL)
         digits = unicodedata.normalize("NFKC", tail).strip()
         return self._queries.by_tail(self._db.lookup_connection(), digits, limit)
 

@@ -2,6 +2,9 @@
 page of members written with its cursor in one transaction (the page itself by `localdb.pulled_pages`), and the
 server's config. No HTTP here: `sync/` talks to the server and hands this module plain values.
 
+Every method raises `StoreError` (re-exported here for `sync/`, which reaches the store through this module only)
+with STORAGE_FULL or STORAGE_FAILED when the till's disk fails; its unit of work is then not written at all.
+
 Thread: whichever runs the sync (the sync worker, or the command line); each method is one unit of work.
 """
 
@@ -18,6 +21,8 @@ from sqlalchemy import func, select, update
 
 from localdb.audit import append_audit
 from localdb.database import Database
+from localdb.errors import Problem
+from localdb.errors import StoreError as StoreError
 from localdb.models import EntrySync, OutboxItem, Staff, SyncRun, sqlite_datetime
 from localdb.outbox import NEEDS_ATTENTION
 from localdb.pulled_pages import merge_member_locally, write_page
@@ -27,6 +32,9 @@ from loyalty.clock import Clock
 from loyalty.roles import Role
 from loyalty.rules import PointsRules
 from protocol.vocabulary import ItemStatus, ItemType
+
+#: The problems of a failing disk (full, or an I/O error): the sync engine ends its run with their code.
+STORAGE_FAILURES = frozenset({Problem.STORAGE_FULL, Problem.STORAGE_FAILED})
 
 # Item status -> the ledger entry's sync state. `merged` applies to enrolments; their entries are `applied`.
 _ENTRY_STATE: dict[str, str] = {

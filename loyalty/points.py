@@ -11,7 +11,8 @@ No floats anywhere: money is integer cents, points are integers, multipliers are
 
 Errors the cashier must understand are ``EarnRefused`` / ``RedeemRefused`` (``ValueError``), each with a ``problem``
 code for the UI to translate and, where useful, a ``limit`` to show ("at most 1,250 points"). Passing a non-integer
-to the redemption functions is a programming error and raises ``TypeError``.
+to the redemption functions is a programming error and raises ``TypeError``; a service that takes points and a bill
+from outside (a screen, the POS) checks them first with ``whole_redemption``, which refuses them as NOT_INTEGER.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "points_value_cents",
     "quote_redemption",
     "reversal_needs_approval",
+    "whole_redemption",
 ]
 
 MAX_RECEIPT_CENTS: Final = 10_000_000
@@ -170,6 +172,7 @@ class RedeemProblem(StrEnum):
     NOT_WHOLE_CENTS = "not_whole_cents"
     NO_BILL = "no_bill"
     BILL_TOO_LARGE = "bill_too_large"
+    NOT_INTEGER = "not_integer"  # the points or the bill are not a whole number (100.5, "100", True)
 
 
 class RedeemRefused(ValueError):
@@ -229,6 +232,16 @@ def max_redeemable_points(rules: PointsRules, bill_cents: int, available_points:
     step = rules.redeem_step_points
     most = min(_bill_share_points(rules, bill_cents), available_points - available_points % step)
     return most if most >= rules.redeem_min_points else 0
+
+
+def whole_redemption(points: object, bill_cents: object) -> tuple[int, int]:
+    """``points`` and ``bill_cents`` as they came from outside, refused with NOT_INTEGER unless both are ints (a
+    float, a numeric string and a bool are not): the check a service makes before ``quote_redemption``."""
+    for name, value in (("points", points), ("bill_cents", bill_cents)):
+        if not _is_int(value):
+            raise RedeemRefused(RedeemProblem.NOT_INTEGER, f"{name} must be a whole number, got {type(value).__name__}")
+    assert isinstance(points, int) and isinstance(bill_cents, int)
+    return points, bill_cents
 
 
 def quote_redemption(rules: PointsRules, points: int, bill_cents: int, available_points: int) -> RedeemQuote:

@@ -6,7 +6,10 @@ Database: `--db URL` (`sqlite:///<file>` or `postgresql+psycopg://…`), else th
 `MEMBERDESK_SERVER_DB`, else a SQLite file `server.sqlite3` in platformdirs' user data folder for
 "memberdesk-server". A SQLite file this command creates is readable by its owner only (its folder too).
 
-Exit codes: 0 done, 2 usage error (argparse), 1 refused (one line `error: …` on stderr, no traceback).
+Exit codes: 0 done, 2 usage error (argparse), 1 refused (one line `error: …` on stderr, no traceback). A `--db`
+that cannot be the server's database (a folder, garbage, another program's or a till's database, a path under a
+file, a place that cannot be written, a misspelt URL) is refused by `_open` before anything is written to it; a
+file a command cannot read or write is refused by `main`, the one place that turns errors into words.
 Output meant for scripts is alone on stdout: `enrolment-code` prints just the code, `set-rules` just the new
 version. Nothing printed or logged holds a phone number or a member's name.
 
@@ -25,6 +28,7 @@ import ipaddress
 import json
 import logging
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -34,6 +38,7 @@ from pathlib import Path
 from typing import Any, Final, Literal, TextIO
 
 import platformdirs
+from alembic.util import CommandError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -41,6 +46,7 @@ from loyalty.rules import InvalidRules, PointsRules
 from server import admin, chain
 from server.admin import AdminError
 from server.db import ServerDatabase
+from server.files import SQLITE_HEADER, owner_only_sqlite_file
 from server.limits import Limits, Lockout, Rate, Route
 
 __all__ = ["DB_ENV", "default_database_url", "main"]
@@ -49,6 +55,7 @@ DB_ENV: Final = "MEMBERDESK_SERVER_DB"
 APP_NAME: Final = "memberdesk-server"
 DB_FILE: Final = "server.sqlite3"
 DEFAULT_PORT: Final = 8765
+DEMO_MAX_MEMBERS: Final = 10_000_000  # ten times the largest benchmark; 10**14 would run until the disk is full
 LOG_LEVELS: Final = ("critical", "error", "warning", "info", "debug")
 _LOOPBACK_NAMES: Final = frozenset({"localhost"})
 
@@ -70,34 +77,76 @@ def default_database_url() -> str:
     return f"sqlite:///{Path(platformdirs.user_data_dir(APP_NAME)) / DB_FILE}"
 
 
-def _prepare_sqlite_file(url: str) -> None:
-    """Create a SQLite database file (and its folder) readable by its owner only, before SQLite creates it with the
-    process umask. SQLite gives its -wal and -shm files the database file's permissions."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return  # ServerDatabase.open reports the bad URL
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return
-    path = Path(parsed.database)
+def _check_sqlite_file(database: str) -> None:
+    """A SQLite database path that can be the server's: not a folder, not under a file, not garbage, not another
+    program's database; a new file is created readable by its owner only (its folders too). Raises Refused."""
+    path = Path(database)
+    if path.is_dir():
+        raise Refused(f"cannot open the database: {path} is a folder: give the path of a database file, "
+                      f"e.g. sqlite:///{path}/server.sqlite3")  # fmt: skip
+    blocker = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
+    if blocker is not None:
+        raise Refused(f"cannot open the database: {blocker} is a file, not a folder: check --db")
     if path.exists():
+        try:
+            with path.open("rb") as file:
+                header = file.read(len(SQLITE_HEADER))
+        except OSError as error:
+            raise Refused(f"cannot open the database: cannot read {path}: {error.strerror or error}") from None
+        if header and header != SQLITE_HEADER:
+            raise Refused(f"cannot open the database: {path} is not a SQLite database (or it is damaged): check --db")
+        if header and not _is_the_servers(path):
+            raise Refused(f"cannot open the database: {path} is not a MemberDesk server database (another "
+                          "program's, or a till's): check --db")  # fmt: skip
         return
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True)
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    try:
+        owner_only_sqlite_file(path)
+    except OSError as error:
+        raise Refused(f"cannot open the database: cannot create {path}: {error.strerror or error}: give --db a "
+                      "place this account may write") from None  # fmt: skip
+
+
+def _is_the_servers(path: Path) -> bool:
+    """The file holds no tables yet, or the server's (read on a plain connection, before the server's pragmas)."""
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        listed = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        tables = {row[0] for row in connection.execute(listed)}
+    except sqlite3.DatabaseError as error:
+        raise Refused(f"cannot open the database: {path}: {error}") from None
+    finally:
+        connection.close()
+    return not tables or "change_counter" in tables
 
 
 def _open(url: str | None) -> ServerDatabase:
+    """The database at `url` (or the default), opened and migrated; Refused, in words, when it cannot be."""
     url = url or default_database_url()
-    _prepare_sqlite_file(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise Refused("cannot open the database: not a database URL: write sqlite:///<file> or "
+                      "postgresql+psycopg://user@host:5432/name") from None  # fmt: skip
+    except ValueError:  # SQLAlchemy reads the port as a number
+        raise Refused("cannot open the database: the port in the database URL is not a number") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        _check_sqlite_file(parsed.database)
     try:
         return ServerDatabase.open(url)
     except (ArgumentError, ValueError) as error:
         raise Refused(f"cannot open the database: {error}") from None
+    except ImportError as error:  # a driver the URL names is not installed (postgresql+psycopg2://)
+        raise Refused(f"cannot open the database: its driver {error.name or parsed.drivername!r} is not installed: "
+                      "write postgresql+psycopg://… (the driver MemberDesk comes with)") from None  # fmt: skip
+    except CommandError:  # a migration history that is not the server's
+        raise Refused("cannot open the database: it is not a MemberDesk server database (another program's, or a "
+                      "till's): check --db") from None  # fmt: skip
     except SQLAlchemyError as error:
         # The driver's first line says what went wrong (no such host, authentication...) without the password.
         detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise Refused(f"cannot open the database: {detail}") from None
+    except OSError as error:
+        raise Refused(f"cannot open the database: {error.filename or ''}: {error.strerror or error}") from None
 
 
 # --- serve -----------------------------------------------------------------------------------------------------------
@@ -292,6 +341,11 @@ def _show_rules(db: ServerDatabase, _args: argparse.Namespace) -> int:
 def _import_members(db: ServerDatabase, args: argparse.Namespace) -> int:
     from server.importer import import_members, write_rejects
 
+    if args.rejects is not None:  # before the import: an import done and its rejects lost is half a job
+        try:
+            Path(args.rejects).open("a", encoding="utf-8").close()
+        except OSError as error:
+            raise Refused(f"--rejects: cannot write {args.rejects}: {error.strerror or error}") from None
     started = time.perf_counter()
     report = import_members(db, args.csv, args.store, dry_run=args.dry_run)
     for line in report.lines():
@@ -303,11 +357,26 @@ def _import_members(db: ServerDatabase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _whole_number(text: str) -> int:
+    """An argparse type: a whole number, else a usage error that names the range `demo --members` takes."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise argparse.ArgumentTypeError(
+            f"a whole number of members from 0 to {DEMO_MAX_MEMBERS:,} (not {shown!r})"
+        ) from None
+
+
+def _check_demo(args: argparse.Namespace) -> None:
+    """Before the database is opened: a number of members the demo can make."""
+    if not 0 <= args.members <= DEMO_MAX_MEMBERS:
+        raise Refused(f"--members: a number of members from 0 to {DEMO_MAX_MEMBERS:,}")
+
+
 def _demo(db: ServerDatabase, args: argparse.Namespace) -> int:
     from server.demo import DEMO_STAFF, generate_demo
 
-    if args.members < 0:
-        raise Refused("--members: not negative")
     started = time.perf_counter()
     report = generate_demo(db, args.members, seed=args.seed)
     seconds = time.perf_counter() - started
@@ -442,7 +511,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--dry-run", action="store_true", help="check every line, import nothing")
 
     sub = action("demo", _demo, "add demo stores, staff and members")
-    sub.add_argument("--members", type=int, required=True, help="how many members to add")
+    sub.set_defaults(check=_check_demo)
+    sub.add_argument(
+        "--members", type=_whole_number, required=True, help=f"how many members to add (0 to {DEMO_MAX_MEMBERS:,})"
+    )
     sub.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
 
     sub = action("revoke-device", _revoke_device, "revoke a till's token for ever")
@@ -466,6 +538,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args, parser)
+        check: Callable[[argparse.Namespace], None] | None = getattr(args, "check", None)
+        if check is not None:  # what can be refused before the database is opened (and perhaps created)
+            check(args)
         db = _open(args.db)
         try:
             handler: Callable[[ServerDatabase, argparse.Namespace], int] = args.handler
@@ -476,4 +551,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else 2
     except (Refused, AdminError) as error:
         sys.stderr.write(f"error: {error}\n")
+        return 1
+    except OSError as error:  # a file a command reads or writes (rules, a CSV, its rejects) that cannot be
+        where = f"{error.filename}: " if error.filename else ""
+        sys.stderr.write(f"error: {where}{error.strerror or error}\n")
         return 1

@@ -1,6 +1,7 @@
 """The embedded demo server: the real app served by uvicorn in a background thread on 127.0.0.1 (a free port), on
 a SQLite file filled with demo data the first time. The till's `demo` command (the README's run command) uses it
-so a fresh machine has a chain to sync with; tests and benchmarks run the same server the same way."""
+so a fresh machine has a chain to sync with; tests and benchmarks run the same server the same way. Its files are
+owner-only (0600 in 0700 folders, `server.files`), as the till's are."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from server import admin
 from server.app import create_app
 from server.db import ServerDatabase
 from server.demo import generate_demo
+from server.files import owner_only_sqlite_file
 from server.models import Member
 
 log = logging.getLogger(__name__)
@@ -67,8 +69,13 @@ class EmbeddedServer:
         assert self._serving is not None, "start() first"
         return self._serving.url
 
+    @property
+    def path(self) -> Path:
+        """The server's SQLite file."""
+        return self._path
+
     def start(self, timeout: float = 30.0) -> EmbeddedServer:
-        self._path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        owner_only_sqlite_file(self._path, tighten=True)  # members' phones and names: this account's only
         self.db = ServerDatabase.open(f"sqlite:///{self._path}")
         with self.db.read() as session:
             empty = session.query(Member.id).first() is None

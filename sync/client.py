@@ -134,13 +134,40 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+#: The longest server address a till takes: a host name is at most 253 characters (each of its labels 63), and a
+#: base path behind a proxy is short; 10,000 characters pasted by mistake are refused before anything is sent.
+MAX_SERVER_URL_LENGTH = 512
+_MAX_HOST_LENGTH = 253
+_MAX_LABEL_LENGTH = 63
+
+
+def _not_an_address(url: str) -> InsecureServer:
+    shown = url if len(url) <= 80 else url[:80] + "…"
+    return InsecureServer(f"not a server address: {shown!r}", code="bad_server_url")
+
+
 def check_server_url(url: str) -> str:
-    """The server's base URL, normalised, or InsecureServer when it is plain http to another machine."""
+    """The server's base URL, normalised; InsecureServer with code `bad_server_url` when it is no address a till
+    could connect to (too long, a host name DNS cannot hold, a port out of range, unparseable), and with
+    `insecure_server` when it is plain http to another machine."""
     import httpx
 
-    parsed = httpx.URL(url.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise InsecureServer(f"not a server address: {url!r}", code="bad_server_url")
+    text = url.strip()
+    if len(text) > MAX_SERVER_URL_LENGTH:
+        raise _not_an_address(text)
+    try:
+        parsed = httpx.URL(text)
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError):
+        raise _not_an_address(text) from None
+    host = parsed.host
+    if parsed.scheme not in ("http", "https") or not host:
+        raise _not_an_address(text)
+    labels = host.split(".")
+    if len(host) > _MAX_HOST_LENGTH or any(len(label) > _MAX_LABEL_LENGTH for label in labels):
+        raise _not_an_address(text)
+    if port is not None and not 0 < port < 65536:
+        raise _not_an_address(text)
     if parsed.scheme == "http" and not is_loopback(parsed.host):
         raise InsecureServer("plain http is allowed only to this machine; use https")
     return str(parsed.copy_with(query=None, fragment=None)).rstrip("/")

@@ -32,7 +32,7 @@ from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
-from localdb.sync_store import ItemOutcome, OutgoingItem, PushTally, SyncStore
+from localdb.sync_store import STORAGE_FAILURES, ItemOutcome, OutgoingItem, PushTally, StoreError, SyncStore
 from loyalty.clock import Clock, utc_now
 from protocol.limits import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS
 from protocol.vocabulary import ErrorCode
@@ -125,6 +125,13 @@ class Cancelled(SyncError):
     code = "cancelled"
 
 
+def _storage_failure(error: StoreError) -> str:
+    """The run's error code for the till's disk failing; any other refusal of the store is a bug: raised again."""
+    if error.problem not in STORAGE_FAILURES:
+        raise error
+    return error.problem.value
+
+
 def push_request_json(batch: Sequence[OutgoingItem], after: OutgoingItem | None = None) -> bytes:
     """A batch as the JSON of `PushRequest` (PROTOCOL.md: `{items: [{id, till_seq, type, created_at, body}]}`, and
     `after_seq`/`after_id` naming the last item of the batch still on its way before it), each body put in as the
@@ -213,24 +220,55 @@ class SyncEngine:
             report.error = "sync_running"
             return report
         notify = progress or (lambda _phase, _done, _total: None)
-        run_id = self._store.start_run()
         try:
-            with self._client_factory(registration.server_url, registration.token) as client:
+            self._run_locked(registration.server_url, registration.token, report, notify, cancel)
+        finally:
+            self._lock.release()
+            log.info("sync finished: pushed %d, pulled %d, error %s", report.pushed, report.pulled, report.error)
+        if report.error is None:
+            notify(Phase.DONE, 1, 1)
+        return report
+
+    def _run_locked(
+        self,
+        server_url: str,
+        token: str,
+        report: SyncReport,
+        notify: ProgressCallback,
+        cancel: threading.Event | None,
+    ) -> None:
+        """The run itself, under the lock. The till's own disk failing (full, or an I/O error) ends the run like a
+        network failure: its code is the run's error (`storage_full` / `storage_failed`, worded by the screens and
+        the command line), and what was written before it stays (each page with its cursor, each batch's answers)."""
+        try:
+            run_id = self._store.start_run()
+        except StoreError as exc:
+            report.error = _storage_failure(exc)
+            return
+        try:
+            with self._client_factory(server_url, token) as client:
                 self._steps(client, report, notify, cancel)
         except Unauthorized as exc:
             self._store.block(exc.code)
             report.error = exc.code
         except SyncError as exc:
             report.error = exc.code
+        except StoreError as exc:
+            report.error = _storage_failure(exc)
         finally:
+            self._record_run(run_id, report)
+
+    def _record_run(self, run_id: int, report: SyncReport) -> None:
+        """What is left to send and the run's row, for the status bar and the manager; on a failing disk the run's
+        error says so and the run ends all the same (the next run starts afresh)."""
+        try:
             report.unsent = self._store.count_unsent()
             self._store.finish_run(run_id, pushed=report.pushed, tally=report.tally, pulled=report.pulled,
                                    error=report.error)  # fmt: skip
-            self._lock.release()
-            log.info("sync finished: pushed %d, pulled %d, error %s", report.pushed, report.pulled, report.error)
-        if report.error is None:
-            notify(Phase.DONE, 1, 1)
-        return report
+        except StoreError as exc:
+            failure = _storage_failure(exc)
+            log.error("sync: the run's record could not be written (%s)", failure)
+            report.error = report.error or failure
 
     def _steps(
         self, client: ServerClient, report: SyncReport, notify: ProgressCallback, cancel: threading.Event | None

@@ -57,6 +57,18 @@ _STORE: dict[Problem, str] = {
     Problem.NO_MEMBER_CODE_KEY: QT_TRANSLATE_NOOP(
         "Messages", "This till cannot read member codes until it has synced with the server once."
     ),
+    Problem.INVALID_TAIL: QT_TRANSLATE_NOOP("Messages", "Type exactly the last 4 digits of the phone number."),
+    Problem.STORAGE_FULL: QT_TRANSLATE_NOOP(
+        "Messages", "The till's disk is full: nothing was saved. Free some space on this computer, then try again."
+    ),
+    Problem.STORAGE_FAILED: QT_TRANSLATE_NOOP(
+        "Messages",
+        "The till's database could not be read or written: nothing was saved. Restart the till; if this happens "
+        "again, call support.",
+    ),
+    Problem.STORE_UNAVAILABLE: QT_TRANSLATE_NOOP(
+        "Messages", "The till's database cannot be opened. Call support; nothing on the server is lost."
+    ),
 }
 
 _PHONE: dict[PhoneProblem, str] = {
@@ -96,6 +108,9 @@ _REDEEM: dict[RedeemProblem, str] = {
     RedeemProblem.BILL_TOO_LARGE: QT_TRANSLATE_NOOP(
         "Messages", "The bill is above the limit for one receipt (%1 yuan): check the amount."
     ),
+    RedeemProblem.NOT_INTEGER: QT_TRANSLATE_NOOP(
+        "Messages", "Points are whole numbers: enter them without a decimal point."
+    ),
 }
 
 _SYNC: dict[str, str] = {
@@ -109,9 +124,24 @@ _SYNC: dict[str, str] = {
     "device_revoked": QT_TRANSLATE_NOOP("Messages", "This till was revoked at the server: register it again."),
     "enrolment_code_invalid": QT_TRANSLATE_NOOP("Messages", "The enrolment code is wrong, used or expired."),
     "unknown_store": QT_TRANSLATE_NOOP("Messages", "The server does not know this store code."),
+    "bad_store_code": QT_TRANSLATE_NOOP("Messages", "A store code is 1 to 32 letters, digits, - or _ (e.g. S001)."),
+    "bad_enrolment_code": QT_TRANSLATE_NOOP(
+        "Messages", "Enter the enrolment code from the head office (4 to 32 letters or digits)."
+    ),
     "not_registered": QT_TRANSLATE_NOOP("Messages", "This till is not registered with a server yet."),
     "sync_running": QT_TRANSLATE_NOOP("Messages", "A sync is already running."),
     "cancelled": QT_TRANSLATE_NOOP("Messages", "The sync was stopped."),
+    # The till's own disk stopped the run (sync.engine records the StoreError's problem as the run's error).
+    Problem.STORAGE_FULL.value: QT_TRANSLATE_NOOP(
+        "Messages",
+        "The till's disk is full: the sync stopped, keeping what it had received. Free some space on this computer, "
+        "then sync again.",
+    ),
+    Problem.STORAGE_FAILED.value: QT_TRANSLATE_NOOP(
+        "Messages",
+        "The till's database could not be read or written: the sync stopped. Restart the till; if this happens "
+        "again, call support.",
+    ),
 }
 
 # The server's reason codes for an item it flagged or rejected (protocol.vocabulary.ErrorCode), as a manager

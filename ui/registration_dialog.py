@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from protocol.wire import RegisterResponse
+from sync.client import SyncError
 from sync.engine import Phase, SyncReport
 from sync.registration import register_till
 from ui.context import AppContext
@@ -208,7 +209,15 @@ class RegistrationDialog(Retranslating, QDialog):
         self._set_fields_enabled(True)
         self.register_button.setEnabled(True)
         self.error_label.show_error(error)
-        self.enrolment_code.setFocus()
+        self._field_for(error).setFocus()  # the field the refusal is about, to correct it
+
+    def _field_for(self, error: Exception) -> QLineEdit:
+        code = error.code if isinstance(error, SyncError) else None
+        if code in ("bad_server_url", "insecure_server", "server_unreachable"):
+            return self.server_url
+        if code in ("bad_store_code", "unknown_store"):
+            return self.store_code
+        return self.enrolment_code
 
     def _show_registered(self) -> None:
         self._set_fields_enabled(False)

@@ -19,6 +19,7 @@ from loyalty.points import MAX_RECEIPT_CENTS, EarnProblem, EarnRefused, RedeemPr
 _YUAN = re.compile(r"(?P<whole>\d{0,15})(?:\.(?P<fraction>\d*))?")
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 _POINTS = re.compile(r"\d{1,12}")
+_FRACTION = re.compile(r"\d+\.\d*|\.\d+")  # points typed with a decimal point: "100.5", "100.", ".5"
 
 
 def _fold(text: str) -> str:
@@ -60,9 +61,11 @@ def _field_text(cents: int) -> str:
 
 
 def parse_points(text: str) -> int:
-    """A whole number of points ("500", full-width "５００", "1,000"); refuses (RedeemRefused NOT_POSITIVE) anything
-    else, zero included."""
+    """A whole number of points ("500", full-width "５００", "1,000"); refuses a number with a fraction ("100.5")
+    with NOT_INTEGER and anything else, zero included, with NOT_POSITIVE (RedeemRefused)."""
     cleaned = _fold(text).replace(",", "")
+    if _FRACTION.fullmatch(cleaned):
+        raise RedeemRefused(RedeemProblem.NOT_INTEGER, "points are a whole number, without a fraction")
     if not _POINTS.fullmatch(cleaned) or int(cleaned) <= 0:
         raise RedeemRefused(RedeemProblem.NOT_POSITIVE, "not a whole number of points")
     return int(cleaned)

@@ -846,6 +846,22 @@ F12</translation>
         <translation>本机需先与服务器完成一次同步，才能识别会员码。</translation>
     </message>
     <message>
+        <source>Type exactly the last 4 digits of the phone number.</source>
+        <translation>请输入手机号的后 4 位数字。</translation>
+    </message>
+    <message>
+        <source>The till&apos;s disk is full: nothing was saved. Free some space on this computer, then try again.</source>
+        <translation>收银机磁盘已满，本次操作未保存。请清理这台电脑的磁盘空间后再试。</translation>
+    </message>
+    <message>
+        <source>The till&apos;s database could not be read or written: nothing was saved. Restart the till; if this happens again, call support.</source>
+        <translation>无法读写收银机的数据库，本次操作未保存。请重启收银机；如再次出现，请联系技术支持。</translation>
+    </message>
+    <message>
+        <source>The till&apos;s database cannot be opened. Call support; nothing on the server is lost.</source>
+        <translation>无法打开收银机的数据库。请联系技术支持；服务器上的数据不会丢失。</translation>
+    </message>
+    <message>
         <source>Enter a phone number.</source>
         <translation>请输入手机号。</translation>
     </message>
@@ -934,6 +950,10 @@ F12</translation>
         <translation>账单金额超过单张小票上限（%1 元），请核对金额。</translation>
     </message>
     <message>
+        <source>Points are whole numbers: enter them without a decimal point.</source>
+        <translation>积分须为整数，请不要输入小数点。</translation>
+    </message>
+    <message>
         <source>The server address must start with https:// (http only on this computer).</source>
         <translation>服务器地址须以 https:// 开头（仅本机地址可用 http）。</translation>
     </message>
@@ -966,6 +986,14 @@ F12</translation>
         <translation>服务器上没有该门店编号。</translation>
     </message>
     <message>
+        <source>A store code is 1 to 32 letters, digits, - or _ (e.g. S001).</source>
+        <translation>门店编号为 1–32 位字母、数字、- 或 _（例如 S001）。</translation>
+    </message>
+    <message>
+        <source>Enter the enrolment code from the head office (4 to 32 letters or digits).</source>
+        <translation>请输入总部发放的注册码（4–32 位字母或数字）。</translation>
+    </message>
+    <message>
         <source>This till is not registered with a server yet.</source>
         <translation>本机尚未在服务器注册。</translation>
     </message>
@@ -976,6 +1004,14 @@ F12</translation>
     <message>
         <source>The sync was stopped.</source>
         <translation>同步已停止。</translation>
+    </message>
+    <message>
+        <source>The till&apos;s disk is full: the sync stopped, keeping what it had received. Free some space on this computer, then sync again.</source>
+        <translation>收银机磁盘已满，同步已停止，已收到的数据均已保留。请清理这台电脑的磁盘空间后再同步。</translation>
+    </message>
+    <message>
+        <source>The till&apos;s database could not be read or written: the sync stopped. Restart the till; if this happens again, call support.</source>
+        <translation>无法读写收银机的数据库，同步已停止。请重启收银机；如再次出现，请联系技术支持。</translation>
     </message>
     <message>
         <source>The server could not read this item.</source>
