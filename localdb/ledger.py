@@ -103,11 +103,20 @@ def _clean_receipt(receipt_no: str | None) -> str | None:
 
 
 class LedgerService:
-    def __init__(self, db: Database, settings: TillSettings, queries: MemberQueries, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: TillSettings,
+        queries: MemberQueries,
+        clock: Clock,
+        *,
+        trusted: Clock | None = None,
+    ) -> None:
         self._db = db
         self._settings = settings
         self._queries = queries
         self._clock = clock
+        self._trusted = trusted or clock  # the stand-in cap's day counts by it (localdb.trusted_clock)
 
     # -- helpers inside one transaction ---------------------------------------------------------------------------
 
@@ -273,7 +282,7 @@ class LedgerService:
             quote = quote_redemption(config.rules, points, bill_cents, member.available_points)
             approved_by: str | None = None
             if not online_authorized:
-                used = self.offline_redeemed_today(session, config, member_id, now)
+                used = self.offline_redeemed_today(session, config, member_id, self._trusted())
                 if over_offline_cap(config.rules, used, quote.points):
                     if approver is not None:
                         approved_by = approver.code

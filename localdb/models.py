@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -199,6 +200,9 @@ class SyncState(Base):
     device_token: Mapped[str | None] = mapped_column(String(128))  # the file is owner-only (see database.py)
     store_name: Mapped[str | None] = mapped_column(String(64))
     sync_blocked: Mapped[str | None] = mapped_column(String(32))  # e.g. "device_revoked": stop until re-registered
+    # The server's time as last heard, and this computer's monotonic clock then (localdb.trusted_clock).
+    server_time_seen: Mapped[datetime | None]
+    server_seen_monotonic: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (CheckConstraint("id = 1", name="ck_sync_state_single_row"),)
 

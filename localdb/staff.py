@@ -46,9 +46,10 @@ def hash_pin(pin: str) -> str:
 
 
 class StaffService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, trusted: Clock | None = None) -> None:
         self._db = db
         self._clock = clock
+        self._trusted = trusted or clock  # lockouts count by it: a date set forward at the till unlocks nothing
 
     def upsert(self, code: str, name: str, role: Role, pin_hash: str, *, active: bool = True) -> None:
         """Record staff as the server's config lists them (or the first manager of a fresh till)."""
@@ -72,14 +73,14 @@ class StaffService:
 
     def login(self, code: str, pin: str) -> StaffSession:
         """Check a code and PIN. Five wrong PINs in a row lock the code for 15 minutes."""
-        now = self._clock()
+        now, lock_now = self._clock(), self._trusted()
         with self._db.write() as session:
             staff = session.get(Staff, code.strip())
             if staff is None or not staff.active:
                 pin_matches(pin, DUMMY_PIN_HASH)  # same time as a real check: do not reveal which codes exist
                 append_audit(session, at=now, staff_code=None, action="login_failed")
                 refusal = StoreError(Problem.BAD_CREDENTIALS)
-            elif staff.locked_until is not None and staff.locked_until > now:
+            elif staff.locked_until is not None and staff.locked_until > lock_now:
                 append_audit(session, at=now, staff_code=staff.code, action="login_locked")
                 refusal = StoreError(Problem.LOCKED_OUT, until=staff.locked_until)
             elif pin_matches(pin, staff.pin_hash):
@@ -89,7 +90,7 @@ class StaffService:
             else:
                 staff.failed_attempts += 1
                 if staff.failed_attempts >= MAX_FAILED_LOGINS:
-                    staff.failed_attempts, staff.locked_until = 0, now + LOCKOUT
+                    staff.failed_attempts, staff.locked_until = 0, lock_now + LOCKOUT
                     append_audit(session, at=now, staff_code=staff.code, action="lockout")
                     refusal = StoreError(Problem.LOCKED_OUT, until=staff.locked_until)
                 else:

@@ -28,6 +28,7 @@ from localdb.outbox import NEEDS_ATTENTION
 from localdb.pulled_pages import merge_member_locally, write_page
 from localdb.staff import StaffService
 from localdb.till_config import TillSettings, ensure_sync_state
+from localdb.trusted_clock import ServerTimeSeen, TrustedClock
 from loyalty.clock import Clock
 from loyalty.roles import Role
 from loyalty.rules import PointsRules
@@ -122,11 +123,32 @@ def _note_attempt(conn: sqlite3.Connection, seqs: Sequence[int], now: datetime) 
 
 
 class SyncStore:
-    def __init__(self, db: Database, settings: TillSettings, staff: StaffService, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, settings: TillSettings, staff: StaffService, clock: Clock, trusted: TrustedClock
+    ) -> None:
         self._db = db
         self._settings = settings
         self._staff = staff
         self._clock = clock
+        self._trusted = trusted
+
+    # -- the server's time ----------------------------------------------------------------------------------------
+
+    def saw_server_time(self, server_time: datetime) -> None:
+        """The server said what time it is: the till's limits count from it (`localdb.trusted_clock`), kept so a
+        restart of the app on the same running computer goes on from it."""
+        seen = self._trusted.saw(server_time)
+        with self._db.write() as session:
+            state = ensure_sync_state(session)
+            state.server_time_seen, state.server_seen_monotonic = seen.server_time, seen.monotonic
+
+    def server_time_seen(self) -> ServerTimeSeen | None:
+        """What `saw_server_time` last kept (None before the first sync or health check)."""
+        with self._db.read() as session:
+            state = ensure_sync_state(session)
+            if state.server_time_seen is None or state.server_seen_monotonic is None:
+                return None
+            return ServerTimeSeen(state.server_time_seen, state.server_seen_monotonic)
 
     # -- registration ---------------------------------------------------------------------------------------------
 

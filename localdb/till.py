@@ -3,6 +3,7 @@ the sync bookkeeping wired to the same database and clock. This is what `main.py
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from localdb.reports import ReportService
 from localdb.staff import StaffService
 from localdb.sync_store import SyncStore
 from localdb.till_config import TillSettings
+from localdb.trusted_clock import Monotonic, TrustedClock
 from loyalty.clock import Clock, utc_now
 
 
@@ -36,22 +38,30 @@ class TillStatus:
 
 
 class Till:
-    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, clock: Clock = utc_now, *, monotonic: Monotonic = time.monotonic) -> None:
         self.db = db
         self.clock = clock
         self.settings = TillSettings(db)
+        # The limits' clock (the offline cap's day, PIN lockouts): the server's time as last heard, run on by this
+        # computer's monotonic clock, so a date set forward at the counter grants nothing.
+        self.trusted_clock = TrustedClock(clock, monotonic=monotonic)
+        stamp = self.trusted_clock.stamp  # what the services write on what they record
         queries = MemberQueries(db.engine.dialect)
-        self.members = MemberService(db, self.settings, queries, clock)
-        self.ledger = LedgerService(db, self.settings, queries, clock)
-        self.preferences = PreferenceService(db, clock)
-        self.staff = StaffService(db, clock)
-        self.sync = SyncStore(db, self.settings, self.staff, clock)
+        self.members = MemberService(db, self.settings, queries, stamp)
+        self.ledger = LedgerService(db, self.settings, queries, stamp, trusted=self.trusted_clock)
+        self.preferences = PreferenceService(db, stamp)
+        self.staff = StaffService(db, stamp, trusted=self.trusted_clock)
+        self.sync = SyncStore(db, self.settings, self.staff, stamp, self.trusted_clock)
+        seen = self.sync.server_time_seen()
+        if seen is not None:
+            self.trusted_clock.saw_before(seen)
         self.reports = ReportService(db, self.settings, clock)
 
     @classmethod
-    def open(cls, path: Path | None = None, *, clock: Clock = utc_now) -> Till:
-        """Open (creating and migrating as needed) the till database at `path` or the per-user default."""
-        till = cls(Database(path or default_store_path()), clock)
+    def open(cls, path: Path | None = None, *, clock: Clock = utc_now, monotonic: Monotonic = time.monotonic) -> Till:
+        """Open (creating and migrating as needed) the till database at `path` or the per-user default. `clock` is
+        the wall clock, `monotonic` this computer's running time (both settable by tests)."""
+        till = cls(Database(path or default_store_path()), clock, monotonic=monotonic)
         till.settings.current()
         return till
 

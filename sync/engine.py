@@ -278,6 +278,7 @@ class SyncEngine:
         health = self._retrying(client.health, cancel)
         received_at = self._clock()
         report.clock_skew = self._skew(health.server_time, sent_at, received_at)
+        self._store.saw_server_time(health.server_time)  # the till's limits count from it (localdb.trusted_clock)
         config = self._retrying(client.config, cancel)
         self._store.apply_config(config.model_dump(mode="json"))
         with _Courier() as courier:

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from localdb.sync_store import SyncStore
+from localdb.sync_store import StoreError, SyncStore
 from loyalty.clock import Clock, utc_now
 from sync.client import ServerClient, SyncError
 from sync.engine import Phase, SyncEngine, SyncReport
@@ -147,6 +147,10 @@ class SyncController(QObject):
                 return
             received = self._clock()
             skew = sent + (received - sent) / 2 - health.server_time
+            try:
+                self._store.saw_server_time(health.server_time)  # the till's limits count from it
+            except StoreError:
+                log.warning("the server's time could not be kept: the till's store refused the write")
             self._health_result.emit(True, int(skew.total_seconds()))
 
         threading.Thread(target=check, name="memberdesk-health", daemon=True).start()

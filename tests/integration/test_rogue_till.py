@@ -179,3 +179,5 @@ def test_a_genuine_tills_entries_come_back_applied(make_till: TillFactory, membe
     report = till.sync()
     assert report.ok, report
     assert (report.tally.flagged, report.tally.rejected) == (0, 0)
+    seen = till.till.sync.server_time_seen()  # the sync told the till the server's time: its limits count by it
+    assert seen is not None and abs(seen.server_time - datetime.now(UTC)) < timedelta(minutes=1)
