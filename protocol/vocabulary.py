@@ -130,6 +130,7 @@ class ErrorCode(StrEnum):
     CLOCK_SKEW = "clock_skew"
     BEYOND_OFFLINE_WINDOW = "beyond_offline_window"
     UNKNOWN_RULES_VERSION = "unknown_rules_version"
+    CONSENT_REQUIRED = "consent_required"  # a preference for a member who has not given (or withdrew) consent
 
 
 #: The reasons a pushed item's result may carry (a flagged or rejected item), which the till shows its manager;
@@ -155,6 +156,7 @@ ITEM_REASONS: frozenset[ErrorCode] = frozenset(
         ErrorCode.CLOCK_SKEW,
         ErrorCode.BEYOND_OFFLINE_WINDOW,
         ErrorCode.UNKNOWN_RULES_VERSION,
+        ErrorCode.CONSENT_REQUIRED,
     }
 )
 

@@ -31,13 +31,14 @@ from loyalty.points import (
     quote_redemption,
     reversal_needs_approval,
 )
-from loyalty.roles import ENTRY_PERMISSIONS, Permission, Role, can
+from loyalty.roles import ENTRY_PERMISSIONS
 from loyalty.rules import PointsRules
 from loyalty.tiers import is_birthday_month, tier_for_spend
 from protocol.limits import ALLOWED_CLOCK_SKEW, MAX_POINTS, OFFLINE_WINDOW
-from protocol.vocabulary import FINDING_ORDER, EntryKind, ErrorCode
+from protocol.vocabulary import EntryKind, ErrorCode
 from protocol.wire import PointEntryBody
-from server.push_state import Batch, EntryFacts, MemberState, StaffFacts
+from server.push_state import Batch, EntryFacts, MemberState
+from server.staff_checks import first_finding, is_manager_here, staff_finding
 
 
 class Uncheckable(Exception):
@@ -60,10 +61,7 @@ class Checked:
 
     def reason(self) -> ErrorCode | None:
         """The one finding its answer names (`protocol.vocabulary.FINDING_ORDER`), or None."""
-        for code in FINDING_ORDER:
-            if code in self.findings:
-                return code
-        return None
+        return first_finding(self.findings)
 
 
 def check_entry(batch: Batch, body: PointEntryBody, member: MemberState, original: EntryFacts | None) -> Checked:
@@ -76,7 +74,7 @@ def check_entry(batch: Batch, body: PointEntryBody, member: MemberState, origina
     if body.store_code != batch.device.store_code:
         checked.findings.append(ErrorCode.WRONG_STORE)
     _check_staff(batch, body, checked)
-    approved = _approver_is_manager(batch, body.approved_by)
+    approved = is_manager_here(batch, body.approved_by)
     if body.approved_by is not None and not approved:
         checked.findings.append(ErrorCode.APPROVER_NOT_MANAGER)
     if body.kind is EntryKind.EARN:
@@ -96,21 +94,10 @@ def _check_time(batch: Batch, checked: Checked) -> None:
         checked.findings.append(ErrorCode.BEYOND_OFFLINE_WINDOW)
 
 
-def _works_here(batch: Batch, facts: StaffFacts | None) -> bool:
-    return facts is not None and facts.active and facts.store_id in (None, batch.device.store_id)
-
-
 def _check_staff(batch: Batch, body: PointEntryBody, checked: Checked) -> None:
-    facts = batch.staff.get(body.staff_code)
-    if facts is None or not _works_here(batch, facts):
-        checked.findings.append(ErrorCode.UNKNOWN_STAFF)
-    elif not can(Role(facts.role), ENTRY_PERMISSIONS[body.kind.value]):
-        checked.findings.append(ErrorCode.STAFF_NOT_ALLOWED)
-
-
-def _approver_is_manager(batch: Batch, code: str | None) -> bool:
-    facts = batch.staff.get(code) if code is not None else None
-    return facts is not None and _works_here(batch, facts) and can(Role(facts.role), Permission.APPROVE)
+    finding = staff_finding(batch, body.staff_code, ENTRY_PERMISSIONS[body.kind.value])
+    if finding is not None:
+        checked.findings.append(finding)
 
 
 def _check_earn(batch: Batch, body: PointEntryBody, member: MemberState, rules: PointsRules, checked: Checked) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from loyalty.phone import InvalidPhone, parse_mobile
+from loyalty.roles import Permission
+from protocol.limits import ALLOWED_CLOCK_SKEW
 from protocol.vocabulary import KIND_RULES, EntryKind, ErrorCode, ItemStatus, PreferenceOp
 from protocol.wire import (
     BODY_SCHEMAS,
@@ -27,6 +29,7 @@ from protocol.wire import (
 from server.entry_checks import Uncheckable, check_entry
 from server.members import merge_tombstone_row, new_member_row
 from server.push_state import Batch, EntryFacts, MemberState
+from server.staff_checks import first_finding, staff_finding
 
 CONSENT_FIELDS = frozenset({"consent_marketing", "consent_profile"})
 #: Bounds the database columns can hold (BIGINT, INTEGER) where the wire schemas leave them open.
@@ -109,6 +112,7 @@ def _enrol(batch: Batch, body: EnrolBody) -> Outcome:
         version = batch.db.next_version(batch.session)
         batch.add_member(merge_tombstone_row(body.member_id, holder.id, batch.now, version))
         return Outcome(ItemStatus.MERGED, member=holder.id, state=holder)
+    findings = _enrol_findings(batch, body)
     member = batch.add_member(
         new_member_row(
             batch.rules,
@@ -122,12 +126,35 @@ def _enrol(batch: Batch, body: EnrolBody) -> Outcome:
             birthday=body.birthday,
             consent_marketing=body.consent_marketing,
             consent_profile=body.consent_profile,
-            home_store=body.store_code,
-            created_at=body.created_at,
+            home_store=batch.device.store_code,  # the store it was made in is the device's, whatever it says
+            created_at=min(body.created_at, batch.now),
         )
     )
     batch.by_phone[phone] = member
-    return Outcome(ItemStatus.APPLIED, member=member.id, member_version=batch.touch(member))
+    return _outcome(findings, member=member.id, member_version=batch.touch(member))
+
+
+def _enrol_findings(batch: Batch, body: EnrolBody) -> list[ErrorCode]:
+    """An enrolment is applied whatever these find (the customer signed up at the counter and their points
+    follow), and flagged with the first."""
+    findings: list[ErrorCode] = []
+    if body.store_code != batch.device.store_code:
+        findings.append(ErrorCode.WRONG_STORE)
+    staff = staff_finding(batch, body.staff_code, Permission.ENROL)
+    if staff is not None:
+        findings.append(staff)
+    if body.created_at > batch.now + ALLOWED_CLOCK_SKEW:
+        findings.append(ErrorCode.CLOCK_SKEW)
+    return findings
+
+
+def _outcome(findings: list[ErrorCode], *, member: str, member_version: int) -> Outcome:
+    """Applied, or applied and flagged with the first of `findings`."""
+    reason = first_finding(findings)
+    status = ItemStatus.APPLIED if reason is None else ItemStatus.FLAGGED
+    return Outcome(
+        status, reason=None if reason is None else reason.value, member=member, member_version=member_version
+    )
 
 
 def _check_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> EntryFacts | None:
@@ -191,6 +218,12 @@ def _preference(batch: Batch, body: PreferenceBody) -> Outcome:
     member = batch.resolve(body.member_id)
     if member is None:
         raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+    if body.op is PreferenceOp.ADD and not member.consent_profile:
+        # Withdrawn consent wins over a till that recorded a preference before it heard of the withdrawal. The
+        # member is touched so the till's next pull puts its copy right.
+        return Outcome(ItemStatus.REJECTED, reason=ErrorCode.CONSENT_REQUIRED.value, member=member.id,
+                       member_version=batch.touch(member))  # fmt: skip
+    staff = staff_finding(batch, body.staff_code, Permission.EDIT_PREFERENCES)
     pending = [
         row
         for row in batch.preference_rows
@@ -217,15 +250,22 @@ def _preference(batch: Batch, body: PreferenceBody) -> Outcome:
         pending[0]["removed_at"] = min(body.at, batch.now)
     elif live:
         batch.removed_preferences.append((min(body.at, batch.now), live.pop(0)))
-    return Outcome(ItemStatus.APPLIED, member=member.id, member_version=batch.touch(member))
+    return _outcome([] if staff is None else [staff], member=member.id, member_version=batch.touch(member))
 
 
 def _member_update(batch: Batch, body: MemberUpdateBody) -> Outcome:
+    """A consent change. A withdrawal is always applied (flagged when its staff code does not hold); a consent
+    given counts only from staff of this store who may record it: otherwise it is not applied, and the member is
+    touched so the till's next pull puts its copy right."""
     member = batch.resolve(body.member_id)
     if member is None:
         raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+    staff = staff_finding(batch, body.staff_code, Permission.ENROL)
+    given = [field for field, value in body.changes.items() if value]
+    if staff is not None and given:
+        return Outcome(ItemStatus.REJECTED, reason=staff.value, member=member.id, member_version=batch.touch(member))
     if "consent_marketing" in body.changes:
         member.consent_marketing = body.changes["consent_marketing"]
     if "consent_profile" in body.changes:
         member.consent_profile = body.changes["consent_profile"]
-    return Outcome(ItemStatus.APPLIED, member=member.id, member_version=batch.touch(member))
+    return _outcome([] if staff is None else [staff], member=member.id, member_version=batch.touch(member))

@@ -341,15 +341,16 @@ def prepare(
         card_serials=card_serials,
         live_preferences=live_preferences,
         rules_by_version=rules_by_version,
-        staff=_staff(bulk, entry_bodies),
+        staff=_staff(bulk, [body for body in bodies if body is not None]),
         zone=zone,
         offline_redeemed=_offline_redeemed(bulk, device.id, entry_bodies, members, zone, now),
     )
 
 
-def _staff(bulk: Bulk, bodies: list[PointEntryBody]) -> dict[str, StaffFacts]:
-    """The staff and approvers the entries name, as the server knows them (absent: no such code)."""
-    codes = {body.staff_code for body in bodies} | {body.approved_by for body in bodies if body.approved_by}
+def _staff(bulk: Bulk, bodies: list[ItemBody]) -> dict[str, StaffFacts]:
+    """The staff and approvers the items name, as the server knows them (absent: no such code)."""
+    codes = {body.staff_code for body in bodies}
+    codes |= {body.approved_by for body in bodies if isinstance(body, PointEntryBody) and body.approved_by}
     if not codes:
         return {}
     where, keys = bulk.in_keys("code", codes)

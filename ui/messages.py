@@ -184,6 +184,9 @@ _REASONS: dict[str, str] = {
     ErrorCode.CLOCK_SKEW.value: QT_TRANSLATE_NOOP(
         "Messages", "This till's clock was ahead of the server's: the entry counts from when it arrived."
     ),
+    ErrorCode.CONSENT_REQUIRED.value: QT_TRANSLATE_NOOP(
+        "Messages", "The member has not agreed to have preferences recorded."
+    ),
     ErrorCode.BEYOND_OFFLINE_WINDOW.value: QT_TRANSLATE_NOOP(
         "Messages", "It reached the server long after it was made: the till was offline too long."
     ),

@@ -41,12 +41,16 @@ class Rogue:
         return body
 
     def push(self, *bodies: dict[str, Any]) -> list[tuple[str, str | None]]:
-        items = [
-            {"id": body["id"], "till_seq": next(self.seq), "type": "point_entry", "created_at": body["created_at"],
-             "body": body}
-            for body in bodies
-        ]  # fmt: skip
-        answer = self.client.post("/v1/push", json={"items": items})
+        return self.push_items(*(("point_entry", body["id"], body) for body in bodies))
+
+    def push_items(self, *items: tuple[str, str, dict[str, Any]]) -> list[tuple[str, str | None]]:
+        """Push (type, item id, body) items as they are given."""
+        now = datetime.now(UTC).isoformat()
+        payload = [
+            {"id": item_id, "till_seq": next(self.seq), "type": item_type, "created_at": now, "body": body}
+            for item_type, item_id, body in items
+        ]
+        answer = self.client.post("/v1/push", json={"items": payload})
         assert answer.status_code == 200, answer.text
         return [(result["status"], result.get("reason")) for result in answer.json()["results"]]
 
@@ -166,6 +170,25 @@ def test_a_staff_member_who_left_or_works_elsewhere_is_unknown_here(rogue: Rogue
         rogue.entry(member, 100, amount_cents=100_00, staff_code="L001"),
     )
     assert results == [("flagged", "unknown_staff"), ("flagged", "unknown_staff")]
+
+
+def test_enrolments_preferences_and_consents_are_held_to_the_same_checks(rogue: Rogue, member: str) -> None:
+    """Not only ledger entries: a forged enrolment is kept for the device's own store and flagged, a consent no
+    staff member of this store gave is refused, and no preference is kept without the member's consent."""
+    now = datetime.now(UTC).isoformat()
+    new_id = str(uuid7())
+    enrol = {"member_id": new_id, "phone": "13912345678", "name": "李四", "store_code": OTHER_STORE,
+             "staff_code": "NOBODY", "created_at": now}  # fmt: skip
+    consent = {"member_id": member, "changes": {"consent_profile": True}, "staff_code": "NOBODY", "at": now}
+    preference = {"member_id": member, "op": "add", "kind": "size", "value": "M", "staff_code": "G001", "at": now}
+    results = rogue.push_items(
+        ("enrol", new_id, enrol), ("member_update", str(uuid7()), consent), ("preference", str(uuid7()), preference)
+    )
+    assert results == [("flagged", "wrong_store"), ("rejected", "unknown_staff"), ("rejected", "consent_required")]
+    with rogue.server.db.read() as session:
+        enrolled = session.get(Member, new_id)
+        assert enrolled is not None and enrolled.home_store == STORE
+        assert session.scalar(select(Member.consent_profile).where(Member.id == member)) is False
 
 
 def test_a_genuine_tills_entries_come_back_applied(make_till: TillFactory, member: str) -> None:

@@ -199,9 +199,9 @@ class Till:
                 "at": self.clock.now.isoformat()}  # fmt: skip
         return self.item("preference", body)
 
-    def enrolled(self, phone: str = PHONE_A) -> str:
-        """A member enrolled through a push; returns its id."""
-        [result] = self.push_ok(self.enrol(phone))
+    def enrolled(self, phone: str = PHONE_A, *, consent_profile: bool = True) -> str:
+        """A member enrolled through a push (who agreed to a profile, unless told); returns its id."""
+        [result] = self.push_ok(self.enrol(phone, consent_profile=consent_profile))
         assert result["status"] == "applied", result
         return str(result["member"])
 
