@@ -59,6 +59,9 @@ class ScriptedServer:
     def health(self) -> Health:
         return Health(status="ok", server_time=datetime.now(UTC))
 
+    def audit_key(self) -> str:
+        raise ServerUnreachable("the scripted server keeps no audit chains")
+
     def config(self) -> ConfigResponse:
         return ConfigResponse(config_version=1, rules=self.rules, tiers=[], store=StoreInfo(code="S001", name="店"),
                               staff=[], member_code_public_key=PUBLIC_KEY, revoked_cards=[])  # fmt: skip
