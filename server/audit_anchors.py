@@ -79,10 +79,10 @@ def _judge(session: Session, device_id: str, request: AnchorRequest, latest: Aud
             AuditAnchorRecord.seq.in_(list(named)),
         )
     ).all()
+    if request.seq < latest.seq:  # first: the chain ends before the anchored row (its hash is gone with it)
+        return ErrorCode.AUDIT_BEHIND
     if any(named[seq] != stored for seq, stored in known):
         return ErrorCode.AUDIT_REWRITTEN
-    if request.seq < latest.seq:
-        return ErrorCode.AUDIT_BEHIND
     if request.prior is None or request.prior.seq not in {seq for seq, _ in known}:
         return ErrorCode.AUDIT_REWRITTEN  # it cannot show it still holds a row this server accepted
     return None
