@@ -4,9 +4,11 @@ window logged in as the demo cashier), the counter window on the real till (`gui
 verify the audit chain, register the till with the central server, or sync with it (headless, for a scheduled
 end-of-day job: prints a summary and exits non-zero when anything failed to sync).
 
-Exit codes: 0 done, 1 refused or incomplete, 2 a usage error (argparse). A refusal — a `--db` that is no till
-database, a full disk, a registration the server or the till turns down — is one line `error: …` on stderr saying
-what is wrong and what to do, worded in one place (`refusal_words`); never a traceback, never a phone or a name.
+Exit codes: 0 done, 1 refused or incomplete, 2 a usage error (argparse); `verify-audit` also 3 (rows at the end of
+the audit log deleted: it ends before the server's anchor) and 4 (the chain recomputed: the anchored row differs).
+A refusal — a `--db` that is no till database, a full disk, a registration the server or the till turns down — is
+one line `error: …` on stderr saying what is wrong and what to do, worded in one place (`refusal_words`); never a
+traceback, never a phone or a name.
 Anything else is a bug and keeps its traceback."""
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--staff", default="C001", help="the demo staff logged in (default C001, the cashier)")
     sub.add_parser("gui", help="the counter window on this till (registration on first start, then login)")
     sub.add_parser("status", help="open the local store and print its status")
-    sub.add_parser("verify-audit", help="check the audit log's hash chain")
+    sub.add_parser("verify-audit", help="check the audit log's hash chain, and against the server's anchor")
     register = sub.add_parser("register", help="register this till with the central member server")
     register.add_argument("--server", required=True, help="the server's address, e.g. https://members.example.com")
     register.add_argument("--store", required=True, help="this store's code, e.g. S001")
@@ -202,6 +204,62 @@ def _register(till: Till, args: argparse.Namespace) -> int:
     return 0
 
 
+_AUDIT_PROBLEMS = {
+    "edited": "the row was changed after it was written",
+    "missing": "the row was deleted",
+    "relinked": "the row was moved or put back in another place",
+    "key_missing": "the audit key that row starts was deleted from the database",
+}
+#: `verify-audit`'s exit codes beyond 0 (intact) and 1 (the chain itself broken).
+AUDIT_ROWS_DELETED = 3
+AUDIT_RECOMPUTED = 4
+
+
+def _verify_audit(till: Till) -> int:
+    """The chain with its key, then against the anchor the server holds (fetched; offline, said and skipped)."""
+    check = till.verify_audit()
+    if check.ok:
+        keyed = "keyed" if check.keyed else "not keyed yet: the next sync fetches this till's audit key"
+        print(f"audit chain intact: {check.rows} rows ({keyed})")
+    else:
+        print(f"audit chain broken at row {check.first_bad_seq}: {check.problem} "
+              f"({_AUDIT_PROBLEMS.get(check.problem or '', '')})")  # fmt: skip
+    code = 0 if check.ok else 1
+    anchor_code = _check_audit_anchor(till)
+    return code or anchor_code
+
+
+def _check_audit_anchor(till: Till) -> int:
+    from localdb.audit_anchor import Anchor, AnchorVerdict
+    from sync.client import ServerClient, SyncError
+
+    registration = till.sync.registration()
+    if registration is None:
+        print("anchor check not made: this till is not registered with a server")
+        return 0
+    try:
+        with ServerClient(registration.server_url, registration.token) as client:
+            held = client.held_anchor().anchor
+    except SyncError as error:
+        words = _SYNC_WORDS.get(error.code, str(error))
+        print(f"anchor check could not be made: {words} ({error.code}); only the chain on this till was checked")
+        return 0
+    if held is None:
+        print("anchor check: the server holds no anchor for this till yet (each sync sends one)")
+        return 0
+    verdict, head = till.compare_audit_with(Anchor(held.seq, held.hash))
+    if verdict is AnchorVerdict.BEHIND:
+        print(f"audit log rows deleted: the server's anchor is row {held.seq}, but this chain ends at row {head}: "
+              f"rows after {head} were deleted")  # fmt: skip
+        return AUDIT_ROWS_DELETED
+    if verdict is AnchorVerdict.RECOMPUTED:
+        print(f"audit chain recomputed: row {held.seq} differs from the server's anchor of it: the chain was "
+              "rewritten at or before that row")  # fmt: skip
+        return AUDIT_RECOMPUTED
+    print(f"anchor check: row {held.seq} matches the server's anchor")
+    return 0
+
+
 def _sync(till: Till, *, quiet: bool) -> int:
     from sync.engine import Phase, SyncEngine
 
@@ -314,12 +372,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "gui":
             return _gui(till, args.lang)
         if args.command == "verify-audit":
-            check = till.verify_audit()
-            if check.ok:
-                print(f"audit chain intact: {check.rows} rows")
-                return 0
-            print(f"audit chain broken at row {check.first_bad_seq}: {check.problem}")
-            return 1
+            return _verify_audit(till)
         _print_status(till)
         return 0
     finally:

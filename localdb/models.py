@@ -252,3 +252,15 @@ class AuditRecord(Base):
     detail: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditKey(Base):
+    """A per-device key the audit chain is HMAC'd with from row `from_seq` on (that row is the `audit_keyed` row the
+    key's arrival wrote); rows before the first key are plain SHA-256 (`localdb.audit`). `anchored_seq` is the last
+    audit row the server accepted as this key's device's anchor (sent again with the next anchor, `prior`)."""
+
+    __tablename__ = "audit_key"
+
+    from_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(128))
+    anchored_seq: Mapped[int | None] = mapped_column(Integer)

@@ -19,7 +19,9 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from localdb.audit import append_audit
+from localdb.audit import append_audit, has_audit_key, install_audit_key, parse_audit_key
+from localdb.audit_anchor import Anchor as Anchor
+from localdb.audit_anchor import AnchorRequest, anchor_request, note_anchored
 from localdb.database import Database
 from localdb.errors import Problem
 from localdb.errors import StoreError as StoreError
@@ -161,16 +163,29 @@ class SyncStore:
                                 state.sync_blocked)  # fmt: skip
 
     def register(
-        self, *, server_url: str, device_id: str, token: str, store_code: str, store_name: str, timezone: str
+        self,
+        *,
+        server_url: str,
+        device_id: str,
+        token: str,
+        store_code: str,
+        store_name: str,
+        timezone: str,
+        audit_key: str | None = None,
     ) -> None:
         """Become the till the server just registered. Members cached for another store or server are kept, but
-        the cursor starts again from 0 so the first sync brings the whole member set."""
+        the cursor starts again from 0 so the first sync brings the whole member set. `audit_key` (64 hex digits,
+        from the server's answer; an older server sends none, and the first sync fetches one) keys the audit chain
+        from here on (`localdb.audit`). ValueError for a key that is not 64 hex digits, before anything is written."""
+        key = parse_audit_key(audit_key) if audit_key is not None else None
         with self._db.write() as session:
             state = ensure_sync_state(session)
             state.server_url, state.device_token, state.sync_blocked = server_url, token, None
             state.store_name, state.cursor = store_name, 0
             append_audit(session, at=self._clock(), staff_code=None, action="register", subject=device_id,
                          detail={"store_code": store_code})  # fmt: skip
+            if key is not None:
+                install_audit_key(session, key, at=self._clock(), reason="registered")
         self._settings.update(store_code=store_code, device_id=device_id, timezone=timezone)
 
     def point_at(self, server_url: str) -> None:
@@ -183,6 +198,35 @@ class SyncStore:
         with self._db.write() as session:
             ensure_sync_state(session).sync_blocked = reason
             append_audit(session, at=self._clock(), staff_code=None, action="sync_blocked", detail={"reason": reason})
+
+    # -- the audit chain's key and anchor (docs/sync.md "The audit anchor") ---------------------------------------
+
+    def needs_audit_key(self) -> bool:
+        """No audit key yet: a till registered before keys existed (or with a server that sends none)."""
+        with self._db.read() as session:
+            return not has_audit_key(session)
+
+    def install_audit_key(self, audit_key: str) -> None:
+        """The key fetched from the server (`POST /v1/audit/key`): the chain is HMAC'd with it from its
+        `audit_keyed` row on. ValueError for a key that is not 64 hex digits; a till that has one keeps it."""
+        key = parse_audit_key(audit_key)
+        with self._db.write() as session:
+            if not has_audit_key(session):
+                install_audit_key(session, key, at=self._clock(), reason="fetched")
+
+    def audit_anchor_request(self) -> AnchorRequest:
+        with self._db.read() as session:
+            return anchor_request(session)
+
+    def audit_anchored(self, anchor: Anchor) -> None:
+        with self._db.write() as session:
+            note_anchored(session, anchor.seq)
+
+    def audit_anchor_refused(self, code: str) -> None:
+        """The server refused the anchor (the chain went back or was rewritten): recorded in the chain itself."""
+        with self._db.write() as session:
+            append_audit(session, at=self._clock(), staff_code=None, action="audit_anchor_refused",
+                         detail={"code": code})  # fmt: skip
 
     # -- push -----------------------------------------------------------------------------------------------------
 

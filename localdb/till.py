@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from localdb.audit import AuditCheck, verify_audit
+from localdb.audit import AuditCheck, audit_head, verify_audit
+from localdb.audit_anchor import Anchor, AnchorVerdict, compare_with_anchor
 from localdb.database import Database, default_store_path, schema_revision
 from localdb.ledger import LedgerService
 from localdb.member_view import MemberQueries
@@ -88,6 +89,11 @@ class Till:
     def verify_audit(self) -> AuditCheck:
         with self.db.read() as session:
             return verify_audit(session)
+
+    def compare_audit_with(self, anchor: Anchor) -> tuple[AnchorVerdict, int]:
+        """How the chain stands against the server's anchor, and the chain's last seq."""
+        with self.db.read() as session:
+            return compare_with_anchor(session, anchor), audit_head(session)[0]
 
     def close(self) -> None:
         self.db.close()

@@ -108,6 +108,9 @@ class ErrorCode(StrEnum):
     OUT_OF_ORDER = "out_of_order"  # push: the batch named by `after_seq` was not applied (in time)
     CURSOR_GONE = "cursor_gone"
     RATE_LIMITED = "rate_limited"
+    AUDIT_BEHIND = "audit_behind"  # an audit anchor before the one the server holds: rows were deleted
+    AUDIT_REWRITTEN = "audit_rewritten"  # an audit anchor whose hash at a seq already anchored differs
+    AUDIT_KEY_ISSUED = "audit_key_issued"  # the device's audit key was handed over already (only once)
     # item-level reasons
     INVALID_BODY = "invalid_body"
     UNKNOWN_MEMBER = "unknown_member"

@@ -68,10 +68,16 @@ class StoreInfo(Wire):
     timezone: str = "Asia/Shanghai"
 
 
+#: A SHA-256 / HMAC-SHA256 in lower-case hex, and the audit chain's 32-byte key the same way.
+Hex64 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 class RegisterResponse(Wire):
     device_id: Id
     token: str
     store: StoreInfo
+    #: The till's audit-chain key (docs/sync.md "The audit anchor"); shown only here (or once by POST /v1/audit/key).
+    audit_key: Hex64 | None = None
 
 
 class StaffRecord(Wire):
@@ -307,3 +313,33 @@ class IssuedMemberCode(Wire):
 
 class MemberCodesResponse(Wire):
     codes: list[IssuedMemberCode]  # one per asked id, in the order asked
+
+
+# -- the audit anchor (docs/sync.md "The audit anchor") ----------------------------------------------------------
+
+
+class AuditAnchor(Wire):
+    """One row of a till's audit chain: its seq and hash."""
+
+    seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
+    hash: Hex64
+
+
+class AnchorRequest(Wire):
+    """`POST /v1/audit/anchor`: the till's head, and its hash now at the last anchor the server accepted."""
+
+    seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
+    hash: Hex64
+    prior: AuditAnchor | None = None
+
+
+class AnchorResponse(Wire):
+    """The anchor the server holds for the calling till (None before its first)."""
+
+    anchor: AuditAnchor | None
+
+
+class AuditKeyResponse(Wire):
+    """`POST /v1/audit/key`: the key of a till registered before audit keys, handed over once."""
+
+    audit_key: Hex64

@@ -27,6 +27,9 @@ from loyalty.rules import PointsRules
 from protocol.limits import MAX_CHANGES_PAGE, MAX_MEMBER_CODES, PROTOCOL_VERSION
 from protocol.vocabulary import ErrorCode
 from protocol.wire import (
+    AnchorRequest,
+    AnchorResponse,
+    AuditKeyResponse,
     AuthorizeRequest,
     AuthorizeResponse,
     ChangesResponse,
@@ -43,6 +46,7 @@ from protocol.wire import (
 )
 from server import chain
 from server.admin import AdminError, register_device, store_info
+from server.audit_anchors import AuditKeyIssued, issue_audit_key, latest_anchor, record_anchor
 from server.auth import AuthenticatedDevice, current_device, server_database
 from server.changes import DEFAULT_LIMIT, changes_page
 from server.db import ServerDatabase
@@ -197,7 +201,9 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
             if limiter.wrong_code(address, known_store):
                 log.warning("registration: wrong enrolment codes, locked out for a while (store %s)", known_store)
             raise ApiError(_ADMIN_STATUS[error.code], error.code, str(error), field=_ADMIN_FIELD[error.code]) from None
-        return RegisterResponse(device_id=device_id, token=token, store=store)
+        # Its own transaction: should it fail, the till fetches its key on its first sync (POST /v1/audit/key).
+        return RegisterResponse(device_id=device_id, token=token, store=store,
+                                audit_key=issue_audit_key(database, device_id))  # fmt: skip
 
     @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401, 413, 429), tags=["sync"])
     def config(device: Device, database: Database) -> ConfigResponse:
@@ -307,5 +313,40 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
                 field="member_ids",
             )
         return MemberCodesResponse(codes=issue_member_codes(database, request.member_ids))
+
+    @app.post(
+        "/v1/audit/anchor",
+        response_model=AnchorResponse,
+        responses=error_responses(400, 401, 409, 413, 429),
+        tags=["audit"],
+    )
+    def audit_anchor(request: AnchorRequest, device: Device, database: Database) -> AnchorResponse:
+        """The till's audit chain head at this sync (and its hash now at the last anchor accepted, `prior`). Kept
+        and answered with the anchor now held; refused 409 `audit_behind` (a seq below the one held: rows deleted)
+        or `audit_rewritten` (another hash at a seq accepted before, or no `prior` naming one), the refusal kept."""
+        verdict = record_anchor(database, device.id, request)
+        if verdict.refused is not None:
+            log.warning("audit anchor of device %s refused: %s", device.id, verdict.refused.value)
+            held = f" (the server holds row {verdict.anchor.seq})" if verdict.anchor else ""
+            raise ApiError(409, verdict.refused, f"the audit chain does not hold the anchored row{held}")
+        return AnchorResponse(anchor=verdict.anchor)
+
+    @app.get(
+        "/v1/audit/anchor", response_model=AnchorResponse, responses=error_responses(401, 413, 429), tags=["audit"]
+    )
+    def audit_anchor_held(device: Device, database: Database) -> AnchorResponse:
+        """The latest audit anchor the server accepted from the calling till (`verify-audit` checks against it)."""
+        return AnchorResponse(anchor=latest_anchor(database, device.id))
+
+    @app.post(
+        "/v1/audit/key", response_model=AuditKeyResponse, responses=error_responses(401, 409, 413, 429), tags=["audit"]
+    )
+    def audit_key(device: Device, database: Database) -> AuditKeyResponse:
+        """The audit key of a till registered before keys existed, handed over once: 409 `audit_key_issued` after."""
+        try:
+            return AuditKeyResponse(audit_key=issue_audit_key(database, device.id))
+        except AuditKeyIssued:
+            log.warning("audit key of device %s asked for again: refused", device.id)
+            raise ApiError(409, ErrorCode.AUDIT_KEY_ISSUED, "this till's audit key was handed over already") from None
 
     return app

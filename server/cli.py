@@ -414,6 +414,23 @@ def _list_devices(db: ServerDatabase, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_anchors(db: ServerDatabase, _args: argparse.Namespace) -> int:
+    """Each till's latest accepted audit anchor and the refused ones (tampering) the server recorded."""
+    from server.audit_anchors import list_anchors
+
+    anchors = list_anchors(db)
+    if not anchors:
+        _out("no devices registered")
+        return 0
+    _out("device_id\tstore\tname\tkeyed\tanchored_seq\tanchored_hash\tanchored_at\trefusals\tlast_refusal")
+    for a in anchors:
+        at = a.anchored_at.isoformat(timespec="seconds") if a.anchored_at else "-"
+        refusal = f"{a.last_refusal} {a.last_refusal_at.isoformat(timespec='seconds')}" if a.last_refusal_at else "-"
+        _out(f"{a.device_id}\t{a.store_code}\t{a.device_name}\t{'yes' if a.keyed else 'no'}\t"
+             f"{a.seq if a.seq is not None else '-'}\t{a.hash or '-'}\t{at}\t{a.refusals}\t{refusal}")  # fmt: skip
+    return 0
+
+
 def _revoke_card(db: ServerDatabase, args: argparse.Namespace) -> int:
     admin.revoke_card(db, args.serial)
     _out(f"card {args.serial} revoked")
@@ -521,6 +538,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("device_id")
 
     action("list-devices", _list_devices, "list the registered tills")
+    action("audit-anchors", _audit_anchors, "list each till's audit anchor and the refused (tampered) ones")
 
     sub = action("revoke-card", _revoke_card, "revoke a member card serial (lost card)")
     sub.add_argument("serial", type=int)

@@ -41,6 +41,7 @@ class Route(StrEnum):
     AUTHORIZE = "authorize"
     MEMBER_CODES = "member-codes"
     REGISTER = "register"
+    AUDIT = "audit"  # the audit anchor (sent and read) and the audit key
 
 
 #: The largest body each call accepts, in bytes, sized from the protocol's own limits; a call without a body (GET)
@@ -56,6 +57,8 @@ BODY_CAPS: Final[Mapping[Route, int]] = {
     Route.REGISTER: 4 * KIB,
     Route.CHANGES: 0,
     Route.CONFIG: 0,
+    # an anchor: two seqs and two 64-digit hashes (~250 bytes; escaped ~1.5 KB): 2 KiB
+    Route.AUDIT: 2 * KIB,
 }
 #: Anything else (health, the OpenAPI document, unknown paths) reads no body; one declared above this is refused.
 OTHER_BODY_CAP: Final = 4 * KIB
@@ -102,6 +105,7 @@ def _default_rates() -> dict[Route, Rate | None]:
         Route.CONFIG: Rate(1, 20),  # once per sync
         Route.AUTHORIZE: Rate(2, 20),  # once per online redemption at the counter
         Route.MEMBER_CODES: Rate(2, 20),  # once per enrolment or card printed
+        Route.AUDIT: Rate(1, 20),  # one anchor per sync (and a key once)
         # Per client address: a till registers once; a manager setting up a shop registers a few in a row.
         Route.REGISTER: Rate(0.2, 10),  # 12 a minute
     }

@@ -76,6 +76,9 @@ class Device(Base):
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
     last_till_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: The till's audit-chain key (hex), handed over once: at registration, or by `POST /v1/audit/key` to a till
+    #: registered before keys existed. Kept so the head office can check a till's chain it is handed.
+    audit_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class EnrolmentCode(Base):
@@ -267,6 +270,23 @@ class Reservation(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     consumed_at: Mapped[datetime | None]
+
+
+class AuditAnchorRecord(Base):
+    """An audit anchor a till sent (`POST /v1/audit/anchor`): its chain's (seq, hash) at a sync. `verdict` is
+    `accepted`, or the code it was refused with (`audit_behind`, `audit_rewritten`): a refusal is kept as the record
+    of the tampering it shows. Every accepted pair is kept: a later anchor is checked against them."""
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_audit_anchor_device_seq", "device_id", "seq"),)
 
 
 class AdminLog(Base):

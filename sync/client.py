@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import httpx
 
     from protocol.wire import (
+        AnchorRequest,
+        AnchorResponse,
         AuthorizeRequest,
         AuthorizeResponse,
         ConfigResponse,
@@ -57,6 +59,7 @@ def timeouts(seconds: float, *, connect: float) -> Timeouts:
 
 DEFAULT_TIMEOUT = timeouts(30.0, connect=5.0)
 AUTHORIZE_TIMEOUT = timeouts(3.0, connect=1.5)  # a customer is waiting: fall back to the offline cap quickly
+AUDIT_TIMEOUT = timeouts(5.0, connect=2.0)  # verify-audit asks for the anchor: offline is said soon
 MEMBER_CODES_TIMEOUT = timeouts(5.0, connect=1.5)  # a member waits at the counter for their QR
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
@@ -200,6 +203,10 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+#: The 409s of the audit calls: answers about the till's audit chain, not conflicting items.
+_AUDIT_REFUSALS = frozenset({ErrorCode.AUDIT_BEHIND, ErrorCode.AUDIT_REWRITTEN, ErrorCode.AUDIT_KEY_ISSUED})
+
+
 def raise_for_answer(response: httpx.Response) -> None:
     """Turn a non-2xx answer into the error class the caller acts on."""
     status = response.status_code
@@ -215,6 +222,8 @@ def raise_for_answer(response: httpx.Response) -> None:
     ids = [str(i) for i in detail.get("ids") or ()]
     if status == 409 and code == ErrorCode.OUT_OF_ORDER:
         raise OutOfOrder(message, status=status, code=code)
+    if status == 409 and code in _AUDIT_REFUSALS:
+        raise Refused(message, status=status, code=code)
     if status == 409:
         raise IdConflict(message, status=status, code=code, ids=ids)
     if status == 410:
@@ -339,3 +348,24 @@ class ServerClient:
 
         answer = self._call("POST", "/v1/member-codes", json=request.model_dump(mode="json"), timeout=timeout)
         return MemberCodesResponse.model_validate(self._json(answer))
+
+    # -- the audit chain (docs/sync.md "The audit anchor") ------------------------------------------------------
+
+    def audit_key(self) -> str:
+        """`POST /v1/audit/key`: this till's audit key, handed over once (Refused `audit_key_issued` after)."""
+        from protocol.wire import AuditKeyResponse
+
+        return AuditKeyResponse.model_validate(self._json(self._call("POST", "/v1/audit/key"))).audit_key
+
+    def send_anchor(self, request: AnchorRequest) -> AnchorResponse:
+        """`POST /v1/audit/anchor`: Refused `audit_behind` / `audit_rewritten` when the server will not take it."""
+        from protocol.wire import AnchorResponse
+
+        answer = self._call("POST", "/v1/audit/anchor", json=request.model_dump(mode="json"))
+        return AnchorResponse.model_validate(self._json(answer))
+
+    def held_anchor(self, *, timeout: Timeouts | httpx.Timeout = AUDIT_TIMEOUT) -> AnchorResponse:
+        """`GET /v1/audit/anchor`: the anchor the server holds for this till."""
+        from protocol.wire import AnchorResponse
+
+        return AnchorResponse.model_validate(self._json(self._call("GET", "/v1/audit/anchor", timeout=timeout)))

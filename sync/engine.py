@@ -1,7 +1,9 @@
 """The sync engine: one run = check the server's clock, take its config, push the outbox in order in batches, then
-pull member changes page by page. It owns the retry policy (capped exponential backoff with full jitter on network
-errors, 5xx and 429), what each failure means (401 stops syncing until the till is registered again; 409 rejects
-the conflicting items and goes on; 410 re-pulls from 0 keeping the outbox), and the run's summary.
+pull member changes page by page, then send the audit chain's anchor (docs/sync.md "The audit anchor": one small
+request, whose failure or refusal is reported and never fails the points' sync). It owns the retry policy (capped
+exponential backoff with full jitter on network errors, 5xx and 429), what each failure means (401 stops syncing
+until the till is registered again; 409 rejects the conflicting items and goes on; 410 re-pulls from 0 keeping the
+outbox), and the run's summary.
 
 It talks to the till's database only through `localdb.sync_store.SyncStore` and to the server only through
 `sync.client.ServerClient`; it has no Qt (the GUI runs it on a worker thread through `sync/qt_adapter.py`).
@@ -32,7 +34,7 @@ from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
-from localdb.sync_store import STORAGE_FAILURES, ItemOutcome, OutgoingItem, PushTally, StoreError, SyncStore
+from localdb.sync_store import STORAGE_FAILURES, Anchor, ItemOutcome, OutgoingItem, PushTally, StoreError, SyncStore
 from loyalty.clock import Clock, utc_now
 from protocol.limits import MAX_CHANGES_PAGE, MAX_PUSH_ITEMS
 from protocol.vocabulary import ErrorCode
@@ -92,6 +94,10 @@ class SyncReport:
     unsent: int = 0  # items still waiting after the run
     clock_skew: timedelta | None = None
     repulled_from_zero: bool = False
+    #: The audit anchor: the row the server now holds as this till's anchor, or (`audit_problem`) why none was
+    #: taken: a refusal (`audit_behind`, `audit_rewritten`, `audit_key_issued`) or a failure's code.
+    audit_anchor: int | None = None
+    audit_problem: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -116,9 +122,20 @@ class SyncReport:
         ]
         if self.clock_skew_warning and self.clock_skew is not None:
             lines.append(f"warning: this till's clock is {int(self.clock_skew.total_seconds())} s off the server's")
+        if self.audit_anchor is not None:
+            lines.append(f"audit anchor: row {self.audit_anchor}")
+        if self.audit_problem in AUDIT_TAMPERING:
+            lines.append(f"warning: the server refused this till's audit anchor ({self.audit_problem}): the audit "
+                         "log was changed; run verify-audit and tell the head office")  # fmt: skip
+        elif self.audit_problem:
+            lines.append(f"audit anchor not sent: {self.audit_problem}")
         if self.error:
             lines.append(f"error: {self.error}")
         return lines
+
+
+#: The server's refusals of an anchor that mean the till's audit chain was changed (the key asked for twice too).
+AUDIT_TAMPERING = frozenset({ErrorCode.AUDIT_BEHIND, ErrorCode.AUDIT_REWRITTEN, ErrorCode.AUDIT_KEY_ISSUED})
 
 
 class Cancelled(SyncError):
@@ -284,6 +301,36 @@ class SyncEngine:
         with _Courier() as courier:
             self._push(client, courier, report, notify, cancel)
             self._pull(client, courier, report, notify, cancel)
+        self._anchor(client, report)
+
+    def _anchor(self, client: ServerClient, report: SyncReport) -> None:
+        """The audit chain's anchor, once the points have synced: fetch the audit key first if the till has none
+        (registered before keys), then send the head. One try, no retries: whatever goes wrong is the report's
+        `audit_problem` (a refusal also a row in the chain), never the run's error."""
+        from protocol.wire import AnchorRequest, AuditAnchor
+
+        try:
+            if self._store.needs_audit_key():
+                self._store.install_audit_key(client.audit_key())
+            wanted = self._store.audit_anchor_request()
+            if wanted.head.seq < 1:
+                return
+            prior = wanted.prior
+            answer = client.send_anchor(AnchorRequest(
+                seq=wanted.head.seq, hash=wanted.head.hash,
+                prior=AuditAnchor(seq=prior.seq, hash=prior.hash) if prior else None,
+            ))  # fmt: skip
+            if answer.anchor is not None:
+                self._store.audit_anchored(Anchor(answer.anchor.seq, answer.anchor.hash))
+                report.audit_anchor = answer.anchor.seq
+        except SyncError as exc:
+            log.warning("sync: audit anchor not taken (%s)", exc.code)
+            report.audit_problem = exc.code
+            if exc.code in AUDIT_TAMPERING:
+                with contextlib.suppress(StoreError):
+                    self._store.audit_anchor_refused(exc.code)
+        except StoreError as exc:
+            report.audit_problem = _storage_failure(exc)
 
     @staticmethod
     def _skew(server_time: datetime, sent_at: datetime, received_at: datetime) -> timedelta:

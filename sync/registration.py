@@ -69,5 +69,6 @@ def register_till(
     with client_factory(url, None) as client:
         answer = client.register(request)
     store.register(server_url=url, device_id=answer.device_id, token=answer.token, store_code=answer.store.code,
-                   store_name=answer.store.name, timezone=answer.store.timezone)  # fmt: skip
+                   store_name=answer.store.name, timezone=answer.store.timezone,
+                   audit_key=answer.audit_key)  # fmt: skip
     return answer

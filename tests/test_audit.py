@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -75,3 +76,101 @@ def test_forged_row_with_recomputed_hash_breaks_the_next_link(audited: Till) -> 
     _tamper(audited, f"UPDATE audit SET staff_code = 'M001', detail = '{{}}', hash = '{forged}' WHERE seq = 8")
     check = audited.verify_audit()
     assert (check.first_bad_seq, check.problem) == (9, "relinked")
+
+
+# -- keyed (HMAC-SHA256 with the till's audit key) --------------------------------------------------------------
+
+KEY = "ab" * 32
+
+
+def _recompute(till: Till, key: bytes | None, *, edit: str | None = None, keyed_from: int = 11) -> None:
+    """What someone with the file does: edit a row (`edit`: SQL run first), then recompute every row's hash and
+    link in order, from `keyed_from` on with `key` (they hold it) or plain SHA-256 (they do not)."""
+    from datetime import UTC, datetime
+
+    from localdb import audit as audit_module
+
+    conn = sqlite3.connect(till.db.path)
+    with conn:
+        if edit:
+            conn.execute(edit)
+        prev = audit_module.GENESIS_HASH
+        rows = conn.execute("SELECT seq, at, staff_code, action, subject, detail FROM audit ORDER BY seq").fetchall()
+        for seq, at, staff_code, action, subject, detail in rows:
+            when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+            row_key = key if seq >= keyed_from else None
+            digest = audit_module._row_hash(seq, when, staff_code, action, subject, json.loads(detail), prev, row_key)
+            conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq))
+            prev = digest
+    conn.close()
+
+
+@pytest.fixture
+def keyed(audited: Till, staff: Staffing) -> Till:
+    """The audited till's legacy rows (1-10), its key arriving (row 11), and keyed rows after it (12, 13)."""
+    audited.sync.install_audit_key(KEY)
+    member = audited.members.enrol(staff.cashier, phone="13900139000", name="李四").member
+    audited.ledger.award(staff.cashier, member.id, 500)
+    return audited
+
+
+def test_a_legacy_chain_then_keyed_rows_verify(keyed: Till) -> None:
+    check = keyed.verify_audit()
+    assert check.ok and check.rows == 13 and check.keyed
+    conn = sqlite3.connect(keyed.db.path)
+    action, detail = conn.execute("SELECT action, detail FROM audit WHERE seq = 11").fetchone()
+    conn.close()
+    assert (action, json.loads(detail)) == ("audit_keyed", {"reason": "fetched"})
+
+
+def test_a_legacy_chain_without_a_key_still_verifies(audited: Till) -> None:
+    check = audited.verify_audit()
+    assert check.ok and not check.keyed
+
+
+def test_keyed_rows_are_not_plain_sha256(keyed: Till) -> None:
+    from datetime import UTC, datetime
+
+    from localdb import audit as audit_module
+
+    conn = sqlite3.connect(keyed.db.path)
+    seq, at, staff_code, action, subject, detail, prev, stored = conn.execute(
+        "SELECT seq, at, staff_code, action, subject, detail, prev_hash, hash FROM audit WHERE seq = 12"
+    ).fetchone()
+    conn.close()
+    when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+    plain = audit_module._row_hash(seq, when, staff_code, action, subject, json.loads(detail), prev)
+    assert stored != plain
+
+
+def test_an_edited_keyed_row_is_found(keyed: Till) -> None:
+    _tamper(keyed, "UPDATE audit SET staff_code = 'M001' WHERE seq = 13")
+    assert (keyed.verify_audit().first_bad_seq, keyed.verify_audit().problem) == (13, "edited")
+
+
+def test_recomputing_the_chain_with_plain_sha256_is_found(keyed: Till) -> None:
+    """Someone with the file but not the key rewrites a row and recomputes the whole chain: the keyed rows fail."""
+    _recompute(keyed, None, edit="UPDATE audit SET staff_code = 'M001' WHERE seq = 13")
+    check = keyed.verify_audit()
+    assert (check.first_bad_seq, check.problem) == (11, "edited")
+
+
+def test_deleting_the_key_and_recomputing_is_found(keyed: Till) -> None:
+    _tamper(keyed, "DELETE FROM audit_key")
+    _recompute(keyed, None, edit="UPDATE audit SET staff_code = 'M001' WHERE seq = 13")
+    check = keyed.verify_audit()
+    assert (check.first_bad_seq, check.problem) == (11, "key_missing")
+
+
+def test_moving_the_keys_start_is_found(keyed: Till) -> None:
+    """Moving the key's start past the keyed rows (to pass them off as plain SHA-256) is found."""
+    _tamper(keyed, "UPDATE audit_key SET from_seq = 14")
+    _recompute(keyed, None)
+    check = keyed.verify_audit()
+    assert check.first_bad_seq == 11 and not check.ok
+
+
+def test_recomputing_with_the_key_passes_the_local_check(keyed: Till) -> None:
+    """What the chain alone cannot show (the server's anchor does: tests/integration/test_audit_anchor.py)."""
+    _recompute(keyed, bytes.fromhex(KEY), edit="UPDATE audit SET staff_code = 'M001' WHERE seq = 13")
+    assert keyed.verify_audit().ok

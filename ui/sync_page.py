@@ -35,7 +35,7 @@ from localdb.errors import Problem, StoreError
 from localdb.reports import SyncException
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
-from sync.engine import Phase, SyncReport
+from sync.engine import AUDIT_TAMPERING, Phase, SyncReport
 from ui.context import AppContext
 from ui.day_report_view import DayReportView
 from ui.error_line import ErrorLine
@@ -90,7 +90,8 @@ def _say(label: QLabel, text: str) -> None:
 
 
 class SyncPage(Retranslating, QWidget):
-    """objectNames: `syncPage`, `syncButton` (F9), `syncProgress`, `syncPhase`, `errorLabel`, `summary<Name>` value
+    """objectNames: `syncPage`, `syncButton` (F9), `syncProgress`, `syncPhase`, `errorLabel`, `auditWarning` (the
+    server refused the till's audit anchor: its audit log was changed; docs/sync.md), `summary<Name>` value
     labels (Pushed, Applied, Duplicates, Merged, Flagged, Rejected, Pulled, Unsent), `syncExceptions`, and the day
     report's (`reportDate`, `dayReport`, `printButton`, `savePdfButton`)."""
 
@@ -116,6 +117,10 @@ class SyncPage(Retranslating, QWidget):
         self.error_label = ErrorLine(self)
         self.outcome_label = _named(QLabel(self), "syncOutcome")
         self.outcome_label.setWordWrap(True)
+        self.audit_warning = _named(QLabel(self), "auditWarning")
+        self.audit_warning.setWordWrap(True)
+        self.audit_warning.setProperty("tone", "error")
+        self.audit_warning.setVisible(False)
 
         self._summary_box = _named(QGroupBox(self), "syncSummary")
         form = QFormLayout(self._summary_box)
@@ -187,6 +192,7 @@ class SyncPage(Retranslating, QWidget):
         column.addLayout(top)
         column.addLayout(status)
         column.addWidget(self.error_label)
+        column.addWidget(self.audit_warning)
         column.addLayout(body, 1)
 
     # -- the run -------------------------------------------------------------------------------------------------
@@ -254,6 +260,7 @@ class SyncPage(Retranslating, QWidget):
                 label.setText("–")
             self.finished_label.setText(self.tr("no sync yet since the till started"))
             _say(self.outcome_label, "")
+            _say(self.audit_warning, "")
             return
         t = report.tally
         values = {
@@ -273,6 +280,11 @@ class SyncPage(Retranslating, QWidget):
         self.outcome_label.style().unpolish(self.outcome_label)
         self.outcome_label.style().polish(self.outcome_label)
         _say(self.outcome_label, self._outcome_text(report))
+        tampered = report.audit_problem in AUDIT_TAMPERING
+        _say(self.audit_warning, self.tr(
+            "The server refused this till's audit record: the audit log on this computer was changed. Leave the "
+            "computer as it is and tell the head office."
+        ) if tampered else "")  # fmt: skip
 
     def _outcome_text(self, report: SyncReport) -> str:
         if report.ok:

@@ -1573,6 +1573,10 @@ F12</translation>
         <translation>本机启动后尚未同步</translation>
     </message>
     <message>
+        <source>The server refused this till&apos;s audit record: the audit log on this computer was changed. Leave the computer as it is and tell the head office.</source>
+        <translation>服务器拒收了本机的审计记录：本机的审计日志已被改动。请保持这台电脑原样，并通知总部。</translation>
+    </message>
+    <message>
         <source>Everything is synced.</source>
         <translation>全部已同步。</translation>
     </message>

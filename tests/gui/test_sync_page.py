@@ -213,3 +213,25 @@ def test_a_language_change_keeps_what_the_page_shows(gui_env: GuiEnv, qtbot: QtB
 
     assert _summary(page, "Pulled") == pulled != "–" and page.sync_button.text() == "Sync now (F9)"
     assert page.day_report.browser.toPlainText() == report_text != ""
+
+
+def test_a_refused_audit_anchor_is_shown_and_the_points_still_sync(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    import sqlite3
+
+    page = _page(gui_env, qtbot)
+    _sync(page, gui_env, qtbot)  # anchors the audit log as it stands
+    warning = child(page, QLabel, "auditWarning")
+    assert not warning.isVisibleTo(page)
+
+    conn = sqlite3.connect(gui_env.till.db.path)
+    with conn:  # someone with the file deletes the audit log's rows after the first ones
+        conn.execute("DELETE FROM audit WHERE seq > 3")
+    conn.close()
+    cashier = gui_env.login("C001")
+    member_id, _phone = gui_env.member_phone(4)
+    gui_env.till.ledger.award(cashier, member_id, 3_000)
+    gui_env.login("M001")
+    _sync(page, gui_env, qtbot)
+
+    assert warning.isVisibleTo(page) and "audit log on this computer was changed" in warning.text()
+    assert _summary(page, "Applied") == "1" and page.error_label.text() == ""

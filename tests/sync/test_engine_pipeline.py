@@ -59,6 +59,9 @@ class ScriptedServer:
     def health(self) -> Health:
         return Health(status="ok", server_time=datetime.now(UTC))
 
+    def audit_key(self) -> str:
+        raise ServerUnreachable("the scripted server keeps no audit chains")
+
     def config(self) -> ConfigResponse:
         return ConfigResponse(config_version=1, rules=self.rules, tiers=[], store=StoreInfo(code="S001", name="店"),
                               staff=[], member_code_public_key=PUBLIC_KEY, revoked_cards=[])  # fmt: skip
@@ -255,3 +258,12 @@ def test_a_batch_whose_predecessor_is_late_is_sent_again_in_order(till: Till, aw
     assert server.out_of_order >= 1  # batch 3 gave up waiting for batch 2
     assert report.ok and report.tally.applied == 23 and report.unsent == 0
     assert server.applied == awards
+
+
+def test_an_audit_anchor_that_cannot_be_sent_leaves_the_points_synced(till: Till, awards: list[str]) -> None:
+    """The scripted server keeps no audit chains (its audit calls fail): the run is ok all the same, and says so."""
+    report = engine(till, ScriptedServer(till), batch_size=5).run()
+
+    assert report.ok and report.error is None and report.tally.applied == 23
+    assert report.audit_problem == "server_unreachable" and report.audit_anchor is None
+    assert "audit anchor not sent: server_unreachable" in report.summary_lines()
