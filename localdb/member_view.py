@@ -154,6 +154,15 @@ class MemberQueries:
     def by_phone(self, conn: sqlite3.Connection, e164: str) -> MemberView | None:
         return self._one(conn, self._by_phone, e164)
 
+    @staticmethod
+    def alias_target(conn: sqlite3.Connection, *, alias_id: str | None = None, phone: str | None = None) -> str | None:
+        """The member kept for a merged member's id or phone (`member_alias`), when the server merged it."""
+        if alias_id is not None:
+            row = conn.execute("SELECT member_id FROM member_alias WHERE alias_id = ?", (alias_id,)).fetchone()
+        else:
+            row = conn.execute("SELECT member_id FROM member_alias WHERE phone = ? LIMIT 1", (phone,)).fetchone()
+        return None if row is None else str(row[0])
+
     def by_card_serial(self, conn: sqlite3.Connection, serial: int) -> MemberView | None:
         return self._one(conn, self._by_serial, serial)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
 from loyalty.clock import day_bounds, store_day, store_zone
@@ -25,7 +25,7 @@ from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.rules import PointsRules
 from loyalty.tiers import twelve_months_before
 from protocol.vocabulary import EntryKind
-from protocol.wire import EnrolBody, ItemBody, MemberUpdateBody, PointEntryBody, PreferenceBody
+from protocol.wire import EnrolBody, ItemBody, MemberEditBody, MemberUpdateBody, PointEntryBody, PreferenceBody
 from server import chain
 from server.auth import AuthenticatedDevice
 from server.bulk import Bulk
@@ -137,6 +137,9 @@ class Batch:
     removed_preferences: list[tuple[datetime, int]] = field(default_factory=list)
     consumed: list[str] = field(default_factory=list)
     touched: dict[str, MemberState] = field(default_factory=dict)
+    consent_events: list[dict[str, Any]] = field(default_factory=list)  # `consent_event` rows to insert
+    withdrawn: set[str] = field(default_factory=set)  # members whose profile consent a till withdrew
+    edits: dict[str, dict[str, Any]] = field(default_factory=dict)  # member -> columns a manager's edit changed
     year_start: datetime = field(init=False)
     visit_start: datetime = field(init=False)
 
@@ -205,6 +208,8 @@ class Batch:
         if new_rows:
             self.session.execute(insert(Member), new_rows)
         self.bulk.update(_MEMBER_TABLE, _CHANGING, "id", updates)
+        for member_id, columns in self.edits.items():  # rare (a manager's correction): one statement each
+            self.session.execute(update(Member).where(Member.id == member_id).values(**columns))
 
 
 def _load_members(bulk: Bulk, ids: set[str]) -> dict[str, MemberState]:
@@ -266,13 +271,16 @@ def prepare(
     member_ids = {
         body.member_id
         for body in bodies
-        if isinstance(body, EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody)
+        if isinstance(body, EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody)
     }
     phones: set[str] = set()
     enrols = 0
     for body in bodies:
         if isinstance(body, EnrolBody):
             enrols += 1
+            with contextlib.suppress(InvalidPhone):
+                phones.add(parse_mobile(body.phone))
+        elif isinstance(body, MemberEditBody) and body.phone is not None:
             with contextlib.suppress(InvalidPhone):
                 phones.add(parse_mobile(body.phone))
     members = _load_members(bulk, member_ids)
@@ -341,15 +349,17 @@ def prepare(
         card_serials=card_serials,
         live_preferences=live_preferences,
         rules_by_version=rules_by_version,
-        staff=_staff(bulk, entry_bodies),
+        staff=_staff(bulk, entry_bodies, [body for body in bodies if isinstance(body, MemberEditBody)]),
         zone=zone,
         offline_redeemed=_offline_redeemed(bulk, device.id, entry_bodies, members, zone, now),
     )
 
 
-def _staff(bulk: Bulk, bodies: list[PointEntryBody]) -> dict[str, StaffFacts]:
-    """The staff and approvers the entries name, as the server knows them (absent: no such code)."""
+def _staff(bulk: Bulk, bodies: list[PointEntryBody], edits: list[MemberEditBody]) -> dict[str, StaffFacts]:
+    """The staff and approvers the entries (and member edits) name, as the server knows them (absent: no such
+    code)."""
     codes = {body.staff_code for body in bodies} | {body.approved_by for body in bodies if body.approved_by}
+    codes |= {body.staff_code for body in edits}
     if not codes:
         return {}
     where, keys = bulk.in_keys("code", codes)
