@@ -287,6 +287,16 @@ def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str)
         raise ValueError("merge needs two different live members")
     session.flush()
     session.execute(update(LedgerEntry).where(LedgerEntry.member_id == loser.id).values(member_id=survivor.id))
+    kept = select(Preference.kind, Preference.value).where(
+        Preference.member_id == survivor.id, Preference.removed_at.is_(None)
+    )
+    for kind, value in session.execute(kept).all():  # a preference both had is kept once (tills hold it once)
+        session.execute(
+            sa_delete(Preference).where(
+                Preference.member_id == loser.id, Preference.kind == kind, Preference.value == value,
+                Preference.removed_at.is_(None),
+            )
+        )  # fmt: skip
     session.execute(update(Preference).where(Preference.member_id == loser.id).values(member_id=survivor.id))
     survivor.balance += loser.balance
     if loser.last_visit_at is not None and (
