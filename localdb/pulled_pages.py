@@ -59,7 +59,7 @@ _DROP_SYNCED_PREFERENCE = "DELETE FROM preference WHERE synced = 1 AND member_id
 _DROP_ECHOED_LOCAL_PREFERENCE = (
     "DELETE FROM preference WHERE member_id = ? AND kind = ? AND value = ? AND synced = 0 AND removed_at IS NULL"
 )
-_DROP_ALL_PREFERENCES = "DELETE FROM preference WHERE member_id = ?"
+_DROP_LOCAL_PREFERENCES = "DELETE FROM preference WHERE member_id = ? AND synced = 0"
 _INSERT_PREFERENCE = _compile_positional(
     insert(Preference).values({**{n: bindparam(n) for n in _PREFERENCE_FIELDS}, "synced": true()}), _PREFERENCE_FIELDS
 )
@@ -134,8 +134,8 @@ def write_page(session: Session, changes: Sequence[Mapping[str, Any]], now: date
     conn.executemany(_UPSERT_MEMBER, [_member_row(c, now_text, tag_texts) for c in live])
     _replace_preferences(conn, live)
     without_consent = [(str(c["id"]),) for c in live if not c.get("consent_profile")]
-    if without_consent:  # profile consent withdrawn (or never given): nothing recorded here about them stays either
-        conn.executemany(_DROP_ALL_PREFERENCES, without_consent)
+    if without_consent:  # profile consent withdrawn (or never given): what this till recorded goes too
+        conn.executemany(_DROP_LOCAL_PREFERENCES, without_consent)
     for local_id, survivor_id in unanswered_enrolments:
         merge_member_locally(session, local_id, survivor_id)
     for tombstone in changes:
@@ -226,11 +226,12 @@ def merge_member_locally(session: Session, local_id: str, survivor_id: str) -> N
     local = session.get(Member, local_id)
     if local is None:
         return
-    # The merged id and its phone keep finding the survivor here (its card, a customer who gives the old number).
-    known_phone = local.phone if local.phone.startswith("+") else None
     session.execute(update(MemberAlias).where(MemberAlias.member_id == local_id).values(member_id=survivor_id))
-    session.merge(MemberAlias(alias_id=local_id, phone=known_phone, member_id=survivor_id,
-                              created_at=local.updated_at))  # fmt: skip
+    if local.version > 0:  # a member the server had (merge-members), not an enrolment it answered `merged`:
+        # its id and phone keep finding the survivor here (its card, a customer who gives the old number)
+        known_phone = local.phone if local.phone.startswith("+") else None
+        session.merge(MemberAlias(alias_id=local_id, phone=known_phone, member_id=survivor_id,
+                                  created_at=local.updated_at))  # fmt: skip
     if session.get(Member, survivor_id) is None:
         # Not cached yet: the local row becomes the survivor until the pull brings the server's state.
         phone, tail = local.phone, local.phone_tail
