@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, literal, select, true, update
+from sqlalchemy import bindparam, delete, func, insert, literal, select, text, true, update
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 
@@ -58,6 +58,14 @@ _DROP_SYNCED_PREFERENCES = "DELETE FROM preference WHERE synced = 1 AND member_i
 _DROP_SYNCED_PREFERENCE = "DELETE FROM preference WHERE synced = 1 AND member_id = ?"
 _DROP_ECHOED_LOCAL_PREFERENCE = (
     "DELETE FROM preference WHERE member_id = ? AND kind = ? AND value = ? AND synced = 0 AND removed_at IS NULL"
+)
+# An answered outbox item about an erased member keeps only what the day report and the sync page read: the ids
+# and who queued it. The enrolment's phone and name, an edit's new details, a preference's value go.
+_SCRUB_ANSWERED_ITEMS = text(
+    "UPDATE outbox SET body = json_object('member_id', json_extract(body, '$.member_id'), "
+    "'staff_code', json_extract(body, '$.staff_code'), 'erased', json('true')) "
+    "WHERE status IS NOT NULL AND type IN ('enrol', 'member_edit', 'preference') "
+    "AND json_extract(body, '$.member_id') = :member_id"
 )
 _DROP_LOCAL_PREFERENCES = "DELETE FROM preference WHERE member_id = ? AND synced = 0"
 _INSERT_PREFERENCE = _compile_positional(
@@ -198,9 +206,11 @@ def _release_phone(session: Session, member_id: str) -> None:
 
 
 def _forget_member(session: Session, member_id: str) -> None:
-    """A member the server erased: gone from lookups, with every preference and alias; the row stays only while
-    this till's ledger refers to it, and then holds the id alone (no name, phone, birthday, card or tags)."""
+    """A member the server erased: gone from lookups, with every preference and alias, and the personal details
+    of the outbox items already answered about them; the row stays only while this till's ledger refers to it, and
+    then holds the id alone (no name, phone, birthday, card or tags)."""
     session.execute(delete(Preference).where(Preference.member_id == member_id))
+    session.execute(_SCRUB_ANSWERED_ITEMS, {"member_id": member_id})
     session.execute(
         delete(MemberAlias).where((MemberAlias.member_id == member_id) | (MemberAlias.alias_id == member_id))
     )

@@ -20,7 +20,7 @@ from protocol.vocabulary import KIND_RULES, ErrorCode
 from server import chain, members
 from server.admin import AdminError
 from server.db import ServerDatabase
-from server.models import AdminLog, ConsentEvent, LedgerEntry, Member, Preference
+from server.models import AdminLog, ConflictingItem, ConsentEvent, LedgerEntry, Member, Preference
 
 
 def _find(session: Session, ref: str) -> Member:
@@ -49,14 +49,24 @@ def _live(session: Session, ref: str, what: str) -> Member:
 
 
 def erase(db: ServerDatabase, ref: str) -> str:
-    """Erase a member at their request: name, phone, birthday, gender, card, tags and every preference gone; the
-    ledger keeps its figures under the member's id. Returns the id. Tills drop the member on their next pull."""
+    """Erase a member at their request: name, phone, birthday, gender, card, tags, every preference and any
+    conflicting replay kept about them gone; the ledger keeps its figures under the member's id. Returns the id.
+    Tills drop the member on their next pull."""
     with db.write() as session:
         member = _live(session, ref, "delete-member")
         member_id = member.id
         members.delete(session, db, member_id)
+        _forget_conflicting_items(session, member_id)
         session.add(AdminLog(at=db.clock(), action="delete_member", detail=f"member={member_id}"))
     return member_id
+
+
+def _forget_conflicting_items(session: Session, member_id: str) -> None:
+    """Replays kept for inspection (`conflicting_item`) whose body names the member with personal details."""
+    kinds = ("enrol", "member_edit", "preference")
+    for item in session.scalars(select(ConflictingItem).where(ConflictingItem.type.in_(kinds))).all():
+        if isinstance(item.body, dict) and item.body.get("member_id") == member_id:
+            session.delete(item)
 
 
 def merge_members(db: ServerDatabase, keep_ref: str, gone_ref: str) -> tuple[str, str]:
