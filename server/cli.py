@@ -11,7 +11,8 @@ that cannot be the server's database (a folder, garbage, another program's or a 
 file, a place that cannot be written, a misspelt URL) is refused by `_open` before anything is written to it; a
 file a command cannot read or write is refused by `main`, the one place that turns errors into words.
 Output meant for scripts is alone on stdout: `enrolment-code` prints just the code, `set-rules` just the new
-version. Nothing printed or logged holds a phone number or a member's name.
+version. Nothing printed or logged holds a phone number or a member's name, but for `export-member`, whose JSON is
+the subject-access answer (everything held about the one member asked for).
 
 `serve` listens on loopback only unless `--allow-remote` is given together with `--ssl-certfile` and
 `--ssl-keyfile` (tills talk plain HTTP to loopback only; anything remote is HTTPS). Its rate limits and enrolment
