@@ -90,7 +90,7 @@ def _from_raw(row: Sequence[Any]) -> MemberView:
     return MemberView(
         id=row[0],
         name=row[1],
-        phone_masked=mask_phone(row[2]),
+        phone_masked=mask_phone(row[2]) if row[2].startswith("+") else "",  # a phone given up: "~id"
         phone_tail=row[3],
         gender=row[4],
         birthday=date.fromisoformat(row[5]) if row[5] else None,

@@ -84,6 +84,8 @@ class MemberService:
         member = self._queries.by_id(conn, member_id)
         if member is None and (kept := self._queries.alias_target(conn, alias_id=member_id)) is not None:
             member = self._queries.by_id(conn, kept)
+        if member is None or not member.name:  # no name: erased, the row kept only for this till's ledger
+            member = None
         if member is None:
             raise StoreError(Problem.MEMBER_NOT_FOUND, member_id=member_id)
         return member

@@ -93,6 +93,9 @@ def test_erasure_reaches_a_second_till_and_keeps_only_the_ledger_ids(
     assert till_rows(a, "SELECT count(*) FROM point_entry WHERE member_id = ?", member_id) == [(2,)]  # kept
     assert till_rows(a, "SELECT count(*) FROM preference WHERE member_id = ?", member_id) == [(0,)]
     assert a.till.members.lookup(cashier, PHONE).members == ()
+    with pytest.raises(StoreError) as refused:  # a screen still showing the member reads it again: gone
+        a.till.members.get(cashier, member_id)
+    assert refused.value.problem is Problem.MEMBER_NOT_FOUND
     [(enrolment,)] = till_rows(a, "SELECT body FROM outbox WHERE type = 'enrol'")  # answered long ago
     assert PHONE not in str(enrolment) and "王小明" not in str(enrolment)
     assert till_rows(a, "SELECT count(*) FROM outbox WHERE body LIKE '%红%'") == [(0,)]  # a preference's value
