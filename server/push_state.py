@@ -205,10 +205,16 @@ class Batch:
                 new_rows.append({**member.new_row, **{name: getattr(member, name) for name in _CHANGING}})
             elif member.dirty:
                 updates.append(_changing_and_id(member))
+        # A manager's corrections (rare: one statement each): a member's before the new rows, which may take the
+        # phone it gave up; a new member's after its row exists.
+        created = {member.id for member in self.members.values() if member.new_row is not None}
+        edits = list(self.edits.items())
+        for member_id, columns in (edit for edit in edits if edit[0] not in created):
+            self.session.execute(update(Member).where(Member.id == member_id).values(**columns))
         if new_rows:
             self.session.execute(insert(Member), new_rows)
         self.bulk.update(_MEMBER_TABLE, _CHANGING, "id", updates)
-        for member_id, columns in self.edits.items():  # rare (a manager's correction): one statement each
+        for member_id, columns in (edit for edit in edits if edit[0] in created):
             self.session.execute(update(Member).where(Member.id == member_id).values(**columns))
 
 

@@ -78,3 +78,10 @@ def test_a_preference_without_profile_consent_is_refused(db: ServerDatabase, til
     assert (result["status"], result["reason"]) == ("rejected", "consent_required")
     with db.read() as session:
         assert session.scalars(select(Member.tags).where(Member.id == enrolment["member"])).one() == []
+
+
+def test_a_phone_given_up_by_an_edit_can_be_enrolled_in_the_same_batch(db: ServerDatabase, till: Till) -> None:
+    member_id = till.enrolled()
+    results = till.push_ok(edit(till, member_id, phone=NEW), till.enrol(PHONE_A))
+    assert [r["status"] for r in results] == ["applied", "applied"] and results[1]["member"] != member_id
+    assert member(db, member_id).phone == NEW and member(db, results[1]["member"]).phone == PHONE_A
