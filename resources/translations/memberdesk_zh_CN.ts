@@ -309,6 +309,10 @@
         <translation>会员授权</translation>
     </message>
     <message>
+        <source>Member&apos;s details</source>
+        <translation>会员资料</translation>
+    </message>
+    <message>
         <source>Not synced yet</source>
         <translation>待同步</translation>
     </message>
