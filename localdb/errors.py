@@ -40,6 +40,8 @@ class Problem(StrEnum):
     INVALID_PREFERENCE = "invalid_preference"
     PREFERENCE_NOT_FOUND = "preference_not_found"
     NO_MEMBER_CODE_KEY = "no_member_code_key"
+    PHONE_NOT_VERIFIED = "phone_not_verified"  # a member edit: the old number typed is not the member's
+    NOTHING_TO_EDIT = "nothing_to_edit"  # a member edit that changes nothing
     INVALID_TAIL = "invalid_tail"  # a phone tail that is not exactly 4 digits
     STORAGE_FULL = "storage_full"  # the disk holding the till's database is full: nothing was written
     STORAGE_FAILED = "storage_failed"  # the database file could not be read or written (I/O error, damaged file)

@@ -90,7 +90,7 @@ def _from_raw(row: Sequence[Any]) -> MemberView:
     return MemberView(
         id=row[0],
         name=row[1],
-        phone_masked=mask_phone(row[2]),
+        phone_masked=mask_phone(row[2]) if row[2].startswith("+") else "",  # a phone given up: "~id"
         phone_tail=row[3],
         gender=row[4],
         birthday=date.fromisoformat(row[5]) if row[5] else None,
@@ -153,6 +153,15 @@ class MemberQueries:
 
     def by_phone(self, conn: sqlite3.Connection, e164: str) -> MemberView | None:
         return self._one(conn, self._by_phone, e164)
+
+    @staticmethod
+    def alias_target(conn: sqlite3.Connection, *, alias_id: str | None = None, phone: str | None = None) -> str | None:
+        """The member kept for a merged member's id or phone (`member_alias`), when the server merged it."""
+        if alias_id is not None:
+            row = conn.execute("SELECT member_id FROM member_alias WHERE alias_id = ?", (alias_id,)).fetchone()
+        else:
+            row = conn.execute("SELECT member_id FROM member_alias WHERE phone = ? LIMIT 1", (phone,)).fetchone()
+        return None if row is None else str(row[0])
 
     def by_card_serial(self, conn: sqlite3.Connection, serial: int) -> MemberView | None:
         return self._one(conn, self._by_serial, serial)

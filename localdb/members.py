@@ -1,5 +1,8 @@
 """Members at the till: enrol (one transaction with its outbox and audit rows), look up by phone, phone tail,
-member code, card serial or name, record consent, and reveal a full phone to a manager (audited)."""
+member code, card serial or name (a member the server merged away is found as the member kept), record consent
+(withdrawing profile consent forgets the member's preferences and tags here at once), let a manager correct a
+member's name, birthday or phone (`edit`: the old full number must be typed to change it), and reveal a full phone
+to a manager (audited)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from uuid6 import uuid7
 
@@ -17,13 +20,13 @@ from localdb.changes import Changes
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberQueries, MemberView
-from localdb.models import Member
+from localdb.models import Member, Preference
 from localdb.outbox import enqueue
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillSettings
 from loyalty.clock import Clock
 from loyalty.member_code import CodeProblem, InvalidMemberCode, looks_like_member_code, verify_member_code
-from loyalty.phone import is_tail_query, parse_mobile, phone_tail
+from loyalty.phone import InvalidPhone, is_tail_query, parse_mobile, phone_tail
 from loyalty.roles import Permission
 from protocol.vocabulary import Gender
 
@@ -77,7 +80,12 @@ class MemberService:
 
     def get(self, actor: StaffSession, member_id: str) -> MemberView:
         require(actor, Permission.LOOKUP)
-        member = self._queries.by_id(self._db.lookup_connection(), member_id)
+        conn = self._db.lookup_connection()
+        member = self._queries.by_id(conn, member_id)
+        if member is None and (kept := self._queries.alias_target(conn, alias_id=member_id)) is not None:
+            member = self._queries.by_id(conn, kept)
+        if member is None or not member.name:  # no name: erased, the row kept only for this till's ledger
+            member = None
         if member is None:
             raise StoreError(Problem.MEMBER_NOT_FOUND, member_id=member_id)
         return member
@@ -85,7 +93,12 @@ class MemberService:
     def find_by_phone(self, actor: StaffSession, text: str) -> MemberView | None:
         """A full phone as typed or pasted; raises `InvalidPhone` when it is not a Chinese mobile."""
         require(actor, Permission.LOOKUP)
-        return self._queries.by_phone(self._db.lookup_connection(), parse_mobile(text))
+        e164 = parse_mobile(text)
+        conn = self._db.lookup_connection()
+        found = self._queries.by_phone(conn, e164)
+        if found is None and (kept := self._queries.alias_target(conn, phone=e164)) is not None:
+            found = self._queries.by_id(conn, kept)  # the server merged that member into this one
+        return found
 
     def find_by_tail(self, actor: StaffSession, tail: str, limit: int = CANDIDATE_LIMIT) -> list[MemberView]:
         """Members whose phone ends in these 4 digits (ASCII or full-width), most recent visitors first. Anything
@@ -104,7 +117,10 @@ class MemberService:
         if config.member_code_key is None:
             raise StoreError(Problem.NO_MEMBER_CODE_KEY)
         code = verify_member_code(text, config.member_code_key, config.revoked_cards)
-        member = self._queries.by_id(self._db.lookup_connection(), str(code.member_id))
+        conn = self._db.lookup_connection()
+        member = self._queries.by_id(conn, str(code.member_id))
+        if member is None and (kept := self._queries.alias_target(conn, alias_id=str(code.member_id))) is not None:
+            return self._queries.by_id(conn, kept)  # a card of a member the server merged into this one
         if member is not None and member.card_serial not in (None, code.card_serial):
             # A signed code for a card the member no longer holds (replaced): treat like a revoked card.
             raise InvalidMemberCode(CodeProblem.REVOKED)
@@ -222,6 +238,9 @@ class MemberService:
                 member.consent_marketing = changes["consent_marketing"] = marketing
             if profile is not None:
                 member.consent_profile = changes["consent_profile"] = profile
+                if not profile:  # withdrawn: what was recorded about them goes (the server does the same)
+                    session.execute(delete(Preference).where(Preference.member_id == member_id))
+                    member.tags = []
             member.updated_at = now
             from protocol.wire import MemberUpdateBody  # with the first write, not at start (localdb.outbox)
 
@@ -229,6 +248,65 @@ class MemberService:
             enqueue(session, body, at=now)
             append_audit(session, at=now, staff_code=actor.code, action="consent", subject=member_id, detail=changes)
             view = self._queries.by_id(self._db.session_connection(session), member_id)
+        assert view is not None
+        return MemberResult(view)
+
+    def edit(
+        self,
+        actor: StaffSession,
+        member_id: str,
+        *,
+        name: str | None = None,
+        birthday: date | None = None,
+        clear_birthday: bool = False,
+        phone: str | None = None,
+        old_phone: str | None = None,
+    ) -> MemberResult:
+        """A manager corrects a member's name, birthday or phone (offline too: applied here, pushed later, checked
+        again by the server). A new phone needs the member's old full number typed (`old_phone`), must be a valid
+        mobile and must not belong to another member here. Refusals: PERMISSION_DENIED, INVALID_NAME,
+        INVALID_BIRTHDAY, `InvalidPhone`, PHONE_NOT_VERIFIED, DUPLICATE_PHONE, NOTHING_TO_EDIT."""
+        require(actor, Permission.EDIT_MEMBER)
+        now = self._clock()
+        cleaned = clean_name(name) if name is not None else None
+        if birthday is not None and not (date(1900, 1, 1) <= birthday <= self._settings.current().today(now)):
+            raise StoreError(Problem.INVALID_BIRTHDAY)
+        new_phone = parse_mobile(phone) if phone is not None and phone.strip() else None
+        try:
+            with self._db.write() as session:
+                member = session.get(Member, member_id)
+                if member is None or not member.phone.startswith("+"):
+                    raise StoreError(Problem.MEMBER_NOT_FOUND, member_id=member_id)
+                fields: dict[str, object] = {}
+                if cleaned is not None and cleaned != member.name:
+                    member.name = fields["name"] = cleaned
+                if clear_birthday and member.birthday is not None:
+                    member.birthday = None
+                    fields["clear_birthday"] = True
+                elif birthday is not None and birthday != member.birthday:
+                    member.birthday = fields["birthday"] = birthday
+                if new_phone is not None and new_phone != member.phone:
+                    if not _same_phone(old_phone, member.phone):
+                        raise StoreError(Problem.PHONE_NOT_VERIFIED, member_id=member_id)
+                    holder = session.scalar(select(Member.id).where(Member.phone == new_phone))
+                    if holder is not None:
+                        raise StoreError(Problem.DUPLICATE_PHONE, member_id=holder)
+                    member.phone = fields["phone"] = new_phone
+                    member.phone_tail = phone_tail(new_phone)
+                if not fields:
+                    raise StoreError(Problem.NOTHING_TO_EDIT, member_id=member_id)
+                member.updated_at = now
+                from protocol.wire import MemberEditBody  # with the first write, not at start (localdb.outbox)
+
+                body = MemberEditBody.model_validate(
+                    {"member_id": member_id, "staff_code": actor.code, "at": now, **fields}
+                )
+                enqueue(session, body, at=now)
+                append_audit(session, at=now, staff_code=actor.code, action="member_edit", subject=member_id,
+                             detail={"fields": sorted(fields)})  # fmt: skip
+                view = self._queries.by_id(self._db.session_connection(session), member_id)
+        except IntegrityError as exc:  # another writer took the phone between our check and the update
+            raise StoreError(Problem.DUPLICATE_PHONE) from exc
         assert view is not None
         return MemberResult(view)
 
@@ -241,6 +319,16 @@ class MemberService:
                 raise StoreError(Problem.MEMBER_NOT_FOUND, member_id=member_id)
             append_audit(session, at=self._clock(), staff_code=actor.code, action="reveal_phone", subject=member_id)
         return phone
+
+
+def _same_phone(typed: str | None, e164: str) -> bool:
+    """Whether the number typed is this E.164 phone (any way a mobile may be written)."""
+    if typed is None:
+        return False
+    try:
+        return parse_mobile(typed) == e164
+    except InvalidPhone:
+        return False
 
 
 def _gender(value: str | None) -> Gender | None:

@@ -94,6 +94,18 @@ class Member(Base):
     )
 
 
+class MemberAlias(Base):
+    """A member id the server merged into another (`merge-members`), with the phone it had here: a lookup of that
+    phone or a scan of that member's card finds the member kept. Dropped when the member kept is erased."""
+
+    __tablename__ = "member_alias"
+
+    alias_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(16), index=True)
+    member_id: Mapped[str] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime]
+
+
 class Preference(Base):
     __tablename__ = "preference"
 

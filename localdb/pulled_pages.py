@@ -17,12 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, literal, select, true, update
+from sqlalchemy import bindparam, delete, func, insert, literal, select, text, true, update
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 
 from localdb.database import Database
-from localdb.models import Member, PointEntry, Preference, sqlite_datetime
+from localdb.models import Member, MemberAlias, PointEntry, Preference, sqlite_datetime
 
 _MEMBER_FIELDS = (
     "id", "phone", "phone_tail", "name", "gender", "birthday", "tier", "spend_12m_cents", "balance_synced", "segment",
@@ -59,6 +59,15 @@ _DROP_SYNCED_PREFERENCE = "DELETE FROM preference WHERE synced = 1 AND member_id
 _DROP_ECHOED_LOCAL_PREFERENCE = (
     "DELETE FROM preference WHERE member_id = ? AND kind = ? AND value = ? AND synced = 0 AND removed_at IS NULL"
 )
+# An answered outbox item about an erased member keeps only what the day report and the sync page read: the ids
+# and who queued it. The enrolment's phone and name, an edit's new details, a preference's value go.
+_SCRUB_ANSWERED_ITEMS = text(
+    "UPDATE outbox SET body = json_object('member_id', json_extract(body, '$.member_id'), "
+    "'staff_code', json_extract(body, '$.staff_code'), 'erased', json('true')) "
+    "WHERE status IS NOT NULL AND type IN ('enrol', 'member_edit', 'preference') "
+    "AND json_extract(body, '$.member_id') = :member_id"
+)
+_DROP_LOCAL_PREFERENCES = "DELETE FROM preference WHERE member_id = ? AND synced = 0"
 _INSERT_PREFERENCE = _compile_positional(
     insert(Preference).values({**{n: bindparam(n) for n in _PREFERENCE_FIELDS}, "synced": true()}), _PREFERENCE_FIELDS
 )
@@ -132,6 +141,9 @@ def write_page(session: Session, changes: Sequence[Mapping[str, Any]], now: date
     tag_texts: dict[tuple[str, ...], str] = {}  # a page has few distinct tag lists: each encoded once
     conn.executemany(_UPSERT_MEMBER, [_member_row(c, now_text, tag_texts) for c in live])
     _replace_preferences(conn, live)
+    without_consent = [(str(c["id"]),) for c in live if not c.get("consent_profile")]
+    if without_consent:  # profile consent withdrawn (or never given): what this till recorded goes too
+        conn.executemany(_DROP_LOCAL_PREFERENCES, without_consent)
     for local_id, survivor_id in unanswered_enrolments:
         merge_member_locally(session, local_id, survivor_id)
     for tombstone in changes:
@@ -194,12 +206,24 @@ def _release_phone(session: Session, member_id: str) -> None:
 
 
 def _forget_member(session: Session, member_id: str) -> None:
-    """A member the server deleted: gone from lookups; the row stays only while this till's ledger refers to it."""
+    """A member the server erased: gone from lookups, with every preference and alias, and the personal details
+    of the outbox items already answered about them; the row stays only while this till's ledger refers to it, and
+    then holds the id alone (no name, phone, birthday, card or tags)."""
     session.execute(delete(Preference).where(Preference.member_id == member_id))
+    session.execute(_SCRUB_ANSWERED_ITEMS, {"member_id": member_id})
+    session.execute(
+        delete(MemberAlias).where((MemberAlias.member_id == member_id) | (MemberAlias.alias_id == member_id))
+    )
     referenced = session.scalar(select(func.count()).select_from(PointEntry).where(PointEntry.member_id == member_id))
     if referenced:
         _release_phone(session, member_id)
-        session.execute(update(Member).where(Member.id == member_id).values(name="-", tags=[]))
+        session.execute(
+            update(Member)
+            .where(Member.id == member_id)
+            .values(name="", gender=None, birthday=None, segment=None, tags=[], consent_marketing=False,
+                    consent_profile=False, card_serial=None, home_store=None, last_visit_at=None, balance_synced=0,
+                    spend_12m_cents=0)
+        )  # fmt: skip
     else:
         session.execute(delete(Member).where(Member.id == member_id))
 
@@ -212,6 +236,12 @@ def merge_member_locally(session: Session, local_id: str, survivor_id: str) -> N
     local = session.get(Member, local_id)
     if local is None:
         return
+    session.execute(update(MemberAlias).where(MemberAlias.member_id == local_id).values(member_id=survivor_id))
+    if local.version > 0:  # a member the server had (merge-members), not an enrolment it answered `merged`:
+        # its id and phone keep finding the survivor here (its card, a customer who gives the old number)
+        known_phone = local.phone if local.phone.startswith("+") else None
+        session.merge(MemberAlias(alias_id=local_id, phone=known_phone, member_id=survivor_id,
+                                  created_at=local.updated_at))  # fmt: skip
     if session.get(Member, survivor_id) is None:
         # Not cached yet: the local row becomes the survivor until the pull brings the server's state.
         phone, tail = local.phone, local.phone_tail

@@ -23,6 +23,7 @@ class Permission(StrEnum):
     SYNC = "sync"
     REVEAL_PHONE = "reveal_phone"
     MANAGE_STAFF = "manage_staff"
+    EDIT_MEMBER = "edit_member"  # correct a member's name, birthday or phone (managers only)
 
 
 _CASHIER = frozenset(

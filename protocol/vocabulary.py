@@ -82,6 +82,7 @@ class ItemType(StrEnum):
     POINT_ENTRY = "point_entry"
     PREFERENCE = "preference"
     MEMBER_UPDATE = "member_update"
+    MEMBER_EDIT = "member_edit"  # a manager corrects a member's name, birthday or phone
 
 
 class ItemStatus(StrEnum):
@@ -133,7 +134,12 @@ class ErrorCode(StrEnum):
     CLOCK_SKEW = "clock_skew"
     BEYOND_OFFLINE_WINDOW = "beyond_offline_window"
     UNKNOWN_RULES_VERSION = "unknown_rules_version"
-    CONSENT_REQUIRED = "consent_required"  # a preference for a member who has not given (or withdrew) consent
+    # data rights (docs/operations.md, "Data rights")
+    MEMBER_ERASED = "member_erased"  # the member was erased at the member's request: nothing more is recorded
+    CONSENT_REQUIRED = "consent_required"  # a preference for a member who has not consented (or withdrew)
+    DUPLICATE_PHONE = "duplicate_phone"  # a member edit: the new phone belongs to another member
+    INVALID_NAME = "invalid_name"
+    INVALID_BIRTHDAY = "invalid_birthday"
 
 
 #: The reasons a pushed item's result may carry (a flagged or rejected item), which the till shows its manager;
@@ -159,7 +165,11 @@ ITEM_REASONS: frozenset[ErrorCode] = frozenset(
         ErrorCode.CLOCK_SKEW,
         ErrorCode.BEYOND_OFFLINE_WINDOW,
         ErrorCode.UNKNOWN_RULES_VERSION,
+        ErrorCode.MEMBER_ERASED,
         ErrorCode.CONSENT_REQUIRED,
+        ErrorCode.DUPLICATE_PHONE,
+        ErrorCode.INVALID_NAME,
+        ErrorCode.INVALID_BIRTHDAY,
     }
 )
 

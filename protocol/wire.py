@@ -175,13 +175,28 @@ class MemberUpdateBody(Wire):
     at: AwareDatetime
 
 
-ItemBody = EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody
+class MemberEditBody(Wire):
+    """A manager's correction of a member's details: only the fields given change (`clear_birthday` removes the
+    birthday). A new phone is E.164; the till verified the member's old number or code before queuing it, and the
+    server checks the staff is an active manager here, the phone is free and the name and birthday are valid."""
+
+    member_id: Id
+    name: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    birthday: date | None = None
+    clear_birthday: bool = False
+    phone: Annotated[str, Field(min_length=1, max_length=32)] | None = None
+    staff_code: Code
+    at: AwareDatetime
+
+
+ItemBody = EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody
 
 BODY_SCHEMAS: dict[ItemType, type[ItemBody]] = {
     ItemType.ENROL: EnrolBody,
     ItemType.POINT_ENTRY: PointEntryBody,
     ItemType.PREFERENCE: PreferenceBody,
     ItemType.MEMBER_UPDATE: MemberUpdateBody,
+    ItemType.MEMBER_EDIT: MemberEditBody,
 }
 _ITEM_TYPES: dict[type[ItemBody], ItemType] = {schema: item_type for item_type, schema in BODY_SCHEMAS.items()}
 

@@ -1,6 +1,6 @@
 """The central server's command line: `python -m server serve` runs the HTTP API, `python -m server admin <command>`
 runs the chain administrator's actions (stores, enrolment codes, staff, rules, devices, cards, member import, demo
-data) against the same database.
+data, a member's data rights: delete-member, merge-members, export-member) against the same database.
 
 Database: `--db URL` (`sqlite:///<file>` or `postgresql+psycopg://…`), else the environment variable
 `MEMBERDESK_SERVER_DB`, else a SQLite file `server.sqlite3` in platformdirs' user data folder for
@@ -11,7 +11,8 @@ that cannot be the server's database (a folder, garbage, another program's or a 
 file, a place that cannot be written, a misspelt URL) is refused by `_open` before anything is written to it; a
 file a command cannot read or write is refused by `main`, the one place that turns errors into words.
 Output meant for scripts is alone on stdout: `enrolment-code` prints just the code, `set-rules` just the new
-version. Nothing printed or logged holds a phone number or a member's name.
+version. Nothing printed or logged holds a phone number or a member's name, but for `export-member`, whose JSON is
+the subject-access answer (everything held about the one member asked for).
 
 `serve` listens on loopback only unless `--allow-remote` is given together with `--ssl-certfile` and
 `--ssl-keyfile` (tills talk plain HTTP to loopback only; anything remote is HTTPS). Its rate limits and enrolment
@@ -437,6 +438,29 @@ def _revoke_card(db: ServerDatabase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _delete_member(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.data_rights import erase
+
+    member_id = erase(db, args.member)
+    _out(f"member {member_id} erased: every till drops their personal data on its next sync")
+    return 0
+
+
+def _merge_members(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.data_rights import merge_members
+
+    keep_id, gone_id = merge_members(db, args.keep, args.gone)
+    _out(f"member {gone_id} merged into {keep_id}: every till follows on its next sync")
+    return 0
+
+
+def _export_member(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.data_rights import export
+
+    _out(json.dumps(export(db, args.member), ensure_ascii=False, indent=2))
+    return 0
+
+
 # --- parser ----------------------------------------------------------------------------------------------------------
 
 
@@ -542,6 +566,15 @@ def _parser() -> argparse.ArgumentParser:
 
     sub = action("revoke-card", _revoke_card, "revoke a member card serial (lost card)")
     sub.add_argument("serial", type=int)
+
+    member_help = "the member's id, or their mobile phone number"
+    sub = action("delete-member", _delete_member, "erase a member's personal data at their request (every till)")
+    sub.add_argument("member", help=member_help)
+    sub = action("merge-members", _merge_members, "merge a duplicate member (GONE) into the member kept (KEEP)")
+    sub.add_argument("keep", metavar="KEEP", help=member_help)
+    sub.add_argument("gone", metavar="GONE", help=member_help)
+    sub = action("export-member", _export_member, "print everything held about one member as JSON")
+    sub.add_argument("member", help=member_help)
     return parser
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import and_, bindparam, case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.orm import Session, aliased
 from uuid6 import uuid7
 
@@ -286,6 +287,16 @@ def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str)
         raise ValueError("merge needs two different live members")
     session.flush()
     session.execute(update(LedgerEntry).where(LedgerEntry.member_id == loser.id).values(member_id=survivor.id))
+    kept = select(Preference.kind, Preference.value).where(
+        Preference.member_id == survivor.id, Preference.removed_at.is_(None)
+    )
+    for kind, value in session.execute(kept).all():  # a preference both had is kept once (tills hold it once)
+        session.execute(
+            sa_delete(Preference).where(
+                Preference.member_id == loser.id, Preference.kind == kind, Preference.value == value,
+                Preference.removed_at.is_(None),
+            )
+        )  # fmt: skip
     session.execute(update(Preference).where(Preference.member_id == loser.id).values(member_id=survivor.id))
     survivor.balance += loser.balance
     if loser.last_visit_at is not None and (
@@ -301,15 +312,12 @@ def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str)
 
 
 def delete(session: Session, db: ServerDatabase, member_id: str) -> None:
-    """Erase a member's personal data (the member asked): a `deleted` tombstone; the ledger keeps its figures."""
+    """Erase a member's personal data (the member asked): a `deleted` tombstone; every preference row (removed ones
+    too: they hold what was said about the person) deleted; the ledger keeps its figures under the id."""
     member = session.get(Member, member_id)
     if member is None or member.deleted or member.merged_into is not None:
         raise ValueError("no live member with this id")
-    session.execute(
-        update(Preference)
-        .where(and_(Preference.member_id == member_id, Preference.removed_at.is_(None)))
-        .values(removed_at=db.clock())
-    )
+    session.execute(sa_delete(Preference).where(Preference.member_id == member_id))
     _make_tombstone(member, db, session)
     member.deleted = True
     member.version = db.next_version(session)

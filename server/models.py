@@ -298,3 +298,18 @@ class AdminLog(Base):
     at: Mapped[datetime]
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ConsentEvent(Base):
+    """Each change of a member's consent, for ever (the member's consent history, which a subject-access export
+    shows and an erasure keeps: ids, flags and times only, nothing that names the person)."""
+
+    __tablename__ = "consent_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(36), index=True)
+    field: Mapped[str] = mapped_column(String(24))  # consent_marketing / consent_profile
+    value: Mapped[bool] = mapped_column(Boolean)
+    staff_code: Mapped[str | None] = mapped_column(String(32))
+    device_id: Mapped[str | None] = mapped_column(String(36))
+    at: Mapped[datetime]  # the server's receipt time

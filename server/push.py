@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, delete, insert, update
 from sqlalchemy.orm import Session
 
 from protocol.vocabulary import ErrorCode, ItemStatus
@@ -35,7 +35,17 @@ from server.auth import AuthenticatedDevice
 from server.bulk import Bulk
 from server.db import ServerDatabase
 from server.errors import ApiError
-from server.models import ConflictingItem, Device, LedgerEntry, Preference, PushedItem, Reservation, SeqAlarm
+from server.models import (
+    ConflictingItem,
+    ConsentEvent,
+    Device,
+    LedgerEntry,
+    Member,
+    Preference,
+    PushedItem,
+    Reservation,
+    SeqAlarm,
+)
 from server.push_items import MAX_POINTS, Outcome, apply_one, parse
 from server.push_state import Batch, prepare, remember
 
@@ -327,6 +337,12 @@ def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[A
     bulk.insert(_LEDGER_TABLE, _LEDGER_COLUMNS, batch.ledger_rows)
     if batch.removed_preferences:
         bulk.update(_PREFERENCE_TABLE, ("removed_at",), "id", batch.removed_preferences)
+    if batch.withdrawn:  # profile consent withdrawn: preferences and tags forgotten (docs/operations.md)
+        withdrawn = sorted(batch.withdrawn)
+        session.execute(delete(_PREFERENCE_TABLE).where(_PREFERENCE_TABLE.c.member_id.in_(withdrawn)))
+        session.execute(update(Member).where(Member.id.in_(withdrawn)).values(tags=[]))
+    if batch.consent_events:
+        session.execute(insert(ConsentEvent), batch.consent_events)
     bulk.insert(
         _PREFERENCE_TABLE,
         _PREFERENCE_COLUMNS,

@@ -1,17 +1,24 @@
 """The rules of each pushed item type, applied to a batch's in-memory state (`server.push_state.Batch`): an
 enrolment (or its merge onto the member who already has the phone), a ledger entry (re-checked by
-`server.entry_checks`: applied at what the rules allow and flagged when it broke one), a preference, a consent
-change. An item that cannot be honoured at all is rejected with a reason code; nothing here touches the database.
+`server.entry_checks`: applied at what the rules allow and flagged when it broke one), a preference (only with the
+member's profile consent), a consent change (withdrawing profile consent forgets the member's preferences and tags
+chain-wide) and a manager's member edit (re-checked: an active manager here, a free valid phone, a valid name and
+birthday; a refused edit still gives the member a new version, so the till that made it pulls the server's state
+back). An item for an erased member is rejected `member_erased`. An item that cannot be honoured at all is rejected
+with a reason code; nothing here touches the database.
 
 Thread: the API's worker threads, inside one push.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from pydantic import ValidationError
 
+from loyalty.clock import store_day
 from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.roles import Permission
 from protocol.limits import ALLOWED_CLOCK_SKEW
@@ -20,6 +27,7 @@ from protocol.wire import (
     BODY_SCHEMAS,
     EnrolBody,
     ItemBody,
+    MemberEditBody,
     MemberUpdateBody,
     PointEntryBody,
     PreferenceBody,
@@ -35,6 +43,8 @@ CONSENT_FIELDS = frozenset({"consent_marketing", "consent_profile"})
 #: Bounds the database columns can hold (BIGINT, INTEGER) where the wire schemas leave them open.
 MAX_POINTS = 10**12
 _MAX_RULE_VERSION = 2**31 - 1
+_MAX_NAME = 64
+_FIRST_BIRTHDAY = date(1900, 1, 1)
 
 
 class _Refused(Exception):
@@ -89,6 +99,8 @@ def apply_one(batch: Batch, body: ItemBody | None) -> Outcome:
             return _enrol(batch, body)
         if isinstance(body, PreferenceBody):
             return _preference(batch, body)
+        if isinstance(body, MemberEditBody):
+            return _member_edit(batch, body)
         return _member_update(batch, body)
     except _Refused as refusal:
         return Outcome(ItemStatus.REJECTED, reason=refusal.reason.value)
@@ -101,9 +113,7 @@ def _enrol(batch: Batch, body: EnrolBody) -> Outcome:
         raise _Refused(ErrorCode.INVALID_PHONE) from None
     existing = batch.members.get(body.member_id)
     if existing is not None:  # the id is known already (imported, or merged by an earlier item)
-        survivor = batch.resolve(existing.id)
-        if survivor is None:
-            raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+        survivor = _live_or_refuse(batch, existing.id)
         status = ItemStatus.APPLIED if survivor.id == existing.id else ItemStatus.MERGED
         return Outcome(status, member=survivor.id, state=survivor)
     holder = batch.by_phone.get(phone)
@@ -131,6 +141,8 @@ def _enrol(batch: Batch, body: EnrolBody) -> Outcome:
         )
     )
     batch.by_phone[phone] = member
+    consents = {"consent_marketing": body.consent_marketing, "consent_profile": body.consent_profile}
+    _consent_history(batch, member.id, body.staff_code, consents)
     return _outcome(findings, member=member.id, member_version=batch.touch(member))
 
 
@@ -157,6 +169,30 @@ def _outcome(findings: list[ErrorCode], *, member: str, member_version: int) -> 
     )
 
 
+def _live_or_refuse(batch: Batch, member_id: str) -> MemberState:
+    """The live member an item names, else refused: `member_erased` when the id (or its survivor) was erased at
+    the member's request, `unknown_member` when the server never had it."""
+    member = batch.resolve(member_id)
+    if member is not None:
+        return member
+    seen = batch.members.get(member_id)
+    for _ in range(32):
+        if seen is None:
+            break
+        if seen.deleted:
+            raise _Refused(ErrorCode.MEMBER_ERASED)
+        seen = batch.members.get(seen.merged_into or "")
+    raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+
+
+def _consent_history(batch: Batch, member_id: str, staff_code: str, changes: dict[str, bool]) -> None:
+    for name, value in changes.items():
+        batch.consent_events.append(
+            {"member_id": member_id, "field": name, "value": value, "staff_code": staff_code,
+             "device_id": batch.device.id, "at": batch.now}
+        )  # fmt: skip
+
+
 def _check_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> EntryFacts | None:
     """Refuse an entry that breaks the ledger's rules; returns the reversed entry for a reversal."""
     if body.breaks_kind_rule():
@@ -177,9 +213,7 @@ def _check_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> Ent
 
 
 def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
-    member = batch.resolve(body.member_id)
-    if member is None:
-        raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+    member = _live_or_refuse(batch, body.member_id)
     original = _check_entry(batch, body, member)
     try:
         checked = check_entry(batch, body, member, original)
@@ -215,9 +249,7 @@ def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
 
 
 def _preference(batch: Batch, body: PreferenceBody) -> Outcome:
-    member = batch.resolve(body.member_id)
-    if member is None:
-        raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+    member = _live_or_refuse(batch, body.member_id)
     if body.op is PreferenceOp.ADD and not member.consent_profile:
         # Withdrawn consent wins over a till that recorded a preference before it heard of the withdrawal. The
         # member is touched so the till's next pull puts its copy right.
@@ -257,9 +289,7 @@ def _member_update(batch: Batch, body: MemberUpdateBody) -> Outcome:
     """A consent change. A withdrawal is always applied (flagged when its staff code does not hold); a consent
     given counts only from staff of this store who may record it: otherwise it is not applied, and the member is
     touched so the till's next pull puts its copy right."""
-    member = batch.resolve(body.member_id)
-    if member is None:
-        raise _Refused(ErrorCode.UNKNOWN_MEMBER)
+    member = _live_or_refuse(batch, body.member_id)
     staff = staff_finding(batch, body.staff_code, Permission.ENROL)
     given = [field for field, value in body.changes.items() if value]
     if staff is not None and given:
@@ -268,4 +298,66 @@ def _member_update(batch: Batch, body: MemberUpdateBody) -> Outcome:
         member.consent_marketing = body.changes["consent_marketing"]
     if "consent_profile" in body.changes:
         member.consent_profile = body.changes["consent_profile"]
+        if not member.consent_profile:
+            _forget_profile(batch, member.id)
+    _consent_history(batch, member.id, body.staff_code, dict(body.changes))
     return _outcome([] if staff is None else [staff], member=member.id, member_version=batch.touch(member))
+
+
+def _forget_profile(batch: Batch, member_id: str) -> None:
+    """Profile consent withdrawn: the member's preferences (this batch's too) and tags are forgotten when the
+    batch is written (`server.push._write`), and every till drops them with the member's next change."""
+    batch.withdrawn.add(member_id)
+    batch.preference_rows[:] = [row for row in batch.preference_rows if row["member_id"] != member_id]
+    for key in [key for key in batch.live_preferences if key[0] == member_id]:
+        del batch.live_preferences[key]
+
+
+def _member_edit(batch: Batch, body: MemberEditBody) -> Outcome:
+    member = _live_or_refuse(batch, body.member_id)
+    try:
+        columns = _checked_edit(batch, body, member)
+    except _Refused as refusal:  # a new version all the same: the till that edited pulls the server's state back
+        return Outcome(ItemStatus.REJECTED, reason=refusal.reason.value, member=member.id,
+                       member_version=batch.touch(member))  # fmt: skip
+    phone = columns.get("phone")
+    if isinstance(phone, str):
+        if member.phone is not None and batch.by_phone.get(member.phone) is member:
+            del batch.by_phone[member.phone]
+        member.phone = phone
+        batch.by_phone[phone] = member
+    if "birthday" in columns:
+        birthday = columns["birthday"]
+        member.birthday = birthday if isinstance(birthday, date) else None
+    batch.edits.setdefault(member.id, {}).update(columns)
+    return Outcome(ItemStatus.APPLIED, member=member.id, member_version=batch.touch(member))
+
+
+def _checked_edit(batch: Batch, body: MemberEditBody, member: MemberState) -> dict[str, object]:
+    """The columns a manager's edit changes, each checked as the till checked it; raises `_Refused`."""
+    staff = staff_finding(batch, body.staff_code, Permission.EDIT_MEMBER)
+    if staff is not None:
+        raise _Refused(staff)
+    columns: dict[str, object] = {}
+    if body.name is not None:
+        name = " ".join(unicodedata.normalize("NFKC", body.name).split())
+        if (not name or len(name) > _MAX_NAME or name.isdigit()
+                or any(unicodedata.category(ch)[0] == "C" for ch in name)):  # fmt: skip
+            raise _Refused(ErrorCode.INVALID_NAME)
+        columns["name"] = name
+    if body.clear_birthday:
+        columns["birthday"] = None
+    elif body.birthday is not None:
+        if not _FIRST_BIRTHDAY <= body.birthday <= store_day(batch.now, batch.zone):
+            raise _Refused(ErrorCode.INVALID_BIRTHDAY)
+        columns["birthday"] = body.birthday
+    if body.phone is not None:
+        try:
+            phone = parse_mobile(body.phone)
+        except InvalidPhone:
+            raise _Refused(ErrorCode.INVALID_PHONE) from None
+        holder = batch.by_phone.get(phone)
+        if holder is not None and holder.id != member.id and holder.phone == phone and not holder.deleted:
+            raise _Refused(ErrorCode.DUPLICATE_PHONE)
+        columns["phone"] = phone
+    return columns

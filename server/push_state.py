@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
 from loyalty.clock import day_bounds, store_day, store_zone
@@ -25,7 +25,7 @@ from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.rules import PointsRules
 from loyalty.tiers import twelve_months_before
 from protocol.vocabulary import EntryKind
-from protocol.wire import EnrolBody, ItemBody, MemberUpdateBody, PointEntryBody, PreferenceBody
+from protocol.wire import EnrolBody, ItemBody, MemberEditBody, MemberUpdateBody, PointEntryBody, PreferenceBody
 from server import chain
 from server.auth import AuthenticatedDevice
 from server.bulk import Bulk
@@ -137,6 +137,9 @@ class Batch:
     removed_preferences: list[tuple[datetime, int]] = field(default_factory=list)
     consumed: list[str] = field(default_factory=list)
     touched: dict[str, MemberState] = field(default_factory=dict)
+    consent_events: list[dict[str, Any]] = field(default_factory=list)  # `consent_event` rows to insert
+    withdrawn: set[str] = field(default_factory=set)  # members whose profile consent a till withdrew
+    edits: dict[str, dict[str, Any]] = field(default_factory=dict)  # member -> columns a manager's edit changed
     year_start: datetime = field(init=False)
     visit_start: datetime = field(init=False)
 
@@ -202,9 +205,17 @@ class Batch:
                 new_rows.append({**member.new_row, **{name: getattr(member, name) for name in _CHANGING}})
             elif member.dirty:
                 updates.append(_changing_and_id(member))
+        # A manager's corrections (rare: one statement each): a member's before the new rows, which may take the
+        # phone it gave up; a new member's after its row exists.
+        created = {member.id for member in self.members.values() if member.new_row is not None}
+        edits = list(self.edits.items())
+        for member_id, columns in (edit for edit in edits if edit[0] not in created):
+            self.session.execute(update(Member).where(Member.id == member_id).values(**columns))
         if new_rows:
             self.session.execute(insert(Member), new_rows)
         self.bulk.update(_MEMBER_TABLE, _CHANGING, "id", updates)
+        for member_id, columns in (edit for edit in edits if edit[0] in created):
+            self.session.execute(update(Member).where(Member.id == member_id).values(**columns))
 
 
 def _load_members(bulk: Bulk, ids: set[str]) -> dict[str, MemberState]:
@@ -266,13 +277,16 @@ def prepare(
     member_ids = {
         body.member_id
         for body in bodies
-        if isinstance(body, EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody)
+        if isinstance(body, EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody)
     }
     phones: set[str] = set()
     enrols = 0
     for body in bodies:
         if isinstance(body, EnrolBody):
             enrols += 1
+            with contextlib.suppress(InvalidPhone):
+                phones.add(parse_mobile(body.phone))
+        elif isinstance(body, MemberEditBody) and body.phone is not None:
             with contextlib.suppress(InvalidPhone):
                 phones.add(parse_mobile(body.phone))
     members = _load_members(bulk, member_ids)

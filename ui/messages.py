@@ -57,6 +57,10 @@ _STORE: dict[Problem, str] = {
     Problem.NO_MEMBER_CODE_KEY: QT_TRANSLATE_NOOP(
         "Messages", "This till cannot read member codes until it has synced with the server once."
     ),
+    Problem.PHONE_NOT_VERIFIED: QT_TRANSLATE_NOOP(
+        "Messages", "The old number typed is not this member's: the phone was not changed."
+    ),
+    Problem.NOTHING_TO_EDIT: QT_TRANSLATE_NOOP("Messages", "Nothing was changed."),
     Problem.INVALID_TAIL: QT_TRANSLATE_NOOP("Messages", "Type exactly the last 4 digits of the phone number."),
     Problem.STORAGE_FULL: QT_TRANSLATE_NOOP(
         "Messages", "The till's disk is full: nothing was saved. Free some space on this computer, then try again."
@@ -192,6 +196,19 @@ _REASONS: dict[str, str] = {
     ),
     ErrorCode.UNKNOWN_RULES_VERSION.value: QT_TRANSLATE_NOOP(
         "Messages", "It was made under points rules the server does not know: nothing was applied."
+    ),
+    ErrorCode.MEMBER_ERASED.value: QT_TRANSLATE_NOOP(
+        "Messages", "The member asked to be erased: nothing more is recorded about them."
+    ),
+    ErrorCode.CONSENT_REQUIRED.value: QT_TRANSLATE_NOOP(
+        "Messages", "The member has not agreed to have preferences recorded (or withdrew it)."
+    ),
+    ErrorCode.DUPLICATE_PHONE.value: QT_TRANSLATE_NOOP(
+        "Messages", "The new phone number already belongs to another member: the member was not changed."
+    ),
+    ErrorCode.INVALID_NAME.value: QT_TRANSLATE_NOOP("Messages", "The name is not valid: the member was not changed."),
+    ErrorCode.INVALID_BIRTHDAY.value: QT_TRANSLATE_NOOP(
+        "Messages", "The birthday is not a possible date: the member was not changed."
     ),
 }
 _NO_REASON = QT_TRANSLATE_NOOP("Messages", "No reason given.")

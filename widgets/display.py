@@ -96,6 +96,7 @@ _ITEM_TYPES: Mapping[ItemType, str] = MappingProxyType(
         ItemType.POINT_ENTRY: QT_TRANSLATE_NOOP("Display", "Points entry"),
         ItemType.PREFERENCE: QT_TRANSLATE_NOOP("Display", "Preference"),
         ItemType.MEMBER_UPDATE: QT_TRANSLATE_NOOP("Display", "Member's consent"),
+        ItemType.MEMBER_EDIT: QT_TRANSLATE_NOOP("Display", "Member's details"),
     }
 )
 

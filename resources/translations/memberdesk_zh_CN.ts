@@ -309,6 +309,10 @@
         <translation>会员授权</translation>
     </message>
     <message>
+        <source>Member&apos;s details</source>
+        <translation>会员资料</translation>
+    </message>
+    <message>
         <source>Not synced yet</source>
         <translation>待同步</translation>
     </message>
@@ -725,6 +729,49 @@ F12</translation>
     </message>
 </context>
 <context>
+    <name>MemberEditDialog</name>
+    <message>
+        <source>Edit member</source>
+        <translation>编辑会员</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>New phone</source>
+        <translation>新手机号</translation>
+    </message>
+    <message>
+        <source>Old phone (to change it)</source>
+        <translation>原手机号（改号时必填）</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD (empty: none)</source>
+        <translation>年-月-日（留空：无）</translation>
+    </message>
+    <message>
+        <source>Empty: the phone stays</source>
+        <translation>留空：手机号不变</translation>
+    </message>
+    <message>
+        <source>The member&apos;s current full number</source>
+        <translation>会员当前的完整手机号</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
+    </message>
+    <message>
+        <source>Save (Enter)</source>
+        <translation>保存 (Enter)</translation>
+    </message>
+</context>
+<context>
     <name>MemberPage</name>
     <message>
         <source>Award points</source>
@@ -745,6 +792,10 @@ F12</translation>
     <message>
         <source>Member code</source>
         <translation>会员码</translation>
+    </message>
+    <message>
+        <source>Edit member</source>
+        <translation>编辑会员</translation>
     </message>
     <message>
         <source>Back to lookup</source>
@@ -844,6 +895,14 @@ F12</translation>
     <message>
         <source>This till cannot read member codes until it has synced with the server once.</source>
         <translation>本机需先与服务器完成一次同步，才能识别会员码。</translation>
+    </message>
+    <message>
+        <source>The old number typed is not this member&apos;s: the phone was not changed.</source>
+        <translation>输入的原手机号不是该会员的：手机号未修改。</translation>
+    </message>
+    <message>
+        <source>Nothing was changed.</source>
+        <translation>没有任何修改。</translation>
     </message>
     <message>
         <source>Type exactly the last 4 digits of the phone number.</source>
@@ -1088,6 +1147,26 @@ F12</translation>
     <message>
         <source>It was made under points rules the server does not know: nothing was applied.</source>
         <translation>该记录使用了服务器未知的积分规则：未入账。</translation>
+    </message>
+    <message>
+        <source>The member asked to be erased: nothing more is recorded about them.</source>
+        <translation>该会员已要求删除个人信息：不再记录其任何数据。</translation>
+    </message>
+    <message>
+        <source>The member has not agreed to have preferences recorded (or withdrew it).</source>
+        <translation>该会员未同意（或已撤回同意）记录偏好。</translation>
+    </message>
+    <message>
+        <source>The new phone number already belongs to another member: the member was not changed.</source>
+        <translation>新手机号已属于另一位会员：会员信息未修改。</translation>
+    </message>
+    <message>
+        <source>The name is not valid: the member was not changed.</source>
+        <translation>姓名无效：会员信息未修改。</translation>
+    </message>
+    <message>
+        <source>The birthday is not a possible date: the member was not changed.</source>
+        <translation>生日不是有效日期：会员信息未修改。</translation>
     </message>
     <message>
         <source>No reason given.</source>

@@ -29,6 +29,7 @@ from ui.enrol_dialog import EnrolDialog
 from ui.i18n import Language, Translations
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
+from ui.member_edit_dialog import MemberEditDialog
 from ui.redeem_dialog import RedeemDialog
 from ui.reverse_dialog import ReverseDialog
 
@@ -78,10 +79,11 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
         "enrol": lambda: EnrolDialog(env.ctx, phone="13900001111"),
         "approval": lambda: ApprovalDialog(env.ctx, "reason"),
         "login": lambda: LoginDialog(env.ctx),
+        "edit": lambda: MemberEditDialog(env.ctx, member),
     }
 
 
-@pytest.mark.parametrize("name", ["award", "redeem", "reverse", "enrol", "approval", "login"])
+@pytest.mark.parametrize("name", ["award", "redeem", "reverse", "enrol", "approval", "login", "edit"])
 def test_each_dialog_speaks_chinese(gui_env: GuiEnv, qtbot: QtBot, chinese: None, name: str) -> None:
     gui_env.login("M001")
     dialog = show_widget(qtbot, _dialogs(gui_env)[name]())

@@ -123,13 +123,13 @@ def test_a_rejected_award_is_listed_with_its_reason(gui_env: GuiEnv, qtbot: QtBo
     assert on_server[rejected.entry.id].status == "rejected" and on_server[kept.entry.id].status == "applied"
     assert _summary(page, "Rejected") == "1" and _summary(page, "Applied") == "1"
     assert [(x.item_id, x.status, x.reason) for x in page.exceptions] == [
-        (rejected.entry.id, "rejected", "unknown_member")
+        (rejected.entry.id, "rejected", "member_erased")
     ]
     table = page.findChild(QTableWidget, "syncExceptions")
     assert table is not None and table.isVisibleTo(page) and table.rowCount() == 1
     row = row_texts(table, 0)
-    assert row[4] == "Rejected" and row[5] == reason_words("unknown_member")
-    assert "no such member" in row[5] and "GUI-ERASED" in row[1] and row[3] == "+66"
+    assert row[4] == "Rejected" and row[5] == reason_words("member_erased")
+    assert "asked to be erased" in row[5] and "GUI-ERASED" in row[1] and row[3] == "+66"
     qtbot.waitUntil(lambda: page.day_report.report is not None)
     report = page.day_report.report
     assert report is not None and report.entry_sync.rejected == 1

@@ -156,6 +156,7 @@ class Till:
             "store_code": STORE,
             "staff_code": "C001",
             "created_at": self.clock.now.isoformat(),
+            "consent_profile": True,  # preferences are pushed for these members: the server needs the consent
             **extra,
         }
         return self.item("enrol", body)

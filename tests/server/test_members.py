@@ -52,5 +52,5 @@ def test_delete_erases_personal_data(db: ServerDatabase, till: Till) -> None:
         assert gone is not None and (gone.deleted, gone.phone, gone.name) == (True, None, "")
         assert members.resolve(session, member_id) is None
     [result] = till.push_ok(till.entry(member_id, 5))
-    assert (result["status"], result["reason"]) == ("rejected", "unknown_member")
+    assert (result["status"], result["reason"]) == ("rejected", "member_erased")  # in words at the till, not "unknown"
     assert till.enrolled(PHONE_A) != member_id  # the phone is free again
