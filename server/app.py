@@ -20,7 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from loyalty.rules import PointsRules
@@ -54,6 +54,7 @@ from server.models import Staff, Store
 from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
 from server.push_decode import decode_push
 from server.redemptions import authorize
+from server.staff_scope import staff_of_store
 
 Device = Annotated[AuthenticatedDevice, Depends(current_device)]
 Database = Annotated[ServerDatabase, Depends(server_database)]
@@ -201,17 +202,13 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
 
     @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401, 413, 429), tags=["sync"])
     def config(device: Device, database: Database) -> ConfigResponse:
-        """Rules, tiers, this store, its staff (with PIN hashes; inactive ones flagged), the member-code public
-        key and the revoked card serials."""
+        """Rules, tiers, this store, its staff and the chain-wide managers (with PIN hashes; inactive ones
+        flagged; `server.staff_scope`), the member-code public key and the revoked card serials."""
         with database.read() as session:
             rules = chain.rules(session)
             store = session.get(Store, device.store_id)
             assert store is not None
-            staff = session.scalars(
-                select(Staff)
-                .where(or_(Staff.store_id == device.store_id, Staff.store_id.is_(None)))
-                .order_by(Staff.code)
-            ).all()
+            staff = session.scalars(select(Staff).where(staff_of_store(device.store_id)).order_by(Staff.code)).all()
             return ConfigResponse(
                 config_version=chain.config_version(session),
                 rules=rules.to_dict(),

@@ -310,6 +310,10 @@ def _add_staff(db: ServerDatabase, args: argparse.Namespace) -> int:
     pin = args.pin if args.pin is not None else _read_pin(sys.stdin)
     admin.add_staff(db, args.code, args.name, args.role, pin, args.store)
     _out(f"staff {args.code} ({args.role}, {'store ' + args.store if args.store else 'every store'}) saved")
+    if args.store is None and args.role != "manager":
+        sys.stderr.write(
+            f"warning: only managers are chain-wide: no till receives {args.code} until --store names their store\n"
+        )
     return 0
 
 
@@ -495,7 +499,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("name")
     sub.add_argument("role", choices=("cashier", "guide", "manager"))
     sub.add_argument("--pin", help="4-8 digits (visible to other users of this machine: prefer stdin or the prompt)")
-    sub.add_argument("--store", help="the store they work at (default: every store)")
+    sub.add_argument("--store", help="the store they work at (default: every store, for a manager only)")
 
     sub = action("set-rules", _set_rules, "put new points rules in force (JSON of PointsRules.to_dict())")
     sub.add_argument("file", help="rules JSON file; its version must be above the current one")

@@ -38,6 +38,7 @@ from protocol.limits import ALLOWED_CLOCK_SKEW, MAX_POINTS, OFFLINE_WINDOW
 from protocol.vocabulary import FINDING_ORDER, EntryKind, ErrorCode
 from protocol.wire import PointEntryBody
 from server.push_state import Batch, EntryFacts, MemberState, StaffFacts
+from server.staff_scope import works_at
 
 
 class Uncheckable(Exception):
@@ -97,7 +98,7 @@ def _check_time(batch: Batch, checked: Checked) -> None:
 
 
 def _works_here(batch: Batch, facts: StaffFacts | None) -> bool:
-    return facts is not None and facts.active and facts.store_id in (None, batch.device.store_id)
+    return facts is not None and facts.active and works_at(facts.role, facts.store_id, batch.device.store_id)
 
 
 def _check_staff(batch: Batch, body: PointEntryBody, checked: Checked) -> None:

@@ -59,7 +59,7 @@ def _ensure_stores_and_staff(db: ServerDatabase) -> tuple[tuple[str, ...], tuple
         admin.create_store(db, code, name)
     new_staff = [person for person in DEMO_STAFF if person.code not in staff]
     for person in new_staff:
-        admin.add_staff(db, person.code, person.name, person.role, person.pin)
+        admin.add_staff(db, person.code, person.name, person.role, person.pin, person.store)
     return tuple(code for code, _ in new_stores), tuple(person.code for person in new_staff)
 
 

@@ -99,16 +99,24 @@ def test_add_staff_reads_the_pin_from_stdin(
     sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("1357\n"))
-    code, _, err = run(capsys, "admin", "--db", sqlite_url, "add-staff", "C009", "李收银", "cashier")
+    code, _, err = run(capsys, "admin", "--db", sqlite_url, "add-staff", "M009", "区域经理", "manager")
     assert (code, err) == (0, "")
     db = ServerDatabase.open(sqlite_url)
     try:
         with db.read() as session:
-            staff = session.get(Staff, "C009")
+            staff = session.get(Staff, "M009")
             assert staff is not None and staff.store_id is None
             assert pin_matches("1357", staff.pin_hash)
     finally:
         db.close()
+
+
+def test_a_chain_wide_cashier_is_saved_with_a_warning_that_no_till_gets_them(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "admin", "--db", sqlite_url, "add-staff", "C009", "李收银", "cashier", "--pin", "1357")
+    assert code == 0
+    assert err == "warning: only managers are chain-wide: no till receives C009 until --store names their store\n"
 
 
 def test_refusals_and_usage_errors(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
