@@ -21,9 +21,7 @@ def _hashes(handle: TillHandle) -> dict[str, str]:
     return {code: pin_hash for code, pin_hash, active in rows if active and pin_hash}
 
 
-def test_a_till_gets_its_own_store_and_the_chain_wide_managers_only(
-    make_till: TillFactory, server: LiveServer
-) -> None:
+def test_a_till_gets_its_own_store_and_the_chain_wide_managers_only(make_till: TillFactory, server: LiveServer) -> None:
     admin.add_staff(server.db, "A001", "区域经理", "manager", "2580")  # chain-wide manager
     admin.add_staff(server.db, "W001", "全店收银", "cashier", "1111")  # chain-wide cashier: no till gets it
     admin.add_staff(server.db, "X001", "二店收银", "cashier", "2222", store_code=OTHER_STORE)
