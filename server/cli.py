@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from loyalty.rules import InvalidRules, PointsRules
-from server import admin, chain
+from server import admin, chain, member_code_audit
 from server.admin import AdminError
 from server.db import ServerDatabase
 from server.files import SQLITE_HEADER, owner_only_sqlite_file
@@ -424,6 +424,41 @@ def _revoke_card(db: ServerDatabase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _reissue_card(db: ServerDatabase, args: argparse.Namespace) -> int:
+    card = admin.reissue_card(db, args.member_id)
+    old = "none" if card.old_serial is None else f"{card.old_serial} (revoked)"
+    _out(f"member {card.member_id}: new card {card.card_serial}, old card {old}")
+    _out(card.code)
+    return 0
+
+
+def _member_code_requests(db: ServerDatabase, args: argparse.Namespace) -> int:
+    rows = member_code_audit.requests(db, member_id=args.member, device_id=args.device)
+    if not rows:
+        _out("no member code requests")
+        return 0
+    _out("at\tdevice\tstore\tstaff\tmember\tcard\toutcome")
+    for row in rows:
+        card = "-" if row.card_serial is None else str(row.card_serial)
+        _out(
+            f"{row.at.isoformat(timespec='seconds')}\t{row.device_id or 'admin'}\t{row.store_code or '-'}"
+            f"\t{row.staff_code or '-'}\t{row.member_id}\t{card}\t{row.outcome}"
+        )
+    return 0
+
+
+def _staff_pins(db: ServerDatabase, _args: argparse.Namespace) -> int:
+    due = admin.staff_due_new_pins(db)
+    if not due:
+        _out("every staff PIN hash is argon2id at the default cost")
+        return 0
+    _out("staff\trole\tstatus\thash")
+    for person in due:
+        _out(f"{person.code}\t{person.role}\t{'active' if person.active else 'inactive'}\t{person.scheme}")
+    _out(f"{len(due)} staff to give a new PIN with add-staff (their hash is replaced when the PIN is set)")
+    return 0
+
+
 # --- parser ----------------------------------------------------------------------------------------------------------
 
 
@@ -528,6 +563,15 @@ def _parser() -> argparse.ArgumentParser:
 
     sub = action("revoke-card", _revoke_card, "revoke a member card serial (lost card)")
     sub.add_argument("serial", type=int)
+
+    sub = action("reissue-card", _reissue_card, "give a member a new card serial; the old one is revoked")
+    sub.add_argument("member_id", help="the member's id (a merged id stands for its survivor)")
+
+    sub = action("member-code-requests", _member_code_requests, "print the audit of member codes handed out")
+    sub.add_argument("--member", help="only this member id (as asked)")
+    sub.add_argument("--device", help="only this device id")
+
+    action("staff-pins", _staff_pins, "list staff whose PIN hash is legacy scrypt or weaker than the default")
     return parser
 
 

@@ -270,3 +270,37 @@ def test_main_module_calls_main(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit) as exit_:
         runpy.run_module("server", run_name="__main__")
     assert exit_.value.code == 0 and seen == [None]
+
+
+def test_staff_pins_lists_who_still_has_a_legacy_hash_until_their_pin_is_set_again(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import hashlib
+
+    from loyalty import pins
+
+    salt = bytes(16)
+    legacy = f"scrypt$16384$8$1${salt.hex()}${hashlib.scrypt(b'1357', salt=salt, n=2**14, r=8, p=1).hex()[:64]}"
+    before = pins.current_cost()
+    pins.set_cost(pins.DEFAULT_COST)  # what ships: the list names only hashes weaker than it
+    try:
+        assert (
+            run(capsys, "admin", "--db", sqlite_url, "add-staff", "M001", "王店长", "manager", "--pin", "2468")[0] == 0
+        )
+        db = ServerDatabase.open(sqlite_url)
+        try:
+            with db.write() as session:
+                session.add(Staff(code="C001", name="李收银", role="cashier", pin_hash=legacy, store_id=None,
+                                  active=True, updated_at=db.clock()))  # fmt: skip
+        finally:
+            db.close()
+        code, out, _ = run(capsys, "admin", "--db", sqlite_url, "staff-pins")
+        assert code == 0 and "C001\tcashier\tactive\tscrypt" in out and "M001" not in out
+
+        assert (
+            run(capsys, "admin", "--db", sqlite_url, "add-staff", "C001", "李收银", "manager", "--pin", "1357")[0] == 0
+        )
+        code, out, _ = run(capsys, "admin", "--db", sqlite_url, "staff-pins")
+        assert (code, out) == (0, "every staff PIN hash is argon2id at the default cost\n")
+    finally:
+        pins.set_cost(before)
