@@ -30,6 +30,7 @@ from ui.i18n import Language, Translations
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.redeem_dialog import RedeemDialog
+from ui.reissue_card_dialog import ReissueCardDialog
 from ui.reverse_dialog import ReverseDialog
 
 # Two English words in a row: a sentence or label of ours left untranslated. Single words (MemberDesk, English,
@@ -78,10 +79,11 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
         "enrol": lambda: EnrolDialog(env.ctx, phone="13900001111"),
         "approval": lambda: ApprovalDialog(env.ctx, "reason"),
         "login": lambda: LoginDialog(env.ctx),
+        "reissue card": lambda: ReissueCardDialog(env.ctx, member),
     }
 
 
-@pytest.mark.parametrize("name", ["award", "redeem", "reverse", "enrol", "approval", "login"])
+@pytest.mark.parametrize("name", ["award", "redeem", "reverse", "enrol", "approval", "login", "reissue card"])
 def test_each_dialog_speaks_chinese(gui_env: GuiEnv, qtbot: QtBot, chinese: None, name: str) -> None:
     gui_env.login("M001")
     dialog = show_widget(qtbot, _dialogs(gui_env)[name]())
