@@ -88,3 +88,25 @@ def test_without_the_test_setting_new_hashes_get_the_shipped_cost() -> None:
             env["MEMBERDESK_PIN_COST"] = setting
         out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
         assert out.stdout.split() == ["6", "65536", "1"]
+
+
+def test_a_login_does_not_hold_the_write_lock_while_the_pin_is_checked(till: Till, shipped_cost: None) -> None:
+    """A shipped-cost check takes about a third of a second: a sync writing pulled members meanwhile must not wait
+    for it (the check runs between a read and the write that records the outcome)."""
+    import threading
+    import time
+
+    till.staff.upsert("M001", "王店长", Role.MANAGER, pins.hash_pin("2468"))
+    finished: dict[str, float] = {}
+
+    def log_in() -> None:
+        till.staff.login("M001", "2468")
+        finished["login"] = time.perf_counter()
+
+    worker = threading.Thread(target=log_in)
+    worker.start()
+    time.sleep(0.05)  # the login is hashing now (it takes ~0.3 s)
+    till.staff.upsert("C001", "李收银", Role.CASHIER, _legacy_scrypt_hash("1357"))  # a write, like a pulled page
+    finished["write"] = time.perf_counter()
+    worker.join()
+    assert finished["write"] < finished["login"]
