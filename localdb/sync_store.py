@@ -351,7 +351,9 @@ class SyncStore:
             self._staff.upsert(person["code"], person["name"], Role(person["role"]), person["pin_hash"],
                                active=bool(person.get("active", True)))  # fmt: skip
         with self._db.write() as session:
-            session.execute(update(Staff).where(Staff.code.not_in(listed)).values(active=False))
+            # Staff the server no longer sends (moved to another store, or gone) lose their PIN hash here, not only
+            # their login: a stolen till holds no hash of anyone outside its store. The row stays for the reports.
+            session.execute(update(Staff).where(Staff.code.not_in(listed)).values(active=False, pin_hash=""))
             ensure_sync_state(session).config_version = int(config["config_version"])
 
     # -- runs -----------------------------------------------------------------------------------------------------

@@ -313,6 +313,7 @@ MemberId = Annotated[str, Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[
 
 class MemberCodesRequest(Wire):
     member_ids: list[MemberId]  # at most MAX_MEMBER_CODES: more is answered 413, not 400
+    staff_code: Code | None = None  # who at the till asked, for the server's audit (absent: not known)
 
 
 class IssuedMemberCode(Wire):
@@ -358,3 +359,19 @@ class AuditKeyResponse(Wire):
     """`POST /v1/audit/key`: the key of a till registered before audit keys, handed over once."""
 
     audit_key: Hex64
+
+
+class CardReissueRequest(Wire):
+    """A new card for a member whose card was lost (`POST /v1/cards/reissue`): the manager who approved it at the
+    till (code and PIN checked there) is named, and the server checks that code again."""
+
+    member_id: MemberId
+    approver_code: Code
+
+
+class CardReissueResponse(Wire):
+    """The member's new card: its serial (the old one is revoked) and its signed code."""
+
+    member_id: MemberId  # the live member (the survivor, after a merge)
+    card_serial: int
+    code: str

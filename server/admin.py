@@ -1,7 +1,8 @@
 """The chain administrator's actions, as plain service functions (the admin CLI and the tests call them): stores,
-one-time enrolment codes, device registration and revocation, staff, points rules, card revocation. Each action is
-one write transaction and leaves an `AdminLog` row naming codes and ids only, never a person's name or phone.
-Refusals raise `AdminError` (a `ValueError`) with a clear message and, for the API, a wire `ErrorCode`.
+one-time enrolment codes, device registration and revocation, staff (and who is due a new PIN hash), points rules,
+card revocation and re-issue. Each action is one write transaction and leaves an `AdminLog` row naming codes and
+ids only, never a person's name or phone. Refusals raise `AdminError` (a `ValueError`) with a clear message and,
+for the API, a wire `ErrorCode`.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
-from loyalty.pins import hash_pin
+from loyalty.pins import hash_pin, is_legacy_hash, needs_rehash
 from loyalty.roles import Role
 from loyalty.rules import PointsRules
 from protocol.vocabulary import ErrorCode
 from protocol.wire import StoreInfo
 from server import chain
 from server.auth import hash_token, new_token
+from server.cards import CardRefused, ReissuedCard, reissue_in
 from server.db import ServerDatabase
+from server.member_code_audit import Requester
 from server.models import AdminLog, Device, EnrolmentCode, Staff, Store
 
 #: Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is not misread.
@@ -250,3 +253,35 @@ def revoke_card(db: ServerDatabase, serial: int) -> None:
     with db.write() as session:
         chain.revoke_card(session, serial)
         _log(session, now, "revoke_card", f"serial={serial}")
+
+
+def reissue_card(db: ServerDatabase, member_id: str) -> ReissuedCard:
+    """A new card for a member (lost card): a new serial, the old one revoked (`server.cards`), audited."""
+    try:
+        with db.write() as session:
+            card = reissue_in(session, db, member_id, Requester())
+            _log(session, db.clock(), "reissue_card",
+                 f"member={card.member_id} old={card.old_serial} new={card.card_serial}")  # fmt: skip
+    except CardRefused as refused:
+        raise AdminError(f"{refused}: {member_id!r}", refused.code) from None
+    return card
+
+
+@dataclass(frozen=True, slots=True)
+class PinHashAge:
+    code: str
+    role: str
+    active: bool
+    scheme: str  # "scrypt" (legacy) or "argon2id (weaker than the default)"
+
+
+def staff_due_new_pins(db: ServerDatabase) -> list[PinHashAge]:
+    """Staff whose PIN hash is legacy scrypt or cheaper than the default argon2id: set their PIN again
+    (`add-staff`) to have it hashed anew. The server never holds a PIN to rehash it by itself."""
+    with db.read() as session:
+        rows = session.execute(select(Staff.code, Staff.role, Staff.active, Staff.pin_hash).order_by(Staff.code)).all()
+    return [
+        PinHashAge(code, role, bool(active), "scrypt" if is_legacy_hash(pin_hash) else "argon2id (weaker)")
+        for code, role, active, pin_hash in rows
+        if needs_rehash(pin_hash)
+    ]

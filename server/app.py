@@ -1,7 +1,8 @@
 """The HTTP API of the central member server (PROTOCOL.md): health, device registration, config, push, changes,
-online redemption authorization and member codes; the error shape every refusal has; an OpenAPI document that
-states the real statuses: 400 for a request that does not fit the published schema (instead of FastAPI's default
-422), 422 for one that fits it but breaks a rule the schema cannot state, 413 and 429 from the guard.
+online redemption authorization, member codes and card re-issue; the error shape every refusal has; an OpenAPI
+document that states the real statuses: 400 for a request that does not fit the published schema (instead of
+FastAPI's default 422), 422 for one that fits it but breaks a rule the schema cannot state, 413 and 429 from the
+guard.
 
 Every request passes `server.guard.RequestGuard` first: body caps, the device token, rate limits — before its body
 is read. Handlers are plain `def`s: FastAPI runs them in its thread pool, so the event loop never waits on the
@@ -20,7 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from loyalty.rules import PointsRules
@@ -32,6 +33,8 @@ from protocol.wire import (
     AuditKeyResponse,
     AuthorizeRequest,
     AuthorizeResponse,
+    CardReissueRequest,
+    CardReissueResponse,
     ChangesResponse,
     ConfigResponse,
     Health,
@@ -48,16 +51,19 @@ from server import chain
 from server.admin import AdminError, register_device, store_info
 from server.audit_anchors import AuditKeyIssued, issue_audit_key, latest_anchor, record_anchor
 from server.auth import AuthenticatedDevice, current_device, server_database
+from server.cards import CardRefused, reissue_card
 from server.changes import DEFAULT_LIMIT, changes_page
 from server.db import ServerDatabase
 from server.errors import ApiError, error_responses
 from server.guard import RequestGuard
 from server.limits import Limiter, address_key, retry_after
+from server.member_code_audit import Requester, record_issued
 from server.member_codes import issue_member_codes
 from server.models import Staff, Store
 from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
 from server.push_decode import decode_push
 from server.redemptions import authorize
+from server.staff_scope import staff_of_store
 
 Device = Annotated[AuthenticatedDevice, Depends(current_device)]
 Database = Annotated[ServerDatabase, Depends(server_database)]
@@ -207,17 +213,13 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
 
     @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401, 413, 429), tags=["sync"])
     def config(device: Device, database: Database) -> ConfigResponse:
-        """Rules, tiers, this store, its staff (with PIN hashes; inactive ones flagged), the member-code public
-        key and the revoked card serials."""
+        """Rules, tiers, this store, its staff and the chain-wide managers (with PIN hashes; inactive ones
+        flagged; `server.staff_scope`), the member-code public key and the revoked card serials."""
         with database.read() as session:
             rules = chain.rules(session)
             store = session.get(Store, device.store_id)
             assert store is not None
-            staff = session.scalars(
-                select(Staff)
-                .where(or_(Staff.store_id == device.store_id, Staff.store_id.is_(None)))
-                .order_by(Staff.code)
-            ).all()
+            staff = session.scalars(select(Staff).where(staff_of_store(device.store_id)).order_by(Staff.code)).all()
             return ConfigResponse(
                 config_version=chain.config_version(session),
                 rules=rules.to_dict(),
@@ -312,7 +314,30 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
                 f"at most {MAX_MEMBER_CODES} member ids per call, got {len(request.member_ids)}",
                 field="member_ids",
             )
-        return MemberCodesResponse(codes=issue_member_codes(database, request.member_ids))
+        codes = issue_member_codes(database, request.member_ids)
+        record_issued(database, Requester(device.id, device.store_code, request.staff_code), codes)
+        return MemberCodesResponse(codes=codes)
+
+    @app.post(
+        "/v1/cards/reissue",
+        response_model=CardReissueResponse,
+        responses=error_responses(400, 401, 403, 404, 413, 429),
+        tags=["sync"],
+    )
+    def reissue(request: CardReissueRequest, device: Device, database: Database) -> CardReissueResponse:
+        """A new card for a member whose card was lost: a new serial, the old one revoked (tills refuse it after
+        their next config fetch), and the new signed code. `approver_code` must be an active manager of this
+        device's store or a chain-wide one (403 `approver_not_manager`); their PIN was checked at the till. An
+        unknown or deleted member: 404 `unknown_member`. Audited with the member codes (`member-code-requests`)."""
+        who = Requester(device.id, device.store_code, request.approver_code)
+        try:
+            card = reissue_card(database, request.member_id, who, approver_store_id=device.store_id)
+        except CardRefused as refused:
+            status = 403 if refused.code is ErrorCode.APPROVER_NOT_MANAGER else 404
+            field = "approver_code" if status == 403 else "member_id"
+            raise ApiError(status, refused.code, str(refused), field=field) from None
+        log.info("card reissued by device %s", device.id)  # ids only
+        return CardReissueResponse(member_id=card.member_id, card_serial=card.card_serial, code=card.code)
 
     @app.post(
         "/v1/audit/anchor",

@@ -44,7 +44,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from loyalty.rules import InvalidRules, PointsRules
-from server import admin, chain
+from server import admin, chain, member_code_audit
 from server.admin import AdminError
 from server.db import ServerDatabase
 from server.files import SQLITE_HEADER, owner_only_sqlite_file
@@ -311,6 +311,10 @@ def _add_staff(db: ServerDatabase, args: argparse.Namespace) -> int:
     pin = args.pin if args.pin is not None else _read_pin(sys.stdin)
     admin.add_staff(db, args.code, args.name, args.role, pin, args.store)
     _out(f"staff {args.code} ({args.role}, {'store ' + args.store if args.store else 'every store'}) saved")
+    if args.store is None and args.role != "manager":
+        sys.stderr.write(
+            f"warning: only managers are chain-wide: no till receives {args.code} until --store names their store\n"
+        )
     return 0
 
 
@@ -461,6 +465,41 @@ def _export_member(db: ServerDatabase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _reissue_card(db: ServerDatabase, args: argparse.Namespace) -> int:
+    card = admin.reissue_card(db, args.member_id)
+    old = "none" if card.old_serial is None else f"{card.old_serial} (revoked)"
+    _out(f"member {card.member_id}: new card {card.card_serial}, old card {old}")
+    _out(card.code)
+    return 0
+
+
+def _member_code_requests(db: ServerDatabase, args: argparse.Namespace) -> int:
+    rows = member_code_audit.requests(db, member_id=args.member, device_id=args.device)
+    if not rows:
+        _out("no member code requests")
+        return 0
+    _out("at\tdevice\tstore\tstaff\tmember\tcard\toutcome")
+    for row in rows:
+        card = "-" if row.card_serial is None else str(row.card_serial)
+        _out(
+            f"{row.at.isoformat(timespec='seconds')}\t{row.device_id or 'admin'}\t{row.store_code or '-'}"
+            f"\t{row.staff_code or '-'}\t{row.member_id}\t{card}\t{row.outcome}"
+        )
+    return 0
+
+
+def _staff_pins(db: ServerDatabase, _args: argparse.Namespace) -> int:
+    due = admin.staff_due_new_pins(db)
+    if not due:
+        _out("every staff PIN hash is argon2id at the default cost")
+        return 0
+    _out("staff\trole\tstatus\thash")
+    for person in due:
+        _out(f"{person.code}\t{person.role}\t{'active' if person.active else 'inactive'}\t{person.scheme}")
+    _out(f"{len(due)} staff to give a new PIN with add-staff (their hash is replaced when the PIN is set)")
+    return 0
+
+
 # --- parser ----------------------------------------------------------------------------------------------------------
 
 
@@ -536,7 +575,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("name")
     sub.add_argument("role", choices=("cashier", "guide", "manager"))
     sub.add_argument("--pin", help="4-8 digits (visible to other users of this machine: prefer stdin or the prompt)")
-    sub.add_argument("--store", help="the store they work at (default: every store)")
+    sub.add_argument("--store", help="the store they work at (default: every store, for a manager only)")
 
     sub = action("set-rules", _set_rules, "put new points rules in force (JSON of PointsRules.to_dict())")
     sub.add_argument("file", help="rules JSON file; its version must be above the current one")
@@ -575,6 +614,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("gone", metavar="GONE", help=member_help)
     sub = action("export-member", _export_member, "print everything held about one member as JSON")
     sub.add_argument("member", help=member_help)
+
+    sub = action("reissue-card", _reissue_card, "give a member a new card serial; the old one is revoked")
+    sub.add_argument("member_id", help="the member's id (a merged id stands for its survivor)")
+
+    sub = action("member-code-requests", _member_code_requests, "print the audit of member codes handed out")
+    sub.add_argument("--member", help="only this member id (as asked)")
+    sub.add_argument("--device", help="only this device id")
+
+    action("staff-pins", _staff_pins, "list staff whose PIN hash is legacy scrypt or weaker than the default")
     return parser
 
 

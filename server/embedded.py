@@ -18,6 +18,7 @@ from server import admin
 from server.app import create_app
 from server.db import ServerDatabase
 from server.demo import generate_demo
+from server.demo.loader import place_demo_staff
 from server.files import owner_only_sqlite_file
 from server.models import Member
 
@@ -82,6 +83,8 @@ class EmbeddedServer:
         if empty:
             log.info("demo server: generating %d demo members", self._members)
             generate_demo(self.db, self._members)
+        else:
+            place_demo_staff(self.db)  # an older demo's chain-wide cashier would reach no till now
         self._serving = ServingThread(create_app(self.db), timeout)
         return self
 

@@ -55,6 +55,7 @@ POLICIES: Final[Mapping[tuple[str, str], _Policy]] = {
     ("GET", "/v1/config"): _Policy(Route.CONFIG, device=True),
     ("POST", "/v1/redemptions/authorize"): _Policy(Route.AUTHORIZE, device=True),
     ("POST", "/v1/member-codes"): _Policy(Route.MEMBER_CODES, device=True),
+    ("POST", "/v1/cards/reissue"): _Policy(Route.CARD_REISSUE, device=True),
     ("POST", "/v1/devices/register"): _Policy(Route.REGISTER, device=False),
     ("POST", "/v1/audit/anchor"): _Policy(Route.AUDIT, device=True),
     ("GET", "/v1/audit/anchor"): _Policy(Route.AUDIT, device=True),

@@ -40,6 +40,7 @@ class Route(StrEnum):
     CONFIG = "config"
     AUTHORIZE = "authorize"
     MEMBER_CODES = "member-codes"
+    CARD_REISSUE = "card-reissue"
     REGISTER = "register"
     AUDIT = "audit"  # the audit anchor (sent and read) and the audit key
 
@@ -53,6 +54,8 @@ BODY_CAPS: Final[Mapping[Route, int]] = {
     Route.MEMBER_CODES: MAX_MEMBER_CODES * 64 + 1792,
     # two ids of 36 characters and two numbers (~150 bytes; 6-byte escapes ~500): 4 KiB
     Route.AUTHORIZE: 4 * KIB,
+    # a member id (36) and a staff code (32): ~100 bytes, ~500 all escaped
+    Route.CARD_REISSUE: 4 * KIB,
     # a store code (32), a device name (64 characters) and a code (32): ~200 bytes, ~1.2 KB all escaped: 4 KiB
     Route.REGISTER: 4 * KIB,
     Route.CHANGES: 0,
@@ -106,6 +109,7 @@ def _default_rates() -> dict[Route, Rate | None]:
         Route.AUTHORIZE: Rate(2, 20),  # once per online redemption at the counter
         Route.MEMBER_CODES: Rate(2, 20),  # once per enrolment or card printed
         Route.AUDIT: Rate(1, 20),  # one anchor per sync (and a key once)
+        Route.CARD_REISSUE: Rate(0.1, 5),  # a lost card now and then, with a manager beside the till
         # Per client address: a till registers once; a manager setting up a shop registers a few in a row.
         Route.REGISTER: Rate(0.2, 10),  # 12 a minute
     }

@@ -1,7 +1,8 @@
 """The central server's tables (SQLAlchemy 2.0 typed ORM), the same on SQLite and PostgreSQL: stores, devices and
 their one-time enrolment codes, staff, settings (rules, signing key), members with their change sequence, the
 ledger, preferences, every pushed item for ever (the idempotency key), conflicting replays kept for inspection,
-till_seq gap alarms and online-redemption reservations. Alembic migrations beside this file create and upgrade it.
+till_seq gap alarms, online-redemption reservations and the audit of member codes handed out. Alembic migrations
+beside this file create and upgrade it.
 """
 
 from __future__ import annotations
@@ -313,3 +314,21 @@ class ConsentEvent(Base):
     staff_code: Mapped[str | None] = mapped_column(String(32))
     device_id: Mapped[str | None] = mapped_column(String(36))
     at: Mapped[datetime]  # the server's receipt time
+
+
+class MemberCodeRequest(Base):
+    """The audit of member codes handed out: one row per member asked in a `POST /v1/member-codes` call, and one per
+    card re-issued (`POST /v1/cards/reissue`, `admin reissue-card`). Codes and ids only, never a phone or a name;
+    `outcome` is `issued`, `unknown_member`, `no_valid_card` or `reissued`. `device_id`, `store_code` and
+    `staff_code` are empty for the admin command line (`staff_code` also when the till did not say who asked)."""
+
+    __tablename__ = "member_code_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    device_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    store_code: Mapped[str | None] = mapped_column(String(32))
+    staff_code: Mapped[str | None] = mapped_column(String(32))
+    member_id: Mapped[str] = mapped_column(String(36), index=True)  # as asked
+    card_serial: Mapped[int | None] = mapped_column(BigInteger)
+    outcome: Mapped[str] = mapped_column(String(16))

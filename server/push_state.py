@@ -63,7 +63,8 @@ class EntryFacts:
 
 @dataclass(frozen=True, slots=True)
 class StaffFacts:
-    """A staff code as the server knows it: role, store (None: every store), whether it still works."""
+    """A staff code as the server knows it: role, store (None: chain-wide, which only a manager is: staff_scope),
+    whether it still works."""
 
     role: str
     store_id: int | None

@@ -2,7 +2,8 @@
 device that pushed it. Shared by the re-check of ledger entries (`server.entry_checks`) and of enrolments,
 preferences and consent changes (`server.item_checks`), so every item is held to the same rule:
 
-- the code is an active member of staff of the device's store, or of every store (`store_id` NULL);
+- the code is an active member of staff of the device's store, or a manager of every store (`server.staff_scope`:
+  the same rule that decides whose PIN hashes a till receives);
 - their role may do what the item does (`loyalty.roles`, the same table the till's services enforce).
 
 Thread: the API's worker threads, inside one push; nothing here touches the database.
@@ -13,11 +14,12 @@ from __future__ import annotations
 from loyalty.roles import Permission, Role, can
 from protocol.vocabulary import FINDING_ORDER, ErrorCode
 from server.push_state import Batch, StaffFacts
+from server.staff_scope import works_at
 
 
 def works_here(batch: Batch, facts: StaffFacts | None) -> bool:
     """Whether a staff member is active at the pushing device's store (or chain-wide)."""
-    return facts is not None and facts.active and facts.store_id in (None, batch.device.store_id)
+    return facts is not None and facts.active and works_at(facts.role, facts.store_id, batch.device.store_id)
 
 
 def staff_finding(batch: Batch, staff_code: str, permission: Permission) -> ErrorCode | None:

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
         AnchorResponse,
         AuthorizeRequest,
         AuthorizeResponse,
+        CardReissueRequest,
+        CardReissueResponse,
         ConfigResponse,
         Health,
         MemberCodesRequest,
@@ -346,7 +348,9 @@ class ServerClient:
     ) -> MemberCodesResponse:
         from protocol.wire import MemberCodesResponse
 
-        answer = self._call("POST", "/v1/member-codes", json=request.model_dump(mode="json"), timeout=timeout)
+        # No `staff_code` key when none is known: a server from before the audit refuses fields it does not know.
+        body = request.model_dump(mode="json", exclude_none=True)
+        answer = self._call("POST", "/v1/member-codes", json=body, timeout=timeout)
         return MemberCodesResponse.model_validate(self._json(answer))
 
     # -- the audit chain (docs/sync.md "The audit anchor") ------------------------------------------------------
@@ -369,3 +373,11 @@ class ServerClient:
         from protocol.wire import AnchorResponse
 
         return AnchorResponse.model_validate(self._json(self._call("GET", "/v1/audit/anchor", timeout=timeout)))
+
+    def reissue_card(
+        self, request: CardReissueRequest, *, timeout: Timeouts | httpx.Timeout = MEMBER_CODES_TIMEOUT
+    ) -> CardReissueResponse:
+        from protocol.wire import CardReissueResponse
+
+        answer = self._call("POST", "/v1/cards/reissue", json=request.model_dump(mode="json"), timeout=timeout)
+        return CardReissueResponse.model_validate(self._json(answer))

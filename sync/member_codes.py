@@ -27,8 +27,11 @@ log = logging.getLogger(__name__)
 __all__ = ["fetch_member_code", "fetch_member_codes"]
 
 
-def fetch_member_codes(client: ServerClient, member_ids: Sequence[str]) -> list[IssuedMemberCode]:
-    """The server's answer for each id, in the order given (asked in calls of at most MAX_MEMBER_CODES).
+def fetch_member_codes(
+    client: ServerClient, member_ids: Sequence[str], *, staff_code: str | None = None
+) -> list[IssuedMemberCode]:
+    """The server's answer for each id, in the order given (asked in calls of at most MAX_MEMBER_CODES);
+    `staff_code`, the staff who asked, goes to the server's audit of member codes.
 
     Raises a `sync.client.SyncError`: `ServerUnreachable` (also for an answer that does not match the question),
     `ServerBusy`, `Unauthorized`, `Refused`."""
@@ -39,7 +42,7 @@ def fetch_member_codes(client: ServerClient, member_ids: Sequence[str]) -> list[
     answers: list[IssuedMemberCode] = []
     for start in range(0, len(member_ids), MAX_MEMBER_CODES):
         asked = list(member_ids[start : start + MAX_MEMBER_CODES])
-        request = MemberCodesRequest(member_ids=asked)  # a member id that is not a UUID is a bug: ValueError
+        request = MemberCodesRequest(member_ids=asked, staff_code=staff_code)  # a bad id is a bug: ValueError
         try:
             response = client.member_codes(request)
         except ValidationError as exc:  # the server's answer did not fit the schema
@@ -50,13 +53,15 @@ def fetch_member_codes(client: ServerClient, member_ids: Sequence[str]) -> list[
     return answers
 
 
-def fetch_member_code(client: ServerClient | None, member_id: str) -> IssuedMemberCode:
+def fetch_member_code(
+    client: ServerClient | None, member_id: str, *, staff_code: str | None = None
+) -> IssuedMemberCode:
     """One member's code; `client` None (a till not registered, or blocked) raises SyncError `not_registered`.
     The client is closed afterwards."""
     if client is None:
         raise SyncError("this till has no server to ask", code="not_registered")
     with client:
-        [answer] = fetch_member_codes(client, [member_id])
+        [answer] = fetch_member_codes(client, [member_id], staff_code=staff_code)
     if answer.code is None:
         log.info("member code not issued: %s", answer.reason)  # ids only, never a phone or a name
     return answer

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# Cheap argon2id for the PINs tests hash (1 pass, 8 KiB) before loyalty.pins is imported; the servers and tills the
+# tests start as processes inherit it. What ships is loyalty.pins.DEFAULT_COST (tests/test_pins.py checks it).
+os.environ["MEMBERDESK_PIN_COST"] = "1:8"
+
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta

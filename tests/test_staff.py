@@ -12,9 +12,9 @@ from loyalty.roles import Permission, Role, can
 from tests.conftest import PINS, FakeClock, Staffing
 
 
-def test_pin_is_stored_as_a_salted_scrypt_hash() -> None:
+def test_pin_is_stored_as_a_salted_argon2id_hash() -> None:
     first, second = hash_pin("2468"), hash_pin("2468")
-    assert first.startswith("scrypt$") and "2468" not in first
+    assert first.startswith("$argon2id$") and "2468" not in first
     assert first != second  # salted
     assert pin_matches("2468", first) and not pin_matches("2469", first)
 

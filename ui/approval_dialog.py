@@ -1,10 +1,10 @@
 """A manager's approval at the till: the reason in plain words (e.g. the offline cap or the reversal limit), then a
 manager's staff code and PIN (`ui.staff_pin_form`), checked by the staff service (`StaffService.approver`: the same
-scrypt check and lockout as a login, and a manager's role). On success `approver` holds that manager's
+argon2id check and lockout as a login, and a manager's role). On success `approver` holds that manager's
 StaffSession, `approved` is emitted and the dialog is accepted; the screen that asked retries its write with
 `approver=`.
 
-Thread: GUI thread; the PIN check (scrypt, an audited write) runs on the database worker.
+Thread: GUI thread; the PIN check (argon2id, ~0.3 s, and an audited write) runs on the database worker.
 """
 
 from __future__ import annotations

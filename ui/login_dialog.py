@@ -1,8 +1,8 @@
 """Staff login: staff code and PIN, typed on the keyboard or on the on-screen keypad (`ui.staff_pin_form`), checked
-by the till's staff service (scrypt, lockout after five wrong PINs). On success the staff is logged in on the
+by the till's staff service (argon2id, lockout after five wrong PINs). On success the staff is logged in on the
 context and the dialog is accepted; the role then decides what the main window shows.
 
-Thread: GUI thread; the PIN check (~50-100 ms of scrypt, and an audited write) runs on the database worker.
+Thread: GUI thread; the PIN check (~0.3 s of argon2id, and an audited write) runs on the database worker.
 """
 
 from __future__ import annotations

@@ -142,8 +142,9 @@ class MemberCodePanel(Retranslating, QWidget):
         self._offline_state = offline_state
         self.set_state(CodeState.FETCHING)
         ctx = self._ctx
-        self._ctx.ops.net(lambda: fetch_member_code(ctx.server_client(), member_id), self._fetched, self._failed,
-                          owner=self)  # fmt: skip
+        staff_code = ctx.staff.code if ctx.staff is not None else None  # for the server's audit of codes handed out
+        ctx.ops.net(lambda: fetch_member_code(ctx.server_client(), member_id, staff_code=staff_code), self._fetched,
+                    self._failed, owner=self)  # fmt: skip
 
     def _fetched(self, answer: IssuedMemberCode) -> None:
         if answer.code is None or answer.member_id is None:

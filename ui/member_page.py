@@ -1,7 +1,7 @@
 """The member screen: the member card and what the staff can do with this member. `MemberPage` owns which member
 is shown, keeping the card true (it re-reads on `member_changed` for its member and on `members_reloaded`), and the
 action buttons, each shown only to a role that may use it: award (F2), redeem (F3), reverse (F4), preferences (F6),
-the card's QR code, edit the member (managers only), and back to the lookup (Esc).
+the card's QR code, edit the member and reissue a lost card (managers only), and back to the lookup (Esc).
 
 The dialogs belong to their own modules; they are opened window-modal with `open()` so this page never runs a
 nested event loop. Reads are single lookups and run on the GUI thread.
@@ -28,6 +28,7 @@ from ui.member_code_dialog import MemberCodeDialog
 from ui.member_edit_dialog import MemberEditDialog
 from ui.messages import is_refusal
 from ui.redeem_dialog import RedeemDialog
+from ui.reissue_card_dialog import ReissueCardDialog
 from ui.reverse_dialog import ReverseDialog
 from widgets.member_card import MemberCard
 from widgets.retranslating import Retranslating
@@ -61,6 +62,7 @@ class MemberPage(Retranslating, QWidget):
         self.preferences_button = _button("preferencesButton")
         self.member_code_button = _button("memberCodeButton")
         self.edit_button = _button("editMemberButton")
+        self.reissue_card_button = _button("reissueCardButton")
         self.back_button = _button("backButton")
         # Page shortcuts (a QShortcut, not the button's own: QAbstractButton.setText replaces that with the mnemonic).
         # They work only while this page shows; a key whose button the role does not see does nothing.
@@ -79,12 +81,14 @@ class MemberPage(Retranslating, QWidget):
             (self.preferences_button, Permission.VIEW_PREFERENCES),
             (self.member_code_button, Permission.LOOKUP),
             (self.edit_button, Permission.EDIT_MEMBER),
+            (self.reissue_card_button, Permission.APPROVE),  # a manager's action: a card re-issued revokes the old
         )
         self.award_button.clicked.connect(lambda: self._open(AwardDialog))
         self.redeem_button.clicked.connect(lambda: self._open(RedeemDialog))
         self.reverse_button.clicked.connect(lambda: self._open(ReverseDialog))
         self.member_code_button.clicked.connect(lambda: self._open(MemberCodeDialog))
         self.edit_button.clicked.connect(lambda: self._open(MemberEditDialog))
+        self.reissue_card_button.clicked.connect(lambda: self._open(ReissueCardDialog))
         self.preferences_button.clicked.connect(self._preferences)
         self.back_button.clicked.connect(self.back)
 
@@ -202,6 +206,7 @@ class MemberPage(Retranslating, QWidget):
             (self.preferences_button, self.tr("Preferences")),
             (self.member_code_button, self.tr("Member code")),
             (self.edit_button, self.tr("Edit member")),
+            (self.reissue_card_button, self.tr("Reissue card")),
             (self.back_button, self.tr("Back to lookup")),
         )
         keys = {button: key for key, button in (*self._shortcuts.items(), *self._keys.items())}

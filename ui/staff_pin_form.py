@@ -2,8 +2,9 @@
 staff code and a PIN, typed on the keyboard or on the on-screen keypad (which types into whichever field had the
 focus last and never takes the focus itself), Enter after the code moving on to the PIN, the two checked before
 anything is asked of the staff service (a code given, a PIN of 4 to 8 digits), then the service's check (`check`,
-scrypt and an audited write) on the database worker: `verified(staff)` when it passes; when it does not, the
-refusal on the dialog's error line and the PIN cleared for another try.
+argon2id, about a third of a second, and an audited write) on the database worker, once per submit (never per
+keystroke; Enter twice checks once): `verified(staff)` when it passes; when it does not, the refusal on the
+dialog's error line and the PIN cleared for another try.
 
 It owns the fields and their behaviour, not their words: the dialog's own `retranslate()` sets the labels and
 placeholders (`code_label`, `pin_label`), so each keeps its own translation context.

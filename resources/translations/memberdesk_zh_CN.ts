@@ -798,6 +798,10 @@ F12</translation>
         <translation>编辑会员</translation>
     </message>
     <message>
+        <source>Reissue card</source>
+        <translation>补发会员卡</translation>
+    </message>
+    <message>
         <source>Back to lookup</source>
         <translation>返回查询</translation>
     </message>
@@ -1481,6 +1485,73 @@ F12</translation>
     <message>
         <source>The till is registered, but the first sync did not finish.</source>
         <translation>本机已注册，但首次同步未完成。</translation>
+    </message>
+</context>
+<context>
+    <name>ReissueCardDialog</name>
+    <message>
+        <source>Enter the manager&apos;s staff code.</source>
+        <translation>请输入店长工号。</translation>
+    </message>
+    <message>
+        <source>Asking the server for the new card…</source>
+        <translation>正在向服务器申请新卡…</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached, and a card is reissued only online. Nothing was changed: try again when the till is back online.</source>
+        <translation>无法连接服务器，补发会员卡必须联网。未做任何更改：请在本机恢复联网后重试。</translation>
+    </message>
+    <message>
+        <source>The server does not accept this manager for this store. Nothing was changed.</source>
+        <translation>服务器不认可该店长有权在本店操作。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The server does not know this member yet: sync first, then try again.</source>
+        <translation>服务器尚无此会员：请先同步，再重试。</translation>
+    </message>
+    <message>
+        <source>Reissue card</source>
+        <translation>补发会员卡</translation>
+    </message>
+    <message>
+        <source>Reissue the member&apos;s card</source>
+        <translation>补发会员卡</translation>
+    </message>
+    <message>
+        <source>Manager code</source>
+        <translation>店长工号</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>e.g. M001</source>
+        <translation>例如 M001</translation>
+    </message>
+    <message>
+        <source>4 to 8 digits</source>
+        <translation>4–8 位数字</translation>
+    </message>
+    <message>
+        <source>Reissue</source>
+        <translation>补发</translation>
+    </message>
+    <message>
+        <source>New card issued. The old card stops working at each till when it next syncs; this till is syncing now.</source>
+        <translation>新卡已发出。旧卡在各收银台下次同步后即失效；本机正在同步。</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>The member gets a new card code and the old card stops working at every till. A manager confirms with their code and PIN; the till must be online.</source>
+        <translation>会员将获得新的会员码，旧卡在所有收银台失效。须由店长输入工号和密码确认；本机须联网。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>

@@ -4,8 +4,9 @@ of shopping, so a till registered against the server has something real to sync,
 What `generate_demo` makes:
 
 - stores `S001` 旗舰店 and `S002` 滨江店 (when missing);
-- staff, valid in every store (when missing; an existing code keeps its PIN): `M001` 王店长 manager PIN 2468,
-  `C001` 李收银 cashier PIN 1357, `G001` 张导购 guide PIN 8642 (the same codes and PINs as the till's tests);
+- staff (when missing; an existing code keeps its PIN): `M001` 王店长 manager PIN 2468, chain-wide, and at
+  `S001` `C001` 李收银 cashier PIN 1357, `G001` 张导购 guide PIN 8642 (the same codes and PINs as the till's
+  tests; only managers can be chain-wide, `server.staff_scope`);
 - `members` members: realistic Chinese names and valid, unique mobiles (`server.fakes`), birthdays, genders,
   consent flags, a home store, and a purchase history: `earn` ledger entries over the last 18 months whose points
   follow the server's current rules (tier multiplier as of each purchase, birthday month, own-bag bonus), with

@@ -22,12 +22,13 @@ class DemoStaff:
     name: str
     role: str
     pin: str
+    store: str | None = None  # None: chain-wide, for a manager only (server.staff_scope)
 
 
 DEMO_STAFF: Final = (
     DemoStaff("M001", "王店长", "manager", "2468"),
-    DemoStaff("C001", "李收银", "cashier", "1357"),
-    DemoStaff("G001", "张导购", "guide", "8642"),
+    DemoStaff("C001", "李收银", "cashier", "1357", "S001"),
+    DemoStaff("G001", "张导购", "guide", "8642", "S001"),
 )
 
 # --- the shape of the member base ------------------------------------------------------------------------------------

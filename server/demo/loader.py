@@ -28,7 +28,7 @@ from server.demo.pipeline import Plan, batch_source, paused_gc
 from server.demo.shopping import Batch
 from server.fakes import MobileStream
 from server.members import taken_phones
-from server.models import Member, Staff, Store
+from server.models import AdminLog, Member, Staff, Store
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,30 @@ def _ensure_stores_and_staff(db: ServerDatabase) -> tuple[tuple[str, ...], tuple
         admin.create_store(db, code, name)
     new_staff = [person for person in DEMO_STAFF if person.code not in staff]
     for person in new_staff:
-        admin.add_staff(db, person.code, person.name, person.role, person.pin)
+        admin.add_staff(db, person.code, person.name, person.role, person.pin, person.store)
+    place_demo_staff(db)
     return tuple(code for code, _ in new_stores), tuple(person.code for person in new_staff)
+
+
+def place_demo_staff(db: ServerDatabase) -> tuple[str, ...]:
+    """Demo cashiers and guides made chain-wide by an older demo (when a chain-wide cashier still reached every
+    till; now only managers are chain-wide, `server.staff_scope`) moved to their demo store, PIN kept, so an existing
+    demo's staff still log in at its till. Returns the codes moved."""
+    moved: list[str] = []
+    with db.write() as session:
+        stores = {code: store_id for code, store_id in session.execute(select(Store.code, Store.id))}
+        for person in DEMO_STAFF:
+            staff = session.get(Staff, person.code)
+            if person.store is None or person.store not in stores or staff is None or staff.store_id is not None:
+                continue
+            if staff.role == "manager":
+                continue  # a manager may be chain-wide
+            staff.store_id, staff.updated_at = stores[person.store], db.clock()
+            moved.append(person.code)
+        if moved:
+            chain.bump_config_version(session)
+            session.add(AdminLog(at=db.clock(), action="place_demo_staff", detail=" ".join(moved)))
+    return tuple(moved)
 
 
 def _replace_taken(session: Session, spare: MobileStream, batch: Batch) -> int:

@@ -31,6 +31,7 @@ from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.member_edit_dialog import MemberEditDialog
 from ui.redeem_dialog import RedeemDialog
+from ui.reissue_card_dialog import ReissueCardDialog
 from ui.reverse_dialog import ReverseDialog
 
 # Two English words in a row: a sentence or label of ours left untranslated. Single words (MemberDesk, English,
@@ -80,10 +81,11 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
         "approval": lambda: ApprovalDialog(env.ctx, "reason"),
         "login": lambda: LoginDialog(env.ctx),
         "edit": lambda: MemberEditDialog(env.ctx, member),
+        "reissue card": lambda: ReissueCardDialog(env.ctx, member),
     }
 
 
-@pytest.mark.parametrize("name", ["award", "redeem", "reverse", "enrol", "approval", "login", "edit"])
+@pytest.mark.parametrize("name", ["award", "redeem", "reverse", "enrol", "approval", "login", "edit", "reissue card"])
 def test_each_dialog_speaks_chinese(gui_env: GuiEnv, qtbot: QtBot, chinese: None, name: str) -> None:
     gui_env.login("M001")
     dialog = show_widget(qtbot, _dialogs(gui_env)[name]())

@@ -48,7 +48,7 @@ def seed_chain(db: ServerDatabase) -> None:
     admin.create_store(db, STORE, "旗舰店")
     admin.create_store(db, OTHER_STORE, "二店")
     for person in DEMO_STAFF:
-        admin.add_staff(db, person.code, person.name, person.role, person.pin)
+        admin.add_staff(db, person.code, person.name, person.role, person.pin, person.store)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -87,7 +87,7 @@ def db(db_url: str, server_clock: ServerClock) -> Iterator[ServerDatabase]:
 
 def _seed_staff(db: ServerDatabase) -> None:
     """The staff the pushed entries name: a cashier and a guide of STORE, a manager of every store. Written
-    directly (their PINs are never checked by a push), sparing each test the scrypt of admin.add_staff."""
+    directly (their PINs are never checked by a push), sparing each test the PIN hash of admin.add_staff."""
     with db.write() as session:
         store_id = session.scalar(select(Store.id).where(Store.code == STORE))
         now = db.clock()

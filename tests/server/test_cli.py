@@ -99,16 +99,24 @@ def test_add_staff_reads_the_pin_from_stdin(
     sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("1357\n"))
-    code, _, err = run(capsys, "admin", "--db", sqlite_url, "add-staff", "C009", "李收银", "cashier")
+    code, _, err = run(capsys, "admin", "--db", sqlite_url, "add-staff", "M009", "区域经理", "manager")
     assert (code, err) == (0, "")
     db = ServerDatabase.open(sqlite_url)
     try:
         with db.read() as session:
-            staff = session.get(Staff, "C009")
+            staff = session.get(Staff, "M009")
             assert staff is not None and staff.store_id is None
             assert pin_matches("1357", staff.pin_hash)
     finally:
         db.close()
+
+
+def test_a_chain_wide_cashier_is_saved_with_a_warning_that_no_till_gets_them(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "admin", "--db", sqlite_url, "add-staff", "C009", "李收银", "cashier", "--pin", "1357")
+    assert code == 0
+    assert err == "warning: only managers are chain-wide: no till receives C009 until --store names their store\n"
 
 
 def test_refusals_and_usage_errors(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -262,3 +270,37 @@ def test_main_module_calls_main(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit) as exit_:
         runpy.run_module("server", run_name="__main__")
     assert exit_.value.code == 0 and seen == [None]
+
+
+def test_staff_pins_lists_who_still_has_a_legacy_hash_until_their_pin_is_set_again(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import hashlib
+
+    from loyalty import pins
+
+    salt = bytes(16)
+    legacy = f"scrypt$16384$8$1${salt.hex()}${hashlib.scrypt(b'1357', salt=salt, n=2**14, r=8, p=1).hex()[:64]}"
+    before = pins.current_cost()
+    pins.set_cost(pins.DEFAULT_COST)  # what ships: the list names only hashes weaker than it
+    try:
+        assert (
+            run(capsys, "admin", "--db", sqlite_url, "add-staff", "M001", "王店长", "manager", "--pin", "2468")[0] == 0
+        )
+        db = ServerDatabase.open(sqlite_url)
+        try:
+            with db.write() as session:
+                session.add(Staff(code="C001", name="李收银", role="cashier", pin_hash=legacy, store_id=None,
+                                  active=True, updated_at=db.clock()))  # fmt: skip
+        finally:
+            db.close()
+        code, out, _ = run(capsys, "admin", "--db", sqlite_url, "staff-pins")
+        assert code == 0 and "C001\tcashier\tactive\tscrypt" in out and "M001" not in out
+
+        assert (
+            run(capsys, "admin", "--db", sqlite_url, "add-staff", "C001", "李收银", "manager", "--pin", "1357")[0] == 0
+        )
+        code, out, _ = run(capsys, "admin", "--db", sqlite_url, "staff-pins")
+        assert (code, out) == (0, "every staff PIN hash is argon2id at the default cost\n")
+    finally:
+        pins.set_cost(before)

@@ -118,7 +118,10 @@ def test_demo_members(db: ServerDatabase, server_clock: ServerClock) -> None:
     # the README's staff and PINs
     for person in DEMO_STAFF:
         assert staff[person.code].role == person.role
-        assert staff[person.code].store_id is None
+        # chain-wide for the manager only: a chain-wide cashier would reach no till (server.staff_scope)
+        with db.read() as session:
+            store_code = session.scalar(select(Store.code).where(Store.id == staff[person.code].store_id))
+        assert store_code == person.store and (person.store is not None or person.role == "manager")
         assert pin_matches(person.pin, staff[person.code].pin_hash)
         assert not pin_matches("0000", staff[person.code].pin_hash)
 
@@ -279,3 +282,29 @@ def test_planner_statistics_are_fresh_after_demo(db: ServerDatabase, server_cloc
     assert {table: estimate for table, (estimate, _actual) in counts.items()} == {
         table: float(actual) for table, (_estimate, actual) in counts.items()
     }
+
+
+def test_an_older_demos_chain_wide_cashier_and_guide_are_placed_at_their_store_on_start(tmp_path: Path) -> None:
+    """An older demo made every demo staff chain-wide; now only managers are (a chain-wide cashier reaches no till),
+    so the demo server started on such a file moves the cashier and guide to S001, PINs kept."""
+    from server.embedded import EmbeddedServer
+
+    path = tmp_path / "demo.sqlite3"
+    db = ServerDatabase.open(f"sqlite:///{path}")
+    try:
+        generate_demo(db, 1)
+        with db.write() as session:
+            for staff in session.scalars(select(Staff)):
+                staff.store_id = None
+    finally:
+        db.close()
+    server = EmbeddedServer(path).start()
+    try:
+        assert server.db is not None
+        with server.db.read() as session:
+            placed = {staff.code: (staff.store_id, staff.pin_hash) for staff in session.scalars(select(Staff))}
+            s001 = session.scalar(select(Store.id).where(Store.code == "S001"))
+        assert {code: store for code, (store, _hash) in placed.items()} == {"M001": None, "C001": s001, "G001": s001}
+        assert pin_matches("1357", placed["C001"][1])
+    finally:
+        server.stop()
