@@ -1,7 +1,8 @@
 """The store guide's page about one member: who they are (name, segment, birthday, tags), what they like (the
 preferences grouped by kind, `ui.preference_tree`) and when they came (`ui.recent_visits`). Guides and managers
 add a preference (kind + value, Enter) and remove one (Delete or the button); a cashier reads only. Preferences
-need the member's consent; a guide who has just asked can record it here.
+need the member's consent; a guide who has just asked can record it here, and a member who withdraws it has every
+preference and tag about them deleted (asked once more first).
 
 Reads (single indexed SELECTs) run on the GUI thread; every write runs on the database worker through
 `ctx.ops.db`, with the controls disabled while it is in flight (Enter pressed twice adds once), and is announced
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -64,7 +66,8 @@ def _named(widget: W, name: str) -> W:
 class PreferencesPage(Retranslating, QWidget):
     """`show_member(member_id)`; signal `back` (Esc). objectNames: `preferencesPage`, `preferencesMemberName`,
     `preferenceKind`, `preferenceValue`, `addPreferenceButton`, `removePreferenceButton`, `preferenceList`,
-    `lastVisit`, `recentVisits`, `consentButton`, `errorLabel`."""
+    `lastVisit`, `recentVisits`, `consentButton`, `withdrawConsentButton` (its question: `withdraw_box`),
+    `errorLabel`."""
 
     back = Signal()
 
@@ -90,6 +93,10 @@ class PreferencesPage(Retranslating, QWidget):
         self.consent_notice.setWordWrap(True)
         self.consent_button = _named(QPushButton(self), "consentButton")
         self.consent_button.clicked.connect(self.record_consent)
+        self.withdraw_button = _named(QPushButton(self), "withdrawConsentButton")
+        self.withdraw_button.setProperty("role", "danger")
+        self.withdraw_button.clicked.connect(self.ask_withdraw_consent)
+        self.withdraw_box: QMessageBox | None = None
 
         self.preference_list = PreferenceTree(parent=self)
         self.preference_list.currentItemChanged.connect(lambda *_: self._selection_changed())
@@ -131,6 +138,7 @@ class PreferencesPage(Retranslating, QWidget):
         consent = QHBoxLayout()
         consent.addWidget(self.consent_notice, 1)
         consent.addWidget(self.consent_button)
+        consent.addWidget(self.withdraw_button)
         edit_row = QHBoxLayout(self._editor)
         edit_row.setContentsMargins(0, 0, 0, 0)
         edit_row.addWidget(self.kind_input)
@@ -235,6 +243,9 @@ class PreferencesPage(Retranslating, QWidget):
         self.consent_notice.setVisible(asking)
         self.consent_button.setVisible(asking and self._ctx.can(Permission.ENROL))
         self.consent_button.setEnabled(not self._busy)
+        # Whoever may record consent may record its withdrawal (the member asks at the counter).
+        self.withdraw_button.setVisible(member is not None and consented and self._ctx.can(Permission.ENROL))
+        self.withdraw_button.setEnabled(not self._busy)
 
     def _selection_changed(self) -> None:
         kind = self.preference_list.selected_kind()
@@ -275,6 +286,36 @@ class PreferencesPage(Retranslating, QWidget):
         member_id, staff = self._member.id, self._ctx.actor()
         self._start_write(
             lambda: self._ctx.till.members.set_consent(staff, member_id, profile=True),
+            lambda _: self._finished_write(member_id),
+        )
+
+    def ask_withdraw_consent(self) -> None:
+        """The member withdraws their consent: asked once more (window-modal, no nested loop), because every
+        preference and tag recorded about them is then deleted, here and at every till after its next sync."""
+        if self._busy or self._member is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Withdraw consent"), "", parent=self)
+        box.setObjectName("withdrawConsentBox")
+        box.setText(
+            self.tr("%1 no longer agrees to have preferences recorded. Every preference and tag recorded about them "
+                    "will be deleted, at this till now and at every till after its next sync.").replace(
+                "%1", self._member.name)
+        )  # fmt: skip
+        confirm = box.addButton(self.tr("Withdraw and delete"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(QMessageBox.StandardButton.NoButton)
+        member_id = self._member.id
+        box.buttonClicked.connect(lambda button: self._withdraw_answered(member_id, button is confirm))
+        self.withdraw_box = box
+        box.open()
+
+    def _withdraw_answered(self, member_id: str, confirmed: bool) -> None:
+        self.withdraw_box = None
+        if not confirmed or self._busy or member_id != self._member_id:
+            return
+        staff = self._ctx.actor()
+        self._start_write(
+            lambda: self._ctx.till.members.set_consent(staff, member_id, profile=False),
             lambda _: self._finished_write(member_id),
         )
 
@@ -321,6 +362,7 @@ class PreferencesPage(Retranslating, QWidget):
         self._tags_caption.setText(self.tr("Tags"))
         self.consent_notice.setText(self.tr("The member has not agreed to have preferences recorded. Ask them first."))
         self.consent_button.setText(self.tr("Member agrees"))
+        self.withdraw_button.setText(self.tr("Withdraw consent"))
         current = self.kind_input.currentData()
         self.kind_input.clear()
         for kind in PREFERENCE_KINDS:

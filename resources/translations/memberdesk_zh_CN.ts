@@ -1239,6 +1239,22 @@ F12</translation>
         <translation>该偏好已记录。</translation>
     </message>
     <message>
+        <source>Withdraw consent</source>
+        <translation>撤回同意</translation>
+    </message>
+    <message>
+        <source>%1 no longer agrees to have preferences recorded. Every preference and tag recorded about them will be deleted, at this till now and at every till after its next sync.</source>
+        <translation>%1 不再同意记录偏好。关于该会员的所有偏好和标签都将被删除：本收银台立即删除，其他收银台在下次同步后删除。</translation>
+    </message>
+    <message>
+        <source>Withdraw and delete</source>
+        <translation>撤回并删除</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
         <source>Preferences</source>
         <translation>偏好</translation>
     </message>

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -151,6 +151,43 @@ def test_without_consent_the_guide_records_it_first(gui_env: GuiEnv, qtbot: QtBo
     assert not page.consent_button.isVisibleTo(page)
     updates = _queued(gui_env, "member_update", member_id)
     assert [body["changes"] for body, _status in updates] == [{"consent_profile": True}]
+
+
+def _withdraw_box(page: PreferencesPage, qtbot: QtBot) -> QMessageBox:
+    click(page.withdraw_button)
+    qtbot.waitUntil(lambda: page.withdraw_box is not None and page.withdraw_box.isVisible())
+    assert page.withdraw_box is not None
+    return page.withdraw_box
+
+
+def _box_button(box: QMessageBox, role: QMessageBox.ButtonRole) -> QAbstractButton:
+    [button] = [b for b in box.buttons() if box.buttonRole(b) is role]
+    return button
+
+
+def test_a_member_who_withdraws_consent_has_every_preference_and_tag_deleted(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    member_id = _member(gui_env, consent=True)
+    gui_env.till.preferences.add(gui_env.login("G001"), member_id, PreferenceKind.CATEGORY, "连衣裙")
+    with gui_env.till.db.write() as session:
+        member = session.get(Member, member_id)
+        assert member is not None
+        member.tags = ["VIP"]
+    page = _page(gui_env, qtbot, "G001", member_id)
+    assert page.withdraw_button.isVisibleTo(page) and not page.consent_button.isVisibleTo(page)
+
+    click(_box_button(_withdraw_box(page, qtbot), QMessageBox.ButtonRole.RejectRole))  # asked again: not yet
+    settle(qtbot, gui_env.ctx, 50)
+    assert gui_env.member(member_id).consent_profile and _stored(gui_env, member_id) and gui_env.member(member_id).tags
+
+    click(_box_button(_withdraw_box(page, qtbot), QMessageBox.ButtonRole.DestructiveRole))
+    wait_idle(qtbot, gui_env.ctx, lambda: page.consent_button.isVisibleTo(page))
+
+    member_now = gui_env.member(member_id)
+    assert not member_now.consent_profile and not member_now.tags
+    assert _stored(gui_env, member_id) == [] and _shown_values(page) == []
+    assert not page.add_button.isEnabled() and not page.withdraw_button.isVisibleTo(page)
+    updates = _queued(gui_env, "member_update", member_id)
+    assert [body["changes"] for body, _status in updates] == [{"consent_profile": False}]
 
 
 def test_a_cashier_reads_the_preferences_but_cannot_edit(gui_env: GuiEnv, qtbot: QtBot) -> None:
