@@ -240,8 +240,14 @@ _OPEN_WORDS: dict[OpenProblem, str] = {
     "place this account may write, or fix its permissions",
     OpenProblem.NO_SUCH_PLACE: "cannot make a folder for the till database {path} there: give --db a path in a "
     "writable place",
-    OpenProblem.NOT_A_DATABASE: "{path} is not a MemberDesk till database (not SQLite, or damaged): check the --db "
-    "path; if it is this till's own file, restore it from a backup",
+    OpenProblem.NOT_A_DATABASE: "{path} is not a MemberDesk till database (not SQLite, damaged, or encrypted with a "
+    "key this computer does not have): check the --db path; if it is this till's own file, restore it and its key "
+    "from a backup",
+    OpenProblem.WRONG_KEY: "{path} is an encrypted till database this computer's key does not open (another "
+    "till's file, a lost key, or a damaged file): check the --db path; if it is this till's own file, restore it and "
+    "its key from a backup, or register the till again",
+    OpenProblem.DAMAGED: "{path} is damaged (pages fail the encryption's integrity check): restore it from a backup, "
+    "or register the till again",
     OpenProblem.NOT_A_TILL: "{path} is another program's database, not a MemberDesk till's: check the --db path",
     OpenProblem.STORAGE_FULL: "the disk holding {path} is full: free some space, then run the command again",
     OpenProblem.FAILED: "the till database {path} could not be read or written (an I/O error): check the disk, "

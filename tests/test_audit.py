@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
+from localdb.database import connect_raw
 from localdb.till import Till
 from tests.conftest import Staffing
 
@@ -19,7 +18,7 @@ def audited(till: Till, staff: Staffing) -> Till:
 
 
 def _tamper(till: Till, *statements: str) -> None:
-    conn = sqlite3.connect(till.db.path)
+    conn = connect_raw(till.db.path)
     with conn:
         for sql in statements:
             conn.execute(sql)
@@ -64,7 +63,7 @@ def test_forged_row_with_recomputed_hash_breaks_the_next_link(audited: Till) -> 
     """Rewriting a row and its own hash is not enough: the next row still points at the old hash."""
     from localdb import audit as audit_module
 
-    conn = sqlite3.connect(audited.db.path)
+    conn = connect_raw(audited.db.path)
     seq, at, subject, prev = conn.execute("SELECT seq, at, subject, prev_hash FROM audit WHERE seq = 8").fetchone()
     conn.close()
     from datetime import UTC, datetime
