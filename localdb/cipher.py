@@ -38,6 +38,7 @@ def connect(path: Path | str, key: bytes | None, *, timeout: float = 10, **optio
     """A connection to `path`, keyed first with `key` (None: a clear file). Nothing is read yet: a wrong key shows
     at the first statement that reads the file (SQLite's NOTADB, "file is not a database")."""
     connection = dbapi2.connect(str(path), timeout=timeout, **options)
+    connection.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is worded by the caller, not logged to stderr
     if key is not None:
         connection.execute(key_pragma(key))
     return connection

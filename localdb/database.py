@@ -463,7 +463,10 @@ class Database:
 def connect_raw(path: Path, *, keys: KeyStore | None = None, **options: Any) -> sqlite3.Connection:
     """A bare connection to the till database at `path`, keyed with its key (for tools, benchmarks and tests that
     look at the file beside the services); raises `StoreUnavailable` (WRONG_KEY) when there is no key for it."""
-    key = (keys or TillKeys()).find(path)
-    if key is None and not cipher.is_clear(path):
-        raise StoreUnavailable(OpenProblem.WRONG_KEY, path)
+    if cipher.is_clear(path):
+        key = None
+    else:
+        key = (keys or TillKeys()).find(path)
+        if key is None:
+            raise StoreUnavailable(OpenProblem.WRONG_KEY, path)
     return cast(sqlite3.Connection, cipher.connect(path, key, **options))

@@ -56,6 +56,7 @@ POLICIES: Final[Mapping[tuple[str, str], _Policy]] = {
     ("POST", "/v1/redemptions/authorize"): _Policy(Route.AUTHORIZE, device=True),
     ("POST", "/v1/member-codes"): _Policy(Route.MEMBER_CODES, device=True),
     ("POST", "/v1/devices/register"): _Policy(Route.REGISTER, device=False),
+    ("POST", "/v1/devices/token"): _Policy(Route.TOKEN, device=True),
 }
 
 #: What a body too large is called: for a batch, the code on which a till halves its batch (PROTOCOL.md 413).

@@ -41,6 +41,7 @@ class Route(StrEnum):
     AUTHORIZE = "authorize"
     MEMBER_CODES = "member-codes"
     REGISTER = "register"
+    TOKEN = "token"  # noqa: S105 (a route's name, not a password)
 
 
 #: The largest body each call accepts, in bytes, sized from the protocol's own limits; a call without a body (GET)
@@ -56,6 +57,7 @@ BODY_CAPS: Final[Mapping[Route, int]] = {
     Route.REGISTER: 4 * KIB,
     Route.CHANGES: 0,
     Route.CONFIG: 0,
+    Route.TOKEN: 0,
 }
 #: Anything else (health, the OpenAPI document, unknown paths) reads no body; one declared above this is refused.
 OTHER_BODY_CAP: Final = 4 * KIB
@@ -100,6 +102,7 @@ def _default_rates() -> dict[Route, Rate | None]:
         # burst, and 20 pages a second is 100,000 members/s.
         Route.CHANGES: Rate(20, 200),
         Route.CONFIG: Rate(1, 20),  # once per sync
+        Route.TOKEN: Rate(1, 20),  # the token rotated once at the end of each sync
         Route.AUTHORIZE: Rate(2, 20),  # once per online redemption at the counter
         Route.MEMBER_CODES: Rate(2, 20),  # once per enrolment or card printed
         # Per client address: a till registers once; a manager setting up a shop registers a few in a row.

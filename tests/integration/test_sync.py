@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from localdb.database import connect_raw
 from localdb.errors import Problem, StoreError
+from localdb.keystore import key_file_for
 from protocol.vocabulary import PreferenceKind
 from server import admin
 from server.models import ConflictingItem, LedgerEntry, Member, PushedItem
@@ -272,6 +273,7 @@ def test_two_processes_pushing_the_same_batch_at_once_apply_it_once(
     a.till.close()
     for copy in copies:
         shutil.copy(tmp_path / "a.sqlite3", copy)
+        shutil.copy(key_file_for(tmp_path / "a.sqlite3"), key_file_for(copy))  # an encrypted file needs its key
 
     context = multiprocessing.get_context("spawn")
     start, answers = context.Barrier(2), context.Queue()

@@ -13,7 +13,7 @@ def test_openapi_describes_the_real_statuses(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     paths = document["paths"]
     assert set(paths) == {"/v1/health", "/v1/devices/register", "/v1/config", "/v1/push", "/v1/changes",
-                          "/v1/redemptions/authorize", "/v1/member-codes"}  # fmt: skip
+                          "/v1/redemptions/authorize", "/v1/member-codes", "/v1/devices/token"}  # fmt: skip
     statuses = {
         (method, path): set(operation["responses"])
         for path, item in paths.items()
@@ -27,6 +27,7 @@ def test_openapi_describes_the_real_statuses(client: TestClient) -> None:
         ("get", "/v1/changes"): {"200", "400", "401", "410", "413", "429"},
         ("post", "/v1/redemptions/authorize"): {"200", "400", "401", "413", "422", "429"},
         ("post", "/v1/member-codes"): {"200", "400", "401", "413", "429"},
+        ("post", "/v1/devices/token"): {"200", "401", "413", "429"},
     }
     for path in paths.values():
         for operation in path.values():
