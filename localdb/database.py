@@ -230,6 +230,8 @@ def create_sqlite_engine(path: Path, key: bytes | None = None, *, pragmas: Seque
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        # SQLite's own default page cache (2 MiB): SQLCipher's build defaults to 8 MiB, per pooled connection.
+        cursor.execute("PRAGMA cache_size=-2000")
         for pragma in pragmas:
             cursor.execute(pragma)
         cursor.close()
