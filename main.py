@@ -118,7 +118,8 @@ def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lan
         print(f"unknown demo staff {staff_code!r}; choose one of {', '.join(pins)}", file=sys.stderr)
         return 2
     folder = db.parent if db else demo_folder()
-    till = Till.open(db or folder / "till.sqlite3")  # first: a bad --db is refused before demo data is made
+    # First: a bad --db is refused before demo data is made. The window does not wait for the full integrity check.
+    till = Till.open(db or folder / "till.sqlite3", check_in_background=not headless)
     try:
         print(f"MemberDesk demo: a local member server with demo data in {folder}")
         with _started(EmbeddedServer(folder / "demo-server.sqlite3", members=members)) as server:
@@ -311,7 +312,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in (None, "demo"):
         return _demo(args.db, getattr(args, "members", 2000), headless=getattr(args, "headless", False),
                      staff_code=getattr(args, "staff", "C001"), lang=args.lang)  # fmt: skip
-    till = Till.open(args.db)
+    # The counter window starts without waiting for the full integrity check (it reads every page); the commands do.
+    till = Till.open(args.db, check_in_background=args.command == "gui")
     try:
         if args.command == "register":
             return _register(till, args)

@@ -88,7 +88,7 @@ def _probe_full(db: Path) -> int:
     from localdb.till import Till  # imported by main already
 
     _mark("imported")
-    till = Till.open(db)
+    till = Till.open(db, check_in_background=True)  # as `main.py gui` opens it
     _mark("opened")
     try:
         staff = till.staff.login(PROBE_STAFF[0], PROBE_STAFF[2])

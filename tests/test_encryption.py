@@ -158,3 +158,27 @@ def test_a_damaged_file_is_refused_in_words(tmp_path: Path, capsys: pytest.Captu
     assert refused.value.reason is OpenProblem.DAMAGED
     err = _refused(capsys, path)
     assert str(path) in err and "damaged" in err and "backup" in err
+
+
+def test_the_window_s_background_check_refuses_work_on_a_damaged_file_in_words(tmp_path: Path) -> None:
+    from localdb.errors import Problem, StoreError
+
+    path = tmp_path / "till.sqlite3"
+    _till_with_members(path)
+    data = bytearray(path.read_bytes())
+    data[2 * 4096 + 100 : 2 * 4096 + 116] = bytes(16)
+    path.write_bytes(bytes(data))
+
+    try:  # as the counter window opens it: it does not wait (a small file may be checked before open returns)
+        till = Till.open(path, check_in_background=True)
+    except StoreError as early:
+        assert early.problem is Problem.STORAGE_FAILED
+        return
+    try:
+        assert till.db.background_check is not None
+        assert till.db.background_check.done.wait(30)
+        with pytest.raises(StoreError) as refused:
+            till.members.find_by_phone(MANAGER, "13800130007")
+        assert refused.value.problem is Problem.STORAGE_FAILED  # the window words it (ui.messages)
+    finally:
+        till.close()
