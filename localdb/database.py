@@ -17,8 +17,8 @@ Encrypted at rest (SQLCipher 4, localdb.cipher): every connection — the pool's
 raw ones — is keyed first with the database's raw 256-bit key (localdb.keystore), before the pragmas below. A clear
 file (every till before this) is encrypted on open, crash-safe, and `PRAGMA cipher_integrity_check` runs at every
 open: a wrong key or a damaged file is a `StoreUnavailable` (WRONG_KEY, DAMAGED), never the driver's traceback. The
-counter window opens with the check in a background thread instead (it reads every page: 0.8 s at 1,000,000
-members); once it has found damage, every `read()` / `write()` is refused as STORAGE_FAILED.
+counter window opens with the check in a background thread instead, two seconds after the open (it reads every
+page: 0.8 s at 1,000,000 members); once it has found damage, every `read()` / `write()` is refused as STORAGE_FAILED.
 
 Owner-only (POSIX): a folder this module creates is 0700 at every level it creates, the database file 0600; the
 till's own data folder (platformdirs' user data folder, where the demo keeps its files too) is tightened to 0700
@@ -363,17 +363,26 @@ def _check_integrity(engine: Engine, path: Path) -> None:
         raise StoreUnavailable(OpenProblem.DAMAGED, path)
 
 
-class _BackgroundCheck:
-    """`PRAGMA cipher_integrity_check` on a connection of its own in a daemon thread; `damaged` once it failed."""
+#: How long the window's background integrity check waits before it reads the file: the window's start first.
+BACKGROUND_CHECK_DELAY_S: Final = 2.0
 
-    def __init__(self, path: Path, key: bytes) -> None:
+
+class _BackgroundCheck:
+    """`PRAGMA cipher_integrity_check` on a connection of its own in a daemon thread, `delay` seconds after the
+    open (so it does not compete with the window's start for the CPU); `damaged` once it failed."""
+
+    def __init__(self, path: Path, key: bytes, delay: float) -> None:
         self.done = threading.Event()
         self.damaged = False
-        self._path, self._key = path, key
+        self._cancel = threading.Event()
+        self._path, self._key, self._delay = path, key, delay
         self._thread = threading.Thread(target=self._run, name="till-integrity-check", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        if self._cancel.wait(self._delay):
+            self.done.set()
+            return
         try:
             connection = cipher.connect(self._path, self._key)
             try:
@@ -389,7 +398,9 @@ class _BackgroundCheck:
         finally:
             self.done.set()
 
-    def join(self) -> None:
+    def stop(self) -> None:
+        """Called on close: a check not begun yet is not begun; one running is waited for."""
+        self._cancel.set()
         self._thread.join()
 
 
@@ -426,7 +437,14 @@ def _write_sessions(engine: Engine) -> sessionmaker[Session]:
 class Database:
     """The opened till database: a session per unit of work, reads deferred and writes `BEGIN IMMEDIATE`."""
 
-    def __init__(self, path: Path, *, keys: KeyStore | None = None, check_in_background: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        keys: KeyStore | None = None,
+        check_in_background: bool = False,
+        check_delay: float = BACKGROUND_CHECK_DELAY_S,
+    ) -> None:
         """Open (creating, encrypting and migrating as needed) the till database at `path`, its key found or kept
         by `keys` (default: the keyring when usable, else a key file); raises `StoreUnavailable`. The integrity
         check runs before this returns, or with `check_in_background` in a thread (see the module's docstring)."""
@@ -434,7 +452,7 @@ class Database:
         _prepare_owner_only(path)
         key = _unlock(path, keys or TillKeys())
         self.engine = _open_migrated(path, key, check=not check_in_background)
-        self.background_check = _BackgroundCheck(path, key) if check_in_background else None
+        self.background_check = _BackgroundCheck(path, key, check_delay) if check_in_background else None
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = _write_sessions(self.engine)
         # One connection, opened on first use; a second bulk writer waits for it (one sync runs at a time).
@@ -498,7 +516,7 @@ class Database:
 
     def close(self) -> None:
         if self.background_check is not None:
-            self.background_check.join()
+            self.background_check.stop()
         with self._lock:
             for pooled in self._lookup_connections:
                 pooled.close()
