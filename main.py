@@ -247,6 +247,8 @@ _OPEN_WORDS: dict[OpenProblem, str] = {
     OpenProblem.WRONG_KEY: "{path} is an encrypted till database this computer's key does not open (another "
     "till's file, a lost key, or a damaged file): check the --db path; if it is this till's own file, restore it and "
     "its key from a backup, or register the till again",
+    OpenProblem.IN_USE: "{path} is open in another MemberDesk (an older version still running?) and must be "
+    "encrypted before this one uses it: close the other one, then start again",
     OpenProblem.DAMAGED: "{path} is damaged (pages fail the encryption's integrity check): restore it from a backup, "
     "or register the till again",
     OpenProblem.NOT_A_TILL: "{path} is another program's database, not a MemberDesk till's: check the --db path",

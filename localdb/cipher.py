@@ -26,6 +26,7 @@ driver: Final = dbapi2
 Error: Final = dbapi2.Error
 
 SQLITE_HEADER: Final = b"SQLite format 3\x00"
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 _POSIX: Final = os.name == "posix"
 
 
@@ -81,38 +82,62 @@ def remove_leftovers(path: Path) -> None:
         _remove(leftover)
 
 
+class InUse(Exception):
+    """Another process has the clear file open (an older till still running, a second start): not encrypted now."""
+
+
 def encrypt_in_place(path: Path, key: bytes, *, step: Callable[[str], None] = lambda _name: None) -> None:
     """Replace the clear till file at `path` by an encrypted copy with every row, keyed with `key`.
 
+    The clear file is held with an exclusive lock from before the copy until it is replaced (on Windows, which
+    cannot rename over an open file, until just before): another process that has it open — an older till still
+    running — makes this raise `InUse` before anything changed, and one that comes later waits for the lock, then
+    finds the file replaced and gives up (`InUse`; its next open finds the encrypted file).
+
     `step(name)` is called between the steps ("checkpointed", "exported", "synced", "replaced"): tests make it
     fail, or kill the process, to prove every point in between leaves a file that opens."""
-    remove_leftovers(path)
-    temporary = temporary_for(path)
-    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)  # owner-only before anything is in it
-    os.close(fd)
+    inode = path.stat().st_ino
     source = connect(path, None, isolation_level=None)
     try:
         # WAL checkpointed into the file and the file in rollback mode: nothing clear stays beside it as -wal.
-        source.execute("PRAGMA journal_mode = DELETE").fetchall()
+        # SQLite leaves a file in WAL while another connection has it open: then it is in use, and left alone.
+        try:
+            mode = source.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            if str(mode).lower() != "delete":
+                raise InUse("the till database is open in another process")
+            source.execute("PRAGMA locking_mode = EXCLUSIVE")
+            source.execute("BEGIN EXCLUSIVE")  # the lock stays until this connection closes (locking_mode)
+            source.execute("COMMIT")
+        except Error as error:
+            if getattr(error, "sqlite_errorcode", 0) & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+                raise InUse("the till database is open in another process") from None
+            raise
+        if path.stat().st_ino != inode or not is_clear(path):
+            raise InUse("another process encrypted the till database meanwhile")
         step("checkpointed")
+        remove_leftovers(path)  # only now: another process's copy in progress would hold the lock
+        temporary = temporary_for(path)
+        fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)  # owner-only before anything is in it
+        os.close(fd)
         source.execute(f"ATTACH DATABASE ? AS encrypted KEY \"x'{key.hex()}'\"", (str(temporary),))
         source.execute("SELECT sqlcipher_export('encrypted')").fetchall()
         version = source.execute("PRAGMA main.user_version").fetchone()[0]
         source.execute(f"PRAGMA encrypted.user_version = {int(version)}")
         source.execute("DETACH DATABASE encrypted")
+        step("exported")
+        check = connect(temporary, key)
+        try:
+            if integrity_failures(check):
+                raise Error("the encrypted copy failed its integrity check")
+        finally:
+            check.close()
+        _fsync(temporary)
+        step("synced")
+        if not _POSIX:
+            source.close()
+        temporary.replace(path)
+        if _POSIX:
+            _fsync(path.parent)
     finally:
         source.close()
-    step("exported")
-    check = connect(temporary, key)
-    try:
-        failures = integrity_failures(check)
-        if failures:
-            raise Error("the encrypted copy failed its integrity check")
-    finally:
-        check.close()
-    _fsync(temporary)
-    step("synced")
-    temporary.replace(path)
-    if _POSIX:
-        _fsync(path.parent)
     step("replaced")

@@ -342,10 +342,13 @@ def _unlock(path: Path, keys: KeyStore) -> bytes:
             if not clear and path.stat().st_size > 0:
                 raise StoreUnavailable(OpenProblem.NOT_A_DATABASE, path)
             key = keys.create(path)
-        cipher.remove_leftovers(path)
         if clear:
             logger.info("encrypting the till database (a clear file from before encryption)")
             cipher.encrypt_in_place(path, key)
+        else:
+            cipher.remove_leftovers(path)  # a copy an interrupted encryption left behind
+    except cipher.InUse:
+        raise StoreUnavailable(OpenProblem.IN_USE, path) from None
     except OSError as error:
         raise StoreUnavailable(_open_problem(error), path) from None
     except (sqlite3.Error, cipher.Error) as error:

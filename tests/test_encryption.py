@@ -182,3 +182,40 @@ def test_the_window_s_background_check_refuses_work_on_a_damaged_file_in_words(t
         assert refused.value.problem is Problem.STORAGE_FAILED  # the window words it (ui.messages)
     finally:
         till.close()
+
+
+_OLDER_TILL = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("PRAGMA journal_mode=WAL")
+print(connection.execute("SELECT count(*) FROM member").fetchone()[0], flush=True)
+sys.stdin.readline()
+print(connection.execute("SELECT count(*) FROM member").fetchone()[0], flush=True)
+"""
+
+
+def test_a_clear_till_still_open_in_an_older_till_is_not_encrypted_under_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "till.sqlite3"
+    before = _till_with_members(path)
+    _as_a_clear_till(path)
+    older = subprocess.Popen(  # the till of before, still running: its file open in WAL mode
+        [sys.executable, "-c", _OLDER_TILL, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert older.stdout is not None and older.stdin is not None
+        assert int(older.stdout.readline()) == len(before["member"])
+        with pytest.raises(StoreUnavailable) as refused:
+            Till.open(path)
+        assert refused.value.reason is OpenProblem.IN_USE
+        err = _refused(capsys, path)
+        assert "open in another MemberDesk" in err and "close the other one" in err
+        assert cipher.is_clear(path)
+        older.stdin.write("go on\n")
+        older.stdin.flush()
+        assert int(older.stdout.readline()) == len(before["member"])  # the older till still reads its file
+    finally:
+        older.communicate(timeout=10)
+    Till.open(path).close()  # once it has closed, the next start encrypts it
+    assert not cipher.is_clear(path) and _rows(path) == before
