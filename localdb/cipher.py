@@ -97,6 +97,8 @@ def encrypt_in_place(path: Path, key: bytes, *, step: Callable[[str], None] = la
     `step(name)` is called between the steps ("checkpointed", "exported", "synced", "replaced"): tests make it
     fail, or kill the process, to prove every point in between leaves a file that opens."""
     inode = path.stat().st_ino
+    if not is_clear(path):  # another process encrypted it since this one looked
+        raise InUse("another process encrypted the till database meanwhile")
     source = connect(path, None, isolation_level=None)
     try:
         # WAL checkpointed into the file and the file in rollback mode: nothing clear stays beside it as -wal.
