@@ -120,7 +120,8 @@ def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lan
         print(f"unknown demo staff {staff_code!r}; choose one of {', '.join(pins)}", file=sys.stderr)
         return 2
     folder = db.parent if db else demo_folder()
-    till = Till.open(db or folder / "till.sqlite3")  # first: a bad --db is refused before demo data is made
+    # First: a bad --db is refused before demo data is made. The window does not wait for the full integrity check.
+    till = Till.open(db or folder / "till.sqlite3", check_in_background=not headless)
     try:
         print(f"MemberDesk demo: a local member server with demo data in {folder}")
         with _started(EmbeddedServer(folder / "demo-server.sqlite3", members=members)) as server:
@@ -298,8 +299,16 @@ _OPEN_WORDS: dict[OpenProblem, str] = {
     "place this account may write, or fix its permissions",
     OpenProblem.NO_SUCH_PLACE: "cannot make a folder for the till database {path} there: give --db a path in a "
     "writable place",
-    OpenProblem.NOT_A_DATABASE: "{path} is not a MemberDesk till database (not SQLite, or damaged): check the --db "
-    "path; if it is this till's own file, restore it from a backup",
+    OpenProblem.NOT_A_DATABASE: "{path} is not a MemberDesk till database (not SQLite, damaged, or encrypted with a "
+    "key this computer does not have): check the --db path; if it is this till's own file, restore it and its key "
+    "from a backup",
+    OpenProblem.WRONG_KEY: "{path} is an encrypted till database this computer's key does not open (another "
+    "till's file, a lost key, or a damaged file): check the --db path; if it is this till's own file, restore it and "
+    "its key from a backup, or register the till again",
+    OpenProblem.IN_USE: "{path} is open in another MemberDesk (an older version still running?) and must be "
+    "encrypted before this one uses it: close the other one, then start again",
+    OpenProblem.DAMAGED: "{path} is damaged (pages fail the encryption's integrity check): restore it from a backup, "
+    "or register the till again",
     OpenProblem.NOT_A_TILL: "{path} is another program's database, not a MemberDesk till's: check the --db path",
     OpenProblem.STORAGE_FULL: "the disk holding {path} is full: free some space, then run the command again",
     OpenProblem.FAILED: "the till database {path} could not be read or written (an I/O error): check the disk, "
@@ -363,7 +372,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in (None, "demo"):
         return _demo(args.db, getattr(args, "members", 2000), headless=getattr(args, "headless", False),
                      staff_code=getattr(args, "staff", "C001"), lang=args.lang)  # fmt: skip
-    till = Till.open(args.db)
+    # The counter window starts without waiting for the full integrity check (it reads every page); the commands do.
+    till = Till.open(args.db, check_in_background=args.command == "gui")
     try:
         if args.command == "register":
             return _register(till, args)

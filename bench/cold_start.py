@@ -88,7 +88,7 @@ def _probe_full(db: Path) -> int:
     from localdb.till import Till  # imported by main already
 
     _mark("imported")
-    till = Till.open(db)
+    till = Till.open(db, check_in_background=True)  # as `main.py gui` opens it
     _mark("opened")
     try:
         staff = till.staff.login(PROBE_STAFF[0], PROBE_STAFF[2])
@@ -108,16 +108,18 @@ STEPS = ("imported", "opened", "logged_in", "painted", "shown")
 
 def _prepare_store(n: int) -> Path:
     """bench/data/cold-start-N.sqlite3: a copy of lookup.py's N-member store, registered, with the probe's cashier."""
-    import sqlite3
+    import shutil
 
     from bench.lookup import open_store
+    from localdb.database import connect_raw
+    from localdb.keystore import key_file_for
     from localdb.staff import hash_pin
     from localdb.till import Till
     from loyalty.roles import Role
 
     db = REPO / "bench" / "data" / f"cold-start-{n}.sqlite3"
     if db.exists():
-        with sqlite3.connect(db) as conn:
+        with connect_raw(db) as conn:
             members = conn.execute("SELECT count(*) FROM member").fetchone()[0]
             staff = conn.execute("SELECT count(*) FROM staff WHERE code = ?", (PROBE_STAFF[0],)).fetchone()[0]
             registered = conn.execute("SELECT count(*) FROM sync_state WHERE device_token IS NOT NULL").fetchone()[0]
@@ -125,17 +127,15 @@ def _prepare_store(n: int) -> Path:
         if members == n and staff == 1 and registered == 1:
             print(f"reusing {db} ({n:,} members, registered, cashier {PROBE_STAFF[0]})")
             return db
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".key"):
             db.with_name(db.name + suffix).unlink(missing_ok=True)
     source_path = REPO / "bench" / "data" / f"lookup-{n}.sqlite3"
     source_path.parent.mkdir(parents=True, exist_ok=True)
     source, _key = open_store(source_path, n)
     source.close()
     print(f"copying it to {db}")
-    with sqlite3.connect(source_path) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    shutil.copy(source_path, db)  # closed, so checkpointed: the file is the whole store (encrypted, with its key)
+    shutil.copy(key_file_for(source_path), key_file_for(db))
     db.chmod(0o600)
     till = Till.open(db)
     try:

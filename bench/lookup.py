@@ -4,13 +4,16 @@
 
 Builds (or reuses, when the file already holds exactly N members) a till store of N synthetic members
 (`bench.synthetic`), created with `Till.open` so the schema comes from the real migrations, with a member-code
-signing key kept next to it (PATH + ".key", so a reused store can sign codes again). Then, for K random members,
-times each lookup through the service (`till.members.find_by_phone` / `find_by_tail` / `find_by_code`) and the
-same columns through a plain `sqlite3` connection on the same file with an indexed query, alternating service and
-raw per sample so both see the same cache state. `loyalty.phone`'s range cache is cleared before timing, so every
+signing key kept next to it (PATH + ".signing-key", so a reused store can sign codes again; PATH + ".key" is the
+database's own encryption key). Then, for K random members, times each lookup through the service
+(`till.members.find_by_phone` / `find_by_tail` / `find_by_code`) and the same columns with an indexed query through
+two plain connections: the standard library's `sqlite3` on a clear copy of the file (made fresh each run), and
+SQLCipher on the encrypted file itself (keyed with its raw key, as the till is), rotating which of the three goes
+first per sample so all see the same cache state. `loyalty.phone`'s range cache is cleared before timing, so every
 phone lookup parses its number cold (each sampled phone is looked up once).
 
-The last line is `ratio: X.XX`, the service median over the raw median for the phone lookup. Results are recorded
+The last lines are `ratio vs raw SQLCipher: X.XX` and `ratio: X.XX`, the service median over the raw SQLCipher
+and the raw clear `sqlite3` median for the phone lookup. Results are recorded
 in docs/performance.md.
 """
 
@@ -38,6 +41,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Table, insert
 
 from bench.synthetic import synthetic_members
+from localdb import cipher
+from localdb.database import connect_raw
+from localdb.errors import StoreUnavailable
+from localdb.keystore import key_file_for
 from localdb.member_view import MemberView
 from localdb.models import Member
 from localdb.staff import StaffSession
@@ -94,7 +101,8 @@ class Sample:
 class Timings:
     name: str
     service_ns: list[int]
-    raw_ns: list[int]
+    raw_ns: list[int]  # the standard library's sqlite3 on a clear copy
+    cipher_ns: list[int]  # SQLCipher on the encrypted file
     mismatches: int
 
 
@@ -102,11 +110,11 @@ class Timings:
 
 
 def _key_path(db: Path) -> Path:
-    return db.with_name(db.name + ".key")
+    return db.with_name(db.name + ".signing-key")
 
 
 def _remove_store(db: Path) -> None:
-    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), _key_path(db)):
+    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"), _key_path(db), key_file_for(db)):
         path.unlink(missing_ok=True)
 
 
@@ -115,9 +123,9 @@ def _count_members(db: Path) -> int | None:
     if not db.exists():
         return None
     try:
-        with sqlite3.connect(db) as conn:
+        with connect_raw(db) as conn:
             row = conn.execute("SELECT count(*) FROM member").fetchone()
-    except sqlite3.DatabaseError:
+    except (cipher.Error, StoreUnavailable):
         return None
     return int(row[0])
 
@@ -174,7 +182,7 @@ def open_store(db: Path, n: int) -> tuple[Till, Ed25519PrivateKey]:
 def pick_samples(db: Path, n: int, k: int, rng: random.Random) -> list[Sample]:
     """`k` distinct random members (card serials are 1..n)."""
     serials = rng.sample(range(1, n + 1), k)
-    with sqlite3.connect(db) as conn:
+    with connect_raw(db) as conn:
         placeholders = ",".join("?" * len(serials))
         sql = f"SELECT id, phone, phone_tail, card_serial FROM member WHERE card_serial IN ({placeholders})"
         by_serial = {row[3]: Sample(row[0], row[1], row[2], row[3]) for row in conn.execute(sql, serials)}
@@ -186,36 +194,39 @@ def pick_samples(db: Path, n: int, k: int, rng: random.Random) -> list[Sample]:
 
 def _interleaved(
     service: Callable[[K], R],
-    raw: Callable[[K], Any],
+    raws: Sequence[Callable[[K], Any]],
     keys: Sequence[tuple[K, K]],
     same: Callable[[R, Any], bool],
-) -> tuple[list[int], list[int], int]:
-    """Time `service(key)` and `raw(key)` per sample, alternating which goes first; count differing answers."""
+) -> tuple[list[int], list[list[int]], int]:
+    """Time `service(key)` and each of `raws(key)` per sample, rotating which goes first; count differing answers
+    (the service against each raw answer)."""
     clock = time.perf_counter_ns
-    service_ns: list[int] = []
-    raw_ns: list[int] = []
+    calls: list[Callable[[Any], Any]] = [service, *raws]
+    times: list[list[int]] = [[] for _ in calls]
     mismatches = 0
     gc.collect()
     for index, (service_key, raw_key) in enumerate(keys):
-        if index % 2:
+        answers: list[Any] = [None] * len(calls)
+        for step in range(len(calls)):
+            which = (index + step) % len(calls)
             t0 = clock()
-            raw_answer = raw(raw_key)
-            t1 = clock()
-            answer = service(service_key)
-            t2 = clock()
-            raw_ns.append(t1 - t0)
-            service_ns.append(t2 - t1)
-        else:
-            t0 = clock()
-            answer = service(service_key)
-            t1 = clock()
-            raw_answer = raw(raw_key)
-            t2 = clock()
-            service_ns.append(t1 - t0)
-            raw_ns.append(t2 - t1)
-        if not same(answer, raw_answer):
+            answers[which] = calls[which](service_key if which == 0 else raw_key)
+            times[which].append(clock() - t0)
+        if not all(same(answers[0], raw_answer) for raw_answer in answers[1:]):
             mismatches += 1
-    return service_ns, raw_ns, mismatches
+    return times[0], times[1:], mismatches
+
+
+def clear_copy(db: Path) -> Path:
+    """A clear (unencrypted) copy of the till file beside it, for the standard library's sqlite3 to read."""
+    copy = db.with_name(db.stem + ".clear.sqlite3")
+    copy.unlink(missing_ok=True)
+    with connect_raw(db, isolation_level=None) as conn:
+        conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(copy),))
+        conn.execute("SELECT sqlcipher_export('plain')").fetchall()
+        conn.execute("DETACH DATABASE plain")
+    conn.close()
+    return copy
 
 
 def _same_one(view: MemberView | None, row: Sequence[Any] | None) -> bool:
@@ -229,13 +240,15 @@ def _same_list(views: list[MemberView], rows: list[Sequence[Any]]) -> bool:
 def run(till: Till, key: Ed25519PrivateKey, db: Path, samples: list[Sample], warmup: list[Sample]) -> list[Timings]:
     actor = StaffSession("BENCH", "bench", Role.MANAGER)
     members = till.members
-    conn = sqlite3.connect(db, isolation_level=None)  # autocommit, like the service's lookup connection
+    clear = clear_copy(db)
+    conn = sqlite3.connect(clear, isolation_level=None)  # autocommit, like the service's lookup connection
+    sealed = connect_raw(db, isolation_level=None)  # SQLCipher on the till's own file, keyed with its raw key
 
-    def raw_one(sql: str) -> Callable[[str], Sequence[Any] | None]:
-        return lambda value: conn.execute(sql, (value,)).fetchone()
+    def raw_one(sql: str) -> list[Callable[[str], Sequence[Any] | None]]:
+        return [lambda value, c=c: c.execute(sql, (value,)).fetchone() for c in (conn, sealed)]  # type: ignore[misc]
 
-    def raw_tail(tail: str) -> list[Sequence[Any]]:
-        return conn.execute(RAW_BY_TAIL, (tail,)).fetchall()
+    def raw_tail(c: sqlite3.Connection) -> Callable[[str], list[Sequence[Any]]]:
+        return lambda tail: c.execute(RAW_BY_TAIL, (tail,)).fetchall()
 
     def by_phone(national: str) -> MemberView | None:
         return members.find_by_phone(actor, national)
@@ -250,24 +263,26 @@ def run(till: Till, key: Ed25519PrivateKey, db: Path, samples: list[Sample], war
         # Signed beforehand: signing is the server's work, not part of a lookup.
         return [(sign_member_code(key, uuid.UUID(s.member_id), s.serial), s.member_id) for s in chosen]
 
-    plans: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any], Callable[[Any, Any], bool], Any, Any]] = [
+    plans: list[tuple[str, Callable[[Any], Any], list[Callable[[Any], Any]], Callable[[Any, Any], bool], Any, Any]] = [
         ("phone", by_phone, raw_one(RAW_BY_PHONE), _same_one,
          [(s.national, s.phone) for s in warmup], [(s.national, s.phone) for s in samples]),
-        ("tail-4", by_tail, raw_tail, _same_list,
+        ("tail-4", by_tail, [raw_tail(conn), raw_tail(sealed)], _same_list,
          [(s.tail, s.tail) for s in warmup], [(s.tail, s.tail) for s in samples]),
         ("member code", by_code, raw_one(RAW_BY_ID), _same_one, codes(warmup), codes(samples)),
     ]  # fmt: skip
     results: list[Timings] = []
     try:
-        for _name, service, raw, same, warm_keys, _keys in plans:
-            _interleaved(service, raw, warm_keys, same)
+        for _name, service, raws, same, warm_keys, _keys in plans:
+            _interleaved(service, raws, warm_keys, same)
         # Cold phone parsing: forget every number the warm-up (and the build) checked.
         phone_module._is_cn_mobile.cache_clear()
-        for name, service, raw, same, _warm_keys, keys in plans:
-            service_ns, raw_ns, mismatches = _interleaved(service, raw, keys, same)
-            results.append(Timings(name, service_ns, raw_ns, mismatches))
+        for name, service, raws, same, _warm_keys, keys in plans:
+            service_ns, (raw_ns, cipher_ns), mismatches = _interleaved(service, raws, keys, same)
+            results.append(Timings(name, service_ns, raw_ns, cipher_ns, mismatches))
     finally:
         conn.close()
+        sealed.close()
+        clear.unlink(missing_ok=True)
     return results
 
 
@@ -285,25 +300,32 @@ def _us(ns: float) -> str:
 
 def report(results: list[Timings], n: int, k: int) -> None:
     print()
-    print(f"{n:,} members, {k:,} lookups of each kind (service and raw alternate per sample)")
+    print(f"{n:,} members, {k:,} lookups of each kind (service, raw sqlite3 on a clear copy and raw SQLCipher on")
+    print("the encrypted file rotate per sample)")
     print("phone parsing uncached: loyalty.phone._is_cn_mobile.cache_clear() before timing, each phone looked up once")
     print()
-    header = f"{'lookup':<12} {'service med µs':>15} {'p99 µs':>9} {'raw med µs':>11} {'p99 µs':>9} {'ratio':>6}"
+    header = (
+        f"{'lookup':<12} {'service med µs':>15} {'p99 µs':>9} {'raw med µs':>11} {'p99 µs':>9} {'ratio':>6}"
+        f" {'cipher med µs':>14} {'p99 µs':>9} {'ratio':>6}"
+    )
     print(header)
     print("-" * len(header))
-    medians: dict[str, tuple[float, float]] = {}
+    medians: dict[str, tuple[float, float, float]] = {}
     for t in results:
         service_median, raw_median = statistics.median(t.service_ns), statistics.median(t.raw_ns)
-        medians[t.name] = (service_median, raw_median)
+        cipher_median = statistics.median(t.cipher_ns)
+        medians[t.name] = (service_median, raw_median, cipher_median)
         print(
             f"{t.name:<12} {_us(service_median):>15} {_us(_p99(t.service_ns)):>9} "
-            f"{_us(raw_median):>11} {_us(_p99(t.raw_ns)):>9} {service_median / raw_median:>6.2f}"
+            f"{_us(raw_median):>11} {_us(_p99(t.raw_ns)):>9} {service_median / raw_median:>6.2f} "
+            f"{_us(cipher_median):>14} {_us(_p99(t.cipher_ns)):>9} {service_median / cipher_median:>6.2f}"
         )
     print()
     mismatched = {t.name: t.mismatches for t in results if t.mismatches}
     print(f"answers differing between service and raw: {mismatched or 'none'}")
     print(f"tail-4 median (service): {medians['tail-4'][0] / 1e6:.3f} ms")
-    service_median, raw_median = medians["phone"]
+    service_median, raw_median, cipher_median = medians["phone"]
+    print(f"ratio vs raw SQLCipher: {service_median / cipher_median:.2f}")
     print(f"ratio: {service_median / raw_median:.2f}")
 
 

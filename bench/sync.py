@@ -14,7 +14,10 @@ PostgreSQL vacuumed and analyzed before timing, as autovacuum would between runs
 3. push: M award entries made through the till's service (not timed), then the engine's push phase timed
    (entries applied per second by the server).
 
-The last line is `ratio: X.XX` = first-sync time / the floor of step 2. Results go in docs/performance.md.
+The till's database is encrypted (SQLCipher), so step 2 runs twice: into a clear file through the standard
+library's `sqlite3`, and into a SQLCipher file keyed with a raw key (`PRAGMA key = "x'…'"`, as the till does).
+The last lines are `ratio vs raw SQLCipher: X.XX` and `ratio: X.XX` = first-sync time / the clear floor of
+step 2. Results go in docs/performance.md.
 
 A virtual machine's CPU can run a third faster or slower from one minute to the next (neighbours on the host), so
 the push line is followed by `cpu check`: a fixed loop of Python timed right before and right after the push — a run
@@ -168,10 +171,17 @@ BASELINE_COLUMNS = (
 )  # fmt: skip
 
 
-def baseline_seconds(pages: list[Path], folder: Path) -> float:
-    """json.loads + executemany of the same rows into an empty SQLite file (WAL, synchronous=FULL like the till)."""
-    path = folder / "baseline.sqlite3"
-    conn = sqlite3.connect(path, isolation_level=None)
+def baseline_seconds(pages: list[Path], folder: Path, *, encrypted: bool = False) -> float:
+    """json.loads + executemany of the same rows into an empty SQLite file (WAL, synchronous=FULL like the till);
+    `encrypted`: a SQLCipher file keyed with a random raw key, through the till's driver."""
+    from localdb import cipher
+
+    path = folder / f"baseline{'-sqlcipher' if encrypted else ''}.sqlite3"
+    conn = (
+        cipher.connect(path, os.urandom(32), isolation_level=None)
+        if encrypted
+        else sqlite3.connect(path, isolation_level=None)
+    )
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     columns = ", ".join(f"{c} {'TEXT PRIMARY KEY' if c == 'id' else ''}" for c in BASELINE_COLUMNS)
@@ -259,10 +269,14 @@ def main() -> None:
             print(f"peak RSS: server {server_rss:.0f} MB, till {till_rss:.0f} MB")
             push(till, engine, args.entries)
             print(f"push peak RSS: server {peak_rss_mb(process.pid):.0f} MB, till {own_peak_rss_mb():.0f} MB")
-            pages = save_pages(url, token, work)
+            registration = till.sync.registration()  # each sync rotated the token: the one it holds now
+            pages = save_pages(url, registration.token if registration else token, work)
             till.close()
         floor = baseline_seconds(pages, work)
+        cipher_floor = baseline_seconds(pages, work, encrypted=True)
         print(f"floor (json.loads + executemany of the same {len(pages)} pages): {floor:.1f} s")
+        print(f"floor on SQLCipher (the same, into an encrypted file): {cipher_floor:.1f} s")
+        print(f"ratio vs raw SQLCipher: {sync_seconds / cipher_floor:.2f}")
         print(f"ratio: {sync_seconds / floor:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

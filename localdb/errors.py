@@ -78,6 +78,9 @@ class OpenProblem(StrEnum):
     NOT_PERMITTED = "not_permitted"  # this account may not create, read or write it there
     NO_SUCH_PLACE = "no_such_place"  # its folder does not exist and cannot be made there
     NOT_A_DATABASE = "not_a_database"  # the file is not a SQLite database, or is damaged
+    WRONG_KEY = "wrong_key"  # encrypted, but this till's key does not open it (another till's file, or damaged)
+    IN_USE = "in_use"  # a clear file from before encryption, open in another process: it cannot be encrypted now
+    DAMAGED = "damaged"  # opens, but pages fail SQLCipher's integrity check (a damaged disk or file)
     NOT_A_TILL = "not_a_till"  # a SQLite database, but not a MemberDesk till's (another program's, the server's)
     STORAGE_FULL = "storage_full"  # the disk is full
     FAILED = "failed"  # any other I/O error

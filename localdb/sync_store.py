@@ -188,6 +188,17 @@ class SyncStore:
                 install_audit_key(session, key, at=self._clock(), reason="registered")
         self._settings.update(store_code=store_code, device_id=device_id, timezone=timezone)
 
+    def replace_token(self, old: str, new: str) -> bool:
+        """Keep the token the server just rotated to, in one transaction, if the till still holds `old` (a
+        registration in between wins). The token lives only in this encrypted database. False: not replaced."""
+        with self._db.write() as session:
+            state = ensure_sync_state(session)
+            if state.device_token != old:
+                return False
+            state.device_token = new
+            append_audit(session, at=self._clock(), staff_code=None, action="token_rotated", detail={})
+            return True
+
     def point_at(self, server_url: str) -> None:
         """The same server at another address (e.g. the embedded demo server, on a new port each start)."""
         with self._db.write() as session:

@@ -59,11 +59,24 @@ class Till:
         self.reports = ReportService(db, self.settings, clock)
 
     @classmethod
-    def open(cls, path: Path | None = None, *, clock: Clock = utc_now, monotonic: Monotonic = time.monotonic) -> Till:
-        """Open (creating and migrating as needed) the till database at `path` or the per-user default. `clock` is
-        the wall clock, `monotonic` this computer's running time (both settable by tests)."""
-        till = cls(Database(path or default_store_path()), clock, monotonic=monotonic)
-        till.settings.current()
+    def open(
+        cls,
+        path: Path | None = None,
+        *,
+        clock: Clock = utc_now,
+        monotonic: Monotonic = time.monotonic,
+        check_in_background: bool = False,
+    ) -> Till:
+        """Open (creating, encrypting and migrating as needed) the till database at `path` or the per-user default.
+        `clock` is the wall clock, `monotonic` this computer's running time (both settable by tests);
+        `check_in_background`: the counter window's start, the full integrity check in a thread (localdb.database)."""
+        database = Database(path or default_store_path(), check_in_background=check_in_background)
+        try:
+            till = cls(database, clock, monotonic=monotonic)
+            till.settings.current()
+        except BaseException:
+            database.close()  # its connections and its integrity check's thread
+            raise
         return till
 
     def today(self) -> date:

@@ -80,6 +80,13 @@ class RegisterResponse(Wire):
     audit_key: Hex64 | None = None
 
 
+class TokenResponse(Wire):
+    """`POST /v1/devices/token`: the device's new token. The one the call was made with stays valid until this one
+    is first used (a lost answer does not lock the till out)."""
+
+    token: str
+
+
 class StaffRecord(Wire):
     code: Code
     name: str

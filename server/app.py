@@ -46,11 +46,12 @@ from protocol.wire import (
     RegisterResponse,
     StaffRecord,
     TierInfo,
+    TokenResponse,
 )
 from server import chain
 from server.admin import AdminError, register_device, store_info
 from server.audit_anchors import AuditKeyIssued, issue_audit_key, latest_anchor, record_anchor
-from server.auth import AuthenticatedDevice, current_device, server_database
+from server.auth import AuthenticatedDevice, current_device, rotate, server_database
 from server.cards import CardRefused, reissue_card
 from server.changes import DEFAULT_LIMIT, changes_page
 from server.db import ServerDatabase
@@ -210,6 +211,17 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
         # Its own transaction: should it fail, the till fetches its key on its first sync (POST /v1/audit/key).
         return RegisterResponse(device_id=device_id, token=token, store=store,
                                 audit_key=issue_audit_key(database, device_id))  # fmt: skip
+
+    @app.post(
+        "/v1/devices/token",
+        response_model=TokenResponse,
+        responses=error_responses(401, 413, 429),
+        tags=["devices"],
+    )
+    def rotate_token(device: Device, database: Database) -> TokenResponse:
+        """A new token for the calling device (the till asks at the end of each sync). The token the call was made
+        with stays valid until the new one is first used, then stops working; a revoked device is refused."""
+        return TokenResponse(token=rotate(database, device))
 
     @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401, 413, 429), tags=["sync"])
     def config(device: Device, database: Database) -> ConfigResponse:

@@ -43,6 +43,7 @@ class Route(StrEnum):
     CARD_REISSUE = "card-reissue"
     REGISTER = "register"
     AUDIT = "audit"  # the audit anchor (sent and read) and the audit key
+    TOKEN = "token"  # noqa: S105 (a route's name, not a password)
 
 
 #: The largest body each call accepts, in bytes, sized from the protocol's own limits; a call without a body (GET)
@@ -62,6 +63,7 @@ BODY_CAPS: Final[Mapping[Route, int]] = {
     Route.CONFIG: 0,
     # an anchor: two seqs and two 64-digit hashes (~250 bytes; escaped ~1.5 KB): 2 KiB
     Route.AUDIT: 2 * KIB,
+    Route.TOKEN: 0,
 }
 #: Anything else (health, the OpenAPI document, unknown paths) reads no body; one declared above this is refused.
 OTHER_BODY_CAP: Final = 4 * KIB
@@ -106,6 +108,7 @@ def _default_rates() -> dict[Route, Rate | None]:
         # burst, and 20 pages a second is 100,000 members/s.
         Route.CHANGES: Rate(20, 200),
         Route.CONFIG: Rate(1, 20),  # once per sync
+        Route.TOKEN: Rate(1, 20),  # the token rotated once at the end of each sync
         Route.AUTHORIZE: Rate(2, 20),  # once per online redemption at the counter
         Route.MEMBER_CODES: Rate(2, 20),  # once per enrolment or card printed
         Route.AUDIT: Rate(1, 20),  # one anchor per sync (and a key once)

@@ -73,6 +73,8 @@ class Device(Base):
     store_id: Mapped[int] = mapped_column(ForeignKey("store.id"))
     name: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token before the last rotation: still valid until the new one is first used (server.auth).
+    previous_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]

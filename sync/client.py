@@ -301,6 +301,12 @@ class ServerClient:
 
         return ConfigResponse.model_validate(self._json(self._call("GET", "/v1/config")))
 
+    def rotate_token(self) -> str:
+        """`POST /v1/devices/token`: this device's new token (the one this client holds works until it is used)."""
+        from protocol.wire import TokenResponse
+
+        return TokenResponse.model_validate(self._json(self._call("POST", "/v1/devices/token"))).token
+
     def push(self, items: Sequence[PushItem]) -> PushResponse:
         from protocol.wire import PushRequest
 

@@ -264,7 +264,7 @@ class SyncEngine:
             return
         try:
             with self._client_factory(server_url, token) as client:
-                self._steps(client, report, notify, cancel)
+                self._steps(client, token, report, notify, cancel)
         except Unauthorized as exc:
             self._store.block(exc.code)
             report.error = exc.code
@@ -288,7 +288,12 @@ class SyncEngine:
             report.error = report.error or failure
 
     def _steps(
-        self, client: ServerClient, report: SyncReport, notify: ProgressCallback, cancel: threading.Event | None
+        self,
+        client: ServerClient,
+        token: str,
+        report: SyncReport,
+        notify: ProgressCallback,
+        cancel: threading.Event | None,
     ) -> None:
         notify(Phase.CONNECT, 0, None)
         sent_at = self._clock()
@@ -302,6 +307,7 @@ class SyncEngine:
             self._push(client, courier, report, notify, cancel)
             self._pull(client, courier, report, notify, cancel)
         self._anchor(client, report)
+        self._rotate_token(client, token, cancel)
 
     def _anchor(self, client: ServerClient, report: SyncReport) -> None:
         """The audit chain's anchor, once the points have synced: fetch the audit key first if the till has none
@@ -331,6 +337,21 @@ class SyncEngine:
                     self._store.audit_anchor_refused(exc.code)
         except StoreError as exc:
             report.audit_problem = _storage_failure(exc)
+
+    def _rotate_token(self, client: ServerClient, token: str, cancel: threading.Event | None) -> None:
+        """The last step of a sync that went through: trade the token for a new one and keep it. The server keeps
+        the old token valid until the new one is first used, so an answer lost on the way, or this process killed
+        before the new token is committed, leaves the till with a token that works; the next sync rotates again.
+        Only a refusal (revoked) ends the run; any other failure leaves the old token in use until next time."""
+        try:
+            new = self._retrying(client.rotate_token, cancel)
+        except Unauthorized:
+            raise
+        except SyncError as exc:
+            log.info("sync: the device token was not rotated this time (%s)", exc.code)
+            return
+        if not self._store.replace_token(token, new):
+            log.warning("sync: the till was registered again during the sync; its new token is kept")
 
     @staticmethod
     def _skew(server_time: datetime, sent_at: datetime, received_at: datetime) -> timedelta:

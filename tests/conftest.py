@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+# Never the real user's keyring: keyring's fail backend makes every till database keep its key in a key file beside
+# it (localdb.keystore). Set before keyring is first imported; subprocesses the tests start inherit it.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
 from localdb.staff import StaffSession, hash_pin
 from localdb.till import Till
 from loyalty.roles import Role

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
+from localdb.database import connect_raw
 from localdb.till import Till
 from tests.conftest import Staffing
 
@@ -20,7 +20,7 @@ def audited(till: Till, staff: Staffing) -> Till:
 
 
 def _tamper(till: Till, *statements: str) -> None:
-    conn = sqlite3.connect(till.db.path)
+    conn = connect_raw(till.db.path)
     with conn:
         for sql in statements:
             conn.execute(sql)
@@ -65,7 +65,7 @@ def test_forged_row_with_recomputed_hash_breaks_the_next_link(audited: Till) -> 
     """Rewriting a row and its own hash is not enough: the next row still points at the old hash."""
     from localdb import audit as audit_module
 
-    conn = sqlite3.connect(audited.db.path)
+    conn = connect_raw(audited.db.path)
     seq, at, subject, prev = conn.execute("SELECT seq, at, subject, prev_hash FROM audit WHERE seq = 8").fetchone()
     conn.close()
     from datetime import UTC, datetime
@@ -90,7 +90,7 @@ def _recompute(till: Till, key: bytes | None, *, edit: str | None = None, keyed_
 
     from localdb import audit as audit_module
 
-    conn = sqlite3.connect(till.db.path)
+    conn = connect_raw(till.db.path)
     with conn:
         if edit:
             conn.execute(edit)
@@ -117,7 +117,7 @@ def keyed(audited: Till, staff: Staffing) -> Till:
 def test_a_legacy_chain_then_keyed_rows_verify(keyed: Till) -> None:
     check = keyed.verify_audit()
     assert check.ok and check.rows == 13 and check.keyed
-    conn = sqlite3.connect(keyed.db.path)
+    conn = connect_raw(keyed.db.path)
     action, detail = conn.execute("SELECT action, detail FROM audit WHERE seq = 11").fetchone()
     conn.close()
     assert (action, json.loads(detail)) == ("audit_keyed", {"reason": "fetched"})
@@ -133,7 +133,7 @@ def test_keyed_rows_are_not_plain_sha256(keyed: Till) -> None:
 
     from localdb import audit as audit_module
 
-    conn = sqlite3.connect(keyed.db.path)
+    conn = connect_raw(keyed.db.path)
     seq, at, staff_code, action, subject, detail, prev, stored = conn.execute(
         "SELECT seq, at, staff_code, action, subject, detail, prev_hash, hash FROM audit WHERE seq = 12"
     ).fetchone()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from localdb.database import connect_raw
 from localdb.staff import StaffSession
 from localdb.till import Till
 from loyalty.roles import Role
@@ -51,7 +51,7 @@ def test_kill_9_in_a_loop_of_awards_leaves_a_sound_database(tmp_path: Path) -> N
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
 
-    conn = sqlite3.connect(path)
+    conn = connect_raw(path)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         entries = conn.execute("SELECT count(*) FROM point_entry").fetchone()[0]

@@ -3,7 +3,6 @@ the models, and a unit of work that leaves nothing behind when it fails."""
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -14,7 +13,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from localdb.database import SCHEMA_HEAD, Database, create_sqlite_engine, head_revision, migrate
+from localdb import cipher
+from localdb.database import SCHEMA_HEAD, Database, connect_raw, create_sqlite_engine, head_revision, migrate
 from localdb.models import AuditRecord, Base, Member, OutboxItem, PointEntry, SyncRun, sqlite_datetime
 from localdb.till import Till
 from tests.conftest import Staffing
@@ -51,9 +51,9 @@ def test_write_transactions_begin_immediate(till: Till) -> None:
     upgrading a read lock; a plain reader is not blocked."""
     with till.db.write() as session:
         session.execute(select(func.count()).select_from(Member))  # a read only: a DEFERRED begin takes no lock
-        other = sqlite3.connect(till.db.path, timeout=0, isolation_level=None)
+        other = connect_raw(till.db.path, timeout=0, isolation_level=None)
         try:
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
+            with pytest.raises(cipher.driver.OperationalError, match="locked"):
                 other.execute("BEGIN IMMEDIATE")
             assert other.execute("SELECT count(*) FROM member").fetchone() == (0,)
         finally:
@@ -63,7 +63,7 @@ def test_write_transactions_begin_immediate(till: Till) -> None:
 def test_read_transactions_do_not_block_writers(till: Till) -> None:
     with till.db.read() as session:
         session.execute(select(func.count()).select_from(Member))
-        other = sqlite3.connect(till.db.path, timeout=0, isolation_level=None)
+        other = connect_raw(till.db.path, timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
             other.execute("ROLLBACK")

@@ -130,7 +130,7 @@ def scan_clock() -> ScanClock:
 
 @pytest.fixture
 def gui_env(demo_files: Path, tmp_path: Path, qtbot: QtBot) -> Iterator[GuiEnv]:
-    for name in ("server.sqlite3", "till.sqlite3"):
+    for name in ("server.sqlite3", "till.sqlite3", "till.sqlite3.key"):  # the till's file is encrypted: its key too
         shutil.copy(demo_files / name, tmp_path / name)
     server = EmbeddedServer(tmp_path / "server.sqlite3").start()
     till = Till.open(tmp_path / "till.sqlite3")

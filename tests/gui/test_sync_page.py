@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QTableWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from localdb.database import connect_raw
 from localdb.models import EntrySync
 from server.models import LedgerEntry, PushedItem
 from server.models import Member as ServerMember
@@ -216,14 +217,13 @@ def test_a_language_change_keeps_what_the_page_shows(gui_env: GuiEnv, qtbot: QtB
 
 
 def test_a_refused_audit_anchor_is_shown_and_the_points_still_sync(gui_env: GuiEnv, qtbot: QtBot) -> None:
-    import sqlite3
 
     page = _page(gui_env, qtbot)
     _sync(page, gui_env, qtbot)  # anchors the audit log as it stands
     warning = child(page, QLabel, "auditWarning")
     assert not warning.isVisibleTo(page)
 
-    conn = sqlite3.connect(gui_env.till.db.path)
+    conn = connect_raw(gui_env.till.db.path)
     with conn:  # someone with the file deletes the audit log's rows after the first ones
         conn.execute("DELETE FROM audit WHERE seq > 3")
     conn.close()

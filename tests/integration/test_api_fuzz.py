@@ -37,9 +37,7 @@ def test_no_request_makes_the_server_fail(live: tuple[LiveServer, str], monkeypa
     monkeypatch.setattr("server.push.ORDER_WAIT_SECONDS", 0.05)  # a made-up `after_seq` is refused without a wait
     schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
     operations = [cast(Any, result).ok() for result in schema.get_all_operations()]
-    assert (
-        len(operations) == 11
-    )  # the 7 of PROTOCOL.md, the audit calls (docs/sync.md "The audit anchor") and the card re-issue
+    assert len(operations) == 12  # PROTOCOL.md's 7, the audit calls, the card re-issue and the token rotation
     for operation in operations:
 
         @given(case=operation.as_strategy())

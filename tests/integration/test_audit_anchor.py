@@ -5,7 +5,6 @@ sync — while the points still sync. A till registered before audit keys fetche
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sqlalchemy import update
 
 import main
 from localdb import audit as audit_module
+from localdb.database import connect_raw
 from localdb.till import Till
 from protocol.wire import RegisterRequest, RegisterResponse
 from server import cli
@@ -24,7 +24,7 @@ from tests.integration.conftest import STORE, LiveServer, TillFactory, TillHandl
 
 
 def head(till: Till) -> tuple[int, str]:
-    conn = sqlite3.connect(till.db.path)
+    conn = connect_raw(till.db.path)
     try:
         seq, hash_ = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     finally:
@@ -33,7 +33,7 @@ def head(till: Till) -> tuple[int, str]:
 
 
 def tamper(till: Till, *statements: str) -> None:
-    conn = sqlite3.connect(till.db.path)
+    conn = connect_raw(till.db.path)
     with conn:
         for sql in statements:
             conn.execute(sql)
@@ -43,7 +43,7 @@ def tamper(till: Till, *statements: str) -> None:
 def recompute(till: Till, edit: str, *, with_the_key: bool = True) -> None:
     """Someone holding the file: edit a row, then recompute every hash, under the key in force at it when they hold
     the key, else with plain SHA-256."""
-    conn = sqlite3.connect(till.db.path)
+    conn = connect_raw(till.db.path)
     with conn:
         conn.execute(edit)
         keys = dict(conn.execute("SELECT from_seq, key FROM audit_key").fetchall())
@@ -146,7 +146,7 @@ def test_a_chain_recomputed_without_the_key_is_found_on_the_till(
     make_till: TillFactory, capsys: pytest.CaptureFixture[str]
 ) -> None:
     handle = make_till()
-    conn = sqlite3.connect(handle.till.db.path)
+    conn = connect_raw(handle.till.db.path)
     keyed_from = conn.execute("SELECT from_seq FROM audit_key").fetchone()[0]
     conn.close()
     last, _ = head(handle.till)

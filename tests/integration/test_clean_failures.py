@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 import main
+from localdb.database import connect_raw
 from localdb.models import Member
 from localdb.pulled_pages import write_page
 from localdb.till import Till
@@ -113,7 +114,7 @@ def test_a_full_disk_during_the_pull_of_main_sync(
     capsys.readouterr()
     # The page's connection may not grow the file (its free pages vacuumed away first): SQLite answers SQLITE_FULL,
     # as on a full disk.
-    with sqlite3.connect(db, isolation_level=None) as connection:
+    with connect_raw(db, isolation_level=None) as connection:
         connection.execute("VACUUM")
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
     monkeypatch.setattr("localdb.database._BULK_WRITE_PRAGMAS", (f"PRAGMA max_page_count = {pages}",))

@@ -6,11 +6,11 @@ member edit is pushed, checked again by the server (a cashier's is refused) and 
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from sqlalchemy import func, select
 
+from localdb.database import connect_raw
 from localdb.errors import Problem, StoreError
 from localdb.models import EntrySync
 from localdb.outbox import enqueue
@@ -32,7 +32,7 @@ def admin(server_url: str, *args: str) -> int:
 
 def till_rows(handle: TillHandle, sql: str, *params: object) -> list[tuple[object, ...]]:
     path = handle.till.db.path
-    with sqlite3.connect(path) as conn:
+    with connect_raw(path) as conn:
         return conn.execute(sql, params).fetchall()
 
 

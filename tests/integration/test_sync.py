@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from localdb.database import connect_raw
 from localdb.errors import Problem, StoreError
+from localdb.keystore import key_file_for
 from protocol.vocabulary import PreferenceKind
 from server import admin
 from server.models import ConflictingItem, LedgerEntry, Member, PushedItem
@@ -202,7 +203,7 @@ def test_an_id_replayed_with_another_body_is_rejected_and_the_rest_goes_on(
     assert a.sync().ok
     # A till restored from an old backup that re-used an id for another purchase: same id, other body.
     later = a.till.ledger.award(cashier, member.id, 20_000)
-    with sqlite3.connect(a.till.db.path) as raw:
+    with connect_raw(a.till.db.path) as raw:
         raw.execute("UPDATE outbox SET status = NULL WHERE item_id = ?", (award.entry.id,))
         raw.execute("UPDATE outbox SET body = json_set(body, '$.points', 999) WHERE item_id = ?", (award.entry.id,))
 
@@ -224,7 +225,7 @@ def test_a_cursor_the_server_cannot_serve_repulls_everything(make_till: TillFact
     member = a.till.members.enrol(cashier, phone=PHONES[1], name="李雷").member
     assert a.sync().ok
     a.till.ledger.award(cashier, member.id, 10_000)
-    with sqlite3.connect(a.till.db.path) as raw:  # as if the server had been restored from an older backup
+    with connect_raw(a.till.db.path) as raw:  # as if the server had been restored from an older backup
         raw.execute("UPDATE sync_state SET cursor = cursor + 1000")
 
     report = a.sync()
@@ -272,6 +273,7 @@ def test_two_processes_pushing_the_same_batch_at_once_apply_it_once(
     a.till.close()
     for copy in copies:
         shutil.copy(tmp_path / "a.sqlite3", copy)
+        shutil.copy(key_file_for(tmp_path / "a.sqlite3"), key_file_for(copy))  # an encrypted file needs its key
 
     context = multiprocessing.get_context("spawn")
     start, answers = context.Barrier(2), context.Queue()

@@ -66,6 +66,9 @@ class ScriptedServer:
         return ConfigResponse(config_version=1, rules=self.rules, tiers=[], store=StoreInfo(code="S001", name="店"),
                               staff=[], member_code_public_key=PUBLIC_KEY, revoked_cards=[])  # fmt: skip
 
+    def rotate_token(self) -> str:
+        return "rotated-token"
+
     def push(self, items: Sequence[PushItem], after_seq: int | None = None) -> PushResponse:
         with self._lock:
             self.calls += 1
