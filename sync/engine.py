@@ -306,8 +306,10 @@ class SyncEngine:
         with _Courier() as courier:
             self._push(client, courier, report, notify, cancel)
             self._pull(client, courier, report, notify, cancel)
-        self._anchor(client, report)
+        # The token first: its rotation is an audit row, which the anchor then covers (the head anchored is the
+        # chain as this sync leaves it).
         self._rotate_token(client, token, cancel)
+        self._anchor(client, report)
 
     def _anchor(self, client: ServerClient, report: SyncReport) -> None:
         """The audit chain's anchor, once the points have synced: fetch the audit key first if the till has none

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -95,6 +96,7 @@ class PreferencesPage(Retranslating, QWidget):
         self.consent_button.clicked.connect(self.record_consent)
         self.withdraw_button = _named(QPushButton(self), "withdrawConsentButton")
         self.withdraw_button.setProperty("role", "danger")
+        self.withdraw_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.withdraw_button.clicked.connect(self.ask_withdraw_consent)
         self.withdraw_box: QMessageBox | None = None
 
@@ -138,7 +140,7 @@ class PreferencesPage(Retranslating, QWidget):
         consent = QHBoxLayout()
         consent.addWidget(self.consent_notice, 1)
         consent.addWidget(self.consent_button)
-        consent.addWidget(self.withdraw_button)
+        consent.addWidget(self.withdraw_button, 0, Qt.AlignmentFlag.AlignRight)  # a rare step: not a wide red bar
         edit_row = QHBoxLayout(self._editor)
         edit_row.setContentsMargins(0, 0, 0, 0)
         edit_row.addWidget(self.kind_input)
