@@ -1,6 +1,7 @@
 """The store guide's page about one member: who they are (name, segment, birthday, tags), what they like (the
 preferences grouped by kind, `ui.preference_tree`) and when they came (`ui.recent_visits`). Guides and managers
-add a preference (kind + value, Enter) and remove one (Delete or the button); a cashier reads only. Preferences
+add a preference (kind + value, Enter) and remove one (Delete or the button; Undo or Ctrl+Z puts it back until the
+next change); a cashier reads only. Preferences
 need the member's consent; a guide who has just asked can record it here, and a member who withdraws it has every
 preference and tag about them deleted (asked once more first).
 
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -114,6 +115,19 @@ class PreferencesPage(Retranslating, QWidget):
         self.remove_button.setProperty("role", "danger")
         self.remove_button.clicked.connect(self.remove_preference)
         self.error_label = ErrorLine(self)
+        # After a removal: what went, and a way to put it back (Delete is one key away from a slip).
+        self.undo_bar = _named(QWidget(self), "undoBar")
+        self.undo_label = _named(QLabel(self.undo_bar), "undoLabel")
+        self.undo_label.setProperty("tone", "muted")
+        self.undo_button = _named(QPushButton(self.undo_bar), "undoButton")
+        self.undo_button.clicked.connect(self.undo_remove)
+        undo_row = QHBoxLayout(self.undo_bar)
+        undo_row.setContentsMargins(0, 0, 0, 0)
+        undo_row.addWidget(self.undo_label, 1)
+        undo_row.addWidget(self.undo_button)
+        self.undo_bar.hide()
+        self._removed: PreferenceView | None = None
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self, self.undo_remove)  # Ctrl+Z
         self.error_label.clear_when_changed(self.value_input)
         self._editor = _named(QWidget(self), "preferenceEditor")
         self.visits = RecentVisits(parent=self)
@@ -153,6 +167,7 @@ class PreferencesPage(Retranslating, QWidget):
         left.addLayout(consent)
         left.addWidget(self.preference_list, 1)
         left.addWidget(self._editor)
+        left.addWidget(self.undo_bar)
         left.addWidget(self.error_label)
         columns = QHBoxLayout(self)
         columns.setContentsMargins(16, 16, 16, 16)
@@ -171,6 +186,7 @@ class PreferencesPage(Retranslating, QWidget):
         self._member_id = member_id
         self.error_label.clear_error()
         self.value_input.clear()
+        self._forget_removed()
         self.reload()
         if self.value_input.isEnabled() and self._editor.isVisibleTo(self):
             self.value_input.setFocus()
@@ -182,6 +198,7 @@ class PreferencesPage(Retranslating, QWidget):
         self._member_id = None
         self.error_label.clear_error()
         self.value_input.clear()
+        self._forget_removed()
         self.reload()
 
     def reload(self) -> None:
@@ -259,6 +276,7 @@ class PreferencesPage(Retranslating, QWidget):
         """Record kind + value for the member (Enter in the value box). Refusals are shown; the text stays."""
         if self._busy or self._member is None or not self.add_button.isEnabled():
             return
+        self._forget_removed()
         kind = PreferenceKind(self.kind_input.currentData())
         value, member_id, staff = self.value_input.text(), self._member.id, self._ctx.actor()
         if any(p.kind is kind and p.value == clean_value(value) for p in self._preferences):
@@ -277,9 +295,43 @@ class PreferencesPage(Retranslating, QWidget):
         if self._busy or self._member is None or preference_id is None or not self._can_edit():
             return
         member_id, staff = self._member.id, self._ctx.actor()
+        removed = next((p for p in self._preferences if p.id == preference_id), None)
+
+        def done(_changes: object) -> None:
+            self._finished_write(member_id)
+            self._offer_undo(removed)
+
+        self._start_write(lambda: self._ctx.till.preferences.remove(staff, preference_id), done)
+
+    def _offer_undo(self, removed: PreferenceView | None) -> None:
+        self._removed = removed
+        self.undo_bar.setVisible(removed is not None)
+        self._retranslate_undo()
+
+    def _forget_removed(self) -> None:
+        self._removed = None
+        self.undo_bar.hide()
+
+    def undo_remove(self) -> None:
+        """Put back the preference just removed: recorded again (a new entry; the store keeps both)."""
+        removed = self._removed
+        if self._busy or removed is None or removed.member_id != self._member_id or not self._can_edit():
+            return
+        staff = self._ctx.actor()
+        self._forget_removed()
         self._start_write(
-            lambda: self._ctx.till.preferences.remove(staff, preference_id), lambda _: self._finished_write(member_id)
+            lambda: self._ctx.till.preferences.add(staff, removed.member_id, removed.kind, removed.value),
+            lambda _: self._finished_write(removed.member_id),
         )
+
+    def _retranslate_undo(self) -> None:
+        removed = self._removed
+        if removed is None:
+            return
+        self.undo_label.setText(
+            self.tr("Removed: %1 · %2").replace("%1", preference_kind_name(removed.kind)).replace("%2", removed.value)
+        )
+        self.undo_button.setText(self.tr("Undo"))
 
     def record_consent(self) -> None:
         """The member has just agreed to have preferences recorded."""
@@ -359,6 +411,7 @@ class PreferencesPage(Retranslating, QWidget):
 
     def retranslate(self) -> None:
         self._title.setText(self.tr("Preferences"))
+        self._retranslate_undo()
         self._segment_caption.setText(self.tr("Segment"))
         self._birthday_caption.setText(self.tr("Birthday"))
         self._tags_caption.setText(self.tr("Tags"))

@@ -1239,6 +1239,14 @@ F12</translation>
         <translation>该偏好已记录。</translation>
     </message>
     <message>
+        <source>Removed: %1 · %2</source>
+        <translation>已删除：%1 · %2</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
         <source>Withdraw consent</source>
         <translation>撤回同意</translation>
     </message>

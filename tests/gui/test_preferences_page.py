@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -64,6 +65,20 @@ def _shown_values(page: PreferencesPage) -> list[str]:
     return values
 
 
+def _select_value(page: PreferencesPage, value: str) -> None:
+    """Select the shown preference with this value, as a guide clicking it would."""
+    tree = page.preference_list
+    target = next(
+        child
+        for i in range(tree.topLevelItemCount())
+        if (group := tree.topLevelItem(i)) is not None
+        for j in range(group.childCount())
+        if (child := group.child(j)) is not None and child.text(0) == value
+    )
+    tree.setFocus()
+    tree.setCurrentItem(target)
+
+
 def _choose_kind(page: PreferencesPage, kind: PreferenceKind) -> None:
     page.kind_input.setCurrentIndex(page.kind_input.findData(kind.value))
 
@@ -100,15 +115,7 @@ def test_a_guide_removes_a_preference_with_delete(gui_env: GuiEnv, qtbot: QtBot)
     assert "藏青" in _shown_values(page)
 
     tree = page.preference_list
-    target = next(
-        child
-        for i in range(tree.topLevelItemCount())
-        if (group := tree.topLevelItem(i)) is not None
-        for j in range(group.childCount())
-        if (child := group.child(j)) is not None and child.text(0) == "藏青"
-    )
-    tree.setFocus()
-    tree.setCurrentItem(target)
+    _select_value(page, "藏青")
     assert page.remove_button.isEnabled() and page.kind_input.currentData() == "colour"
     QTest.keyClick(tree, Qt.Key.Key_Delete)
     wait_idle(qtbot, gui_env.ctx, lambda: "藏青" not in _shown_values(page))
@@ -116,6 +123,28 @@ def test_a_guide_removes_a_preference_with_delete(gui_env: GuiEnv, qtbot: QtBot)
     assert added.id not in [p.id for p in _stored(gui_env, member_id)]
     last, _status = _preference_items(gui_env, member_id)[-1]
     assert (last["op"], last["value"], last["staff_code"]) == ("remove", "藏青", "G001")
+
+
+def test_a_removed_preference_comes_back_with_undo(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    """Delete is one key from a slip: the page says what went and puts it back with Undo (or Ctrl+Z)."""
+    member_id = _member(gui_env, consent=True)
+    added = gui_env.till.preferences.add(gui_env.login("G001"), member_id, PreferenceKind.SIZE, "XL").preference
+    page = _page(gui_env, qtbot, "G001", member_id)
+    assert not page.undo_bar.isVisibleTo(page)
+    _select_value(page, "XL")
+    assert page.preference_list.selected_preference() == added.id
+    page.remove_preference()
+    wait_idle(qtbot, gui_env.ctx, lambda: "XL" not in _shown_values(page))
+    assert page.undo_bar.isVisibleTo(page) and "XL" in page.undo_label.text()
+
+    QTest.keySequence(page, QKeySequence(QKeySequence.StandardKey.Undo))
+    wait_idle(qtbot, gui_env.ctx, lambda: "XL" in _shown_values(page))
+    assert [(p.kind, p.value) for p in _stored(gui_env, member_id) if p.value == "XL"] == [(PreferenceKind.SIZE, "XL")]
+    assert [body["op"] for body, _ in _preference_items(gui_env, member_id)][-2:] == ["remove", "add"]
+    assert not page.undo_bar.isVisibleTo(page)
+    page.undo_remove()  # once only: nothing more is written
+    settle(qtbot, gui_env.ctx, 20)
+    assert [body["op"] for body, _ in _preference_items(gui_env, member_id)][-2:] == ["remove", "add"]
 
 
 def test_a_repeat_or_an_empty_value_is_refused_in_words_and_nothing_is_queued(gui_env: GuiEnv, qtbot: QtBot) -> None:
