@@ -2,7 +2,8 @@
 end of day), the status bar, the app-wide scan routing, and what each role may see.
 
 The window only arranges and routes: each page does its own work through the services in `ctx`. A scan typed by
-the scanner anywhere in the app (the ScanDetector filter) lands on the lookup page.
+the scanner anywhere in the app (the ScanDetector filter) lands on the lookup page. An untouched counter
+(`ui.idle_watch`) puts the member away after a minute and locks to the PIN pad after the minutes set.
 
 Thread: GUI thread.
 """
@@ -14,6 +15,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -29,11 +31,12 @@ from loyalty.roles import Permission
 from ui.context import AppContext
 from ui.enrol_dialog import EnrolDialog
 from ui.i18n import Language, Translations
+from ui.idle_watch import IdleWatch
 from ui.login_dialog import LoginDialog
 from ui.lookup_page import LookupPage
 from ui.member_page import MemberPage
 from ui.preferences_page import PreferencesPage
-from ui.settings import LANGUAGE, WINDOW_GEOMETRY
+from ui.settings import IDLE_LOCK_MINUTES, LANGUAGE, MEMBER_IDLE_SECONDS, WINDOW_GEOMETRY
 from ui.status_bar import TillStatusBar
 from ui.sync_page import SyncPage
 from widgets.retranslating import Retranslating
@@ -96,6 +99,17 @@ class MainWindow(Retranslating, QMainWindow):
         if app is not None:
             app.installEventFilter(self.scan_detector)
         self.scan_detector.scanned.connect(self._route_scan)
+        settings = ctx.settings
+        self.idle_watch = IdleWatch(
+            member_after_ms=settings.get(MEMBER_IDLE_SECONDS) * 1000,
+            lock_after_ms=settings.get(IDLE_LOCK_MINUTES) * 60_000,
+            parent=self,
+        )
+        if app is not None:
+            app.installEventFilter(self.idle_watch)
+        self.idle_watch.member_idle.connect(self.put_member_away)
+        self.idle_watch.lock_idle.connect(self.lock_when_idle)
+        self.idle_watch.start()
 
         self._connect()
         self._apply_role(ctx.staff)
@@ -225,6 +239,30 @@ class MainWindow(Retranslating, QMainWindow):
         elif self.pages.currentWidget() is self.sync_page and not ctx.can(Permission.SYNC):
             self.show_lookup()
 
+    def put_member_away(self) -> None:
+        """Nobody has touched the till for a while: back to an empty lookup, so the last customer's name and balance
+        do not greet the next one. Not while a dialog is open (someone is in the middle of something)."""
+        if self._ctx.staff is None or QApplication.activeModalWidget() is not None:
+            return
+        if self.pages.currentWidget() in (self.member_page, self.preferences_page, self.lookup_page):
+            self._current_member = None
+            self.preferences_page.clear()
+            self.lookup_page.reset()
+            self.show_lookup()
+
+    def lock_when_idle(self) -> None:
+        """Untouched for longer: lock the counter to the PIN pad, closing an idle dialog first (what it held was not
+        saved: nobody pressed Enter). A dialog whose write is in flight is let finish; the lock comes a while later."""
+        if self._ctx.staff is None:
+            return
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QDialog):
+            if getattr(dialog, "busy", False):
+                self.idle_watch.start()
+                return
+            dialog.reject()
+        self.log_out()
+
     def log_out(self) -> None:
         """Lock the counter: forget the staff and the member on screen, then ask who is next."""
         self._ctx.log_out()
@@ -263,6 +301,8 @@ class MainWindow(Retranslating, QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.scan_detector)
+            app.removeEventFilter(self.idle_watch)
+        self.idle_watch.stop()
         self._ctx.sync.stop_background()
         self._ctx.settings.set(WINDOW_GEOMETRY, bytes(self.saveGeometry().data()))
         super().closeEvent(event)

@@ -1,7 +1,8 @@
 """The counter app's own settings on this computer, declared once (Vorta's `get_misc_settings`, Electrum's
-`ConfigVar`s): the language, the window's place and size, and how often the till checks the server and syncs in
-the background. Each is a `Setting` with its key, default, words for a settings screen and a parser that refuses a
-value it cannot use, so a hand-edited or stale file never breaks the start: a bad value reads as the default.
+`ConfigVar`s): the language, the window's place and size, how often the till checks the server and syncs in
+the background, and when an untouched counter puts the member away and locks. Each is a `Setting` with its key,
+default, words for a settings screen and a parser that refuses a value it cannot use, so a hand-edited or stale
+file never breaks the start: a bad value reads as the default.
 
 They are kept with QSettings in an INI file in the user's configuration folder (on Windows in %APPDATA%, not the
 registry, so support can read and fix it). What the chain decides (rules, staff, the store) comes from the server
@@ -74,11 +75,25 @@ HEALTH_CHECK_SECONDS = Setting(
     QT_TRANSLATE_NOOP("Settings", "Check whether the server answers every (seconds)"),
     _whole_number(5, 3600),
 )
+MEMBER_IDLE_SECONDS = Setting(
+    "counter/member_idle_seconds",
+    60,
+    QT_TRANSLATE_NOOP("Settings", "Put the member away after no input for (seconds)"),
+    _whole_number(10, 600),
+)
+IDLE_LOCK_MINUTES = Setting(
+    "counter/idle_lock_minutes",
+    10,
+    QT_TRANSLATE_NOOP("Settings", "Lock the counter after no input for (minutes)"),
+    _whole_number(1, 480),
+)
 ALL_SETTINGS: tuple[Setting[Language] | Setting[bytes] | Setting[int], ...] = (
     LANGUAGE,
     WINDOW_GEOMETRY,
     AUTO_SYNC_MINUTES,
     HEALTH_CHECK_SECONDS,
+    MEMBER_IDLE_SECONDS,
+    IDLE_LOCK_MINUTES,
 )
 
 

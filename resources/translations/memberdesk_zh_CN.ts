@@ -1659,6 +1659,14 @@ F12</translation>
         <source>Check whether the server answers every (seconds)</source>
         <translation>检查服务器连接间隔（秒）</translation>
     </message>
+    <message>
+        <source>Put the member away after no input for (seconds)</source>
+        <translation>无操作多久后收起会员信息（秒）</translation>
+    </message>
+    <message>
+        <source>Lock the counter after no input for (minutes)</source>
+        <translation>无操作多久后锁定收银台（分钟）</translation>
+    </message>
 </context>
 <context>
     <name>SyncPage</name>
