@@ -16,11 +16,13 @@ from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from localdb.ledger import EntryView
 from localdb.member_view import MemberView
 from localdb.preferences import PreferenceView
 from loyalty.roles import Permission
+from protocol.vocabulary import EntryKind
 from ui.award_dialog import AwardDialog
 from ui.context import AppContext
 from ui.error_line import ErrorLine
@@ -30,6 +32,7 @@ from ui.messages import is_refusal
 from ui.redeem_dialog import RedeemDialog
 from ui.reissue_card_dialog import ReissueCardDialog
 from ui.reverse_dialog import ReverseDialog
+from widgets.display import points_text, signed_points_text, yuan_text
 from widgets.member_card import MemberCard
 from widgets.retranslating import Retranslating
 
@@ -55,6 +58,13 @@ class MemberPage(Retranslating, QWidget):
         self._member: MemberView | None = None
 
         self.card = MemberCard(parent=self)
+        # What the last award, redemption or reversal did, in large type, until the next member: the cashier reads
+        # the discount to key into the register, the customer sees their new balance.
+        self.outcome = QLabel(self)
+        self.outcome.setObjectName("outcomeBanner")
+        self.outcome.setWordWrap(True)
+        self.outcome.hide()
+        self._outcome: tuple[EntryView, MemberView] | None = None
         self.error_label = ErrorLine()
         self.award_button = _button("awardButton", primary=True)
         self.redeem_button = _button("redeemButton", primary=True)
@@ -102,6 +112,7 @@ class MemberPage(Retranslating, QWidget):
         body.setSpacing(20)
         card_column = QVBoxLayout()
         card_column.addWidget(self.card)
+        card_column.addWidget(self.outcome)
         card_column.addStretch(1)  # the card keeps its own height: no empty panel under the facts
         body.addLayout(card_column, 1)
         body.addLayout(actions)
@@ -125,6 +136,8 @@ class MemberPage(Retranslating, QWidget):
 
     def show_member(self, member_id: str) -> bool:
         """Read the member and their preferences and fill the card; False (with the reason shown) when it fails."""
+        if member_id != self._member_id:
+            self._show_outcome(None)  # the next member: the last one's outcome is not theirs
         self._member_id = member_id
         return self.refresh()
 
@@ -159,6 +172,7 @@ class MemberPage(Retranslating, QWidget):
         if staff is None:  # logged out or locked: nothing of this member stays on screen
             self._member_id = self._member = None
             self.card.clear_member()
+            self._show_outcome(None)
             self.error_label.clear_error()
             self._apply_role()
         else:
@@ -182,8 +196,34 @@ class MemberPage(Retranslating, QWidget):
             return
         dialog = factory(self._ctx, member, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a cashier opens hundreds a day
-        dialog.finished.connect(lambda _result: self.refresh())  # the card is true even if the dialog said nothing
+        dialog.finished.connect(lambda _result: self._dialog_done(dialog))
         dialog.open()
+
+    def _dialog_done(self, dialog: QDialog) -> None:
+        self.refresh()  # the card is true even if the dialog said nothing
+        entry, member = getattr(dialog, "result_entry", None), getattr(dialog, "result_member", None)
+        if isinstance(entry, EntryView) and isinstance(member, MemberView) and entry.member_id == self._member_id:
+            self._show_outcome((entry, member))
+
+    def _show_outcome(self, outcome: tuple[EntryView, MemberView] | None) -> None:
+        self._outcome = outcome
+        self.outcome.setVisible(outcome is not None)
+        self._retranslate_outcome()
+
+    def _retranslate_outcome(self) -> None:
+        if self._outcome is None:
+            self.outcome.clear()
+            return
+        entry, member = self._outcome
+        balance = self.tr("balance %1").replace("%1", points_text(member.available_points))
+        moved = self.tr("%1 points").replace("%1", signed_points_text(entry.points))
+        if entry.kind is EntryKind.REDEEM:
+            off = self.tr("%1 off — take it off at the register").replace("%1", yuan_text(entry.amount_cents or 0))
+            self.outcome.setText(f"{off}\n{moved} · {balance}")
+        elif entry.kind is EntryKind.REVERSE:
+            self.outcome.setText(self.tr("Reversed: %1").replace("%1", f"{moved} · {balance}"))
+        else:
+            self.outcome.setText(f"{moved} · {balance}")
 
     def _preferences(self) -> None:
         if self._member_id is not None and self._member is not None:
@@ -214,6 +254,7 @@ class MemberPage(Retranslating, QWidget):
             key = keys.get(button)
             shortcut = "" if key is None else QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
             button.setText(f"{text} ({shortcut})" if shortcut else text)
+        self._retranslate_outcome()
 
 
 def _button(name: str, *, primary: bool = False) -> QPushButton:

@@ -774,6 +774,22 @@ F12</translation>
 <context>
     <name>MemberPage</name>
     <message>
+        <source>balance %1</source>
+        <translation>余额 %1</translation>
+    </message>
+    <message>
+        <source>%1 points</source>
+        <translation>%1 积分</translation>
+    </message>
+    <message>
+        <source>%1 off — take it off at the register</source>
+        <translation>抵扣 %1 — 请在收银机减免</translation>
+    </message>
+    <message>
+        <source>Reversed: %1</source>
+        <translation>已冲正：%1</translation>
+    </message>
+    <message>
         <source>Award points</source>
         <translation>积分累计</translation>
     </message>
