@@ -142,6 +142,10 @@ class MemberQueries:
         self._by_tail = _Compiled(dialect, Member.phone_tail == key, recent_first, Member.name)
         name_range = (Member.name >= key) & (Member.name < bindparam("upper"))
         self._by_name = _Compiled(dialect, name_range, Member.name)
+        pinyin_range = (Member.name_pinyin >= key) & (Member.name_pinyin < bindparam("upper"))
+        self._by_pinyin = _Compiled(dialect, pinyin_range, Member.name_pinyin)
+        initials_range = (Member.name_initials >= key) & (Member.name_initials < bindparam("upper"))
+        self._by_initials = _Compiled(dialect, initials_range, Member.name_initials)
 
     @staticmethod
     def _one(conn: sqlite3.Connection, query: _Compiled, key: object) -> MemberView | None:
@@ -174,3 +178,16 @@ class MemberQueries:
         params = self._by_name.params(key=prefix, upper=prefix + "\U0010ffff", limit=limit)
         rows = conn.execute(self._by_name.sql, params).fetchall()
         return [_from_raw(row) for row in rows]
+
+    def by_name_keys(self, conn: sqlite3.Connection, key: str, limit: int) -> list[MemberView]:
+        """Members whose name's initials start with `key` (lower-case letters), then those whose pinyin does: "zs"
+        finds 张三 by initials, "zhang" by pinyin. Each a range on its own index."""
+        found: list[MemberView] = []
+        seen: set[str] = set()
+        for query in (self._by_initials, self._by_pinyin):
+            rows = conn.execute(query.sql, query.params(key=key, upper=key + "\x7f", limit=limit)).fetchall()
+            for member in map(_from_raw, rows):
+                if member.id not in seen and len(found) < limit:
+                    seen.add(member.id)
+                    found.append(member)
+        return found

@@ -26,6 +26,7 @@ from localdb.staff import StaffSession, require
 from localdb.till_config import TillSettings
 from loyalty.clock import Clock
 from loyalty.member_code import CodeProblem, InvalidMemberCode, looks_like_member_code, verify_member_code
+from loyalty.name_keys import name_keys, search_key
 from loyalty.phone import InvalidPhone, is_tail_query, parse_mobile, phone_tail
 from loyalty.roles import Permission
 from protocol.vocabulary import Gender
@@ -58,6 +59,11 @@ class MemberResult:
     @property
     def changes(self) -> Changes:
         return Changes.of_member(self.member.id)
+
+
+def _name_columns(name: str) -> dict[str, str]:
+    pinyin, initials = name_keys(name)
+    return {"name_pinyin": pinyin, "name_initials": initials}
 
 
 def clean_name(name: str) -> str:
@@ -131,12 +137,19 @@ class MemberService:
         return self._queries.by_card_serial(self._db.lookup_connection(), serial)
 
     def find_by_name(self, actor: StaffSession, prefix: str, limit: int = CANDIDATE_LIMIT) -> list[MemberView]:
-        """Members whose name starts with `prefix` (uses the name index: a range, not LIKE)."""
+        """Members whose name starts with `prefix` (uses the name index: a range, not LIKE); for letters, also those
+        whose name's pinyin or initials start with them (`loyalty.name_keys`: "zhang" or "zs" finds 张三)."""
         require(actor, Permission.LOOKUP)
         start = " ".join(unicodedata.normalize("NFKC", prefix).split())
         if not start:
             return []
-        return self._queries.by_name_prefix(self._db.lookup_connection(), start, limit)
+        conn = self._db.lookup_connection()
+        found = self._queries.by_name_prefix(conn, start, limit)
+        key = search_key(start)
+        if key is not None and len(found) < limit:  # letters: a Latin name, or a Chinese name by pinyin / initials
+            seen = {member.id for member in found}
+            found += [m for m in self._queries.by_name_keys(conn, key, limit) if m.id not in seen][: limit - len(found)]
+        return found
 
     def lookup(self, actor: StaffSession, text: str) -> LookupResult:
         """The one box at the counter: a scanned code, a full phone, its last 4 digits, or a name.
@@ -187,6 +200,7 @@ class MemberService:
                         phone=e164,
                         phone_tail=phone_tail(e164),
                         name=cleaned,
+                        **_name_columns(cleaned),
                         gender=checked_gender,
                         birthday=birthday,
                         tier=config.rules.tiers[0].code,
@@ -280,6 +294,7 @@ class MemberService:
                 fields: dict[str, object] = {}
                 if cleaned is not None and cleaned != member.name:
                     member.name = fields["name"] = cleaned
+                    member.name_pinyin, member.name_initials = name_keys(cleaned)
                 if clear_birthday and member.birthday is not None:
                     member.birthday = None
                     fields["clear_birthday"] = True

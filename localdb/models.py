@@ -72,6 +72,9 @@ class Member(Base):
     phone: Mapped[str] = mapped_column(String(16), unique=True)
     phone_tail: Mapped[str] = mapped_column(String(4))
     name: Mapped[str] = mapped_column(String(64), index=True)
+    # The name's search keys (loyalty.name_keys): its pinyin and initials, written with the name wherever it is.
+    name_pinyin: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    name_initials: Mapped[str] = mapped_column(String(64), default="", server_default="")
     gender: Mapped[str | None] = mapped_column(String(1))
     birthday: Mapped[date | None] = mapped_column(Date)
     tier: Mapped[str] = mapped_column(String(16), default="normal")
@@ -90,6 +93,8 @@ class Member(Base):
 
     __table_args__ = (
         Index("ix_member_tail_visit", "phone_tail", "last_visit_at"),
+        Index("ix_member_name_pinyin", "name_pinyin"),
+        Index("ix_member_name_initials", "name_initials"),
         CheckConstraint("gender IN ('F', 'M') OR gender IS NULL", name="ck_member_gender"),
     )
 

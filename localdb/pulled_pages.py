@@ -23,9 +23,11 @@ from sqlalchemy.orm import Session
 
 from localdb.database import Database
 from localdb.models import Member, MemberAlias, PointEntry, Preference, sqlite_datetime
+from loyalty.name_keys import name_keys
 
 _MEMBER_FIELDS = (
-    "id", "phone", "phone_tail", "name", "gender", "birthday", "tier", "spend_12m_cents", "balance_synced", "segment",
+    "id", "phone", "phone_tail", "name", "name_pinyin", "name_initials", "gender", "birthday", "tier",
+    "spend_12m_cents", "balance_synced", "segment",
     "tags", "consent_marketing", "consent_profile", "card_serial", "version", "home_store", "last_visit_at",
     "created_at", "updated_at",
 )  # fmt: skip
@@ -112,6 +114,7 @@ def _member_row(change: Mapping[str, Any], now_text: str, tag_texts: dict[tuple[
         phone,
         phone[-4:],
         change["name"],
+        *name_keys(str(change["name"] or "")),
         change.get("gender"),
         _as_date_text(change.get("birthday")),
         change.get("tier") or "normal",
@@ -220,9 +223,9 @@ def _forget_member(session: Session, member_id: str) -> None:
         session.execute(
             update(Member)
             .where(Member.id == member_id)
-            .values(name="", gender=None, birthday=None, segment=None, tags=[], consent_marketing=False,
-                    consent_profile=False, card_serial=None, home_store=None, last_visit_at=None, balance_synced=0,
-                    spend_12m_cents=0)
+            .values(name="", name_pinyin="", name_initials="", gender=None, birthday=None, segment=None, tags=[],
+                    consent_marketing=False, consent_profile=False, card_serial=None, home_store=None,
+                    last_visit_at=None, balance_synced=0, spend_12m_cents=0)
         )  # fmt: skip
     else:
         session.execute(delete(Member).where(Member.id == member_id))

@@ -190,3 +190,28 @@ def test_a_till_from_before_the_shared_vocabulary_keeps_its_ledger_and_takes_any
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
     finally:
         engine.dispose()
+
+
+def test_a_till_from_before_name_keys_finds_its_members_by_pinyin_after_the_upgrade(tmp_path: Path) -> None:
+    """Migration 0008 adds the pinyin and initials of every name the till already holds, so "zs" finds 张三 on the
+    first start after the update, without waiting for a pull."""
+    path = tmp_path / "till.sqlite3"
+    engine = create_sqlite_engine(path)
+    migrate(engine, to="0007")
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO member (id, phone, phone_tail, name, tier, spend_12m_cents, balance_synced, tags,"
+            " consent_marketing, consent_profile, version, created_at, updated_at) VALUES ('m1', '+8613800138000',"
+            " '8000', '张三', 'normal', 0, 0, '[]', 0, 0, 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+    migrate(engine)
+    try:
+        with engine.begin() as connection:
+            keys = connection.exec_driver_sql("SELECT name_pinyin, name_initials FROM member").fetchall()
+            plan = connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM member WHERE name_initials >= 'zs' AND name_initials < 'zs~'"
+            ).fetchall()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in keys] == [("zhangsan", "zs")]
+    assert "ix_member_name_initials" in " ".join(str(row) for row in plan)  # a range on the index, not a scan

@@ -112,6 +112,34 @@ def test_name_prefix_lookup(till: Till, staff: Staffing) -> None:
     assert [m.name for m in result.members] == sorted(["欧阳娜", "欧阳修"])  # in index order
 
 
+def test_a_chinese_name_is_found_by_its_pinyin_or_initials(till: Till, staff: Staffing) -> None:
+    """A cashier without a Chinese input method types "zhang" or "zs" for 张三; a surname is read as a surname."""
+    zhang = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
+    zeng = till.members.enrol(staff.cashier, phone="13800138001", name="曾小贤").member
+    till.members.enrol(staff.cashier, phone="13800138002", name="王五")
+    alice = till.members.enrol(staff.cashier, phone="13800138003", name="Alice Wang").member
+
+    def found(text: str) -> list[str]:
+        result = till.members.lookup(staff.cashier, text)
+        assert result.kind is LookupKind.NAME
+        return [member.id for member in result.members]
+
+    assert found("zhang") == [zhang.id]
+    assert found("ZhangSan") == found("zhang san") == found("zs") == found("ＺＳ") == [zhang.id]
+    assert found("zeng") == found("zxx") == [zeng.id]  # 曾 as a family name, not "ceng"
+    assert found("ceng") == []
+    assert found("alice") == found("aw") == [alice.id]
+    assert set(found("z")) == {zhang.id, zeng.id}
+    assert found("zhangsi") == []
+
+
+def test_an_edited_name_is_found_by_its_new_pinyin(till: Till, staff: Staffing) -> None:
+    member = till.members.enrol(staff.cashier, phone="13800138000", name="张三").member
+    till.members.edit(staff.manager, member.id, name="李四")
+    assert [m.id for m in till.members.lookup(staff.cashier, "lisi").members] == [member.id]
+    assert till.members.lookup(staff.cashier, "zhangsan").members == ()
+
+
 def _give_card(till: Till, member_id: str, serial: int) -> None:
     with till.db.write() as session:
         member = session.get(Member, member_id)

@@ -56,6 +56,14 @@ def test_rejected_entry_no_longer_counts(till: Till, staff: Staffing) -> None:
     assert (entry.id, "rejected", "unknown_member") in till.sync.exceptions()
 
 
+def test_pulled_names_are_found_by_pinyin_and_a_renamed_member_by_the_new_name(till: Till, staff: Staffing) -> None:
+    till.sync.apply_page([change(version=3)], next_cursor=3)  # 王小明
+    assert [m.id for m in till.members.lookup(staff.cashier, "wxm").members] == [SERVER_ID]
+    till.sync.apply_page([change(version=4, name="李四")], next_cursor=4)  # renamed at head office
+    assert [m.id for m in till.members.lookup(staff.cashier, "lisi").members] == [SERVER_ID]
+    assert till.members.lookup(staff.cashier, "wangxiaoming").members == ()
+
+
 def test_deleted_member_leaves_lookups(till: Till, staff: Staffing) -> None:
     till.sync.apply_page([change(version=3)], next_cursor=3)
     till.sync.apply_page([{"id": SERVER_ID, "version": 4, "deleted": True}], next_cursor=4)

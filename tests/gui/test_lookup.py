@@ -233,3 +233,12 @@ def test_a_guide_looks_members_up_too(gui_env: GuiEnv, qtbot: QtBot, counter: Co
     member_id, phone = gui_env.member_phone(6)
     type_and_enter(counter, phone)
     assert counter.chosen == [member_id]
+
+
+def test_a_name_typed_in_pinyin_initials_lists_the_member(gui_env: GuiEnv, qtbot: QtBot, counter: Counter) -> None:
+    """A cashier without a Chinese input method switched on types "zxq" for 钟小琴 (issue 15, item 29)."""
+    member = gui_env.till.members.enrol(gui_env.ctx.actor(), phone="13912340001", name="钟小琴").member
+    type_and_enter(counter, "zxq")
+    candidates = child(counter.lookup, CandidateList, "candidateList")
+    qtbot.waitUntil(lambda: member.id in candidates.member_ids() or counter.chosen == [member.id])
+    assert error_text(counter) == ""
