@@ -1,6 +1,7 @@
-"""The members a phone tail or a name matched, one row each (masked phone, name, tier, last visit in the store's
-local date), chosen with the arrow keys and Enter or a double-click. `CandidateList` owns the rows and the choice;
-it takes member views and emits `chosen(member_id)`, nothing else.
+"""The members a phone tail or a name matched, one row each (masked phone, name, tier, points, last visit in the
+store's local date), chosen with the arrow keys and Enter, a double-click, or a single tap on a touch screen (a
+finger has no double-click). `CandidateList` owns the rows and the choice; it takes member views and emits
+`chosen(member_id)`, nothing else.
 
 Thread: GUI thread.
 """
@@ -11,14 +12,16 @@ from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QInputDevice, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from localdb.member_view import MemberView
-from widgets.display import local_date_text
+from widgets.display import local_date_text, points_text
 from widgets.retranslating import Retranslating
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 NO_VISIT = "—"
+POINTS_COLUMN = 3
 
 
 class CandidateList(Retranslating, QTreeWidget):
@@ -29,7 +32,7 @@ class CandidateList(Retranslating, QTreeWidget):
     def __init__(self, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("candidateList")
-        self.setColumnCount(4)
+        self.setColumnCount(5)
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setAllColumnsShowFocus(True)
@@ -37,10 +40,18 @@ class CandidateList(Retranslating, QTreeWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         header = self.header()
+        header.setObjectName("candidateHeader")
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # Every column takes an equal share of the width: a wide window spreads them instead of leaving the phone
+        # at the far left, the rest at the far right and an empty name column between (the last visit's date and
+        # a 4-character name fit a fifth of the narrowest window).
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(96)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.itemActivated.connect(self._activated)
+        # A finger on the list arrives as mouse events Qt makes from the touch (their device a touch screen), which
+        # `mouseReleaseEvent` tells apart; a viewport that took touch events itself would get neither.
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents, False)
         self.retranslate()
 
     def set_candidates(self, members: Sequence[MemberView], *, tier_names: Mapping[str, str], zone: tzinfo) -> None:
@@ -49,8 +60,10 @@ class CandidateList(Retranslating, QTreeWidget):
         for member in members:
             visit = local_date_text(member.last_visit_at, zone) if member.last_visit_at else NO_VISIT
             tier = tier_names.get(member.tier, member.tier)
-            item = QTreeWidgetItem([member.phone_masked, member.name, tier, visit])
+            points = points_text(member.available_points)
+            item = QTreeWidgetItem([member.phone_masked, member.name, tier, points, visit])
             item.setData(0, _ID_ROLE, member.id)
+            item.setTextAlignment(POINTS_COLUMN, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.addTopLevelItem(item)
         first = self.topLevelItem(0)
         if first is not None:
@@ -86,5 +99,16 @@ class CandidateList(Retranslating, QTreeWidget):
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
         self.chosen.emit(str(item.data(0, _ID_ROLE)))
 
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.device().type() is not QInputDevice.DeviceType.TouchScreen:
+            return  # a mouse: a click selects, a double-click opens
+        item = self.itemAt(event.position().toPoint())
+        if item is not None:  # a finger: one tap opens
+            self.setCurrentItem(item)
+            self._activated(item, 0)
+
     def retranslate(self) -> None:
-        self.setHeaderLabels([self.tr("Phone"), self.tr("Name"), self.tr("Tier"), self.tr("Last visit")])
+        self.setHeaderLabels(
+            [self.tr("Phone"), self.tr("Name"), self.tr("Tier"), self.tr("Points"), self.tr("Last visit")]
+        )

@@ -129,6 +129,10 @@
         <source>Last visit</source>
         <translation>最近到店</translation>
     </message>
+    <message>
+        <source>Points</source>
+        <translation>积分</translation>
+    </message>
 </context>
 <context>
     <name>DayReportView</name>

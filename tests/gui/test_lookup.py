@@ -9,7 +9,8 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -155,7 +156,9 @@ def test_the_last_4_digits_list_the_candidates_and_the_arrow_keys_pick_one(
     assert first_row.text(0) == mask_phone("+86" + phone) and phone not in first_row.text(0)  # masked, never whole
     assert first_row.text(1) and first_row.text(2) in {"普通", "银卡", "金卡", "白金"}
     new_row = candidates.topLevelItem(expected.index(extra[0].id))
-    assert new_row is not None and (new_row.text(1), new_row.text(2), new_row.text(3)) == ("周晓", "普通", "—")
+    assert new_row is not None and [new_row.text(c) for c in range(1, 5)] == ["周晓", "普通", "0", "—"]
+    member_points = gui_env.member(member_id).available_points
+    assert first_row.text(3) == f"{member_points:,}" if candidates.member_ids()[0] == member_id else first_row.text(3)
     assert counter.chosen == []  # nothing is chosen for the cashier
 
     field = lookup_input(counter)
@@ -242,3 +245,31 @@ def test_a_name_typed_in_pinyin_initials_lists_the_member(gui_env: GuiEnv, qtbot
     candidates = child(counter.lookup, CandidateList, "candidateList")
     qtbot.waitUntil(lambda: member.id in candidates.member_ids() or counter.chosen == [member.id])
     assert error_text(counter) == ""
+
+
+def test_a_single_tap_on_a_touch_screen_opens_the_candidate(gui_env: GuiEnv, qtbot: QtBot, counter: Counter) -> None:
+    """A finger has no double-click: one tap on a row opens that member (a mouse click still only selects)."""
+    _member_id, phone = gui_env.member_phone(5)
+    extra = same_tail_members(gui_env, phone[-4:])
+    type_and_enter(counter, phone[-4:])
+    candidates = child(counter.lookup, CandidateList, "candidateList")
+    item = candidates.topLevelItem(candidates.member_ids().index(extra[1].id))
+    assert item is not None
+    qtbot.waitUntil(lambda: candidates.viewport().rect().contains(candidates.visualItemRect(item)))
+    point = candidates.visualItemRect(item).center()
+
+    QTest.mouseClick(candidates.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    assert counter.chosen == [] and candidates.current_member_id() == extra[1].id  # a mouse click selects
+
+    # What Qt delivers for a tap on a widget that leaves touch to it: a press and a release from the touch screen.
+    finger = QTest.createTouchDevice()
+    where, on_screen = QPointF(point), QPointF(candidates.viewport().mapToGlobal(point))
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    for kind, buttons in (
+        (QEvent.Type.MouseButtonPress, left),
+        (QEvent.Type.MouseButtonRelease, Qt.MouseButton.NoButton),
+    ):
+        tap = QMouseEvent(kind, where, on_screen, left, buttons, none, finger)
+        QApplication.sendEvent(candidates.viewport(), tap)
+    qtbot.waitUntil(lambda: counter.chosen == [extra[1].id])
+    assert not candidates.viewport().testAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
