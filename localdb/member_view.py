@@ -121,7 +121,8 @@ class _Compiled:
         names = compiled.positiontup or []
         self.sql = compiled.string
         self._template = [compiled.params.get(name) for name in names]
-        self._slots: dict[str, int] = {name: names.index(name) for name in ("key", "upper", "limit") if name in names}
+        slots = ("key", "upper", "since", "limit")
+        self._slots: dict[str, int] = {name: names.index(name) for name in slots if name in names}
 
     def params(self, **values: object) -> list[object]:
         params = list(self._template)
@@ -142,6 +143,9 @@ class MemberQueries:
         self._by_tail = _Compiled(dialect, Member.phone_tail == key, recent_first, Member.name)
         name_range = (Member.name >= key) & (Member.name < bindparam("upper"))
         self._by_name = _Compiled(dialect, name_range, Member.name)
+        birthday_md = func.substr(Member.birthday, 6, 5) == key
+        visited = Member.last_visit_at >= bindparam("since")
+        self._birthdays = _Compiled(dialect, birthday_md & visited, Member.last_visit_at.desc())
         pinyin_range = (Member.name_pinyin >= key) & (Member.name_pinyin < bindparam("upper"))
         self._by_pinyin = _Compiled(dialect, pinyin_range, Member.name_pinyin)
         initials_range = (Member.name_initials >= key) & (Member.name_initials < bindparam("upper"))
@@ -178,6 +182,18 @@ class MemberQueries:
         params = self._by_name.params(key=prefix, upper=prefix + "\U0010ffff", limit=limit)
         rows = conn.execute(self._by_name.sql, params).fetchall()
         return [_from_raw(row) for row in rows]
+
+    def birthdays(
+        self, conn: sqlite3.Connection, month_days: Sequence[str], since: str, limit: int
+    ) -> list[MemberView]:
+        """Members born on one of `month_days` ('MM-DD') who came since `since` (stored-time text), the most recent
+        first: a range on `ix_member_birthday_md` for each day."""
+        found: list[MemberView] = []
+        for month_day in month_days:
+            params = self._birthdays.params(key=month_day, since=since, limit=limit)
+            found += map(_from_raw, conn.execute(self._birthdays.sql, params).fetchall())
+        found.sort(key=lambda member: member.last_visit_at or datetime.min.replace(tzinfo=UTC), reverse=True)
+        return found[:limit]
 
     def by_name_keys(self, conn: sqlite3.Connection, key: str, limit: int) -> list[MemberView]:
         """Members whose name's initials start with `key` (lower-case letters), then those whose pinyin does: "zs"

@@ -6,9 +6,10 @@ to a manager (audited)."""
 
 from __future__ import annotations
 
+import calendar
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from sqlalchemy import delete, select
@@ -20,7 +21,7 @@ from localdb.changes import Changes
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberQueries, MemberView
-from localdb.models import Member, Preference
+from localdb.models import Member, Preference, sqlite_datetime
 from localdb.outbox import enqueue
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillSettings
@@ -59,6 +60,13 @@ class MemberResult:
     @property
     def changes(self) -> Changes:
         return Changes.of_member(self.member.id)
+
+
+#: The lookup page's lists: how many members each shows, and how recent a visit counts for a birthday greeting.
+HOME_LIMIT = 5
+RECENT_VISIT = timedelta(days=180)
+#: This till's newest entries' members, on the created_at index (a member with many entries is read once).
+_RECENT_ENTRY_MEMBERS = "SELECT member_id FROM point_entry ORDER BY created_at DESC LIMIT ?"
 
 
 def _name_columns(name: str) -> dict[str, str]:
@@ -135,6 +143,32 @@ class MemberService:
     def find_by_card_serial(self, actor: StaffSession, serial: int) -> MemberView | None:
         require(actor, Permission.LOOKUP)
         return self._queries.by_card_serial(self._db.lookup_connection(), serial)
+
+    def birthdays_today(
+        self, actor: StaffSession, today: date, *, visited_within: timedelta = RECENT_VISIT, limit: int = HOME_LIMIT
+    ) -> list[MemberView]:
+        """Members whose birthday is `today` (the store's day) and who came within `visited_within`, the most recent
+        first: the lookup page greets them. Born on 29 February: on 28 February in a year without one."""
+        require(actor, Permission.LOOKUP)
+        days = [f"{today:%m-%d}"]
+        if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
+            days.append("02-29")
+        since = sqlite_datetime(self._clock() - visited_within) or ""
+        return self._queries.birthdays(self._db.lookup_connection(), days, since, limit)
+
+    def recently_served(self, actor: StaffSession, *, limit: int = HOME_LIMIT) -> list[MemberView]:
+        """The last members this till awarded, redeemed or reversed for, the most recent first (to reopen one)."""
+        require(actor, Permission.LOOKUP)
+        conn = self._db.lookup_connection()
+        rows = conn.execute(_RECENT_ENTRY_MEMBERS, (limit * 20,)).fetchall()
+        served: list[MemberView] = []
+        for member_id in dict.fromkeys(row[0] for row in rows):  # in order, each once
+            member = self._queries.by_id(conn, member_id)
+            if member is not None and member.phone_masked:  # not a member erased since (kept for the ledger only)
+                served.append(member)
+            if len(served) == limit:
+                break
+        return served
 
     def find_by_name(self, actor: StaffSession, prefix: str, limit: int = CANDIDATE_LIMIT) -> list[MemberView]:
         """Members whose name starts with `prefix` (uses the name index: a range, not LIKE); for letters, also those

@@ -95,6 +95,8 @@ class Member(Base):
         Index("ix_member_tail_visit", "phone_tail", "last_visit_at"),
         Index("ix_member_name_pinyin", "name_pinyin"),
         Index("ix_member_name_initials", "name_initials"),
+        # Birthdays by month and day (the stored date's 'MM-DD'), for "whose birthday is today" on the lookup page.
+        Index("ix_member_birthday_md", text("substr(birthday, 6, 5)"), "last_visit_at"),
         CheckConstraint("gender IN ('F', 'M') OR gender IS NULL", name="ck_member_gender"),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -230,3 +230,49 @@ def test_times_are_stored_in_utc(till: Till, staff: Staffing) -> None:
     assert raw.startswith("2026-03-18 02:00:00")  # the FakeClock's UTC time, not 10:00 local
     view = till.members.get(staff.cashier, member.id)
     assert view.last_visit_at == datetime(2026, 3, 18, 2, 0, tzinfo=UTC)
+
+
+def _visited(till: Till, member_id: str, *, birthday: date, days_ago: int) -> None:
+    with till.db.write() as session:
+        member = session.get(Member, member_id)
+        assert member is not None
+        member.birthday = birthday
+        member.last_visit_at = till.clock() - timedelta(days=days_ago)
+
+
+def test_birthdays_today_are_the_regulars_born_today_most_recent_first(till: Till, staff: Staffing) -> None:
+    """The lookup page greets them: born today (the store's day), came within half a year; not a birthday tomorrow,
+    not a customer last seen a year ago. On 28 February of a year without a 29th, those born on the 29th too."""
+    enrolled = [till.members.enrol(staff.cashier, phone=f"1380013800{n}", name=f"会员{n}").member.id for n in range(5)]
+    today = till.today()
+    _visited(till, enrolled[0], birthday=today.replace(year=1990), days_ago=30)
+    _visited(till, enrolled[1], birthday=today.replace(year=1985), days_ago=2)
+    _visited(till, enrolled[2], birthday=today.replace(year=1990), days_ago=400)  # not a regular any more
+    _visited(till, enrolled[3], birthday=(today + timedelta(days=1)).replace(year=1990), days_ago=1)
+    assert [m.id for m in till.members.birthdays_today(staff.cashier, today)] == [enrolled[1], enrolled[0]]
+
+    _visited(till, enrolled[4], birthday=date(1992, 2, 29), days_ago=5)
+    assert enrolled[4] in [m.id for m in till.members.birthdays_today(staff.cashier, date(2027, 2, 28))]
+    assert enrolled[4] not in [m.id for m in till.members.birthdays_today(staff.cashier, date(2028, 2, 28))]
+    with till.db.read() as session:
+        plan = (
+            session.connection()
+            .exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM member"
+                " WHERE substr(birthday, 6, 5) = '03-18' AND last_visit_at >= ''"
+            )
+            .fetchall()
+        )
+    assert "ix_member_birthday_md" in " ".join(str(row) for row in plan)
+
+
+def test_the_members_served_lately_at_this_till_come_most_recent_first_each_once(
+    till: Till, staff: Staffing, clock: Any
+) -> None:
+    first = till.members.enrol(staff.cashier, phone="13800138000", name="甲").member.id
+    second = till.members.enrol(staff.cashier, phone="13800138001", name="乙").member.id
+    assert till.members.recently_served(staff.cashier) == []
+    for member_id in (first, second, first):
+        till.ledger.award(staff.cashier, member_id, 100_00)
+        clock.advance(minutes=1)
+    assert [m.id for m in till.members.recently_served(staff.cashier)] == [first, second]

@@ -24,6 +24,7 @@ from loyalty.phone import national_digits
 from loyalty.roles import Permission
 from ui.context import AppContext
 from ui.error_line import ErrorLine, Words
+from ui.lookup_home import LookupHome
 from ui.messages import describe, is_refusal
 from widgets.candidate_list import CandidateList
 from widgets.retranslating import Retranslating
@@ -75,6 +76,8 @@ class LookupPage(Retranslating, QWidget):
         self.candidates_caption.setProperty("tone", "muted")
         self.candidates = CandidateList(parent=self)
         self.candidates.chosen.connect(self._choose)
+        self.home = LookupHome(ctx, parent=self)  # what shows while no candidates do
+        self.home.member_chosen.connect(self._choose)
 
         enrol_row = QHBoxLayout()
         enrol_row.addWidget(self.enrol_button)
@@ -89,11 +92,14 @@ class LookupPage(Retranslating, QWidget):
         layout.addLayout(enrol_row)
         layout.addWidget(self.candidates_caption)
         layout.addWidget(self.candidates, 1)
+        layout.addWidget(self.home, 1)
         layout.addStretch(0)
         self._show_candidates([])
 
         ctx.hub.scanned.connect(self.show_scan)
         ctx.hub.staff_changed.connect(lambda _staff: self.reset())
+        ctx.hub.member_changed.connect(lambda _member_id: self._refresh_home())
+        ctx.hub.members_reloaded.connect(self._refresh_home)
         self.retranslate()
 
     # -- the lookup ----------------------------------------------------------------------------------------------
@@ -169,6 +175,7 @@ class LookupPage(Retranslating, QWidget):
         """Back to an empty input (after a choice, or when the staff changes)."""
         self.input.clear()
         self._clear_answer()
+        self.home.refresh()
         if self.isVisible():
             self.input.setFocus()
 
@@ -189,7 +196,12 @@ class LookupPage(Retranslating, QWidget):
         self.candidates.set_candidates(members, tier_names=tier_names, zone=config.zone)
         self.candidates.setVisible(bool(members))
         self.candidates_caption.setVisible(bool(members))
+        self.home.setVisible(not members)
         self._caption()
+
+    def _refresh_home(self) -> None:
+        if self.isVisible() and self.home.isVisibleTo(self):
+            self.home.refresh()
 
     def _caption(self) -> None:
         count = self.candidates.topLevelItemCount()
@@ -218,6 +230,7 @@ class LookupPage(Retranslating, QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.input.setFocus()
+        self.home.refresh()
 
     # -- language ------------------------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from widgets.retranslating import Retranslating
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 NO_VISIT = "—"
-POINTS_COLUMN = 3
+PHONE_COLUMN, POINTS_COLUMN = 0, 3
 
 
 class CandidateList(Retranslating, QTreeWidget):
@@ -42,10 +42,10 @@ class CandidateList(Retranslating, QTreeWidget):
         header = self.header()
         header.setObjectName("candidateHeader")
         header.setStretchLastSection(False)
-        # Every column takes an equal share of the width: a wide window spreads them instead of leaving the phone
-        # at the far left, the rest at the far right and an empty name column between (the last visit's date and
-        # a 4-character name fit a fifth of the narrowest window).
+        # The phone keeps its width (never cut: "138****8000"); the other columns share the rest equally, so a wide
+        # window spreads them instead of leaving an empty name column between the phone and the rest.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PHONE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)  # never cut: "138****8000"
         header.setMinimumSectionSize(96)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.itemActivated.connect(self._activated)

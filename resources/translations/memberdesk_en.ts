@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>LookupHome</name>
+    <message numerus="yes">
+        <source>%n record(s) of this till wait to be sent to head office.</source>
+        <translation>
+            <numerusform>%n record of this till waits to be sent to head office.</numerusform>
+            <numerusform>%n records of this till wait to be sent to head office.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>LookupPage</name>
     <message numerus="yes">
         <source>%n member(s) found: choose with the arrow keys and Enter.</source>

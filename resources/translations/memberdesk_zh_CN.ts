@@ -507,6 +507,35 @@
     </message>
 </context>
 <context>
+    <name>LookupHome</name>
+    <message numerus="yes">
+        <source>%n record(s) of this till wait to be sent to head office.</source>
+        <translation>
+            <numerusform>本收银台有 %n 条记录待上传到总部。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Everything this till recorded has been sent to head office.</source>
+        <translation>本收银台的记录已全部上传到总部。</translation>
+    </message>
+    <message>
+        <source>Birthday today</source>
+        <translation>今天生日</translation>
+    </message>
+    <message>
+        <source>Served here lately</source>
+        <translation>本收银台最近服务</translation>
+    </message>
+    <message>
+        <source>No regular customer has a birthday today.</source>
+        <translation>今天没有常客过生日。</translation>
+    </message>
+    <message>
+        <source>Nobody served at this till yet.</source>
+        <translation>本收银台还没有服务过会员。</translation>
+    </message>
+</context>
+<context>
     <name>LookupPage</name>
     <message>
         <source>Type the last 4 digits or the whole 11-digit phone number.</source>
