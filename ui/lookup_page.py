@@ -42,6 +42,8 @@ class LookupPage(Retranslating, QWidget):
     member_chosen = Signal(str)
     # A valid phone that no member has: the 11 national digits, for the enrol dialog.
     enrol_requested = Signal(str)
+    # A lookup found nobody (the scan feedback's second pattern).
+    not_found = Signal()
     # The answer needs the cashier on this page (candidates, an error, "no member found"): the main window shows it.
     attention_needed = Signal()
 
@@ -157,6 +159,7 @@ class LookupPage(Retranslating, QWidget):
 
     def _not_found(self, phone_text: str | None) -> None:
         self._say(lambda: describe(StoreError(Problem.MEMBER_NOT_FOUND)))
+        self.not_found.emit()
         if phone_text is not None and self._ctx.can(Permission.ENROL):
             self._enrol_phone = national_digits(phone_text)
             self.enrol_button.show()

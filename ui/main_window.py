@@ -36,6 +36,7 @@ from ui.login_dialog import LoginDialog
 from ui.lookup_page import LookupPage
 from ui.member_page import MemberPage
 from ui.preferences_page import PreferencesPage
+from ui.scan_feedback import ScanFeedback
 from ui.settings import IDLE_LOCK_MINUTES, LANGUAGE, MEMBER_IDLE_SECONDS, WINDOW_GEOMETRY
 from ui.status_bar import TillStatusBar
 from ui.sync_page import SyncPage
@@ -99,6 +100,7 @@ class MainWindow(Retranslating, QMainWindow):
         if app is not None:
             app.installEventFilter(self.scan_detector)
         self.scan_detector.scanned.connect(self._route_scan)
+        self.scan_feedback = ScanFeedback(parent=self)
         settings = ctx.settings
         self.idle_watch = IdleWatch(
             member_after_ms=settings.get(MEMBER_IDLE_SECONDS) * 1000,
@@ -138,6 +140,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.language_button.clicked.connect(self._toggle_language)
         self.logout_button.clicked.connect(self.log_out)
         self.lookup_page.member_chosen.connect(self.show_member)
+        self.lookup_page.member_chosen.connect(lambda _id: self.scan_feedback.found(self.member_page.card))
+        self.lookup_page.not_found.connect(self.scan_feedback.not_found)
         self.lookup_page.enrol_requested.connect(self.open_enrol)
         self.member_page.back.connect(self.show_lookup)
         self.member_page.preferences_requested.connect(self.show_preferences)
@@ -151,6 +155,7 @@ class MainWindow(Retranslating, QMainWindow):
         back (an award dialog stays bound to its member; the card behind it would show another)."""
         if QApplication.activeModalWidget() is not None or self._ctx.staff is None:
             return
+        self.scan_feedback.scanned()  # the lookup's answer to it beeps (found once, not found twice)
         self._ctx.hub.scanned.emit(text)
 
     # -- navigation ----------------------------------------------------------------------------------------------
