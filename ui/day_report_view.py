@@ -92,6 +92,7 @@ class DayReportView(Retranslating, QWidget):
         self.save_pdf_button = _named(QPushButton(self), "savePdfButton")
         self.save_pdf_button.clicked.connect(self._save_clicked)
         self.error_label = ErrorLine(self, name="reportError")
+        self.error_label.clear_when_changed(self.date_input)  # what failed was another day's report
         self.error_label.setProperty("tone", "error")
 
         top = QHBoxLayout()

@@ -114,7 +114,7 @@ class PreferencesPage(Retranslating, QWidget):
         self.remove_button.setProperty("role", "danger")
         self.remove_button.clicked.connect(self.remove_preference)
         self.error_label = ErrorLine(self)
-        self.error_label.clear_when_changed(self.value_input)
+        self.error_label.clear_when_changed(self.kind_input, self.value_input)
         self._editor = _named(QWidget(self), "preferenceEditor")
         self.visits = RecentVisits(parent=self)
         self.back_button = _named(QPushButton(self), "backButton")

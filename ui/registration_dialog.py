@@ -107,6 +107,8 @@ class RegistrationDialog(Retranslating, QDialog):
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
 
+        self.error_label.clear_when_changed(self.server_url, self.store_code, self.enrolment_code)
+
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow(self._url_label, self.server_url)

@@ -1392,6 +1392,10 @@ F12</translation>
         <translation>可用：%1 积分。</translation>
     </message>
     <message>
+        <source>Offline: at most %1 more points for this member today without a manager.</source>
+        <translation>离线：今天该会员最多还可抵扣 %1 积分，超出需店长审批。</translation>
+    </message>
+    <message>
         <source>Most now: %1 points (%2).</source>
         <translation>当前最多：%1 积分（%2）。</translation>
     </message>
