@@ -9,9 +9,13 @@ shown, so switching language needs no restart of this module. Never put the memb
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import tzinfo
+
 from PySide6.QtCore import QCoreApplication
 
 from localdb.errors import Problem, StoreError
+from loyalty.clock import store_zone
 from loyalty.member_code import CodeProblem, InvalidMemberCode
 from loyalty.phone import InvalidPhone, PhoneProblem
 from loyalty.pins import InvalidPin
@@ -22,6 +26,15 @@ from sync.client import SyncError
 from widgets.retranslating import QT_TRANSLATE_NOOP
 
 _CONTEXT = "Messages"
+
+_zone: Callable[[], tzinfo] = store_zone  # the store's zone for the times a sentence names (never the machine's)
+
+
+def show_times_in(zone: Callable[[], tzinfo]) -> None:
+    """Word times in the store's zone, asked each time (the till's config, which a sync may change): a till whose
+    machine runs on UTC still says "locked until 14:35" in the store's time."""
+    global _zone
+    _zone = zone
 
 
 _STORE: dict[Problem, str] = {
@@ -250,7 +263,7 @@ def describe(error: BaseException) -> str:
     if isinstance(error, StoreError):
         limit: object = error.limit
         if error.problem is Problem.LOCKED_OUT and error.until is not None:
-            limit = error.until.astimezone().strftime("%H:%M")
+            limit = error.until.astimezone(_zone()).strftime("%H:%M")
         return _with_limit(_STORE[error.problem], limit)
     if isinstance(error, InvalidPhone):
         return tr(_PHONE[error.problem])

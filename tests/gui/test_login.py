@@ -5,8 +5,11 @@ words and clear the PIN; five in a row lock the code; Enter pressed twice checks
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
@@ -125,7 +128,21 @@ def test_a_short_pin_is_refused_before_any_check(gui_env: GuiEnv, qtbot: QtBot) 
     assert _failed_attempts(gui_env, "C001") == 0  # not counted against the cashier
 
 
+@pytest.fixture
+def machine_in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The till's machine runs on another zone than the store's (Asia/Shanghai)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("machine_in_new_york")
 def test_five_wrong_pins_lock_the_code_with_the_time(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    # The time said is the store's, as on its clocks, not the machine's.
+    store = gui_env.till.settings.current().zone
+    assert store.utcoffset(datetime.now(UTC)) != datetime.now().astimezone().utcoffset()
     dialog = _dialog(gui_env, qtbot)
     qtbot.keyClicks(child(dialog, QLineEdit, "staffCode"), "C001")
     pin = child(dialog, QLineEdit, "pinInput")
@@ -136,7 +153,9 @@ def test_five_wrong_pins_lock_the_code_with_the_time(gui_env: GuiEnv, qtbot: QtB
     until = _locked_until(gui_env, "C001")
     assert until is not None and until - gui_env.till.clock() > LOCKOUT * 0.9
     message = dialog.error_label.text()
-    assert message == f"Too many wrong PINs: this staff code is locked until {until.astimezone().strftime('%H:%M')}."
+    assert (
+        message == f"Too many wrong PINs: this staff code is locked until {until.astimezone(store).strftime('%H:%M')}."
+    )
     assert pin.text() == ""
 
     # Now even the right PIN is refused until then, with the same message.
