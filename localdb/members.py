@@ -26,6 +26,7 @@ from localdb.staff import StaffSession, require
 from localdb.till_config import TillSettings
 from loyalty.clock import Clock
 from loyalty.member_code import CodeProblem, InvalidMemberCode, looks_like_member_code, verify_member_code
+from loyalty.names import InvalidName, clean_member_name
 from loyalty.phone import InvalidPhone, is_tail_query, parse_mobile, phone_tail
 from loyalty.roles import Permission
 from protocol.vocabulary import Gender
@@ -61,12 +62,11 @@ class MemberResult:
 
 
 def clean_name(name: str) -> str:
-    cleaned = " ".join(unicodedata.normalize("NFKC", name).split())
-    if not cleaned or len(cleaned) > MAX_NAME_LENGTH or any(unicodedata.category(c)[0] == "C" for c in cleaned):
-        raise StoreError(Problem.INVALID_NAME)
-    if cleaned.isdigit():
-        raise StoreError(Problem.INVALID_NAME)
-    return cleaned
+    """A member's name as stored; INVALID_NAME for one the shared rule refuses (`loyalty.names`: a letter needed)."""
+    try:
+        return clean_member_name(name, max_length=MAX_NAME_LENGTH)
+    except InvalidName:
+        raise StoreError(Problem.INVALID_NAME) from None
 
 
 class MemberService:

@@ -45,7 +45,9 @@ _STORE: dict[Problem, str] = {
     Problem.INVALID_STAFF: QT_TRANSLATE_NOOP("Messages", "Unknown staff code."),
     Problem.MEMBER_NOT_FOUND: QT_TRANSLATE_NOOP("Messages", "No member found."),
     Problem.DUPLICATE_PHONE: QT_TRANSLATE_NOOP("Messages", "This phone number already belongs to a member."),
-    Problem.INVALID_NAME: QT_TRANSLATE_NOOP("Messages", "Enter the member's name (up to 32 characters, not digits)."),
+    Problem.INVALID_NAME: QT_TRANSLATE_NOOP(
+        "Messages", "Enter the member's name: up to 32 characters, with letters, not only digits or signs."
+    ),
     Problem.INVALID_BIRTHDAY: QT_TRANSLATE_NOOP("Messages", "The birthday is not a possible date."),
     Problem.INVALID_GENDER: QT_TRANSLATE_NOOP("Messages", "Choose a gender from the list or leave it empty."),
     Problem.NOTHING_TO_AWARD: QT_TRANSLATE_NOOP("Messages", "This purchase earns no points."),
@@ -219,7 +221,9 @@ _REASONS: dict[str, str] = {
     ErrorCode.DUPLICATE_PHONE.value: QT_TRANSLATE_NOOP(
         "Messages", "The new phone number already belongs to another member: the member was not changed."
     ),
-    ErrorCode.INVALID_NAME.value: QT_TRANSLATE_NOOP("Messages", "The name is not valid: the member was not changed."),
+    ErrorCode.INVALID_NAME.value: QT_TRANSLATE_NOOP(
+        "Messages", "The member's name is not valid: it needs letters, not only digits or signs."
+    ),
     ErrorCode.INVALID_BIRTHDAY.value: QT_TRANSLATE_NOOP(
         "Messages", "The birthday is not a possible date: the member was not changed."
     ),

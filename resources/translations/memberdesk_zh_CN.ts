@@ -837,8 +837,8 @@ F12</translation>
         <translation>该手机号已注册为会员。</translation>
     </message>
     <message>
-        <source>Enter the member&apos;s name (up to 32 characters, not digits).</source>
-        <translation>请输入会员姓名（最多 32 个字，不能是数字）。</translation>
+        <source>Enter the member&apos;s name: up to 32 characters, with letters, not only digits or signs.</source>
+        <translation>请输入会员姓名：最多 32 个字，须含文字，不能只有数字或符号。</translation>
     </message>
     <message>
         <source>The birthday is not a possible date.</source>
@@ -1165,8 +1165,8 @@ F12</translation>
         <translation>新手机号已属于另一位会员：会员信息未修改。</translation>
     </message>
     <message>
-        <source>The name is not valid: the member was not changed.</source>
-        <translation>姓名无效：会员信息未修改。</translation>
+        <source>The member&apos;s name is not valid: it needs letters, not only digits or signs.</source>
+        <translation>会员姓名无效：须含文字，不能只有数字或符号。</translation>
     </message>
     <message>
         <source>The birthday is not a possible date: the member was not changed.</source>
