@@ -48,6 +48,12 @@ class LookupResult:
 
     kind: LookupKind
     members: tuple[MemberView, ...]
+    total: int | None = None  # how many matched, when more than the members listed (a common name or tail)
+
+    @property
+    def matched(self) -> int:
+        """How many members the input matched: those listed, or more ("the first 20 of 146")."""
+        return len(self.members) if self.total is None else self.total
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +137,8 @@ class MemberService:
         return self._queries.by_card_serial(self._db.lookup_connection(), serial)
 
     def find_by_name(self, actor: StaffSession, prefix: str, limit: int = CANDIDATE_LIMIT) -> list[MemberView]:
-        """Members whose name starts with `prefix` (uses the name index: a range, not LIKE)."""
+        """Members whose name starts with `prefix`, the most recent visitors first like a tail's (uses the (name,
+        last visit) index: a range, not LIKE)."""
         require(actor, Permission.LOOKUP)
         start = " ".join(unicodedata.normalize("NFKC", prefix).split())
         if not start:
@@ -146,12 +153,19 @@ class MemberService:
         if looks_like_member_code(stripped):
             found = self.find_by_code(actor, stripped)
             return LookupResult(LookupKind.MEMBER_CODE, (found,) if found else ())
+        conn = self._db.lookup_connection()
         if is_tail_query(stripped):
-            return LookupResult(LookupKind.TAIL, tuple(self.find_by_tail(actor, stripped)))
+            members = tuple(self.find_by_tail(actor, stripped))
+            tail = unicodedata.normalize("NFKC", stripped)
+            more = len(members) >= CANDIDATE_LIMIT  # only then is there more to count
+            return LookupResult(LookupKind.TAIL, members, self._queries.count_by_tail(conn, tail) if more else None)
         if _mostly_digits(stripped):
             found = self.find_by_phone(actor, stripped)
             return LookupResult(LookupKind.PHONE, (found,) if found else ())
-        return LookupResult(LookupKind.NAME, tuple(self.find_by_name(actor, stripped)))
+        members = tuple(self.find_by_name(actor, stripped))
+        start = " ".join(unicodedata.normalize("NFKC", stripped).split())
+        more = len(members) >= CANDIDATE_LIMIT
+        return LookupResult(LookupKind.NAME, members, self._queries.count_by_name_prefix(conn, start) if more else None)
 
     # -- changes -------------------------------------------------------------------------------------------------
 

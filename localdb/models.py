@@ -90,6 +90,7 @@ class Member(Base):
 
     __table_args__ = (
         Index("ix_member_tail_visit", "phone_tail", "last_visit_at"),
+        Index("ix_member_name_visit", "name", "last_visit_at"),  # a name's most recent visitors first
         CheckConstraint("gender IN ('F', 'M') OR gender IS NULL", name="ck_member_gender"),
     )
 

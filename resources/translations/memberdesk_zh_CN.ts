@@ -508,6 +508,10 @@
         <source>Type the last 4 digits or the whole 11-digit phone number.</source>
         <translation>请输入手机号后 4 位或完整的 11 位手机号。</translation>
     </message>
+    <message>
+        <source>Showing the first %1 of %2 members (most recent visit first): type more to narrow, or choose with the arrow keys.</source>
+        <translation>显示前 %1 位，共 %2 位（最近到店在前）：继续输入可缩小范围，或用方向键选择。</translation>
+    </message>
     <message numerus="yes">
         <source>%n member(s) found: choose with the arrow keys and Enter.</source>
         <translation>
