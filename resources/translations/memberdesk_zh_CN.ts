@@ -1743,10 +1743,6 @@ F12</translation>
         <translation>已停止。</translation>
     </message>
     <message>
-        <source>no sync yet since the till started</source>
-        <translation>本机启动后尚未同步</translation>
-    </message>
-    <message>
         <source>The server refused this till&apos;s audit record: the audit log on this computer was changed. Leave the computer as it is and tell the head office.</source>
         <translation>服务器拒收了本机的审计记录：本机的审计日志已被改动。请保持这台电脑原样，并通知总部。</translation>
     </message>
@@ -1759,6 +1755,14 @@ F12</translation>
         <translation>
             <numerusform>数据未丢失：%n 条记录将在下次同步时上传。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Never synced</source>
+        <translation>从未同步</translation>
+    </message>
+    <message>
+        <source>%1 (did not finish)</source>
+        <translation>%1（未完成）</translation>
     </message>
     <message numerus="yes">
         <source>%n item(s) were rejected: see the list below.</source>
@@ -1846,7 +1850,7 @@ F12</translation>
     <message numerus="yes">
         <source>%n record(s) to send</source>
         <translation>
-            <numerusform>%n 条待同步</numerusform>
+            <numerusform>%n 条待上传</numerusform>
         </translation>
     </message>
     <message>
