@@ -1487,6 +1487,10 @@ F12</translation>
         <translation>请输入总部发放的注册码（4–32 位字母或数字）。</translation>
     </message>
     <message>
+        <source>The server does not answer, so this till is not registered yet and cannot be used. Check the server&apos;s address and this computer&apos;s network connection (or ask the head office whether the server is running), then press Register again.</source>
+        <translation>服务器无响应，本收银机尚未注册，暂时无法使用。请检查服务器地址和本机网络连接（或询问总部服务器是否在运行），然后再次点击“注册”。</translation>
+    </message>
+    <message>
         <source>Connecting to the server…</source>
         <translation>正在连接服务器…</translation>
     </message>
@@ -1505,6 +1509,10 @@ F12</translation>
     <message>
         <source>Sync complete.</source>
         <translation>同步完成。</translation>
+    </message>
+    <message>
+        <source>The server stopped answering before the first sync finished: this till has no staff or members yet and cannot be used. Check this computer&apos;s network connection, then press Retry sync.</source>
+        <translation>首次同步完成前服务器停止响应：本收银机还没有员工和会员资料，暂时无法使用。请检查本机网络连接，然后点击“重试同步”。</translation>
     </message>
     <message>
         <source>The till is registered, but the first sync did not finish.</source>
