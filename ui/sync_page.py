@@ -198,12 +198,14 @@ class SyncPage(Retranslating, QWidget):
     # -- the run -------------------------------------------------------------------------------------------------
 
     def sync_now(self) -> None:
-        """Start a sync (the button, F9). Refused words when the role may not, or one is already running."""
+        """Start a sync (the button, F9). Refused words when the role may not; a press while a sync runs (F9 pressed
+        twice, or a background run going) is ignored: the bar already shows that run, and its end is this page's."""
         if not self._ctx.can(Permission.SYNC):
             self.error_label.show_error(StoreError(Problem.PERMISSION_DENIED))
             return
-        if not self._ctx.sync.sync_now():
-            self.error_label.show_words(lambda: describe_sync_error("sync_running"))
+        if self._running or self._ctx.sync.running:
+            return
+        self._ctx.sync.sync_now()
 
     def _started(self) -> None:
         self._running = True

@@ -237,6 +237,10 @@
         <translation>无法将 PDF 保存到该位置，请选择其他文件夹。</translation>
     </message>
     <message>
+        <source>Saved to %1</source>
+        <translation>已保存到 %1</translation>
+    </message>
+    <message>
         <source>Day</source>
         <translation>日期</translation>
     </message>
