@@ -15,6 +15,7 @@ from datetime import tzinfo
 from PySide6.QtCore import QCoreApplication
 
 from localdb.errors import Problem, StoreError
+from localdb.staff import LOCKOUT
 from loyalty.clock import store_zone
 from loyalty.member_code import CodeProblem, InvalidMemberCode
 from loyalty.phone import InvalidPhone, PhoneProblem
@@ -26,6 +27,10 @@ from sync.client import SyncError
 from widgets.retranslating import QT_TRANSLATE_NOOP
 
 _CONTEXT = "Messages"
+
+_TRIES_LEFT = QT_TRANSLATE_NOOP(
+    "Messages", "Wrong PIN. Tries left before this staff code is locked for %2 minutes: %1."
+)
 
 _zone: Callable[[], tzinfo] = store_zone  # the store's zone for the times a sentence names (never the machine's)
 
@@ -266,6 +271,9 @@ def describe(error: BaseException) -> str:
     """One translated sentence for a refusal; a generic 'nothing was saved' for anything unexpected."""
     if isinstance(error, StoreError):
         limit: object = error.limit
+        if error.problem is Problem.BAD_CREDENTIALS and error.remaining_attempts is not None:
+            minutes = str(int(LOCKOUT.total_seconds() // 60))
+            return _with_limit(_TRIES_LEFT, error.remaining_attempts).replace("%2", minutes)
         if error.problem is Problem.LOCKED_OUT and error.until is not None:
             limit = error.until.astimezone(_zone()).strftime("%H:%M")
         return _with_limit(_STORE[error.problem], limit)

@@ -817,6 +817,10 @@ F12</translation>
 <context>
     <name>Messages</name>
     <message>
+        <source>Wrong PIN. Tries left before this staff code is locked for %2 minutes: %1.</source>
+        <translation>PIN 错误。还可再试 %1 次，之后此工号将锁定 %2 分钟。</translation>
+    </message>
+    <message>
         <source>Your role does not allow this.</source>
         <translation>您的角色无权进行此操作。</translation>
     </message>
