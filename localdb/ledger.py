@@ -354,6 +354,15 @@ class LedgerService:
         except IntegrityError as exc:  # the unique `reverses` caught a concurrent second reversal
             raise StoreError(Problem.ALREADY_REVERSED, entry_id=entry_id) from exc
 
+    def offline_cap_left(self, actor: StaffSession, member_id: str) -> int:
+        """How many points this member may still redeem at this till today without online authorization and without
+        a manager (the stand-in cap less what was redeemed offline today): what the redeem screen offers offline."""
+        require(actor, Permission.LOOKUP)
+        config = self._settings.current()
+        with self._db.read() as session:
+            used = self.offline_redeemed_today(session, config, member_id, self._trusted())
+        return offline_cap_left(config.rules, used)
+
     def recent_entries(self, actor: StaffSession, member_id: str, limit: int = 20) -> list[EntryView]:
         """This till's entries for a member, newest first (for the reverse screen and recent visits)."""
         require(actor, Permission.LOOKUP)

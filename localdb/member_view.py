@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Dialect, and_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Dialect, Select, and_, bindparam, func, literal_column, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from localdb.models import EntrySync, Member, PointEntry
@@ -112,22 +112,30 @@ class _Compiled:
     """One member query compiled once: its SQL and its positional parameters with a slot for the key."""
 
     def __init__(
-        self, dialect: Dialect, condition: ColumnElement[bool], *order: ColumnElement[Any] | InstrumentedAttribute[Any]
+        self,
+        dialect: Dialect,
+        condition: ColumnElement[bool],
+        *order: ColumnElement[Any] | InstrumentedAttribute[Any],
+        counting: bool = False,
     ) -> None:
-        stmt = select(*_COLUMNS).where(condition)
+        stmt = select(func.count()).select_from(Member) if counting else select(*_COLUMNS)
+        stmt = stmt.where(condition)
         if order:
             stmt = stmt.order_by(*order).limit(bindparam("limit"))
         compiled = stmt.compile(dialect=dialect)
-        names = compiled.positiontup or []
+        names = list(compiled.positiontup or [])
         self.sql = compiled.string
         self._template = [compiled.params.get(name) for name in names]
-        slots = ("key", "upper", "since", "limit")
-        self._slots: dict[str, int] = {name: names.index(name) for name in slots if name in names}
+        # A key may be bound in several places (a subquery's and the outer query's): every place gets the value.
+        self._slots: dict[str, list[int]] = {
+            name: [i for i, bound in enumerate(names) if bound == name] for name in ("key", "upper", "since", "limit")
+        }
 
     def params(self, **values: object) -> list[object]:
         params = list(self._template)
         for name, value in values.items():
-            params[self._slots[name]] = value
+            for slot in self._slots[name]:
+                params[slot] = value
         return params
 
 
@@ -141,8 +149,20 @@ class MemberQueries:
         self._by_serial = _Compiled(dialect, Member.card_serial == key)
         recent_first = Member.last_visit_at.desc().nulls_last()
         self._by_tail = _Compiled(dialect, Member.phone_tail == key, recent_first, Member.name)
+        self._count_tail = _Compiled(dialect, Member.phone_tail == key, counting=True)
         name_range = (Member.name >= key) & (Member.name < bindparam("upper"))
-        self._by_name = _Compiled(dialect, name_range, Member.name)
+        # The most recent visitors among the names that start so: the 20 row ids are chosen on the (name, last visit)
+        # index alone, and only those rows are read (a common surname matches tens of thousands at a million).
+        chosen: Select[Any] = (
+            select(literal_column("rowid"))
+            .select_from(Member)
+            .where(name_range)
+            .order_by(recent_first, Member.name)
+            .limit(bindparam("limit"))
+        )
+        self._by_name = _Compiled(dialect, literal_column("member.rowid").in_(chosen.scalar_subquery()), recent_first,
+                                  Member.name)  # fmt: skip
+        self._count_name = _Compiled(dialect, name_range, counting=True)
         birthday_md = func.substr(Member.birthday, 6, 5) == key
         visited = Member.last_visit_at >= bindparam("since")
         self._birthdays = _Compiled(dialect, birthday_md & visited, Member.last_visit_at.desc())
@@ -179,6 +199,7 @@ class MemberQueries:
         return [_from_raw(row) for row in rows]
 
     def by_name_prefix(self, conn: sqlite3.Connection, prefix: str, limit: int) -> list[MemberView]:
+        """Members whose name starts with `prefix`, the most recent visitors first (then by name)."""
         params = self._by_name.params(key=prefix, upper=prefix + "\U0010ffff", limit=limit)
         rows = conn.execute(self._by_name.sql, params).fetchall()
         return [_from_raw(row) for row in rows]
@@ -207,3 +228,10 @@ class MemberQueries:
                     seen.add(member.id)
                     found.append(member)
         return found
+
+    def count_by_name_prefix(self, conn: sqlite3.Connection, prefix: str) -> int:
+        params = self._count_name.params(key=prefix, upper=prefix + "\U0010ffff")
+        return int(conn.execute(self._count_name.sql, params).fetchone()[0])
+
+    def count_by_tail(self, conn: sqlite3.Connection, tail: str) -> int:
+        return int(conn.execute(self._count_tail.sql, self._count_tail.params(key=tail)).fetchone()[0])

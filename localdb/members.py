@@ -28,6 +28,7 @@ from localdb.till_config import TillSettings
 from loyalty.clock import Clock
 from loyalty.member_code import CodeProblem, InvalidMemberCode, looks_like_member_code, verify_member_code
 from loyalty.name_keys import name_keys, search_key
+from loyalty.names import InvalidName, clean_member_name
 from loyalty.phone import InvalidPhone, is_tail_query, parse_mobile, phone_tail
 from loyalty.roles import Permission
 from protocol.vocabulary import Gender
@@ -49,6 +50,12 @@ class LookupResult:
 
     kind: LookupKind
     members: tuple[MemberView, ...]
+    total: int | None = None  # how many matched, when more than the members listed (a common name or tail)
+
+    @property
+    def matched(self) -> int:
+        """How many members the input matched: those listed, or more ("the first 20 of 146")."""
+        return len(self.members) if self.total is None else self.total
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +82,11 @@ def _name_columns(name: str) -> dict[str, str]:
 
 
 def clean_name(name: str) -> str:
-    cleaned = " ".join(unicodedata.normalize("NFKC", name).split())
-    if not cleaned or len(cleaned) > MAX_NAME_LENGTH or any(unicodedata.category(c)[0] == "C" for c in cleaned):
-        raise StoreError(Problem.INVALID_NAME)
-    if cleaned.isdigit():
-        raise StoreError(Problem.INVALID_NAME)
-    return cleaned
+    """A member's name as stored; INVALID_NAME for one the shared rule refuses (`loyalty.names`: a letter needed)."""
+    try:
+        return clean_member_name(name, max_length=MAX_NAME_LENGTH)
+    except InvalidName:
+        raise StoreError(Problem.INVALID_NAME) from None
 
 
 class MemberService:
@@ -171,8 +177,9 @@ class MemberService:
         return served
 
     def find_by_name(self, actor: StaffSession, prefix: str, limit: int = CANDIDATE_LIMIT) -> list[MemberView]:
-        """Members whose name starts with `prefix` (uses the name index: a range, not LIKE); for letters, also those
-        whose name's pinyin or initials start with them (`loyalty.name_keys`: "zhang" or "zs" finds 张三)."""
+        """Members whose name starts with `prefix`, the most recent visitors first like a tail's (uses the (name,
+        last visit) index: a range, not LIKE); for letters, also those whose name's pinyin or initials start with
+        them (`loyalty.name_keys`: "zhang" or "zs" finds 张三)."""
         require(actor, Permission.LOOKUP)
         start = " ".join(unicodedata.normalize("NFKC", prefix).split())
         if not start:
@@ -193,12 +200,20 @@ class MemberService:
         if looks_like_member_code(stripped):
             found = self.find_by_code(actor, stripped)
             return LookupResult(LookupKind.MEMBER_CODE, (found,) if found else ())
+        conn = self._db.lookup_connection()
         if is_tail_query(stripped):
-            return LookupResult(LookupKind.TAIL, tuple(self.find_by_tail(actor, stripped)))
+            members = tuple(self.find_by_tail(actor, stripped))
+            tail = unicodedata.normalize("NFKC", stripped)
+            more = len(members) >= CANDIDATE_LIMIT  # only then is there more to count
+            return LookupResult(LookupKind.TAIL, members, self._queries.count_by_tail(conn, tail) if more else None)
         if _mostly_digits(stripped):
             found = self.find_by_phone(actor, stripped)
             return LookupResult(LookupKind.PHONE, (found,) if found else ())
-        return LookupResult(LookupKind.NAME, tuple(self.find_by_name(actor, stripped)))
+        members = tuple(self.find_by_name(actor, stripped))
+        start = " ".join(unicodedata.normalize("NFKC", stripped).split())
+        counted = self._queries.count_by_name_prefix(conn, start) if len(members) >= CANDIDATE_LIMIT else 0
+        # Only names counted: a list filled by pinyin matches says no more than it shows.
+        return LookupResult(LookupKind.NAME, members, counted if counted > len(members) else None)
 
     # -- changes -------------------------------------------------------------------------------------------------
 

@@ -93,6 +93,7 @@ class Member(Base):
 
     __table_args__ = (
         Index("ix_member_tail_visit", "phone_tail", "last_visit_at"),
+        Index("ix_member_name_visit", "name", "last_visit_at"),  # a name's most recent visitors first
         Index("ix_member_name_pinyin", "name_pinyin"),
         Index("ix_member_name_initials", "name_initials"),
         # Birthdays by month and day (the stored date's 'MM-DD'), for "whose birthday is today" on the lookup page.

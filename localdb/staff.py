@@ -71,6 +71,13 @@ class StaffService:
         require(actor, Permission.MANAGE_STAFF)
         self.upsert(code, name, role, hash_pin(pin))
 
+    def code_letters(self) -> list[str]:
+        """The characters other than digits in the active staff's codes ("C", "G", "M"), sorted: what an on-screen
+        keypad needs besides its digits to type every staff code of this till."""
+        with self._db.read() as session:
+            codes = session.scalars(select(Staff.code).where(Staff.active.is_(True))).all()
+        return sorted({ch for code in codes for ch in code.upper() if not ch.isdigit()})
+
     def count(self) -> int:
         with self._db.read() as session:
             return session.scalar(select(func.count()).select_from(Staff)) or 0

@@ -185,4 +185,5 @@ FINDING_ORDER: tuple[ErrorCode, ...] = (
     ErrorCode.CLOCK_SKEW,
     ErrorCode.BEYOND_OFFLINE_WINDOW,
     ErrorCode.OVERDRAWN,
+    ErrorCode.INVALID_NAME,  # an enrolment's name (applied all the same: the points follow the customer)
 )

@@ -56,6 +56,9 @@ def test_enrol_refuses_known_phone_naming_the_member(till: Till, staff: Staffing
         ({"name": "   "}, Problem.INVALID_NAME),
         ({"name": "x" * 33}, Problem.INVALID_NAME),
         ({"name": "12345"}, Problem.INVALID_NAME),
+        ({"name": "2030-01-01"}, Problem.INVALID_NAME),  # a birthday typed into the name field
+        ({"name": "１２３-４５"}, Problem.INVALID_NAME),
+        ({"name": "..."}, Problem.INVALID_NAME),
         ({"name": "张三", "birthday": date(2030, 1, 1)}, Problem.INVALID_BIRTHDAY),
         ({"name": "张三", "birthday": date(1850, 1, 1)}, Problem.INVALID_BIRTHDAY),
         ({"name": "张三", "gender": "X"}, Problem.INVALID_GENDER),

@@ -19,6 +19,7 @@ from localdb.staff import StaffSession
 from localdb.till import Till
 from sync.client import ServerClient
 from sync.qt_adapter import SyncController
+from ui import messages
 from ui.assets import stylesheet
 from ui.context import AppContext, ClientFactory
 from ui.hub import AppHub
@@ -47,6 +48,7 @@ def build_context(
     controller.online_changed.connect(hub.online_changed)
     controller.clock_skew.connect(hub.clock_skew_changed)
     controller.finished.connect(lambda _report: hub.members_reloaded.emit())
+    messages.show_times_in(lambda: till.settings.current().zone)
     return AppContext(till=till, hub=hub, ops=ops, sync=controller, settings=settings or LocalSettings(),
                       client_factory=client_factory)  # fmt: skip
 

@@ -46,6 +46,7 @@ class ApprovalDialog(Retranslating, QDialog):
             code_name="approverCode",
             pin_name="approverPin",
             missing_code=lambda: self.tr("Enter the manager's staff code."),
+            letters=ctx.till.staff.code_letters(),
             parent=self,
         )
         self.form.verified.connect(self._approved)
@@ -53,7 +54,7 @@ class ApprovalDialog(Retranslating, QDialog):
         self.code_input, self.pin_input, self.keypad = self.form.code_input, self.form.pin_input, self.form.keypad
 
         # Enter in the code field moves on to the PIN (the form's), so no default button that would fire first.
-        buttons = dialog_buttons(self, on_confirm=self.form.submit, confirm_default=False)
+        buttons = dialog_buttons(self, on_confirm=self.form.advance, confirm_default=False)
         self.cancel_button = buttons.cancel
         self.confirm_button = buttons.confirm
 

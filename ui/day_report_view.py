@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QMarginsF
+from PySide6.QtCore import QDate, QMarginsF, Qt
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -65,9 +65,10 @@ def _named(widget: W, name: str) -> W:
 
 
 class DayReportView(Retranslating, QWidget):
-    """`reportDate` (QDateEdit), `dayReport` (QTextBrowser), `printButton`, `savePdfButton`, `reportError`.
+    """`reportDate` (QDateEdit), `dayReport` (QTextBrowser), `printButton`, `savePdfButton`, `reportError`,
+    `reportSaved` (where the last PDF went).
     `refresh()` re-reads the chosen day (the sync page calls it when shown and after each sync); `report` is the one
-    shown; `save_pdf(path)`; `print_to(printer)`."""
+    shown; `save_pdf(path)`, `save_as(path)` (saves and says where); `print_to(printer)`."""
 
     def __init__(self, ctx: AppContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,7 +93,14 @@ class DayReportView(Retranslating, QWidget):
         self.save_pdf_button = _named(QPushButton(self), "savePdfButton")
         self.save_pdf_button.clicked.connect(self._save_clicked)
         self.error_label = ErrorLine(self, name="reportError")
+        self.error_label.clear_when_changed(self.date_input)  # what failed was another day's report
         self.error_label.setProperty("tone", "error")
+        self.saved_label = _named(QLabel(self), "reportSaved")  # where the PDF went, the whole path
+        self.saved_label.setProperty("tone", "ok")
+        self.saved_label.setWordWrap(True)
+        self.saved_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.saved_label.hide()
+        self.date_input.dateChanged.connect(self.saved_label.hide)  # that file holds another day's report
 
         top = QHBoxLayout()
         top.addWidget(self._title)
@@ -101,6 +109,7 @@ class DayReportView(Retranslating, QWidget):
         top.addWidget(self.date_input)
         buttons = QHBoxLayout()
         buttons.addWidget(self.error_label, 1)
+        buttons.addWidget(self.saved_label, 1)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.save_pdf_button)
         column = QVBoxLayout(self)
@@ -288,13 +297,26 @@ class DayReportView(Retranslating, QWidget):
         suggested = str(Path.home() / f"day-report-{store}-{self.chosen_day().isoformat()}.pdf")
         path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save the day report as PDF"), suggested,
                                                     self.tr("PDF files (*.pdf)"))  # fmt: skip
-        if not path:
-            return
+        if path:
+            self.save_as(Path(path))
+
+    def save_as(self, path: Path) -> Path | None:
+        """Save the report to `path` (".pdf" added when the name has none) and say where it went, the whole path,
+        so the manager finds the file; a refusal in words when it cannot be written there. The path, or None."""
+        target = path if path.suffix else path.with_suffix(".pdf")
+        self.saved_label.clear()
+        self.saved_label.hide()
         try:
-            self.save_pdf(Path(path))
+            self.save_pdf(target)
         except OSError:
             log.warning("the day report could not be saved as PDF")
             self.error_label.show_words(lambda: self.tr("The PDF could not be saved there. Choose another folder."))
+            return None
+        self.error_label.clear_error()
+        self.saved_label.setText(self.tr("Saved to %1").replace("%1", str(target)))
+        self.saved_label.setToolTip(str(target))
+        self.saved_label.show()
+        return target
 
     # -- language ------------------------------------------------------------------------------------------------
 

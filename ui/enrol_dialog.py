@@ -113,7 +113,8 @@ class EnrolDialog(MemberActionDialog):
         self.open_existing_button.clicked.connect(self._open_existing)
         self.open_existing_button.hide()
         self.error_label.changed.connect(self._error_changed)
-        self.error_label.clear_when_changed(self.phone_input, self.name_input, self.birthday_input, self.gender_input)
+        self.error_label.clear_when_changed(self.phone_input, self.name_input, self.birthday_input, self.gender_input,
+                                            self.consent_box, self.profile_consent_box)  # fmt: skip
 
         form = QFormLayout()
         for label, field in zip(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QDateTimeEdit, QLabel, QLineEdit, QWidget
 
 from ui.messages import describe
 from widgets.retranslating import Retranslating
@@ -62,7 +62,8 @@ class ErrorLine(Retranslating, QLabel):
         self.show_error(None)
 
     def clear_when_changed(self, *inputs: QWidget) -> None:
-        """Clear the line whenever one of these inputs changes, by typing or otherwise."""
+        """Clear the line whenever one of these inputs changes, by typing or otherwise (a button that fills a field,
+        a scan): the text's, the box's, the choice's or the date's change signal, never only the edit signal."""
         for field in inputs:
             if isinstance(field, QLineEdit):
                 field.textChanged.connect(self._input_changed)
@@ -70,6 +71,8 @@ class ErrorLine(Retranslating, QLabel):
                 field.toggled.connect(self._input_changed)
             elif isinstance(field, QComboBox):
                 field.currentIndexChanged.connect(self._input_changed)
+            elif isinstance(field, QDateTimeEdit):
+                field.dateTimeChanged.connect(self._input_changed)
             else:
                 raise TypeError(f"no change signal known for {type(field).__name__}")
 

@@ -43,6 +43,7 @@ class LoginDialog(Retranslating, QDialog):
             code_name="staffCode",
             pin_name="pinInput",
             missing_code=lambda: self.tr("Enter your staff code."),
+            letters=ctx.till.staff.code_letters(),
             parent=self,
         )
         self.form.verified.connect(self._logged_in)
@@ -54,7 +55,7 @@ class LoginDialog(Retranslating, QDialog):
         # Enter is handled by the fields themselves (Enter after the code moves on to the PIN), not by a default
         # button that would also fire on the code's Enter.
         self.login_button.setAutoDefault(False)
-        self.login_button.clicked.connect(self.form.submit)
+        self.login_button.clicked.connect(self.form.advance)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -51,6 +51,7 @@ class LookupPage(Retranslating, QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._listed_text: str | None = None  # the input text the candidates were found for
+        self._matched = 0  # how many members that text matched (more than listed for a common name)
         self._enrol_phone: str | None = None
         self._scan_pending = False
 
@@ -150,6 +151,7 @@ class LookupPage(Retranslating, QWidget):
             self.input.selectAll()  # the next scan or typing replaces this text
         if result.kind in _LIST_KINDS and result.members:
             self._listed_text = text
+            self._matched = result.matched
             self._show_candidates(result.members)
             self.attention_needed.emit()
         elif len(result.members) == 1:
@@ -208,6 +210,16 @@ class LookupPage(Retranslating, QWidget):
 
     def _caption(self) -> None:
         count = self.candidates.topLevelItemCount()
+        if count and self._matched > count:  # a common name or tail: say how many are not listed
+            self.candidates_caption.setText(
+                self.tr(
+                    "Showing the first %1 of %2 members (most recent visit first): type more to narrow, or choose "
+                    "with the arrow keys."
+                )
+                .replace("%1", f"{count:,}")
+                .replace("%2", f"{self._matched:,}")
+            )
+            return
         self.candidates_caption.setText(self.tr("%n member(s) found: choose with the arrow keys and Enter.", "", count))
 
     def _edited(self, _text: str) -> None:

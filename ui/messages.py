@@ -9,9 +9,14 @@ shown, so switching language needs no restart of this module. Never put the memb
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import tzinfo
+
 from PySide6.QtCore import QCoreApplication
 
 from localdb.errors import Problem, StoreError
+from localdb.staff import LOCKOUT
+from loyalty.clock import store_zone
 from loyalty.member_code import CodeProblem, InvalidMemberCode
 from loyalty.phone import InvalidPhone, PhoneProblem
 from loyalty.pins import InvalidPin
@@ -23,6 +28,19 @@ from widgets.retranslating import QT_TRANSLATE_NOOP
 
 _CONTEXT = "Messages"
 
+_TRIES_LEFT = QT_TRANSLATE_NOOP(
+    "Messages", "Wrong PIN. Tries left before this staff code is locked for %2 minutes: %1."
+)
+
+_zone: Callable[[], tzinfo] = store_zone  # the store's zone for the times a sentence names (never the machine's)
+
+
+def show_times_in(zone: Callable[[], tzinfo]) -> None:
+    """Word times in the store's zone, asked each time (the till's config, which a sync may change): a till whose
+    machine runs on UTC still says "locked until 14:35" in the store's time."""
+    global _zone
+    _zone = zone
+
 
 _STORE: dict[Problem, str] = {
     Problem.PERMISSION_DENIED: QT_TRANSLATE_NOOP("Messages", "Your role does not allow this."),
@@ -32,7 +50,9 @@ _STORE: dict[Problem, str] = {
     Problem.INVALID_STAFF: QT_TRANSLATE_NOOP("Messages", "Unknown staff code."),
     Problem.MEMBER_NOT_FOUND: QT_TRANSLATE_NOOP("Messages", "No member found."),
     Problem.DUPLICATE_PHONE: QT_TRANSLATE_NOOP("Messages", "This phone number already belongs to a member."),
-    Problem.INVALID_NAME: QT_TRANSLATE_NOOP("Messages", "Enter the member's name (up to 32 characters, not digits)."),
+    Problem.INVALID_NAME: QT_TRANSLATE_NOOP(
+        "Messages", "Enter the member's name: up to 32 characters, with letters, not only digits or signs."
+    ),
     Problem.INVALID_BIRTHDAY: QT_TRANSLATE_NOOP("Messages", "The birthday is not a possible date."),
     Problem.INVALID_GENDER: QT_TRANSLATE_NOOP("Messages", "Choose a gender from the list or leave it empty."),
     Problem.NOTHING_TO_AWARD: QT_TRANSLATE_NOOP("Messages", "This purchase earns no points."),
@@ -206,7 +226,9 @@ _REASONS: dict[str, str] = {
     ErrorCode.DUPLICATE_PHONE.value: QT_TRANSLATE_NOOP(
         "Messages", "The new phone number already belongs to another member: the member was not changed."
     ),
-    ErrorCode.INVALID_NAME.value: QT_TRANSLATE_NOOP("Messages", "The name is not valid: the member was not changed."),
+    ErrorCode.INVALID_NAME.value: QT_TRANSLATE_NOOP(
+        "Messages", "The member's name is not valid: it needs letters, not only digits or signs."
+    ),
     ErrorCode.INVALID_BIRTHDAY.value: QT_TRANSLATE_NOOP(
         "Messages", "The birthday is not a possible date: the member was not changed."
     ),
@@ -249,8 +271,11 @@ def describe(error: BaseException) -> str:
     """One translated sentence for a refusal; a generic 'nothing was saved' for anything unexpected."""
     if isinstance(error, StoreError):
         limit: object = error.limit
+        if error.problem is Problem.BAD_CREDENTIALS and error.remaining_attempts is not None:
+            minutes = str(int(LOCKOUT.total_seconds() // 60))
+            return _with_limit(_TRIES_LEFT, error.remaining_attempts).replace("%2", minutes)
         if error.problem is Problem.LOCKED_OUT and error.until is not None:
-            limit = error.until.astimezone().strftime("%H:%M")
+            limit = error.until.astimezone(_zone()).strftime("%H:%M")
         return _with_limit(_STORE[error.problem], limit)
     if isinstance(error, InvalidPhone):
         return tr(_PHONE[error.problem])

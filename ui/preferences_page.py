@@ -128,7 +128,7 @@ class PreferencesPage(Retranslating, QWidget):
         self.undo_bar.hide()
         self._removed: PreferenceView | None = None
         QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self, self.undo_remove)  # Ctrl+Z
-        self.error_label.clear_when_changed(self.value_input)
+        self.error_label.clear_when_changed(self.kind_input, self.value_input)
         self._editor = _named(QWidget(self), "preferenceEditor")
         self.visits = RecentVisits(parent=self)
         self.back_button = _named(QPushButton(self), "backButton")

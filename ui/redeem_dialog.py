@@ -63,6 +63,11 @@ class RedeemDialog(MemberActionDialog):
         self._attempt: _Attempt | None = None
         self._status = ""  # which authorization words show: "", "asking", "online", "offline", "refused"
         self.authorization: Authorization | None = None
+        # Offline (the server did not answer the last check, or this authorization), a cashier may redeem only what
+        # is left of the stand-in cap without a manager: read at once, and shown with the limits before Enter.
+        self._offline = ctx.sync.online is False
+        self._cap_binds = not ctx.can(Permission.APPROVE)  # a manager's own redemption is approved by the manager
+        self._cap_left: int | None = None
 
         self._bill_label = QLabel(self)
         self._points_label = QLabel(self)
@@ -85,6 +90,9 @@ class RedeemDialog(MemberActionDialog):
         self.max_button.setAutoDefault(False)
         self.max_button.clicked.connect(self._use_most)
 
+        # Typed or filled in (最大抵扣, the other field kept in step): a refusal is about what was there before.
+        self.error_label.clear_when_changed(self.bill_input, self.points_input, self.yuan_input)
+
         self.limits_label = QLabel(self)
         self.limits_label.setObjectName("limitsLabel")
         self.limits_label.setWordWrap(True)
@@ -106,6 +114,11 @@ class RedeemDialog(MemberActionDialog):
         self.set_busy(False)
         self.retranslate()
         self.bill_input.setFocus()
+        ctx.hub.online_changed.connect(self._online_changed)
+        if self._cap_binds:
+            actor, ledger, member_id = ctx.actor(), ctx.till.ledger, member.id
+            ctx.ops.db(lambda: ledger.offline_cap_left(actor, member_id), self._cap_read, lambda _error: None,
+                       owner=self)  # fmt: skip
 
     def inputs(self) -> Sequence[QWidget]:
         return (self.bill_input, self.points_input, self.yuan_input, self.max_button)
@@ -143,6 +156,9 @@ class RedeemDialog(MemberActionDialog):
         self._inputs_changed()
 
     def _use_most(self) -> None:
+        if self.bill_input.cents_or_none() is None:  # the most depends on the bill: say so, where it is typed
+            self.refuse(RedeemRefused(RedeemProblem.NO_BILL, "no bill"))
+            return
         most = self._most()
         if most:
             self.points_input.setText(str(most))
@@ -152,7 +168,22 @@ class RedeemDialog(MemberActionDialog):
 
     def _most(self) -> int:
         bill = self.bill_input.cents_or_none()
-        return 0 if bill is None else max_redeemable_points(self._rules, bill, self._available)
+        if bill is None:
+            return 0
+        cap = self._cap_now()
+        return max_redeemable_points(self._rules, bill, self._available if cap is None else min(self._available, cap))
+
+    def _cap_now(self) -> int | None:
+        """The offline cap left for this member when it applies now (offline, a cashier, known); None otherwise."""
+        return self._cap_left if self._offline and self._cap_binds else None
+
+    def _cap_read(self, left: int) -> None:
+        self._cap_left = left
+        self._update_limits()
+
+    def _online_changed(self, online: bool) -> None:
+        self._offline = not online
+        self._update_limits()
 
     def _inputs_changed(self) -> None:
         """Another redemption than the one refused or waiting for approval: start afresh."""
@@ -189,6 +220,13 @@ class RedeemDialog(MemberActionDialog):
                 .replace("%2", str(rules.redeem_max_bill_pct))
             )
         lines.append(self.tr("Available: %1 points.").replace("%1", points_text(available)))
+        cap = self._cap_now()
+        if cap is not None:
+            lines.append(
+                self.tr("Offline: at most %1 more points for this member today without a manager.").replace(
+                    "%1", points_text(cap)
+                )
+            )
         if bill is not None:
             most = self._most()
             lines.append(
@@ -259,6 +297,8 @@ class RedeemDialog(MemberActionDialog):
             self.refuse(answer.refusal())
             return
         self._status = "online" if answer.online else "offline"
+        if not answer.online:
+            self._offline = True  # the cap applies to this redemption, and to the figures shown from now on
         self._update_status()
         self._write(None)
 

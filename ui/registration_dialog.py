@@ -107,6 +107,8 @@ class RegistrationDialog(Retranslating, QDialog):
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
 
+        self.error_label.clear_when_changed(self.server_url, self.store_code, self.enrolment_code)
+
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow(self._url_label, self.server_url)
@@ -208,7 +210,15 @@ class RegistrationDialog(Retranslating, QDialog):
         self.phase_label.clear()
         self._set_fields_enabled(True)
         self.register_button.setEnabled(True)
-        self.error_label.show_error(error)
+        if isinstance(error, SyncError) and error.code == "server_unreachable":
+            # Not "work goes on offline": an unregistered till does nothing. Say what to check and what to press.
+            self.error_label.show_words(lambda: self.tr(
+                "The server does not answer, so this till is not registered yet and cannot be used. Check the "
+                "server's address and this computer's network connection (or ask the head office whether the "
+                "server is running), then press Register again."
+            ))  # fmt: skip
+        else:
+            self.error_label.show_error(error)
         self._field_for(error).setFocus()  # the field the refusal is about, to correct it
 
     def _field_for(self, error: Exception) -> QLineEdit:
@@ -284,7 +294,14 @@ class RegistrationDialog(Retranslating, QDialog):
 
     def _show_failure(self, code: str) -> None:
         self._show_failure_phase()
-        self.error_label.show_words(lambda: describe_sync_error(code))
+        if code == "server_unreachable":
+            # Not "work goes on offline": without the first sync there are no staff to log in and no members.
+            self.error_label.show_words(lambda: self.tr(
+                "The server stopped answering before the first sync finished: this till has no staff or members "
+                "yet and cannot be used. Check this computer's network connection, then press Retry sync."
+            ))  # fmt: skip
+        else:
+            self.error_label.show_words(lambda: describe_sync_error(code))
 
     def _show_failure_phase(self) -> None:
         self.phase_label.setText(self.tr("The till is registered, but the first sync did not finish."))

@@ -67,6 +67,7 @@ class ReissueCardDialog(Retranslating, QDialog):
             code_name="approverCode",
             pin_name="approverPin",
             missing_code=lambda: self.tr("Enter the manager's staff code."),
+            letters=ctx.till.staff.code_letters(),
             parent=self,
         )
         self.form.verified.connect(self._approved)
@@ -76,7 +77,7 @@ class ReissueCardDialog(Retranslating, QDialog):
         self.panel.set_member(member)
         self.panel.hide()
 
-        buttons = dialog_buttons(self, on_confirm=self.form.submit, confirm_default=False)
+        buttons = dialog_buttons(self, on_confirm=self.form.advance, confirm_default=False)
         self.cancel_button = buttons.cancel
         self.confirm_button = buttons.confirm
 

@@ -1,6 +1,8 @@
 """`StaffPinForm`, how staff prove who they are at the till, written once for the login and a manager's approval: a
 staff code and a PIN, typed on the keyboard or on the on-screen keypad (which types into whichever field had the
-focus last and never takes the focus itself), Enter after the code moving on to the PIN, the two checked before
+focus last and never takes the focus itself, and has a key for each letter the till's staff codes use, so a touch
+screen alone types "C001"; its OK key is hidden: the dialog's one primary button, `advance()`, does what it did),
+Enter after the code moving on to the PIN, the two checked before
 anything is asked of the staff service (a code given, a PIN of 4 to 8 digits), then the service's check (`check`,
 argon2id, about a third of a second, and an audited write) on the database worker, once per submit (never per
 keystroke; Enter twice checks once): `verified(staff)` when it passes; when it does not, the refusal on the
@@ -14,7 +16,7 @@ Thread: GUI thread; the service's check runs on the database worker.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -42,6 +44,7 @@ class StaffPinForm(QWidget):
         code_name: str,
         pin_name: str,
         missing_code: Words,
+        letters: Sequence[str] = (),
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -59,7 +62,11 @@ class StaffPinForm(QWidget):
         self._target: QLineEdit = self.code_input
         for field in (self.code_input, self.pin_input):
             field.installEventFilter(self)
-        self.keypad = field_keypad(self, target=lambda: self._target, on_digit=self._key_digit, on_enter=self._enter)
+        self.keypad = field_keypad(self, target=lambda: self._target, on_digit=self._key_digit, on_enter=self.advance)
+        self.keypad.show_enter(False)  # the dialog's primary button advances: one, not two doing the same
+        self.keypad.set_letters(letters)
+        self.keypad.letter.connect(self._key_letter)
+        self._update_letters()
         errors.clear_when_changed(self.code_input, self.pin_input)
 
         form = QFormLayout()
@@ -81,6 +88,7 @@ class StaffPinForm(QWidget):
 
     def focus(self, field: QLineEdit) -> None:
         self._target = field
+        self._update_letters()
         field.setFocus()
 
     def submit(self) -> None:
@@ -123,13 +131,24 @@ class StaffPinForm(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn and watched in (self.code_input, self.pin_input):
             self._target = self.pin_input if watched is self.pin_input else self.code_input
+            self._update_letters()
         return super().eventFilter(watched, event)
 
     def _key_digit(self, digit: str) -> None:
         if not self._busy:
             self._target.insert(digit)  # the field's validator and length limit still apply
 
-    def _enter(self) -> None:
+    def _key_letter(self, letter: str) -> None:
+        if not self._busy and self._target is self.code_input:
+            self.code_input.insert(letter)
+
+    def _update_letters(self) -> None:
+        """The letter keys work while the code is being typed (a PIN is digits only)."""
+        for key in self.keypad.letter_keys():
+            key.setEnabled(self._target is self.code_input)
+
+    def advance(self) -> None:
+        """The dialog's primary button (and the keyboard's Enter): from the code on to the PIN, or check the two."""
         if self._target is self.code_input:
             self._code_entered()
         else:

@@ -1,15 +1,15 @@
 """The till's status bar: online or offline, when the last sync finished, how many records wait to be sent, a
 warning when the till's clock is off the server's, and who is logged in at which store.
 
-It listens to the app's hub and reads two small figures from the sync bookkeeping (the unsent count, over a partial
-index, and the newest finished run): single indexed SELECTs, cheap enough for the GUI thread, like a lookup.
+It listens to the app's hub and reads two small figures from the sync bookkeeping (the unsent count and the newest
+finished run) through `ui.sync_figures`, the same source the sync page reads, so the two never disagree.
 
 Thread: GUI thread.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
@@ -18,6 +18,7 @@ from localdb.staff import StaffSession
 from loyalty.roles import Role
 from sync.engine import CLOCK_SKEW_WARNING, SyncReport
 from ui.context import AppContext
+from ui.sync_figures import SyncFigures, read_sync_figures, store_clock_text
 from widgets.retranslating import Retranslating
 
 REFRESH_SECONDS = 30
@@ -32,7 +33,7 @@ class TillStatusBar(Retranslating, QStatusBar):
         self._ctx = ctx
         self._online: bool | None = ctx.sync.online
         self._skew_seconds = 0
-        self._pending = 0
+        self._figures = SyncFigures(unsent=0, last_run=None)
         self._syncing = ctx.sync.running
         self.setObjectName("tillStatusBar")
         self.setSizeGripEnabled(False)
@@ -65,7 +66,7 @@ class TillStatusBar(Retranslating, QStatusBar):
 
     def refresh(self) -> None:
         """Read the figures again (the timer's tick; also after a sync)."""
-        self._pending = self._ctx.till.sync.count_unsent()
+        self._figures = read_sync_figures(self._ctx)
         self.retranslate()
 
     def _set_online(self, online: bool) -> None:
@@ -86,7 +87,7 @@ class TillStatusBar(Retranslating, QStatusBar):
 
     def _member_changed(self, _member_id: str) -> None:
         """A write queued something for the server (ui.operations announces every write this way)."""
-        self._pending = self._ctx.till.sync.count_unsent()
+        self._figures = read_sync_figures(self._ctx)
         self._show_pending()
 
     def _staff_changed(self, _staff: StaffSession | None) -> None:
@@ -118,24 +119,24 @@ class TillStatusBar(Retranslating, QStatusBar):
         _set_style_property(self.online_label, "state", state)
 
     def _show_last_sync(self) -> None:
-        run = self._ctx.till.sync.last_run()
+        run = self._figures.last_run
         if self._syncing:
             text, tone, tip = self.tr("Syncing…"), "muted", ""
         elif run is None or run.finished_at is None:
             text, tone, tip = self.tr("Never synced"), "muted", ""
         elif run.error is None:
-            text = self.tr("Last sync %1").replace("%1", self._local_time(run.finished_at))
+            text = self.tr("Last sync %1").replace("%1", store_clock_text(self._ctx, run.finished_at))
             tone, tip = "muted", ""
         else:
-            text = self.tr("Last sync %1 did not finish").replace("%1", self._local_time(run.finished_at))
+            text = self.tr("Last sync %1 did not finish").replace("%1", store_clock_text(self._ctx, run.finished_at))
             tone, tip = "error", self.tr("The till syncs again by itself; a manager sees why on the sync page.")
         self.last_sync_label.setText(text)
         self.last_sync_label.setToolTip(tip)
         _set_style_property(self.last_sync_label, "tone", tone)
 
     def _show_pending(self) -> None:
-        if self._pending:
-            self.pending_label.setText(self.tr("%n record(s) to send", "", self._pending))
+        if self._figures.unsent:
+            self.pending_label.setText(self.tr("%n record(s) to send", "", self._figures.unsent))
         else:
             self.pending_label.setText(self.tr("All sent"))
         self.pending_label.setToolTip(self.tr("Points, enrolments and preferences not yet sent to the server."))
@@ -175,14 +176,6 @@ class TillStatusBar(Retranslating, QStatusBar):
         if role is Role.GUIDE:
             return self.tr("Store guide")
         return self.tr("Cashier")
-
-    def _local_time(self, moment: datetime) -> str:
-        """A stored UTC time as the store's clock shows it: the time today, the date too on another day."""
-        zone = self._ctx.till.settings.current().zone
-        local = moment.astimezone(zone)
-        if local.date() == self._ctx.till.today():
-            return local.strftime("%H:%M")
-        return local.strftime("%m-%d %H:%M")
 
     def _label(self, name: str) -> QLabel:
         label = QLabel(self)

@@ -10,7 +10,6 @@ is read on the database worker. Thread: GUI thread.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -40,6 +39,7 @@ from ui.context import AppContext
 from ui.day_report_view import DayReportView
 from ui.error_line import ErrorLine
 from ui.messages import describe_sync_error, reason_words
+from ui.sync_figures import read_sync_figures, store_clock_text
 from widgets.display import entry_kind_name, item_status_name, item_type_name, points_text, signed_points_text
 from widgets.retranslating import Retranslating
 
@@ -100,7 +100,6 @@ class SyncPage(Retranslating, QWidget):
         self.setObjectName("syncPage")
         self._ctx = ctx
         self._last: SyncReport | None = None
-        self._last_at: datetime | None = None
         self._running = ctx.sync.running  # a background run may be going when the page is made
         self.exceptions: list[SyncException] = []
 
@@ -161,6 +160,7 @@ class SyncPage(Retranslating, QWidget):
         hub.sync_progress.connect(self._progress)
         hub.sync_finished.connect(self._finished)
         hub.staff_changed.connect(self._staff_changed)
+        hub.member_changed.connect(self._member_changed)
         self.retranslate()
         self._apply_role()
 
@@ -198,12 +198,14 @@ class SyncPage(Retranslating, QWidget):
     # -- the run -------------------------------------------------------------------------------------------------
 
     def sync_now(self) -> None:
-        """Start a sync (the button, F9). Refused words when the role may not, or one is already running."""
+        """Start a sync (the button, F9). Refused words when the role may not; a press while a sync runs (F9 pressed
+        twice, or a background run going) is ignored: the bar already shows that run, and its end is this page's."""
         if not self._ctx.can(Permission.SYNC):
             self.error_label.show_error(StoreError(Problem.PERMISSION_DENIED))
             return
-        if not self._ctx.sync.sync_now():
-            self.error_label.show_words(lambda: describe_sync_error("sync_running"))
+        if self._running or self._ctx.sync.running:
+            return
+        self._ctx.sync.sync_now()
 
     def _started(self) -> None:
         self._running = True
@@ -243,7 +245,7 @@ class SyncPage(Retranslating, QWidget):
 
     def _finished(self, report: SyncReport) -> None:
         self._running = False
-        self._last, self._last_at = report, self._ctx.till.clock()
+        self._last = report
         if self.progress.maximum() == 0:  # stopped while busy: show a still bar, not an endless one
             self.progress.setRange(0, 100)
             self.progress.setValue(0)
@@ -254,46 +256,55 @@ class SyncPage(Retranslating, QWidget):
         self.refresh()
 
     def _render_summary(self) -> None:
-        report = self._last
-        if report is None:
+        """The last finished run's tally and time and what waits to be sent now, read as the status bar reads them
+        (`ui.sync_figures`: a background run counts, a later award shows at once); the words of this page's run."""
+        figures = read_sync_figures(self._ctx)
+        run = figures.last_run
+        if run is None or run.finished_at is None:
             for label in self.summary.values():
                 label.setText("–")
-            self.finished_label.setText(self.tr("no sync yet since the till started"))
+            self.finished_label.setText(self.tr("Never synced"))
+        else:
+            values = {
+                "Pushed": run.pushed, "Applied": run.applied, "Duplicates": run.duplicates, "Merged": run.merged,
+                "Flagged": run.flagged, "Rejected": run.rejected, "Pulled": run.pulled,
+            }  # fmt: skip
+            for name, value in values.items():
+                self.summary[name].setText(points_text(value))
+            finished = store_clock_text(self._ctx, run.finished_at)
+            self.finished_label.setText(
+                finished if run.error is None else self.tr("%1 (did not finish)").replace("%1", finished)
+            )
+        self.summary["Unsent"].setText(points_text(figures.unsent))
+        report = self._last
+        if report is None:
             _say(self.outcome_label, "")
             _say(self.audit_warning, "")
             return
-        t = report.tally
-        values = {
-            "Pushed": report.pushed, "Applied": t.applied, "Duplicates": t.duplicates, "Merged": t.merged,
-            "Flagged": t.flagged, "Rejected": t.rejected, "Pulled": report.pulled, "Unsent": report.unsent,
-        }  # fmt: skip
-        for name, label in self.summary.items():
-            label.setText(points_text(values[name]))
-        zone = self._ctx.till.settings.current().zone
-        self.finished_label.setText(self._last_at.astimezone(zone).strftime("%H:%M:%S") if self._last_at else "")
         error = report.error
         if error is None:
             self.error_label.clear_error()
         else:
             self.error_label.show_words(lambda: describe_sync_error(error))
-        self.outcome_label.setProperty("tone", "ok" if report.ok else "error")
+        synced = report.ok and figures.unsent == 0
+        self.outcome_label.setProperty("tone", "ok" if synced else "error")
         self.outcome_label.style().unpolish(self.outcome_label)
         self.outcome_label.style().polish(self.outcome_label)
-        _say(self.outcome_label, self._outcome_text(report))
+        _say(self.outcome_label, self._outcome_text(report, figures.unsent))
         tampered = report.audit_problem in AUDIT_TAMPERING
         _say(self.audit_warning, self.tr(
             "The server refused this till's audit record: the audit log on this computer was changed. Leave the "
             "computer as it is and tell the head office."
         ) if tampered else "")  # fmt: skip
 
-    def _outcome_text(self, report: SyncReport) -> str:
-        if report.ok:
-            return self.tr("Everything is synced.")
+    def _outcome_text(self, report: SyncReport, unsent: int) -> str:
         if report.error is not None:
-            return self.tr("Nothing was lost: %n item(s) wait for the next sync.", "", report.unsent)
+            return self.tr("Nothing was lost: %n item(s) wait for the next sync.", "", unsent)
         if report.tally.rejected:
             return self.tr("%n item(s) were rejected: see the list below.", "", report.tally.rejected)
-        return self.tr("%n item(s) still wait to be sent.", "", report.unsent)
+        if unsent:
+            return self.tr("%n item(s) still wait to be sent.", "", unsent)
+        return self.tr("Everything is synced.")
 
     # -- the flagged and rejected items --------------------------------------------------------------------------
 
@@ -350,6 +361,10 @@ class SyncPage(Retranslating, QWidget):
         allowed = self._ctx.can(Permission.SYNC)
         self.sync_button.setEnabled(allowed and not self._running)
         self.day_report.setEnabled(allowed)
+
+    def _member_changed(self, _member_id: str) -> None:
+        """A write queued something to send: "Still to send" counts it at once, as the status bar does."""
+        self._render_summary()
 
     def _staff_changed(self, _staff: StaffSession | None) -> None:
         self._apply_role()

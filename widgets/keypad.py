@@ -1,15 +1,19 @@
-"""The on-screen keypad: big touch buttons for digits, backspace, clear and OK, for PINs and amounts.
+"""The on-screen keypad: big touch buttons for digits, backspace, clear and OK, for PINs and amounts, and optionally
+a row of letters (the letters staff codes use, so "C001" can be typed on a touch screen alone).
 
-It only emits signals (`digit`, `backspace`, `cleared`, `entered`); the screen decides which field they go to. Its
-buttons never take the focus, so a cashier can mix the keypad and the keyboard in the same field.
+It only emits signals (`digit`, `letter`, `backspace`, `cleared`, `entered`); the screen decides which field they go
+to. Its buttons never take the focus, so a cashier can mix the keypad and the keyboard in the same field. A screen
+whose dialog has its own primary button hides OK (`show_enter(False)`): one primary button, not two doing the same.
 
 Thread: GUI thread.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from widgets.retranslating import Retranslating
 
@@ -19,9 +23,11 @@ BACKSPACE_SYMBOL = "⌫"
 
 
 class Keypad(Retranslating, QWidget):
-    """Digits 0-9, ⌫, Clear and OK. objectNames `key0`..`key9`, `keyBackspace`, `keyClear`, `keyEnter`."""
+    """Digits 0-9, ⌫, Clear and OK. objectNames `key0`..`key9`, `keyBackspace`, `keyClear`, `keyEnter`; letter keys
+    `keyLetterC` etc. once `set_letters` gave some."""
 
     digit = Signal(str)
+    letter = Signal(str)
     backspace = Signal()
     cleared = Signal()
     entered = Signal()
@@ -30,9 +36,16 @@ class Keypad(Retranslating, QWidget):
         super().__init__(parent)
         self.setObjectName("keypad")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(8)
+        self._letter_row = QHBoxLayout()
+        self._letter_row.setSpacing(8)
+        self._letters: dict[str, QPushButton] = {}
+        grid = QGridLayout()
         grid.setSpacing(8)
+        outer.addLayout(self._letter_row)
+        outer.addLayout(grid, 1)
         self._buttons: dict[str, QPushButton] = {}
         for row, digits in enumerate(_DIGIT_ROWS):
             for column, text in enumerate(digits):
@@ -56,8 +69,28 @@ class Keypad(Retranslating, QWidget):
         named = {"backspace": self._backspace, "clear": self._clear, "enter": self._enter}
         return named.get(key) or self._buttons[key]
 
+    def set_letters(self, letters: Sequence[str]) -> None:
+        """A row of letter keys above the digits (`letter(text)` when tapped); an empty sequence removes it."""
+        for button in self._letters.values():
+            button.deleteLater()
+        self._letters = {}
+        for text in letters:
+            button = self._button(f"keyLetter{text}", text)
+            button.setMinimumSize(40, 48)
+            button.clicked.connect(lambda _checked=False, text=text: self.letter.emit(text))
+            self._letter_row.addWidget(button)
+            self._letters[text] = button
+
+    def letter_keys(self) -> list[QPushButton]:
+        return list(self._letters.values())
+
+    def show_enter(self, shown: bool) -> None:
+        """Hide OK when the screen has its own primary button that does the same."""
+        self._enter.setVisible(shown)
+
     def sizeHint(self) -> QSize:
-        return QSize(3 * 80 + 16, 5 * 64 + 32)
+        rows = 5 + (1 if self._letters else 0)
+        return QSize(3 * 80 + 16, rows * 64 + 32)
 
     def retranslate(self) -> None:
         self._backspace.setToolTip(self.tr("Backspace"))

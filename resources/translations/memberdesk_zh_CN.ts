@@ -241,6 +241,10 @@
         <translation>无法将 PDF 保存到该位置，请选择其他文件夹。</translation>
     </message>
     <message>
+        <source>Saved to %1</source>
+        <translation>已保存到 %1</translation>
+    </message>
+    <message>
         <source>Day</source>
         <translation>日期</translation>
     </message>
@@ -540,6 +544,10 @@
     <message>
         <source>Type the last 4 digits or the whole 11-digit phone number.</source>
         <translation>请输入手机号后 4 位或完整的 11 位手机号。</translation>
+    </message>
+    <message>
+        <source>Showing the first %1 of %2 members (most recent visit first): type more to narrow, or choose with the arrow keys.</source>
+        <translation>显示前 %1 位，共 %2 位（最近到店在前）：继续输入可缩小范围，或用方向键选择。</translation>
     </message>
     <message numerus="yes">
         <source>%n member(s) found: choose with the arrow keys and Enter.</source>
@@ -858,6 +866,10 @@ F12</translation>
 <context>
     <name>Messages</name>
     <message>
+        <source>Wrong PIN. Tries left before this staff code is locked for %2 minutes: %1.</source>
+        <translation>PIN 错误。还可再试 %1 次，之后此工号将锁定 %2 分钟。</translation>
+    </message>
+    <message>
         <source>Your role does not allow this.</source>
         <translation>您的角色无权进行此操作。</translation>
     </message>
@@ -886,8 +898,8 @@ F12</translation>
         <translation>该手机号已注册为会员。</translation>
     </message>
     <message>
-        <source>Enter the member&apos;s name (up to 32 characters, not digits).</source>
-        <translation>请输入会员姓名（最多 32 个字，不能是数字）。</translation>
+        <source>Enter the member&apos;s name: up to 32 characters, with letters, not only digits or signs.</source>
+        <translation>请输入会员姓名：最多 32 个字，须含文字，不能只有数字或符号。</translation>
     </message>
     <message>
         <source>The birthday is not a possible date.</source>
@@ -1214,8 +1226,8 @@ F12</translation>
         <translation>新手机号已属于另一位会员：会员信息未修改。</translation>
     </message>
     <message>
-        <source>The name is not valid: the member was not changed.</source>
-        <translation>姓名无效：会员信息未修改。</translation>
+        <source>The member&apos;s name is not valid: it needs letters, not only digits or signs.</source>
+        <translation>会员姓名无效：须含文字，不能只有数字或符号。</translation>
     </message>
     <message>
         <source>The birthday is not a possible date: the member was not changed.</source>
@@ -1449,6 +1461,10 @@ F12</translation>
         <translation>可用：%1 积分。</translation>
     </message>
     <message>
+        <source>Offline: at most %1 more points for this member today without a manager.</source>
+        <translation>离线：今天该会员最多还可抵扣 %1 积分，超出需店长审批。</translation>
+    </message>
+    <message>
         <source>Most now: %1 points (%2).</source>
         <translation>当前最多：%1 积分（%2）。</translation>
     </message>
@@ -1536,6 +1552,10 @@ F12</translation>
         <translation>请输入总部发放的注册码（4–32 位字母或数字）。</translation>
     </message>
     <message>
+        <source>The server does not answer, so this till is not registered yet and cannot be used. Check the server&apos;s address and this computer&apos;s network connection (or ask the head office whether the server is running), then press Register again.</source>
+        <translation>服务器无响应，本收银机尚未注册，暂时无法使用。请检查服务器地址和本机网络连接（或询问总部服务器是否在运行），然后再次点击“注册”。</translation>
+    </message>
+    <message>
         <source>Connecting to the server…</source>
         <translation>正在连接服务器…</translation>
     </message>
@@ -1554,6 +1574,10 @@ F12</translation>
     <message>
         <source>Sync complete.</source>
         <translation>同步完成。</translation>
+    </message>
+    <message>
+        <source>The server stopped answering before the first sync finished: this till has no staff or members yet and cannot be used. Check this computer&apos;s network connection, then press Retry sync.</source>
+        <translation>首次同步完成前服务器停止响应：本收银机还没有员工和会员资料，暂时无法使用。请检查本机网络连接，然后点击“重试同步”。</translation>
     </message>
     <message>
         <source>The till is registered, but the first sync did not finish.</source>
@@ -1800,10 +1824,6 @@ F12</translation>
         <translation>已停止。</translation>
     </message>
     <message>
-        <source>no sync yet since the till started</source>
-        <translation>本机启动后尚未同步</translation>
-    </message>
-    <message>
         <source>The server refused this till&apos;s audit record: the audit log on this computer was changed. Leave the computer as it is and tell the head office.</source>
         <translation>服务器拒收了本机的审计记录：本机的审计日志已被改动。请保持这台电脑原样，并通知总部。</translation>
     </message>
@@ -1816,6 +1836,14 @@ F12</translation>
         <translation>
             <numerusform>数据未丢失：%n 条记录将在下次同步时上传。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Never synced</source>
+        <translation>从未同步</translation>
+    </message>
+    <message>
+        <source>%1 (did not finish)</source>
+        <translation>%1（未完成）</translation>
     </message>
     <message numerus="yes">
         <source>%n item(s) were rejected: see the list below.</source>
@@ -1903,7 +1931,7 @@ F12</translation>
     <message numerus="yes">
         <source>%n record(s) to send</source>
         <translation>
-            <numerusform>%n 条待同步</numerusform>
+            <numerusform>%n 条待上传</numerusform>
         </translation>
     </message>
     <message>

@@ -5,8 +5,11 @@ words and clear the PIN; five in a row lock the code; Enter pressed twice checks
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
@@ -16,6 +19,7 @@ from localdb.staff import LOCKOUT, MAX_FAILED_LOGINS, StaffSession
 from loyalty.roles import Role
 from tests.gui.conftest import PINS, GuiEnv
 from tests.gui.helpers import child, click, show_widget, wait_idle
+from ui.approval_dialog import ApprovalDialog
 from ui.login_dialog import LoginDialog
 from widgets.keypad import Keypad
 
@@ -64,7 +68,7 @@ def test_a_cashier_logs_in_with_the_keypad(gui_env: GuiEnv, qtbot: QtBot) -> Non
     with qtbot.waitSignal(gui_env.ctx.hub.staff_changed, timeout=5000) as changed:
         _tap(qtbot, dialog, PINS["C001"])
         assert pin.text() == PINS["C001"] and code.text() == "C001"  # the digits went to the PIN, not the code
-        click(child(dialog, QPushButton, "keyEnter"))
+        click(child(dialog, QPushButton, "loginButton"))
     assert changed.args[0].code == "C001"
     staff = _logged_in(gui_env)
     assert staff is not None and staff.code == "C001" and staff.role is Role.CASHIER
@@ -98,13 +102,14 @@ def test_a_wrong_pin_is_refused_in_words_and_cleared(gui_env: GuiEnv, qtbot: QtB
     qtbot.keyClicks(pin, "0000")
     click(child(dialog, QPushButton, "loginButton"))
     qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=5000)
-    assert dialog.error_label.text() == "Wrong staff code or PIN."
+    # The tries left before the lockout are said (a staff code is on the badge; the PIN is the secret).
+    assert dialog.error_label.text() == "Wrong PIN. Tries left before this staff code is locked for 15 minutes: 4."
     assert pin.text() == "" and gui_env.ctx.staff is None
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
     assert child(dialog, QPushButton, "loginButton").isEnabled()
     assert _failed_attempts(gui_env, "G001") == 1
 
-    # An unknown code gets the very same answer (it does not tell which codes exist).
+    # An unknown code: no count to give, the general answer.
     code = child(dialog, QLineEdit, "staffCode")
     code.clear()
     qtbot.keyClicks(code, "X999")
@@ -125,7 +130,21 @@ def test_a_short_pin_is_refused_before_any_check(gui_env: GuiEnv, qtbot: QtBot) 
     assert _failed_attempts(gui_env, "C001") == 0  # not counted against the cashier
 
 
+@pytest.fixture
+def machine_in_new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The till's machine runs on another zone than the store's (Asia/Shanghai)."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("machine_in_new_york")
 def test_five_wrong_pins_lock_the_code_with_the_time(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    # The time said is the store's, as on its clocks, not the machine's.
+    store = gui_env.till.settings.current().zone
+    assert store.utcoffset(datetime.now(UTC)) != datetime.now().astimezone().utcoffset()
     dialog = _dialog(gui_env, qtbot)
     qtbot.keyClicks(child(dialog, QLineEdit, "staffCode"), "C001")
     pin = child(dialog, QLineEdit, "pinInput")
@@ -136,7 +155,9 @@ def test_five_wrong_pins_lock_the_code_with_the_time(gui_env: GuiEnv, qtbot: QtB
     until = _locked_until(gui_env, "C001")
     assert until is not None and until - gui_env.till.clock() > LOCKOUT * 0.9
     message = dialog.error_label.text()
-    assert message == f"Too many wrong PINs: this staff code is locked until {until.astimezone().strftime('%H:%M')}."
+    assert (
+        message == f"Too many wrong PINs: this staff code is locked until {until.astimezone(store).strftime('%H:%M')}."
+    )
     assert pin.text() == ""
 
     # Now even the right PIN is refused until then, with the same message.
@@ -156,7 +177,7 @@ def test_enter_pressed_twice_checks_the_pin_once(gui_env: GuiEnv, qtbot: QtBot) 
     qtbot.keyClick(pin, Qt.Key.Key_Return)
     assert not child(dialog, QPushButton, "loginButton").isEnabled()  # disabled while the check runs
     qtbot.keyClick(pin, Qt.Key.Key_Return)
-    click(child(dialog, QPushButton, "keyEnter"))
+    click(child(dialog, QPushButton, "loginButton"))
     wait_idle(qtbot, gui_env.ctx)
     assert _failed_attempts(gui_env, "C001") == 1
 
@@ -175,3 +196,39 @@ def test_the_keypad_alone_emits_what_was_tapped(qtbot: QtBot) -> None:
     for name, signal in others:
         with qtbot.waitSignal(signal, timeout=1000):
             click(child(keypad, QPushButton, name))
+
+
+def test_one_primary_button_and_the_keypad_types_a_whole_staff_code(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    dialog = _dialog(gui_env, qtbot)
+    primaries = [
+        button
+        for button in dialog.findChildren(QPushButton)
+        if button.isVisible() and (button.property("role") == "primary" or button.objectName() == "loginButton")
+    ]
+    assert [button.objectName() for button in primaries] == ["loginButton"]  # the keypad's OK is not a second one
+    code, pin = child(dialog, QLineEdit, "staffCode"), child(dialog, QLineEdit, "pinInput")
+    letters = [key.text() for key in dialog.keypad.letter_keys()]
+    assert {"C", "G", "M"} <= set(letters)  # every letter the till's staff codes use
+    click(code)
+    click(child(dialog, QPushButton, "keyLetterM"))
+    _tap(qtbot, dialog, "001")
+    assert code.text() == "M001"
+    click(child(dialog, QPushButton, "loginButton"))  # from the code on to the PIN
+    assert pin.hasFocus() and dialog.error_label.text() == ""
+    assert not child(dialog, QPushButton, "keyLetterM").isEnabled()  # a PIN is digits only
+    with qtbot.waitSignal(gui_env.ctx.hub.staff_changed, timeout=5000):
+        _tap(qtbot, dialog, PINS["M001"])
+        click(child(dialog, QPushButton, "loginButton"))
+    assert gui_env.ctx.staff is not None and gui_env.ctx.staff.code == "M001"
+
+
+def test_the_approval_dialog_has_one_primary_button_too(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    gui_env.login("C001")
+    dialog = show_widget(qtbot, ApprovalDialog(gui_env.ctx, "Over the offline cap."), active=True)
+    primaries = [
+        button
+        for button in dialog.findChildren(QPushButton)
+        if button.isVisible() and (button.property("role") == "primary" or button.objectName() == "confirmButton")
+    ]
+    assert [button.objectName() for button in primaries] == ["confirmButton"]
+    assert {"C", "M"} <= {key.text() for key in dialog.keypad.letter_keys()}

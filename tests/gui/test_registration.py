@@ -140,6 +140,23 @@ def test_a_wrong_enrolment_code_is_refused_and_the_till_stays_unregistered(
     assert child(dialog, QPushButton, "registerButton").isEnabled()
 
 
+def test_a_server_that_does_not_answer_says_what_to_do_not_to_work_offline(new_till: NewTill, qtbot: QtBot) -> None:
+    dialog = show_widget(qtbot, RegistrationDialog(new_till.ctx))
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"  # closed below: connections are refused
+    _fill(dialog, nowhere, "S001", "ABCD2345")
+    click(child(dialog, QPushButton, "registerButton"))
+    qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=30_000)
+    assert dialog.error_label.text() == (
+        "The server does not answer, so this till is not registered yet and cannot be used. Check the server's "
+        "address and this computer's network connection (or ask the head office whether the server is running), "
+        "then press Register again."
+    )
+    assert new_till.ctx.till.sync.registration() is None
+    assert child(dialog, QPushButton, "registerButton").isEnabled()
+    assert dialog.focusWidget() is child(dialog, QLineEdit, "serverUrl")
+
+
 def test_plain_http_to_another_machine_is_refused_before_anything_is_sent(new_till: NewTill, qtbot: QtBot) -> None:
     dialog = show_widget(qtbot, RegistrationDialog(new_till.ctx))
     _fill(dialog, "http://10.20.30.40:8000", "S001", "ABCD2345")
@@ -177,7 +194,11 @@ def test_a_failed_first_sync_keeps_the_registration_and_retry_only_syncs(
     with qtbot.waitSignal(ctx.hub.sync_finished, timeout=60_000) as failed:
         click(child(dialog, QPushButton, "registerButton"))
     assert failed.args[0].error == "server_unreachable"
-    assert dialog.error_label.text() == "The server does not answer. Work goes on offline."
+    assert dialog.error_label.text() == (
+        "The server stopped answering before the first sync finished: this till has no staff or members yet and "
+        "cannot be used. Check this computer's network connection, then press Retry sync."
+    )
+    assert "offline" not in dialog.error_label.text()
     retry = child(dialog, QPushButton, "retryButton")
     assert retry.isVisible() and not child(dialog, QPushButton, "registerButton").isVisible()
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted

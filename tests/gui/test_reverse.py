@@ -132,6 +132,6 @@ def test_a_wrong_manager_pin_reverses_nothing(gui_env: GuiEnv, qtbot: QtBot) -> 
     click(child(manager, QPushButton, "confirmButton"))
     error = child(manager, QLabel, "errorLabel")
     wait_idle(qtbot, gui_env.ctx, lambda: error.text() != "")
-    assert error.text() == "Wrong staff code or PIN."
+    assert error.text() == "Wrong PIN. Tries left before this staff code is locked for 15 minutes: 4."
     assert manager.approver is None and dialog.result_entry is None
     assert len(gui_env.entries(member.id)) == 1

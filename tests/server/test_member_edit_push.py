@@ -48,6 +48,7 @@ def test_a_managers_edit_is_applied(db: ServerDatabase, till: Till) -> None:
         ("X999", {"name": "谁改的"}, "unknown_staff"),
         ("M002", {"name": "别店店长改的"}, "unknown_staff"),  # a manager of another store
         ("M001", {"name": "12345"}, "invalid_name"),
+        ("M001", {"name": "2030-01-01"}, "invalid_name"),  # the till's rule (loyalty.names), checked again
         ("M001", {"birthday": "2999-01-01"}, "invalid_birthday"),
         ("M001", {"phone": "12345"}, "invalid_phone"),
         ("M001", {"phone": PHONE_B}, "duplicate_phone"),
@@ -85,3 +86,10 @@ def test_a_phone_given_up_by_an_edit_can_be_enrolled_in_the_same_batch(db: Serve
     results = till.push_ok(edit(till, member_id, phone=NEW), till.enrol(PHONE_A))
     assert [r["status"] for r in results] == ["applied", "applied"] and results[1]["member"] != member_id
     assert member(db, member_id).phone == NEW and member(db, results[1]["member"]).phone == PHONE_A
+
+
+def test_an_enrolment_whose_name_breaks_the_rule_is_kept_and_flagged(db: ServerDatabase, till: Till) -> None:
+    """The customer signed up at the counter and their points follow: applied, flagged for a manager to fix."""
+    [result] = till.push_ok(till.enrol(PHONE_B, name="2030-01-01"))
+    assert (result["status"], result["reason"]) == ("flagged", "invalid_name")
+    assert member(db, result["member"]).name == "2030-01-01"
