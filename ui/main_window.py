@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
 from ui.context import AppContext
+from ui.dialog_scan import scan_in_dialog
 from ui.enrol_dialog import EnrolDialog
 from ui.i18n import Language, Translations
 from ui.login_dialog import LoginDialog
@@ -118,7 +119,7 @@ class MainWindow(Retranslating, QMainWindow):
     def _connect(self) -> None:
         hub = self._ctx.hub
         self.lookup_nav.clicked.connect(self.show_lookup)
-        self.enrol_button.clicked.connect(lambda: self.open_enrol(""))
+        self.enrol_button.clicked.connect(self._enrol_pressed)
         self.preferences_nav.clicked.connect(self._show_preferences_of_current)
         self.sync_nav.clicked.connect(self.show_sync)
         self.language_button.clicked.connect(self._toggle_language)
@@ -134,8 +135,13 @@ class MainWindow(Retranslating, QMainWindow):
 
     def _route_scan(self, text: str) -> None:
         """A scan goes to the lookup, unless a dialog is open: it must not change the member behind the cashier's
-        back (an award dialog stays bound to its member; the card behind it would show another)."""
-        if QApplication.activeModalWidget() is not None or self._ctx.staff is None:
+        back (an award dialog stays bound to its member; the card behind it would show another). In a dialog a
+        receipt scan fills its receipt field and a member code is refused aloud (`ui.dialog_scan`)."""
+        if self._ctx.staff is None:
+            return
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            scan_in_dialog(dialog, text)
             return
         self._ctx.hub.scanned.emit(text)
 
@@ -200,6 +206,11 @@ class MainWindow(Retranslating, QMainWindow):
         dialog.finished.connect(lambda _code: self._after_enrol(dialog))
         self._enrol = dialog
         dialog.open()
+
+    def _enrol_pressed(self) -> None:
+        """F5: after "no member found" for a phone, the enrol form starts with that phone; else it starts empty."""
+        on_lookup = self.pages.currentWidget() is self.lookup_page
+        self.open_enrol((self.lookup_page.enrol_phone if on_lookup else None) or "")
 
     def _show_existing(self, member_id: str) -> None:
         if self._enrol is not None:

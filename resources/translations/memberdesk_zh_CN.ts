@@ -250,6 +250,13 @@
     </message>
 </context>
 <context>
+    <name>DialogScan</name>
+    <message>
+        <source>Finish or cancel this first</source>
+        <translation>请先完成或取消当前操作</translation>
+    </message>
+</context>
+<context>
     <name>Display</name>
     <message>
         <source>Categories</source>

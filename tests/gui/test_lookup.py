@@ -233,3 +233,13 @@ def test_a_guide_looks_members_up_too(gui_env: GuiEnv, qtbot: QtBot, counter: Co
     member_id, phone = gui_env.member_phone(6)
     type_and_enter(counter, phone)
     assert counter.chosen == [member_id]
+
+
+def test_after_any_message_the_text_is_selected_so_the_next_scan_or_typing_replaces_it(
+    gui_env: GuiEnv, qtbot: QtBot, counter: Counter
+) -> None:
+    type_and_enter(counter, "13")
+    assert error_text(counter) == "Type the last 4 digits or the whole 11-digit phone number."
+    assert lookup_input(counter).selectedText() == "13"
+    QTest.keyClicks(lookup_input(counter), "5")
+    assert lookup_input(counter).text() == "5"
