@@ -35,8 +35,7 @@ def scan_in_dialog(dialog: QWidget, text: str) -> bool:
     """Route `text`, scanned while `dialog` is open. True when a field took it; False when it was refused."""
     field = scan_field(dialog)
     if field is not None and not looks_like_member_code(text):
-        field.setText(text[: field.maxLength()])
-        field.setFocus()
+        field.setText(text[: field.maxLength()])  # the focus stays where the cashier is typing
         return True
     line = dialog.findChild(ErrorLine)
     if line is not None:

@@ -37,6 +37,7 @@ from ui.preferences_page import PreferencesPage
 from ui.settings import LANGUAGE, WINDOW_GEOMETRY
 from ui.status_bar import TillStatusBar
 from ui.sync_page import SyncPage
+from widgets.enter_clicks import EnterPressesButtons
 from widgets.retranslating import Retranslating
 from widgets.scan_detector import ScanDetector
 
@@ -92,9 +93,11 @@ class MainWindow(Retranslating, QMainWindow):
         self.status_bar = TillStatusBar(ctx)
         self.setStatusBar(self.status_bar)
 
+        self.enter_presses_buttons = EnterPressesButtons(parent=self)
         self.scan_detector = ScanDetector(parent=self)
         app = QApplication.instance()
-        if app is not None:
+        if app is not None:  # the filter installed last runs first: the detector must see a scanner's Enter first
+            app.installEventFilter(self.enter_presses_buttons)
             app.installEventFilter(self.scan_detector)
         self.scan_detector.scanned.connect(self._route_scan)
 
@@ -274,6 +277,7 @@ class MainWindow(Retranslating, QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.scan_detector)
+            app.removeEventFilter(self.enter_presses_buttons)
         self._ctx.sync.stop_background()
         self._ctx.settings.set(WINDOW_GEOMETRY, bytes(self.saveGeometry().data()))
         super().closeEvent(event)

@@ -23,6 +23,7 @@ from tests.gui.helpers import (
     ScanClock,
     child,
     click,
+    commit_text,
     enter_at,
     filtering_app_events,
     let_time_pass,
@@ -243,3 +244,17 @@ def test_after_any_message_the_text_is_selected_so_the_next_scan_or_typing_repla
     assert lookup_input(counter).selectedText() == "13"
     QTest.keyClicks(lookup_input(counter), "5")
     assert lookup_input(counter).text() == "5"
+
+
+def test_a_code_typed_in_full_width_by_a_chinese_input_method_opens_the_member(
+    gui_env: GuiEnv, qtbot: QtBot, counter: Counter
+) -> None:
+    """A scanner typing through an input method in full-width mode delivers "ＭＤ１…": it is a code, not a name."""
+    member_id, _phone = gui_env.member_phone(4)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in gui_env.member_code(member_id))
+    field = lookup_input(counter)
+    field.setFocus()
+    commit_text(field, full_width)
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter.chosen == [member_id])
+    assert error_text(counter) == ""

@@ -176,3 +176,28 @@ def test_f5_after_no_member_for_a_phone_enrols_that_phone(gui_env: GuiEnv, qtbot
     assert isinstance(dialog, QDialog)
     assert child(dialog, QLineEdit, "enrolPhone").text() == "13900001111"
     dialog.reject()
+
+
+# -- issue 15, item 7: Enter presses the focused button ---------------------------------------------------------------
+
+
+def test_enter_on_a_focused_button_presses_it(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window = _window(gui_env, qtbot, "C001")
+    member_id, _phone = gui_env.member_phone(0)
+    window.show_member(member_id)
+    entries_before = len(gui_env.entries(member_id))
+    award = child(window.member_page, QPushButton, "awardButton")
+    award.setFocus()
+    qtbot.waitUntil(award.hasFocus)
+    QTest.keyClick(award, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QDialog))
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, QDialog)
+    QTest.keyClicks(child(dialog, QLineEdit, "awardAmount"), "100")
+    cancel = child(dialog, QPushButton, "cancelButton")
+    cancel.setFocus()
+    qtbot.waitUntil(cancel.hasFocus)
+    QTest.keyClick(cancel, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)  # Enter on Cancel cancels
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert len(gui_env.entries(member_id)) == entries_before  # nothing was awarded
