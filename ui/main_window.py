@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -135,6 +136,9 @@ class MainWindow(Retranslating, QMainWindow):
         hub.scanned.connect(lambda _text: self._show_page(self.lookup_page, self.lookup_nav))
         hub.staff_changed.connect(self._apply_role)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
+        # Alt+F4 usually reaches us as the window system's close request (closeEvent asks); where the key itself
+        # arrives (no window manager takes it), it asks the same question.
+        QShortcut(QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_F4), self, self._alt_f4)
 
     def _route_scan(self, text: str) -> None:
         """A scan goes to the lookup, unless a dialog is open: it must not change the member behind the cashier's
@@ -270,7 +274,33 @@ class MainWindow(Retranslating, QMainWindow):
         self.language_button.setText("中文" if english_now else "English")
         self.logout_button.setText(self.tr("Log out\nF12"))
 
+    def _alt_f4(self) -> None:
+        if self._close_confirmed():
+            self.close()
+
+    def _close_confirmed(self) -> bool:
+        """Ask before closing; "Keep working" is the default, so a stray Enter or Esc keeps the till open."""
+        box = QMessageBox(self)
+        box.setObjectName("closeQuestion")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("MemberDesk"))
+        box.setText(self.tr("Close MemberDesk on this till?"))
+        box.setInformativeText(self.tr("Points not yet uploaded stay saved and are uploaded after the next start."))
+        close = box.addButton(self.tr("Close"), QMessageBox.ButtonRole.AcceptRole)
+        close.setObjectName("closeButton")
+        keep = box.addButton(self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("keepWorkingButton")
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is close
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Alt+F4 or the window's close button (a spontaneous close, from the window system) asks first: a cashier's
+        # stray Alt+F4 must not close the till. The app closing the window itself (tests, quitting) does not ask.
+        if event.spontaneous() and not self._close_confirmed():
+            event.ignore()
+            return
         if self._login is not None:  # closing the app from the lock screen: do not ask again
             self._login.rejected.disconnect(self._ask_who_is_next)
             self._login.close()
