@@ -11,7 +11,8 @@ is in the lookup input itself the keys go through untouched: the lookup page han
 field that takes scans of its own, marked with the dynamic property `acceptsScan` (say a receipt number field that
 a receipt's barcode is scanned into): `field.setProperty(ACCEPTS_SCAN, True)`. The detector still times those keys:
 when they end as a scan, the field's text is replaced by the scan just before its Enter arrives, so a scan never
-lands appended to half-typed text ("138" + a scan is the scan).
+lands appended to half-typed text ("138" + a scan is the scan). A member code scanned into such a field other than
+the lookup input is taken back out and reported as a scan (the window refuses it while a dialog is open).
 
 A key typed by a person just before a scanner starts can fall inside the burst's window. It is split off and
 replayed to its field when the burst's first gap is clearly slower than the scanner's pace, or when the text has a
@@ -101,6 +102,7 @@ class ScanDetector(QObject):
         # Keys that went straight through to a field that takes scans, timed in case they end as a scan.
         self._seen: list[str] = []
         self._seen_times: list[float] = []
+        self._seen_before: list[str] = []  # the field's text before each seen key
         self._seen_field: QObject | None = None
         self._last_key_at = 0.0
         self._replaying = False
@@ -128,8 +130,7 @@ class ScanDetector(QObject):
         if not (self._held and watched is self._receiver) and (self._held or self._takes_scans(watched)):
             self.flush()  # the focus moved while keys were held, or this field takes scans itself
             if self._takes_scans(watched):
-                self._observe(watched, event)
-                return False
+                return self._observe(watched, event)
         now = self._clock()
         in_burst = bool(self._held) and now - self._last_key_at <= self._max_gap
         if key in _ENTER_KEYS:
@@ -171,30 +172,44 @@ class ScanDetector(QObject):
         if not self._window.isActive():  # started once a burst: on timeout it measures the gap since the last key
             self._window.start(max(1, round(self._max_gap * 1000)))
 
-    def _observe(self, watched: QObject, event: QKeyEvent) -> None:
-        """Time a key on its way to a field that takes scans; at a scan's Enter, the scan replaces the field's text."""
+    def _observe(self, watched: QObject, event: QKeyEvent) -> bool:
+        """Time a key on its way to a field that takes scans (it goes through). At a scan's Enter the scan replaces
+        the field's text and the Enter goes on, except for a member code in a field other than the lookup input
+        (say the receipt number): that field gets back what it held before the scan, the Enter is swallowed and
+        `scanned` is emitted, so the window refuses it aloud. True when the key is swallowed."""
         now = self._clock()
         fast = watched is self._seen_field and bool(self._seen) and now - self._seen_times[-1] <= self._max_gap
         if event.key() in _ENTER_KEYS:
             start = _person_prefix(self._seen, self._seen_times)
             scan = "".join(self._seen[start:])
-            if fast and len(scan) >= self._min_length and isinstance(watched, QLineEdit) and watched.text() != scan:
-                watched.setText(scan)  # whatever was typed before the scan is replaced, never prefixed to it
+            before = self._seen_before[start] if start < len(self._seen_before) else None
             self._forget_seen()
-            return
+            if not (fast and len(scan) >= self._min_length and isinstance(watched, QLineEdit)):
+                return False
+            if watched.objectName() == self._passthrough_name or not scan.startswith(_CODE_PREFIX):
+                if watched.text() != scan:
+                    watched.setText(scan)  # whatever was typed before the scan is replaced, never prefixed to it
+                return False
+            if before is not None:
+                watched.setText(before)  # what a person typed there stays; the scan goes where the window says
+            self._scan_complete_with(scan)
+            return True
         character = _scan_character(event)
         if character is None:
             self._forget_seen()
-            return
+            return False
         if not fast:
             self._forget_seen()
         self._seen_field = watched
         self._seen.append(character)
         self._seen_times.append(now)
+        self._seen_before.append(watched.text() if isinstance(watched, QLineEdit) else "")
+        return False
 
     def _forget_seen(self) -> None:
         self._seen = []
         self._seen_times = []
+        self._seen_before = []
         self._seen_field = None
 
     def _scan_complete(self) -> None:
@@ -205,6 +220,9 @@ class ScanDetector(QObject):
             self._replay(receiver_events)
         text = "".join(self._text[person:])
         self._reset()
+        self._scan_complete_with(text)
+
+    def _scan_complete_with(self, text: str) -> None:
         self._swallow_enter_release = True
         log.debug("scan detected (%d characters)", len(text))  # never the text: it identifies a member
         # Queued: the lookup (and any page change) runs after this key event's delivery has finished.

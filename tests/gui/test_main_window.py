@@ -163,6 +163,23 @@ def test_a_member_code_scanned_in_a_dialog_is_refused_with_a_notice(gui_env: Gui
     assert receipt.text() == ""  # a member code is no receipt number
 
 
+def test_a_member_code_scanned_into_the_receipt_field_is_refused_and_confirms_nothing(
+    gui_env: GuiEnv, qtbot: QtBot
+) -> None:
+    window, dialog = _award_dialog_open(gui_env, qtbot)
+    other, _phone = gui_env.member_phone(1)
+    receipt = child(dialog, QLineEdit, "receiptNumber")
+    receipt.setFocus()
+    qtbot.waitUntil(receipt.hasFocus)
+    QTest.keyClicks(receipt, gui_env.member_code(other))  # at machine speed: a scanner
+    QTest.keyClick(receipt, Qt.Key.Key_Return)
+    error = child(dialog, QLabel, "errorLabel")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text() == "Finish or cancel this first"
+    assert receipt.text() == "" and dialog.isVisible()
+    assert window._current_member != other
+
+
 def test_f5_after_no_member_for_a_phone_enrols_that_phone(gui_env: GuiEnv, qtbot: QtBot) -> None:
     window = _window(gui_env, qtbot, "C001")
     phone = "13900001111"

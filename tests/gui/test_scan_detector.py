@@ -193,6 +193,22 @@ def test_a_scan_into_a_field_that_takes_scans_replaces_its_text(
     assert counter.returns == ["R2026120200017"]
 
 
+def test_a_member_code_scanned_into_a_receipt_field_is_taken_out_and_reported(
+    qtbot: QtBot, detector: ScanDetector, scans: list[str], counter: Counter, scan_clock: ScanClock
+) -> None:
+    """The window refuses it aloud; the field keeps what a person typed, and the scanner's Enter confirms nothing."""
+    counter.other.setProperty(ACCEPTS_SCAN, True)
+    counter.other.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is counter.other)
+    type_at(qtbot, scan_clock, counter.other, "R20", 150, real=True)
+    scan_clock.advance_ms(500)
+    type_at(qtbot, scan_clock, counter.other, CODE, 3)
+    enter_at(scan_clock, counter.other, 3)
+    qtbot.waitUntil(lambda: scans == [CODE], timeout=1000)
+    assert counter.other.text() == "R20"
+    assert counter.returns == []
+
+
 def test_a_digit_typed_just_before_a_receipt_scan_reaches_its_field(
     qtbot: QtBot, detector: ScanDetector, scans: list[str], counter: Counter, scan_clock: ScanClock
 ) -> None:
