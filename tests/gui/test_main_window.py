@@ -218,3 +218,18 @@ def test_enter_on_a_focused_button_presses_it(gui_env: GuiEnv, qtbot: QtBot) -> 
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert dialog.result() == QDialog.DialogCode.Rejected
     assert len(gui_env.entries(member_id)) == entries_before  # nothing was awarded
+
+
+def test_a_scanners_enter_on_a_focused_button_is_the_scans_not_a_press(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    """The scan detector sees a scanner's Enter before the Enter-presses-buttons filter does."""
+    window = _window(gui_env, qtbot, "C001")
+    first, _phone = gui_env.member_phone(0)
+    other, _phone = gui_env.member_phone(1)
+    window.show_member(first)
+    award = child(window.member_page, QPushButton, "awardButton")
+    award.setFocus()
+    qtbot.waitUntil(award.hasFocus)
+    QTest.keyClicks(award, gui_env.member_code(other))  # at machine speed: a scanner
+    QTest.keyClick(award, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window._current_member == other)
+    assert QApplication.activeModalWidget() is None  # the award dialog was not opened by the scanner's Enter
