@@ -111,8 +111,11 @@ def _signed_message(uuid_bytes: bytes, serial_bytes: bytes) -> bytes:
 
 
 def looks_like_member_code(text: str) -> bool:
-    """Cheap routing test for scanner input: starts with ``MD`` (any case) and is longer than 20 characters."""
-    stripped = text.strip()
+    """Cheap routing test for scanner input: starts with ``MD`` (any case) and is longer than 20 characters.
+
+    Normalised like `verify_member_code` (NFKC), so a code typed while a Chinese input method was in full-width mode
+    ("ＭＤ１…") is routed as a code too, not to name search."""
+    stripped = unicodedata.normalize("NFKC", text).strip()
     return len(stripped) > _ROUTING_MIN_LENGTH and stripped[: len(_ROUTING_PREFIX)].upper() == _ROUTING_PREFIX
 
 

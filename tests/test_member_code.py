@@ -237,6 +237,8 @@ def test_exception_messages_and_pickle(code: str) -> None:
         ("6901234567892", False),
         ("", False),
         ("XMD1" + "A" * 30, False),
+        ("ＭＤ１" + "Ａ" * 30, True),  # full-width, as a Chinese input method in full-width mode types it
+        ("ｍｄ１" + "ａ" * 30, True),
     ],
 )
 def test_looks_like_member_code(text: str, expected: bool) -> None:

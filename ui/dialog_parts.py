@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRegularExpression, Qt
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from widgets.keypad import Keypad
@@ -25,6 +25,19 @@ STAFF_CODE = QRegularExpression(r"[A-Za-z0-9_-]{0,32}")
 # Full-width digits come from a Chinese input method; the staff service folds them to the same PIN.
 PIN_TYPING = QRegularExpression("[0-9０-９]{0,8}")
 WHOLE_PIN = re.compile("[0-9０-９]{4,8}")
+
+
+def key_for(button: QPushButton, key: Qt.Key) -> QShortcut:
+    """`key` presses `button` while its window is active, when the button is visible and enabled (a QShortcut, not
+    the button's own: `setText` would replace that with the mnemonic). Show the key with `with_key`."""
+    shortcut = QShortcut(QKeySequence(key), button.window())
+    shortcut.activated.connect(lambda: button.click() if button.isVisible() and button.isEnabled() else None)
+    return shortcut
+
+
+def with_key(words: str, key: Qt.Key) -> str:
+    """A button's words followed by its key, as every button with a key shows it: "最大抵扣 (F3)"."""
+    return f"{words} ({QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)})"
 
 
 class GuardedDialog(QDialog):

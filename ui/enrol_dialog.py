@@ -42,11 +42,13 @@ from localdb.members import MAX_NAME_LENGTH, MemberResult
 from loyalty.phone import InvalidPhone
 from loyalty.roles import Permission
 from ui.context import AppContext
+from ui.dialog_parts import key_for, with_key
 from ui.error_line import Words
 from ui.member_action import MemberActionDialog
 from ui.member_code_dialog import MemberCodePanel
 
 log = logging.getLogger(__name__)
+OPEN_EXISTING_KEY = Qt.Key.Key_F1  # the lookup key: open the member this phone already belongs to
 
 GENDERS: tuple[str | None, ...] = (None, "F", "M")  # what MemberService.enrol accepts: not given, female, male
 _DATE = re.compile(r"^([0-9]{4})[-/. ]*([0-9]{1,2})[-/. ]*([0-9]{1,2})$")
@@ -111,6 +113,7 @@ class EnrolDialog(MemberActionDialog):
         self.open_existing_button.setObjectName("openExistingButton")
         self.open_existing_button.setAutoDefault(False)
         self.open_existing_button.clicked.connect(self._open_existing)
+        key_for(self.open_existing_button, OPEN_EXISTING_KEY)
         self.open_existing_button.hide()
         self.error_label.changed.connect(self._error_changed)
         self.error_label.clear_when_changed(self.phone_input, self.name_input, self.birthday_input, self.gender_input,
@@ -196,7 +199,7 @@ class EnrolDialog(MemberActionDialog):
             self.gender_input.setItemText(index, words)
         self.consent_box.setText(self.tr("Agrees to receive offers and news (marketing)"))
         self.profile_consent_box.setText(self.tr("Agrees that staff note their preferences (sizes, styles…)"))
-        self.open_existing_button.setText(self.tr("Open this member"))
+        self.open_existing_button.setText(with_key(self.tr("Open this member"), OPEN_EXISTING_KEY))
         self.done_label.setText(self._done_words())
         self.done_button.setText(self.tr("Done"))
         super().retranslate()

@@ -134,6 +134,7 @@ class LookupPage(Retranslating, QWidget):
         if text == self._listed_text and self.candidates.choose_current():
             return
         self._clear_answer()
+        self.input.selectAll()  # after any answer or message, the next scan or typing replaces this text
         if text.isdigit() and len(text) < 4:
             self._say(lambda: self.tr("Type the last 4 digits or the whole 11-digit phone number."))
             return
@@ -173,6 +174,11 @@ class LookupPage(Retranslating, QWidget):
     def _enrol(self) -> None:
         if self._enrol_phone is not None:
             self.enrol_requested.emit(self._enrol_phone)
+
+    @property
+    def enrol_phone(self) -> str | None:
+        """The phone just found to be nobody's (11 national digits), while that answer is on screen; else None."""
+        return self._enrol_phone if not self.enrol_button.isHidden() else None
 
     # -- showing the answer --------------------------------------------------------------------------------------
 

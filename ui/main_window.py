@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
 from ui.context import AppContext
+from ui.dialog_scan import scan_in_dialog
 from ui.enrol_dialog import EnrolDialog
 from ui.i18n import Language, Translations
 from ui.idle_watch import IdleWatch
@@ -40,6 +42,7 @@ from ui.scan_feedback import ScanFeedback
 from ui.settings import IDLE_LOCK_MINUTES, LANGUAGE, MEMBER_IDLE_SECONDS, WINDOW_GEOMETRY
 from ui.status_bar import TillStatusBar
 from ui.sync_page import SyncPage
+from widgets.enter_clicks import EnterPressesButtons
 from widgets.retranslating import Retranslating
 from widgets.scan_detector import ScanDetector
 
@@ -95,9 +98,11 @@ class MainWindow(Retranslating, QMainWindow):
         self.status_bar = TillStatusBar(ctx)
         self.setStatusBar(self.status_bar)
 
+        self.enter_presses_buttons = EnterPressesButtons(parent=self)
         self.scan_detector = ScanDetector(parent=self)
         app = QApplication.instance()
-        if app is not None:
+        if app is not None:  # the filter installed last runs first: the detector must see a scanner's Enter first
+            app.installEventFilter(self.enter_presses_buttons)
             app.installEventFilter(self.scan_detector)
         self.scan_detector.scanned.connect(self._route_scan)
         self.scan_feedback = ScanFeedback(parent=self)
@@ -134,7 +139,7 @@ class MainWindow(Retranslating, QMainWindow):
     def _connect(self) -> None:
         hub = self._ctx.hub
         self.lookup_nav.clicked.connect(self.show_lookup)
-        self.enrol_button.clicked.connect(lambda: self.open_enrol(""))
+        self.enrol_button.clicked.connect(self._enrol_pressed)
         self.preferences_nav.clicked.connect(self._show_preferences_of_current)
         self.sync_nav.clicked.connect(self.show_sync)
         self.language_button.clicked.connect(self._toggle_language)
@@ -149,11 +154,19 @@ class MainWindow(Retranslating, QMainWindow):
         hub.scanned.connect(lambda _text: self._show_page(self.lookup_page, self.lookup_nav))
         hub.staff_changed.connect(self._apply_role)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
+        # Alt+F4 usually reaches us as the window system's close request (closeEvent asks); where the key itself
+        # arrives (no window manager takes it), it asks the same question.
+        QShortcut(QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_F4), self, self._alt_f4)
 
     def _route_scan(self, text: str) -> None:
         """A scan goes to the lookup, unless a dialog is open: it must not change the member behind the cashier's
-        back (an award dialog stays bound to its member; the card behind it would show another)."""
-        if QApplication.activeModalWidget() is not None or self._ctx.staff is None:
+        back (an award dialog stays bound to its member; the card behind it would show another). In a dialog a
+        receipt scan fills its receipt field and a member code is refused aloud (`ui.dialog_scan`)."""
+        if self._ctx.staff is None:
+            return
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            scan_in_dialog(dialog, text)
             return
         self.scan_feedback.scanned()  # the lookup's answer to it beeps (found once, not found twice)
         self._ctx.hub.scanned.emit(text)
@@ -219,6 +232,11 @@ class MainWindow(Retranslating, QMainWindow):
         dialog.finished.connect(lambda _code: self._after_enrol(dialog))
         self._enrol = dialog
         dialog.open()
+
+    def _enrol_pressed(self) -> None:
+        """F5: after "no member found" for a phone, the enrol form starts with that phone; else it starts empty."""
+        on_lookup = self.pages.currentWidget() is self.lookup_page
+        self.open_enrol((self.lookup_page.enrol_phone if on_lookup else None) or "")
 
     def _show_existing(self, member_id: str) -> None:
         if self._enrol is not None:
@@ -299,7 +317,33 @@ class MainWindow(Retranslating, QMainWindow):
         self.language_button.setText("中文" if english_now else "English")
         self.logout_button.setText(self.tr("Log out\nF12"))
 
+    def _alt_f4(self) -> None:
+        if self._close_confirmed():
+            self.close()
+
+    def _close_confirmed(self) -> bool:
+        """Ask before closing; "Keep working" is the default, so a stray Enter or Esc keeps the till open."""
+        box = QMessageBox(self)
+        box.setObjectName("closeQuestion")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("MemberDesk"))
+        box.setText(self.tr("Close MemberDesk on this till?"))
+        box.setInformativeText(self.tr("Points not yet uploaded stay saved and are uploaded after the next start."))
+        close = box.addButton(self.tr("Close"), QMessageBox.ButtonRole.AcceptRole)
+        close.setObjectName("closeButton")
+        keep = box.addButton(self.tr("Keep working"), QMessageBox.ButtonRole.RejectRole)
+        keep.setObjectName("keepWorkingButton")
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is close
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Alt+F4 or the window's close button (a spontaneous close, from the window system) asks first: a cashier's
+        # stray Alt+F4 must not close the till. The app closing the window itself (tests, quitting) does not ask.
+        if event.spontaneous() and not self._close_confirmed():
+            event.ignore()
+            return
         if self._login is not None:  # closing the app from the lock screen: do not ask again
             self._login.rejected.disconnect(self._ask_who_is_next)
             self._login.close()
@@ -307,6 +351,7 @@ class MainWindow(Retranslating, QMainWindow):
         if app is not None:
             app.removeEventFilter(self.scan_detector)
             app.removeEventFilter(self.idle_watch)
+            app.removeEventFilter(self.enter_presses_buttons)
         self.idle_watch.stop()
         self._ctx.sync.stop_background()
         self._ctx.settings.set(WINDOW_GEOMETRY, bytes(self.saveGeometry().data()))

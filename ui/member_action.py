@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from localdb.errors import Problem, StoreError
@@ -26,7 +26,7 @@ from localdb.staff import StaffSession
 from loyalty.roles import Permission
 from ui.approval_dialog import ApprovalDialog
 from ui.context import AppContext
-from ui.dialog_parts import GuardedDialog, dialog_buttons
+from ui.dialog_parts import GuardedDialog, dialog_buttons, key_for, with_key
 from ui.error_line import ErrorLine, Words
 from ui.messages import describe
 from widgets.display import points_text
@@ -34,6 +34,7 @@ from widgets.retranslating import QT_TRANSLATE_NOOP, Retranslating
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+APPROVAL_KEY = Qt.Key.Key_F8  # 店长审批 in every dialog that offers it
 
 
 def _tr(text: str) -> str:
@@ -83,6 +84,8 @@ class MemberActionDialog(Retranslating, GuardedDialog):
         self.cancel_button = buttons.cancel
         self.confirm_button = buttons.confirm
         self.approval_button: QPushButton | None = buttons.approval
+        if self.approval_button is not None:
+            key_for(self.approval_button, APPROVAL_KEY)
         self.buttons_row = buttons.row
         self._allowed = ctx.can(permission)
         if not self._allowed:  # the screens hide the action from this role; say why if it is reached anyway
@@ -144,7 +147,8 @@ class MemberActionDialog(Retranslating, GuardedDialog):
         """The words this frame owns; a dialog's own `retranslate` sets its words and then calls this."""
         self.cancel_button.setText(_tr(QT_TRANSLATE_NOOP("MemberActionDialog", "Cancel")))
         if self.approval_button is not None:
-            self.approval_button.setText(_tr(QT_TRANSLATE_NOOP("MemberActionDialog", "Manager approval…")))
+            words = _tr(QT_TRANSLATE_NOOP("MemberActionDialog", "Manager approval…"))
+            self.approval_button.setText(with_key(words, APPROVAL_KEY))
         self.confirm_button.setText(self.confirm_words())
 
     # -- work in flight --------------------------------------------------------------------------------------------

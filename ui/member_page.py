@@ -77,7 +77,7 @@ class MemberPage(Retranslating, QWidget):
         # Page shortcuts (a QShortcut, not the button's own: QAbstractButton.setText replaces that with the mnemonic).
         # They work only while this page shows; a key whose button the role does not see does nothing.
         self._shortcuts = {Qt.Key.Key_F2: self.award_button, Qt.Key.Key_F3: self.redeem_button,
-                           Qt.Key.Key_F4: self.reverse_button}  # fmt: skip
+                           Qt.Key.Key_F4: self.reverse_button, Qt.Key.Key_F7: self.member_code_button}  # fmt: skip
         for key, button in self._shortcuts.items():
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda button=button: _press(button))

@@ -35,9 +35,12 @@ from loyalty.points import (
 from loyalty.roles import Permission
 from sync.authorizer import Authorization, RedemptionAuthorizer, Verdict
 from ui.context import AppContext
+from ui.dialog_parts import key_for, with_key
 from ui.member_action import MemberActionDialog
 from widgets.display import points_text, yuan_text
 from widgets.money_input import MoneyInput, parse_points
+
+MAX_KEY = Qt.Key.Key_F3  # the redeem key again: F3, F3, Enter redeems the most
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,7 @@ class RedeemDialog(MemberActionDialog):
         self.max_button.setObjectName("redeemMaxButton")
         self.max_button.setAutoDefault(False)
         self.max_button.clicked.connect(self._use_most)
+        key_for(self.max_button, MAX_KEY)
 
         # Typed or filled in (最大抵扣, the other field kept in step): a refusal is about what was there before.
         self.error_label.clear_when_changed(self.bill_input, self.points_input, self.yuan_input)
@@ -132,7 +136,7 @@ class RedeemDialog(MemberActionDialog):
         self._bill_label.setText(self.tr("Bill (yuan)"))
         self._points_label.setText(self.tr("Points"))
         self._yuan_label.setText(self.tr("Worth (yuan)"))
-        self.max_button.setText(self.tr("Use the most"))
+        self.max_button.setText(with_key(self.tr("Use the most"), MAX_KEY))
         self._update_limits()
         self._update_status()
         super().retranslate()

@@ -258,6 +258,13 @@
     </message>
 </context>
 <context>
+    <name>DialogScan</name>
+    <message>
+        <source>Finish or cancel this first</source>
+        <translation>请先完成或取消当前操作</translation>
+    </message>
+</context>
+<context>
     <name>Display</name>
     <message>
         <source>Categories</source>
@@ -615,6 +622,22 @@ F9</translation>
 F12</source>
         <translation>退出登录
 F12</translation>
+    </message>
+    <message>
+        <source>Close MemberDesk on this till?</source>
+        <translation>关闭本机的会员系统？</translation>
+    </message>
+    <message>
+        <source>Points not yet uploaded stay saved and are uploaded after the next start.</source>
+        <translation>尚未上传的积分记录已保存，下次启动后上传。</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Keep working</source>
+        <translation>继续使用</translation>
     </message>
 </context>
 <context>

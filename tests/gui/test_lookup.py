@@ -24,6 +24,7 @@ from tests.gui.helpers import (
     ScanClock,
     child,
     click,
+    commit_text,
     enter_at,
     filtering_app_events,
     let_time_pass,
@@ -273,3 +274,27 @@ def test_a_single_tap_on_a_touch_screen_opens_the_candidate(gui_env: GuiEnv, qtb
         QApplication.sendEvent(candidates.viewport(), tap)
     qtbot.waitUntil(lambda: counter.chosen == [extra[1].id])
     assert not candidates.viewport().testAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+
+
+def test_after_any_message_the_text_is_selected_so_the_next_scan_or_typing_replaces_it(
+    gui_env: GuiEnv, qtbot: QtBot, counter: Counter
+) -> None:
+    type_and_enter(counter, "13")
+    assert error_text(counter) == "Type the last 4 digits or the whole 11-digit phone number."
+    assert lookup_input(counter).selectedText() == "13"
+    QTest.keyClicks(lookup_input(counter), "5")
+    assert lookup_input(counter).text() == "5"
+
+
+def test_a_code_typed_in_full_width_by_a_chinese_input_method_opens_the_member(
+    gui_env: GuiEnv, qtbot: QtBot, counter: Counter
+) -> None:
+    """A scanner typing through an input method in full-width mode delivers "ＭＤ１…": it is a code, not a name."""
+    member_id, _phone = gui_env.member_phone(4)
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in gui_env.member_code(member_id))
+    field = lookup_input(counter)
+    field.setFocus()
+    commit_text(field, full_width)
+    QTest.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter.chosen == [member_id])
+    assert error_text(counter) == ""

@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QPushButton
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 import main
@@ -122,3 +123,113 @@ def test_a_scan_while_a_dialog_is_open_does_not_change_the_member_behind_it(gui_
     dialog.reject()
     window.scan_detector.scanned.emit(gui_env.member_code(other))
     qtbot.waitUntil(lambda: window._current_member == other)
+
+
+# -- issue 15: scans in dialogs (item 4) and F5 after "no member found" (item 8) --------------------------------------
+
+
+def _award_dialog_open(env: GuiEnv, qtbot: QtBot) -> tuple[MainWindow, QDialog]:
+    window = _window(env, qtbot, "C001")
+    first, _phone = env.member_phone(0)
+    window.show_member(first)
+    child(window.member_page, QPushButton, "awardButton").click()
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QDialog))
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, QDialog)
+    return window, dialog
+
+
+def test_a_receipt_scanned_while_typing_the_amount_fills_the_receipt_field(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window, dialog = _award_dialog_open(gui_env, qtbot)
+    amount = child(dialog, QLineEdit, "awardAmount")
+    amount.setFocus()
+    QTest.keyClicks(amount, "88")
+    qtbot.waitUntil(lambda: amount.text() == "88")  # held for the scan window, then replayed: a person typed it
+    window.scan_detector.scanned.emit("R2026120200017")
+    receipt = child(dialog, QLineEdit, "receiptNumber")
+    qtbot.waitUntil(lambda: receipt.text() == "R2026120200017")
+    assert amount.text() == "88"  # what the cashier typed stays
+    assert dialog.isVisible()  # the scanner's Enter did not confirm the award
+
+
+def test_a_member_code_scanned_in_a_dialog_is_refused_with_a_notice(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window, dialog = _award_dialog_open(gui_env, qtbot)
+    other, _phone = gui_env.member_phone(1)
+    receipt = child(dialog, QLineEdit, "receiptNumber")
+    window.scan_detector.scanned.emit(gui_env.member_code(other))
+    error = child(dialog, QLabel, "errorLabel")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text() == "Finish or cancel this first"
+    assert receipt.text() == ""  # a member code is no receipt number
+
+
+def test_a_member_code_scanned_into_the_receipt_field_is_refused_and_confirms_nothing(
+    gui_env: GuiEnv, qtbot: QtBot
+) -> None:
+    window, dialog = _award_dialog_open(gui_env, qtbot)
+    other, _phone = gui_env.member_phone(1)
+    receipt = child(dialog, QLineEdit, "receiptNumber")
+    receipt.setFocus()
+    qtbot.waitUntil(receipt.hasFocus)
+    QTest.keyClicks(receipt, gui_env.member_code(other))  # at machine speed: a scanner
+    QTest.keyClick(receipt, Qt.Key.Key_Return)
+    error = child(dialog, QLabel, "errorLabel")
+    qtbot.waitUntil(error.isVisible)
+    assert error.text() == "Finish or cancel this first"
+    assert receipt.text() == "" and dialog.isVisible()
+    assert window._current_member != other
+
+
+def test_f5_after_no_member_for_a_phone_enrols_that_phone(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window = _window(gui_env, qtbot, "C001")
+    phone = "13900001111"
+    assert gui_env.till.members.find_by_phone(gui_env.ctx.actor(), phone) is None
+    lookup = child(window.lookup_page, QLineEdit, "lookupInput")
+    lookup.setText("139 0000 1111")
+    QTest.keyClick(lookup, Qt.Key.Key_Return)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QDialog))
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, QDialog)
+    assert child(dialog, QLineEdit, "enrolPhone").text() == "13900001111"
+    dialog.reject()
+
+
+# -- issue 15, item 7: Enter presses the focused button ---------------------------------------------------------------
+
+
+def test_enter_on_a_focused_button_presses_it(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    window = _window(gui_env, qtbot, "C001")
+    member_id, _phone = gui_env.member_phone(0)
+    window.show_member(member_id)
+    entries_before = len(gui_env.entries(member_id))
+    award = child(window.member_page, QPushButton, "awardButton")
+    award.setFocus()
+    qtbot.waitUntil(award.hasFocus)
+    QTest.keyClick(award, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QDialog))
+    dialog = QApplication.activeModalWidget()
+    assert isinstance(dialog, QDialog)
+    QTest.keyClicks(child(dialog, QLineEdit, "awardAmount"), "100")
+    cancel = child(dialog, QPushButton, "cancelButton")
+    cancel.setFocus()
+    qtbot.waitUntil(cancel.hasFocus)
+    QTest.keyClick(cancel, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)  # Enter on Cancel cancels
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert len(gui_env.entries(member_id)) == entries_before  # nothing was awarded
+
+
+def test_a_scanners_enter_on_a_focused_button_is_the_scans_not_a_press(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    """The scan detector sees a scanner's Enter before the Enter-presses-buttons filter does."""
+    window = _window(gui_env, qtbot, "C001")
+    first, _phone = gui_env.member_phone(0)
+    other, _phone = gui_env.member_phone(1)
+    window.show_member(first)
+    award = child(window.member_page, QPushButton, "awardButton")
+    award.setFocus()
+    qtbot.waitUntil(award.hasFocus)
+    QTest.keyClicks(award, gui_env.member_code(other))  # at machine speed: a scanner
+    QTest.keyClick(award, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window._current_member == other)
+    assert QApplication.activeModalWidget() is None  # the award dialog was not opened by the scanner's Enter

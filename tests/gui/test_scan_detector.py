@@ -159,3 +159,78 @@ def test_a_shortcut_key_ends_the_hold_and_keeps_the_order(
     scan_clock.advance_ms(3)
     QTest.keyClick(counter.other, Qt.Key.Key_Backspace)
     assert counter.other.text() == "ab"
+
+
+# -- issue 15, items 3 and 4: a scan replaces half-typed text; a key typed just before a scan is not eaten ----------
+
+
+def test_a_scan_into_half_typed_lookup_text_replaces_it(
+    qtbot: QtBot, detector: ScanDetector, counter: Counter, scan_clock: ScanClock
+) -> None:
+    """ "138" typed by hand, then a card scanned: the lookup gets the card's code, never "138MD1..."."""
+    submitted: list[str] = []
+    counter.lookup.returnPressed.connect(lambda: submitted.append(counter.lookup.text()))
+    counter.lookup.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is counter.lookup)
+    type_at(qtbot, scan_clock, counter.lookup, "138", 150, real=True)
+    scan_clock.advance_ms(500)
+    type_at(qtbot, scan_clock, counter.lookup, CODE, 3)
+    enter_at(scan_clock, counter.lookup, 3)
+    assert submitted == [CODE]
+    assert counter.lookup.text() == CODE
+
+
+def test_a_scan_into_a_field_that_takes_scans_replaces_its_text(
+    qtbot: QtBot, detector: ScanDetector, counter: Counter, scan_clock: ScanClock
+) -> None:
+    counter.other.setProperty(ACCEPTS_SCAN, True)
+    counter.other.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is counter.other)
+    type_at(qtbot, scan_clock, counter.other, "R20", 150, real=True)
+    scan_clock.advance_ms(500)
+    type_at(qtbot, scan_clock, counter.other, "R2026120200017", 3)
+    enter_at(scan_clock, counter.other, 3)
+    assert counter.returns == ["R2026120200017"]
+
+
+def test_a_member_code_scanned_into_a_receipt_field_is_taken_out_and_reported(
+    qtbot: QtBot, detector: ScanDetector, scans: list[str], counter: Counter, scan_clock: ScanClock
+) -> None:
+    """The window refuses it aloud; the field keeps what a person typed, and the scanner's Enter confirms nothing."""
+    counter.other.setProperty(ACCEPTS_SCAN, True)
+    counter.other.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is counter.other)
+    type_at(qtbot, scan_clock, counter.other, "R20", 150, real=True)
+    scan_clock.advance_ms(500)
+    type_at(qtbot, scan_clock, counter.other, CODE, 3)
+    enter_at(scan_clock, counter.other, 3)
+    qtbot.waitUntil(lambda: scans == [CODE], timeout=1000)
+    assert counter.other.text() == "R20"
+    assert counter.returns == []
+
+
+def test_a_digit_typed_just_before_a_receipt_scan_reaches_its_field(
+    qtbot: QtBot, detector: ScanDetector, scans: list[str], counter: Counter, scan_clock: ScanClock
+) -> None:
+    counter.other.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is counter.other)
+    type_at(qtbot, scan_clock, counter.other, "5", 100)
+    scan_clock.advance_ms(25)  # the scanner starts within the hold window, but at a person's distance
+    type_at(qtbot, scan_clock, counter.other, "R2026120200017", 3)
+    enter_at(scan_clock, counter.other, 3)
+    qtbot.waitUntil(lambda: scans == ["R2026120200017"], timeout=1000)
+    assert counter.other.text() == "5"
+    assert counter.returns == []
+
+
+def test_a_digit_typed_just_before_a_member_code_scan_reaches_its_field(
+    qtbot: QtBot, detector: ScanDetector, scans: list[str], counter: Counter, scan_clock: ScanClock
+) -> None:
+    """Even when the person's key is as close as the scanner's own: the code's MD1 prefix says where it starts."""
+    counter.other.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is counter.other)
+    type_at(qtbot, scan_clock, counter.other, "7", 100)
+    type_at(qtbot, scan_clock, counter.other, CODE, 3)
+    enter_at(scan_clock, counter.other, 3)
+    qtbot.waitUntil(lambda: scans == [CODE], timeout=1000)
+    assert counter.other.text() == "7"
