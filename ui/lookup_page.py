@@ -12,6 +12,7 @@ Thread: GUI thread.
 from __future__ import annotations
 
 import logging
+import unicodedata
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
@@ -33,6 +34,21 @@ log = logging.getLogger(__name__)
 
 _LIST_KINDS = (LookupKind.TAIL, LookupKind.NAME)
 _NAVIGATION = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 5, Qt.Key.Key_PageUp: -5}
+
+
+#: Search as you type: after this pause, or at once from this many characters on.
+LIVE_IDLE_MS = 300
+LIVE_AT_LENGTH = 4
+
+
+def _searchable_as_typed(text: str) -> bool:
+    """A last-4 (exactly four digits) or a name (no digits; not the start of a member code): what typing alone
+    searches. A phone or a code is looked up when it is whole (Enter, or the scanner's Enter)."""
+    if text.isdigit():
+        return len(text) == 4
+    if any(ch.isdigit() for ch in text):
+        return False
+    return not unicodedata.normalize("NFKC", text).upper().startswith("MD")
 
 
 class LookupPage(Retranslating, QWidget):
@@ -63,6 +79,10 @@ class LookupPage(Retranslating, QWidget):
         self.input.setClearButtonEnabled(True)
         self.input.returnPressed.connect(self.look_up)
         self.input.textEdited.connect(self._edited)
+        # Search as you type: when the typing pauses, or at once from 4 characters on (a tail, a name).
+        self._live = QTimer(self)
+        self._live.setSingleShot(True)
+        self._live.timeout.connect(self._live_search)
         self.input.installEventFilter(self)
         self.hint = QLabel()
         self.hint.setObjectName("lookupHint")
@@ -128,6 +148,7 @@ class LookupPage(Retranslating, QWidget):
 
     def look_up(self) -> None:
         """Look up the input's text (Enter). With the candidates of this same text listed, Enter picks one."""
+        self._live.stop()
         text = self.input.text().strip()
         if not text:
             return
@@ -228,10 +249,37 @@ class LookupPage(Retranslating, QWidget):
             return
         self.candidates_caption.setText(self.tr("%n member(s) found: choose with the arrow keys and Enter.", "", count))
 
-    def _edited(self, _text: str) -> None:
+    def _edited(self, text: str) -> None:
         if not self.error_label.is_empty or self.enrol_button.isVisible():
             self.error_label.clear_error()
             self.enrol_button.hide()
+        self._live.start(0 if len(text.strip()) >= LIVE_AT_LENGTH else LIVE_IDLE_MS)
+
+    def _live_search(self) -> None:
+        """List the members the text typed so far matches, quietly: a last-4 or a name only (a phone half typed, a
+        code half scanned are not searched), nothing opened by itself, no message when nothing matches; Enter
+        still looks up and answers."""
+        text = self.input.text().strip()
+        if self._ctx.staff is None or text == self._listed_text:
+            return
+        if not _searchable_as_typed(text):
+            if self.candidates.isVisible():  # the list was for what was typed before
+                self._listed_text = None
+                self._show_candidates([])
+            return
+        try:
+            result = self._ctx.till.members.lookup(self._ctx.actor(), text)
+        except Exception as error:  # half-typed input: Enter gives the worded answer; a bug is logged
+            if not is_refusal(error):
+                log.error("search as you type failed: %s", type(error).__name__)
+            return
+        if result.kind in _LIST_KINDS and result.members:
+            self._listed_text = text
+            self._matched = result.matched
+            self._show_candidates(result.members)
+        elif self.candidates.isVisible():
+            self._listed_text = None
+            self._show_candidates([])
 
     # -- keys ----------------------------------------------------------------------------------------------------
 

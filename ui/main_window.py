@@ -149,6 +149,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.lookup_page.not_found.connect(self.scan_feedback.not_found)
         self.lookup_page.enrol_requested.connect(self.open_enrol)
         self.member_page.back.connect(self.show_lookup)
+        self.member_page.lookup_typed.connect(self.start_lookup)
         self.member_page.preferences_requested.connect(self.show_preferences)
         self.preferences_page.back.connect(self._back_from_preferences)
         hub.scanned.connect(lambda _text: self._show_page(self.lookup_page, self.lookup_nav))
@@ -187,6 +188,16 @@ class MainWindow(Retranslating, QMainWindow):
     def show_lookup(self) -> None:
         self._show_page(self.lookup_page, self.lookup_nav)
         self.lookup_page.focus_input()
+
+    def start_lookup(self, typed: str) -> None:
+        """Typing on the member page starts a new lookup: the lookup page, with what was typed and the cursor after
+        it (not selected: the next digits follow it)."""
+        self._current_member = None
+        self.lookup_page.reset()
+        self.show_lookup()
+        self.lookup_page.input.setText(typed)
+        self.lookup_page.input.deselect()
+        self.lookup_page.input.setCursorPosition(len(typed))
 
     def show_member(self, member_id: str) -> None:
         self._current_member = member_id

@@ -50,6 +50,8 @@ class MemberPage(Retranslating, QWidget):
 
     back = Signal()
     preferences_requested = Signal(str)
+    # A digit typed on the page (not a scan): the first of a new lookup.
+    lookup_typed = Signal(str)
 
     def __init__(self, ctx: AppContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -233,6 +235,10 @@ class MemberPage(Retranslating, QWidget):
         button = self._keys.get(Qt.Key(event.key()))
         if button is not None and not event.modifiers():
             _press(button)
+            return
+        typed = event.text()
+        if len(typed) == 1 and typed.isdigit() and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.lookup_typed.emit(typed)  # the next customer's phone: a new lookup starts with this digit
             return
         super().keyPressEvent(event)
 

@@ -298,3 +298,28 @@ def test_a_code_typed_in_full_width_by_a_chinese_input_method_opens_the_member(
     QTest.keyClick(field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: counter.chosen == [member_id])
     assert error_text(counter) == ""
+
+
+def test_names_and_last_4_digits_are_searched_as_they_are_typed(
+    gui_env: GuiEnv, qtbot: QtBot, counter: Counter
+) -> None:
+    """Search as you type (issue 15, item 29): a name lists its members when the typing pauses, four digits list
+    at once; a phone or a code half typed is not searched and says nothing; nothing opens by itself."""
+    member = gui_env.till.members.enrol(gui_env.ctx.actor(), phone="13912340001", name="钟小琴").member
+    candidates = child(counter.lookup, CandidateList, "candidateList")
+    field = lookup_input(counter)
+    field.setFocus()
+    QTest.keyClicks(field, "zxq")
+    qtbot.waitUntil(lambda: member.id in candidates.member_ids(), timeout=2000)
+    assert counter.chosen == [] and error_text(counter) == ""
+
+    field.clear()
+    _member_id, phone = gui_env.member_phone(7)
+    same_tail_members(gui_env, phone[-4:])
+    QTest.keyClicks(field, phone[-4:])
+    qtbot.waitUntil(lambda: len(candidates.member_ids()) >= 3, timeout=2000)
+
+    QTest.keyClicks(field, "5")  # a phone being typed: five digits are not searched, and no error shows
+    let_time_pass(qtbot, 500)  # more than the pause that starts a search
+    assert error_text(counter) == "" and counter.chosen == []
+    assert not candidates.isVisibleTo(counter)

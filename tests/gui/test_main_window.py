@@ -233,3 +233,18 @@ def test_a_scanners_enter_on_a_focused_button_is_the_scans_not_a_press(gui_env: 
     QTest.keyClick(award, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window._current_member == other)
     assert QApplication.activeModalWidget() is None  # the award dialog was not opened by the scanner's Enter
+
+
+def test_a_digit_typed_on_the_member_page_starts_a_new_lookup(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    """The next customer's phone typed while the last one's card shows: the lookup takes over from the first digit,
+    and the card is put away (issue 15, item 29)."""
+    window = _window(gui_env, qtbot, "C001")
+    member_id, phone = gui_env.member_phone(2)
+    window.show_member(member_id)
+    window.member_page.setFocus()
+    QTest.keyClicks(window.member_page, "1")
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.lookup_page)
+    field = window.lookup_page.input
+    assert field.text() == "1" and not field.hasSelectedText() and window._current_member is None
+    QTest.keyClicks(field, phone[1:])
+    assert field.text() == phone
