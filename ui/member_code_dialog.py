@@ -39,6 +39,7 @@ from sync.engine import SyncReport
 from sync.member_codes import fetch_member_code
 from ui.context import AppContext
 from ui.messages import describe
+from widgets.display import mark_member_data
 from widgets.qr_view import QrView
 from widgets.retranslating import Retranslating
 
@@ -334,6 +335,7 @@ class MemberCodeDialog(Retranslating, QDialog):
         self._heading.setProperty("tone", "title")
         self._member_line = QLabel(f"{member.name} · {member.phone_masked}", self)
         self._member_line.setObjectName("memberCodeMember")
+        mark_member_data(self._member_line)
         self._member_line.setProperty("tone", "muted")
         self.panel = MemberCodePanel(ctx, parent=self)
         self.panel.set_member(member)

@@ -10,6 +10,7 @@ is read on the database worker. Thread: GUI thread.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -114,6 +115,7 @@ class SyncPage(Retranslating, QWidget):
         self.progress.setValue(0)
         self.phase_label = _named(QLabel(self), "syncPhase")
         self.phase_label.setProperty("tone", "muted")
+        self._phase_words: Callable[[], str] = str  # the phase line's words, asked again on a language switch
         self.error_label = ErrorLine(self)
         self.outcome_label = _named(QLabel(self), "syncOutcome")
         self.outcome_label.setWordWrap(True)
@@ -211,7 +213,7 @@ class SyncPage(Retranslating, QWidget):
         _say(self.outcome_label, "")
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
-        self.phase_label.setText(self.tr("Connecting to the server…"))
+        self._say_phase(lambda: self.tr("Connecting to the server…"))
         self.sync_button.setEnabled(False)
 
     def _progress(self, phase: str, done: int, total: int) -> None:
@@ -222,7 +224,7 @@ class SyncPage(Retranslating, QWidget):
         if step is Phase.DONE:
             self.progress.setRange(0, 100)
             self.progress.setValue(100)
-            self.phase_label.setText(self.tr("Done."))
+            self._say_phase(lambda: self.tr("Done."))
             return
         start, span = _PHASE_SPAN[step]
         if total < 0:
@@ -230,7 +232,11 @@ class SyncPage(Retranslating, QWidget):
         else:
             self.progress.setRange(0, 100)
             self.progress.setValue(start + (span * min(done, total) // total if total > 0 else span))
-        self.phase_label.setText(self._phase_text(step, done, total))
+        self._say_phase(lambda: self._phase_text(step, done, total))
+
+    def _say_phase(self, words: Callable[[], str]) -> None:
+        self._phase_words = words
+        self.phase_label.setText(words())
 
     def _phase_text(self, phase: Phase, done: int, total: int) -> str:
         if phase is Phase.CONNECT:
@@ -248,7 +254,7 @@ class SyncPage(Retranslating, QWidget):
             self.progress.setRange(0, 100)
             self.progress.setValue(0)
         if report.error is not None:
-            self.phase_label.setText(self.tr("Stopped."))
+            self._say_phase(lambda: self.tr("Stopped."))
         self._render_summary()
         self._apply_role()
         self.refresh()
@@ -380,5 +386,6 @@ class SyncPage(Retranslating, QWidget):
         self._finished_caption.setText(self.tr("Finished at"))
         self._exceptions_title.setText(self.tr("Flagged and rejected items"))
         self._no_exceptions.setText(self.tr("None: the server took everything as it was."))
+        self.phase_label.setText(self._phase_words())
         self._render_summary()
         self._render_exceptions()

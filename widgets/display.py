@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
 
 from localdb.models import EntrySync
 from loyalty.rules import PointsRules, UnknownTier
@@ -26,9 +26,18 @@ from widgets.retranslating import QT_TRANSLATE_NOOP
 
 _CONTEXT = "Display"
 
+# A dynamic property set (True) on a widget that shows member or staff data (names, tags, preference values, the
+# store's name): such text stays in the language it was entered in, whatever the till's language.
+MEMBER_DATA = "memberData"
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CONTEXT, text)
+
+
+def mark_member_data(widget: QObject) -> None:
+    """Say that `widget` shows data as entered, not words of the till (see MEMBER_DATA)."""
+    widget.setProperty(MEMBER_DATA, True)
 
 
 # -- figures ----------------------------------------------------------------------------------------------------------
@@ -129,6 +138,19 @@ _SEGMENTS: Mapping[Segment, str] = MappingProxyType(
 )
 
 
+# The chain's tiers by code. The rules from the server carry a Chinese name for each; the till shows its own
+# translated word for the tiers it knows, so English mode reads "Gold" (a tier newer than this till shows the
+# server's name for it).
+_TIERS: Mapping[str, str] = MappingProxyType(
+    {
+        "normal": QT_TRANSLATE_NOOP("Display", "Standard"),
+        "silver": QT_TRANSLATE_NOOP("Display", "Silver"),
+        "gold": QT_TRANSLATE_NOOP("Display", "Gold"),
+        "platinum": QT_TRANSLATE_NOOP("Display", "Platinum"),
+    }
+)
+
+
 def preference_kind_name(kind: PreferenceKind) -> str:
     return _tr(PREFERENCE_KINDS[kind])
 
@@ -172,7 +194,11 @@ def segment_name(segment: str | None) -> str:
 
 
 def tier_name(rules: PointsRules, code: str) -> str:
-    """A tier's name from the rules; its code when the rules are older than the server's tiers (a sync fixes it)."""
+    """A tier's name in the user's language; for a tier this till has no word for, the rules' name, or its code
+    when the rules are older than the server's tiers (a sync fixes it)."""
+    words = _TIERS.get(code)
+    if words is not None:
+        return _tr(words)
     try:
         return rules.tier(code).name
     except UnknownTier:

@@ -78,6 +78,12 @@
         <source>Award (Enter)</source>
         <translation>确认累计 (Enter)</translation>
     </message>
+    <message numerus="yes">
+        <source>+%1 point(s)</source>
+        <translation>
+            <numerusform>+%1 积分</numerusform>
+        </translation>
+    </message>
     <message>
         <source>birthday month</source>
         <translation>生日月</translation>
@@ -93,10 +99,6 @@
     <message>
         <source>Points are previewed as you type the amount.</source>
         <translation>输入金额后即可预览积分。</translation>
-    </message>
-    <message>
-        <source>+%1 points</source>
-        <translation>+%1 积分</translation>
     </message>
     <message>
         <source>%1 base</source>
@@ -356,6 +358,22 @@
         <source>New member</source>
         <translation>新会员</translation>
     </message>
+    <message>
+        <source>Standard</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <source>Silver</source>
+        <translation>银卡</translation>
+    </message>
+    <message>
+        <source>Gold</source>
+        <translation>金卡</translation>
+    </message>
+    <message>
+        <source>Platinum</source>
+        <translation>白金</translation>
+    </message>
 </context>
 <context>
     <name>EnrolDialog</name>
@@ -578,10 +596,6 @@ F12</translation>
 </context>
 <context>
     <name>MemberActionDialog</name>
-    <message>
-        <source>%1 points available</source>
-        <translation>可用积分 %1</translation>
-    </message>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -1309,14 +1323,6 @@ F12</translation>
 <context>
     <name>RecentVisits</name>
     <message>
-        <source>Bought %1, earned %2 points</source>
-        <translation>消费 %1，获得 %2 积分</translation>
-    </message>
-    <message>
-        <source>Redeemed %2 points (%1 off)</source>
-        <translation>使用 %2 积分，抵扣 %1</translation>
-    </message>
-    <message>
         <source>No visit recorded yet.</source>
         <translation>暂无到店记录。</translation>
     </message>
@@ -1328,9 +1334,23 @@ F12</translation>
         <source>No purchases at this till yet.</source>
         <translation>本机暂无消费记录。</translation>
     </message>
-    <message>
-        <source>%1: %2 points</source>
-        <translation>%1：%2 积分</translation>
+    <message numerus="yes">
+        <source>Bought %1, earned %2 point(s)</source>
+        <translation>
+            <numerusform>消费 %1，获得 %2 积分</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Redeemed %2 point(s) (%1 off)</source>
+        <translation>
+            <numerusform>使用 %2 积分，抵扣 %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %2 point(s)</source>
+        <translation>
+            <numerusform>%1：%2 积分</numerusform>
+        </translation>
     </message>
     <message>
         <source>Recent visits</source>
@@ -1387,9 +1407,11 @@ F12</translation>
         <source>This bill takes at most %1 points (%2 % of it).</source>
         <translation>本单最多可用 %1 积分（账单的 %2%）。</translation>
     </message>
-    <message>
-        <source>Available: %1 points.</source>
-        <translation>可用：%1 积分。</translation>
+    <message numerus="yes">
+        <source>Available: %1 point(s).</source>
+        <translation>
+            <numerusform>可用：%1 积分。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Most now: %1 points (%2).</source>
@@ -1624,13 +1646,17 @@ F12</translation>
         <source>Pick the entry to reverse with the arrow keys.</source>
         <translation>用方向键选择要冲正的记录。</translation>
     </message>
-    <message>
-        <source>Reversing takes %1 points off the member&apos;s balance.</source>
-        <translation>冲正将从会员积分中扣除 %1 积分。</translation>
+    <message numerus="yes">
+        <source>Reversing takes %1 point(s) off the member&apos;s balance.</source>
+        <translation>
+            <numerusform>冲正将从会员积分中扣除 %1 积分。</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>Reversing gives %1 points back to the member.</source>
-        <translation>冲正将退还会员 %1 积分。</translation>
+    <message numerus="yes">
+        <source>Reversing gives %1 point(s) back to the member.</source>
+        <translation>
+            <numerusform>冲正将退还会员 %1 积分。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1884,6 +1910,15 @@ F12</translation>
     <message>
         <source>Cashier</source>
         <translation>收银员</translation>
+    </message>
+</context>
+<context>
+    <name>_MemberLinePlurals</name>
+    <message numerus="yes">
+        <source>%1 point(s) available</source>
+        <translation>
+            <numerusform>可用积分 %1</numerusform>
+        </translation>
     </message>
 </context>
 </TS>
