@@ -242,9 +242,11 @@ class SyncPage(Retranslating, QWidget):
         if phase is Phase.CONNECT:
             return self.tr("Connecting to the server…")
         if phase is Phase.PUSH:
-            return self.tr("Sending this till's changes: %1 of %2").replace("%1", str(done)).replace("%2", str(total))
+            words = self.tr("Sending this till's changes: %1 of %2")
+            return words.replace("%1", points_text(done)).replace("%2", points_text(total))
         if total > 0:
-            return self.tr("Receiving member changes: %1 of %2").replace("%1", str(done)).replace("%2", str(total))
+            words = self.tr("Receiving member changes: %1 of %2")
+            return words.replace("%1", points_text(done)).replace("%2", points_text(total))
         return self.tr("Receiving member changes…")
 
     def _finished(self, report: SyncReport) -> None:
