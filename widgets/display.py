@@ -12,6 +12,7 @@ Thread: GUI thread (the functions are pure apart from the translation lookup).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from types import MappingProxyType
@@ -38,6 +39,38 @@ def _tr(text: str) -> str:
 def mark_member_data(widget: QObject) -> None:
     """Say that `widget` shows data as entered, not words of the till (see MEMBER_DATA)."""
     widget.setProperty(MEMBER_DATA, True)
+
+
+# -- sentences -------------------------------------------------------------------------------------------------------
+
+# Chinese characters and the full-width punctuation that ends or joins Chinese sentences.
+_WIDE = re.compile(r"[\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+# A text that ends in Chinese: a Chinese character, then at most two marks ("分。", "分。）").
+_CHINESE_END = re.compile(rf"[{_HAN}][^{_HAN}]{{0,2}}$")
+_KEEP = 4  # characters held together at the end of a Chinese text
+WORD_JOINER = "\u2060"  # invisible; Qt's line breaking never breaks at it (Unicode line-break class WJ)
+
+
+def join_sentences(*parts: str) -> str:
+    """Sentences one after another, as each language writes them: a space after an English sentence, none next to a
+    Chinese one ("未找到会员。该会员…", never "会员。 该会员"). Empty parts are left out."""
+    joined = ""
+    for part in (piece.strip() for piece in parts):
+        if not part:
+            continue
+        if joined and not (_WIDE.match(joined[-1]) or _WIDE.match(part[0])):
+            joined += " "
+        joined += part
+    return joined
+
+
+def no_orphan(text: str) -> str:
+    """A Chinese `text` with its last four characters held together by word joiners, so a wrapped label never puts
+    "分。" alone on its last line ("…抵扣 2,000 积分。" wraps before "2,000"); other texts come back as they were."""
+    if len(text) <= _KEEP or not _CHINESE_END.search(text):
+        return text
+    return text[:-_KEEP] + WORD_JOINER.join(text[-_KEEP:])
 
 
 # -- figures ----------------------------------------------------------------------------------------------------------
