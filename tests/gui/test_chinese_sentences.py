@@ -28,9 +28,7 @@ def chinese(qapp: QApplication) -> Iterator[None]:
     translations.uninstall()
 
 
-def test_a_refusal_and_what_the_dialog_adds_meet_without_a_space(
-    gui_env: GuiEnv, qtbot: QtBot, chinese: None
-) -> None:
+def test_a_refusal_and_what_the_dialog_adds_meet_without_a_space(gui_env: GuiEnv, qtbot: QtBot, chinese: None) -> None:
     gui_env.login("G001")
     _member_id, phone = gui_env.member_phone(3)
     dialog = show_widget(qtbot, EnrolDialog(gui_env.ctx))
