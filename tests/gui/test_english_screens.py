@@ -31,8 +31,10 @@ from ui.enrol_dialog import EnrolDialog
 from ui.i18n import Language, Translations
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
+from ui.member_code_dialog import MemberCodeDialog
 from ui.member_edit_dialog import MemberEditDialog
 from ui.redeem_dialog import RedeemDialog
+from ui.registration_dialog import RegistrationDialog
 from ui.reissue_card_dialog import ReissueCardDialog
 from ui.reverse_dialog import ReverseDialog
 from widgets.display import MEMBER_DATA
@@ -140,10 +142,15 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
         "login": lambda: LoginDialog(env.ctx),
         "edit": lambda: MemberEditDialog(env.ctx, member),
         "reissue card": lambda: ReissueCardDialog(env.ctx, member),
+        "member code": lambda: MemberCodeDialog(env.ctx, member),
+        "registration": lambda: RegistrationDialog(env.ctx),
     }
 
 
-@pytest.mark.parametrize("name", ["award", "redeem", "reverse", "enrol", "approval", "login", "edit", "reissue card"])
+@pytest.mark.parametrize(
+    "name",
+    ["award", "redeem", "reverse", "enrol", "approval", "login", "edit", "reissue card", "member code", "registration"],
+)
 def test_each_dialog_reads_english(gui_env: GuiEnv, qtbot: QtBot, english: Translations, name: str) -> None:
     gui_env.login("M001")
     dialog = show_widget(qtbot, _dialogs(gui_env)[name]())
