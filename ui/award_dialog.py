@@ -145,7 +145,7 @@ class AwardDialog(MemberActionDialog):
             return
         if isinstance(self.error_label.error, EarnRefused):
             self.error_label.clear_error()
-        self.preview_label.setText(self.tr("+%1 points").replace("%1", points_text(quote.points)))
+        self.preview_label.setText(self.tr("+%1 point(s)", "", quote.points).replace("%1", points_text(quote.points)))
         self._detail_label.setText(self._detail_words(quote))
 
     def _detail_words(self, quote: EarnQuote) -> str:

@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QDateTimeEdit, QLabel, QLineEdit, QWidget
 
 from ui.messages import describe
+from widgets.display import join_sentences, no_orphan
 from widgets.retranslating import Retranslating
 
 Words = Callable[[], str]
@@ -47,7 +48,9 @@ class ErrorLine(Retranslating, QLabel):
         if error is None:
             self._words = None
         else:
-            self._words = (lambda: describe(error) + " " + also()) if also is not None else (lambda: describe(error))
+            self._words = (
+                (lambda: join_sentences(describe(error), also())) if also is not None else (lambda: describe(error))
+            )
         self.retranslate()
         self.changed.emit()
 
@@ -81,5 +84,5 @@ class ErrorLine(Retranslating, QLabel):
             self.clear_error()
 
     def retranslate(self) -> None:
-        self.setText("" if self._words is None else self._words())
+        self.setText("" if self._words is None else no_orphan(self._words()))
         self.setVisible(self._words is not None)

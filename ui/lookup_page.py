@@ -28,6 +28,7 @@ from ui.error_line import ErrorLine, Words
 from ui.lookup_home import LookupHome
 from ui.messages import describe, is_refusal
 from widgets.candidate_list import CandidateList
+from widgets.display import tier_name
 from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
@@ -224,7 +225,7 @@ class LookupPage(Retranslating, QWidget):
 
     def _show_candidates(self, members: tuple[MemberView, ...] | list[MemberView]) -> None:
         config = self._ctx.till.settings.current()
-        tier_names = {tier.code: tier.name for tier in config.rules.tiers}
+        tier_names = {tier.code: tier_name(config.rules, tier.code) for tier in config.rules.tiers}
         self.candidates.set_candidates(members, tier_names=tier_names, zone=config.zone)
         self.candidates.setVisible(bool(members))
         self.candidates_caption.setVisible(bool(members))

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtWidgets import QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
 
 from localdb.errors import Problem, StoreError
@@ -29,7 +29,7 @@ from ui.context import AppContext
 from ui.dialog_parts import GuardedDialog, dialog_buttons, key_for, with_key
 from ui.error_line import ErrorLine, Words
 from ui.messages import describe
-from widgets.display import points_text
+from widgets.display import mark_member_data, points_text
 from widgets.retranslating import QT_TRANSLATE_NOOP, Retranslating
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,17 @@ APPROVAL_KEY = Qt.Key.Key_F8  # 店长审批 in every dialog that offers it
 def _tr(text: str) -> str:
     """A word of this frame's (marked with QT_TRANSLATE_NOOP under "MemberActionDialog" where it is used)."""
     return QCoreApplication.translate("MemberActionDialog", text)
+
+
+class _MemberLinePlurals(QObject):
+    """Words with a plural form ("1 point", "2 points"): lupdate sees a plural only in a `self.tr(text, "", n)` call,
+    and a `self.tr` in the shared dialog would look under each subclass's name."""
+
+    def points_available(self, points: int) -> str:
+        return self.tr("%1 point(s) available", "", points)
+
+
+_PLURALS = _MemberLinePlurals()
 
 
 class MemberActionDialog(Retranslating, GuardedDialog):
@@ -73,6 +84,7 @@ class MemberActionDialog(Retranslating, GuardedDialog):
         self.heading = QLabel(self)
         self.heading.setProperty("tone", "title")
         self.member_line = QLabel(self)
+        mark_member_data(self.member_line)  # the member's name as entered
         if member_line_name:
             self.member_line.setObjectName(member_line_name)
         self.member_line.setProperty("tone", "muted")
@@ -138,9 +150,8 @@ class MemberActionDialog(Retranslating, GuardedDialog):
         member = self._member
         if member is None:
             return ""
-        available = _tr(QT_TRANSLATE_NOOP("MemberActionDialog", "%1 points available")).replace(
-            "%1", points_text(member.available_points)
-        )
+        points = member.available_points
+        available = _PLURALS.points_available(points).replace("%1", points_text(points))
         return " · ".join((member.name, member.phone_masked, *extra, available))
 
     def retranslate(self) -> None:

@@ -39,6 +39,7 @@ from sync.engine import SyncReport
 from sync.member_codes import fetch_member_code
 from ui.context import AppContext
 from ui.messages import describe
+from widgets.display import join_sentences, mark_member_data, no_orphan
 from widgets.qr_view import QrView
 from widgets.retranslating import Retranslating
 
@@ -246,19 +247,19 @@ class MemberCodePanel(Retranslating, QWidget):
             CodeState.SYNCING: self.tr("Sending the new member to the server…"),
             CodeState.FETCHING: self.tr("Getting the card code from the server…"),
             CodeState.SHOWN: self.tr("Scan this code at any of our tills to find the member at once."),
-            CodeState.AFTER_NEXT_SYNC: self.tr("The card code will be ready after the next sync.") + " "
-            + found_by_phone,
-            CodeState.UNAVAILABLE: self.tr("The card code cannot be shown now.") + " " + found_by_phone,
-            CodeState.NO_CARD: self.tr("This member's card was revoked: there is no code to show.") + " "
-            + found_by_phone,
+            CodeState.AFTER_NEXT_SYNC: join_sentences(self.tr("The card code will be ready after the next sync."),
+                                                      found_by_phone),
+            CodeState.UNAVAILABLE: join_sentences(self.tr("The card code cannot be shown now."), found_by_phone),
+            CodeState.NO_CARD: join_sentences(self.tr("This member's card was revoked: there is no code to show."),
+                                              found_by_phone),
         }  # fmt: skip
         return sentences[self._state]
 
     def _show_status(self) -> None:
         words = self._sentence()
         if self._error is not None:
-            words = describe(self._error) + " " + words
-        self.status_label.setText(words)
+            words = join_sentences(describe(self._error), words)
+        self.status_label.setText(no_orphan(words))
         if self._state in (CodeState.UNAVAILABLE, CodeState.NO_CARD):
             tone = "error"
         else:  # after an enrolment a missing code is no failure: the member is saved, the code comes later
@@ -334,6 +335,7 @@ class MemberCodeDialog(Retranslating, QDialog):
         self._heading.setProperty("tone", "title")
         self._member_line = QLabel(f"{member.name} · {member.phone_masked}", self)
         self._member_line.setObjectName("memberCodeMember")
+        mark_member_data(self._member_line)
         self._member_line.setProperty("tone", "muted")
         self.panel = MemberCodePanel(ctx, parent=self)
         self.panel.set_member(member)

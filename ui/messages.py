@@ -24,6 +24,7 @@ from loyalty.points import EarnProblem, EarnRefused, RedeemProblem, RedeemRefuse
 from protocol.vocabulary import ErrorCode
 from sync.authorizer import RefusedOnline
 from sync.client import SyncError
+from widgets.display import points_text
 from widgets.retranslating import QT_TRANSLATE_NOOP
 
 _CONTEXT = "Messages"
@@ -247,8 +248,13 @@ def tr(text: str) -> str:
 
 
 def _with_limit(text: str, limit: object) -> str:
+    """`text` translated with its bound in place of %1: a number with thousands separators ("10,000"), as every
+    figure on the till is written; anything else as it is (a time, a code)."""
     translated = tr(text)
-    return translated.replace("%1", str(limit)) if "%1" in translated else translated
+    if "%1" not in translated:
+        return translated
+    shown = points_text(limit) if isinstance(limit, int) and not isinstance(limit, bool) else str(limit)
+    return translated.replace("%1", shown)
 
 
 def describe_sync_error(code: str | None) -> str:

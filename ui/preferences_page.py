@@ -44,7 +44,7 @@ from ui.context import AppContext
 from ui.error_line import ErrorLine
 from ui.preference_tree import PreferenceTree
 from ui.recent_visits import RecentVisits
-from widgets.display import PREFERENCE_KINDS, birthday_text, preference_kind_name, segment_name
+from widgets.display import PREFERENCE_KINDS, birthday_text, mark_member_data, preference_kind_name, segment_name
 from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,8 @@ class PreferencesPage(Retranslating, QWidget):
         self._segment_caption, self.segment_label = QLabel(self), _named(QLabel(self), "preferencesSegment")
         self._birthday_caption, self.birthday_label = QLabel(self), _named(QLabel(self), "preferencesBirthday")
         self._tags_caption, self.tags_label = QLabel(self), _named(QLabel(self), "preferencesTags")
+        for data in (self.name_label, self.tags_label):
+            mark_member_data(data)
         self.tags_label.setWordWrap(True)
         self.consent_notice = _named(QLabel(self), "consentNotice")
         self.consent_notice.setProperty("tone", "muted")

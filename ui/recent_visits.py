@@ -10,20 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import tzinfo
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
 from protocol.vocabulary import EntryKind
 from widgets.display import entry_kind_name, local_time_text, points_text, signed_points_text, yuan_text
-from widgets.retranslating import QT_TRANSLATE_NOOP, Retranslating
-
-# A purchase and a redemption are told as what happened at the counter; other kinds by their name.
-_COUNTER_WORDS = {
-    EntryKind.EARN: QT_TRANSLATE_NOOP("RecentVisits", "Bought %1, earned %2 points"),
-    EntryKind.REDEEM: QT_TRANSLATE_NOOP("RecentVisits", "Redeemed %2 points (%1 off)"),
-}
+from widgets.retranslating import Retranslating
 
 
 class RecentVisits(Retranslating, QWidget):
@@ -74,16 +68,17 @@ class RecentVisits(Retranslating, QWidget):
             QListWidgetItem(self.tr("No purchases at this till yet."), self.list)
 
     def _entry_words(self, entry: EntryView) -> str:
-        counter = _COUNTER_WORDS.get(entry.kind)
-        if counter is None:
-            return (
-                self.tr("%1: %2 points")
-                .replace("%1", entry_kind_name(entry.kind))
-                .replace("%2", signed_points_text(entry.points))
-            )
+        # A purchase and a redemption are told as what happened at the counter; other kinds by their name.
+        points = abs(entry.points)  # the plural form follows the number: "1 point", "2 points"
+        if entry.kind is EntryKind.EARN:
+            words = self.tr("Bought %1, earned %2 point(s)", "", points)
+        elif entry.kind is EntryKind.REDEEM:
+            words = self.tr("Redeemed %2 point(s) (%1 off)", "", points)
+        else:
+            words = self.tr("%1: %2 point(s)", "", points)
+            return words.replace("%1", entry_kind_name(entry.kind)).replace("%2", signed_points_text(entry.points))
         amount = yuan_text(entry.amount_cents) if entry.amount_cents is not None else ""
-        words = QCoreApplication.translate("RecentVisits", counter)
-        return words.replace("%1", amount).replace("%2", points_text(abs(entry.points)))
+        return words.replace("%1", amount).replace("%2", points_text(points))
 
     def retranslate(self) -> None:
         self._title.setText(self.tr("Recent visits"))

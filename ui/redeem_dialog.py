@@ -223,7 +223,7 @@ class RedeemDialog(MemberActionDialog):
                 .replace("%1", points_text(share))
                 .replace("%2", str(rules.redeem_max_bill_pct))
             )
-        lines.append(self.tr("Available: %1 points.").replace("%1", points_text(available)))
+        lines.append(self.tr("Available: %1 point(s).", "", available).replace("%1", points_text(available)))
         cap = self._cap_now()
         if cap is not None:
             lines.append(

@@ -28,6 +28,7 @@ from ui.dialog_parts import dialog_buttons
 from ui.error_line import ErrorLine
 from ui.member_code_dialog import MemberCodePanel
 from ui.staff_pin_form import StaffPinForm
+from widgets.display import mark_member_data
 from widgets.retranslating import Retranslating
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class ReissueCardDialog(Retranslating, QDialog):
         self._heading = QLabel(self)
         self._heading.setProperty("tone", "title")
         self._member_line = QLabel(f"{member.name} · {member.phone_masked}", self)
+        mark_member_data(self._member_line)
         self._member_line.setProperty("tone", "muted")
         self.explanation = QLabel(self)
         self.explanation.setObjectName("reissueExplanation")

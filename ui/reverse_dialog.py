@@ -184,9 +184,13 @@ class ReverseDialog(MemberActionDialog):
         else:
             change = points_text(abs(entry.points))
             self.summary_label.setText(
-                self.tr("Reversing takes %1 points off the member's balance.").replace("%1", change)
+                self.tr("Reversing takes %1 point(s) off the member's balance.", "", abs(entry.points)).replace(
+                    "%1", change
+                )
                 if entry.points > 0
-                else self.tr("Reversing gives %1 points back to the member.").replace("%1", change)
+                else self.tr("Reversing gives %1 point(s) back to the member.", "", abs(entry.points)).replace(
+                    "%1", change
+                )
             )
         self.confirm_button.setEnabled(self.can_confirm())
 

@@ -19,6 +19,7 @@ from loyalty.roles import Role
 from sync.engine import CLOCK_SKEW_WARNING, SyncReport
 from ui.context import AppContext
 from ui.sync_figures import SyncFigures, read_sync_figures, store_clock_text
+from widgets.display import mark_member_data
 from widgets.retranslating import Retranslating
 
 REFRESH_SECONDS = 30
@@ -45,6 +46,8 @@ class TillStatusBar(Retranslating, QStatusBar):
         self.clock_skew_label.setVisible(False)
         self.staff_label = self._label("staffLabel")
         self.store_label = self._label("storeLabel")
+        for data in (self.staff_label, self.store_label):  # names as head office entered them
+            mark_member_data(data)
         for label in (self.online_label, self.last_sync_label, self.pending_label, self.clock_skew_label):
             self.addWidget(label)
         self.addPermanentWidget(self.staff_label)

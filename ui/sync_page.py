@@ -10,6 +10,7 @@ is read on the database worker. Thread: GUI thread.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -113,6 +114,7 @@ class SyncPage(Retranslating, QWidget):
         self.progress.setValue(0)
         self.phase_label = _named(QLabel(self), "syncPhase")
         self.phase_label.setProperty("tone", "muted")
+        self._phase_words: Callable[[], str] = str  # the phase line's words, asked again on a language switch
         self.error_label = ErrorLine(self)
         self.outcome_label = _named(QLabel(self), "syncOutcome")
         self.outcome_label.setWordWrap(True)
@@ -213,7 +215,7 @@ class SyncPage(Retranslating, QWidget):
         _say(self.outcome_label, "")
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
-        self.phase_label.setText(self.tr("Connecting to the server…"))
+        self._say_phase(lambda: self.tr("Connecting to the server…"))
         self.sync_button.setEnabled(False)
 
     def _progress(self, phase: str, done: int, total: int) -> None:
@@ -224,7 +226,7 @@ class SyncPage(Retranslating, QWidget):
         if step is Phase.DONE:
             self.progress.setRange(0, 100)
             self.progress.setValue(100)
-            self.phase_label.setText(self.tr("Done."))
+            self._say_phase(lambda: self.tr("Done."))
             return
         start, span = _PHASE_SPAN[step]
         if total < 0:
@@ -232,15 +234,21 @@ class SyncPage(Retranslating, QWidget):
         else:
             self.progress.setRange(0, 100)
             self.progress.setValue(start + (span * min(done, total) // total if total > 0 else span))
-        self.phase_label.setText(self._phase_text(step, done, total))
+        self._say_phase(lambda: self._phase_text(step, done, total))
+
+    def _say_phase(self, words: Callable[[], str]) -> None:
+        self._phase_words = words
+        self.phase_label.setText(words())
 
     def _phase_text(self, phase: Phase, done: int, total: int) -> str:
         if phase is Phase.CONNECT:
             return self.tr("Connecting to the server…")
         if phase is Phase.PUSH:
-            return self.tr("Sending this till's changes: %1 of %2").replace("%1", str(done)).replace("%2", str(total))
+            words = self.tr("Sending this till's changes: %1 of %2")
+            return words.replace("%1", points_text(done)).replace("%2", points_text(total))
         if total > 0:
-            return self.tr("Receiving member changes: %1 of %2").replace("%1", str(done)).replace("%2", str(total))
+            words = self.tr("Receiving member changes: %1 of %2")
+            return words.replace("%1", points_text(done)).replace("%2", points_text(total))
         return self.tr("Receiving member changes…")
 
     def _finished(self, report: SyncReport) -> None:
@@ -250,7 +258,7 @@ class SyncPage(Retranslating, QWidget):
             self.progress.setRange(0, 100)
             self.progress.setValue(0)
         if report.error is not None:
-            self.phase_label.setText(self.tr("Stopped."))
+            self._say_phase(lambda: self.tr("Stopped."))
         self._render_summary()
         self._apply_role()
         self.refresh()
@@ -395,5 +403,6 @@ class SyncPage(Retranslating, QWidget):
         self._finished_caption.setText(self.tr("Finished at"))
         self._exceptions_title.setText(self.tr("Flagged and rejected items"))
         self._no_exceptions.setText(self.tr("None: the server took everything as it was."))
+        self.phase_label.setText(self._phase_words())
         self._render_summary()
         self._render_exceptions()

@@ -12,11 +12,12 @@ Thread: GUI thread (the functions are pure apart from the translation lookup).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
 
 from localdb.models import EntrySync
 from loyalty.rules import PointsRules, UnknownTier
@@ -26,9 +27,50 @@ from widgets.retranslating import QT_TRANSLATE_NOOP
 
 _CONTEXT = "Display"
 
+# A dynamic property set (True) on a widget that shows member or staff data (names, tags, preference values, the
+# store's name): such text stays in the language it was entered in, whatever the till's language.
+MEMBER_DATA = "memberData"
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CONTEXT, text)
+
+
+def mark_member_data(widget: QObject) -> None:
+    """Say that `widget` shows data as entered, not words of the till (see MEMBER_DATA)."""
+    widget.setProperty(MEMBER_DATA, True)
+
+
+# -- sentences -------------------------------------------------------------------------------------------------------
+
+# Chinese characters and the full-width punctuation that ends or joins Chinese sentences.
+_WIDE = re.compile(r"[\u2e80-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+# A text that ends in Chinese: a Chinese character, then at most two marks ("分。", "分。）").
+_CHINESE_END = re.compile(rf"[{_HAN}][^{_HAN}]{{0,2}}$")
+_KEEP = 4  # characters held together at the end of a Chinese text
+WORD_JOINER = "\u2060"  # invisible; Qt's line breaking never breaks at it (Unicode line-break class WJ)
+
+
+def join_sentences(*parts: str) -> str:
+    """Sentences one after another, as each language writes them: a space after an English sentence, none next to a
+    Chinese one ("未找到会员。该会员…", never "会员。 该会员"). Empty parts are left out."""
+    joined = ""
+    for part in (piece.strip() for piece in parts):
+        if not part:
+            continue
+        if joined and not (_WIDE.match(joined[-1]) or _WIDE.match(part[0])):
+            joined += " "
+        joined += part
+    return joined
+
+
+def no_orphan(text: str) -> str:
+    """A Chinese `text` with its last four characters held together by word joiners, so a wrapped label never puts
+    "分。" alone on its last line ("…抵扣 2,000 积分。" wraps before "2,000"); other texts come back as they were."""
+    if len(text) <= _KEEP or not _CHINESE_END.search(text):
+        return text
+    return text[:-_KEEP] + WORD_JOINER.join(text[-_KEEP:])
 
 
 # -- figures ----------------------------------------------------------------------------------------------------------
@@ -129,6 +171,19 @@ _SEGMENTS: Mapping[Segment, str] = MappingProxyType(
 )
 
 
+# The chain's tiers by code. The rules from the server carry a Chinese name for each; the till shows its own
+# translated word for the tiers it knows, so English mode reads "Gold" (a tier newer than this till shows the
+# server's name for it).
+_TIERS: Mapping[str, str] = MappingProxyType(
+    {
+        "normal": QT_TRANSLATE_NOOP("Display", "Standard"),
+        "silver": QT_TRANSLATE_NOOP("Display", "Silver"),
+        "gold": QT_TRANSLATE_NOOP("Display", "Gold"),
+        "platinum": QT_TRANSLATE_NOOP("Display", "Platinum"),
+    }
+)
+
+
 def preference_kind_name(kind: PreferenceKind) -> str:
     return _tr(PREFERENCE_KINDS[kind])
 
@@ -172,7 +227,11 @@ def segment_name(segment: str | None) -> str:
 
 
 def tier_name(rules: PointsRules, code: str) -> str:
-    """A tier's name from the rules; its code when the rules are older than the server's tiers (a sync fixes it)."""
+    """A tier's name in the user's language; for a tier this till has no word for, the rules' name, or its code
+    when the rules are older than the server's tiers (a sync fixes it)."""
+    words = _TIERS.get(code)
+    if words is not None:
+        return _tr(words)
     try:
         return rules.tier(code).name
     except UnknownTier:

@@ -24,6 +24,7 @@ from widgets.display import (
     PREFERENCE_KINDS,
     birthday_text,
     local_date_text,
+    mark_member_data,
     points_text,
     preference_kind_name,
     segment_name,
@@ -87,6 +88,8 @@ class MemberCard(Retranslating, QFrame):
         self.tags_label = _label("tagsLabel", wrap=True)
         self.preferences_label = _label("preferencesLabel", wrap=True)
         self.preferences_label.setTextFormat(Qt.TextFormat.PlainText)
+        for data in (self.name_label, self.tags_label, self.preferences_label):
+            mark_member_data(data)
 
         title = QHBoxLayout()
         title.setSpacing(12)
@@ -195,7 +198,7 @@ class MemberCard(Retranslating, QFrame):
             self.tier_next.setText(self.tr("Top tier"))
         else:
             text = self.tr("%1 more to %2").replace("%1", yuan_text(progress.needed_cents))
-            self.tier_next.setText(text.replace("%2", progress.next.name))
+            self.tier_next.setText(text.replace("%2", tier_name(rules, progress.next.code)))
 
     def _details(self, view: MemberView, zone: tzinfo) -> str:
         birthday = birthday_text(view.birthday) if view.birthday else self.tr("not given")

@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>AwardDialog</name>
+    <message numerus="yes">
+        <source>+%1 point(s)</source>
+        <translation>
+            <numerusform>+%1 point</numerusform>
+            <numerusform>+%1 points</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>LookupHome</name>
     <message numerus="yes">
         <source>%n record(s) of this till wait to be sent to head office.</source>
@@ -18,6 +28,57 @@
         <translation>
             <numerusform>%n member found: choose with the arrow keys and Enter.</numerusform>
             <numerusform>%n members found: choose with the arrow keys and Enter.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RecentVisits</name>
+    <message numerus="yes">
+        <source>Bought %1, earned %2 point(s)</source>
+        <translation>
+            <numerusform>Bought %1, earned %2 point</numerusform>
+            <numerusform>Bought %1, earned %2 points</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Redeemed %2 point(s) (%1 off)</source>
+        <translation>
+            <numerusform>Redeemed %2 point (%1 off)</numerusform>
+            <numerusform>Redeemed %2 points (%1 off)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %2 point(s)</source>
+        <translation>
+            <numerusform>%1: %2 point</numerusform>
+            <numerusform>%1: %2 points</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RedeemDialog</name>
+    <message numerus="yes">
+        <source>Available: %1 point(s).</source>
+        <translation>
+            <numerusform>Available: %1 point.</numerusform>
+            <numerusform>Available: %1 points.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReverseDialog</name>
+    <message numerus="yes">
+        <source>Reversing takes %1 point(s) off the member&apos;s balance.</source>
+        <translation>
+            <numerusform>Reversing takes %1 point off the member&apos;s balance.</numerusform>
+            <numerusform>Reversing takes %1 points off the member&apos;s balance.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Reversing gives %1 point(s) back to the member.</source>
+        <translation>
+            <numerusform>Reversing gives %1 point back to the member.</numerusform>
+            <numerusform>Reversing gives %1 points back to the member.</numerusform>
         </translation>
     </message>
 </context>
@@ -66,6 +127,16 @@
         <translation>
             <numerusform>Clock %n min behind the server</numerusform>
             <numerusform>Clock %n min behind the server</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>_MemberLinePlurals</name>
+    <message numerus="yes">
+        <source>%1 point(s) available</source>
+        <translation>
+            <numerusform>%1 point available</numerusform>
+            <numerusform>%1 points available</numerusform>
         </translation>
     </message>
 </context>

@@ -78,6 +78,12 @@
         <source>Award (Enter)</source>
         <translation>确认累计 (Enter)</translation>
     </message>
+    <message numerus="yes">
+        <source>+%1 point(s)</source>
+        <translation>
+            <numerusform>+%1 积分</numerusform>
+        </translation>
+    </message>
     <message>
         <source>birthday month</source>
         <translation>生日月</translation>
@@ -93,10 +99,6 @@
     <message>
         <source>Points are previewed as you type the amount.</source>
         <translation>输入金额后即可预览积分。</translation>
-    </message>
-    <message>
-        <source>+%1 points</source>
-        <translation>+%1 积分</translation>
     </message>
     <message>
         <source>%1 base</source>
@@ -371,6 +373,22 @@
         <source>New member</source>
         <translation>新会员</translation>
     </message>
+    <message>
+        <source>Standard</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <source>Silver</source>
+        <translation>银卡</translation>
+    </message>
+    <message>
+        <source>Gold</source>
+        <translation>金卡</translation>
+    </message>
+    <message>
+        <source>Platinum</source>
+        <translation>白金</translation>
+    </message>
 </context>
 <context>
     <name>EnrolDialog</name>
@@ -550,6 +568,7 @@
     <name>LookupPage</name>
     <message>
         <source>Type the last 4 digits or the whole 11-digit phone number.</source>
+        <extracomment>Search as you type: after this pause, or at once from this many characters on.</extracomment>
         <translation>请输入手机号后 4 位或完整的 11 位手机号。</translation>
     </message>
     <message>
@@ -642,10 +661,6 @@ F12</translation>
 </context>
 <context>
     <name>MemberActionDialog</name>
-    <message>
-        <source>%1 points available</source>
-        <translation>可用积分 %1</translation>
-    </message>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
@@ -1401,14 +1416,6 @@ F12</translation>
 <context>
     <name>RecentVisits</name>
     <message>
-        <source>Bought %1, earned %2 points</source>
-        <translation>消费 %1，获得 %2 积分</translation>
-    </message>
-    <message>
-        <source>Redeemed %2 points (%1 off)</source>
-        <translation>使用 %2 积分，抵扣 %1</translation>
-    </message>
-    <message>
         <source>No visit recorded yet.</source>
         <translation>暂无到店记录。</translation>
     </message>
@@ -1420,9 +1427,23 @@ F12</translation>
         <source>No purchases at this till yet.</source>
         <translation>本机暂无消费记录。</translation>
     </message>
-    <message>
-        <source>%1: %2 points</source>
-        <translation>%1：%2 积分</translation>
+    <message numerus="yes">
+        <source>Bought %1, earned %2 point(s)</source>
+        <translation>
+            <numerusform>消费 %1，获得 %2 积分</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Redeemed %2 point(s) (%1 off)</source>
+        <translation>
+            <numerusform>使用 %2 积分，抵扣 %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %2 point(s)</source>
+        <translation>
+            <numerusform>%1：%2 积分</numerusform>
+        </translation>
     </message>
     <message>
         <source>Recent visits</source>
@@ -1479,9 +1500,11 @@ F12</translation>
         <source>This bill takes at most %1 points (%2 % of it).</source>
         <translation>本单最多可用 %1 积分（账单的 %2%）。</translation>
     </message>
-    <message>
-        <source>Available: %1 points.</source>
-        <translation>可用：%1 积分。</translation>
+    <message numerus="yes">
+        <source>Available: %1 point(s).</source>
+        <translation>
+            <numerusform>可用：%1 积分。</numerusform>
+        </translation>
     </message>
     <message>
         <source>Offline: at most %1 more points for this member today without a manager.</source>
@@ -1728,13 +1751,17 @@ F12</translation>
         <source>Pick the entry to reverse with the arrow keys.</source>
         <translation>用方向键选择要冲正的记录。</translation>
     </message>
-    <message>
-        <source>Reversing takes %1 points off the member&apos;s balance.</source>
-        <translation>冲正将从会员积分中扣除 %1 积分。</translation>
+    <message numerus="yes">
+        <source>Reversing takes %1 point(s) off the member&apos;s balance.</source>
+        <translation>
+            <numerusform>冲正将从会员积分中扣除 %1 积分。</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>Reversing gives %1 points back to the member.</source>
-        <translation>冲正将退还会员 %1 积分。</translation>
+    <message numerus="yes">
+        <source>Reversing gives %1 point(s) back to the member.</source>
+        <translation>
+            <numerusform>冲正将退还会员 %1 积分。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -2000,6 +2027,15 @@ F12</translation>
     <message>
         <source>Cashier</source>
         <translation>收银员</translation>
+    </message>
+</context>
+<context>
+    <name>_MemberLinePlurals</name>
+    <message numerus="yes">
+        <source>%1 point(s) available</source>
+        <translation>
+            <numerusform>可用积分 %1</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -36,6 +37,7 @@ from sync.registration import register_till
 from tests.gui.helpers import ScanClock
 from ui.app import build_context
 from ui.context import AppContext
+from ui.i18n import Language, Translations
 
 DEMO_MEMBERS = 300
 PINS = {person.code: person.pin for person in DEMO_STAFF}
@@ -47,6 +49,19 @@ def own_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     user's configuration folder."""
     folder = tmp_path_factory.mktemp("settings")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+
+
+@pytest.fixture(autouse=True)
+def english_catalogue(qapp: QApplication) -> Iterator[None]:
+    """The tests read English as an English-speaking user does: with the en catalogue and its plural forms ("1
+    point", "2 points"), not the bare source text ("1 point(s)"). A test that switches to Chinese installs its own
+    catalogue over this one."""
+    translations = Translations(qapp)
+    translations.switch(Language.EN)
+    try:
+        yield
+    finally:
+        translations.uninstall()
 
 
 @pytest.fixture(scope="session")

@@ -106,8 +106,8 @@ def test_the_same_receipt_earns_once(gui_env: GuiEnv, qtbot: QtBot) -> None:
         ("0.00", "Enter an amount above zero."),
         ("", "Enter an amount above zero."),
         ("-5", "Enter an amount above zero."),
-        ("100000.01", "The amount is above the limit for one receipt (100000 yuan)."),
-        ("6901234567890123", "The amount is above the limit for one receipt (100000 yuan)."),
+        ("100000.01", "The amount is above the limit for one receipt (100,000 yuan)."),
+        ("6901234567890123", "The amount is above the limit for one receipt (100,000 yuan)."),
         ("0.5", "This purchase earns no points."),  # 1 point a yuan, rounded down
     ],
 )

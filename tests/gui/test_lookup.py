@@ -155,9 +155,9 @@ def test_the_last_4_digits_list_the_candidates_and_the_arrow_keys_pick_one(
     first_row = candidates.topLevelItem(0)
     assert first_row is not None
     assert first_row.text(0) == mask_phone("+86" + phone) and phone not in first_row.text(0)  # masked, never whole
-    assert first_row.text(1) and first_row.text(2) in {"普通", "银卡", "金卡", "白金"}
+    assert first_row.text(1) and first_row.text(2) in {"Standard", "Silver", "Gold", "Platinum"}
     new_row = candidates.topLevelItem(expected.index(extra[0].id))
-    assert new_row is not None and [new_row.text(c) for c in range(1, 5)] == ["周晓", "普通", "0", "—"]
+    assert new_row is not None and [new_row.text(c) for c in range(1, 5)] == ["周晓", "Standard", "0", "—"]
     member_points = gui_env.member(member_id).available_points
     assert first_row.text(3) == f"{member_points:,}" if candidates.member_ids()[0] == member_id else first_row.text(3)
     assert counter.chosen == []  # nothing is chosen for the cashier

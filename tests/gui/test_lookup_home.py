@@ -38,7 +38,7 @@ def test_todays_birthdays_and_the_last_members_served_are_listed_and_reopen(gui_
     assert home.isVisibleTo(page)
     assert born_today in home.birthday_list.member_ids()
     assert home.recent_list.member_ids()[0] == served.id
-    assert "wait to be sent" in home.pending_line.text()
+    assert home.pending_line.text() == "1 record of this till waits to be sent to head office."
 
     chosen: list[str] = []
     page.member_chosen.connect(chosen.append)

@@ -77,7 +77,7 @@ def test_the_card_shows_the_member_and_the_points_as_a_number(card: MemberCard) 
     assert label(card, "memberName").text() == "王芳"
     assert label(card, "memberPhone").text() == "138****8000"
     assert label(card, "pointsBalance").text() == "1,500"  # points always with thousands separators
-    assert label(card, "tierLabel").text() == "金卡"
+    assert label(card, "tierLabel").text() == "Gold"  # 金卡 in Chinese
     assert label(card, "segmentLabel").text() == "High-value loyal"  # the server's code, in words
     assert label(card, "memberDetails").text() == "Birthday 07-02 · Last visit 2026-03-01"
     assert label(card, "tagsLabel").text() == "Tags: 母婴, 周末客"
@@ -100,7 +100,7 @@ def test_the_tier_progress_says_how_far_the_next_tier_is(card: MemberCard) -> No
     assert bar is not None
     # 金卡 from 8,000 yuan, 白金 at 20,000: 2,000.50 of 12,000 yuan done, rounded down.
     assert bar.value() == 16
-    assert label(card, "tierNext").text() == "¥9,999.50 more to 白金"  # money written one way everywhere
+    assert label(card, "tierNext").text() == "¥9,999.50 more to Platinum"  # money written one way everywhere
     card.show_member(view(tier="platinum", spend_12m_cents=25_000_00), rules=DEFAULT_RULES, preferences=[], today=TODAY)
     assert bar.value() == 100 and label(card, "tierNext").text() == "Top tier"
 

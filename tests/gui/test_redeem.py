@@ -102,7 +102,7 @@ def test_over_the_offline_cap_a_cashier_needs_a_manager(gui_env: GuiEnv, qtbot: 
     gui_env.stop_server()
     dialog = redeem(gui_env, qtbot, member, "100", "2500")
     assert child(dialog, QLabel, "errorLabel").text() == (
-        "Offline, at most 2000 more points can be redeemed for this member today; a manager must approve more."
+        "Offline, at most 2,000 more points can be redeemed for this member today; a manager must approve more."
     )
     assert dialog.result_entry is None and redemptions(gui_env, member.id) == []
     approval = child(dialog, QPushButton, "approvalButton")
@@ -143,7 +143,7 @@ def test_a_manager_at_the_till_redeems_over_the_cap_alone(gui_env: GuiEnv, qtbot
     ("bill", "points", "message"),
     [
         ("100", "50", "At least 100 points must be redeemed at a time."),
-        ("100", "5100", "Points can pay only part of this bill: at most 5000 points."),
+        ("100", "5100", "Points can pay only part of this bill: at most 5,000 points."),
         ("", "500", "Enter the bill amount first."),
         ("100", "", "Enter the points to redeem."),
         ("100", "abc", "Enter the points to redeem."),
@@ -167,7 +167,9 @@ def test_more_than_the_balance_is_refused(gui_env: GuiEnv, qtbot: QtBot) -> None
     member = rich_member(gui_env)
     too_many = member.available_points + 100
     dialog = redeem(gui_env, qtbot, member, str(too_many), str(too_many))  # the bill's share allows it; the balance not
-    assert child(dialog, QLabel, "errorLabel").text() == f"Not enough points: {member.available_points} available."
+    assert (
+        child(dialog, QLabel, "errorLabel").text() == f"Not enough points: {member.available_points:,} available."
+    )  # separators, as on the card
     assert redemptions(gui_env, member.id) == []
 
 

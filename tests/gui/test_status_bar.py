@@ -39,7 +39,7 @@ def test_the_pending_count_follows_an_award_and_the_sync_that_sends_it(gui_env: 
     member_id, _phone = gui_env.member_phone(0)
     gui_env.till.ledger.award(cashier, member_id, 12_850, receipt_no="R-STATUS-1")
     gui_env.ctx.hub.member_changed.emit(member_id)
-    assert pending.text() == "1 record(s) to send"
+    assert pending.text() == "1 record to send"
 
     last_sync = child(bar, QLabel, "lastSync")
     with qtbot.waitSignal(gui_env.ctx.hub.sync_finished, timeout=30_000) as finished:

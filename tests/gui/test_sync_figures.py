@@ -31,5 +31,5 @@ def test_the_sync_page_and_the_status_bar_agree_on_the_last_sync_and_what_waits(
 
     gui_env.till.ledger.award(manager, member_id, 3_000, receipt_no="R-FIGURES-2")
     gui_env.ctx.hub.member_changed.emit(member_id)  # as ui.operations announces every write
-    assert child(bar, QLabel, "pendingCount").text() == "1 record(s) to send"
+    assert child(bar, QLabel, "pendingCount").text() == "1 record to send"
     assert child(page, QLabel, "summaryUnsent").text() == "1"
