@@ -15,7 +15,7 @@ import logging
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from localdb.member_view import MemberView
@@ -34,6 +34,8 @@ from widgets.member_card import MemberCard
 from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
+
+LARGE_TYPE_WIDTH = 1600  # page width from which the card uses its larger type (a 1920-wide window; 1366 is not)
 
 
 class MemberDialog(Protocol):
@@ -93,7 +95,7 @@ class MemberPage(Retranslating, QWidget):
         self.back_button.clicked.connect(self.back)
 
         actions = QVBoxLayout()
-        actions.setSpacing(10)
+        actions.setSpacing(8)  # eight buttons for a manager, all full height in a 1280 x 720 window
         for button, _permission in self._by_permission:
             actions.addWidget(button)
         actions.addStretch(1)
@@ -188,6 +190,12 @@ class MemberPage(Retranslating, QWidget):
     def _preferences(self) -> None:
         if self._member_id is not None and self._member is not None:
             self.preferences_requested.emit(self._member_id)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # A wide page (a maximised window on a 1920 x 1080 till) gets the card's larger type: the name and the
+        # balance read from a step back, and the room is used rather than left empty.
+        self.card.set_large(event.size().width() >= LARGE_TYPE_WIDTH)
+        super().resizeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         button = self._keys.get(Qt.Key(event.key()))
