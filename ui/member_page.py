@@ -52,6 +52,7 @@ class MemberPage(Retranslating, QWidget):
 
     def __init__(self, ctx: AppContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("memberPage")
         self._ctx = ctx
         self._member_id: str | None = None
         self._member: MemberView | None = None
@@ -194,7 +195,13 @@ class MemberPage(Retranslating, QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         # A wide page (a maximised window on a 1920 x 1080 till) gets the card's larger type: the name and the
         # balance read from a step back, and the room is used rather than left empty.
-        self.card.set_large(event.size().width() >= LARGE_TYPE_WIDTH)
+        large = event.size().width() >= LARGE_TYPE_WIDTH
+        self.card.set_large(large)
+        if (self.property("scale") == "large") != large:  # the action buttons grow with it
+            self.setProperty("scale", "large" if large else "normal")
+            for button in self.findChildren(QPushButton):
+                button.style().unpolish(button)
+                button.style().polish(button)
         super().resizeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -157,6 +157,10 @@ class MemberCard(Retranslating, QFrame):
         if large == self.large:
             return
         self.setProperty("scale", "large" if large else "normal")
+        grid = self.layout()
+        if isinstance(grid, QGridLayout):  # more air around the larger type
+            grid.setContentsMargins(*((32, 28, 32, 28) if large else (20, 16, 20, 16)))
+            grid.setVerticalSpacing(16 if large else 8)
         for widget in (self, *self.findChildren(QLabel)):  # a dynamic property takes effect on a repolish
             widget.style().unpolish(widget)
             widget.style().polish(widget)

@@ -1,7 +1,9 @@
 """The counter window fits the tills it runs on: with the app's real look (stylesheet and font), a manager logged in
 so every button shows, in both languages, the status bar and every button of every page lie inside a 1366 x 768
 window and a 1280 x 720 one (a 1366 x 768 screen less its title bar), none squeezed below its own height; the
-window opens maximised the first time; on a 1920 x 1080 screen the member's name and balance are set larger."""
+window opens maximised the first time; on a 1920 x 1080 screen the member's name and balance are set larger; the
+preferences page shows more than six whole rows, who recorded each preference by name, and Back in the member
+page's corner."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import child
 from ui.app import application
@@ -114,3 +117,35 @@ def test_a_wide_screen_sets_the_name_and_balance_larger(gui_env: GuiEnv, qtbot: 
         heights[width] = (name.fontMetrics().height(), balance.fontMetrics().height())
         window.close()
     assert heights[1920][0] > heights[1366][0] * 1.25 and heights[1920][1] > heights[1366][1] * 1.25, heights
+
+
+def test_the_preferences_page_shows_whole_rows_the_recorder_by_name_and_back_where_the_member_page_has_it(
+    gui_env: GuiEnv, qtbot: QtBot, styled: QApplication
+) -> None:
+    guide = gui_env.login("G001")
+    member_id, _phone = gui_env.member_phone(2)
+    gui_env.till.members.set_consent(guide, member_id, profile=True)
+    for n in range(12):  # more than the list can show at once
+        gui_env.till.preferences.add(guide, member_id, PreferenceKind.CATEGORY, f"category {n}")
+    window = _window(gui_env, qtbot, (1366, 768), None)
+    window.show_member(member_id)
+    QApplication.processEvents()
+    back_on_member_page = _inside(window, child(window.member_page, QPushButton, "backButton"))
+
+    window.show_preferences(member_id)
+    QApplication.processEvents()
+    tree = window.preferences_page.preference_list
+    viewport = tree.viewport().rect()
+    rows, item = [], tree.topLevelItem(0)
+    while item is not None:
+        rect = tree.visualItemRect(item)
+        if rect.intersects(viewport):
+            assert viewport.contains(rect), f"row {item.text(0)!r} is cut: {rect} in {viewport}"
+            rows.append(item)
+        item = tree.itemBelow(item)
+    assert len(rows) > 6, len(rows)
+    recorded = [row.text(1) for row in rows if row.text(0).startswith("category ")]
+    assert recorded and set(recorded) == {"张导购"}  # the guide's name, not the code G001
+
+    back = _inside(window, child(window.preferences_page, QPushButton, "backButton"))
+    assert (back.right(), back.bottom()) == (back_on_member_page.right(), back_on_member_page.bottom())
