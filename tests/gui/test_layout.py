@@ -3,7 +3,7 @@ so every button shows, in both languages, the status bar and every button of eve
 window and a 1280 x 720 one (a 1366 x 768 screen less its title bar), none squeezed below its own height; the
 window opens maximised the first time; on a 1920 x 1080 screen the member's name and balance are set larger; the
 preferences page shows more than six whole rows, who recorded each preference by name, and Back in the member
-page's corner."""
+page's corner; a dialog keeps its height when a refusal appears."""
 
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
-from tests.gui.helpers import child
+from tests.gui.helpers import child, click, show_widget, type_into
 from ui.app import application
+from ui.award_dialog import AwardDialog
 from ui.i18n import Language, Translations
+from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 
 ACTIONS = ("awardButton", "redeemButton", "reverseButton", "preferencesButton", "memberCodeButton",
@@ -149,3 +151,32 @@ def test_the_preferences_page_shows_whole_rows_the_recorder_by_name_and_back_whe
 
     back = _inside(window, child(window.preferences_page, QPushButton, "backButton"))
     assert (back.right(), back.bottom()) == (back_on_member_page.right(), back_on_member_page.bottom())
+
+
+@pytest.mark.parametrize("language", [Language.ZH_CN, Language.EN])
+def test_a_dialog_keeps_its_height_and_its_buttons_in_place_when_a_refusal_appears(
+    gui_env: GuiEnv, qtbot: QtBot, styled: QApplication, language: Language
+) -> None:
+    translations = Translations(styled)
+    try:
+        translations.switch(language)
+        gui_env.login("C001")
+        award = show_widget(qtbot, AwardDialog(gui_env.ctx, gui_env.plain_member()))
+        confirm = child(award, QPushButton, "confirmButton")
+        before = (award.height(), confirm.mapTo(award, confirm.rect().topLeft()))
+        type_into(award, "awardAmount", "12a")
+        qtbot.waitUntil(lambda: award.error_label.isVisible() and award.error_label.text() != "")
+        QApplication.processEvents()
+        assert (award.height(), confirm.mapTo(award, confirm.rect().topLeft())) == before
+
+        gui_env.ctx.log_out()
+        login = show_widget(qtbot, LoginDialog(gui_env.ctx), active=True)
+        height = login.height()
+        qtbot.keyClicks(child(login, QLineEdit, "staffCode"), "G001")
+        qtbot.keyClicks(child(login, QLineEdit, "pinInput"), "0000")
+        click(child(login, QPushButton, "loginButton"))
+        qtbot.waitUntil(lambda: login.error_label.text() != "", timeout=5000)
+        QApplication.processEvents()
+        assert login.height() == height
+    finally:
+        translations.uninstall()
