@@ -102,6 +102,7 @@ class SyncPage(Retranslating, QWidget):
         self._last: SyncReport | None = None
         self._last_at: datetime | None = None
         self._running = ctx.sync.running  # a background run may be going when the page is made
+        self._button_had_focus = False  # the sync button had the focus when the run started (it gets it back)
         self.exceptions: list[SyncException] = []
 
         self._title = QLabel(self)
@@ -212,6 +213,11 @@ class SyncPage(Retranslating, QWidget):
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self.phase_label.setText(self.tr("Connecting to the server…"))
+        # A disabled button hands its focus on down the chain, to the report's date box, where the next digit
+        # typed would change the day: the page holds the focus for the run and gives it back to the button after.
+        self._button_had_focus = self.sync_button.hasFocus()
+        if self._button_had_focus:
+            self.setFocus()
         self.sync_button.setEnabled(False)
 
     def _progress(self, phase: str, done: int, total: int) -> None:
@@ -251,6 +257,9 @@ class SyncPage(Retranslating, QWidget):
             self.phase_label.setText(self.tr("Stopped."))
         self._render_summary()
         self._apply_role()
+        if self._button_had_focus and self.sync_button.isEnabled() and self.isVisible():
+            self.sync_button.setFocus()
+        self._button_had_focus = False
         self.refresh()
 
     def _render_summary(self) -> None:
