@@ -201,7 +201,8 @@ class DayReportView(Retranslating, QWidget):
 
     def _staff_table(self, report: DayReport) -> str:
         if not report.staff:
-            return f"<p>{_esc(self.tr('No points entries and no new members on this day.'))}</p>"
+            nothing = self.tr("No points entries and no new members on this day.")  # (inside an f-string,
+            return f"<p>{_esc(nothing)}</p>"  # lupdate would not see it, and it stayed English on a Chinese screen)
         headers = [
             (self.tr("Staff"), False),
             (self.tr("Entries"), True),
@@ -248,7 +249,7 @@ class DayReportView(Retranslating, QWidget):
         # Widths, not padding, keep the numbers clear of their labels: paper ignores the cells' padding.
         body = "".join(f"<tr><td width='75%'>{_esc(text)}</td><td class='n' width='25%'>{n}</td></tr>"
                        for text, n in rows)  # fmt: skip
-        return f"<table width='60%' cellspacing='0' cellpadding='4'>{body}</table>"
+        return f"<table width='50%' cellspacing='0' cellpadding='4'>{body}</table>"
 
     # -- paper ---------------------------------------------------------------------------------------------------
 

@@ -161,6 +161,10 @@
         <translation>当日记录的同步情况</translation>
     </message>
     <message>
+        <source>No points entries and no new members on this day.</source>
+        <translation>当日没有积分记录，也没有新会员。</translation>
+    </message>
+    <message>
         <source>Staff</source>
         <translation>员工</translation>
     </message>

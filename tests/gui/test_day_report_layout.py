@@ -91,6 +91,20 @@ def test_the_sentence_about_the_staff_table_shows_only_with_the_table(gui_env: G
     assert "see below" in view.browser.toPlainText()
 
 
+def test_an_empty_day_is_said_in_chinese_on_a_chinese_screen(gui_env: GuiEnv, qtbot: QtBot, qapp: QApplication) -> None:
+    translations = Translations(qapp)
+    try:
+        translations.switch(Language.ZH_CN)
+        gui_env.login("M001")
+        view = show_widget(qtbot, DayReportView(gui_env.ctx), size=(1000, 600))
+        view.refresh()
+        qtbot.waitUntil(lambda: view.report is not None)
+        text = view.browser.toPlainText()
+        assert "当日没有积分记录，也没有新会员。" in text and "No points entries" not in text
+    finally:
+        translations.uninstall()
+
+
 def test_on_paper_no_label_runs_into_its_number(gui_env: GuiEnv, qtbot: QtBot) -> None:
     _busy_day(gui_env)
     view = show_widget(qtbot, DayReportView(gui_env.ctx), size=(1000, 600))
