@@ -118,6 +118,13 @@ class SyncPage(Retranslating, QWidget):
         self.error_label = ErrorLine(self)
         self.outcome_label = _named(QLabel(self), "syncOutcome")
         self.outcome_label.setWordWrap(True)
+        policy = self.outcome_label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # its line is kept: what is below does not move when it speaks
+        self.outcome_label.setSizePolicy(policy)
+        for label in (self.phase_label, self.outcome_label):  # an empty line is as tall as a spoken one
+            label.setText("同步 Sync")  # (Chinese glyphs come from a fallback font with a taller line)
+            label.setMinimumHeight(label.sizeHint().height())
+            label.clear()
         self.audit_warning = _named(QLabel(self), "auditWarning")
         self.audit_warning.setWordWrap(True)
         self.audit_warning.setProperty("tone", "error")
@@ -387,6 +394,10 @@ class SyncPage(Retranslating, QWidget):
         for caption, (_name, text) in zip(self._summary_captions, _SUMMARY, strict=True):
             caption.setText(_tr(text))
         self._finished_caption.setText(self.tr("Finished at"))
+        # The summary keeps the width of its widest value ("no sync yet..."), so the report beside it does not
+        # move sideways when a sync puts a time there.
+        never = self.tr("no sync yet since the till started")
+        self.finished_label.setMinimumWidth(self.finished_label.fontMetrics().horizontalAdvance(never))
         self._exceptions_title.setText(self.tr("Flagged and rejected items"))
         self._no_exceptions.setText(self.tr("None: the server took everything as it was."))
         self._render_summary()

@@ -157,3 +157,22 @@ def test_after_a_sync_the_focus_is_on_the_sync_button_not_in_the_date_box(gui_en
     wait_idle(qtbot, gui_env.ctx)
     focused: QWidget | None = QApplication.focusWidget()
     assert focused is page.sync_button, focused.objectName() if focused is not None else None
+
+
+def test_a_sync_does_not_move_the_report_on_the_page(
+    gui_env: GuiEnv,
+    qtbot: QtBot,
+    styled: QApplication,  # noqa: F811
+) -> None:
+    gui_env.login("M001")
+    window = _window(gui_env, qtbot, (1366, 768), None)
+    window.show_sync()
+    page = window.sync_page
+    wait_idle(qtbot, gui_env.ctx)
+    QApplication.processEvents()
+    before = page.day_report.mapTo(window, page.day_report.rect().topLeft())
+    with qtbot.waitSignal(gui_env.ctx.hub.sync_finished, timeout=SYNC_TIMEOUT_MS):
+        click(page.sync_button)
+    wait_idle(qtbot, gui_env.ctx)
+    QApplication.processEvents()
+    assert page.day_report.mapTo(window, page.day_report.rect().topLeft()) == before
