@@ -219,6 +219,7 @@ class SyncState(Base):
     last_pull_at: Mapped[datetime | None]
     device_token: Mapped[str | None] = mapped_column(String(128))  # the file is owner-only (see database.py)
     store_name: Mapped[str | None] = mapped_column(String(64))
+    device_name: Mapped[str | None] = mapped_column(String(64))  # this till's name as registered (reports say it)
     sync_blocked: Mapped[str | None] = mapped_column(String(32))  # e.g. "device_revoked": stop until re-registered
     # The server's time as last heard, and this computer's monotonic clock then (localdb.trusted_clock).
     server_time_seen: Mapped[datetime | None]

@@ -15,7 +15,7 @@ from localdb.audit import append_audit
 from localdb.changes import Changes
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
-from localdb.models import Member, Preference
+from localdb.models import Member, Preference, Staff
 from localdb.outbox import enqueue
 from localdb.staff import StaffSession, require
 from loyalty.clock import Clock
@@ -34,6 +34,7 @@ class PreferenceView:
     source: str
     staff_code: str | None
     created_at: datetime
+    staff_name: str | None = None  # who recorded it, by name (None: from purchases, or staff this till never saw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +57,24 @@ class PreferenceService:
         """The member's current preferences, grouped by kind, newest first within a kind."""
         require(actor, Permission.VIEW_PREFERENCES)
         with self._db.read() as session:
-            rows = session.scalars(
-                select(Preference)
+            rows = session.execute(
+                select(Preference, Staff.name)
+                .outerjoin(Staff, Staff.code == Preference.staff_code)
                 .where(Preference.member_id == member_id, Preference.removed_at.is_(None))
                 .order_by(Preference.kind, Preference.created_at.desc(), Preference.id.desc())
             )
             return [
-                PreferenceView(r.id, r.member_id, PreferenceKind(r.kind), r.value, r.source, r.staff_code, r.created_at)
-                for r in rows
+                PreferenceView(
+                    r.id,
+                    r.member_id,
+                    PreferenceKind(r.kind),
+                    r.value,
+                    r.source,
+                    r.staff_code,
+                    r.created_at,
+                    staff_name=name,
+                )
+                for r, name in rows
             ]
 
     def add(self, actor: StaffSession, member_id: str, kind: PreferenceKind, value: str) -> PreferenceResult:
@@ -96,7 +107,9 @@ class PreferenceService:
                 )  # fmt: skip
         except IntegrityError as exc:
             raise StoreError(Problem.INVALID_PREFERENCE, member_id=member_id) from exc
-        return PreferenceResult(PreferenceView(pref.id, member_id, kind, cleaned, "staff", actor.code, now))
+        return PreferenceResult(
+            PreferenceView(pref.id, member_id, kind, cleaned, "staff", actor.code, now, staff_name=actor.name)
+        )
 
     def remove(self, actor: StaffSession, preference_id: int) -> Changes:
         require(actor, Permission.EDIT_PREFERENCES)

@@ -25,7 +25,7 @@ from localdb.database import Database
 from localdb.models import EntrySync, OutboxItem, PointEntry, Staff, SyncRun
 from localdb.outbox import NEEDS_ATTENTION
 from localdb.staff import StaffSession, require
-from localdb.till_config import TillSettings
+from localdb.till_config import TillSettings, ensure_sync_state
 from loyalty.clock import Clock, day_bounds
 from loyalty.roles import Permission
 from protocol.vocabulary import EntryKind, ItemStatus, ItemType
@@ -79,6 +79,8 @@ class DayReport:
     entry_sync: EntrySyncCounts
     last_sync_at: datetime | None  # the last sync run that finished without error, any day (UTC)
     generated_at: datetime  # UTC
+    store_name: str | None = None  # as the server gave it at registration
+    device_name: str | None = None  # this till's name as registered (None: registered before names were kept)
     totals: StaffDay = field(init=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +140,8 @@ class ReportService:
             names = self._staff_names(session, by_staff)
             staff = tuple(replace(by_staff[code], staff_name=names.get(code)) for code in sorted(by_staff))
             entry_sync = self._entry_sync(session, start, end)
+            state = ensure_sync_state(session)
+            store_name, device_name = state.store_name, state.device_name
             last_sync_at = session.scalar(
                 select(func.max(SyncRun.finished_at)).where(SyncRun.error.is_(None), SyncRun.finished_at.is_not(None))
             )
@@ -152,6 +156,8 @@ class ReportService:
             entry_sync=entry_sync,
             last_sync_at=last_sync_at,
             generated_at=now,
+            store_name=store_name,
+            device_name=device_name,
         )
 
     def sync_exceptions(self, actor: StaffSession) -> list[SyncException]:

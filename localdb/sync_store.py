@@ -172,16 +172,19 @@ class SyncStore:
         store_name: str,
         timezone: str,
         audit_key: str | None = None,
+        device_name: str | None = None,
     ) -> None:
         """Become the till the server just registered. Members cached for another store or server are kept, but
         the cursor starts again from 0 so the first sync brings the whole member set. `audit_key` (64 hex digits,
         from the server's answer; an older server sends none, and the first sync fetches one) keys the audit chain
-        from here on (`localdb.audit`). ValueError for a key that is not 64 hex digits, before anything is written."""
+        from here on (`localdb.audit`); `device_name` is the name this till registered under (the day report's).
+        ValueError for a key that is not 64 hex digits, before anything is written."""
         key = parse_audit_key(audit_key) if audit_key is not None else None
         with self._db.write() as session:
             state = ensure_sync_state(session)
             state.server_url, state.device_token, state.sync_blocked = server_url, token, None
             state.store_name, state.cursor = store_name, 0
+            state.device_name = device_name
             append_audit(session, at=self._clock(), staff_code=None, action="register", subject=device_id,
                          detail={"store_code": store_code})  # fmt: skip
             if key is not None:

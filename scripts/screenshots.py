@@ -1,4 +1,5 @@
-"""Renders each main screen of the counter app, in Chinese and in English, into docs/screenshots/<lang>/.
+"""Renders each main screen of the counter app, in Chinese and in English, with the window at 1366 x 768 and at
+1920 x 1080 (the tills it runs on), into docs/screenshots/<lang>/<width>x<height>/.
 
 A real demo chain (the embedded server with demo members), a till registered and synced with it, a few points
 awarded and redeemed so the lists have content; then each screen is shown offscreen and grabbed. Run it after a
@@ -39,6 +40,7 @@ from ui.reverse_dialog import ReverseDialog  # noqa: E402
 
 PINS = {person.code: person.pin for person in DEMO_STAFF}
 OUT = ROOT / "docs" / "screenshots"
+SIZES = ((1366, 768), (1920, 1080))
 
 
 def wait_until(app: QApplication, done: Callable[[], bool], timeout_ms: int = 30_000) -> None:
@@ -74,12 +76,20 @@ def type_into(widget: QWidget, name: str, text: str) -> None:
 
 
 def shoot_language(
-    app: QApplication, ctx: AppContext, translations: Translations, folder: Path, member_id: str
+    app: QApplication,
+    ctx: AppContext,
+    translations: Translations,
+    folder: Path,
+    member_id: str,
+    size: tuple[int, int],
+    run: int,
 ) -> None:
+    """Every screen in the current language with the main window at `size`; `run` keeps this run's new member
+    apart from the other runs' (a phone can be enrolled once)."""
     language = translations.language
-    out = OUT / language.value
+    out = OUT / language.value / f"{size[0]}x{size[1]}"
     till = ctx.till
-    server_down_till = Till.open(folder / f"new-till-{language.value}.sqlite3")
+    server_down_till = Till.open(folder / f"new-till-{language.value}-{run}.sqlite3")
     registration = RegistrationDialog(build_context(server_down_till))
     registration.show()
     settle(app)
@@ -97,7 +107,8 @@ def shoot_language(
 
     ctx.log_in(till.staff.login("C001", PINS["C001"]))
     window = MainWindow(ctx, translations)
-    window.resize(1280, 800)
+    window.setWindowState(Qt.WindowState.WindowNoState)  # the offscreen screen is not the till's: its size, exactly
+    window.resize(*size)
     window.show()
     settle(app)
     view = till.members.get(ctx.actor(), member_id)
@@ -137,7 +148,7 @@ def shoot_language(
 
     enrol = EnrolDialog(ctx, phone="", parent=window)
     enrol.show()
-    type_into(enrol, "enrolPhone", "139 0000 7" + ("711" if language is Language.ZH_CN else "712"))
+    type_into(enrol, "enrolPhone", f"139 0000 7{710 + run}")
     type_into(enrol, "enrolName", "周晓梅" if language is Language.ZH_CN else "Zhou Xiaomei")
     settle(app)
     shoot(enrol, out / "08-enrol-form.png")
@@ -183,9 +194,12 @@ def main() -> int:
             for member in busiest[1:3]:
                 till.ledger.award(cashier, member.id, 12_800)
             try:
+                run = 0
                 for language in (Language.ZH_CN, Language.EN):
                     translations.switch(language)
-                    shoot_language(app, ctx, translations, folder, showcase)
+                    for size in SIZES:
+                        run += 1
+                        shoot_language(app, ctx, translations, folder, showcase, size, run)
             finally:
                 ctx.sync.shutdown()
                 ctx.ops.shutdown()

@@ -70,5 +70,5 @@ def register_till(
         answer = client.register(request)
     store.register(server_url=url, device_id=answer.device_id, token=answer.token, store_code=answer.store.code,
                    store_name=answer.store.name, timezone=answer.store.timezone,
-                   audit_key=answer.audit_key)  # fmt: skip
+                   audit_key=answer.audit_key, device_name=request.device_name)  # fmt: skip
     return answer

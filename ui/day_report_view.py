@@ -176,14 +176,18 @@ class DayReportView(Retranslating, QWidget):
         if self.report is None:
             self.browser.clear()
             return
+        # The same report read again (after each sync) must not throw the manager back to the top of it.
+        bar = self.browser.verticalScrollBar()
+        kept = bar.value()
         self.browser.setHtml(self.report_html(self.report))
+        bar.setValue(min(kept, bar.maximum()))
 
     def report_html(self, report: DayReport) -> str:
         """The report as the HTML the browser shows and the printer prints."""
         zone = report.zone
         heading = self.tr("Day report %1, store %2").replace("%1", report.day.isoformat())
-        heading = heading.replace("%2", report.store_code)
-        meta = self.tr("Till %1 · made %2 · times in the store's zone").replace("%1", report.device_id)
+        heading = heading.replace("%2", " ".join(filter(None, (report.store_code, report.store_name))))
+        meta = self.tr("Till %1 · made %2 · times in the store's zone").replace("%1", _till_name(report))
         meta = meta.replace("%2", local_time_text(report.generated_at, zone))
         if report.last_sync_at is not None:
             last_sync = self.tr("Last complete sync: %1").replace("%1", local_time_text(report.last_sync_at, zone))
@@ -197,7 +201,7 @@ class DayReportView(Retranslating, QWidget):
             f"<p class='meta'>{_esc(meta)}</p>",
             f"<p class='meta'>{_esc(last_sync)}</p>",
             f"<p class='h2'>{_esc(by_staff)}</p>",
-            f"<p class='meta'>{_esc(units)}</p>",
+            f"<p class='meta'>{_esc(units)}</p>" if report.staff else "",  # it explains the table: none, no words
             self._staff_table(report),
             f"<p class='h2'>{_esc(with_server)}</p>",
             self._sync_table(report),
@@ -206,7 +210,8 @@ class DayReportView(Retranslating, QWidget):
 
     def _staff_table(self, report: DayReport) -> str:
         if not report.staff:
-            return f"<p>{_esc(self.tr('No points entries and no new members on this day.'))}</p>"
+            nothing = self.tr("No points entries and no new members on this day.")  # (inside an f-string,
+            return f"<p>{_esc(nothing)}</p>"  # lupdate would not see it, and it stayed English on a Chinese screen)
         headers = [
             (self.tr("Staff"), False),
             (self.tr("Entries"), True),
@@ -220,7 +225,8 @@ class DayReportView(Retranslating, QWidget):
         head = "".join(f"<th class='{'n' if right else 'l'}'>{_esc(text)}</th>" for text, right in headers)
         rows = [self._staff_row(day, self._staff_name(day)) for day in report.staff]
         rows.append(self._staff_row(report.totals, self.tr("Total"), total=True))
-        return f"<table width='100%' cellspacing='0' cellpadding='4'><tr>{head}</tr>{''.join(rows)}</table>"
+        # 99 %: at 100 % the table's edge makes the document a pixel wider than the view (a sideways scrollbar).
+        return f"<table width='99%' cellspacing='0' cellpadding='4'><tr>{head}</tr>{''.join(rows)}</table>"
 
     def _staff_name(self, day: StaffDay) -> str:
         if day.staff_name:
@@ -249,8 +255,10 @@ class DayReportView(Retranslating, QWidget):
             (self.tr("Flagged (applied, to check)"), counts.flagged),
             (self.tr("Rejected (not applied)"), counts.rejected),
         ]
-        body = "".join(f"<tr><td>{_esc(text)}</td><td class='n'>{n}</td></tr>" for text, n in rows)
-        return f"<table cellspacing='0' cellpadding='4'>{body}</table>"
+        # Widths, not padding, keep the numbers clear of their labels: paper ignores the cells' padding.
+        body = "".join(f"<tr><td width='75%'>{_esc(text)}</td><td class='n' width='25%'>{n}</td></tr>"
+                       for text, n in rows)  # fmt: skip
+        return f"<table width='50%' cellspacing='0' cellpadding='4'>{body}</table>"
 
     # -- paper ---------------------------------------------------------------------------------------------------
 
@@ -275,11 +283,16 @@ class DayReportView(Retranslating, QWidget):
         """Print the report as shown on `printer` (the print dialog's, or a PDF printer in tests)."""
         self._print_document(printer)
 
-    def _print_document(self, device: QPdfWriter | QPrinter) -> None:
-        copy = self.document().clone(self)  # printing lays the text out for paper; the screen's copy stays as it is
+    def paper_document(self) -> QTextDocument:
+        """A copy of the report set for paper (the screen's copy stays as it is); the caller deletes it."""
+        copy = self.document().clone(self)
         font = QFont(copy.defaultFont())
         font.setPointSize(_PRINT_POINTS)  # the screen's base font is in pixels, which paper would shrink to dots
         copy.setDefaultFont(font)
+        return copy
+
+    def _print_document(self, device: QPdfWriter | QPrinter) -> None:
+        copy = self.paper_document()
         try:
             copy.print_(device)
         finally:
@@ -326,6 +339,12 @@ class DayReportView(Retranslating, QWidget):
         self.print_button.setText(self.tr("Print…"))
         self.save_pdf_button.setText(self.tr("Save as PDF…"))
         self._render()
+
+
+def _till_name(report: DayReport) -> str:
+    """The till as the manager knows it: the name it registered under; a till registered before names were kept
+    shows the start of its id (enough to tell two tills apart), not the whole UUID."""
+    return report.device_name or report.device_id[:8]
 
 
 def _qdate(day: date) -> QDate:

@@ -1,6 +1,7 @@
 """`ErrorLine`, the `errorLabel` of every dialog and page: one refusal in words (`ui.messages.describe`), worded again
 when the language changes (it keeps the refusal, not the sentence), hidden while there is none, and cleared as soon
-as the input it is about changes, so an error never outlives the input that caused it.
+as the input it is about changes, so an error never outlives the input that caused it. In a dialog it keeps the
+room of two lines while hidden, so the dialog does not grow (and its buttons do not jump) when a refusal appears.
 
 Thread: GUI thread.
 """
@@ -9,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QDateTimeEdit, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QDateTimeEdit, QDialog, QLabel, QLineEdit, QWidget
 
 from ui.messages import describe
 from widgets.display import join_sentences, no_orphan
 from widgets.retranslating import Retranslating
 
 Words = Callable[[], str]
+
+DIALOG_LINES = 2  # the room a dialog keeps for its refusal: most are one line, a long English one wraps to two
 
 
 class ErrorLine(Retranslating, QLabel):
@@ -25,12 +28,24 @@ class ErrorLine(Retranslating, QLabel):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, name: str = "errorLabel") -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, name: str = "errorLabel", reserve_lines: int | None = None
+    ) -> None:
+        """`reserve_lines`: the lines of room kept while there is no refusal (default: two in a dialog, none on a
+        page, where the room is worth more than the stillness)."""
         super().__init__(parent)
         self.setObjectName(name)
         self.setWordWrap(True)
         self._error: BaseException | None = None
         self._words: Words | None = None
+        self._reserve_lines = (
+            (DIALOG_LINES if isinstance(parent, QDialog) else 0) if reserve_lines is None else reserve_lines
+        )
+        if self._reserve_lines:
+            policy = self.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)  # hidden, it still holds its place in the layout
+            self.setSizePolicy(policy)
+            self._reserve()
         self.hide()
 
     @property
@@ -82,6 +97,16 @@ class ErrorLine(Retranslating, QLabel):
     def _input_changed(self, *_args: object) -> None:
         if not self.is_empty:
             self.clear_error()
+
+    def _reserve(self) -> None:
+        margins = self.contentsMargins()
+        lines = self._reserve_lines * self.fontMetrics().lineSpacing()
+        self.setMinimumHeight(lines + margins.top() + margins.bottom() + 2 * self.margin())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if self._reserve_lines and event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._reserve()  # the stylesheet's font decides how tall a line is
 
     def retranslate(self) -> None:
         self.setText("" if self._words is None else no_orphan(self._words()))

@@ -46,6 +46,8 @@ from widgets.enter_clicks import EnterPressesButtons
 from widgets.retranslating import Retranslating
 from widgets.scan_detector import ScanDetector
 
+SMALLEST_SIZE = (1280, 720)  # every page and its buttons fit from here up (tests/gui/test_layout.py)
+
 
 class MainWindow(Retranslating, QMainWindow):
     def __init__(self, ctx: AppContext, translations: Translations | None = None, *, parent: QWidget | None = None):
@@ -122,7 +124,10 @@ class MainWindow(Retranslating, QMainWindow):
         self._apply_role(ctx.staff)
         self.retranslate()
         if not self.restoreGeometry(QByteArray(ctx.settings.get(WINDOW_GEOMETRY))):
-            self.resize(1280, 800)
+            # First start on this computer: the whole screen (a till has one window); un-maximised it is the
+            # smallest size every page is laid out for. The place and size chosen later are kept (closeEvent).
+            self.resize(*SMALLEST_SIZE)
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         self.show_lookup()
 
     # -- building ------------------------------------------------------------------------------------------------

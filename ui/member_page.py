@@ -15,7 +15,7 @@ import logging
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from localdb.ledger import EntryView
@@ -38,6 +38,8 @@ from widgets.retranslating import Retranslating
 
 log = logging.getLogger(__name__)
 
+LARGE_TYPE_WIDTH = 1600  # page width from which the card uses its larger type (a 1920-wide window; 1366 is not)
+
 
 class MemberDialog(Protocol):
     """How every dialog about the shown member is made: `AwardDialog(ctx, member, parent=page)` and its siblings."""
@@ -55,6 +57,7 @@ class MemberPage(Retranslating, QWidget):
 
     def __init__(self, ctx: AppContext, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("memberPage")
         self._ctx = ctx
         self._member_id: str | None = None
         self._member: MemberView | None = None
@@ -105,7 +108,7 @@ class MemberPage(Retranslating, QWidget):
         self.back_button.clicked.connect(self.back)
 
         actions = QVBoxLayout()
-        actions.setSpacing(10)
+        actions.setSpacing(8)  # eight buttons for a manager, all full height in a 1280 x 720 window
         for button, _permission in self._by_permission:
             actions.addWidget(button)
         actions.addStretch(1)
@@ -230,6 +233,18 @@ class MemberPage(Retranslating, QWidget):
     def _preferences(self) -> None:
         if self._member_id is not None and self._member is not None:
             self.preferences_requested.emit(self._member_id)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # A wide page (a maximised window on a 1920 x 1080 till) gets the card's larger type: the name and the
+        # balance read from a step back, and the room is used rather than left empty.
+        large = event.size().width() >= LARGE_TYPE_WIDTH
+        self.card.set_large(large)
+        if (self.property("scale") == "large") != large:  # the action buttons grow with it
+            self.setProperty("scale", "large" if large else "normal")
+            for button in self.findChildren(QPushButton):
+                button.style().unpolish(button)
+                button.style().polish(button)
+        super().resizeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         button = self._keys.get(Qt.Key(event.key()))

@@ -94,7 +94,7 @@ class PreferenceTree(Retranslating, QTreeWidget):
     def _source_text(self, preference: PreferenceView) -> str:
         if preference.source == "purchases":
             return self.tr("from purchases")
-        return preference.staff_code or ""
+        return preference.staff_name or preference.staff_code or ""  # a name the guide knows; the code if unknown
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):

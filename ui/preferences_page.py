@@ -46,6 +46,7 @@ from ui.preference_tree import PreferenceTree
 from ui.recent_visits import RecentVisits
 from widgets.display import PREFERENCE_KINDS, birthday_text, mark_member_data, preference_kind_name, segment_name
 from widgets.retranslating import Retranslating
+from widgets.whole_rows import WholeRows
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class PreferencesPage(Retranslating, QWidget):
         self.preference_list = PreferenceTree(parent=self)
         self.preference_list.currentItemChanged.connect(lambda *_: self._selection_changed())
         self.preference_list.remove_requested.connect(self.remove_preference)
+        self._list_frame = WholeRows(self.preference_list, parent=self)  # no row cut in half at the bottom
         self.kind_input = _named(QComboBox(self), "preferenceKind")
         self.value_input = _named(QLineEdit(self), "preferenceValue")
         self.value_input.setMaxLength(MAX_VALUE_LENGTH)
@@ -134,6 +136,7 @@ class PreferencesPage(Retranslating, QWidget):
         self._editor = _named(QWidget(self), "preferenceEditor")
         self.visits = RecentVisits(parent=self)
         self.back_button = _named(QPushButton(self), "backButton")
+        self.back_button.setMinimumWidth(200)  # as on the member page, in the same corner
         self.back_button.clicked.connect(self.back)
 
         self._build_layout()
@@ -146,10 +149,10 @@ class PreferencesPage(Retranslating, QWidget):
 
     def _build_layout(self) -> None:
         header = QHBoxLayout()
-        header.addWidget(self.back_button)
         header.addWidget(self._title)
         header.addWidget(self.name_label, 1)
         about = QFormLayout()
+        about.setVerticalSpacing(2)  # the room goes to the preferences list
         about.addRow(self._segment_caption, self.segment_label)
         about.addRow(self._birthday_caption, self.birthday_label)
         about.addRow(self._tags_caption, self.tags_label)
@@ -167,15 +170,19 @@ class PreferencesPage(Retranslating, QWidget):
         left.addLayout(header)
         left.addLayout(about)
         left.addLayout(consent)
-        left.addWidget(self.preference_list, 1)
+        left.addWidget(self._list_frame, 1)
         left.addWidget(self._editor)
         left.addWidget(self.undo_bar)
         left.addWidget(self.error_label)
+        # Back sits where it is on the member page: the bottom right corner, with the member page's margins.
+        right = QVBoxLayout()
+        right.addWidget(self.visits, 1)
+        right.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignRight)
         columns = QHBoxLayout(self)
-        columns.setContentsMargins(16, 16, 16, 16)
+        columns.setContentsMargins(24, 20, 24, 20)
         columns.setSpacing(24)
         columns.addLayout(left, 3)
-        columns.addWidget(self.visits, 2)
+        columns.addLayout(right, 2)
 
     # -- what is shown ---------------------------------------------------------------------------------------------
 
@@ -222,6 +229,7 @@ class PreferencesPage(Retranslating, QWidget):
             self.preference_list.clear_preferences()
         else:
             self.preference_list.show_preferences(self._preferences, zone)
+        self._list_frame.fit()
         self.visits.show_visits(self._member, entries, zone, entries_known=self._ctx.can(Permission.LOOKUP))
         self._render_member()
         self._update_controls()

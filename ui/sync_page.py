@@ -102,6 +102,7 @@ class SyncPage(Retranslating, QWidget):
         self._ctx = ctx
         self._last: SyncReport | None = None
         self._running = ctx.sync.running  # a background run may be going when the page is made
+        self._button_had_focus = False  # the sync button had the focus when the run started (it gets it back)
         self.exceptions: list[SyncException] = []
 
         self._title = QLabel(self)
@@ -118,6 +119,13 @@ class SyncPage(Retranslating, QWidget):
         self.error_label = ErrorLine(self)
         self.outcome_label = _named(QLabel(self), "syncOutcome")
         self.outcome_label.setWordWrap(True)
+        policy = self.outcome_label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # its line is kept: what is below does not move when it speaks
+        self.outcome_label.setSizePolicy(policy)
+        for label in (self.phase_label, self.outcome_label):  # an empty line is as tall as a spoken one
+            label.setText("同步 Sync")  # (Chinese glyphs come from a fallback font with a taller line)
+            label.setMinimumHeight(label.sizeHint().height())
+            label.clear()
         self.audit_warning = _named(QLabel(self), "auditWarning")
         self.audit_warning.setWordWrap(True)
         self.audit_warning.setProperty("tone", "error")
@@ -216,6 +224,11 @@ class SyncPage(Retranslating, QWidget):
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
         self._say_phase(lambda: self.tr("Connecting to the server…"))
+        # A disabled button hands its focus on down the chain, to the report's date box, where the next digit
+        # typed would change the day: the page holds the focus for the run and gives it back to the button after.
+        self._button_had_focus = self.sync_button.hasFocus()
+        if self._button_had_focus:
+            self.setFocus()
         self.sync_button.setEnabled(False)
 
     def _progress(self, phase: str, done: int, total: int) -> None:
@@ -261,6 +274,9 @@ class SyncPage(Retranslating, QWidget):
             self._say_phase(lambda: self.tr("Stopped."))
         self._render_summary()
         self._apply_role()
+        if self._button_had_focus and self.sync_button.isEnabled() and self.isVisible():
+            self.sync_button.setFocus()
+        self._button_had_focus = False
         self.refresh()
 
     def _render_summary(self) -> None:
@@ -401,6 +417,10 @@ class SyncPage(Retranslating, QWidget):
         for caption, (_name, text) in zip(self._summary_captions, _SUMMARY, strict=True):
             caption.setText(_tr(text))
         self._finished_caption.setText(self.tr("Finished at"))
+        # The summary keeps the width of its widest value ("no sync yet..."), so the report beside it does not
+        # move sideways when a sync puts a time there.
+        never = self.tr("no sync yet since the till started")
+        self.finished_label.setMinimumWidth(self.finished_label.fontMetrics().horizontalAdvance(never))
         self._exceptions_title.setText(self.tr("Flagged and rejected items"))
         self._no_exceptions.setText(self.tr("None: the server took everything as it was."))
         self.phase_label.setText(self._phase_words())

@@ -150,6 +150,25 @@ class MemberCard(Retranslating, QFrame):
     def member_id(self) -> str | None:
         return None if self._shown is None else self._shown.view.id
 
+    @property
+    def large(self) -> bool:
+        return bool(self.property("scale") == "large")
+
+    def set_large(self, large: bool) -> None:
+        """Larger type for the name, the balance and the facts (a wide screen); the stylesheet's
+        `QFrame#memberCard[scale="large"]` rules say how large."""
+        if large == self.large:
+            return
+        self.setProperty("scale", "large" if large else "normal")
+        grid = self.layout()
+        if isinstance(grid, QGridLayout):  # more air around the larger type
+            grid.setContentsMargins(*((32, 28, 32, 28) if large else (20, 16, 20, 16)))
+            grid.setVerticalSpacing(16 if large else 8)
+        for widget in (self, *self.findChildren(QLabel)):  # a dynamic property takes effect on a repolish
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+        self.updateGeometry()
+
     def _render(self) -> None:
         # One paint for the whole card, not one per child: QProgressBar.setValue repaints at once otherwise.
         self.setUpdatesEnabled(False)

@@ -167,6 +167,10 @@
         <translation>当日记录的同步情况</translation>
     </message>
     <message>
+        <source>No points entries and no new members on this day.</source>
+        <translation>当日没有积分记录，也没有新会员。</translation>
+    </message>
+    <message>
         <source>Staff</source>
         <translation>员工</translation>
     </message>
@@ -1926,6 +1930,10 @@ F12</translation>
     <message>
         <source>Finished at</source>
         <translation>完成时间</translation>
+    </message>
+    <message>
+        <source>no sync yet since the till started</source>
+        <translation>本机启动后尚未同步</translation>
     </message>
     <message>
         <source>Flagged and rejected items</source>

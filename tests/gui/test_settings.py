@@ -63,14 +63,16 @@ def test_the_window_keeps_its_language_and_its_place(gui_env: GuiEnv, qtbot: QtB
         window = show_widget(qtbot, MainWindow(gui_env.ctx, translations))
         window.language_button.click()
         assert gui_env.ctx.settings.get(LANGUAGE) is Language.EN
-        assert not window.isMaximized()
-        window.showMaximized()  # how this cashier wants it
-        qtbot.waitUntil(window.isMaximized)
+        qtbot.waitUntil(window.isMaximized)  # the first start takes the whole screen
+        window.showNormal()  # this cashier wants it smaller, at a place of their own
+        qtbot.waitUntil(lambda: not window.isMaximized())
+        window.setGeometry(20, 30, 1300, 740)
+        qtbot.waitUntil(lambda: window.size().width() == 1300)
         window.close()
         assert gui_env.ctx.settings.get(WINDOW_GEOMETRY) != b""
 
         reopened = show_widget(qtbot, MainWindow(gui_env.ctx, translations))
-        qtbot.waitUntil(reopened.isMaximized)
+        assert not reopened.isMaximized()  # (restoreGeometry fits the size to the offscreen 800 x 600 screen)
     finally:
         translations.uninstall()
 

@@ -1,7 +1,7 @@
 """The (name, last visit) index: a name search lists the most recent visitors first, like a tail's, choosing them on
 the index alone (a common surname matches tens of thousands of members at a million).
 
-Revision ID: 0014
+Revision ID: 0010
 Revises: 0009
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0014"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
