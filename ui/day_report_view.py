@@ -21,7 +21,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -35,6 +34,7 @@ from localdb.staff import StaffSession
 from loyalty.roles import Permission
 from ui.context import AppContext
 from ui.error_line import ErrorLine
+from ui.save_file import ask_save_path
 from widgets.display import local_time_text, points_text, signed_points_text, yuan_text
 from widgets.retranslating import Retranslating
 
@@ -307,11 +307,10 @@ class DayReportView(Retranslating, QWidget):
 
     def _save_clicked(self) -> None:
         store = self.report.store_code if self.report else "store"
-        suggested = str(Path.home() / f"day-report-{store}-{self.chosen_day().isoformat()}.pdf")
-        path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save the day report as PDF"), suggested,
-                                                    self.tr("PDF files (*.pdf)"))  # fmt: skip
-        if path:
-            self.save_as(Path(path))
+        suggested = Path.home() / f"day-report-{store}-{self.chosen_day().isoformat()}.pdf"
+        self.save_dialog = ask_save_path(
+            self, self.tr("Save the day report as PDF"), suggested, self.tr("PDF files (*.pdf)"), self.save_as
+        )
 
     def save_as(self, path: Path) -> Path | None:
         """Save the report to `path` (".pdf" added when the name has none) and say where it went, the whole path,

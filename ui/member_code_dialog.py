@@ -22,7 +22,6 @@ from PySide6.QtGui import QPaintDevice
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -39,6 +38,7 @@ from sync.engine import SyncReport
 from sync.member_codes import fetch_member_code
 from ui.context import AppContext
 from ui.messages import describe
+from ui.save_file import ask_save_path
 from widgets.display import join_sentences, mark_member_data, no_orphan
 from widgets.qr_view import QrView
 from widgets.retranslating import Retranslating
@@ -295,11 +295,13 @@ class MemberCodePanel(Retranslating, QWidget):
         if self._state is not CodeState.SHOWN:
             return
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-        path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Save the member code"), str(Path(folder) / DEFAULT_PNG_NAME), self.tr("PNG image (*.png)")
+        self.save_dialog = ask_save_path(
+            self,
+            self.tr("Save the member code"),
+            Path(folder) / DEFAULT_PNG_NAME,
+            self.tr("PNG image (*.png)"),
+            self.save_png,
         )
-        if path:
-            self.save_png(path)
 
     def save_png(self, path: Path | str) -> Path | None:
         """Save the shown code as PNG (".png" added when the name has no suffix); the path, or None when it could

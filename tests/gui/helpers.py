@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QLineEdit, QPushButton, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from localdb.ledger import EntryView
@@ -185,3 +186,10 @@ def filtering_app_events(event_filter: QObject) -> Iterator[None]:
         yield
     finally:
         app.removeEventFilter(event_filter)
+
+
+def choose_in_save_dialog(qtbot: QtBot, dialog: QFileDialog, path: Path | str) -> None:
+    """What a person does in the save dialog the till opened: type the name and press Save."""
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.selectFile(str(path))
+    dialog.accept()

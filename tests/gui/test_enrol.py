@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel, QLineEdit
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -25,7 +25,7 @@ from loyalty.phone import InvalidPhone, PhoneProblem
 from server.members import create_member
 from server.models import Member as ServerMember
 from tests.gui.conftest import GuiEnv
-from tests.gui.helpers import child, click, commit_text, show_widget
+from tests.gui.helpers import child, choose_in_save_dialog, click, commit_text, show_widget
 from ui.enrol_dialog import EnrolDialog, parse_birthday
 from ui.member_code_dialog import CodeState, MemberCodeDialog, MemberCodePanel
 from ui.messages import describe
@@ -101,15 +101,12 @@ def _decode_printed_page(panel: MemberCodePanel, folder: Path) -> str:
 
 
 def _save_through_the_button(qtbot: QtBot, panel: MemberCodePanel, path: Path, monkeypatch) -> None:
-    asked: list[str] = []
-
-    def choose(_parent: object, _title: str, suggested: str, _filter: str) -> tuple[str, str]:
-        asked.append(suggested)
-        return str(path), "PNG (*.png)"
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(choose))
     click(panel.save_button)
-    assert asked and asked[0].endswith("member-code.png")  # no phone digits in the suggested name
+    dialog = panel.save_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    suggested = child(dialog, QLineEdit, "fileNameEdit").text()
+    assert suggested == "member-code.png"  # no phone digits in the suggested name
+    choose_in_save_dialog(qtbot, dialog, path)
 
 
 def _print_through_the_button(qtbot: QtBot, panel: MemberCodePanel, pdf: Path) -> None:

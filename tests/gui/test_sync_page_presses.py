@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QLabel
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import GuiEnv
-from tests.gui.helpers import child, click, show_widget
+from tests.gui.helpers import child, choose_in_save_dialog, click, show_widget
 from ui.sync_page import SyncPage
 
 
@@ -35,14 +35,14 @@ def test_saving_the_pdf_says_where_it_went(
     qtbot.waitUntil(lambda: page.day_report.report is not None)
     chosen = tmp_path / "reports" / "today"  # no suffix typed: the file gets ".pdf"
     chosen.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_args: (str(chosen), "PDF (*.pdf)")))
     click(page.day_report.save_pdf_button)
+    choose_in_save_dialog(qtbot, page.day_report.save_dialog, chosen)
     saved = chosen.with_suffix(".pdf")
     assert saved.read_bytes().startswith(b"%PDF")
     label = child(page, QLabel, "reportSaved")
     assert label.isVisible() and label.text() == f"Saved to {saved}"
 
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_args: ("/proc/nowhere/x.pdf", "")))
     click(page.day_report.save_pdf_button)
+    page.day_report.save_dialog.fileSelected.emit("/proc/nowhere/x.pdf")  # a folder nobody may write in
     assert not label.isVisible()
     assert child(page, QLabel, "reportError").text() == "The PDF could not be saved there. Choose another folder."
