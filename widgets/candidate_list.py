@@ -112,3 +112,6 @@ class CandidateList(Retranslating, QTreeWidget):
         self.setHeaderLabels(
             [self.tr("Phone"), self.tr("Name"), self.tr("Tier"), self.tr("Points"), self.tr("Last visit")]
         )
+        header_item = self.headerItem()
+        if header_item is not None:  # the points' heading over their right-aligned figures
+            header_item.setTextAlignment(POINTS_COLUMN, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
