@@ -16,8 +16,9 @@ until the member card has been painted showing that member. Timed per sample wit
 - total: from the first key press to the end of the event-loop pass that painted the card (the detector's queued
   signal, the code's signature check and the lookup, the member page's reads, layout and paint).
 
-The same is then timed for phones scanned as 11 digits. A scanner itself takes 2–5 ms per key (0.3–0.7 s for a
-member code); that time is the scanner's, not ours, so the keys are sent back to back.
+The same is then timed for phones scanned as 11 digits, and both again with the cursor in the lookup box ("box":
+every key is also typed there, so search as you type runs on each). A scanner itself takes 2–5 ms per key (0.3–0.7 s
+for a member code); that time is the scanner's, not ours, so the keys are sent back to back.
 
 The last line is `median_ms: X`, the median total for member codes. Results are recorded in docs/performance.md.
 """
@@ -107,8 +108,15 @@ class Counter(QWidget):
         self.member.setFocus()
 
 
-def _scan(app: QApplication, counter: Counter, watch: PaintWatch, text: str, member_id: str) -> tuple[int, int, bool]:
-    """One scan: (ns to deliver the keys, ns to the card painted, whether the right member was painted)."""
+def _scan(
+    app: QApplication, counter: Counter, watch: PaintWatch, text: str, member_id: str, *, in_lookup: bool = False
+) -> tuple[int, int, bool]:
+    """One scan: (ns to deliver the keys, ns to the card painted, whether the right member was painted). With
+    `in_lookup` the cursor is in the lookup box, so every key is also typed there (search as you type runs)."""
+    if in_lookup:
+        counter.pages.setCurrentWidget(counter.lookup)
+        counter.lookup.input.setFocus()
+        app.processEvents()
     watch.expected, watch.painted = member_id, False
     target = app.focusWidget() or counter
     clock = time.perf_counter_ns
@@ -143,20 +151,25 @@ def run(
         # Signed beforehand: signing is the server's work, not part of a scan.
         return [(sign_member_code(key, uuid.UUID(s.member_id), s.serial), s.member_id) for s in chosen]
 
+    phones_warm = [(s.national, s.member_id) for s in warmup]
+    phones = [(s.national, s.member_id) for s in samples]
     plans = [
-        ("member code", codes(warmup), codes(samples)),
-        ("phone", [(s.national, s.member_id) for s in warmup], [(s.national, s.member_id) for s in samples]),
+        ("member code", codes(warmup), codes(samples), False),
+        ("phone", phones_warm, phones, False),
+        # The cursor in the lookup box: each key is typed there too, and search as you type runs on it.
+        ("code, box", codes(warmup), codes(samples), True),
+        ("phone, box", phones_warm, phones, True),
     ]
     results: list[Timings] = []
     try:
-        for name, warm, timed in plans:
+        for name, warm, timed, in_lookup in plans:
             for text, member_id in warm:
-                _scan(app, counter, watch, text, member_id)
+                _scan(app, counter, watch, text, member_id, in_lookup=in_lookup)
             keys_ns: list[int] = []
             total_ns: list[int] = []
             wrong = 0
             for text, member_id in timed:
-                keys, total, right = _scan(app, counter, watch, text, member_id)
+                keys, total, right = _scan(app, counter, watch, text, member_id, in_lookup=in_lookup)
                 keys_ns.append(keys)
                 total_ns.append(total)
                 wrong += not right
