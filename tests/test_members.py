@@ -257,15 +257,9 @@ def test_birthdays_today_are_the_regulars_born_today_most_recent_first(till: Til
     _visited(till, enrolled[4], birthday=date(1992, 2, 29), days_ago=5)
     assert enrolled[4] in [m.id for m in till.members.birthdays_today(staff.cashier, date(2027, 2, 28))]
     assert enrolled[4] not in [m.id for m in till.members.birthdays_today(staff.cashier, date(2028, 2, 28))]
-    with till.db.read() as session:
-        plan = (
-            session.connection()
-            .exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT id FROM member"
-                " WHERE substr(birthday, 6, 5) = '03-18' AND last_visit_at >= ''"
-            )
-            .fetchall()
-        )
+    queries = till.members._queries  # the SQL the service runs, as it runs it
+    params = queries._birthdays.params(key="03-18", since="", limit=5)
+    plan = till.db.lookup_connection().execute("EXPLAIN QUERY PLAN " + queries._birthdays.sql, params).fetchall()
     assert "ix_member_birthday_md" in " ".join(str(row) for row in plan)
 
 
