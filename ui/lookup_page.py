@@ -208,7 +208,10 @@ class LookupPage(Retranslating, QWidget):
         """Back to an empty input (after a choice, or when the staff changes)."""
         self.input.clear()
         self._clear_answer()
-        self.home.refresh()
+        # Read the lists once control is back in the event loop, and only if this page still shows: after a choice
+        # the member page has taken over (showEvent reads them when the lookup comes back), so a scan does not pay
+        # for lists nobody sees.
+        QTimer.singleShot(0, self, self._refresh_home)
         if self.isVisible():
             self.input.setFocus()
 
