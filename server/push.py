@@ -38,7 +38,6 @@ from server.errors import ApiError
 from server.models import (
     ConflictingItem,
     ConsentEvent,
-    Device,
     LedgerEntry,
     Member,
     Preference,
@@ -288,11 +287,14 @@ def _apply(
         outcomes.append(outcome)
     batch.finish()  # one new version per changed member
     results, pushed_rows = _answers(items, hashes, outcomes, known, device, now)
-    _write(session, bulk, batch, pushed_rows, now)
+    _write(session, batch.bulk, batch, pushed_rows, now)
     if alarms:
+        batch.bulk.flush()
         session.execute(insert(SeqAlarm), alarms)
     if last_seq != stored_seq:
-        session.execute(update(Device).where(Device.id == device.id).values(last_till_seq=last_seq))
+        sql = f"UPDATE device SET last_till_seq = {bulk.mark} WHERE id = {bulk.mark}"  # noqa: S608 - our own names
+        batch.bulk.execute(sql, (last_seq, device.id))
+    batch.bulk.flush()  # the batch's writes, in one round trip on PostgreSQL
     return results, batch
 
 
@@ -328,9 +330,11 @@ def _answers(
 
 
 def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[Any, ...]], now: datetime) -> None:
-    """The batch's rows, one statement per table: members first (the rows after them refer to them)."""
+    """The batch's rows, one statement per table: members first (the rows after them refer to them). On PostgreSQL
+    the bulk writes are queued (`Bulk.flush`): flushed before each statement made through the session."""
     batch.write_members()
     if batch.consumed:
+        bulk.flush()
         session.execute(
             update(_RESERVATION_TABLE).where(_RESERVATION_TABLE.c.id.in_(batch.consumed)).values(consumed_at=now)
         )
@@ -338,10 +342,12 @@ def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[A
     if batch.removed_preferences:
         bulk.update(_PREFERENCE_TABLE, ("removed_at",), "id", batch.removed_preferences)
     if batch.withdrawn:  # profile consent withdrawn: preferences and tags forgotten (docs/operations.md)
+        bulk.flush()
         withdrawn = sorted(batch.withdrawn)
         session.execute(delete(_PREFERENCE_TABLE).where(_PREFERENCE_TABLE.c.member_id.in_(withdrawn)))
         session.execute(update(Member).where(Member.id.in_(withdrawn)).values(tags=[]))
     if batch.consent_events:
+        bulk.flush()
         session.execute(insert(ConsentEvent), batch.consent_events)
     bulk.insert(
         _PREFERENCE_TABLE,

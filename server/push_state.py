@@ -198,7 +198,8 @@ class Batch:
         self.window(member_id).remove(entry_id, self.visit_start)
 
     def write_members(self) -> None:
-        """New members (and tombstones) inserted, changed ones updated, each in one statement."""
+        """New members (and tombstones) inserted, changed ones updated, each in one statement (the update queued on
+        PostgreSQL: `Bulk.flush`)."""
         new_rows: list[dict[str, Any]] = []
         updates: list[tuple[Any, ...]] = []
         for member in self.members.values():
@@ -210,11 +211,14 @@ class Batch:
         # phone it gave up; a new member's after its row exists.
         created = {member.id for member in self.members.values() if member.new_row is not None}
         edits = list(self.edits.items())
+        self.bulk.flush()  # statements of the session's own follow: the bulk writes before them go first
         for member_id, columns in (edit for edit in edits if edit[0] not in created):
             self.session.execute(update(Member).where(Member.id == member_id).values(**columns))
         if new_rows:
             self.session.execute(insert(Member), new_rows)
         self.bulk.update(_MEMBER_TABLE, _CHANGING, "id", updates)
+        if any(edit[0] in created for edit in edits):
+            self.bulk.flush()
         for member_id, columns in (edit for edit in edits if edit[0] in created):
             self.session.execute(update(Member).where(Member.id == member_id).values(**columns))
 
