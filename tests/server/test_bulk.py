@@ -17,9 +17,11 @@ from sqlalchemy.dialects.postgresql import psycopg
 
 from server.bulk import Bulk, column_converters, naive_utc, sqlite_time
 from server.db import ServerDatabase
-from server.models import AdminLog, Base, UtcDateTime
+from server.models import AdminLog, Base, ConflictingItem, PushedItem, UtcDateTime
 
 _ADMIN_LOG: Table = AdminLog.__table__  # type: ignore[assignment]
+_PUSHED: Table = PushedItem.__table__  # type: ignore[assignment]
+_CONFLICTS: Table = ConflictingItem.__table__  # type: ignore[assignment]
 TIMES = (
     datetime(2026, 3, 18, 2, 0, tzinfo=UTC),  # whole seconds: still six digits of microseconds
     datetime(2026, 3, 18, 2, 0, 0, 123456, tzinfo=UTC),
@@ -88,3 +90,55 @@ def test_every_column_converter_binds_what_sqlalchemy_binds(dialect: Dialect) ->
 def _unwrapped(bound: Any) -> Any:
     """psycopg's JSON parameter wrapper compares by identity; what it carries is what counts."""
     return bound.obj if isinstance(bound, Json) else bound
+
+
+_PUSHED_COLUMNS = ("id", "device_id", "till_seq", "type", "body_hash", "status", "reason", "member", "received_at")
+_CONFLICT_COLUMNS = ("item_id", "device_id", "till_seq", "type", "body", "received_at")
+
+
+def test_bulk_writes_store_every_value_as_given(db: ServerDatabase) -> None:
+    """Inserts and updates (on PostgreSQL one statement per table from a JSON parameter, sent in one pipeline) keep
+    times, NULLs, big integers, non-ASCII text and JSON values exactly."""
+    at = datetime(2026, 3, 18, 2, 0, 0, 123456, tzinfo=UTC)
+    rows = [
+        (f"item-{n}", "till-1", 2**62 - n, "point_entry", "ab" * 32, "applied", None, "会员-ü'\"\\", TIMES[n])
+        for n in range(len(TIMES))
+    ]
+    body = {"kind": "earn", "名字": "王小明", "nested": [1, None, True, {"a": "\\n"}]}
+    with db.write() as session:
+        bulk = Bulk(session.connection())
+        bulk.insert(_PUSHED, _PUSHED_COLUMNS, rows)
+        bulk.insert(_CONFLICTS, _CONFLICT_COLUMNS, [("item-0", "till-1", 7, "point_entry", body, at)])
+        bulk.update(_PUSHED, ("status", "reason", "received_at"), "id", [("flagged", "over_cap", at, "item-1")])
+        bulk.flush()
+    with db.read() as session:
+        stored = {item.id: item for item in session.scalars(select(PushedItem))}
+        conflict = session.scalars(select(ConflictingItem)).one()
+    assert len(stored) == len(TIMES)
+    for n, row in enumerate(rows):
+        item = stored[f"item-{n}"]
+        assert (item.till_seq, item.member, item.reason) == (2**62 - n, "会员-ü'\"\\", None if n != 1 else "over_cap")
+        assert item.received_at == (at if n == 1 else row[-1])
+        assert item.status == ("flagged" if n == 1 else "applied")
+    assert conflict.body == body and conflict.received_at == at
+
+
+def test_a_failing_bulk_write_fails_its_transaction(db: ServerDatabase) -> None:
+    """A write that breaks a constraint raises (on PostgreSQL when the queued writes are sent), and none of the
+    transaction's writes stay."""
+    row = ("item-1", "till-1", 1, "point_entry", "ab" * 32, "applied", None, None, TIMES[0])
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"), db.write() as session:
+        bulk = Bulk(session.connection())
+        bulk.insert(_PUSHED, _PUSHED_COLUMNS, [row])
+        bulk.insert(_PUSHED, _PUSHED_COLUMNS, [row])  # the same id again
+        bulk.flush()
+    with db.read() as session:
+        assert session.scalars(select(PushedItem)).all() == []
+
+
+def test_reads_see_the_writes_queued_before_them(db: ServerDatabase) -> None:
+    row = ("item-1", "till-1", 1, "point_entry", "ab" * 32, "applied", None, None, TIMES[0])
+    with db.write() as session:
+        bulk = Bulk(session.connection())
+        bulk.insert(_PUSHED, _PUSHED_COLUMNS, [row])
+        assert bulk.rows("SELECT id FROM pushed_item") == [("item-1",)]
