@@ -988,6 +988,18 @@ F12</translation>
         <translation>积分不足：可用 %1 积分。</translation>
     </message>
     <message>
+        <source>More than the sale has left to refund: at most %1.</source>
+        <translation>超过该笔消费可退的金额：最多 %1。</translation>
+    </message>
+    <message>
+        <source>Only a purchase or a redemption can be refunded.</source>
+        <translation>只有消费积分或积分抵扣可以退。</translation>
+    </message>
+    <message>
+        <source>The purchase lines do not add up to the amount, or a line appears twice.</source>
+        <translation>商品明细合计与金额不符，或有重复的行号。</translation>
+    </message>
+    <message>
         <source>The member has not agreed to have preferences recorded.</source>
         <translation>该会员未同意记录偏好。</translation>
     </message>
@@ -1188,8 +1200,8 @@ F12</translation>
         <translation>服务器上没有该会员（已被总部删除，或从未入会）。</translation>
     </message>
     <message>
-        <source>The entry it reverses is not known to the server.</source>
-        <translation>服务器上找不到被冲正的原记录。</translation>
+        <source>The entry it reverses or refunds is not known to the server.</source>
+        <translation>服务器上没有它要冲正或退货的那笔记录。</translation>
     </message>
     <message>
         <source>That entry was already reversed elsewhere.</source>
@@ -1210,6 +1222,10 @@ F12</translation>
     <message>
         <source>The member did not have enough points.</source>
         <translation>会员积分不足。</translation>
+    </message>
+    <message>
+        <source>More money was refunded than the sale had left: the server moved the points of what was left.</source>
+        <translation>退款超过该笔消费的剩余金额：服务器只按剩余金额扣回积分。</translation>
     </message>
     <message>
         <source>The server holds another item under the same number (a till restored from a backup?).</source>
