@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from localdb.ledger import RefundTarget
 from protocol.vocabulary import EntryKind
 from protocol.wire import SaleLine
+from server import data_rights
 from server.models import LedgerEntry, Member, PurchaseLine, Sale
 from tests.integration.conftest import OTHER_STORE, LiveServer, TillFactory, TillHandle
 
@@ -132,3 +133,29 @@ def test_a_sale_without_a_member_is_counted_with_its_lines(server: LiveServer, s
             .where(PurchaseLine.entry_id == sale_id, PurchaseLine.member_id.is_(None))
         )
         assert count == 2
+
+
+def test_what_a_member_bought_is_exported_moved_on_merge_and_anonymised_on_erasure(
+    server: LiveServer, shop: tuple[TillHandle, str]
+) -> None:
+    till, member_id = shop
+    cashier = till.login("C001")
+    other = till.till.members.enrol(cashier, phone="13700137000", name="王五").member.id
+    bought = till.till.ledger.award(cashier, other, 2_000, receipt_no="R5", lines=lines(1_200, 800, category="美妆"))
+    assert till.sync().ok
+    data_rights.merge_members(server.db, member_id, other)
+    exported = data_rights.export(server.db, member_id)
+    (entry,) = [e for e in exported["ledger"] if e["id"] == bought.entry.id]
+    assert [(line["line_no"], line["category"], line["amount_cents"]) for line in entry["lines"]] == [
+        (1, "美妆", 1_200), (2, "美妆", 800)
+    ]  # fmt: skip
+    data_rights.erase(server.db, member_id)
+    with server.db.read() as session:
+        kept = session.scalars(select(PurchaseLine).where(PurchaseLine.entry_id == bought.entry.id)).all()
+        assert len(kept) == 2 and all(line.member_id is None for line in kept)  # anonymous sales only
+    assert till.sync().ok  # the till hears of the erasure: its own copy of the lines goes too
+    with till.till.db.read() as session:
+        conn = session.connection()
+        assert conn.exec_driver_sql("SELECT count(*) FROM sale_line").scalar() == 0
+        body = conn.exec_driver_sql("SELECT body FROM outbox WHERE item_id = ?", (bought.entry.id,)).scalar()
+        assert "美妆" not in str(body) and "lines" not in str(body)
