@@ -159,8 +159,8 @@
         <translation>按员工统计积分与新会员</translation>
     </message>
     <message>
-        <source>Reversed: count (points). Entries the server rejected are left out: see below.</source>
-        <translation>冲正栏：笔数（积分）。服务器拒绝的记录不计入，见下表。</translation>
+        <source>Reversed, Refunds: count (points). Purchases less money refunded. Entries the server rejected are left out: see below.</source>
+        <translation>冲正、退货栏：笔数（积分）。消费额已减去退款。服务器拒绝的记录不计入，见下表。</translation>
     </message>
     <message>
         <source>The day&apos;s entries and the server</source>
@@ -191,6 +191,10 @@
         <translation>冲正</translation>
     </message>
     <message>
+        <source>Refunds</source>
+        <translation>退货</translation>
+    </message>
+    <message>
         <source>Net</source>
         <translation>净积分</translation>
     </message>
@@ -205,6 +209,10 @@
     <message>
         <source>Total</source>
         <translation>合计</translation>
+    </message>
+    <message>
+        <source>Sales without a member: %1 (%2). Members&apos; share of sales: %3 %.</source>
+        <translation>非会员消费：%1 笔（%2）。会员消费占比：%3%。</translation>
     </message>
     <message>
         <source>unknown</source>
@@ -314,6 +322,10 @@
         <translation>调整</translation>
     </message>
     <message>
+        <source>Refund</source>
+        <translation>退货</translation>
+    </message>
+    <message>
         <source>Enrolment</source>
         <translation>新会员入会</translation>
     </message>
@@ -328,6 +340,10 @@
     <message>
         <source>Member&apos;s consent</source>
         <translation>会员授权</translation>
+    </message>
+    <message>
+        <source>Sale without a member</source>
+        <translation>非会员消费</translation>
     </message>
     <message>
         <source>Member&apos;s details</source>
