@@ -36,6 +36,9 @@ class Problem(StrEnum):
     ALREADY_REVERSED = "already_reversed"
     NOT_REVERSIBLE = "not_reversible"
     INSUFFICIENT_POINTS = "insufficient_points"
+    OVER_REFUND = "over_refund"  # a refund of more than the sale has left to refund (`limit`: cents left)
+    NOT_REFUNDABLE = "not_refundable"  # only a purchase (earn) or a redemption can be refunded
+    INVALID_LINES = "invalid_lines"  # purchase lines that do not add up to the amount, or a line number twice
     CONSENT_REQUIRED = "consent_required"
     INVALID_PREFERENCE = "invalid_preference"
     PREFERENCE_NOT_FOUND = "preference_not_found"

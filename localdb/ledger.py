@@ -7,9 +7,11 @@ manager approves."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +23,7 @@ from localdb.changes import Changes
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberQueries, MemberView
-from localdb.models import EntrySync, Member, PointEntry
+from localdb.models import EntrySync, Member, PointEntry, SaleLine
 from localdb.outbox import enqueue
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillConfig, TillSettings
@@ -31,6 +33,8 @@ from loyalty.points import (
     offline_cap_left,
     over_offline_cap,
     quote_redemption,
+    refund_left_cents,
+    refund_points,
     reversal_needs_approval,
     whole_redemption,
 )
@@ -38,6 +42,9 @@ from loyalty.roles import Permission, can
 from loyalty.tiers import is_birthday_month
 from protocol.limits import MAX_RECEIPT_LENGTH
 from protocol.vocabulary import EntryKind
+
+if TYPE_CHECKING:
+    from protocol.wire import SaleLine as WireLine
 
 
 @cache
@@ -62,6 +69,22 @@ class EntryView:
     reverses: str | None
     offline: bool
     sync_state: EntrySync
+    refund_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundTarget:
+    """An entry a refund gives part of back, as the till knows it: from its own ledger, or (a return of another
+    store's sale, online) as the server answered for the receipt. `refunded_cents` is the money already given
+    back on it that the till's own pending refunds do not include."""
+
+    entry_id: str
+    member_id: str
+    kind: EntryKind  # earn or redeem
+    points: int  # as applied
+    base_cents: int  # an earn's amount, a redemption's bill
+    refunded_cents: int
+    receipt_no: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +113,19 @@ def _entry_view(entry: PointEntry) -> EntryView:
         reverses=entry.reverses,
         offline=entry.offline,
         sync_state=EntrySync(entry.sync_state),
+        refund_of=entry.refund_of,
     )
+
+
+def _check_lines(lines: Sequence[WireLine] | None, amount_cents: int) -> None:
+    """Purchase lines must add up to the money they stand for, each line number once (the server's own check:
+    `protocol.wire.lines_break_total`)."""
+    if lines is None:
+        return
+    from protocol.wire import lines_break_total
+
+    if not lines or lines_break_total(list(lines), amount_cents):
+        raise StoreError(Problem.INVALID_LINES)
 
 
 def _clean_receipt(receipt_no: str | None) -> str | None:
@@ -146,6 +181,10 @@ class LedgerService:
         birthday_month: bool = False,
         tier: str | None = None,
         entry_id: str | None = None,
+        lines: Sequence[WireLine] | None = None,
+        refund_of: str | None = None,
+        ref_store_code: str | None = None,
+        ref_receipt_no: str | None = None,
     ) -> LedgerResult:
         from protocol.wire import PointEntryBody  # with the first entry, not at start (localdb.outbox says why)
 
@@ -168,6 +207,10 @@ class LedgerService:
             bonuses=list(bonuses),
             birthday_month=birthday_month,
             tier=tier,
+            lines=list(lines) if lines else None,
+            refund_of=refund_of,
+            ref_store_code=ref_store_code,
+            ref_receipt_no=ref_receipt_no,
         )
         if body.breaks_kind_rule():  # a bug in this service: refuse before the server would
             raise ValueError(f"a {kind.value} entry without what its kind needs")
@@ -179,6 +222,8 @@ class LedgerService:
         assert member is not None
         member.last_visit_at = now
         session.flush()
+        if body.lines:
+            session.add_all(SaleLine(entry_id=entry.id, **line.model_dump()) for line in body.lines)
         enqueue(session, body, at=now)
         append_audit(
             session,
@@ -200,9 +245,12 @@ class LedgerService:
         *,
         receipt_no: str | None = None,
         bonuses: tuple[str, ...] = (),
+        lines: Sequence[WireLine] | None = None,
     ) -> LedgerResult:
-        """Points for a purchase. The same receipt at this store earns once: a second try is refused."""
+        """Points for a purchase (with its purchase lines when the POS sent them: their amounts add up to the
+        purchase). The same receipt at this store earns once: a second try is refused."""
         require(actor, Permission.AWARD)
+        _check_lines(lines, amount_cents)
         config = self._settings.current()
         receipt = _clean_receipt(receipt_no)
         now = self._clock()
@@ -237,6 +285,7 @@ class LedgerService:
                     bonuses=bonuses,
                     birthday_month=birthday_month,
                     tier=member.tier,
+                    lines=lines,
                 )
         except IntegrityError as exc:  # the partial unique index caught a concurrent double award
             raise StoreError(Problem.DUPLICATE_RECEIPT) from exc
@@ -353,6 +402,220 @@ class LedgerService:
                 )
         except IntegrityError as exc:  # the unique `reverses` caught a concurrent second reversal
             raise StoreError(Problem.ALREADY_REVERSED, entry_id=entry_id) from exc
+
+    # -- refunds -------------------------------------------------------------------------------------------------
+
+    def refund_target(self, session: Session, entry_id: str) -> RefundTarget | None:
+        """An entry of this till's ledger as a refund sees it: what is left of it counts every refund this till
+        made of it (the server's figure covers the others when the sale is looked up online)."""
+        original = session.get(PointEntry, entry_id)
+        if original is None:
+            return None
+        base = original.amount_cents if original.kind == EntryKind.EARN.value else original.bill_cents
+        return RefundTarget(
+            entry_id=original.id,
+            member_id=original.member_id,
+            kind=EntryKind(original.kind),
+            points=original.points,
+            base_cents=base or 0,
+            refunded_cents=0,
+            receipt_no=original.receipt_no,
+        )
+
+    def _refunded_here(self, session: Session, entry_id: str, *, pending_only: bool) -> int:
+        query = select(func.coalesce(func.sum(PointEntry.amount_cents), 0)).where(
+            PointEntry.refund_of == entry_id, PointEntry.sync_state != EntrySync.REJECTED.value
+        )
+        if pending_only:
+            query = query.where(PointEntry.sync_state == EntrySync.PENDING.value)
+        return int(session.scalar(query) or 0)
+
+    def refund(
+        self,
+        actor: StaffSession,
+        refunds: Sequence[tuple[RefundTarget | str, int, Sequence[WireLine] | None]],
+        *,
+        approver: StaffSession | None = None,
+        receipt_no: str | None = None,
+    ) -> list[LedgerResult]:
+        """Give back part (or all) of earlier sales, in one transaction: for each (target, money refunded, lines
+        given back) a refund entry moving the target's points back in proportion (`loyalty.points.refund_points`:
+        an earn's points clawed back, a redemption's points returned). A target is an entry id of this till's
+        ledger, or a `RefundTarget` the server answered for another store's receipt. Refused, with nothing
+        written, when a target is not a purchase or redemption, more money than is left would be refunded, the
+        member would go below zero, or the points moved need a manager who did not approve."""
+        require(actor, Permission.REVERSE)
+        if approver is not None:
+            require(approver, Permission.APPROVE)
+        config = self._settings.current()
+        receipt = _clean_receipt(receipt_no)
+        now = self._clock()
+        results: list[LedgerResult] = []
+        with self._db.write() as session:
+            for target_or_id, cents, lines in refunds:
+                target = self._target(session, target_or_id)
+                _check_lines(lines, cents)
+                refunded = target.refunded_cents + self._refunded_here(
+                    session, target.entry_id, pending_only=not isinstance(target_or_id, str)
+                )
+                left = refund_left_cents(target.base_cents, refunded)
+                if cents <= 0 or cents > left:
+                    raise StoreError(Problem.OVER_REFUND, entry_id=target.entry_id, limit=left)
+                points = refund_points(target.points, target.base_cents, refunded, cents)
+                approved_by = self._approval(actor, approver, config, points, target.entry_id)
+                member = self._member(session, target.member_id)
+                if member.available_points + points < 0:
+                    raise StoreError(Problem.INSUFFICIENT_POINTS, member_id=member.id, limit=member.available_points)
+                results.append(
+                    self._write_entry(
+                        session,
+                        actor,
+                        config,
+                        now,
+                        member_id=member.id,
+                        kind=EntryKind.REFUND,
+                        points=points,
+                        amount_cents=cents,
+                        receipt_no=receipt or target.receipt_no,
+                        approved_by=approved_by,
+                        refund_of=target.entry_id,
+                        lines=lines,
+                    )
+                )
+        return results
+
+    def _target(self, session: Session, target: RefundTarget | str) -> RefundTarget:
+        found = self.refund_target(session, target) if isinstance(target, str) else target
+        if found is None:
+            raise StoreError(Problem.ENTRY_NOT_FOUND, entry_id=str(target))
+        if found.kind not in (EntryKind.EARN, EntryKind.REDEEM):
+            raise StoreError(Problem.NOT_REFUNDABLE, entry_id=found.entry_id)
+        if isinstance(target, str):
+            original = session.get(PointEntry, target)
+            if original is not None and original.sync_state == EntrySync.REJECTED.value:
+                raise StoreError(Problem.NOT_REFUNDABLE, entry_id=found.entry_id)
+            reversed_by = session.scalar(select(PointEntry.id).where(PointEntry.reverses == found.entry_id))
+            if reversed_by is not None:
+                raise StoreError(Problem.ALREADY_REVERSED, entry_id=reversed_by)
+        return found
+
+    @staticmethod
+    def _approval(
+        actor: StaffSession, approver: StaffSession | None, config: TillConfig, points: int, entry_id: str
+    ) -> str | None:
+        """Who approved moving `points` back (None when no approval is needed), or refused for want of one."""
+        if not reversal_needs_approval(config.rules, points):
+            return None
+        if approver is not None:
+            return approver.code
+        if can(actor.role, Permission.APPROVE):
+            return actor.code
+        raise StoreError(Problem.APPROVAL_REQUIRED, entry_id=entry_id, limit=config.rules.reversal_approval_points)
+
+    def return_offline(
+        self,
+        actor: StaffSession,
+        member_id: str,
+        points: int,
+        *,
+        ref_store_code: str,
+        ref_receipt_no: str,
+        refunded_cents: int,
+        approver: StaffSession | None = None,
+    ) -> LedgerResult:
+        """A return of another store's sale while the server cannot be asked for it: a manager-approved negative
+        adjustment naming the original's store and receipt, which the server reconciles with that sale once it
+        holds it (docs/pos.md, "Returns")."""
+        require(actor, Permission.REVERSE)
+        if approver is not None:
+            require(approver, Permission.APPROVE)
+        elif not can(actor.role, Permission.APPROVE):
+            raise StoreError(Problem.APPROVAL_REQUIRED, member_id=member_id, limit=0)
+        if points <= 0 or refunded_cents <= 0:
+            raise StoreError(Problem.NOTHING_TO_AWARD)
+        store = ref_store_code.strip()
+        receipt = _clean_receipt(ref_receipt_no)
+        if not store or receipt is None:
+            raise StoreError(Problem.INVALID_RECEIPT, limit=MAX_RECEIPT_LENGTH)
+        config = self._settings.current()
+        now = self._clock()
+        approved_by = approver.code if approver is not None else actor.code
+        with self._db.write() as session:
+            member = self._member(session, member_id)
+            if member.available_points - points < 0:
+                raise StoreError(Problem.INSUFFICIENT_POINTS, member_id=member_id, limit=member.available_points)
+            return self._write_entry(
+                session,
+                actor,
+                config,
+                now,
+                member_id=member_id,
+                kind=EntryKind.ADJUST,
+                points=-points,
+                amount_cents=refunded_cents,
+                approved_by=approved_by,
+                ref_store_code=store,
+                ref_receipt_no=receipt,
+            )
+
+    def earn_for_receipt(self, receipt_no: str) -> list[EntryView]:
+        """This store's entries (an earn and any redemption) made for a receipt at this till, oldest first: what a
+        refund of that receipt gives back."""
+        receipt = _clean_receipt(receipt_no)
+        config = self._settings.current()
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(PointEntry)
+                .where(
+                    PointEntry.store_code == config.store_code,
+                    PointEntry.receipt_no == receipt,
+                    PointEntry.kind.in_((EntryKind.EARN.value, EntryKind.REDEEM.value)),
+                )
+                .order_by(PointEntry.created_at, PointEntry.id)
+            )
+            return [_entry_view(row) for row in rows]
+
+    def lines_of(self, entry_id: str) -> list[WireLine]:
+        """The purchase lines kept with an entry, in line order (none for an entry without lines)."""
+        from protocol.wire import SaleLine as WireLine
+
+        with self._db.read() as session:
+            rows = session.scalars(select(SaleLine).where(SaleLine.entry_id == entry_id).order_by(SaleLine.line_no))
+            return [
+                WireLine(line_no=row.line_no, sku=row.sku, name=row.name, category=row.category,
+                         quantity_milli=row.quantity_milli, amount_cents=row.amount_cents)
+                for row in rows
+            ]  # fmt: skip
+
+    def record_sale(
+        self, actor: StaffSession, receipt_no: str, total_cents: int, lines: Sequence[WireLine] | None = None
+    ) -> str:
+        """A sale without a member, as the POS sent it: queued for the server (counted for the members' share of
+        sales) and audited; nothing is awarded. Returns its id."""
+        from protocol.wire import SaleBody
+
+        require(actor, Permission.AWARD)
+        _check_lines(lines, total_cents)
+        receipt = _clean_receipt(receipt_no)
+        if receipt is None:
+            raise StoreError(Problem.INVALID_RECEIPT, limit=MAX_RECEIPT_LENGTH)
+        config = self._settings.current()
+        now = self._clock()
+        body = SaleBody(
+            id=str(uuid7()),
+            receipt_no=receipt,
+            total_cents=total_cents,
+            lines=list(lines) if lines else None,
+            store_code=config.store_code,
+            device_id=config.device_id,
+            staff_code=actor.code,
+            created_at=now,
+        )
+        with self._db.write() as session:
+            enqueue(session, body, at=now)
+            append_audit(session, at=now, staff_code=actor.code, action="sale", subject=body.id,
+                         detail={"total_cents": total_cents})  # fmt: skip
+        return body.id
 
     def offline_cap_left(self, actor: StaffSession, member_id: str) -> int:
         """How many points this member may still redeem at this till today without online authorization and without

@@ -166,6 +166,12 @@ class PointEntry(Base):
     # The member's change sequence right after the server applied this entry: once the till has pulled the member
     # at this version or later, the server's balance includes the entry and it stops counting as pending.
     server_version: Mapped[int | None] = mapped_column(Integer)
+    bill_cents: Mapped[int | None] = mapped_column(Integer)  # a redemption: the bill its points paid part of
+    # A refund: the entry it gives part of back. No foreign key: a return of another store's sale names an entry
+    # only the server holds (fetched for the return).
+    refund_of: Mapped[str | None] = mapped_column(String(36), index=True)
+    ref_store_code: Mapped[str | None] = mapped_column(String(32))  # an offline return's original store
+    ref_receipt_no: Mapped[str | None] = mapped_column(String(64))  # ... and receipt (the server reconciles)
 
     __table_args__ = (
         Index("ix_point_entry_member_state", "member_id", "sync_state"),
@@ -179,6 +185,22 @@ class PointEntry(Base):
         ),
         CheckConstraint("sync_state IN ('pending', 'applied', 'flagged', 'rejected')", name="ck_point_entry_sync"),
     )
+
+
+class SaleLine(Base):
+    """A purchase line of an earn entry (or of a refund: the part of the original line given back), as the POS
+    sent it. Kept with the entry for the slip, refunds and the member's history; the entry's outbox body carries
+    the same lines to the server."""
+
+    __tablename__ = "sale_line"
+
+    entry_id: Mapped[str] = mapped_column(ForeignKey("point_entry.id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    quantity_milli: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(Integer)
 
 
 class OutboxItem(Base):

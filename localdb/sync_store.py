@@ -34,6 +34,7 @@ from localdb.trusted_clock import ServerTimeSeen, TrustedClock
 from loyalty.clock import Clock
 from loyalty.roles import Role
 from loyalty.rules import PointsRules
+from protocol.limits import PUSH_BATCH_BYTES
 from protocol.vocabulary import ItemStatus, ItemType
 
 #: The problems of a failing disk (full, or an I/O error): the sync engine ends its run with their code.
@@ -106,6 +107,7 @@ class PushTally:
 
 # Push bookkeeping as plain SQL on the driver's connection (the outbox and ledger columns it names are the models'):
 # a batch's ids travel as one JSON array parameter, which SQLite's json_each unpacks.
+_ENVELOPE_BYTES = 200  # an item's id, seq, type and time around its body, with room
 _UNSENT = (
     "SELECT seq, item_id, type, body, created_at FROM outbox WHERE status IS NULL AND seq > ? ORDER BY seq LIMIT ?"
 )
@@ -250,8 +252,14 @@ class SyncStore:
         connection: no ORM rows, and the bodies left as stored."""
         with self._db.read() as session:
             rows = self._db.session_connection(session).execute(_UNSENT, (after, limit)).fetchall()
-        return [OutgoingItem(seq, item_id, item_type, body, _utc(created_at))
-                for seq, item_id, item_type, body, created_at in rows]  # fmt: skip
+        items: list[OutgoingItem] = []
+        size = 0
+        for seq, item_id, item_type, body, created_at in rows:
+            size += len(body) + _ENVELOPE_BYTES
+            if items and size > PUSH_BATCH_BYTES:  # entries with purchase lines: fewer to a request
+                break
+            items.append(OutgoingItem(seq, item_id, item_type, body, _utc(created_at)))
+        return items
 
     def count_unsent(self) -> int:
         with self._db.read() as session:

@@ -40,6 +40,8 @@ __all__ = [
     "points_for_cents",
     "points_value_cents",
     "quote_redemption",
+    "refund_left_cents",
+    "refund_points",
     "reversal_needs_approval",
     "whole_redemption",
 ]
@@ -311,3 +313,36 @@ def offline_cap_left(rules: PointsRules, redeemed_today: int) -> int:
 def reversal_needs_approval(rules: PointsRules, points: int) -> bool:
     """Whether reversing an entry of ``points`` (either sign) needs a manager's approval."""
     return abs(points) > rules.reversal_approval_points
+
+
+# --- refunds -----------------------------------------------------------------------------------------------------
+
+
+def refund_points(original_points: int, base_cents: int, refunded_before_cents: int, refunding_cents: int) -> int:
+    """The points a refund of ``refunding_cents`` moves on an entry of ``original_points`` whose sale was
+    ``base_cents`` (an earn's amount, a redemption's bill), after ``refunded_before_cents`` were given back already.
+
+    The points go the opposite way of the original's, in proportion to the money given back, counted on the
+    running total: the refunds up to now move floor(|points| × refunded ÷ base) in all (one floor division for the
+    whole, as everywhere in this package), so a sale refunded in parts moves exactly the original's points once it
+    is refunded whole, and no part moves a point more than the whole would. Money beyond the base counts as the
+    base (the caller refuses or flags it: ``refund_left_cents``)."""
+    for name, value in (
+        ("original_points", original_points),
+        ("base_cents", base_cents),
+        ("refunded_before_cents", refunded_before_cents),
+        ("refunding_cents", refunding_cents),
+    ):
+        _require_int(name, value)
+    if base_cents <= 0 or original_points == 0:
+        return 0
+    before = min(max(refunded_before_cents, 0), base_cents)
+    after = min(max(refunded_before_cents + refunding_cents, 0), base_cents)
+    magnitude = abs(original_points)
+    moved = magnitude * after // base_cents - magnitude * before // base_cents
+    return -moved if original_points > 0 else moved
+
+
+def refund_left_cents(base_cents: int, refunded_before_cents: int) -> int:
+    """How much money of a sale of ``base_cents`` is still left to refund (never negative)."""
+    return max(base_cents - refunded_before_cents, 0)

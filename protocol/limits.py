@@ -12,6 +12,11 @@ MAX_PUSH_ITEMS = 500
 MAX_CHANGES_PAGE = 5000
 MAX_MEMBER_CODES = 100
 MAX_RECEIPT_LENGTH = 64  # a POS receipt number, as printed or scanned
+MAX_SALE_LINES = 200  # purchase lines one sale (or one refund) may carry
+#: What a till puts in one push request at most (the items' stored JSON, envelopes besides): under the server's
+#: push cap (`server.limits`) with room, whatever mix of plain entries and entries with 200 purchase lines.
+PUSH_BATCH_BYTES = 768 * 1024
+MAX_QUANTITY_MILLI = 10**9  # a line's quantity in thousandths of a unit: a million pieces or kilograms
 
 # Bounds that keep every number inside a signed 64-bit column on both databases, with room for sums.
 MAX_POINTS = 10**12

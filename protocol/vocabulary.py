@@ -23,6 +23,7 @@ class EntryKind(StrEnum):
     REDEEM = "redeem"
     REVERSE = "reverse"
     ADJUST = "adjust"
+    REFUND = "refund"  # part (or all) of an earlier earn or redemption given back: points in proportion
 
 
 class PointsSign(Enum):
@@ -32,6 +33,7 @@ class PointsSign(Enum):
     NEGATIVE = "negative"
     EITHER = "either"  # any non-zero number
     OPPOSITE = "opposite"  # exactly the opposite of the entry it reverses
+    TOWARDS_ZERO = "towards_zero"  # zero or the opposite sign of the entry it refunds (checked where that is known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class KindRule:
     needs_amount: bool = False  # the money it stands for (a purchase), zero or more
     needs_approval: bool = False  # a manager's code in `approved_by`
     reverses_entry: bool = False  # names the entry it undoes in `reverses`; no other kind may
+    refunds_entry: bool = False  # names the entry it gives part of back in `refund_of`; no other kind may
     visit: bool = False  # the member was at the counter: moves their last visit
 
 
@@ -52,6 +55,7 @@ KIND_RULES: Mapping[EntryKind, KindRule] = MappingProxyType(
         EntryKind.REDEEM: KindRule(PointsSign.NEGATIVE, visit=True),
         EntryKind.REVERSE: KindRule(PointsSign.OPPOSITE, reverses_entry=True),
         EntryKind.ADJUST: KindRule(PointsSign.EITHER, needs_approval=True),
+        EntryKind.REFUND: KindRule(PointsSign.TOWARDS_ZERO, needs_amount=True, refunds_entry=True),
     }
 )
 
@@ -83,6 +87,7 @@ class ItemType(StrEnum):
     PREFERENCE = "preference"
     MEMBER_UPDATE = "member_update"
     MEMBER_EDIT = "member_edit"  # a manager corrects a member's name, birthday or phone
+    SALE = "sale"  # a sale without a member (the POS sent it): counted for the members' share of sales
 
 
 class ItemStatus(StrEnum):
@@ -140,6 +145,7 @@ class ErrorCode(StrEnum):
     DUPLICATE_PHONE = "duplicate_phone"  # a member edit: the new phone belongs to another member
     INVALID_NAME = "invalid_name"
     INVALID_BIRTHDAY = "invalid_birthday"
+    OVER_REFUND = "over_refund"  # a refund of more money than its sale has left to refund
 
 
 #: The reasons a pushed item's result may carry (a flagged or rejected item), which the till shows its manager;
@@ -170,6 +176,7 @@ ITEM_REASONS: frozenset[ErrorCode] = frozenset(
         ErrorCode.DUPLICATE_PHONE,
         ErrorCode.INVALID_NAME,
         ErrorCode.INVALID_BIRTHDAY,
+        ErrorCode.OVER_REFUND,
     }
 )
 
@@ -179,6 +186,7 @@ FINDING_ORDER: tuple[ErrorCode, ...] = (
     ErrorCode.UNKNOWN_STAFF,
     ErrorCode.STAFF_NOT_ALLOWED,
     ErrorCode.APPROVER_NOT_MANAGER,
+    ErrorCode.OVER_REFUND,
     ErrorCode.POINTS_OVER_RULE,
     ErrorCode.OVER_OFFLINE_CAP,
     ErrorCode.APPROVAL_REQUIRED,

@@ -14,7 +14,15 @@ from typing import Annotated, Any, Literal
 # a Python validator here was called twice per pushed item).
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from protocol.limits import MAX_CENTS, MAX_POINTS, MAX_RECEIPT_LENGTH, MAX_SEQ, PROTOCOL_VERSION
+from protocol.limits import (
+    MAX_CENTS,
+    MAX_POINTS,
+    MAX_QUANTITY_MILLI,
+    MAX_RECEIPT_LENGTH,
+    MAX_SALE_LINES,
+    MAX_SEQ,
+    PROTOCOL_VERSION,
+)
 from protocol.vocabulary import (
     KIND_RULES,
     EntryKind,
@@ -128,6 +136,32 @@ class EnrolBody(Wire):
     created_at: AwareDatetime
 
 
+class SaleLine(Wire):
+    """One purchase line as the POS sent it: what was bought, in which category, how much and for what. On a
+    refund entry, the part of the original line given back (`line_no` is the original's)."""
+
+    line_no: Annotated[int, Field(ge=1, le=MAX_SALE_LINES)]
+    sku: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    category: Annotated[str, Field(min_length=1, max_length=32)]
+    #: Thousandths of the line's unit (2 pieces: 2000; 0.35 kg: 350), so weighed goods stay integers.
+    quantity_milli: Annotated[int, Field(ge=1, le=MAX_QUANTITY_MILLI)]
+    amount_cents: Annotated[int, Field(ge=0, le=MAX_CENTS)]  # what the customer paid for the line
+
+
+SaleLines = Annotated[list[SaleLine], Field(min_length=1, max_length=MAX_SALE_LINES)]
+
+
+def lines_break_total(lines: list[SaleLine] | None, amount_cents: int | None) -> bool:
+    """Whether purchase lines disagree with the money they stand for: their amounts must add up to it exactly and
+    each line number appear once (the till's POS interface spreads a whole-bill discount over the lines first)."""
+    if lines is None:
+        return False
+    if len({line.line_no for line in lines}) != len(lines):
+        return True
+    return sum(line.amount_cents for line in lines) != (amount_cents or 0)
+
+
 class PointEntryBody(Wire):
     id: Id
     member_id: Id
@@ -147,6 +181,14 @@ class PointEntryBody(Wire):
     bonuses: list[str] = Field(default_factory=list)
     birthday_month: bool = False
     tier: Annotated[str, Field(min_length=1, max_length=16)] | None = None  # the tier the till earned at (an earn)
+    #: An earn's purchase lines (or a refund's lines given back), when the sale came from the POS. Old tills send
+    #: none: an entry without lines is a whole-amount entry, as before.
+    lines: SaleLines | None = None
+    refund_of: Id | None = None  # a refund: the earn or redemption it gives part of back (possibly another store's)
+    #: A manager-approved adjustment for a return whose original could not be found offline: the original's store
+    #: and receipt, which the server reconciles with that sale once it holds it.
+    ref_store_code: Code | None = None
+    ref_receipt_no: Annotated[str, Field(min_length=1, max_length=MAX_RECEIPT_LENGTH)] | None = None
 
     def breaks_kind_rule(self) -> bool:
         """Whether the entry lacks what its kind needs (`protocol.vocabulary.KIND_RULES`): the server rejects such
@@ -162,6 +204,16 @@ class PointEntryBody(Wire):
         if rule.needs_amount and (self.amount_cents is None or self.amount_cents < 0):
             return True
         if rule.needs_approval and self.approved_by is None:
+            return True
+        if self.lines is not None and self.kind not in (EntryKind.EARN, EntryKind.REFUND):
+            return True
+        if lines_break_total(self.lines, self.amount_cents):
+            return True
+        if (self.ref_store_code is None) != (self.ref_receipt_no is None) or (
+            self.ref_store_code is not None and self.kind is not EntryKind.ADJUST
+        ):
+            return True
+        if rule.refunds_entry != (self.refund_of is not None):
             return True
         return rule.reverses_entry != (self.reverses is not None)
 
@@ -196,7 +248,24 @@ class MemberEditBody(Wire):
     at: AwareDatetime
 
 
-ItemBody = EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody
+class SaleBody(Wire):
+    """A sale the POS recorded without a member: only counted (the members' share of sales, the average ticket of
+    members and non-members), never tied to anyone. `id` is the item's id, as an entry's is."""
+
+    id: Id
+    receipt_no: Annotated[str, Field(min_length=1, max_length=MAX_RECEIPT_LENGTH)]
+    total_cents: Annotated[int, Field(ge=0, le=MAX_CENTS)]
+    lines: SaleLines | None = None
+    store_code: Code
+    device_id: Id
+    staff_code: Code
+    created_at: AwareDatetime
+
+    def breaks_total(self) -> bool:
+        return lines_break_total(self.lines, self.total_cents)
+
+
+ItemBody = EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody | SaleBody
 
 BODY_SCHEMAS: dict[ItemType, type[ItemBody]] = {
     ItemType.ENROL: EnrolBody,
@@ -204,6 +273,7 @@ BODY_SCHEMAS: dict[ItemType, type[ItemBody]] = {
     ItemType.PREFERENCE: PreferenceBody,
     ItemType.MEMBER_UPDATE: MemberUpdateBody,
     ItemType.MEMBER_EDIT: MemberEditBody,
+    ItemType.SALE: SaleBody,
 }
 _ITEM_TYPES: dict[type[ItemBody], ItemType] = {schema: item_type for item_type, schema in BODY_SCHEMAS.items()}
 
@@ -216,7 +286,7 @@ def item_type_of(body: ItemBody) -> ItemType:
 def item_key_of(body: ItemBody) -> str | None:
     """The id the item carrying this body must have, when the body names what it creates (an entry's id, an
     enrolment's member id): replaying the item then cannot create it twice. None: any fresh id will do."""
-    if isinstance(body, PointEntryBody):
+    if isinstance(body, PointEntryBody | SaleBody):
         return body.id
     if isinstance(body, EnrolBody):
         return body.member_id

@@ -29,6 +29,8 @@ from loyalty.points import (
     best_earn_points,
     over_offline_cap,
     quote_redemption,
+    refund_left_cents,
+    refund_points,
     reversal_needs_approval,
 )
 from loyalty.roles import ENTRY_PERMISSIONS
@@ -58,6 +60,7 @@ class Checked:
     store_code: str  # the device's store
     offline: bool  # redeemed without the server holding the points for it
     findings: list[ErrorCode] = field(default_factory=list)
+    refunded_cents: int = 0  # a refund: the money it gives back, as far as its sale had any left
 
     def reason(self) -> ErrorCode | None:
         """The one finding its answer names (`protocol.vocabulary.FINDING_ORDER`), or None."""
@@ -83,7 +86,30 @@ def check_entry(batch: Batch, body: PointEntryBody, member: MemberState, origina
         _check_redeem(batch, body, member, rules, checked, approved=approved)
     elif body.kind is EntryKind.REVERSE and original is not None:
         _check_reversal(batch, body, member, original, rules, checked, approved=approved)
+    elif body.kind is EntryKind.REFUND and original is not None:
+        _check_refund(body, original, rules, checked, approved=approved)
     return checked
+
+
+def _check_refund(
+    body: PointEntryBody, original: EntryFacts, rules: PointsRules, checked: Checked, *, approved: bool
+) -> None:
+    """A refund moves the points of the part of the sale it gives back (`loyalty.points.refund_points`, counted on
+    the money the server knows was given back before), never more money than the sale has left, and above the
+    reversal threshold only with a manager's approval."""
+    base = (original.amount_cents if original.kind == EntryKind.EARN else original.bill_cents) or 0
+    left = refund_left_cents(base, original.refunded_cents)
+    cents = body.amount_cents or 0
+    if cents > left:
+        checked.findings.append(ErrorCode.OVER_REFUND)
+        cents = left
+    checked.refunded_cents = cents
+    allowed = refund_points(original.points, base, original.refunded_cents, cents)
+    if body.points != allowed:
+        checked.points = allowed
+        checked.findings.append(ErrorCode.POINTS_OVER_RULE)
+    if reversal_needs_approval(rules, allowed) and not approved:
+        checked.findings.append(ErrorCode.APPROVAL_REQUIRED)
 
 
 def _check_time(batch: Batch, checked: Checked) -> None:

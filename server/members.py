@@ -29,7 +29,7 @@ from loyalty.tiers import tier_for_spend, twelve_months_before
 from protocol.vocabulary import EntryKind
 from server import chain
 from server.db import ServerDatabase
-from server.models import LedgerEntry, Member, Preference
+from server.models import LedgerEntry, Member, Preference, PurchaseLine
 
 VISIT_WINDOW: Final = timedelta(days=90)
 _MAX_MERGE_DEPTH: Final = 32
@@ -287,6 +287,7 @@ def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str)
         raise ValueError("merge needs two different live members")
     session.flush()
     session.execute(update(LedgerEntry).where(LedgerEntry.member_id == loser.id).values(member_id=survivor.id))
+    session.execute(update(PurchaseLine).where(PurchaseLine.member_id == loser.id).values(member_id=survivor.id))
     kept = select(Preference.kind, Preference.value).where(
         Preference.member_id == survivor.id, Preference.removed_at.is_(None)
     )

@@ -198,8 +198,57 @@ class LedgerEntry(Base):
     offline: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(8))  # applied / flagged
     reason: Mapped[str | None] = mapped_column(String(32))
+    bill_cents: Mapped[int | None] = mapped_column(BigInteger)  # a redemption: the bill (a refund's base)
+    refund_of: Mapped[str | None] = mapped_column(String(36), index=True)  # a refund: the entry it gives back from
+    # An offline return of another store's sale (a manager's adjustment): the original's store and receipt, and
+    # the original entry once the server holds it (`server.returns`).
+    ref_store_code: Mapped[str | None] = mapped_column(String(32))
+    ref_receipt_no: Mapped[str | None] = mapped_column(String(64))
+    reconciled_with: Mapped[str | None] = mapped_column(String(36), index=True)
 
-    __table_args__ = (Index("ix_ledger_member_created", "member_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_ledger_member_created", "member_id", "created_at"),
+        Index("ix_ledger_store_receipt", "store_code", "receipt_no"),
+        Index("ix_ledger_returned_receipt", "ref_store_code", "ref_receipt_no"),
+    )
+
+
+class PurchaseLine(Base):
+    """A purchase line of a sale as its POS sent it: of an earn entry (member set), of a refund (negative: the part
+    given back) or of a sale without a member (`sale`, member NULL). Kept for history, categories and returns."""
+
+    __tablename__ = "purchase_line"
+
+    entry_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # a ledger entry's or a sale's id
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str | None] = mapped_column(String(36))
+    store_code: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(32))
+    quantity_milli: Mapped[int] = mapped_column(BigInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)  # negative on a refund's lines
+
+    __table_args__ = (Index("ix_purchase_line_member_created", "member_id", "created_at"),)
+
+
+class Sale(Base):
+    """A sale without a member, as a till's POS interface recorded it (counted, never tied to anyone)."""
+
+    __tablename__ = "sale"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    store_code: Mapped[str] = mapped_column(String(32))
+    receipt_no: Mapped[str] = mapped_column(String(64))
+    staff_code: Mapped[str] = mapped_column(String(32))
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    line_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_sale_store_created", "store_code", "created_at"),)
 
 
 class Preference(Base):

@@ -64,6 +64,16 @@ class Window:
             if self.oldest_visit is None or created_at < self.oldest_visit:
                 self.oldest_visit = created_at
 
+    def refund(self, entry_id: str, cents: int) -> None:
+        """Money given back on an earn in the window: its spend counts less (the visit stays: it happened)."""
+        found = self.entries.get(entry_id)
+        if found is None or cents <= 0:
+            return
+        created_at, amount_cents = found
+        taken = min(cents, amount_cents)
+        self.entries[entry_id] = (created_at, amount_cents - taken)
+        self.spend_cents -= taken
+
     def remove(self, entry_id: str, visit_start: datetime) -> None:
         """An entry reversed (the lower bounds stay: at worst the window is filtered again one batch early)."""
         found = self.entries.pop(entry_id, None)

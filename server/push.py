@@ -41,8 +41,10 @@ from server.models import (
     LedgerEntry,
     Member,
     Preference,
+    PurchaseLine,
     PushedItem,
     Reservation,
+    Sale,
     SeqAlarm,
 )
 from server.push_items import MAX_POINTS, Outcome, apply_one, parse
@@ -63,9 +65,20 @@ _LEDGER_TABLE: Table = LedgerEntry.__table__  # type: ignore[assignment]
 _PUSHED_TABLE: Table = PushedItem.__table__  # type: ignore[assignment]
 _PREFERENCE_TABLE: Table = Preference.__table__  # type: ignore[assignment]
 _RESERVATION_TABLE: Table = Reservation.__table__  # type: ignore[assignment]
+_LINE_TABLE: Table = PurchaseLine.__table__  # type: ignore[assignment]
+_SALE_TABLE: Table = Sale.__table__  # type: ignore[assignment]
 _LEDGER_COLUMNS = (
     "id", "member_id", "kind", "points", "amount_cents", "receipt_no", "rule_version", "staff_code", "approved_by",
-    "store_code", "device_id", "created_at", "received_at", "reverses", "offline", "status", "reason",
+    "store_code", "device_id", "created_at", "received_at", "reverses", "offline", "status", "reason", "bill_cents",
+    "refund_of", "ref_store_code", "ref_receipt_no", "reconciled_with",
+)  # fmt: skip
+_LINE_COLUMNS = (
+    "entry_id", "line_no", "member_id", "store_code", "created_at", "sku", "name", "category", "quantity_milli",
+    "amount_cents",
+)  # fmt: skip
+_SALE_COLUMNS = (
+    "id", "device_id", "store_code", "receipt_no", "staff_code", "total_cents", "line_count", "created_at",
+    "received_at",
 )  # fmt: skip
 _PUSHED_COLUMNS = (
     "id", "device_id", "till_seq", "type", "body_hash", "status", "reason", "member", "member_version", "received_at",
@@ -339,6 +352,10 @@ def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[A
             update(_RESERVATION_TABLE).where(_RESERVATION_TABLE.c.id.in_(batch.consumed)).values(consumed_at=now)
         )
     bulk.insert(_LEDGER_TABLE, _LEDGER_COLUMNS, batch.ledger_rows)
+    bulk.insert(_LINE_TABLE, _LINE_COLUMNS, batch.line_rows)
+    bulk.insert(_SALE_TABLE, _SALE_COLUMNS, batch.sale_rows)
+    if batch.reconciled:  # offline returns entered before their sale arrived (rare)
+        bulk.update(_LEDGER_TABLE, ("reconciled_with",), "id", [(earn, ret) for ret, earn in batch.reconciled])
     if batch.removed_preferences:
         bulk.update(_PREFERENCE_TABLE, ("removed_at",), "id", batch.removed_preferences)
     if batch.withdrawn:  # profile consent withdrawn: preferences and tags forgotten (docs/operations.md)

@@ -13,7 +13,7 @@ Thread: the API's worker threads, inside one push.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import ValidationError
 
@@ -32,6 +32,8 @@ from protocol.wire import (
     PointEntryBody,
     PreferenceBody,
     PushItem,
+    SaleBody,
+    SaleLine,
     item_key_of,
 )
 from server.entry_checks import Uncheckable, check_entry
@@ -101,6 +103,8 @@ def apply_one(batch: Batch, body: ItemBody | None) -> Outcome:
             return _preference(batch, body)
         if isinstance(body, MemberEditBody):
             return _member_edit(batch, body)
+        if isinstance(body, SaleBody):
+            return _sale(batch, body)
         return _member_update(batch, body)
     except _Refused as refusal:
         return Outcome(ItemStatus.REJECTED, reason=refusal.reason.value)
@@ -198,9 +202,11 @@ def _consent_history(batch: Batch, member_id: str, staff_code: str, changes: dic
 
 
 def _check_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> EntryFacts | None:
-    """Refuse an entry that breaks the ledger's rules; returns the reversed entry for a reversal."""
+    """Refuse an entry that breaks the ledger's rules; returns the entry a reversal undoes or a refund gives back."""
     if body.breaks_kind_rule():
         raise _Refused(ErrorCode.RULE_VIOLATION)
+    if KIND_RULES[body.kind].refunds_entry:
+        return _refunded_entry(batch, body, member)
     if not KIND_RULES[body.kind].reverses_entry:
         return None
     original = batch.entries.get(body.reverses or "")
@@ -214,6 +220,80 @@ def _check_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> Ent
     if KIND_RULES[EntryKind(original.kind)].reverses_entry:  # a reversal is never reversed: enter a new entry
         raise _Refused(ErrorCode.RULE_VIOLATION)
     return original
+
+
+def _refunded_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> EntryFacts:
+    """The earn or redemption a refund gives part of back: the same member's, not reversed."""
+    original = batch.entries.get(body.refund_of or "")
+    if original is None:
+        raise _Refused(ErrorCode.UNKNOWN_ENTRY)
+    owner = batch.resolve(original.member_id)
+    if owner is None or owner.id != member.id:
+        raise _Refused(ErrorCode.UNKNOWN_ENTRY)
+    if original.kind not in (EntryKind.EARN.value, EntryKind.REDEEM.value):
+        raise _Refused(ErrorCode.RULE_VIOLATION)
+    if body.refund_of in batch.reversed_ids:
+        raise _Refused(ErrorCode.ALREADY_REVERSED)
+    return original
+
+
+def _line_rows(
+    batch: Batch, entry_id: str, member_id: str | None, at: datetime, lines: list[SaleLine], sign: int
+) -> None:
+    store = batch.device.store_code
+    batch.line_rows.extend(
+        (entry_id, line.line_no, member_id, store, at, line.sku, line.name, line.category, line.quantity_milli,
+         sign * line.amount_cents)
+        for line in lines
+    )  # fmt: skip
+
+
+def _reconcile(batch: Batch, body: PointEntryBody, member: MemberState, counted_at: datetime) -> str | None:
+    """Offline returns and the sales they name, whichever reaches the server first: an offline return of a sale the
+    server holds is reconciled with it now (the money counts as refunded on it, its spend leaves the member's
+    window); an earn whose receipt an earlier offline return at another store named is reconciled with that return.
+    Returns the earn an offline return is reconciled with."""
+    if body.kind is EntryKind.EARN and body.receipt_no:
+        for return_id, cents, return_member in batch.pending_returns.pop(body.receipt_no, []):
+            owner = batch.resolve(return_member)
+            if owner is not None and owner.id == member.id:
+                batch.reconciled.append((return_id, body.id))
+                batch.window(member.id).refund(body.id, cents)
+        return None
+    if body.ref_store_code is None or body.ref_receipt_no is None:
+        return None
+    found = batch.receipts.get((body.ref_store_code, body.ref_receipt_no))
+    if found is None:
+        return None
+    earn_id, earn_member = found
+    owner = batch.resolve(earn_member)
+    if owner is None or owner.id != member.id:  # another member's sale: left for a manager to look at
+        return None
+    batch.window(member.id).refund(earn_id, body.amount_cents or 0)
+    return earn_id
+
+
+def _sale(batch: Batch, body: SaleBody) -> Outcome:
+    """A sale without a member: counted under the device's store, its lines kept without a member."""
+    if body.breaks_total():
+        raise _Refused(ErrorCode.RULE_VIOLATION)
+    at = min(body.created_at, batch.now)
+    lines = body.lines or []
+    batch.sale_rows.append(
+        (body.id, batch.device.id, batch.device.store_code, body.receipt_no, body.staff_code, body.total_cents,
+         len(lines), at, batch.now)
+    )  # fmt: skip
+    _line_rows(batch, body.id, None, at, lines, 1)
+    findings: list[ErrorCode] = []
+    if body.store_code != batch.device.store_code:
+        findings.append(ErrorCode.WRONG_STORE)
+    staff = staff_finding(batch, body.staff_code, Permission.AWARD)
+    if staff is not None:
+        findings.append(staff)
+    reason = first_finding(findings)
+    return Outcome(
+        ItemStatus.APPLIED if reason is None else ItemStatus.FLAGGED, None if reason is None else reason.value
+    )
 
 
 def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
@@ -231,8 +311,13 @@ def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
     counted_at = min(checked.at, batch.now)  # a purchase or a visit never counts in the future
     if body.kind is EntryKind.EARN:
         batch.count_purchase(member.id, body.id, body.amount_cents or 0, counted_at)
+    elif body.kind is EntryKind.REFUND and original is not None:
+        if original.kind == EntryKind.EARN:
+            batch.window(member.id).refund(body.refund_of or "", checked.refunded_cents)
+        original.refunded_cents += checked.refunded_cents
     elif original is not None and original.kind == EntryKind.EARN:
         batch.uncount_purchase(member.id, body.reverses or "")
+    reconciled_with = _reconcile(batch, body, member, counted_at)
     visit = KIND_RULES[body.kind].visit
     if visit and (member.last_visit_at is None or counted_at > member.last_visit_at):
         member.last_visit_at = counted_at
@@ -242,12 +327,15 @@ def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
     if body.reverses is not None:
         batch.reversed_ids.add(body.reverses)
     batch.entries[body.id] = EntryFacts(member.id, body.kind.value, checked.points, body.amount_cents, checked.at,
-                                        checked.offline, batch.device.id)  # fmt: skip
+                                        checked.offline, batch.device.id, body.bill_cents)  # fmt: skip
     batch.ledger_rows.append(
         (body.id, member.id, body.kind.value, checked.points, body.amount_cents, body.receipt_no, body.rule_version,
          body.staff_code, body.approved_by, checked.store_code, batch.device.id, checked.at, batch.now,
-         body.reverses, checked.offline, status.value, None if reason is None else reason.value)
+         body.reverses, checked.offline, status.value, None if reason is None else reason.value, body.bill_cents,
+         body.refund_of, body.ref_store_code, body.ref_receipt_no, reconciled_with)
     )  # fmt: skip
+    if body.lines:
+        _line_rows(batch, body.id, member.id, counted_at, body.lines, -1 if body.kind is EntryKind.REFUND else 1)
     version = batch.touch(member)
     return Outcome(status, reason=None if reason is None else reason.value, member=member.id, member_version=version)
 

@@ -59,6 +59,8 @@ class EntryFacts:
     created_at: datetime
     offline: bool = False
     device_id: str = ""
+    bill_cents: int | None = None  # a redemption's bill: what its refunds count against
+    refunded_cents: int = 0  # money given back on it so far (refunds and reconciled returns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,13 @@ class Batch:
     consumed: list[str] = field(default_factory=list)
     touched: dict[str, MemberState] = field(default_factory=dict)
     consent_events: list[dict[str, Any]] = field(default_factory=list)  # `consent_event` rows to insert
+    #: (store, receipt) -> (earn entry id, member id): the sales the batch's offline returns name
+    receipts: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    #: receipt -> (adjustment id, money, member id) of offline returns of this store's receipts still unreconciled
+    pending_returns: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+    reconciled: list[tuple[str, str]] = field(default_factory=list)  # (earlier return's id, the earn it names)
+    line_rows: list[tuple[Any, ...]] = field(default_factory=list)  # `purchase_line` rows to insert
+    sale_rows: list[tuple[Any, ...]] = field(default_factory=list)  # `sale` rows to insert
     withdrawn: set[str] = field(default_factory=set)  # members whose profile consent a till withdrew
     edits: dict[str, dict[str, Any]] = field(default_factory=dict)  # member -> columns a manager's edit changed
     year_start: datetime = field(init=False)
@@ -249,13 +258,16 @@ def _purchases(
     if missing:
         where, keys = bulk.in_keys("e.member_id", missing)
         sql = (
-            "SELECT e.member_id, e.id, e.created_at, e.amount_cents FROM ledger_entry e "  # noqa: S608 - our names
-            "LEFT OUTER JOIN ledger_entry r ON r.reverses = e.id "
+            # an earn's money less what refunds and reconciled returns gave back (each found by its own index)
+            "SELECT e.member_id, e.id, e.created_at, e.amount_cents"  # noqa: S608 - our names
+            " - COALESCE((SELECT SUM(f.amount_cents) FROM ledger_entry f WHERE f.refund_of = e.id), 0)"
+            " - COALESCE((SELECT SUM(g.amount_cents) FROM ledger_entry g WHERE g.reconciled_with = e.id), 0) "
+            "FROM ledger_entry e LEFT OUTER JOIN ledger_entry r ON r.reverses = e.id "
             f"WHERE {where} AND e.kind = '{EntryKind.EARN.value}' AND e.created_at > {bulk.mark} AND r.id IS NULL"
         )
         entries: dict[str, dict[str, tuple[datetime, int]]] = {member_id: {} for member_id in missing}
         for member_id, entry_id, created_at, amount_cents in bulk.rows(sql, (*keys, bulk.stored_time(year_start))):
-            entries[member_id][entry_id] = (bulk.read_time(created_at), amount_cents or 0)
+            entries[member_id][entry_id] = (bulk.read_time(created_at), int(amount_cents or 0))  # PG: numeric
         found.update((member_id, Window.of(earns, year_start, visit_start)) for member_id, earns in entries.items())
     return found
 
@@ -306,23 +318,30 @@ def prepare(
             by_phone[member.phone or ""] = member
     entry_bodies = [body for body in bodies if isinstance(body, PointEntryBody)]
     targets = {body.reverses for body in entry_bodies if body.reverses is not None}
+    targets |= {body.refund_of for body in entry_bodies if body.refund_of is not None}
     entries: dict[str, EntryFacts] = {}
     reversed_ids: set[str] = set()
     if targets:
         where, keys = bulk.in_keys("id", targets)
         sql = (
-            "SELECT id, member_id, kind, points, amount_cents, created_at, offline, device_id "  # noqa: S608
+            "SELECT id, member_id, kind, points, amount_cents, created_at, offline, device_id, bill_cents "  # noqa: S608
             f"FROM ledger_entry WHERE {where}"
         )
-        for entry_id, member_id, kind, points, amount_cents, created_at, offline, device_id in bulk.rows(sql, keys):
+        for entry_id, member_id, kind, points, amount_cents, created_at, offline, device_id, bill in bulk.rows(
+            sql, keys
+        ):
             entries[entry_id] = EntryFacts(
-                member_id, kind, points, amount_cents, bulk.read_time(created_at), bool(offline), device_id
+                member_id, kind, points, amount_cents, bulk.read_time(created_at), bool(offline), device_id, bill
             )
         where, keys = bulk.in_keys("reverses", targets)
         sql = f"SELECT reverses FROM ledger_entry WHERE {where}"  # noqa: S608 - our own names
         reversed_ids = {row[0] for row in bulk.rows(sql, keys)}
+        _count_refunds(bulk, entries, {body.refund_of for body in entry_bodies if body.refund_of is not None})
         missing_members = {facts.member_id for facts in entries.values()} - set(members)
         members.update(_load_members(bulk, missing_members))
+    receipts = _returned_sales(bulk, entry_bodies)
+    members.update(_load_members(bulk, {member_id for _entry, member_id in receipts.values()} - set(members)))
+    pending_returns = _pending_returns(bulk, device.store_code, entry_bodies)
     redeem_ids = {body.id for body in entry_bodies if body.kind is EntryKind.REDEEM}
     reservations: set[str] = set()
     if redeem_ids:
@@ -363,7 +382,59 @@ def prepare(
         staff=_staff(bulk, [body for body in bodies if body is not None]),
         zone=zone,
         offline_redeemed=_offline_redeemed(bulk, device.id, entry_bodies, members, zone, now),
+        receipts=receipts,
+        pending_returns=pending_returns,
     )
+
+
+def _count_refunds(bulk: Bulk, entries: dict[str, EntryFacts], refunded: set[str]) -> None:
+    """The money already given back on the entries the batch refunds: refunds naming them and offline returns
+    reconciled with them."""
+    if not refunded:
+        return
+    for column in ("refund_of", "reconciled_with"):
+        where, keys = bulk.in_keys(column, refunded)
+        sql = f"SELECT {column}, SUM(amount_cents) FROM ledger_entry WHERE {where} GROUP BY {column}"  # noqa: S608
+        for entry_id, cents in bulk.rows(sql, keys):
+            if entry_id in entries:
+                entries[entry_id].refunded_cents += int(cents or 0)
+
+
+def _returned_sales(bulk: Bulk, bodies: list[PointEntryBody]) -> dict[tuple[str, str], tuple[str, str]]:
+    """The earns the batch's offline returns name by store and receipt, where the server holds them."""
+    refs = {(b.ref_store_code, b.ref_receipt_no) for b in bodies if b.ref_store_code and b.ref_receipt_no}
+    if not refs:
+        return {}
+    stores, store_keys = bulk.in_keys("store_code", {store for store, _receipt in refs})
+    receipts, receipt_keys = bulk.in_keys("receipt_no", {receipt for _store, receipt in refs})
+    sql = (
+        f"SELECT store_code, receipt_no, id, member_id FROM ledger_entry WHERE {stores} AND {receipts} "  # noqa: S608
+        f"AND kind = '{EntryKind.EARN.value}'"
+    )
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    for store, receipt, entry_id, member_id in bulk.rows(sql, (*store_keys, *receipt_keys)):
+        if (store, receipt) in refs:
+            found[(store, receipt)] = (entry_id, member_id)
+    return found
+
+
+def _pending_returns(
+    bulk: Bulk, store_code: str, bodies: list[PointEntryBody]
+) -> dict[str, list[tuple[str, int, str]]]:
+    """Offline returns at other stores of the receipts this batch's earns carry, not yet reconciled (the return was
+    entered before the sale reached the server)."""
+    receipts = {b.receipt_no for b in bodies if b.kind is EntryKind.EARN and b.receipt_no}
+    if not receipts:
+        return {}
+    where, keys = bulk.in_keys("ref_receipt_no", receipts)
+    sql = (
+        "SELECT ref_receipt_no, id, amount_cents, member_id FROM ledger_entry "  # noqa: S608 - our own names
+        f"WHERE ref_store_code = {bulk.mark} AND {where} AND reconciled_with IS NULL"
+    )
+    pending: dict[str, list[tuple[str, int, str]]] = {}
+    for receipt, entry_id, cents, member_id in bulk.rows(sql, (store_code, *keys)):
+        pending.setdefault(receipt, []).append((entry_id, int(cents or 0), member_id))
+    return pending
 
 
 def _staff(bulk: Bulk, bodies: list[ItemBody]) -> dict[str, StaffFacts]:

@@ -24,7 +24,7 @@ from loyalty.points import EarnProblem, EarnRefused, RedeemProblem, RedeemRefuse
 from protocol.vocabulary import ErrorCode
 from sync.authorizer import RefusedOnline
 from sync.client import SyncError
-from widgets.display import points_text
+from widgets.display import points_text, yuan_text
 from widgets.retranslating import QT_TRANSLATE_NOOP
 
 _CONTEXT = "Messages"
@@ -70,6 +70,11 @@ _STORE: dict[Problem, str] = {
     Problem.ALREADY_REVERSED: QT_TRANSLATE_NOOP("Messages", "That entry has already been reversed."),
     Problem.NOT_REVERSIBLE: QT_TRANSLATE_NOOP("Messages", "That entry cannot be reversed."),
     Problem.INSUFFICIENT_POINTS: QT_TRANSLATE_NOOP("Messages", "Not enough points: %1 available."),
+    Problem.OVER_REFUND: QT_TRANSLATE_NOOP("Messages", "More than the sale has left to refund: at most %1."),
+    Problem.NOT_REFUNDABLE: QT_TRANSLATE_NOOP("Messages", "Only a purchase or a redemption can be refunded."),
+    Problem.INVALID_LINES: QT_TRANSLATE_NOOP(
+        "Messages", "The purchase lines do not add up to the amount, or a line appears twice."
+    ),
     Problem.CONSENT_REQUIRED: QT_TRANSLATE_NOOP("Messages", "The member has not agreed to have preferences recorded."),
     Problem.INVALID_PREFERENCE: QT_TRANSLATE_NOOP(
         "Messages", "Enter a preference of up to 200 characters, once per member."
@@ -176,7 +181,9 @@ _REASONS: dict[str, str] = {
     ErrorCode.UNKNOWN_MEMBER.value: QT_TRANSLATE_NOOP(
         "Messages", "The server has no such member (erased at head office, or never enrolled there)."
     ),
-    ErrorCode.UNKNOWN_ENTRY.value: QT_TRANSLATE_NOOP("Messages", "The entry it reverses is not known to the server."),
+    ErrorCode.UNKNOWN_ENTRY.value: QT_TRANSLATE_NOOP(
+        "Messages", "The entry it reverses or refunds is not known to the server."
+    ),
     ErrorCode.ALREADY_REVERSED.value: QT_TRANSLATE_NOOP("Messages", "That entry was already reversed elsewhere."),
     ErrorCode.RULE_VIOLATION.value: QT_TRANSLATE_NOOP("Messages", "It breaks the points rules."),
     ErrorCode.INVALID_PHONE.value: QT_TRANSLATE_NOOP("Messages", "The phone number is not a valid mobile number."),
@@ -184,6 +191,9 @@ _REASONS: dict[str, str] = {
         "Messages", "The points were already spent elsewhere: the redemption stands and the balance went below zero."
     ),
     ErrorCode.INSUFFICIENT_POINTS.value: QT_TRANSLATE_NOOP("Messages", "The member did not have enough points."),
+    ErrorCode.OVER_REFUND.value: QT_TRANSLATE_NOOP(
+        "Messages", "More money was refunded than the sale had left: the server moved the points of what was left."
+    ),
     ErrorCode.ID_CONFLICT.value: QT_TRANSLATE_NOOP(
         "Messages", "The server holds another item under the same number (a till restored from a backup?)."
     ),
@@ -282,6 +292,8 @@ def describe(error: BaseException) -> str:
             return _with_limit(_TRIES_LEFT, error.remaining_attempts).replace("%2", minutes)
         if error.problem is Problem.LOCKED_OUT and error.until is not None:
             limit = error.until.astimezone(_zone()).strftime("%H:%M")
+        if error.problem is Problem.OVER_REFUND and error.limit is not None:
+            limit = yuan_text(error.limit)
         return _with_limit(_STORE[error.problem], limit)
     if isinstance(error, InvalidPhone):
         return tr(_PHONE[error.problem])

@@ -159,8 +159,8 @@
         <translation>按员工统计积分与新会员</translation>
     </message>
     <message>
-        <source>Reversed: count (points). Entries the server rejected are left out: see below.</source>
-        <translation>冲正栏：笔数（积分）。服务器拒绝的记录不计入，见下表。</translation>
+        <source>Reversed, Refunds: count (points). Purchases less money refunded. Entries the server rejected are left out: see below.</source>
+        <translation>冲正、退货栏：笔数（积分）。消费额已减去退款。服务器拒绝的记录不计入，见下表。</translation>
     </message>
     <message>
         <source>The day&apos;s entries and the server</source>
@@ -191,6 +191,10 @@
         <translation>冲正</translation>
     </message>
     <message>
+        <source>Refunds</source>
+        <translation>退货</translation>
+    </message>
+    <message>
         <source>Net</source>
         <translation>净积分</translation>
     </message>
@@ -205,6 +209,10 @@
     <message>
         <source>Total</source>
         <translation>合计</translation>
+    </message>
+    <message>
+        <source>Sales without a member: %1 (%2). Members&apos; share of sales: %3 %.</source>
+        <translation>非会员消费：%1 笔（%2）。会员消费占比：%3%。</translation>
     </message>
     <message>
         <source>unknown</source>
@@ -314,6 +322,10 @@
         <translation>调整</translation>
     </message>
     <message>
+        <source>Refund</source>
+        <translation>退货</translation>
+    </message>
+    <message>
         <source>Enrolment</source>
         <translation>新会员入会</translation>
     </message>
@@ -328,6 +340,10 @@
     <message>
         <source>Member&apos;s consent</source>
         <translation>会员授权</translation>
+    </message>
+    <message>
+        <source>Sale without a member</source>
+        <translation>非会员消费</translation>
     </message>
     <message>
         <source>Member&apos;s details</source>
@@ -988,6 +1004,18 @@ F12</translation>
         <translation>积分不足：可用 %1 积分。</translation>
     </message>
     <message>
+        <source>More than the sale has left to refund: at most %1.</source>
+        <translation>超过该笔消费可退的金额：最多 %1。</translation>
+    </message>
+    <message>
+        <source>Only a purchase or a redemption can be refunded.</source>
+        <translation>只有消费积分或积分抵扣可以退。</translation>
+    </message>
+    <message>
+        <source>The purchase lines do not add up to the amount, or a line appears twice.</source>
+        <translation>商品明细合计与金额不符，或有重复的行号。</translation>
+    </message>
+    <message>
         <source>The member has not agreed to have preferences recorded.</source>
         <translation>该会员未同意记录偏好。</translation>
     </message>
@@ -1188,8 +1216,8 @@ F12</translation>
         <translation>服务器上没有该会员（已被总部删除，或从未入会）。</translation>
     </message>
     <message>
-        <source>The entry it reverses is not known to the server.</source>
-        <translation>服务器上找不到被冲正的原记录。</translation>
+        <source>The entry it reverses or refunds is not known to the server.</source>
+        <translation>服务器上没有它要冲正或退货的那笔记录。</translation>
     </message>
     <message>
         <source>That entry was already reversed elsewhere.</source>
@@ -1210,6 +1238,10 @@ F12</translation>
     <message>
         <source>The member did not have enough points.</source>
         <translation>会员积分不足。</translation>
+    </message>
+    <message>
+        <source>More money was refunded than the sale had left: the server moved the points of what was left.</source>
+        <translation>退款超过该笔消费的剩余金额：服务器只按剩余金额扣回积分。</translation>
     </message>
     <message>
         <source>The server holds another item under the same number (a till restored from a backup?).</source>
