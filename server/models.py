@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -176,6 +177,12 @@ class Member(Base):
     merged_into: Mapped[str | None] = mapped_column(String(36))
 
 
+def _partial_index(name: str, *columns: str) -> Index:
+    """An index of the rows whose last column is not NULL (both databases)."""
+    where = text(f"{columns[-1]} IS NOT NULL")
+    return Index(name, *columns, postgresql_where=where, sqlite_where=where)
+
+
 class LedgerEntry(Base):
     """An applied point entry as the till made it (same id), against the surviving member. Append-only."""
 
@@ -199,17 +206,20 @@ class LedgerEntry(Base):
     status: Mapped[str] = mapped_column(String(8))  # applied / flagged
     reason: Mapped[str | None] = mapped_column(String(32))
     bill_cents: Mapped[int | None] = mapped_column(BigInteger)  # a redemption: the bill (a refund's base)
-    refund_of: Mapped[str | None] = mapped_column(String(36), index=True)  # a refund: the entry it gives back from
+    refund_of: Mapped[str | None] = mapped_column(String(36))  # a refund: the entry it gives back from
     # An offline return of another store's sale (a manager's adjustment): the original's store and receipt, and
     # the original entry once the server holds it (`server.returns`).
     ref_store_code: Mapped[str | None] = mapped_column(String(32))
     ref_receipt_no: Mapped[str | None] = mapped_column(String(64))
-    reconciled_with: Mapped[str | None] = mapped_column(String(36), index=True)
+    reconciled_with: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (
         Index("ix_ledger_member_created", "member_id", "created_at"),
-        Index("ix_ledger_store_receipt", "store_code", "receipt_no"),
-        Index("ix_ledger_returned_receipt", "ref_store_code", "ref_receipt_no"),
+        # Partial: most entries leave these columns empty, and every query compares them with a value (migration 0009)
+        _partial_index("ix_ledger_store_receipt", "store_code", "receipt_no"),
+        _partial_index("ix_ledger_returned_receipt", "ref_store_code", "ref_receipt_no"),
+        _partial_index("ix_ledger_entry_refund_of", "refund_of"),
+        _partial_index("ix_ledger_entry_reconciled_with", "reconciled_with"),
     )
 
 

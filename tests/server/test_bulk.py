@@ -142,3 +142,21 @@ def test_reads_see_the_writes_queued_before_them(db: ServerDatabase) -> None:
         bulk = Bulk(session.connection())
         bulk.insert(_PUSHED, _PUSHED_COLUMNS, [row])
         assert bulk.rows("SELECT id FROM pushed_item") == [("item-1",)]
+
+
+def test_a_naive_time_is_refused_by_bulk_writes(db: ServerDatabase) -> None:
+    row = ("item-1", "till-1", 1, "point_entry", "ab" * 32, "applied", None, None, datetime(2026, 3, 18, 2, 0))
+    with pytest.raises(ValueError, match="naive"), db.write() as session:
+        Bulk(session.connection()).insert(_PUSHED, _PUSHED_COLUMNS, [row])
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut(db: ServerDatabase) -> None:
+    if db.is_sqlite:
+        pytest.skip("SQLite does not hold a VARCHAR to its length")
+    row = ("x" * 37, "till-1", 1, "point_entry", "ab" * 32, "applied", None, None, TIMES[0])
+    with pytest.raises(Exception, match="too long"), db.write() as session:
+        bulk = Bulk(session.connection())
+        bulk.insert(_PUSHED, _PUSHED_COLUMNS, [row])
+        bulk.flush()
+    with db.read() as session:
+        assert session.scalars(select(PushedItem)).all() == []
