@@ -118,8 +118,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(db: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
+def running_server(db: str, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = port or free_port()
     command = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db,
                "--log-level", "warning"]  # fmt: skip
     process = subprocess.Popen(command, cwd=REPO)
@@ -281,15 +281,22 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--dir", type=Path, default=REPO / "bench" / "data")
     parser.add_argument("--no-lines", action="store_true", help="whole-amount entries without purchase lines")
+    parser.add_argument("--till", type=Path, help="keep the synced till in this folder and reuse it in later runs "
+                        "against the same server database: a reused till times the push alone")  # fmt: skip
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     db = server_url_for(args.backend, args.dir, args.members)
     ensure_demo(db, args.members)
     vacuum_postgres(db)
-    work = Path(tempfile.mkdtemp(prefix="md-sync-bench-"))
+    if args.till is not None and (args.till / "till.sqlite3").exists():
+        push_again(db, args.till, args.entries, with_lines=not args.no_lines)
+        return
+    work = args.till or Path(tempfile.mkdtemp(prefix="md-sync-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         with running_server(db) as (url, process):
             till, engine, sync_seconds, token = first_sync(url, db, work)
+            (work / "port").write_text(url.rsplit(":", 1)[1])
             till_rss = own_peak_rss_mb()
             server_rss = peak_rss_mb(process.pid)
             print(f"peak RSS: server {server_rss:.0f} MB, till {till_rss:.0f} MB")
@@ -305,8 +312,27 @@ def main() -> None:
         print(f"ratio vs raw SQLCipher: {sync_seconds / cipher_floor:.2f}")
         print(f"ratio: {sync_seconds / floor:.2f}")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.till is None:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            for scratch in (*work.glob("page-*.json"), *work.glob("baseline*")):
+                scratch.unlink()
         os.sync()
+
+
+def push_again(db: str, folder: Path, entries: int, *, with_lines: bool) -> None:
+    """A till kept by an earlier run (`--till`): its server on the port it registered with, then the push step."""
+    with running_server(db, int((folder / "port").read_text())) as (_url, process):
+        till = Till.open(folder / "till.sqlite3")
+        try:
+            engine = SyncEngine(till.sync)
+            report = engine.run()  # what changed on the server since (other runs), so the push is timed alone
+            if report.error:
+                raise SystemExit(f"catching up failed: {report.error}")
+            push(till, engine, entries, with_lines=with_lines)
+            print(f"push peak RSS: server {peak_rss_mb(process.pid):.0f} MB, till {own_peak_rss_mb():.0f} MB")
+        finally:
+            till.close()
 
 
 if __name__ == "__main__":
