@@ -22,7 +22,11 @@ step 2. Results go in docs/performance.md.
 
 A virtual machine's CPU can run a third faster or slower from one minute to the next (neighbours on the host), so
 the push line is followed by `cpu check`: a fixed loop of Python timed right before and right after the push — a run
-whose push was slow on a slow machine shows it there.
+whose push was slow on a slow machine shows it there — and by the CPU each side used per entry over the push: the
+till (this process), the server process and this machine's PostgreSQL processes.
+
+`--till DIR` keeps the synced till in DIR: a later run with the same DIR (and the same server database) reuses it,
+skips the first sync and the floor, and times the push alone (a first sync at 1,000,000 members takes minutes).
 """
 
 from __future__ import annotations
@@ -245,7 +249,30 @@ def sale_lines(rng: random.Random) -> list[SaleLine]:
     return lines
 
 
-def push(till: Till, engine: SyncEngine, entries: int, *, with_lines: bool = True) -> float:
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds used so far by this machine's PostgreSQL processes (the backends and the WAL writer, checkpointer
+    and the rest; 0 when PostgreSQL runs elsewhere)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().startswith("postgres"):
+                total += process_cpu_seconds(int(entry.name))
+        except OSError:  # gone meanwhile
+            continue
+    return total
+
+
+def cpu_now(server_pid: int) -> tuple[float, float, float]:
+    return time.process_time(), process_cpu_seconds(server_pid), postgres_cpu_seconds()
+
+
+def push(till: Till, engine: SyncEngine, entries: int, server_pid: int, *, with_lines: bool = True) -> float:
     cashier = till.staff.login("C001", "1357")
     member_ids = [row[0] for row in till.db.lookup_connection().execute(
         "SELECT id FROM member WHERE phone LIKE '+86%' LIMIT 1000").fetchall()]  # fmt: skip
@@ -258,9 +285,12 @@ def push(till: Till, engine: SyncEngine, entries: int, *, with_lines: bool = Tru
         else:
             till.ledger.award(cashier, member_id, 1000 + n % 5000)
     marks: dict[str, float] = {}
+    cpu: dict[str, tuple[float, float, float]] = {}
 
     def progress(phase: Phase, _done: int, _total: int | None) -> None:
-        marks.setdefault(phase.value, time.perf_counter())
+        if phase.value not in marks:
+            cpu[phase.value] = cpu_now(server_pid)
+            marks[phase.value] = time.perf_counter()
 
     before = cpu_check_ms()
     report = engine.run(progress)
@@ -271,6 +301,10 @@ def push(till: Till, engine: SyncEngine, entries: int, *, with_lines: bool = Tru
     shape = "with 5–20 purchase lines each" if with_lines else "without lines"
     print(f"push: {entries:,} entries ({shape}) in {seconds:.2f} s = {entries / seconds:,.0f} entries/s applied")
     print(f"cpu check: {before:.0f} ms before the push, {after:.0f} ms after (a fixed loop; lower is faster)")
+    used = [end - start for start, end in zip(cpu["push"], cpu["pull"], strict=True)]
+    per = 1e6 / entries
+    print(f"push CPU per entry: till {used[0] * per:.0f} µs, server {used[1] * per:.0f} µs, "
+          f"PostgreSQL {used[2] * per:.0f} µs (this machine's; {os.cpu_count()} cores)")  # fmt: skip
     return seconds
 
 
@@ -300,7 +334,7 @@ def main() -> None:
             till_rss = own_peak_rss_mb()
             server_rss = peak_rss_mb(process.pid)
             print(f"peak RSS: server {server_rss:.0f} MB, till {till_rss:.0f} MB")
-            push(till, engine, args.entries, with_lines=not args.no_lines)
+            push(till, engine, args.entries, process.pid, with_lines=not args.no_lines)
             print(f"push peak RSS: server {peak_rss_mb(process.pid):.0f} MB, till {own_peak_rss_mb():.0f} MB")
             registration = till.sync.registration()  # each sync rotated the token: the one it holds now
             pages = save_pages(url, registration.token if registration else token, work)
@@ -329,7 +363,7 @@ def push_again(db: str, folder: Path, entries: int, *, with_lines: bool) -> None
             report = engine.run()  # what changed on the server since (other runs), so the push is timed alone
             if report.error:
                 raise SystemExit(f"catching up failed: {report.error}")
-            push(till, engine, entries, with_lines=with_lines)
+            push(till, engine, entries, process.pid, with_lines=with_lines)
             print(f"push peak RSS: server {peak_rss_mb(process.pid):.0f} MB, till {own_peak_rss_mb():.0f} MB")
         finally:
             till.close()
