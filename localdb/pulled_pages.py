@@ -213,8 +213,8 @@ def _release_phone(session: Session, member_id: str) -> None:
 
 def _forget_member(session: Session, member_id: str) -> None:
     """A member the server erased: gone from lookups, with every preference and alias, and the personal details
-    of the outbox items already answered about them, and their cached chain history; the row stays only while this till's ledger refers to it, and
-    then holds the id alone (no name, phone, birthday, card or tags)."""
+    of the outbox items already answered about them, and their cached chain history; the row stays only while this
+    till's ledger refers to it, and then holds the id alone (no name, phone, birthday, card or tags)."""
     session.execute(delete(Preference).where(Preference.member_id == member_id))
     session.execute(delete(ChainHistory).where(ChainHistory.member_id == member_id))
     session.execute(_SCRUB_ANSWERED_ITEMS, {"member_id": member_id})
@@ -228,8 +228,8 @@ def _forget_member(session: Session, member_id: str) -> None:
             update(Member)
             .where(Member.id == member_id)
             .values(name="", name_pinyin="", name_initials="", gender=None, birthday=None, segment=None, tags=[],
-                    top_categories=[], consent_marketing=False, consent_profile=False, card_serial=None, home_store=None,
-                    last_visit_at=None, balance_synced=0, spend_12m_cents=0)
+                    top_categories=[], consent_marketing=False, consent_profile=False, card_serial=None,
+                    home_store=None, last_visit_at=None, balance_synced=0, spend_12m_cents=0)
         )  # fmt: skip
     else:
         session.execute(delete(Member).where(Member.id == member_id))

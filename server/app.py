@@ -1,8 +1,8 @@
 """The HTTP API of the central member server (PROTOCOL.md): health, device registration, config, push, changes,
-online redemption authorization, member codes, a member's purchase history and card re-issue; the error shape every refusal has; an OpenAPI
-document that states the real statuses: 400 for a request that does not fit the published schema (instead of
-FastAPI's default 422), 422 for one that fits it but breaks a rule the schema cannot state, 413 and 429 from the
-guard.
+online redemption authorization, member codes, a member's purchase history and card re-issue; the error shape every
+refusal has; an OpenAPI document that states the real statuses: 400 for a request that does not fit the published
+schema (instead of FastAPI's default 422), 422 for one that fits it but breaks a rule the schema cannot state, 413 and
+429 from the guard.
 
 Every request passes `server.guard.RequestGuard` first: body caps, the device token, rate limits — before its body
 is read. Handlers are plain `def`s: FastAPI runs them in its thread pool, so the event loop never waits on the
@@ -62,8 +62,8 @@ from server.limits import Limiter, address_key, retry_after
 from server.member_code_audit import Requester, record_issued
 from server.member_codes import issue_member_codes
 from server.models import Staff, Store
-from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
 from server.purchase_history import Reader, purchase_history
+from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
 from server.push_decode import decode_push
 from server.redemptions import authorize
 from server.staff_scope import staff_of_store

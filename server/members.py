@@ -28,8 +28,8 @@ from loyalty.segments import segment_for
 from loyalty.tiers import tier_for_spend, twelve_months_before
 from protocol.vocabulary import EntryKind
 from server import chain
-from server.db import ServerDatabase
 from server.bulk import Bulk
+from server.db import ServerDatabase
 from server.models import LedgerEntry, Member, Preference, PurchaseLine
 from server.top_categories import rank, spend_by_category
 
@@ -190,8 +190,8 @@ def new_member_row(
 def merge_tombstone_row(member_id: str, survivor_id: str, now: datetime, version: int) -> dict[str, Any]:
     """Every column of a tombstone for an id that never became a member here (an offline enrolment of a phone that
     already has a member), pointing at the survivor: no phone, name, tier or card."""
-    return dict(_EMPTY_MEMBER, id=member_id, tags=[], top_categories=[], created_at=now, updated_at=now, version=version,
-                merged_into=survivor_id)  # fmt: skip
+    return dict(_EMPTY_MEMBER, id=member_id, tags=[], top_categories=[], created_at=now, updated_at=now,
+                version=version, merged_into=survivor_id)  # fmt: skip
 
 
 def activity(session: Session, member_ids: Collection[str], now: datetime) -> dict[str, Activity]:

@@ -77,7 +77,8 @@ def _purchases(session: Session, member_id: str) -> list[PurchaseSummary]:
         for entry_id, cents in session.execute(
             select(column, func.sum(LedgerEntry.amount_cents)).where(column.in_(ids)).group_by(column)
         ):
-            refunded[entry_id] = refunded.get(entry_id, 0) + int(cents or 0)
+            if entry_id is not None:
+                refunded[entry_id] = refunded.get(entry_id, 0) + int(cents or 0)
     spend: dict[str, dict[str, int]] = {}
     for entry_id, category, cents in session.execute(
         select(PurchaseLine.entry_id, PurchaseLine.category, func.sum(PurchaseLine.amount_cents))

@@ -63,7 +63,8 @@ def _stored_list(value: Any) -> list[str]:
 
 def refresh(bulk: Bulk, member_ids: Iterable[str], since: datetime) -> dict[str, list[str]]:
     """Recompute the top categories of these members (those who consented to a profile) from the lines after
-    `since` (the 12-month window's start) and write those that changed; returns the changed members' new lists. Two queries and at most one write."""
+    `since` (the 12-month window's start) and write those that changed; returns the changed members' new lists.
+    Two queries and at most one write."""
     ids = set(member_ids)
     if not ids:
         return {}

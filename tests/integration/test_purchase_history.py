@@ -37,8 +37,8 @@ def test_top_categories_and_the_chain_history_follow_both_stores_and_a_refund(
     a = make_till("a")
     cashier = a.login("C001")
     member = a.till.members.enrol(cashier, phone="13800138000", name="王小明", consent_profile=True).member
-    first = a.till.ledger.award(cashier, member.id, 10_000, receipt_no="A-1",
-                                lines=[line(1, 3_000, "生鲜"), line(2, 5_000, "母婴"), line(3, 2_000, "美妆")])  # fmt: skip
+    lines = [line(1, 3_000, "生鲜"), line(2, 5_000, "母婴"), line(3, 2_000, "美妆")]
+    first = a.till.ledger.award(cashier, member.id, 10_000, receipt_no="A-1", lines=lines)
     assert a.sync().error is None
     assert top_of(server, member.id) == ["母婴", "生鲜", "美妆"]
 
