@@ -21,21 +21,21 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import Table
 
+from loyalty.categories import top_categories
 from server.bulk import Bulk
 from server.models import Member
 
-TOP: Final = 3
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
 
 
 def rank(spend: Mapping[str, int]) -> list[str]:
-    """The top categories of a member's spend per category: largest first, ties by name, only positive spend."""
-    ranked = sorted((-cents, category) for category, cents in spend.items() if cents > 0)
-    return [category for _cents, category in ranked[:TOP]]
+    """The top categories of a member's spend per category (`loyalty.categories`: largest first, ties by name,
+    only positive spend)."""
+    return top_categories(spend)
 
 
 def spend_by_category(bulk: Bulk, member_ids: Collection[str], since: datetime) -> dict[str, dict[str, int]]:

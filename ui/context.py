@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from localdb.errors import Problem, StoreError
 from localdb.staff import StaffSession
@@ -19,6 +20,9 @@ from sync.qt_adapter import SyncController
 from ui.hub import AppHub
 from ui.operations import Operations
 from ui.settings import LocalSettings
+
+if TYPE_CHECKING:
+    from ui.chain_history import ChainHistoryFetcher
 
 ClientFactory = Callable[[str, str | None], ServerClient]
 
@@ -32,6 +36,16 @@ class AppContext:
     settings: LocalSettings
     client_factory: ClientFactory = ServerClient
     staff: StaffSession | None = field(default=None)
+    _history: ChainHistoryFetcher | None = field(default=None, init=False, repr=False)
+
+    @property
+    def history(self) -> ChainHistoryFetcher:
+        """The chain purchase history fetcher (`ui.chain_history`), made on first use."""
+        if self._history is None:
+            from ui.chain_history import ChainHistoryFetcher
+
+            self._history = ChainHistoryFetcher(self)
+        return self._history
 
     def actor(self) -> StaffSession:
         """The logged-in staff; a screen is only reachable after login, so none here is a bug."""

@@ -144,7 +144,10 @@ class MemberPage(Retranslating, QWidget):
         if member_id != self._member_id:
             self._show_outcome(None)  # the next member: the last one's outcome is not theirs
         self._member_id = member_id
-        return self.refresh()
+        shown = self.refresh()
+        if shown:  # the card opened: the chain's purchase history is asked for now, off this thread
+            self._ctx.history.open(member_id)
+        return shown
 
     def refresh(self) -> bool:
         """Re-read the shown member (after a change, a pull or a login)."""
