@@ -697,6 +697,10 @@ F12</translation>
         <translation>标签：%1</translation>
     </message>
     <message>
+        <source>Frequent categories: %1</source>
+        <translation>常购品类：%1</translation>
+    </message>
+    <message>
         <source>Top tier</source>
         <translation>已是最高等级</translation>
     </message>
@@ -1382,6 +1386,10 @@ F12</translation>
         <translation>标签</translation>
     </message>
     <message>
+        <source>Frequent categories</source>
+        <translation>常购品类</translation>
+    </message>
+    <message>
         <source>The member has not agreed to have preferences recorded. Ask them first.</source>
         <translation>该会员未同意记录偏好，请先征得同意。</translation>
     </message>
@@ -1421,6 +1429,7 @@ F12</translation>
     <name>RecentVisits</name>
     <message>
         <source>No visit recorded yet.</source>
+        <extracomment>Rows shown: the server answers the last 20 purchases.</extracomment>
         <translation>暂无到店记录。</translation>
     </message>
     <message>
@@ -1430,6 +1439,22 @@ F12</translation>
     <message>
         <source>No purchases at this till yet.</source>
         <translation>本机暂无消费记录。</translation>
+    </message>
+    <message>
+        <source>No purchases yet.</source>
+        <translation>暂无消费记录。</translation>
+    </message>
+    <message>
+        <source>Offline: this till&apos;s records only</source>
+        <translation>离线，仅显示本机记录</translation>
+    </message>
+    <message>
+        <source>Offline: the chain&apos;s records as of %1</source>
+        <translation>离线，显示 %1 获取的各门店记录</translation>
+    </message>
+    <message>
+        <source>%1 refunded</source>
+        <translation>已退 %1</translation>
     </message>
     <message numerus="yes">
         <source>Bought %1, earned %2 point(s)</source>
