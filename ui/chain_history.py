@@ -70,12 +70,15 @@ class ChainHistoryFetcher(QObject):
             if isinstance(answer, NoHistory):
                 self._set(member_id, HistoryStatus.NOT_ON_SERVER)
                 return
-            ctx.ops.db(
-                lambda: ctx.till.history.keep(staff, member_id, answer),
-                lambda _view: self._set(member_id, HistoryStatus.FRESH),
-                lambda _error: self._set(member_id, HistoryStatus.OFFLINE),
-                owner=self,
-            )
+            try:
+                ctx.ops.db(
+                    lambda: ctx.till.history.keep(staff, member_id, answer),
+                    lambda _view: self._set(member_id, HistoryStatus.FRESH),
+                    lambda _error: self._set(member_id, HistoryStatus.OFFLINE),
+                    owner=self,
+                )
+            except RuntimeError:  # the app is closing (its workers stopped): nothing is kept
+                log.info("chain history answered after the workers stopped: not kept")
 
         def failed(error: Exception) -> None:
             log.info("chain history not fetched: %s", type(error).__name__)  # no member data

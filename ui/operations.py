@@ -44,6 +44,7 @@ class Operations(QObject):
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memberdesk-db")
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="memberdesk-net")
         self._running = 0
+        self._stopped = False
         self._delivered.connect(self._deliver)
 
     def db(
@@ -73,7 +74,10 @@ class Operations(QObject):
         return self._running > 0
 
     def shutdown(self) -> None:
-        """Finish queued database work (a half-done award must still commit), then stop both workers."""
+        """Finish queued database work (a half-done award must still commit), then stop both workers. What finishes
+        afterwards is not delivered: the app is closing, and the callbacks would read a store about to close (a
+        background fetch such as the chain history may still be on its way)."""
+        self._stopped = True
         self._db.shutdown(wait=True)
         self._net.shutdown(wait=False, cancel_futures=True)
 
@@ -99,6 +103,8 @@ class Operations(QObject):
     def _deliver(self, payload: tuple[Future[Any], Callable[[Any], None], ErrorCallback, QObject | None]) -> None:
         future, on_done, on_error, owner = payload
         self._running -= 1
+        if self._stopped:
+            return
         asker_gone = owner is not None and not shiboken6.isValid(owner)  # the dialog that asked was closed meanwhile
         error = future.exception()
         if error is None:
