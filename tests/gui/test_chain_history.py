@@ -144,3 +144,21 @@ def test_a_server_that_never_answers_leaves_this_tills_records_on_screen_and_the
             assert session.scalars(select(ChainHistory)).all() == []
     finally:
         proxy.close()
+
+
+def test_opening_the_member_card_asks_for_the_chain_history_and_shows_the_top_categories(
+    gui_env: GuiEnv, qtbot: QtBot
+) -> None:
+    from ui.member_page import MemberPage
+
+    member_id = _shopper_at_the_other_store(gui_env)
+    gui_env.login("C001")
+    page = show_widget(qtbot, MemberPage(gui_env.ctx), size=(1366, 768))
+    assert gui_env.till.history.get(gui_env.ctx.actor(), member_id) is None
+    assert page.show_member(member_id)
+    assert gui_env.ctx.history.status(member_id) is HistoryStatus.FETCHING  # asked, not waited for
+    _settled(gui_env, qtbot, member_id, HistoryStatus.FRESH)
+    assert gui_env.till.history.get(gui_env.ctx.actor(), member_id) is not None
+    top = gui_env.member(member_id).top_categories
+    assert page.card.top_categories_label.isVisible()
+    assert page.card.top_categories_label.text() == "Frequent categories: " + ", ".join(top)
