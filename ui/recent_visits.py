@@ -179,7 +179,7 @@ class RecentVisits(Retranslating, QWidget):
             parts.append(self.tr("%1 refunded").replace("%1", yuan_text(row.refunded_cents)))
         text = "   ".join(parts)
         if row.categories:
-            text += "\n" + _CATEGORY_SEPARATOR.join(row.categories)
+            text += "\n    " + _CATEGORY_SEPARATOR.join(row.categories)  # under the row, indented
         return text
 
     def _entry_words(self, row: _Row) -> str:
