@@ -488,6 +488,22 @@ def _member_code_requests(db: ServerDatabase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _history_requests(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.purchase_history import accesses
+
+    rows = accesses(db, member_id=args.member, device_id=args.device)
+    if not rows:
+        _out("no purchase history requests")
+        return 0
+    _out("at\tdevice\tstore\tstaff\tmember\toutcome")
+    for row in rows:
+        _out(
+            f"{row.at.isoformat(timespec='seconds')}\t{row.device_id}\t{row.store_code}\t{row.staff_code or '-'}"
+            f"\t{row.member_id}\t{row.outcome}"
+        )
+    return 0
+
+
 def _staff_pins(db: ServerDatabase, _args: argparse.Namespace) -> int:
     due = admin.staff_due_new_pins(db)
     if not due:
@@ -624,6 +640,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("member_id", help="the member's id (a merged id stands for its survivor)")
 
     sub = action("member-code-requests", _member_code_requests, "print the audit of member codes handed out")
+    sub.add_argument("--member", help="only this member id (as asked)")
+    sub.add_argument("--device", help="only this device id")
+
+    sub = action("history-requests", _history_requests, "print the audit of purchase histories tills read")
     sub.add_argument("--member", help="only this member id (as asked)")
     sub.add_argument("--device", help="only this device id")
 

@@ -104,3 +104,16 @@ def _purchases(session: Session, member_id: str) -> list[PurchaseSummary]:
         )
         for row in rows
     ]
+
+
+def accesses(db: ServerDatabase, *, member_id: str | None = None, device_id: str | None = None) -> list[HistoryAccess]:
+    """The audited reads of purchase histories, oldest first, of one member (as asked) and/or one device."""
+    query = select(HistoryAccess).order_by(HistoryAccess.id)
+    if member_id is not None:
+        query = query.where(HistoryAccess.member_id == member_id)
+    if device_id is not None:
+        query = query.where(HistoryAccess.device_id == device_id)
+    with db.read() as session:
+        rows = list(session.scalars(query))
+        session.expunge_all()
+    return rows

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from protocol.wire import SaleLine
+from server import cli as server_cli
 from server import data_rights
 from server.models import HistoryAccess, Member
 from sync.client import Refused, ServerClient
@@ -32,7 +33,7 @@ def top_of(server: LiveServer, member_id: str) -> list[str]:
 
 
 def test_top_categories_and_the_chain_history_follow_both_stores_and_a_refund(
-    make_till: TillFactory, server: LiveServer
+    make_till: TillFactory, server: LiveServer, server_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     a = make_till("a")
     cashier = a.login("C001")
@@ -69,6 +70,10 @@ def test_top_categories_and_the_chain_history_follow_both_stores_and_a_refund(
     assert [(row.member_id, row.store_code, row.staff_code, row.outcome) for row in audited] == [
         (member.id, "S001", "C001", "answered")
     ]
+    assert server_cli.main(["admin", "--db", server_url, "history-requests", "--member", member.id]) == 0
+    out = capsys.readouterr().out
+    assert f"{audited[0].device_id}\tS001\tC001\t{member.id}\tanswered" in out
+    assert "13800138000" not in out and "王小明" not in out  # ids only
 
 
 def test_a_merged_id_follows_its_survivor_and_an_erased_member_is_refused(
