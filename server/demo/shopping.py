@@ -329,7 +329,10 @@ class Shoppers:
                 "removed_at": None,
             }
 
-        prefs = [row("category", value, "purchases") for value in rng.sample(CATEGORIES, 1 + (rng.random() < 0.4))]
+        sampled = rng.sample(CATEGORIES, 1 + (rng.random() < 0.4))  # drawn either way: the stream stays the same
+        # With purchase lines, what "purchases show" is what the member's lines show most.
+        shown = member.get("top_categories") or sampled
+        prefs = [row("category", value, "purchases") for value in shown[: len(sampled)]]
         if rng.random() < 0.2:
             prefs.append(row("size", rng.choice(CLOTHING_SIZES), "staff"))
         if rng.random() < 0.08:
