@@ -140,7 +140,8 @@ def lay_out(slip: Slip, paper: Paper) -> list[Row]:
         text(*pair(word(lang, key), value, cols), bold=bold)
 
     rows.extend(TextRow(line, bold=True, tall=True) for line in centred(slip.store_name, cols))
-    text(*centred(word(lang, "test_title" if slip.test else "title"), cols), bold=True)
+    title = "test_title" if slip.test else "title" if slip.has_member else "guest_title"
+    text(*centred(word(lang, title), cols), bold=True)
     rows.append(RuleRow())
     figure("store", f"{slip.store_code} / {slip.till_name}")
     figure("time", local_time(slip.local_time))

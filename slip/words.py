@@ -15,6 +15,7 @@ LANGUAGES: Final = (ZH_CN, EN)
 WORDS: Final[dict[str, dict[str, str]]] = {
     ZH_CN: {
         "title": "会员积分小票",
+        "guest_title": "购物小票",
         "test_title": "测试打印",
         "test_line": "打印机连接正常，这不是购物小票。",
         "store": "门店",
@@ -37,6 +38,7 @@ WORDS: Final[dict[str, dict[str, str]]] = {
     },
     EN: {
         "title": "Member points slip",
+        "guest_title": "Receipt",
         "test_title": "TEST PRINT",
         "test_line": "The printer is connected. This is not a receipt.",
         "store": "Store",
