@@ -8,6 +8,9 @@ set, not found, connection refused, no answer in time, no permission, no USB dri
 comes out as one `PrintFailed(problem)` with a stable code the UI words; nothing else escapes, and no slip text
 goes to the log.
 
+python-escpos (with Pillow, qrcode and python-barcode under it) is imported by the functions that print, not with
+this module: the till's window reads the settings' words at start and must not load an image library for them.
+
 Thread: any but the GUI thread (`print_slip` waits up to the timeout).
 """
 
@@ -21,10 +24,6 @@ import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
-
-from escpos.capabilities import Profile, get_profile
-from escpos.exceptions import DeviceNotFoundError
-from escpos.printer import Dummy, File, Network, Serial, Usb
 
 from slip.escpos_slip import render_escpos
 from slip.layout import Paper
@@ -126,6 +125,8 @@ def usb_id_text(value: int) -> str:
 def printer_profile(paper: Paper) -> Any:
     """python-escpos' default profile (partial cut, QR, raster images) with this paper's width in dots and
     columns, so images are checked against the paper; a fresh copy: the library's profile data is shared."""
+    from escpos.capabilities import Profile, get_profile
+
     base = get_profile("default")
     profile = Profile(columns=paper.columns, features=dict(base.features))
     data = copy.deepcopy(base.profile_data)
@@ -136,11 +137,15 @@ def printer_profile(paper: Paper) -> Any:
 
 def dummy_printer(paper: Paper = Paper.MM58) -> Any:
     """A python-escpos Dummy printer: keeps what it is sent in `.output`."""
+    from escpos.printer import Dummy
+
     return Dummy(profile=printer_profile(paper))
 
 
 def make_printer(config: PrinterConfig) -> Any:
     """The python-escpos printer object for `config` (not opened yet). Raises PrintFailed for a bad setting."""
+    from escpos.printer import File, Network, Serial, Usb
+
     if not config.is_set:
         raise PrintFailed(PrintProblem.NOT_SET)
     config.check()
@@ -211,6 +216,8 @@ def _prepare(printer: Any, config: PrinterConfig) -> None:
 def problem_of(error: BaseException) -> PrintProblem:
     """The problem code for what a device raised; python-escpos wraps OS errors in DeviceNotFoundError, so the
     error it was raised from (its context) is read too."""
+    from escpos.exceptions import DeviceNotFoundError
+
     if isinstance(error, PrintFailed):
         return error.problem
     causes: list[BaseException] = []
