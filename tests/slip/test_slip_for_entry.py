@@ -36,7 +36,7 @@ def test_an_award_slip(till: Till, staff: Staffing, member: MemberView) -> None:
     assert slip.local_time.strftime("%H:%M") == "10:00"  # the fake clock's 02:00 UTC, on the store's clock
     assert slip.store_code == config.store_code and slip.store_name  # unregistered: the code stands in for the name
     data = slip_bytes(slip)
-    assert f"+{result.entry.points}".encode() in data and "138****8000".encode() in data
+    assert f"+{result.entry.points}".encode() in data and b"138****8000" in data
     assert b"13800138000" not in data
 
 
