@@ -82,6 +82,9 @@ class PrinterDialog(Retranslating, GuardedDialog):
         self.paper.setCurrentIndex(self.paper.findData(saved.paper))
         self.native_qr = _named(QCheckBox(self), "nativeQr")
         self.native_qr.setChecked(saved.native_qr)
+        self._native_qr_hint = QLabel(self)
+        self._native_qr_hint.setWordWrap(True)
+        self._native_qr_hint.setProperty("tone", "muted")
         self.print_after = _named(QCheckBox(self), "printAfterPoints")
         self.print_after.setChecked(ctx.settings.get(PRINT_AFTER_POINTS))
 
@@ -123,6 +126,7 @@ class PrinterDialog(Retranslating, GuardedDialog):
         form.addRow(self.pages)
         form.addRow(self._paper_label, self.paper)
         form.addRow(self.native_qr)
+        form.addRow(self._native_qr_hint)
         form.addRow(self.print_after)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
@@ -282,7 +286,8 @@ class PrinterDialog(Retranslating, GuardedDialog):
         for name, label in self._labels.items():
             label.setText(words[name])
         self._paper_label.setText(self.tr("Paper width"))
-        self.native_qr.setText(self.tr("The printer prints QR codes itself (untick if the QR comes out as text)"))
+        self.native_qr.setText(self.tr("The printer draws QR codes itself"))
+        self._native_qr_hint.setText(self.tr("Untick this if the QR on a test slip comes out as text or not at all."))
         self.print_after.setText(self.tr("Print a slip after each award and redemption"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.confirm_button.setText(self.tr("Save"))

@@ -146,7 +146,7 @@ PRINTER_FILE_PATH = Setting(
 )
 PRINTER_PAPER = Setting("printer/paper", Paper.MM58, QT_TRANSLATE_NOOP("Settings", "Paper width"), _paper)
 PRINTER_NATIVE_QR = Setting(
-    "printer/native_qr", True, QT_TRANSLATE_NOOP("Settings", "The printer prints QR codes itself"), _switch
+    "printer/native_qr", True, QT_TRANSLATE_NOOP("Settings", "The printer draws QR codes itself"), _switch
 )
 PRINT_AFTER_POINTS = Setting(
     "printer/print_after_points",

@@ -1558,8 +1558,12 @@ F12</translation>
         <translation>纸宽</translation>
     </message>
     <message>
-        <source>The printer prints QR codes itself (untick if the QR comes out as text)</source>
-        <translation>由打印机生成二维码（如二维码打印成文字，请取消勾选）</translation>
+        <source>The printer draws QR codes itself</source>
+        <translation>由打印机生成二维码</translation>
+    </message>
+    <message>
+        <source>Untick this if the QR on a test slip comes out as text or not at all.</source>
+        <translation>如测试小票上的二维码打印成文字或没有打印出来，请取消勾选。</translation>
     </message>
     <message>
         <source>Print a slip after each award and redemption</source>
@@ -2034,7 +2038,7 @@ F12</translation>
         <translation>纸宽</translation>
     </message>
     <message>
-        <source>The printer prints QR codes itself</source>
+        <source>The printer draws QR codes itself</source>
         <translation>由打印机生成二维码</translation>
     </message>
     <message>

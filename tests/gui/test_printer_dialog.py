@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +20,7 @@ from slip.printers import PrinterConfig, PrinterKind
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import click, show_widget, wait_idle
 from tests.gui.test_slip_printing import DummyPrinters, closed_port, dummy_seam
+from ui.app import application
 from ui.i18n import Language, Translations
 from ui.main_window import MainWindow
 from ui.printer_dialog import PrinterDialog
@@ -161,16 +164,24 @@ def test_the_dialog_in_chinese(gui_env: GuiEnv, qtbot: QtBot, chinese: None) -> 
 def test_the_dialog_fits_the_window(
     gui_env: GuiEnv, qtbot: QtBot, qapp: QApplication, language: Language, size: tuple[int, int], tmp_path: Path
 ) -> None:
+    font, sheet = QFont(qapp.font()), qapp.styleSheet()
+    application()  # the app's own stylesheet and font: what decides the sizes
     translations = Translations(qapp)
     translations.switch(language)
     try:
         gui_env.login("M001")
-        window = show_widget(qtbot, MainWindow(gui_env.ctx, translations), size=size)
+        window = MainWindow(gui_env.ctx, translations)
+        qtbot.addWidget(window)
+        window.setWindowState(Qt.WindowState.WindowNoState)  # the offscreen screen is smaller than the till's
+        window.resize(*size)
+        with qtbot.waitExposed(window):
+            window.show()
         window.open_printer_settings()
         dialog = window.printer_dialog
         assert dialog is not None
         qtbot.waitExposed(dialog)
         _choose(dialog, PrinterKind.SERIAL)
+        QApplication.processEvents()
         hint = dialog.sizeHint()
         assert hint.width() <= size[0] and hint.height() <= size[1] - 60
         for label in (dialog.native_qr, dialog.print_after, dialog.test_button, dialog.confirm_button):
@@ -178,3 +189,5 @@ def test_the_dialog_fits_the_window(
         dialog.grab().save(str(tmp_path / f"printer_{language.value}_{size[0]}.png"))
     finally:
         translations.uninstall()
+        qapp.setStyleSheet(sheet)
+        qapp.setFont(font)
