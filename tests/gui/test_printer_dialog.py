@@ -5,6 +5,7 @@ both languages; laid out at the till's window sizes."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from slip.escpos_slip import PARTIAL_CUT
 from slip.layout import Paper
+from slip.model import Slip
 from slip.printers import PrinterConfig, PrinterKind
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import click, show_widget, wait_idle
@@ -117,16 +119,29 @@ def test_a_bad_field_is_named_and_nothing_is_saved(gui_env: GuiEnv, qtbot: QtBot
 
 def test_a_test_print_goes_off_the_gui_thread_and_says_so(gui_env: GuiEnv, qtbot: QtBot) -> None:
     printers: DummyPrinters = dummy_seam(gui_env)
+    printer_free = threading.Event()
+    printed_on: list[str] = []
+
+    def slow_printer(config: PrinterConfig, slip: Slip) -> None:  # a printer that takes its time
+        printed_on.append(threading.current_thread().name)
+        assert printer_free.wait(10)
+        printers(config, slip)
+
+    gui_env.ctx.print_slip = slow_printer
     dialog = _dialog(gui_env, qtbot)
     _choose(dialog, PrinterKind.NETWORK)
     dialog.host.setText("127.0.0.1")
     click(dialog.test_button)
-    assert dialog.busy and dialog.test_button.text() == "Printing…"  # asked, not yet answered: the GUI goes on
+    qtbot.waitUntil(lambda: bool(printed_on))
+    QApplication.processEvents()  # the GUI thread goes on while the printer is asked
+    assert dialog.busy and dialog.test_button.text() == "Printing…" and not dialog.test_button.isEnabled()
+    assert printed_on[0].startswith("memberdesk-print")
+    printer_free.set()
     wait_idle(qtbot, gui_env.ctx, lambda: not dialog.busy)
     assert len(printers.jobs) == 1
     assert printers.slips[0].test and printers.slips[0].staff_code == "M001"
     assert b"TEST PRINT" in printers.jobs[0] and printers.jobs[0].endswith(PARTIAL_CUT)
-    assert dialog.status.isVisible()
+    assert dialog.status.isVisible() and dialog.test_button.text() == "Test print"
     assert dialog.status.text() == "The test slip was sent to the printer. Check that it came out readable."
     assert printer_config(gui_env.ctx.settings).kind is PrinterKind.NONE  # a test print saves nothing
 
