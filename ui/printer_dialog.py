@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -36,6 +36,7 @@ from ui.slip_printing import print_in_background, printer_config, save_printer_c
 from widgets.retranslating import Retranslating
 
 W = TypeVar("W", bound=QWidget)
+FORM_SPACING = 16  # between the label column and the fields, the same in the connection's page and the form
 _KINDS = (PrinterKind.NONE, PrinterKind.USB, PrinterKind.NETWORK, PrinterKind.SERIAL, PrinterKind.FILE)
 
 
@@ -65,9 +66,9 @@ class PrinterDialog(Retranslating, GuardedDialog):
         self.host = _named(QLineEdit(saved.host, self), "printerHost")
         self.host.setMaxLength(253)
         self.host.setPlaceholderText("192.168.1.87")
-        self.port = _named(QSpinBox(self), "printerPort")
-        self.port.setRange(1, 65535)
-        self.port.setValue(saved.port)
+        self.port = _named(QLineEdit(str(saved.port), self), "printerPort")
+        self.port.setMaxLength(5)
+        self.port.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9]{0,5}"), self.port))
         self.serial_device = _named(QLineEdit(saved.serial_device, self), "serialDevice")
         self.serial_device.setPlaceholderText("COM3  /dev/ttyUSB0")
         self.baudrate = _named(QComboBox(self), "serialBaudrate")
@@ -112,14 +113,14 @@ class PrinterDialog(Retranslating, GuardedDialog):
         buttons = dialog_buttons(self, on_confirm=self.save)
         self.cancel_button, self.confirm_button = buttons.cancel, buttons.confirm
         buttons.row.insertWidget(0, self.test_button)
-        for field in (self.usb_vendor, self.usb_product, self.host, self.serial_device, self.file_path):
+        for field in (self.usb_vendor, self.usb_product, self.host, self.port, self.serial_device, self.file_path):
             field.textChanged.connect(self._changed)
         for box in (self.kind, self.baudrate, self.paper):
             box.currentIndexChanged.connect(self._changed)
-        self.port.valueChanged.connect(self._changed)
         self.native_qr.toggled.connect(self._changed)
 
         form = QFormLayout()
+        form.setHorizontalSpacing(FORM_SPACING)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._kind_label, self._paper_label = QLabel(self), QLabel(self)
         form.addRow(self._kind_label, self.kind)
@@ -148,6 +149,7 @@ class PrinterDialog(Retranslating, GuardedDialog):
         page = QWidget(self)
         form = QFormLayout(page)
         form.setContentsMargins(0, 0, 0, 0)
+        form.setHorizontalSpacing(FORM_SPACING)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for name, field in rows:
             label = QLabel(page)
@@ -169,7 +171,7 @@ class PrinterDialog(Retranslating, GuardedDialog):
             usb_vendor=vendor,
             usb_product=product,
             host=self.host.text().strip(),
-            port=self.port.value(),
+            port=int(self.port.text() or "0"),
             serial_device=self.serial_device.text().strip(),
             baudrate=int(self.baudrate.currentData()),
             file_path=self.file_path.text().strip(),
@@ -286,6 +288,10 @@ class PrinterDialog(Retranslating, GuardedDialog):
         for name, label in self._labels.items():
             label.setText(words[name])
         self._paper_label.setText(self.tr("Paper width"))
+        labels = [self._kind_label, self._paper_label, *self._labels.values()]
+        widest = max(label.sizeHint().width() for label in labels)
+        for label in labels:  # one label column across the connection's page and the rest of the form
+            label.setMinimumWidth(widest)
         self.native_qr.setText(self.tr("The printer draws QR codes itself"))
         self._native_qr_hint.setText(self.tr("Untick this if the QR on a test slip comes out as text or not at all."))
         self.print_after.setText(self.tr("Print a slip after each award and redemption"))

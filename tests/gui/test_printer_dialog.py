@@ -77,7 +77,7 @@ def test_save_keeps_the_printer(gui_env: GuiEnv, qtbot: QtBot) -> None:
     dialog = _dialog(gui_env, qtbot)
     _choose(dialog, PrinterKind.NETWORK)
     dialog.host.setText(" 192.168.1.87 ")
-    dialog.port.setValue(9101)
+    dialog.port.setText("9101")
     dialog.paper.setCurrentIndex(dialog.paper.findData(Paper.MM80))
     dialog.native_qr.setChecked(False)
     assert dialog.print_after.isChecked()  # on by default
@@ -150,7 +150,7 @@ def test_a_test_print_that_fails_is_said(gui_env: GuiEnv, qtbot: QtBot) -> None:
     dialog = _dialog(gui_env, qtbot)
     _choose(dialog, PrinterKind.NETWORK)
     dialog.host.setText("127.0.0.1")
-    dialog.port.setValue(closed_port())
+    dialog.port.setText(str(closed_port()))
     click(dialog.test_button)
     wait_idle(qtbot, gui_env.ctx, lambda: not dialog.busy, timeout=10_000)
     assert dialog.error_label.text() == (
@@ -206,3 +206,15 @@ def test_the_dialog_fits_the_window(
         translations.uninstall()
         qapp.setStyleSheet(sheet)
         qapp.setFont(font)
+
+
+def test_a_port_out_of_range_is_named(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    dialog = _dialog(gui_env, qtbot)
+    _choose(dialog, PrinterKind.NETWORK)
+    dialog.host.setText("127.0.0.1")
+    for typed in ("", "70000", "0"):
+        dialog.port.setText(typed)
+        click(dialog.confirm_button)
+        assert dialog.error_label.text() == "The printer settings are not complete: the port (1 to 65535).", typed
+        assert dialog.port.hasFocus()
+    assert printer_config(gui_env.ctx.settings).kind is PrinterKind.NONE
