@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from localdb.till import Till  # noqa: E402
 from server.demo import DEMO_STAFF  # noqa: E402
 from server.embedded import DEMO_STORE, EmbeddedServer  # noqa: E402
+from slip.printers import PrinterKind  # noqa: E402
 from sync.registration import register_till  # noqa: E402
 from ui.app import application, build_context  # noqa: E402
 from ui.award_dialog import AwardDialog  # noqa: E402
@@ -34,6 +35,7 @@ from ui.i18n import Language, Translations  # noqa: E402
 from ui.login_dialog import LoginDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.member_code_dialog import CodeState, MemberCodePanel  # noqa: E402
+from ui.printer_dialog import PrinterDialog  # noqa: E402
 from ui.redeem_dialog import RedeemDialog  # noqa: E402
 from ui.registration_dialog import RegistrationDialog  # noqa: E402
 from ui.reverse_dialog import ReverseDialog  # noqa: E402
@@ -171,6 +173,14 @@ def shoot_language(
     wait_until(app, lambda: not ctx.sync.running)
     settle(app)
     shoot(window, out / "11-sync-day-end.png")
+
+    printer = PrinterDialog(ctx, parent=window)  # 打印机设置, a manager's; a network printer being set up
+    printer.show()
+    printer.kind.setCurrentIndex(printer.kind.findData(PrinterKind.NETWORK))
+    type_into(printer, "printerHost", "192.168.1.87")
+    settle(app)
+    shoot(printer, out / "12-printer-settings.png")
+    printer.close()
     window.close()
 
 
