@@ -11,7 +11,8 @@ PostgreSQL vacuumed and analyzed before timing, as autovacuum would between runs
 2. the same rows without MemberDesk: the pages saved as the server sent them, then timed `json.loads` of each page
    and `executemany` of its rows into an empty SQLite file with the same columns (one transaction per page) —
    the floor any client must pay to receive and store the data;
-3. push: M award entries made through the till's service (not timed), then the engine's push phase timed
+3. push: M award entries made through the till's service (not timed), each a sale of 5–20 purchase lines as the POS
+   sends them (`--no-lines`: whole-amount entries, as before issue 16), then the engine's push phase timed
    (entries applied per second by the server).
 
 The till's database is encrypted (SQLCipher), so step 2 runs twice: into a clear file through the standard
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import resource
 import shutil
 import socket
@@ -46,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from localdb.till import Till
+from protocol.wire import SaleLine
 from sync.engine import Phase, SyncEngine
 from sync.registration import register_till
 
@@ -227,12 +230,33 @@ def cpu_check_ms() -> float:
     return best * 1000
 
 
-def push(till: Till, engine: SyncEngine, entries: int) -> float:
+CATEGORIES = ("生鲜", "冷冻", "母婴", "美妆", "服饰", "家居日用", "零食饮料", "粮油调味")
+
+
+def sale_lines(rng: random.Random) -> list[SaleLine]:
+    """A supermarket sale as a POS sends it: 5–20 lines, a category each, weighed goods in thousandths."""
+    lines = []
+    for number in range(1, rng.randint(5, 20) + 1):
+        category = rng.choice(CATEGORIES)
+        weighed = category == "生鲜" and rng.random() < 0.5
+        lines.append(SaleLine(line_no=number, sku=f"69{rng.randrange(10**11):011d}", name=f"{category}商品{number}",
+                              category=category, quantity_milli=rng.randint(150, 2500) if weighed else 1000 *
+                              rng.randint(1, 3), amount_cents=rng.randint(150, 9_900)))  # fmt: skip
+    return lines
+
+
+def push(till: Till, engine: SyncEngine, entries: int, *, with_lines: bool = True) -> float:
     cashier = till.staff.login("C001", "1357")
     member_ids = [row[0] for row in till.db.lookup_connection().execute(
         "SELECT id FROM member WHERE phone LIKE '+86%' LIMIT 1000").fetchall()]  # fmt: skip
+    rng = random.Random(16)
     for n in range(entries):
-        till.ledger.award(cashier, member_ids[n % len(member_ids)], 1000 + n % 5000)
+        member_id = member_ids[n % len(member_ids)]
+        if with_lines:
+            lines = sale_lines(rng)
+            till.ledger.award(cashier, member_id, sum(line.amount_cents for line in lines), lines=lines)
+        else:
+            till.ledger.award(cashier, member_id, 1000 + n % 5000)
     marks: dict[str, float] = {}
 
     def progress(phase: Phase, _done: int, _total: int | None) -> None:
@@ -244,7 +268,8 @@ def push(till: Till, engine: SyncEngine, entries: int) -> float:
     if report.error or report.tally.applied != entries:
         raise SystemExit(f"push failed: {report.error}, applied {report.tally.applied}")
     seconds = marks["pull"] - marks["push"]
-    print(f"push: {entries:,} entries in {seconds:.2f} s = {entries / seconds:,.0f} entries/s applied")
+    shape = "with 5–20 purchase lines each" if with_lines else "without lines"
+    print(f"push: {entries:,} entries ({shape}) in {seconds:.2f} s = {entries / seconds:,.0f} entries/s applied")
     print(f"cpu check: {before:.0f} ms before the push, {after:.0f} ms after (a fixed loop; lower is faster)")
     return seconds
 
@@ -255,6 +280,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--dir", type=Path, default=REPO / "bench" / "data")
+    parser.add_argument("--no-lines", action="store_true", help="whole-amount entries without purchase lines")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     db = server_url_for(args.backend, args.dir, args.members)
@@ -267,7 +293,7 @@ def main() -> None:
             till_rss = own_peak_rss_mb()
             server_rss = peak_rss_mb(process.pid)
             print(f"peak RSS: server {server_rss:.0f} MB, till {till_rss:.0f} MB")
-            push(till, engine, args.entries)
+            push(till, engine, args.entries, with_lines=not args.no_lines)
             print(f"push peak RSS: server {peak_rss_mb(process.pid):.0f} MB, till {own_peak_rss_mb():.0f} MB")
             registration = till.sync.registration()  # each sync rotated the token: the one it holds now
             pages = save_pages(url, registration.token if registration else token, work)

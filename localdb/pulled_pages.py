@@ -68,7 +68,18 @@ _SCRUB_ANSWERED_ITEMS = text(
     "UPDATE outbox SET body = json_object('member_id', json_extract(body, '$.member_id'), "
     "'staff_code', json_extract(body, '$.staff_code'), 'erased', json('true')) "
     "WHERE status IS NOT NULL AND type IN ('enrol', 'member_edit', 'preference') "
-    "AND json_extract(body, '$.member_id') = :member_id"
+    # the member, and the ids merged into it here (items queued under a merged id still name that id)
+    "AND json_extract(body, '$.member_id') IN "
+    "(SELECT :member_id UNION SELECT alias_id FROM member_alias WHERE member_id = :member_id)"
+)
+# What an erased member bought: the lines kept with this till's entries, and in the answered entries' bodies.
+_FORGET_LINES = text(
+    "DELETE FROM sale_line WHERE entry_id IN (SELECT id FROM point_entry WHERE member_id = :member_id)"
+)
+_SCRUB_ANSWERED_LINES = text(
+    "UPDATE outbox SET body = json_remove(body, '$.lines') WHERE status IS NOT NULL AND type = 'point_entry' "
+    "AND json_extract(body, '$.lines') IS NOT NULL AND json_extract(body, '$.member_id') IN "
+    "(SELECT :member_id UNION SELECT alias_id FROM member_alias WHERE member_id = :member_id)"
 )
 _DROP_LOCAL_PREFERENCES = "DELETE FROM preference WHERE member_id = ? AND synced = 0"
 _INSERT_PREFERENCE = _compile_positional(
@@ -212,12 +223,15 @@ def _release_phone(session: Session, member_id: str) -> None:
 
 
 def _forget_member(session: Session, member_id: str) -> None:
-    """A member the server erased: gone from lookups, with every preference and alias, and the personal details
-    of the outbox items already answered about them, and their cached chain history; the row stays only while this
-    till's ledger refers to it, and then holds the id alone (no name, phone, birthday, card or tags)."""
+    """A member the server erased: gone from lookups, with every preference and alias, what they bought (purchase
+    lines), their cached chain history, and the personal details of the outbox items already answered about them;
+    the row stays only while this till's ledger refers to it, and then holds the id alone (no name, phone, birthday,
+    card or tags)."""
     session.execute(delete(Preference).where(Preference.member_id == member_id))
     session.execute(delete(ChainHistory).where(ChainHistory.member_id == member_id))
     session.execute(_SCRUB_ANSWERED_ITEMS, {"member_id": member_id})
+    session.execute(_FORGET_LINES, {"member_id": member_id})
+    session.execute(_SCRUB_ANSWERED_LINES, {"member_id": member_id})
     session.execute(
         delete(MemberAlias).where((MemberAlias.member_id == member_id) | (MemberAlias.alias_id == member_id))
     )

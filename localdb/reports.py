@@ -49,8 +49,13 @@ class StaffDay:
     points_reversed: int = 0  # what those reversals moved (signed: undoing an award is negative)
     points_adjusted: int = 0
     net_points: int = 0  # what this person's entries, of every kind, changed members' balances by, all told
-    purchase_cents: int = 0  # purchases that earned points, less purchases whose award was reversed today
+    #: purchases that earned points, less purchases whose award was reversed today and money refunded on purchases
+    purchase_cents: int = 0
     new_members: int = 0
+    refunds: int = 0  # refund entries made (returns: part or all of a sale given back)
+    points_refunded: int = 0  # what those refunds moved (signed: clawed back negative, redeemed points returned +)
+    sales_without_member: int = 0  # sales the POS recorded without a member
+    sales_without_member_cents: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +121,10 @@ def _sum_days(days: Iterable[StaffDay]) -> StaffDay:
         net_points=sum(d.net_points for d in rows),
         purchase_cents=sum(d.purchase_cents for d in rows),
         new_members=sum(d.new_members for d in rows),
+        refunds=sum(d.refunds for d in rows),
+        points_refunded=sum(d.points_refunded for d in rows),
+        sales_without_member=sum(d.sales_without_member for d in rows),
+        sales_without_member_cents=sum(d.sales_without_member_cents for d in rows),
     )
 
 
@@ -137,6 +146,9 @@ class ReportService:
             for code, enrolled in self._enrolments_by_staff(session, start, end).items():
                 base = by_staff.get(code) or StaffDay(staff_code=code, staff_name=None)
                 by_staff[code] = replace(base, new_members=enrolled)
+            for code, (sales, cents) in self._sales_without_member(session, start, end).items():
+                base = by_staff.get(code) or StaffDay(staff_code=code, staff_name=None)
+                by_staff[code] = replace(base, sales_without_member=sales, sales_without_member_cents=cents)
             names = self._staff_names(session, by_staff)
             staff = tuple(replace(by_staff[code], staff_name=names.get(code)) for code in sorted(by_staff))
             entry_sync = self._entry_sync(session, start, end)
@@ -200,15 +212,21 @@ class ReportService:
 
     @staticmethod
     def _entries_by_staff(session: Session, start: datetime, end: datetime) -> dict[str, StaffDay]:
-        entry, original = PointEntry, aliased(PointEntry)
+        entry, original, refunded = PointEntry, aliased(PointEntry), aliased(PointEntry)
         kind = entry.kind
         amount = func.coalesce(entry.amount_cents, 0)
 
         def total(when: ColumnElement[bool], value: SQLCoreOperations[int] | int) -> ColumnElement[int]:
             return func.coalesce(func.sum(case((when, value), else_=0)), 0)
 
-        # A reversal of an award takes its purchase back out; a reversal of a redemption moves no purchase.
+        # A reversal of an award takes its purchase back out; a reversal of a redemption moves no purchase. So does a
+        # refund of a purchase: of this till's (its original is here, an earn) or another store's (not here; a
+        # refund of a redemption gives points back, one of a purchase never does).
         reversed_award = and_(kind == EntryKind.REVERSE.value, original.kind == EntryKind.EARN.value)
+        refunded_purchase = and_(
+            kind == EntryKind.REFUND.value,
+            or_(refunded.kind == EntryKind.EARN.value, and_(refunded.id.is_(None), entry.points <= 0)),
+        )
         rows = session.execute(
             select(
                 entry.staff_code,
@@ -220,10 +238,21 @@ class ReportService:
                 total(kind == EntryKind.ADJUST.value, entry.points),
                 func.coalesce(func.sum(entry.points), 0),
                 func.coalesce(
-                    func.sum(case((kind == EntryKind.EARN.value, amount), (reversed_award, -amount), else_=0)), 0
+                    func.sum(
+                        case(
+                            (kind == EntryKind.EARN.value, amount),
+                            (reversed_award, -amount),
+                            (refunded_purchase, -amount),
+                            else_=0,
+                        )
+                    ),
+                    0,
                 ),
+                total(kind == EntryKind.REFUND.value, 1),
+                total(kind == EntryKind.REFUND.value, entry.points),
             )
             .outerjoin(original, original.id == entry.reverses)
+            .outerjoin(refunded, refunded.id == entry.refund_of)
             .where(entry.created_at >= start, entry.created_at < end, entry.sync_state != EntrySync.REJECTED.value)
             .group_by(entry.staff_code)
         )
@@ -239,9 +268,26 @@ class ReportService:
                 points_adjusted=r[6],
                 net_points=r[7],
                 purchase_cents=r[8],
+                refunds=r[9],
+                points_refunded=r[10],
             )
             for r in rows
         }
+
+    @staticmethod
+    def _sales_without_member(session: Session, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+        """Per staff code: the sales without a member recorded today (they live in the outbox only) and their
+        money."""
+        rows = session.execute(
+            select(
+                OutboxItem.body["staff_code"].as_string(),
+                func.count(),
+                func.coalesce(func.sum(OutboxItem.body["total_cents"].as_integer()), 0),
+            )
+            .where(OutboxItem.type == ItemType.SALE.value, OutboxItem.created_at >= start, OutboxItem.created_at < end)
+            .group_by(OutboxItem.body["staff_code"].as_string())
+        )
+        return {str(code): (int(count), int(cents)) for code, count, cents in rows}
 
     @staticmethod
     def _enrolments_by_staff(session: Session, start: datetime, end: datetime) -> dict[str, int]:

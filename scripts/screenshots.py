@@ -28,6 +28,7 @@ from localdb.till import Till  # noqa: E402
 from server.demo import DEMO_STAFF  # noqa: E402
 from server.embedded import DEMO_STORE, EmbeddedServer  # noqa: E402
 from server.models import LedgerEntry, Member  # noqa: E402
+from slip.printers import PrinterKind  # noqa: E402
 from sync.registration import register_till  # noqa: E402
 from ui.app import application, build_context  # noqa: E402
 from ui.award_dialog import AwardDialog  # noqa: E402
@@ -38,6 +39,7 @@ from ui.i18n import Language, Translations  # noqa: E402
 from ui.login_dialog import LoginDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.member_code_dialog import CodeState, MemberCodePanel  # noqa: E402
+from ui.printer_dialog import PrinterDialog  # noqa: E402
 from ui.redeem_dialog import RedeemDialog  # noqa: E402
 from ui.registration_dialog import RegistrationDialog  # noqa: E402
 from ui.reverse_dialog import ReverseDialog  # noqa: E402
@@ -177,10 +179,10 @@ def shoot_language(
     shoot(window, out / "10-preferences-guide.png")
     window.show_member(elsewhere)  # the guide opens the card of a member who last bought at the other store
     wait_for_history(app, ctx, elsewhere)
-    shoot(window, out / "12-member-card-top-categories.png")
+    shoot(window, out / "13-member-card-top-categories.png")
     window.show_preferences(elsewhere)
     settle(app)
-    shoot(window, out / "13-chain-history.png")
+    shoot(window, out / "14-chain-history.png")
 
     ctx.log_in(till.staff.login("M001", PINS["M001"]))
     window.show_sync()
@@ -188,6 +190,14 @@ def shoot_language(
     wait_until(app, lambda: not ctx.sync.running)
     settle(app)
     shoot(window, out / "11-sync-day-end.png")
+
+    printer = PrinterDialog(ctx, parent=window)  # 打印机设置, a manager's; a network printer being set up
+    printer.show()
+    printer.kind.setCurrentIndex(printer.kind.findData(PrinterKind.NETWORK))
+    type_into(printer, "printerHost", "192.168.1.87")
+    settle(app)
+    shoot(printer, out / "12-printer-settings.png")
+    printer.close()
     window.close()
 
 

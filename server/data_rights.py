@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from loyalty.phone import InvalidPhone, parse_mobile
@@ -20,7 +20,7 @@ from protocol.vocabulary import KIND_RULES, ErrorCode
 from server import chain, members
 from server.admin import AdminError
 from server.db import ServerDatabase
-from server.models import AdminLog, ConflictingItem, ConsentEvent, LedgerEntry, Member, Preference
+from server.models import AdminLog, ConflictingItem, ConsentEvent, LedgerEntry, Member, Preference, PurchaseLine
 
 
 def _find(session: Session, ref: str) -> Member:
@@ -50,13 +50,15 @@ def _live(session: Session, ref: str, what: str) -> Member:
 
 def erase(db: ServerDatabase, ref: str) -> str:
     """Erase a member at their request: name, phone, birthday, gender, card, tags, every preference and any
-    conflicting replay kept about them gone; the ledger keeps its figures under the member's id. Returns the id.
-    Tills drop the member on their next pull."""
+    conflicting replay kept about them gone; the ledger keeps its figures under the member's id, and what they
+    bought stays only as anonymous sales (the purchase lines lose the member). Returns the id. Tills drop the member
+    on their next pull."""
     with db.write() as session:
         member = _live(session, ref, "delete-member")
         member_id = member.id
         members.delete(session, db, member_id)
         _forget_conflicting_items(session, member_id)
+        session.execute(update(PurchaseLine).where(PurchaseLine.member_id == member_id).values(member_id=None))
         session.add(AdminLog(at=db.clock(), action="delete_member", detail=f"member={member_id}"))
     return member_id
 
@@ -119,6 +121,14 @@ def export(db: ServerDatabase, ref: str) -> dict[str, Any]:
         ledger = session.scalars(
             select(LedgerEntry).where(LedgerEntry.member_id == member.id).order_by(LedgerEntry.received_at)
         ).all()
+        bought: dict[str, list[dict[str, Any]]] = {}
+        for line in session.scalars(
+            select(PurchaseLine).where(PurchaseLine.member_id == member.id).order_by(PurchaseLine.line_no)
+        ):
+            bought.setdefault(line.entry_id, []).append(
+                {"line_no": line.line_no, "sku": line.sku, "name": line.name, "category": line.category,
+                 "quantity_milli": line.quantity_milli, "amount_cents": line.amount_cents}
+            )  # fmt: skip
         consents = session.scalars(
             select(ConsentEvent).where(ConsentEvent.member_id.in_(ids)).order_by(ConsentEvent.at, ConsentEvent.id)
         ).all()
@@ -144,7 +154,7 @@ def export(db: ServerDatabase, ref: str) -> dict[str, Any]:
                 {"id": e.id, "kind": e.kind, "points": e.points, "amount_cents": e.amount_cents,
                  "receipt_no": e.receipt_no, "store_code": e.store_code, "staff_code": e.staff_code,
                  "created_at": _time(e.created_at), "received_at": _time(e.received_at), "reverses": e.reverses,
-                 "status": e.status, "reason": e.reason}
+                 "refund_of": e.refund_of, "status": e.status, "reason": e.reason, "lines": bought.get(e.id, [])}
                 for e in ledger
             ],
             "visits": [

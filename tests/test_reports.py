@@ -59,6 +59,26 @@ def test_the_day_per_cashier_with_a_reversal_and_new_members(
     assert report.entry_sync.pending == 5 and report.entry_sync.total == 5
 
 
+def test_refunds_and_sales_without_a_member_in_the_day(till: Till, staff: Staffing, member: MemberView) -> None:
+    """A refund takes its money out of the day's purchases (a redemption's refund gives points back and takes no
+    purchase out), and sales the POS recorded without a member are counted for the members' share."""
+    _give_balance(till, member.id, 1_000)
+    paid = till.ledger.redeem(staff.cashier, member.id, 500, bill_cents=20_000, receipt_no="R-9")
+    sale = till.ledger.award(staff.cashier, member.id, 15_000, receipt_no="R-9")  # 150 points
+    till.ledger.refund(staff.cashier, [(paid.entry.id, 10_000, None), (sale.entry.id, 7_500, None)])
+    till.ledger.record_sale(staff.cashier, "R-10", 2_500)
+    till.ledger.record_sale(staff.manager, "R-11", 7_500)
+
+    report = till.reports.day(staff.manager)
+
+    cashier, manager = report.staff
+    assert (cashier.refunds, cashier.points_refunded) == (2, 250 - 75)
+    assert cashier.purchase_cents == 15_000 - 7_500
+    assert (cashier.sales_without_member, cashier.sales_without_member_cents) == (1, 2_500)
+    assert (manager.entries, manager.sales_without_member, manager.sales_without_member_cents) == (0, 1, 7_500)
+    assert (report.totals.sales_without_member, report.totals.sales_without_member_cents) == (2, 10_000)
+
+
 def test_the_day_is_the_store_day_in_china_time(
     till: Till, staff: Staffing, member: MemberView, clock: FakeClock
 ) -> None:

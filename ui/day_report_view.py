@@ -194,7 +194,10 @@ class DayReportView(Retranslating, QWidget):
         else:
             last_sync = self.tr("This till has not completed a sync yet.")
         by_staff = self.tr("Points and new members by staff")
-        units = self.tr("Reversed: count (points). Entries the server rejected are left out: see below.")
+        units = self.tr(
+            "Reversed, Refunds: count (points). Purchases less money refunded. Entries the server rejected are left "
+            "out: see below."
+        )
         with_server = self.tr("The day's entries and the server")
         parts = [
             f"<p class='h1'>{_esc(heading)}</p>",
@@ -203,6 +206,7 @@ class DayReportView(Retranslating, QWidget):
             f"<p class='h2'>{_esc(by_staff)}</p>",
             f"<p class='meta'>{_esc(units)}</p>" if report.staff else "",  # it explains the table: none, no words
             self._staff_table(report),
+            self._share_line(report),
             f"<p class='h2'>{_esc(with_server)}</p>",
             self._sync_table(report),
         ]
@@ -218,6 +222,7 @@ class DayReportView(Retranslating, QWidget):
             (self.tr("Awarded"), True),
             (self.tr("Redeemed"), True),
             (self.tr("Reversed"), True),
+            (self.tr("Refunds"), True),
             (self.tr("Net"), True),
             (self.tr("Purchases"), True),
             (self.tr("New members"), True),
@@ -227,6 +232,18 @@ class DayReportView(Retranslating, QWidget):
         rows.append(self._staff_row(report.totals, self.tr("Total"), total=True))
         # 99 %: at 100 % the table's edge makes the document a pixel wider than the view (a sideways scrollbar).
         return f"<table width='99%' cellspacing='0' cellpadding='4'><tr>{head}</tr>{''.join(rows)}</table>"
+
+    def _share_line(self, report: DayReport) -> str:
+        """Sales the POS recorded without a member, and the members' share of the day's sales (by money)."""
+        totals = report.totals
+        if not totals.sales_without_member:
+            return ""
+        members = max(totals.purchase_cents, 0)
+        share = members * 100 // (members + totals.sales_without_member_cents or 1)
+        words = self.tr("Sales without a member: %1 (%2). Members' share of sales: %3 %.")
+        words = words.replace("%1", str(totals.sales_without_member))
+        words = words.replace("%2", yuan_text(totals.sales_without_member_cents)).replace("%3", str(share))
+        return f"<p class='meta'>{_esc(words)}</p>"
 
     def _staff_name(self, day: StaffDay) -> str:
         if day.staff_name:
@@ -240,6 +257,7 @@ class DayReportView(Retranslating, QWidget):
             points_text(day.points_awarded),
             points_text(day.points_redeemed),
             f"{day.reversals} ({signed_points_text(day.points_reversed)})" if day.reversals else "0",
+            f"{day.refunds} ({signed_points_text(day.points_refunded)})" if day.refunds else "0",
             signed_points_text(day.net_points) if day.net_points else "0",
             yuan_text(day.purchase_cents),
             str(day.new_members),

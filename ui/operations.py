@@ -2,7 +2,9 @@
 
 Database work (award, redeem, enrol, reports) runs on a single worker thread, so writes never wait on each other
 in the GUI and never block it behind a sync page; network calls (authorize a redemption, fetch a member code) run
-on a small pool of their own. The result or the error comes back on the GUI thread through a queued signal.
+on a small pool of their own, and slips print on a worker of their own, one at a time (a printer that does not
+answer holds up only the next slip, never a write). The result or the error comes back on the GUI thread through a
+queued signal.
 Be careful: the work function runs on a worker thread and must not touch any widget; only the callbacks may.
 
 A write service's result says what it changed (`localdb.changes.Changes`, Anki's `OpChanges`): once `on_done` has
@@ -43,6 +45,7 @@ class Operations(QObject):
         self._hub = hub
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memberdesk-db")
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="memberdesk-net")
+        self._print = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memberdesk-print")
         self._running = 0
         self._stopped = False
         self._delivered.connect(self._deliver)
@@ -69,6 +72,17 @@ class Operations(QObject):
         """Network work; several may run at once."""
         self._submit(self._net, work, on_done, on_error, owner)
 
+    def print_job(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: ErrorCallback,
+        *,
+        owner: QObject | None = None,
+    ) -> None:
+        """Printing (a slip, a test page): one at a time, in the order asked, each within its printer's time limit."""
+        self._submit(self._print, work, on_done, on_error, owner)
+
     def busy(self) -> bool:
         """Some work has not been delivered yet (tests wait on this)."""
         return self._running > 0
@@ -80,6 +94,7 @@ class Operations(QObject):
         self._stopped = True
         self._db.shutdown(wait=True)
         self._net.shutdown(wait=False, cancel_futures=True)
+        self._print.shutdown(wait=False, cancel_futures=True)
 
     def _announce(self, result: object) -> None:
         """What a write changed, told to every screen, even when the screen that asked has closed meanwhile."""

@@ -159,8 +159,8 @@
         <translation>按员工统计积分与新会员</translation>
     </message>
     <message>
-        <source>Reversed: count (points). Entries the server rejected are left out: see below.</source>
-        <translation>冲正栏：笔数（积分）。服务器拒绝的记录不计入，见下表。</translation>
+        <source>Reversed, Refunds: count (points). Purchases less money refunded. Entries the server rejected are left out: see below.</source>
+        <translation>冲正、退货栏：笔数（积分）。消费额已减去退款。服务器拒绝的记录不计入，见下表。</translation>
     </message>
     <message>
         <source>The day&apos;s entries and the server</source>
@@ -191,6 +191,10 @@
         <translation>冲正</translation>
     </message>
     <message>
+        <source>Refunds</source>
+        <translation>退货</translation>
+    </message>
+    <message>
         <source>Net</source>
         <translation>净积分</translation>
     </message>
@@ -205,6 +209,10 @@
     <message>
         <source>Total</source>
         <translation>合计</translation>
+    </message>
+    <message>
+        <source>Sales without a member: %1 (%2). Members&apos; share of sales: %3 %.</source>
+        <translation>非会员消费：%1 笔（%2）。会员消费占比：%3%。</translation>
     </message>
     <message>
         <source>unknown</source>
@@ -314,6 +322,10 @@
         <translation>调整</translation>
     </message>
     <message>
+        <source>Refund</source>
+        <translation>退货</translation>
+    </message>
+    <message>
         <source>Enrolment</source>
         <translation>新会员入会</translation>
     </message>
@@ -328,6 +340,10 @@
     <message>
         <source>Member&apos;s consent</source>
         <translation>会员授权</translation>
+    </message>
+    <message>
+        <source>Sale without a member</source>
+        <translation>非会员消费</translation>
     </message>
     <message>
         <source>Member&apos;s details</source>
@@ -641,6 +657,10 @@ F9</source>
 F9</translation>
     </message>
     <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
         <source>Log out
 F12</source>
         <translation>退出登录
@@ -861,6 +881,18 @@ F12</translation>
 <context>
     <name>MemberPage</name>
     <message>
+        <source>The points are saved; press Print slip to try again.</source>
+        <translation>积分已保存；可按“打印小票”重试。</translation>
+    </message>
+    <message>
+        <source>Printing the slip…</source>
+        <translation>正在打印小票…</translation>
+    </message>
+    <message>
+        <source>Slip printed.</source>
+        <translation>小票已打印。</translation>
+    </message>
+    <message>
         <source>balance %1</source>
         <translation>余额 %1</translation>
     </message>
@@ -907,6 +939,10 @@ F12</translation>
     <message>
         <source>Back to lookup</source>
         <translation>返回查询</translation>
+    </message>
+    <message>
+        <source>Print slip</source>
+        <translation>打印小票</translation>
     </message>
 </context>
 <context>
@@ -990,6 +1026,18 @@ F12</translation>
     <message>
         <source>Not enough points: %1 available.</source>
         <translation>积分不足：可用 %1 积分。</translation>
+    </message>
+    <message>
+        <source>More than the sale has left to refund: at most %1.</source>
+        <translation>超过该笔消费可退的金额：最多 %1。</translation>
+    </message>
+    <message>
+        <source>Only a purchase or a redemption can be refunded.</source>
+        <translation>只有消费积分或积分抵扣可以退。</translation>
+    </message>
+    <message>
+        <source>The purchase lines do not add up to the amount, or a line appears twice.</source>
+        <translation>商品明细合计与金额不符，或有重复的行号。</translation>
     </message>
     <message>
         <source>The member has not agreed to have preferences recorded.</source>
@@ -1192,8 +1240,8 @@ F12</translation>
         <translation>服务器上没有该会员（已被总部删除，或从未入会）。</translation>
     </message>
     <message>
-        <source>The entry it reverses is not known to the server.</source>
-        <translation>服务器上找不到被冲正的原记录。</translation>
+        <source>The entry it reverses or refunds is not known to the server.</source>
+        <translation>服务器上没有它要冲正或退货的那笔记录。</translation>
     </message>
     <message>
         <source>That entry was already reversed elsewhere.</source>
@@ -1214,6 +1262,10 @@ F12</translation>
     <message>
         <source>The member did not have enough points.</source>
         <translation>会员积分不足。</translation>
+    </message>
+    <message>
+        <source>More money was refunded than the sale had left: the server moved the points of what was left.</source>
+        <translation>退款超过该笔消费的剩余金额：服务器只按剩余金额扣回积分。</translation>
     </message>
     <message>
         <source>The server holds another item under the same number (a till restored from a backup?).</source>
@@ -1286,6 +1338,71 @@ F12</translation>
     <message>
         <source>The server refused: only %1 points are available for this member now. Nothing was redeemed.</source>
         <translation>服务器拒绝：该会员当前仅有 %1 可用积分，未做任何抵扣。</translation>
+    </message>
+    <message>
+        <source>No slip printer is set on this till.</source>
+        <translation>本收银台还没有设置小票打印机。</translation>
+    </message>
+    <message>
+        <source>The printer settings are not complete: %1.</source>
+        <translation>打印机设置不完整：%1。</translation>
+    </message>
+    <message>
+        <source>The printer was not found: check that it is on, its cable, and its address or IDs.</source>
+        <translation>找不到打印机：请检查电源、连接线以及地址或设备编号。</translation>
+    </message>
+    <message>
+        <source>The printer refused the connection: check the port, or whether another till is printing.</source>
+        <translation>打印机拒绝连接：请检查端口，或是否有其他收银台正在打印。</translation>
+    </message>
+    <message>
+        <source>The printer did not answer in time: check its paper, cover and cable.</source>
+        <translation>打印机没有及时响应：请检查纸张、机盖和连接线。</translation>
+    </message>
+    <message>
+        <source>This computer does not let MemberDesk use the printer: ask support to set its permissions.</source>
+        <translation>这台电脑不允许 MemberDesk 使用打印机：请联系技术支持设置权限。</translation>
+    </message>
+    <message>
+        <source>The USB printer driver is missing: ask support to install it, or connect by network.</source>
+        <translation>缺少 USB 打印机驱动：请联系技术支持安装，或改用网络连接。</translation>
+    </message>
+    <message>
+        <source>The disk is full: the slip could not be written.</source>
+        <translation>磁盘已满，小票无法写入。</translation>
+    </message>
+    <message>
+        <source>The printer reported a fault: check it and try again.</source>
+        <translation>打印机报告故障：请检查后重试。</translation>
+    </message>
+    <message>
+        <source>the USB vendor ID (4 hex digits)</source>
+        <extracomment>The settings a BAD_SETTING names, in the printer dialog&apos;s words.</extracomment>
+        <translation>USB 厂商编号（4 位十六进制）</translation>
+    </message>
+    <message>
+        <source>the USB product ID (4 hex digits)</source>
+        <translation>USB 产品编号（4 位十六进制）</translation>
+    </message>
+    <message>
+        <source>the printer&apos;s address</source>
+        <translation>打印机地址</translation>
+    </message>
+    <message>
+        <source>the port (1 to 65535)</source>
+        <translation>端口（1 至 65535）</translation>
+    </message>
+    <message>
+        <source>the serial port</source>
+        <translation>串口</translation>
+    </message>
+    <message>
+        <source>the speed</source>
+        <translation>波特率</translation>
+    </message>
+    <message>
+        <source>the device file or shared printer</source>
+        <translation>设备文件或共享打印机</translation>
     </message>
     <message>
         <source>Something went wrong; nothing was saved. Try again or call support.</source>
@@ -1412,6 +1529,105 @@ F12</translation>
     <message>
         <source>Back (Esc)</source>
         <translation>返回 (Esc)</translation>
+    </message>
+</context>
+<context>
+    <name>PrinterDialog</name>
+    <message>
+        <source>Printer settings</source>
+        <translation>打印机设置</translation>
+    </message>
+    <message>
+        <source>Slip printer</source>
+        <translation>小票打印机</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接方式</translation>
+    </message>
+    <message>
+        <source>No printer</source>
+        <translation>不使用打印机</translation>
+    </message>
+    <message>
+        <source>USB</source>
+        <translation>USB</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>Serial port</source>
+        <translation>串口</translation>
+    </message>
+    <message>
+        <source>Device file or shared printer</source>
+        <translation>设备文件或共享打印机</translation>
+    </message>
+    <message>
+        <source>No slip is printed. Choose how this till&apos;s receipt printer is connected.</source>
+        <translation>不打印小票。请选择本收银台小票打印机的连接方式。</translation>
+    </message>
+    <message>
+        <source>Vendor ID (hex)</source>
+        <translation>厂商编号（十六进制）</translation>
+    </message>
+    <message>
+        <source>Product ID (hex)</source>
+        <translation>产品编号（十六进制）</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Speed (baud)</source>
+        <translation>波特率</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>Paper width</source>
+        <translation>纸宽</translation>
+    </message>
+    <message>
+        <source>The printer draws QR codes itself</source>
+        <translation>由打印机生成二维码</translation>
+    </message>
+    <message>
+        <source>Untick this if the QR on a test slip comes out as text or not at all.</source>
+        <translation>如测试小票上的二维码打印成文字或没有打印出来，请取消勾选。</translation>
+    </message>
+    <message>
+        <source>Print a slip after each award and redemption</source>
+        <translation>每次积分或兑换后打印小票</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <source>Test print</source>
+        <translation>测试打印</translation>
+    </message>
+    <message>
+        <source>The test slip was sent to the printer. Check that it came out readable.</source>
+        <translation>测试小票已发送到打印机，请查看是否打印清晰。</translation>
     </message>
 </context>
 <context>
@@ -1841,6 +2057,50 @@ F12</translation>
     <message>
         <source>Lock the counter after no input for (minutes)</source>
         <translation>无操作多久后锁定收银台（分钟）</translation>
+    </message>
+    <message>
+        <source>Slip printer connection</source>
+        <translation>小票打印机连接方式</translation>
+    </message>
+    <message>
+        <source>USB vendor ID</source>
+        <translation>USB 厂商编号</translation>
+    </message>
+    <message>
+        <source>USB product ID</source>
+        <translation>USB 产品编号</translation>
+    </message>
+    <message>
+        <source>Printer address</source>
+        <translation>打印机地址</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Serial port</source>
+        <translation>串口</translation>
+    </message>
+    <message>
+        <source>Speed (baud)</source>
+        <translation>波特率</translation>
+    </message>
+    <message>
+        <source>Device file or shared printer</source>
+        <translation>设备文件或共享打印机</translation>
+    </message>
+    <message>
+        <source>Paper width</source>
+        <translation>纸宽</translation>
+    </message>
+    <message>
+        <source>The printer draws QR codes itself</source>
+        <translation>由打印机生成二维码</translation>
+    </message>
+    <message>
+        <source>Print a slip after each award and redemption</source>
+        <translation>每次积分或兑换后打印小票</translation>
     </message>
 </context>
 <context>

@@ -33,7 +33,9 @@ def _busy_day(env: GuiEnv) -> None:
     award = env.till.ledger.award(cashier, member.id, 1_234_500, receipt_no="R20261202-0001")
     env.till.ledger.redeem(cashier, member.id, 200, bill_cents=15_000)
     env.till.ledger.reverse(manager, award.entry.id, approver=manager)
-    env.till.ledger.award(manager, member.id, 39_900)
+    second = env.till.ledger.award(manager, member.id, 39_900, receipt_no="R20261202-0002")
+    env.till.ledger.refund(manager, [(second.entry.id, 9_900, None)])  # a return: the widest row has refunds too
+    env.till.ledger.record_sale(cashier, "R20261202-0003", 30_000)  # a sale without a member
 
 
 def _tables(document: QTextDocument) -> Iterator[QTextTable]:
@@ -83,12 +85,15 @@ def test_the_sentence_about_the_staff_table_shows_only_with_the_table(gui_env: G
     view.refresh()
     qtbot.waitUntil(lambda: view.report is not None)
     empty = view.browser.toPlainText()
-    assert "No points entries" in empty and "see below" not in empty and "Reversed: count" not in empty
+    assert "No points entries" in empty and "see below" not in empty and "count (points)" not in empty
 
     _busy_day(gui_env)
     view.refresh()
     qtbot.waitUntil(lambda: view.report is not None and view.report.staff != ())
-    assert "see below" in view.browser.toPlainText()
+    busy = view.browser.toPlainText()
+    assert "see below" in busy
+    # ¥300.00 of members' purchases against ¥300.00 without a member: half the day's sales were members'
+    assert "Sales without a member: 1 (¥300.00). Members' share of sales: 50 %." in busy
 
 
 def test_an_empty_day_is_said_in_chinese_on_a_chinese_screen(gui_env: GuiEnv, qtbot: QtBot, qapp: QApplication) -> None:
