@@ -88,7 +88,7 @@ class Operations(QObject):
         return self._running > 0
 
     def shutdown(self) -> None:
-        """Finish queued database work (a half-done award must still commit), then stop both workers. What finishes
+        """Finish queued database work (a half-done award must still commit), then stop the workers. What finishes
         afterwards is not delivered: the app is closing, and the callbacks would read a store about to close (a
         background fetch such as the chain history may still be on its way)."""
         self._stopped = True
