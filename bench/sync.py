@@ -99,7 +99,7 @@ def ensure_demo(db: str, members: int) -> None:
     if have > 0:
         raise SystemExit(f"{db} holds {have:,} members, not {members:,}: remove it or pick another --dir")
     started = time.perf_counter()
-    server_cli("demo", "--members", str(members), db=db)
+    server_cli("demo", "--members", str(members), "--no-lines", db=db)  # lines cost the build 3x (performance.md)
     print(f"demo data: {members:,} members in {time.perf_counter() - started:.1f} s")
 
 

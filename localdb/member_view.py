@@ -40,6 +40,7 @@ class MemberView:
     card_serial: int | None
     last_visit_at: datetime | None
     version: int
+    top_categories: tuple[str, ...] = ()  # the server's top 3 by 12-month spend (chain data, shown as written)
 
     @property
     def available_points(self) -> int:
@@ -81,6 +82,7 @@ _COLUMNS = (
     Member.card_serial,
     Member.last_visit_at,
     Member.version,
+    Member.top_categories,
 )
 
 
@@ -105,6 +107,7 @@ def _from_raw(row: Sequence[Any]) -> MemberView:
         card_serial=row[14],
         last_visit_at=datetime.fromisoformat(visit).replace(tzinfo=UTC) if visit else None,
         version=row[16],
+        top_categories=tuple(json.loads(row[17])) if row[17] and row[17] != "[]" else (),
     )
 
 

@@ -304,6 +304,7 @@ class MemberService:
                 if not profile:  # withdrawn: what was recorded about them goes (the server does the same)
                     session.execute(delete(Preference).where(Preference.member_id == member_id))
                     member.tags = []
+                    member.top_categories = []
             member.updated_at = now
             from protocol.wire import MemberUpdateBody  # with the first write, not at start (localdb.outbox)
 

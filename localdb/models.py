@@ -82,6 +82,8 @@ class Member(Base):
     balance_synced: Mapped[int] = mapped_column(Integer, default=0)
     segment: Mapped[str | None] = mapped_column(String(32))
     tags: Mapped[list[str]] = mapped_column(default=list)
+    #: The member's top 3 categories by 12-month spend, as the server computed them (pulled; issue 16).
+    top_categories: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
     consent_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_profile: Mapped[bool] = mapped_column(Boolean, default=False)
     card_serial: Mapped[int | None] = mapped_column(Integer, unique=True)
@@ -201,6 +203,18 @@ class SaleLine(Base):
     category: Mapped[str] = mapped_column(String(32))
     quantity_milli: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(Integer)
+
+
+class ChainHistory(Base):
+    """The last answer of the server's purchase history for a recently seen member (`localdb.chain_history`): the
+    guide sees it offline too. Bounded (the least recently fetched dropped); an erased or merged member's row goes
+    when the pull says so."""
+
+    __tablename__ = "chain_history"
+
+    member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    fetched_at: Mapped[datetime] = mapped_column(index=True)
+    body: Mapped[dict[str, Any]]  # the server's answer (`protocol.wire.PurchaseHistoryResponse`), as JSON
 
 
 class OutboxItem(Base):

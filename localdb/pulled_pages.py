@@ -22,13 +22,14 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.orm import Session
 
 from localdb.database import Database
-from localdb.models import Member, MemberAlias, PointEntry, Preference, sqlite_datetime
+from localdb.models import ChainHistory, Member, MemberAlias, PointEntry, Preference, sqlite_datetime
 from loyalty.name_keys import name_keys
 
 _MEMBER_FIELDS = (
     "id", "phone", "phone_tail", "name", "name_pinyin", "name_initials", "gender", "birthday", "tier",
     "spend_12m_cents", "balance_synced", "segment",
-    "tags", "consent_marketing", "consent_profile", "card_serial", "version", "home_store", "last_visit_at",
+    "tags", "top_categories", "consent_marketing", "consent_profile", "card_serial", "version", "home_store",
+    "last_visit_at",
     "created_at", "updated_at",
 )  # fmt: skip
 
@@ -133,6 +134,8 @@ def _member_row(change: Mapping[str, Any], now_text: str, tag_texts: dict[tuple[
         int(change.get("balance") or 0),
         change.get("segment"),
         _tags_text(change.get("tags"), tag_texts),
+        # A server from before issue 16 sends none: the member has no top categories yet.
+        _tags_text(change.get("top_categories"), tag_texts),
         int(bool(change.get("consent_marketing"))),
         int(bool(change.get("consent_profile"))),
         change.get("card_serial"),
@@ -221,9 +224,11 @@ def _release_phone(session: Session, member_id: str) -> None:
 
 def _forget_member(session: Session, member_id: str) -> None:
     """A member the server erased: gone from lookups, with every preference and alias, what they bought (purchase
-    lines), and the personal details of the outbox items already answered about them; the row stays only while
-    this till's ledger refers to it, and then holds the id alone (no name, phone, birthday, card or tags)."""
+    lines), their cached chain history, and the personal details of the outbox items already answered about them;
+    the row stays only while this till's ledger refers to it, and then holds the id alone (no name, phone, birthday,
+    card or tags)."""
     session.execute(delete(Preference).where(Preference.member_id == member_id))
+    session.execute(delete(ChainHistory).where(ChainHistory.member_id == member_id))
     session.execute(_SCRUB_ANSWERED_ITEMS, {"member_id": member_id})
     session.execute(_FORGET_LINES, {"member_id": member_id})
     session.execute(_SCRUB_ANSWERED_LINES, {"member_id": member_id})
@@ -237,8 +242,8 @@ def _forget_member(session: Session, member_id: str) -> None:
             update(Member)
             .where(Member.id == member_id)
             .values(name="", name_pinyin="", name_initials="", gender=None, birthday=None, segment=None, tags=[],
-                    consent_marketing=False, consent_profile=False, card_serial=None, home_store=None,
-                    last_visit_at=None, balance_synced=0, spend_12m_cents=0)
+                    top_categories=[], consent_marketing=False, consent_profile=False, card_serial=None,
+                    home_store=None, last_visit_at=None, balance_synced=0, spend_12m_cents=0)
         )  # fmt: skip
     else:
         session.execute(delete(Member).where(Member.id == member_id))
@@ -253,6 +258,8 @@ def merge_member_locally(session: Session, local_id: str, survivor_id: str) -> N
     if local is None:
         return
     session.execute(update(MemberAlias).where(MemberAlias.member_id == local_id).values(member_id=survivor_id))
+    # The survivor's history is another answer (the server's holds both members' purchases): fetched again.
+    session.execute(delete(ChainHistory).where(ChainHistory.member_id.in_((local_id, survivor_id))))
     if local.version > 0:  # a member the server had (merge-members), not an enrolment it answered `merged`:
         # its id and phone keep finding the survivor here (its card, a customer who gives the old number)
         known_phone = local.phone if local.phone.startswith("+") else None

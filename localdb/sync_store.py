@@ -411,3 +411,8 @@ class SyncStore:
         """The store's name as the server gave it at registration (None before registration)."""
         with self._db.read() as session:
             return ensure_sync_state(session).store_name
+
+    def device_name(self) -> str | None:
+        """This till's name as it registered (None before registration, or registered before names were kept)."""
+        with self._db.read() as session:
+            return ensure_sync_state(session).device_name

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from localdb.audit import AuditCheck, audit_head, verify_audit
 from localdb.audit_anchor import Anchor, AnchorVerdict, compare_with_anchor
+from localdb.chain_history import ChainHistoryService
 from localdb.database import Database, default_store_path, schema_revision
 from localdb.ledger import LedgerService
 from localdb.member_view import MemberQueries
@@ -57,6 +58,7 @@ class Till:
         if seen is not None:
             self.trusted_clock.saw_before(seen)
         self.reports = ReportService(db, self.settings, clock)
+        self.history = ChainHistoryService(db, clock)
 
     @classmethod
     def open(

@@ -357,6 +357,9 @@ class MemberChange(Wire):
     last_visit_at: AwareDatetime | None = None
     updated_at: AwareDatetime | None = None
     preferences: list[PreferenceInfo] = Field(default_factory=list)
+    #: Added with issue 16: up to 3 category names, the member's largest by 12-month spend (server-computed). Tills
+    #: read pulled pages as plain dicts, so a till from before it ignores the field.
+    top_categories: list[str] = Field(default_factory=list)
 
 
 class ChangesResponse(Wire):
@@ -406,6 +409,31 @@ class IssuedMemberCode(Wire):
 
 class MemberCodesResponse(Wire):
     codes: list[IssuedMemberCode]  # one per asked id, in the order asked
+
+
+# -- purchase history across the chain (docs/sync.md "Purchase history") -------------------------------------------
+
+
+class PurchaseSummary(Wire):
+    """One purchase of the member at any store: an earn entry, with what was given back on it since."""
+
+    entry_id: Id
+    at: AwareDatetime  # when the sale was made (the till's clock)
+    store_code: str
+    store_name: str | None = None  # None: a store the server does not know (any more)
+    receipt_no: str | None = None
+    amount_cents: int  # what the sale counted for points
+    points: int  # the points it earned
+    refunded_cents: int = 0  # money given back on it since (refunds and reconciled returns at any store)
+    top_categories: list[str] = Field(default_factory=list)  # its lines' largest categories, up to 3
+
+
+class PurchaseHistoryResponse(Wire):
+    """`GET /v1/members/{member_id}/purchases`: the member's last purchases across the chain, newest first. A merged
+    id is answered with its survivor's history (`member_id` names the survivor)."""
+
+    member_id: Id
+    purchases: list[PurchaseSummary]
 
 
 # -- the audit anchor (docs/sync.md "The audit anchor") ----------------------------------------------------------

@@ -22,18 +22,24 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
+
 from localdb.till import Till  # noqa: E402
 from server.demo import DEMO_STAFF  # noqa: E402
 from server.embedded import DEMO_STORE, EmbeddedServer  # noqa: E402
+from server.models import LedgerEntry, Member  # noqa: E402
+from slip.printers import PrinterKind  # noqa: E402
 from sync.registration import register_till  # noqa: E402
 from ui.app import application, build_context  # noqa: E402
 from ui.award_dialog import AwardDialog  # noqa: E402
+from ui.chain_history import HistoryStatus  # noqa: E402
 from ui.context import AppContext  # noqa: E402
 from ui.enrol_dialog import EnrolDialog  # noqa: E402
 from ui.i18n import Language, Translations  # noqa: E402
 from ui.login_dialog import LoginDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.member_code_dialog import CodeState, MemberCodePanel  # noqa: E402
+from ui.printer_dialog import PrinterDialog  # noqa: E402
 from ui.redeem_dialog import RedeemDialog  # noqa: E402
 from ui.registration_dialog import RegistrationDialog  # noqa: E402
 from ui.reverse_dialog import ReverseDialog  # noqa: E402
@@ -51,6 +57,12 @@ def wait_until(app: QApplication, done: Callable[[], bool], timeout_ms: int = 30
         waited += 20
         if waited > timeout_ms:
             raise TimeoutError("the screen did not get there")
+
+
+def wait_for_history(app: QApplication, ctx: AppContext, member_id: str) -> None:
+    """Until the member's chain purchase history has come from the server (asked when the card opened)."""
+    wait_until(app, lambda: ctx.history.status(member_id) not in (None, HistoryStatus.FETCHING))
+    settle(app)
 
 
 def settle(app: QApplication) -> None:
@@ -83,6 +95,7 @@ def shoot_language(
     member_id: str,
     size: tuple[int, int],
     run: int,
+    elsewhere: str,
 ) -> None:
     """Every screen in the current language with the main window at `size`; `run` keeps this run's new member
     apart from the other runs' (a phone can be enrolled once)."""
@@ -121,7 +134,7 @@ def shoot_language(
     shoot(window, out / "03-lookup-candidates.png")
 
     window.show_member(member_id)
-    settle(app)
+    wait_for_history(app, ctx, member_id)
     shoot(window, out / "04-member-card.png")
 
     award = AwardDialog(ctx, view, parent=window)
@@ -162,8 +175,14 @@ def shoot_language(
 
     ctx.log_in(till.staff.login("G001", PINS["G001"]))
     window.show_preferences(member_id)
-    settle(app)
+    wait_for_history(app, ctx, member_id)
     shoot(window, out / "10-preferences-guide.png")
+    window.show_member(elsewhere)  # the guide opens the card of a member who last bought at the other store
+    wait_for_history(app, ctx, elsewhere)
+    shoot(window, out / "13-member-card-top-categories.png")
+    window.show_preferences(elsewhere)
+    settle(app)
+    shoot(window, out / "14-chain-history.png")
 
     ctx.log_in(till.staff.login("M001", PINS["M001"]))
     window.show_sync()
@@ -171,7 +190,31 @@ def shoot_language(
     wait_until(app, lambda: not ctx.sync.running)
     settle(app)
     shoot(window, out / "11-sync-day-end.png")
+
+    printer = PrinterDialog(ctx, parent=window)  # 打印机设置, a manager's; a network printer being set up
+    printer.show()
+    printer.kind.setCurrentIndex(printer.kind.findData(PrinterKind.NETWORK))
+    type_into(printer, "printerHost", "192.168.1.87")
+    settle(app)
+    shoot(printer, out / "12-printer-settings.png")
+    printer.close()
     window.close()
+
+
+def shopper_at_the_other_store(server: EmbeddedServer) -> str:
+    """A member with top categories whose latest purchase was at the other demo store (S002)."""
+    assert server.db is not None
+    with server.db.read() as session:
+        rows = session.execute(
+            select(LedgerEntry.member_id, LedgerEntry.store_code)
+            .join(Member, Member.id == LedgerEntry.member_id)
+            .where(LedgerEntry.kind == "earn", Member.top_categories != [])
+            .order_by(LedgerEntry.member_id, LedgerEntry.created_at.desc())
+        ).all()
+    latest: dict[str, str] = {}
+    for member, store in rows:
+        latest.setdefault(member, store)
+    return next(member for member, store in latest.items() if store == "S002")
 
 
 def main() -> int:
@@ -193,13 +236,14 @@ def main() -> int:
             till.ledger.redeem(cashier, showcase, 200, bill_cents=15_000)
             for member in busiest[1:3]:
                 till.ledger.award(cashier, member.id, 12_800)
+            elsewhere = shopper_at_the_other_store(server)
             try:
                 run = 0
                 for language in (Language.ZH_CN, Language.EN):
                     translations.switch(language)
                     for size in SIZES:
                         run += 1
-                        shoot_language(app, ctx, translations, folder, showcase, size, run)
+                        shoot_language(app, ctx, translations, folder, showcase, size, run, elsewhere)
             finally:
                 ctx.sync.shutdown()
                 ctx.ops.shutdown()

@@ -1,8 +1,8 @@
 """The HTTP API of the central member server (PROTOCOL.md): health, device registration, config, push, changes,
-online redemption authorization, member codes and card re-issue; the error shape every refusal has; an OpenAPI
-document that states the real statuses: 400 for a request that does not fit the published schema (instead of
-FastAPI's default 422), 422 for one that fits it but breaks a rule the schema cannot state, 413 and 429 from the
-guard.
+online redemption authorization, member codes, a member's purchase history and card re-issue; the error shape every
+refusal has; an OpenAPI document that states the real statuses: 400 for a request that does not fit the published
+schema (instead of FastAPI's default 422), 422 for one that fits it but breaks a rule the schema cannot state, 413 and
+429 from the guard.
 
 Every request passes `server.guard.RequestGuard` first: body caps, the device token, rate limits — before its body
 is read. Handlers are plain `def`s: FastAPI runs them in its thread pool, so the event loop never waits on the
@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -40,6 +40,7 @@ from protocol.wire import (
     Health,
     MemberCodesRequest,
     MemberCodesResponse,
+    PurchaseHistoryResponse,
     PushRequest,
     PushResponse,
     RegisterRequest,
@@ -61,6 +62,7 @@ from server.limits import Limiter, address_key, retry_after
 from server.member_code_audit import Requester, record_issued
 from server.member_codes import issue_member_codes
 from server.models import Staff, Store
+from server.purchase_history import Reader, purchase_history
 from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
 from server.push_decode import decode_push
 from server.redemptions import authorize
@@ -329,6 +331,26 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
         codes = issue_member_codes(database, request.member_ids)
         record_issued(database, Requester(device.id, device.store_code, request.staff_code), codes)
         return MemberCodesResponse(codes=codes)
+
+    @app.get(
+        "/v1/members/{member_id}/purchases",
+        response_model=PurchaseHistoryResponse,
+        responses=error_responses(400, 401, 404, 413, 429),
+        tags=["sync"],
+    )
+    def member_purchases(
+        member_id: Annotated[str, Path(min_length=1, max_length=36)],
+        device: Device,
+        database: Database,
+        staff: Annotated[
+            str | None,
+            Query(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$", description="who asked (audited)"),
+        ] = None,
+    ) -> PurchaseHistoryResponse:
+        """The member's last 20 purchases at any store, newest first: date, store, amount, points, money refunded
+        since, the purchase's top categories. A merged id gets its survivor's history (`member_id` names it); an
+        unknown or erased member: 404 `unknown_member`. Every call is audited (device, store, `staff`, member)."""
+        return purchase_history(database, member_id, Reader(device.id, device.store_code, staff))
 
     @app.post(
         "/v1/cards/reissue",

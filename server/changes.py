@@ -1,6 +1,7 @@
 """The `changes` feed (`GET /v1/changes`): members changed after a cursor, at their latest state, in version order,
 one page at a time, encoded to JSON bytes directly (a first sync streams a million members: no pydantic object per
-member). Live members carry their live preferences; tombstones carry only id, version, deleted / merged_into.
+member). Live members carry their live preferences and their top categories (`server.top_categories`); tombstones
+carry only id, version, deleted / merged_into.
 
 Thread: the API's worker threads; one read session per page.
 """
@@ -50,7 +51,7 @@ def _raw(column: Any, sqlite: bool) -> ColumnElement[Any]:
         return type_coerce(column, String() if sqlite else kind.__class__()).label(column.name)
     if isinstance(kind, Boolean):
         return type_coerce(column, Integer() if sqlite else Boolean()).label(column.name)
-    if column.name == "tags":
+    if column.name in ("tags", "top_categories"):
         return (type_coerce(column, Text()) if sqlite else cast(column, Text())).label(column.name)
     return column  # type: ignore[no-any-return]
 
@@ -58,7 +59,7 @@ def _raw(column: Any, sqlite: bool) -> ColumnElement[Any]:
 _MEMBER_NAMES: Final = (
     "id", "version", "deleted", "merged_into", "phone", "name", "gender", "birthday", "tier", "spend_12m_cents",
     "balance", "segment", "tags", "consent_marketing", "consent_profile", "card_serial", "home_store",
-    "last_visit_at", "updated_at",
+    "last_visit_at", "updated_at", "top_categories",
 )  # fmt: skip
 _PREFERENCE_NAMES: Final = ("member_id", "kind", "value", "source", "staff_code", "created_at")
 _COLUMNS: Final = {
@@ -142,7 +143,7 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
     changes: list[dict[str, Any]] = []
     for (
         member_id, version, deleted, merged_into, phone, name, gender, birthday, tier, spend, balance, segment,
-        tags, consent_marketing, consent_profile, card_serial, home_store, last_visit_at, updated_at,
+        tags, consent_marketing, consent_profile, card_serial, home_store, last_visit_at, updated_at, top,
     ) in rows:  # fmt: skip
         if deleted or merged_into is not None:
             changes.append({"id": member_id, "version": version, "deleted": bool(deleted), "merged_into": merged_into})
@@ -150,6 +151,9 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
         tag_list = tag_lists.get(tags)
         if tag_list is None:
             tag_list = tag_lists[tags] = (json.loads(tags) if isinstance(tags, str) else tags) or []
+        top_list = tag_lists.get(top)
+        if top_list is None:
+            top_list = tag_lists[top] = (json.loads(top) if isinstance(top, str) else top) or []
         changes.append(
             {
                 "id": member_id,
@@ -172,6 +176,7 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
                 "last_visit_at": stamp(last_visit_at),
                 "updated_at": stamp(updated_at),
                 "preferences": preferences.get(member_id, []),
+                "top_categories": top_list,
             }
         )
     next_cursor = rows[-1].version if rows else since

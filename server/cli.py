@@ -383,7 +383,7 @@ def _demo(db: ServerDatabase, args: argparse.Namespace) -> int:
     from server.demo import DEMO_STAFF, generate_demo
 
     started = time.perf_counter()
-    report = generate_demo(db, args.members, seed=args.seed)
+    report = generate_demo(db, args.members, seed=args.seed, lines=not args.no_lines)
     seconds = time.perf_counter() - started
     if report.stores_created:
         _out(f"stores created: {', '.join(report.stores_created)}")
@@ -391,8 +391,8 @@ def _demo(db: ServerDatabase, args: argparse.Namespace) -> int:
         if person.code in report.staff_created:
             _out(f"staff {person.code} {person.name} {person.role} PIN {person.pin}")
     _out(
-        f"{report.members} demo members, {report.ledger_entries} ledger entries, {report.preferences} preferences "
-        f"added in {seconds:.1f} s"
+        f"{report.members} demo members, {report.ledger_entries} ledger entries, {report.purchase_lines} purchase "
+        f"lines, {report.preferences} preferences added in {seconds:.1f} s"
     )
     return 0
 
@@ -484,6 +484,22 @@ def _member_code_requests(db: ServerDatabase, args: argparse.Namespace) -> int:
         _out(
             f"{row.at.isoformat(timespec='seconds')}\t{row.device_id or 'admin'}\t{row.store_code or '-'}"
             f"\t{row.staff_code or '-'}\t{row.member_id}\t{card}\t{row.outcome}"
+        )
+    return 0
+
+
+def _history_requests(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.purchase_history import accesses
+
+    rows = accesses(db, member_id=args.member, device_id=args.device)
+    if not rows:
+        _out("no purchase history requests")
+        return 0
+    _out("at\tdevice\tstore\tstaff\tmember\toutcome")
+    for row in rows:
+        _out(
+            f"{row.at.isoformat(timespec='seconds')}\t{row.device_id}\t{row.store_code}\t{row.staff_code or '-'}"
+            f"\t{row.member_id}\t{row.outcome}"
         )
     return 0
 
@@ -596,6 +612,11 @@ def _parser() -> argparse.ArgumentParser:
         "--members", type=_whole_number, required=True, help=f"how many members to add (0 to {DEMO_MAX_MEMBERS:,})"
     )
     sub.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    sub.add_argument(
+        "--no-lines",
+        action="store_true",
+        help="no purchase lines (nor top categories): a quicker build, for the 1,000,000-member benchmarks",
+    )
 
     sub = action("revoke-device", _revoke_device, "revoke a till's token for ever")
     sub.add_argument("device_id")
@@ -619,6 +640,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("member_id", help="the member's id (a merged id stands for its survivor)")
 
     sub = action("member-code-requests", _member_code_requests, "print the audit of member codes handed out")
+    sub.add_argument("--member", help="only this member id (as asked)")
+    sub.add_argument("--device", help="only this device id")
+
+    sub = action("history-requests", _history_requests, "print the audit of purchase histories tills read")
     sub.add_argument("--member", help="only this member id (as asked)")
     sub.add_argument("--device", help="only this device id")
 

@@ -63,6 +63,23 @@ POLICIES: Final[Mapping[tuple[str, str], _Policy]] = {
     ("POST", "/v1/devices/token"): _Policy(Route.TOKEN, device=True),
 }
 
+#: Calls whose path holds an id: (method, prefix, suffix) -> policy.
+_PATTERNS: Final = ((("GET", "/v1/members/", "/purchases"), _Policy(Route.PURCHASES, device=True)),)
+
+
+def policy_of(method: str, path: str) -> _Policy | None:
+    """The policy of a call: by its exact path, else by a pattern whose id part is one non-empty path segment."""
+    policy = POLICIES.get((method, path))
+    if policy is not None:
+        return policy
+    for (verb, prefix, suffix), found in _PATTERNS:
+        if verb == method and path.startswith(prefix) and path.endswith(suffix):
+            middle = path[len(prefix) : len(path) - len(suffix)]
+            if middle and "/" not in middle:
+                return found
+    return None
+
+
 #: What a body too large is called: for a batch, the code on which a till halves its batch (PROTOCOL.md 413).
 _TOO_LARGE: Final = {Route.PUSH: ErrorCode.BATCH_TOO_LARGE, Route.MEMBER_CODES: ErrorCode.BATCH_TOO_LARGE}
 
@@ -84,7 +101,7 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         method = "GET" if scope["method"] == "HEAD" else scope["method"]
-        policy = POLICIES.get((method, scope["path"]))
+        policy = policy_of(method, scope["path"])
         headers = _headers(scope)
         try:
             declared = _content_length(headers)

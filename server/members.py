@@ -28,8 +28,10 @@ from loyalty.segments import segment_for
 from loyalty.tiers import tier_for_spend, twelve_months_before
 from protocol.vocabulary import EntryKind
 from server import chain
+from server.bulk import Bulk
 from server.db import ServerDatabase
 from server.models import LedgerEntry, Member, Preference, PurchaseLine
+from server.top_categories import rank, spend_by_category
 
 VISIT_WINDOW: Final = timedelta(days=90)
 _MAX_MERGE_DEPTH: Final = 32
@@ -57,7 +59,7 @@ NO_ACTIVITY: Final = Activity()
 _EMPTY_MEMBER: Final[dict[str, Any]] = {
     "phone": None, "name": "", "gender": None, "birthday": None, "tier": "", "spend_12m_cents": 0, "balance": 0,
     "segment": None, "consent_marketing": False, "consent_profile": False, "card_serial": None, "home_store": None,
-    "last_visit_at": None, "visits_90d": 0, "deleted": False,
+    "last_visit_at": None, "visits_90d": 0, "deleted": False, "top_categories": [],
 }  # fmt: skip
 
 
@@ -146,6 +148,7 @@ def new_member_row(
     activity: Activity = NO_ACTIVITY,
     last_visit_at: datetime | None = None,
     updated_at: datetime | None = None,
+    top_categories: list[str] | None = None,
 ) -> dict[str, Any]:
     """Every column of a new live member's row (for `insert(Member)` or `Member(**row)`), the one builder for all
     the ways a member is made: `create_member`, a pushed enrolment, a CSV import, demo data. The caller has checked
@@ -180,14 +183,15 @@ def new_member_row(
         "version": version,
         "deleted": False,
         "merged_into": None,
+        "top_categories": [] if top_categories is None else top_categories,
     }
 
 
 def merge_tombstone_row(member_id: str, survivor_id: str, now: datetime, version: int) -> dict[str, Any]:
     """Every column of a tombstone for an id that never became a member here (an offline enrolment of a phone that
     already has a member), pointing at the survivor: no phone, name, tier or card."""
-    return dict(_EMPTY_MEMBER, id=member_id, tags=[], created_at=now, updated_at=now, version=version,
-                merged_into=survivor_id)  # fmt: skip
+    return dict(_EMPTY_MEMBER, id=member_id, tags=[], top_categories=[], created_at=now, updated_at=now,
+                version=version, merged_into=survivor_id)  # fmt: skip
 
 
 def activity(session: Session, member_ids: Collection[str], now: datetime) -> dict[str, Activity]:
@@ -287,7 +291,10 @@ def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str)
         raise ValueError("merge needs two different live members")
     session.flush()
     session.execute(update(LedgerEntry).where(LedgerEntry.member_id == loser.id).values(member_id=survivor.id))
+    # The loser's purchase lines follow its ledger: the survivor's history and top categories include them.
     session.execute(update(PurchaseLine).where(PurchaseLine.member_id == loser.id).values(member_id=survivor.id))
+    spend = spend_by_category(Bulk(session.connection()), [survivor.id], twelve_months_before(db.clock()))
+    survivor.top_categories = rank(spend[survivor.id]) if survivor.consent_profile else []
     kept = select(Preference.kind, Preference.value).where(
         Preference.member_id == survivor.id, Preference.removed_at.is_(None)
     )
@@ -330,6 +337,7 @@ def _make_tombstone(member: Member, db: ServerDatabase, session: Session) -> Non
     member.gender = None
     member.birthday = None
     member.tags = []
+    member.top_categories = []
     member.segment = None
     member.balance = 0
     member.consent_marketing = member.consent_profile = False

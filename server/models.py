@@ -175,6 +175,9 @@ class Member(Base):
     version: Mapped[int] = mapped_column(BigInteger, unique=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into: Mapped[str | None] = mapped_column(String(36))
+    #: Up to 3 category names, the member's largest by 12-month spend on purchase lines (`server.top_categories`),
+    #: as the chain's POS wrote them.
+    top_categories: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
 
 
 def _partial_index(name: str, *columns: str) -> Index:
@@ -375,6 +378,21 @@ class ConsentEvent(Base):
     staff_code: Mapped[str | None] = mapped_column(String(32))
     device_id: Mapped[str | None] = mapped_column(String(36))
     at: Mapped[datetime]  # the server's receipt time
+
+
+class HistoryAccess(Base):
+    """The audit of purchase histories read (`GET /v1/members/{id}/purchases`): which till (and the staff it names)
+    read whose history, when, and the outcome (`answered`, `unknown_member`). Ids only."""
+
+    __tablename__ = "history_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
+    store_code: Mapped[str] = mapped_column(String(32))
+    staff_code: Mapped[str | None] = mapped_column(String(32))
+    member_id: Mapped[str] = mapped_column(String(36), index=True)  # as asked
+    outcome: Mapped[str] = mapped_column(String(16))
 
 
 class MemberCodeRequest(Base):

@@ -49,6 +49,7 @@ from server.models import (
 )
 from server.push_items import MAX_POINTS, Outcome, apply_one, parse
 from server.push_state import Batch, prepare, remember
+from server.top_categories import refresh as refresh_top_categories
 
 __all__ = ["MAX_BODY_JSON", "MAX_POINTS", "MAX_TILL_SEQ", "ItemAnswer", "answer_json", "body_hash", "push"]
 
@@ -342,6 +343,13 @@ def _answers(
     return results, pushed_rows
 
 
+def _top_categories(bulk: Bulk, batch: Batch) -> None:
+    """The top categories of the members whose entries in this batch carried lines (those lines written already),
+    for all of them at once (`server.top_categories`); a batch without lines reads nothing."""
+    if batch.line_rows:
+        refresh_top_categories(bulk, {row[2] for row in batch.line_rows if row[2] is not None}, batch.year_start)
+
+
 def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[Any, ...]], now: datetime) -> None:
     """The batch's rows, one statement per table: members first (the rows after them refer to them). On PostgreSQL
     the bulk writes are queued (`Bulk.flush`): flushed before each statement made through the session."""
@@ -353,6 +361,7 @@ def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[A
         )
     bulk.insert(_LEDGER_TABLE, _LEDGER_COLUMNS, batch.ledger_rows)
     bulk.insert(_LINE_TABLE, _LINE_COLUMNS, batch.line_rows)
+    _top_categories(bulk, batch)
     bulk.insert(_SALE_TABLE, _SALE_COLUMNS, batch.sale_rows)
     if batch.reconciled:  # offline returns entered before their sale arrived (rare)
         bulk.update(_LEDGER_TABLE, ("reconciled_with",), "id", [(earn, ret) for ret, earn in batch.reconciled])
@@ -362,7 +371,7 @@ def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[A
         bulk.flush()
         withdrawn = sorted(batch.withdrawn)
         session.execute(delete(_PREFERENCE_TABLE).where(_PREFERENCE_TABLE.c.member_id.in_(withdrawn)))
-        session.execute(update(Member).where(Member.id.in_(withdrawn)).values(tags=[]))
+        session.execute(update(Member).where(Member.id.in_(withdrawn)).values(tags=[], top_categories=[]))
     if batch.consent_events:
         bulk.flush()
         session.execute(insert(ConsentEvent), batch.consent_events)

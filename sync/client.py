@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         Health,
         MemberCodesRequest,
         MemberCodesResponse,
+        PurchaseHistoryResponse,
         PushItem,
         PushResponse,
         RegisterRequest,
@@ -63,6 +64,9 @@ DEFAULT_TIMEOUT = timeouts(30.0, connect=5.0)
 AUTHORIZE_TIMEOUT = timeouts(3.0, connect=1.5)  # a customer is waiting: fall back to the offline cap quickly
 AUDIT_TIMEOUT = timeouts(5.0, connect=2.0)  # verify-audit asks for the anchor: offline is said soon
 MEMBER_CODES_TIMEOUT = timeouts(5.0, connect=1.5)  # a member waits at the counter for their QR
+#: The member card's chain history: the counter never waits for it (this till's own records show meanwhile), and
+#: an answer later than this is no use to the guide reading the card.
+PURCHASES_TIMEOUT = timeouts(2.5, connect=1.0)
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 
 
@@ -358,6 +362,28 @@ class ServerClient:
         body = request.model_dump(mode="json", exclude_none=True)
         answer = self._call("POST", "/v1/member-codes", json=body, timeout=timeout)
         return MemberCodesResponse.model_validate(self._json(answer))
+
+    def member_purchases(
+        self,
+        member_id: str,
+        *,
+        staff_code: str | None = None,
+        timeout: Timeouts | httpx.Timeout = PURCHASES_TIMEOUT,
+    ) -> PurchaseHistoryResponse:
+        """`GET /v1/members/{member_id}/purchases`: the member's last purchases across the chain (Refused 404
+        `unknown_member` for an unknown or erased member). `staff_code` names who asked, for the server's audit."""
+        from urllib.parse import quote
+
+        from pydantic import ValidationError
+
+        from protocol.wire import PurchaseHistoryResponse
+
+        params = {"staff": staff_code} if staff_code else None
+        answer = self._call("GET", f"/v1/members/{quote(member_id, safe='')}/purchases", params=params, timeout=timeout)
+        try:
+            return PurchaseHistoryResponse.model_validate_json(answer.content)
+        except ValidationError as exc:  # not an answer to this call (a proxy's page, an answer cut short)
+            raise ServerUnreachable("the server's purchase history is malformed") from exc
 
     # -- the audit chain (docs/sync.md "The audit anchor") ------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """A small TCP proxy for the sync tests: sits between a till and the real server on 127.0.0.1 and breaks chosen
-exchanges the way networks do — the server gets and applies a request but its answer never reaches the till, or
-the connection drops half way through an answer.
+exchanges the way networks do — the server gets and applies a request but its answer never reaches the till, the
+connection drops half way through an answer, or the answer never comes and the connection stays open (`hold`).
 
 Each rule names a request line prefix (e.g. ``POST /v1/push``) and which of the matching requests (1-based) it
 breaks; everything else is forwarded byte for byte.
@@ -19,6 +19,7 @@ class Fault:
     request_prefix: bytes  # e.g. b"POST /v1/push"
     nth: int = 1  # break the nth matching request
     keep_bytes: int = 0  # forward this many bytes of the answer, then cut (0: drop the whole answer)
+    hold: bool = False  # instead of cutting, keep the connection open and silent until the proxy closes (a time-out)
     seen: int = 0
     fired: int = 0
 
@@ -83,6 +84,9 @@ class FaultProxy:
         try:
             while data := upstream.recv(65536):
                 fault = state["fault"]
+                if fault is not None and fault.hold:
+                    self._closed.wait()  # the answer never comes: the client's read times out
+                    break
                 if fault is not None:
                     room = fault.keep_bytes - forwarded
                     if room > 0:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OUR_PACKAGES = {"loyalty", "protocol", "localdb", "sync", "server", "ui", "widgets", "main"}
+OUR_PACKAGES = {"loyalty", "protocol", "localdb", "sync", "server", "slip", "ui", "widgets", "main"}
 
 
 def _imports(package: str) -> dict[str, set[str]]:
@@ -26,7 +26,7 @@ def _imports(package: str) -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.parametrize("package", ["loyalty", "protocol", "localdb", "server"])
+@pytest.mark.parametrize("package", ["loyalty", "protocol", "localdb", "server", "slip"])
 def test_no_qt_below_the_widgets(package: str) -> None:
     offenders = {file: names for file, names in _imports(package).items() if {"PySide6", "shiboken6"} & names}
     assert offenders == {}
@@ -63,13 +63,21 @@ def test_storage_knows_nothing_of_the_screens_or_the_network() -> None:
 
 def test_every_module_says_what_it_owns() -> None:
     undocumented = []
-    for package in ("loyalty", "protocol", "localdb", "sync", "server", "ui", "widgets", "bench"):
+    for package in ("loyalty", "protocol", "localdb", "sync", "server", "slip", "ui", "widgets", "bench"):
         for file in (ROOT / package).rglob("*.py"):
             if "versions" in file.parts:
                 continue
             if ast.get_docstring(ast.parse(file.read_text(encoding="utf-8"))) is None:
                 undocumented.append(str(file.relative_to(ROOT)))
     assert undocumented == []
+
+
+def test_the_slip_knows_only_the_domain_and_its_printer_library() -> None:
+    """slip/ is called by the till's screens and by the POS API alike: it takes a `Slip` and a printer config, and
+    reaches no store, network client, server or screen of ours (its own devices are python-escpos')."""
+    forbidden = (OUR_PACKAGES - {"slip", "loyalty"}) | {"sqlalchemy", "alembic", "httpx", "sqlite3", "PySide6"}
+    offenders = {file: names & forbidden for file, names in _imports("slip").items() if names & forbidden}
+    assert offenders == {}
 
 
 def test_server_shares_only_the_domain_and_the_protocol_with_the_till() -> None:

@@ -1,6 +1,6 @@
 """What every screen is given: the till's services, the signal hub, the background runner, the sync controller, this
-computer's settings and the logged-in staff. One object, made once by `ui.app`, so a screen's constructor is
-`Screen(ctx, parent=...)`.
+computer's settings, the logged-in staff, and how a slip is printed. One object, made once by `ui.app`, so a screen's
+constructor is `Screen(ctx, parent=...)`.
 
 Thread: GUI thread only (the services it holds are thread-safe; `ops` moves work off this thread).
 """
@@ -9,18 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from localdb.errors import Problem, StoreError
 from localdb.staff import StaffSession
 from localdb.till import Till
 from loyalty.roles import Permission, can
+from slip.model import Slip
+from slip.printers import PrinterConfig, print_slip
 from sync.client import ServerClient
 from sync.qt_adapter import SyncController
 from ui.hub import AppHub
 from ui.operations import Operations
 from ui.settings import LocalSettings
 
+if TYPE_CHECKING:
+    from ui.chain_history import ChainHistoryFetcher
+
 ClientFactory = Callable[[str, str | None], ServerClient]
+SlipPrinter = Callable[[PrinterConfig, Slip], None]
 
 
 @dataclass
@@ -32,6 +39,21 @@ class AppContext:
     settings: LocalSettings
     client_factory: ClientFactory = ServerClient
     staff: StaffSession | None = field(default=None)
+    # How a slip reaches the printer (slip.printers.print_slip; tests give one backed by python-escpos' Dummy).
+    print_slip: SlipPrinter = print_slip
+    # Member codes this till has seen this session (scanned, or fetched for the QR dialog), by member id: the QR a
+    # slip prints for the next visit. Memory only: the till never stores a member's code.
+    member_codes: dict[str, str] = field(default_factory=dict)
+    _history: ChainHistoryFetcher | None = field(default=None, init=False, repr=False)
+
+    @property
+    def history(self) -> ChainHistoryFetcher:
+        """The chain purchase history fetcher (`ui.chain_history`), made on first use."""
+        if self._history is None:
+            from ui.chain_history import ChainHistoryFetcher
+
+            self._history = ChainHistoryFetcher(self)
+        return self._history
 
     def actor(self) -> StaffSession:
         """The logged-in staff; a screen is only reachable after login, so none here is a bug."""

@@ -178,6 +178,8 @@ class LookupPage(Retranslating, QWidget):
             self._show_candidates(result.members)
             self.attention_needed.emit()
         elif len(result.members) == 1:
+            if result.kind is LookupKind.MEMBER_CODE:  # the code the member showed: their slip's QR for next time
+                self._ctx.member_codes[result.members[0].id] = unicodedata.normalize("NFKC", text).strip().upper()
             self._choose(result.members[0].id)
         else:
             self._not_found(text if result.kind is LookupKind.PHONE else None)

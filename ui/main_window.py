@@ -38,6 +38,7 @@ from ui.login_dialog import LoginDialog
 from ui.lookup_page import LookupPage
 from ui.member_page import MemberPage
 from ui.preferences_page import PreferencesPage
+from ui.printer_dialog import PrinterDialog
 from ui.scan_feedback import ScanFeedback
 from ui.settings import IDLE_LOCK_MINUTES, LANGUAGE, MEMBER_IDLE_SECONDS, WINDOW_GEOMETRY
 from ui.status_bar import TillStatusBar
@@ -58,6 +59,7 @@ class MainWindow(Retranslating, QMainWindow):
         self._current_member: str | None = None
         self._login: LoginDialog | None = None
         self._enrol: EnrolDialog | None = None
+        self.printer_dialog: PrinterDialog | None = None
 
         self.lookup_page = LookupPage(ctx)
         self.member_page = MemberPage(ctx)
@@ -73,6 +75,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.enrol_button = self._nav_button("enrolButton", "F5", checkable=False)
         self.preferences_nav = self._nav_button("preferencesNavButton", "F6")
         self.sync_nav = self._nav_button("syncNavButton", "F9")
+        self.printer_button = self._nav_button("printerButton", None, checkable=False)  # managers: the slip printer
         self.language_button = self._nav_button("languageButton", None, checkable=False)
         self.logout_button = self._nav_button("logoutButton", "F12", checkable=False)
         self._nav_group = QButtonGroup(self)
@@ -87,6 +90,7 @@ class MainWindow(Retranslating, QMainWindow):
         for button in (self.lookup_nav, self.enrol_button, self.preferences_nav, self.sync_nav):
             row.addWidget(button)
         row.addStretch(1)
+        row.addWidget(self.printer_button)
         row.addWidget(self.language_button)
         row.addWidget(self.logout_button)
 
@@ -148,6 +152,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.preferences_nav.clicked.connect(self._show_preferences_of_current)
         self.sync_nav.clicked.connect(self.show_sync)
         self.language_button.clicked.connect(self._toggle_language)
+        self.printer_button.clicked.connect(self.open_printer_settings)
         self.logout_button.clicked.connect(self.log_out)
         self.lookup_page.member_chosen.connect(self.show_member)
         self.lookup_page.member_chosen.connect(lambda _id: self.scan_feedback.found(self.member_page.card))
@@ -249,6 +254,16 @@ class MainWindow(Retranslating, QMainWindow):
         self._enrol = dialog
         dialog.open()
 
+    def open_printer_settings(self) -> None:
+        """打印机设置: a manager's, like the other settings of the whole till."""
+        if not self._ctx.can(Permission.APPROVE):
+            return
+        dialog = PrinterDialog(self._ctx, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.printer_dialog = dialog
+        dialog.finished.connect(lambda _result: self.member_page.printer_changed())
+        dialog.open()
+
     def _enrol_pressed(self) -> None:
         """F5: after "no member found" for a phone, the enrol form starts with that phone; else it starts empty."""
         on_lookup = self.pages.currentWidget() is self.lookup_page
@@ -272,6 +287,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.enrol_button.setVisible(ctx.can(Permission.ENROL))
         self.preferences_nav.setVisible(ctx.can(Permission.VIEW_PREFERENCES))
         self.sync_nav.setVisible(ctx.can(Permission.SYNC))
+        self.printer_button.setVisible(ctx.can(Permission.APPROVE))
         if staff is None:
             self._current_member = None
             self.show_lookup()
@@ -331,6 +347,7 @@ class MainWindow(Retranslating, QMainWindow):
         # Each language's name in itself, untranslated: whoever reads the other language must recognise it.
         english_now = self._translations is not None and self._translations.language is Language.EN
         self.language_button.setText("中文" if english_now else "English")
+        self.printer_button.setText(self.tr("Printer"))
         self.logout_button.setText(self.tr("Log out\nF12"))
 
     def _alt_f4(self) -> None:

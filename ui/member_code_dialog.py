@@ -226,6 +226,7 @@ class MemberCodePanel(Retranslating, QWidget):
             self.set_state(CodeState.UNAVAILABLE, refusal)
             return
         self.set_state(CodeState.SHOWN)
+        self._ctx.member_codes[member_id] = code  # a slip printed for this member carries it (memory only)
         self.code_member_id = member_id
         self.code_shown.emit(member_id)
 

@@ -1,7 +1,10 @@
 """The member screen: the member card and what the staff can do with this member. `MemberPage` owns which member
 is shown, keeping the card true (it re-reads on `member_changed` for its member and on `members_reloaded`), and the
 action buttons, each shown only to a role that may use it: award (F2), redeem (F3), reverse (F4), preferences (F6),
-the card's QR code, edit the member and reissue a lost card (managers only), and back to the lookup (Esc).
+the card's QR code, edit the member and reissue a lost card (managers only), and back to the lookup (Esc). After an
+award or a redemption the outcome banner shows what moved, and where a slip printer is set the slip prints by itself
+(`ui.slip_printing`, on the print worker) and 打印小票 under the banner prints it again; a failed print is said in
+words under it and never touches the points, which were committed before the slip was made.
 
 The dialogs belong to their own modules; they are opened window-modal with `open()` so this page never runs a
 nested event loop. Reads are single lookups and run on the GUI thread.
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
 from localdb.preferences import PreferenceView
+from localdb.slips import has_slip
 from loyalty.roles import Permission
 from protocol.vocabulary import EntryKind
 from ui.award_dialog import AwardDialog
@@ -32,6 +36,7 @@ from ui.messages import is_refusal
 from ui.redeem_dialog import RedeemDialog
 from ui.reissue_card_dialog import ReissueCardDialog
 from ui.reverse_dialog import ReverseDialog
+from ui.slip_printing import entry_slip, print_in_background, printer_set, prints_after_points
 from widgets.display import points_text, signed_points_text, yuan_text
 from widgets.member_card import MemberCard
 from widgets.retranslating import Retranslating
@@ -70,6 +75,14 @@ class MemberPage(Retranslating, QWidget):
         self.outcome.setWordWrap(True)
         self.outcome.hide()
         self._outcome: tuple[EntryView, MemberView] | None = None
+        # The outcome's slip: 打印小票 (again), what the printer did, and a failure in words.
+        self.print_slip_button = _button("printSlipButton")
+        self.print_slip_button.clicked.connect(self.print_slip)
+        self.slip_status = QLabel(self)
+        self.slip_status.setObjectName("slipStatus")
+        self.slip_status.setProperty("tone", "muted")
+        self.slip_error = ErrorLine(self, name="slipError")
+        self._slip_state: str | None = None  # "printing" / "printed" for the outcome shown; None: nothing said
         self.error_label = ErrorLine()
         self.award_button = _button("awardButton", primary=True)
         self.redeem_button = _button("redeemButton", primary=True)
@@ -118,6 +131,11 @@ class MemberPage(Retranslating, QWidget):
         card_column = QVBoxLayout()
         card_column.addWidget(self.card)
         card_column.addWidget(self.outcome)
+        slip_row = QHBoxLayout()
+        slip_row.addWidget(self.print_slip_button)
+        slip_row.addWidget(self.slip_status, 1)
+        card_column.addLayout(slip_row)
+        card_column.addWidget(self.slip_error)
         card_column.addStretch(1)  # the card keeps its own height: no empty panel under the facts
         body.addLayout(card_column, 1)
         body.addLayout(actions)
@@ -144,7 +162,10 @@ class MemberPage(Retranslating, QWidget):
         if member_id != self._member_id:
             self._show_outcome(None)  # the next member: the last one's outcome is not theirs
         self._member_id = member_id
-        return self.refresh()
+        shown = self.refresh()
+        if shown:  # the card opened: the chain's purchase history is asked for now, off this thread
+            self._ctx.history.open(member_id)
+        return shown
 
     def refresh(self) -> bool:
         """Re-read the shown member (after a change, a pull or a login)."""
@@ -209,11 +230,67 @@ class MemberPage(Retranslating, QWidget):
         entry, member = getattr(dialog, "result_entry", None), getattr(dialog, "result_member", None)
         if isinstance(entry, EntryView) and isinstance(member, MemberView) and entry.member_id == self._member_id:
             self._show_outcome((entry, member))
+            if has_slip(entry) and prints_after_points(self._ctx):
+                self.print_slip()
 
     def _show_outcome(self, outcome: tuple[EntryView, MemberView] | None) -> None:
         self._outcome = outcome
         self.outcome.setVisible(outcome is not None)
+        self._slip_state = None
+        self.slip_error.clear_error()
         self._retranslate_outcome()
+        self.printer_changed()
+
+    # -- the slip --------------------------------------------------------------------------------------------------
+
+    def printer_changed(self) -> None:
+        """The printer settings may have changed: 打印小票 shows for an award's or redemption's outcome when a
+        printer is set."""
+        outcome = self._outcome
+        can_print = outcome is not None and has_slip(outcome[0]) and printer_set(self._ctx)
+        self.print_slip_button.setVisible(can_print)
+        self.print_slip_button.setEnabled(self._slip_state != "printing")
+        self.slip_status.setVisible(can_print and self._slip_state is not None)
+
+    def print_slip(self) -> None:
+        """Print the outcome's slip on the print worker (after the award by itself, or 打印小票 again)."""
+        outcome = self._outcome
+        if outcome is None or not has_slip(outcome[0]) or self._slip_state == "printing":
+            return
+        entry, member = outcome
+        self.slip_error.clear_error()
+        try:
+            slip = entry_slip(self._ctx, entry, member)
+        except Exception as error:  # reading the store's names failed: say so; the points are saved regardless
+            log.error("making a slip failed: %s", type(error).__name__)
+            self._slip_failed(entry.id, error)
+            return
+        self._set_slip_state("printing")
+        print_in_background(self._ctx, slip, lambda _none: self._slip_printed(entry.id),
+                            lambda error: self._slip_failed(entry.id, error), owner=self)  # fmt: skip
+
+    def _slip_printed(self, entry_id: str) -> None:
+        if self._outcome is not None and self._outcome[0].id == entry_id:
+            self._set_slip_state("printed")
+
+    def _slip_failed(self, entry_id: str, error: Exception) -> None:
+        if self._outcome is None or self._outcome[0].id != entry_id:
+            return  # the next member is on screen: their banner is not about this slip
+        self._set_slip_state(None)
+        self.slip_error.show_error(error, also=lambda: self.tr("The points are saved; press Print slip to try again."))
+
+    def _set_slip_state(self, state: str | None) -> None:
+        self._slip_state = state
+        self.printer_changed()
+        self._retranslate_slip()
+
+    def _retranslate_slip(self) -> None:
+        if self._slip_state == "printing":
+            self.slip_status.setText(self.tr("Printing the slip…"))
+        elif self._slip_state == "printed":
+            self.slip_status.setText(self.tr("Slip printed."))
+        else:
+            self.slip_status.clear()
 
     def _retranslate_outcome(self) -> None:
         if self._outcome is None:
@@ -269,6 +346,7 @@ class MemberPage(Retranslating, QWidget):
             (self.edit_button, self.tr("Edit member")),
             (self.reissue_card_button, self.tr("Reissue card")),
             (self.back_button, self.tr("Back to lookup")),
+            (self.print_slip_button, self.tr("Print slip")),
         )
         keys = {button: key for key, button in (*self._shortcuts.items(), *self._keys.items())}
         for button, text in texts:
@@ -276,6 +354,7 @@ class MemberPage(Retranslating, QWidget):
             shortcut = "" if key is None else QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
             button.setText(f"{text} ({shortcut})" if shortcut else text)
         self._retranslate_outcome()
+        self._retranslate_slip()
 
 
 def _button(name: str, *, primary: bool = False) -> QPushButton:

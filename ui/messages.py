@@ -22,6 +22,7 @@ from loyalty.phone import InvalidPhone, PhoneProblem
 from loyalty.pins import InvalidPin
 from loyalty.points import EarnProblem, EarnRefused, RedeemProblem, RedeemRefused
 from protocol.vocabulary import ErrorCode
+from slip.printers import PrintFailed, PrintProblem
 from sync.authorizer import RefusedOnline
 from sync.client import SyncError
 from widgets.display import points_text, yuan_text
@@ -249,6 +250,39 @@ _NO_REASON = QT_TRANSLATE_NOOP("Messages", "No reason given.")
 _REFUSED_ONLINE = QT_TRANSLATE_NOOP(
     "Messages", "The server refused: only %1 points are available for this member now. Nothing was redeemed."
 )
+_PRINT: dict[PrintProblem, str] = {
+    PrintProblem.NOT_SET: QT_TRANSLATE_NOOP("Messages", "No slip printer is set on this till."),
+    PrintProblem.BAD_SETTING: QT_TRANSLATE_NOOP("Messages", "The printer settings are not complete: %1."),
+    PrintProblem.NOT_FOUND: QT_TRANSLATE_NOOP(
+        "Messages", "The printer was not found: check that it is on, its cable, and its address or IDs."
+    ),
+    PrintProblem.REFUSED: QT_TRANSLATE_NOOP(
+        "Messages", "The printer refused the connection: check the port, or whether another till is printing."
+    ),
+    PrintProblem.TIMEOUT: QT_TRANSLATE_NOOP(
+        "Messages", "The printer did not answer in time: check its paper, cover and cable."
+    ),
+    PrintProblem.PERMISSION: QT_TRANSLATE_NOOP(
+        "Messages", "This computer does not let MemberDesk use the printer: ask support to set its permissions."
+    ),
+    PrintProblem.NO_USB_DRIVER: QT_TRANSLATE_NOOP(
+        "Messages", "The USB printer driver is missing: ask support to install it, or connect by network."
+    ),
+    PrintProblem.DISK_FULL: QT_TRANSLATE_NOOP("Messages", "The disk is full: the slip could not be written."),
+    PrintProblem.FAILED: QT_TRANSLATE_NOOP("Messages", "The printer reported a fault: check it and try again."),
+}
+
+#: The settings a BAD_SETTING names, in the printer dialog's words.
+_PRINTER_SETTING: dict[str, str] = {
+    "usb_vendor": QT_TRANSLATE_NOOP("Messages", "the USB vendor ID (4 hex digits)"),
+    "usb_product": QT_TRANSLATE_NOOP("Messages", "the USB product ID (4 hex digits)"),
+    "host": QT_TRANSLATE_NOOP("Messages", "the printer's address"),
+    "port": QT_TRANSLATE_NOOP("Messages", "the port (1 to 65535)"),
+    "serial_device": QT_TRANSLATE_NOOP("Messages", "the serial port"),
+    "baudrate": QT_TRANSLATE_NOOP("Messages", "the speed"),
+    "file_path": QT_TRANSLATE_NOOP("Messages", "the device file or shared printer"),
+}
+
 _UNEXPECTED = QT_TRANSLATE_NOOP("Messages", "Something went wrong; nothing was saved. Try again or call support.")
 _SYNC_FAILED = QT_TRANSLATE_NOOP("Messages", "The sync did not finish (%1). Nothing was lost; try again later.")
 
@@ -311,11 +345,22 @@ def describe(error: BaseException) -> str:
         return _with_limit(_REFUSED_ONLINE, error.balance)
     if isinstance(error, SyncError):
         return describe_sync_error(error.code)
+    if isinstance(error, PrintFailed):
+        setting = _PRINTER_SETTING.get(error.setting or "")
+        return tr(_PRINT[error.problem]).replace("%1", tr(setting) if setting else (error.setting or ""))
     return tr(_UNEXPECTED)
 
 
 def is_refusal(error: BaseException) -> bool:
     """A refusal the user can act on (as opposed to a bug)."""
     return isinstance(
-        error, StoreError | InvalidPhone | InvalidMemberCode | EarnRefused | RedeemRefused | InvalidPin | SyncError
+        error,
+        StoreError
+        | InvalidPhone
+        | InvalidMemberCode
+        | EarnRefused
+        | RedeemRefused
+        | InvalidPin
+        | SyncError
+        | PrintFailed,
     )

@@ -2,7 +2,9 @@
 
 Database work (award, redeem, enrol, reports) runs on a single worker thread, so writes never wait on each other
 in the GUI and never block it behind a sync page; network calls (authorize a redemption, fetch a member code) run
-on a small pool of their own. The result or the error comes back on the GUI thread through a queued signal.
+on a small pool of their own, and slips print on a worker of their own, one at a time (a printer that does not
+answer holds up only the next slip, never a write). The result or the error comes back on the GUI thread through a
+queued signal.
 Be careful: the work function runs on a worker thread and must not touch any widget; only the callbacks may.
 
 A write service's result says what it changed (`localdb.changes.Changes`, Anki's `OpChanges`): once `on_done` has
@@ -43,7 +45,9 @@ class Operations(QObject):
         self._hub = hub
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memberdesk-db")
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="memberdesk-net")
+        self._print = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memberdesk-print")
         self._running = 0
+        self._stopped = False
         self._delivered.connect(self._deliver)
 
     def db(
@@ -68,14 +72,29 @@ class Operations(QObject):
         """Network work; several may run at once."""
         self._submit(self._net, work, on_done, on_error, owner)
 
+    def print_job(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: ErrorCallback,
+        *,
+        owner: QObject | None = None,
+    ) -> None:
+        """Printing (a slip, a test page): one at a time, in the order asked, each within its printer's time limit."""
+        self._submit(self._print, work, on_done, on_error, owner)
+
     def busy(self) -> bool:
         """Some work has not been delivered yet (tests wait on this)."""
         return self._running > 0
 
     def shutdown(self) -> None:
-        """Finish queued database work (a half-done award must still commit), then stop both workers."""
+        """Finish queued database work (a half-done award must still commit), then stop the workers. What finishes
+        afterwards is not delivered: the app is closing, and the callbacks would read a store about to close (a
+        background fetch such as the chain history may still be on its way)."""
+        self._stopped = True
         self._db.shutdown(wait=True)
         self._net.shutdown(wait=False, cancel_futures=True)
+        self._print.shutdown(wait=False, cancel_futures=True)
 
     def _announce(self, result: object) -> None:
         """What a write changed, told to every screen, even when the screen that asked has closed meanwhile."""
@@ -99,6 +118,8 @@ class Operations(QObject):
     def _deliver(self, payload: tuple[Future[Any], Callable[[Any], None], ErrorCallback, QObject | None]) -> None:
         future, on_done, on_error, owner = payload
         self._running -= 1
+        if self._stopped:
+            return
         asker_gone = owner is not None and not shiboken6.isValid(owner)  # the dialog that asked was closed meanwhile
         error = future.exception()
         if error is None:

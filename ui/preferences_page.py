@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from localdb.chain_history import ChainHistoryView
 from localdb.errors import StoreError
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
@@ -43,7 +44,7 @@ from protocol.vocabulary import PreferenceKind
 from ui.context import AppContext
 from ui.error_line import ErrorLine
 from ui.preference_tree import PreferenceTree
-from ui.recent_visits import RecentVisits
+from ui.recent_visits import RecentVisits, Visits
 from widgets.display import PREFERENCE_KINDS, birthday_text, mark_member_data, preference_kind_name, segment_name
 from widgets.retranslating import Retranslating
 from widgets.whole_rows import WholeRows
@@ -90,7 +91,9 @@ class PreferencesPage(Retranslating, QWidget):
         self._segment_caption, self.segment_label = QLabel(self), _named(QLabel(self), "preferencesSegment")
         self._birthday_caption, self.birthday_label = QLabel(self), _named(QLabel(self), "preferencesBirthday")
         self._tags_caption, self.tags_label = QLabel(self), _named(QLabel(self), "preferencesTags")
-        for data in (self.name_label, self.tags_label):
+        # The server's top 3 by 12-month spend (pulled with the member, so offline too): chain data as written.
+        self._top_caption, self.top_categories_label = QLabel(self), _named(QLabel(self), "preferencesTopCategories")
+        for data in (self.name_label, self.tags_label, self.top_categories_label):
             mark_member_data(data)
         self.tags_label.setWordWrap(True)
         self.consent_notice = _named(QLabel(self), "consentNotice")
@@ -143,6 +146,7 @@ class PreferencesPage(Retranslating, QWidget):
         hub = ctx.hub
         hub.member_changed.connect(self._member_changed)
         hub.members_reloaded.connect(self.reload)
+        ctx.history.changed.connect(self._member_changed)  # the chain history arrived, or could not be fetched
         hub.staff_changed.connect(self._staff_changed)
         self.retranslate()
         self._apply_role()
@@ -156,6 +160,7 @@ class PreferencesPage(Retranslating, QWidget):
         about.addRow(self._segment_caption, self.segment_label)
         about.addRow(self._birthday_caption, self.birthday_label)
         about.addRow(self._tags_caption, self.tags_label)
+        about.addRow(self._top_caption, self.top_categories_label)
         consent = QHBoxLayout()
         consent.addWidget(self.consent_notice, 1)
         consent.addWidget(self.consent_button)
@@ -196,6 +201,8 @@ class PreferencesPage(Retranslating, QWidget):
         self.error_label.clear_error()
         self.value_input.clear()
         self._forget_removed()
+        if self._ctx.history.status(member_id) is None:  # not come through the member card: ask now
+            self._ctx.history.open(member_id)
         self.reload()
         if self.value_input.isEnabled() and self._editor.isVisibleTo(self):
             self.value_input.setFocus()
@@ -215,12 +222,16 @@ class PreferencesPage(Retranslating, QWidget):
         staff = self._ctx.staff
         self._member, self._preferences = None, []
         entries: list[EntryView] = []
+        categories: dict[str, tuple[str, ...]] = {}
+        chain: ChainHistoryView | None = None
         if self._member_id is not None and staff is not None:
             try:
                 self._member = self._ctx.till.members.get(staff, self._member_id)
                 self._preferences = self._ctx.till.preferences.list(staff, self._member_id)
                 if self._ctx.can(Permission.LOOKUP):
                     entries = self._ctx.till.ledger.recent_entries(staff, self._member_id, RECENT_ENTRIES)
+                    categories = self._ctx.till.history.own_categories(staff, [entry.id for entry in entries])
+                    chain = self._ctx.till.history.get(staff, self._member_id)
             except StoreError as error:
                 self._member, self._preferences = None, []
                 self.error_label.show_error(error)
@@ -230,7 +241,19 @@ class PreferencesPage(Retranslating, QWidget):
         else:
             self.preference_list.show_preferences(self._preferences, zone)
         self._list_frame.fit()
-        self.visits.show_visits(self._member, entries, zone, entries_known=self._ctx.can(Permission.LOOKUP))
+        member_id = self._member_id
+        self.visits.show_visits(
+            Visits(
+                self._member,
+                entries,
+                zone,
+                entries_known=self._ctx.can(Permission.LOOKUP),
+                own_store=self._ctx.till.sync.store_name() or self._ctx.till.settings.current().store_code,
+                own_categories=categories,
+                chain=chain,
+                status=None if member_id is None else self._ctx.history.status(member_id),
+            )
+        )
         self._render_member()
         self._update_controls()
 
@@ -240,6 +263,9 @@ class PreferencesPage(Retranslating, QWidget):
         self.segment_label.setText(self._segment_text(member.segment) if member else "")
         self.birthday_label.setText(self._birthday_text(member) if member else "")
         self.tags_label.setText(("  ·  ".join(member.tags) or self.tr("none")) if member else "")
+        self.top_categories_label.setText(
+            ("  ·  ".join(member.top_categories) or self.tr("not yet known")) if member else ""
+        )
 
     def _segment_text(self, segment: str | None) -> str:
         return segment_name(segment) if segment else self.tr("not yet known")
@@ -425,6 +451,7 @@ class PreferencesPage(Retranslating, QWidget):
         self._segment_caption.setText(self.tr("Segment"))
         self._birthday_caption.setText(self.tr("Birthday"))
         self._tags_caption.setText(self.tr("Tags"))
+        self._top_caption.setText(self.tr("Frequent categories"))
         self.consent_notice.setText(self.tr("The member has not agreed to have preferences recorded. Ask them first."))
         self.consent_button.setText(self.tr("Member agrees"))
         self.withdraw_button.setText(self.tr("Withdraw consent"))

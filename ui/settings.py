@@ -1,6 +1,7 @@
 """The counter app's own settings on this computer, declared once (Vorta's `get_misc_settings`, Electrum's
 `ConfigVar`s): the language, the window's place and size, how often the till checks the server and syncs in
-the background, and when an untouched counter puts the member away and locks. Each is a `Setting` with its key,
+the background, when an untouched counter puts the member away and locks, and the slip printer (which printer, how
+it is reached, the paper, whether a slip prints after each award and redemption). Each is a `Setting` with its key,
 default, words for a settings screen and a parser that refuses a value it cannot use, so a hand-edited or stale
 file never breaks the start: a bad value reads as the default.
 
@@ -16,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings
 
+from slip.layout import Paper
+from slip.printers import BAUDRATES, DEFAULT_PORT, PrinterKind
 from ui.i18n import Language
 from widgets.retranslating import QT_TRANSLATE_NOOP
 
@@ -51,6 +54,43 @@ def _whole_number(low: int, high: int) -> Callable[[object], int]:
         return number
 
     return parse
+
+
+def _text(longest: int) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        text = str(value).strip()
+        if len(text) > longest:
+            raise ValueError("too long")
+        return text
+
+    return parse
+
+
+def _switch(value: object) -> bool:
+    """A yes/no: QSettings' INI file keeps a bool as "true" / "false"."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise ValueError("not a yes/no")
+
+
+def _printer_kind(value: object) -> PrinterKind:
+    return PrinterKind(str(value))
+
+
+def _paper(value: object) -> Paper:
+    return Paper(int(str(value)))
+
+
+def _baudrate(value: object) -> int:
+    rate = int(str(value))
+    if rate not in BAUDRATES:
+        raise ValueError("not a serial speed the printers use")
+    return rate
 
 
 def _bytes(value: object) -> bytes:
@@ -87,13 +127,54 @@ IDLE_LOCK_MINUTES = Setting(
     QT_TRANSLATE_NOOP("Settings", "Lock the counter after no input for (minutes)"),
     _whole_number(1, 480),
 )
-ALL_SETTINGS: tuple[Setting[Language] | Setting[bytes] | Setting[int], ...] = (
+# The slip printer (slip/printers.py; docs/operations.md, "Slips and printers"). None until a manager sets one.
+PRINTER_KIND = Setting(
+    "printer/kind", PrinterKind.NONE, QT_TRANSLATE_NOOP("Settings", "Slip printer connection"), _printer_kind
+)
+PRINTER_USB_VENDOR = Setting(
+    "printer/usb_vendor", 0, QT_TRANSLATE_NOOP("Settings", "USB vendor ID"), _whole_number(0, 0xFFFF)
+)
+PRINTER_USB_PRODUCT = Setting(
+    "printer/usb_product", 0, QT_TRANSLATE_NOOP("Settings", "USB product ID"), _whole_number(0, 0xFFFF)
+)
+PRINTER_HOST = Setting("printer/host", "", QT_TRANSLATE_NOOP("Settings", "Printer address"), _text(253))
+PRINTER_PORT = Setting("printer/port", DEFAULT_PORT, QT_TRANSLATE_NOOP("Settings", "Port"), _whole_number(1, 65535))
+PRINTER_SERIAL_DEVICE = Setting("printer/serial_device", "", QT_TRANSLATE_NOOP("Settings", "Serial port"), _text(260))
+PRINTER_BAUDRATE = Setting("printer/baudrate", 9600, QT_TRANSLATE_NOOP("Settings", "Speed (baud)"), _baudrate)
+PRINTER_FILE_PATH = Setting(
+    "printer/file_path", "", QT_TRANSLATE_NOOP("Settings", "Device file or shared printer"), _text(260)
+)
+PRINTER_PAPER = Setting("printer/paper", Paper.MM58, QT_TRANSLATE_NOOP("Settings", "Paper width"), _paper)
+PRINTER_NATIVE_QR = Setting(
+    "printer/native_qr", True, QT_TRANSLATE_NOOP("Settings", "The printer draws QR codes itself"), _switch
+)
+PRINT_AFTER_POINTS = Setting(
+    "printer/print_after_points",
+    True,
+    QT_TRANSLATE_NOOP("Settings", "Print a slip after each award and redemption"),
+    _switch,
+)
+PRINTER_SETTINGS: tuple[Setting[Any], ...] = (
+    PRINTER_KIND,
+    PRINTER_USB_VENDOR,
+    PRINTER_USB_PRODUCT,
+    PRINTER_HOST,
+    PRINTER_PORT,
+    PRINTER_SERIAL_DEVICE,
+    PRINTER_BAUDRATE,
+    PRINTER_FILE_PATH,
+    PRINTER_PAPER,
+    PRINTER_NATIVE_QR,
+    PRINT_AFTER_POINTS,
+)
+ALL_SETTINGS: tuple[Setting[Any], ...] = (
     LANGUAGE,
     WINDOW_GEOMETRY,
     AUTO_SYNC_MINUTES,
     HEALTH_CHECK_SECONDS,
     MEMBER_IDLE_SECONDS,
     IDLE_LOCK_MINUTES,
+    *PRINTER_SETTINGS,
 )
 
 
@@ -119,7 +200,9 @@ class LocalSettings:
 
     def set(self, setting: Setting[T], value: T) -> None:
         stored: object = value
-        if isinstance(value, bytes):
+        if isinstance(value, bool):
+            stored = "true" if value else "false"  # as QSettings' INI file keeps it, read back the same everywhere
+        elif isinstance(value, bytes):
             stored = QByteArray(value)
         elif isinstance(value, Enum):
             stored = value.value

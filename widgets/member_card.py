@@ -86,9 +86,11 @@ class MemberCard(Retranslating, QFrame):
         self.pending_points.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.pending_points.hide()
         self.tags_label = _label("tagsLabel", wrap=True)
+        # The server's top 3 by 12-month spend: category names are chain data, shown as the POS wrote them.
+        self.top_categories_label = _label("topCategoriesLabel", wrap=True)
         self.preferences_label = _label("preferencesLabel", wrap=True)
         self.preferences_label.setTextFormat(Qt.TextFormat.PlainText)
-        for data in (self.name_label, self.tags_label, self.preferences_label):
+        for data in (self.name_label, self.tags_label, self.top_categories_label, self.preferences_label):
             mark_member_data(data)
 
         title = QHBoxLayout()
@@ -121,9 +123,10 @@ class MemberCard(Retranslating, QFrame):
         grid.addLayout(points, 0, 1, 3, 1)
         grid.addWidget(self.details_label, 3, 0, 1, 2)
         grid.addWidget(self.tags_label, 4, 0, 1, 2)
-        grid.addWidget(self.preferences_label, 5, 0, 1, 2)
+        grid.addWidget(self.top_categories_label, 5, 0, 1, 2)
+        grid.addWidget(self.preferences_label, 6, 0, 1, 2)
         grid.setColumnStretch(0, 1)
-        grid.setRowStretch(6, 1)
+        grid.setRowStretch(7, 1)
         self.retranslate()
 
     # -- data ----------------------------------------------------------------------------------------------------
@@ -185,7 +188,9 @@ class MemberCard(Retranslating, QFrame):
                       self.tier_next, self.details_label)  # fmt: skip
             for label in labels:
                 label.clear()
-            for widget in (self.birthday_badge, self.pending_points, self.tags_label, self.preferences_label):
+            hidden = (self.birthday_badge, self.pending_points, self.tags_label, self.top_categories_label,
+                      self.preferences_label)  # fmt: skip
+            for widget in hidden:
                 widget.hide()
             self.tier_progress.setValue(0)
             return
@@ -206,6 +211,9 @@ class MemberCard(Retranslating, QFrame):
         separator = self.tr(", ")
         self.tags_label.setText(self.tr("Tags: %1").replace("%1", separator.join(view.tags)))
         self.tags_label.setVisible(bool(view.tags))
+        frequent = self.tr("Frequent categories: %1").replace("%1", separator.join(view.top_categories))
+        self.top_categories_label.setText(frequent)
+        self.top_categories_label.setVisible(bool(view.top_categories))
         self.preferences_label.setText(self._preferences_text(shown.preferences, separator))
         self.preferences_label.show()
 

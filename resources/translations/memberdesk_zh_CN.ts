@@ -657,6 +657,10 @@ F9</source>
 F9</translation>
     </message>
     <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
         <source>Log out
 F12</source>
         <translation>退出登录
@@ -711,6 +715,10 @@ F12</translation>
     <message>
         <source>Tags: %1</source>
         <translation>标签：%1</translation>
+    </message>
+    <message>
+        <source>Frequent categories: %1</source>
+        <translation>常购品类：%1</translation>
     </message>
     <message>
         <source>Top tier</source>
@@ -873,6 +881,18 @@ F12</translation>
 <context>
     <name>MemberPage</name>
     <message>
+        <source>The points are saved; press Print slip to try again.</source>
+        <translation>积分已保存；可按“打印小票”重试。</translation>
+    </message>
+    <message>
+        <source>Printing the slip…</source>
+        <translation>正在打印小票…</translation>
+    </message>
+    <message>
+        <source>Slip printed.</source>
+        <translation>小票已打印。</translation>
+    </message>
+    <message>
         <source>balance %1</source>
         <translation>余额 %1</translation>
     </message>
@@ -919,6 +939,10 @@ F12</translation>
     <message>
         <source>Back to lookup</source>
         <translation>返回查询</translation>
+    </message>
+    <message>
+        <source>Print slip</source>
+        <translation>打印小票</translation>
     </message>
 </context>
 <context>
@@ -1316,6 +1340,71 @@ F12</translation>
         <translation>服务器拒绝：该会员当前仅有 %1 可用积分，未做任何抵扣。</translation>
     </message>
     <message>
+        <source>No slip printer is set on this till.</source>
+        <translation>本收银台还没有设置小票打印机。</translation>
+    </message>
+    <message>
+        <source>The printer settings are not complete: %1.</source>
+        <translation>打印机设置不完整：%1。</translation>
+    </message>
+    <message>
+        <source>The printer was not found: check that it is on, its cable, and its address or IDs.</source>
+        <translation>找不到打印机：请检查电源、连接线以及地址或设备编号。</translation>
+    </message>
+    <message>
+        <source>The printer refused the connection: check the port, or whether another till is printing.</source>
+        <translation>打印机拒绝连接：请检查端口，或是否有其他收银台正在打印。</translation>
+    </message>
+    <message>
+        <source>The printer did not answer in time: check its paper, cover and cable.</source>
+        <translation>打印机没有及时响应：请检查纸张、机盖和连接线。</translation>
+    </message>
+    <message>
+        <source>This computer does not let MemberDesk use the printer: ask support to set its permissions.</source>
+        <translation>这台电脑不允许 MemberDesk 使用打印机：请联系技术支持设置权限。</translation>
+    </message>
+    <message>
+        <source>The USB printer driver is missing: ask support to install it, or connect by network.</source>
+        <translation>缺少 USB 打印机驱动：请联系技术支持安装，或改用网络连接。</translation>
+    </message>
+    <message>
+        <source>The disk is full: the slip could not be written.</source>
+        <translation>磁盘已满，小票无法写入。</translation>
+    </message>
+    <message>
+        <source>The printer reported a fault: check it and try again.</source>
+        <translation>打印机报告故障：请检查后重试。</translation>
+    </message>
+    <message>
+        <source>the USB vendor ID (4 hex digits)</source>
+        <extracomment>The settings a BAD_SETTING names, in the printer dialog&apos;s words.</extracomment>
+        <translation>USB 厂商编号（4 位十六进制）</translation>
+    </message>
+    <message>
+        <source>the USB product ID (4 hex digits)</source>
+        <translation>USB 产品编号（4 位十六进制）</translation>
+    </message>
+    <message>
+        <source>the printer&apos;s address</source>
+        <translation>打印机地址</translation>
+    </message>
+    <message>
+        <source>the port (1 to 65535)</source>
+        <translation>端口（1 至 65535）</translation>
+    </message>
+    <message>
+        <source>the serial port</source>
+        <translation>串口</translation>
+    </message>
+    <message>
+        <source>the speed</source>
+        <translation>波特率</translation>
+    </message>
+    <message>
+        <source>the device file or shared printer</source>
+        <translation>设备文件或共享打印机</translation>
+    </message>
+    <message>
         <source>Something went wrong; nothing was saved. Try again or call support.</source>
         <translation>出现错误，未保存任何内容。请重试或联系技术支持。</translation>
     </message>
@@ -1414,6 +1503,10 @@ F12</translation>
         <translation>标签</translation>
     </message>
     <message>
+        <source>Frequent categories</source>
+        <translation>常购品类</translation>
+    </message>
+    <message>
         <source>The member has not agreed to have preferences recorded. Ask them first.</source>
         <translation>该会员未同意记录偏好，请先征得同意。</translation>
     </message>
@@ -1439,6 +1532,105 @@ F12</translation>
     </message>
 </context>
 <context>
+    <name>PrinterDialog</name>
+    <message>
+        <source>Printer settings</source>
+        <translation>打印机设置</translation>
+    </message>
+    <message>
+        <source>Slip printer</source>
+        <translation>小票打印机</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接方式</translation>
+    </message>
+    <message>
+        <source>No printer</source>
+        <translation>不使用打印机</translation>
+    </message>
+    <message>
+        <source>USB</source>
+        <translation>USB</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>网络</translation>
+    </message>
+    <message>
+        <source>Serial port</source>
+        <translation>串口</translation>
+    </message>
+    <message>
+        <source>Device file or shared printer</source>
+        <translation>设备文件或共享打印机</translation>
+    </message>
+    <message>
+        <source>No slip is printed. Choose how this till&apos;s receipt printer is connected.</source>
+        <translation>不打印小票。请选择本收银台小票打印机的连接方式。</translation>
+    </message>
+    <message>
+        <source>Vendor ID (hex)</source>
+        <translation>厂商编号（十六进制）</translation>
+    </message>
+    <message>
+        <source>Product ID (hex)</source>
+        <translation>产品编号（十六进制）</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Speed (baud)</source>
+        <translation>波特率</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>Paper width</source>
+        <translation>纸宽</translation>
+    </message>
+    <message>
+        <source>The printer draws QR codes itself</source>
+        <translation>由打印机生成二维码</translation>
+    </message>
+    <message>
+        <source>Untick this if the QR on a test slip comes out as text or not at all.</source>
+        <translation>如测试小票上的二维码打印成文字或没有打印出来，请取消勾选。</translation>
+    </message>
+    <message>
+        <source>Print a slip after each award and redemption</source>
+        <translation>每次积分或兑换后打印小票</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>正在打印…</translation>
+    </message>
+    <message>
+        <source>Test print</source>
+        <translation>测试打印</translation>
+    </message>
+    <message>
+        <source>The test slip was sent to the printer. Check that it came out readable.</source>
+        <translation>测试小票已发送到打印机，请查看是否打印清晰。</translation>
+    </message>
+</context>
+<context>
     <name>QrView</name>
     <message>
         <source>No code yet</source>
@@ -1453,6 +1645,7 @@ F12</translation>
     <name>RecentVisits</name>
     <message>
         <source>No visit recorded yet.</source>
+        <extracomment>Rows shown: the server answers the last 20 purchases.</extracomment>
         <translation>暂无到店记录。</translation>
     </message>
     <message>
@@ -1462,6 +1655,22 @@ F12</translation>
     <message>
         <source>No purchases at this till yet.</source>
         <translation>本机暂无消费记录。</translation>
+    </message>
+    <message>
+        <source>No purchases yet.</source>
+        <translation>暂无消费记录。</translation>
+    </message>
+    <message>
+        <source>Offline: this till&apos;s records only</source>
+        <translation>离线，仅显示本机记录</translation>
+    </message>
+    <message>
+        <source>Offline: the chain&apos;s records as of %1</source>
+        <translation>离线，显示 %1 获取的各门店记录</translation>
+    </message>
+    <message>
+        <source>%1 refunded</source>
+        <translation>已退 %1</translation>
     </message>
     <message numerus="yes">
         <source>Bought %1, earned %2 point(s)</source>
@@ -1848,6 +2057,50 @@ F12</translation>
     <message>
         <source>Lock the counter after no input for (minutes)</source>
         <translation>无操作多久后锁定收银台（分钟）</translation>
+    </message>
+    <message>
+        <source>Slip printer connection</source>
+        <translation>小票打印机连接方式</translation>
+    </message>
+    <message>
+        <source>USB vendor ID</source>
+        <translation>USB 厂商编号</translation>
+    </message>
+    <message>
+        <source>USB product ID</source>
+        <translation>USB 产品编号</translation>
+    </message>
+    <message>
+        <source>Printer address</source>
+        <translation>打印机地址</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Serial port</source>
+        <translation>串口</translation>
+    </message>
+    <message>
+        <source>Speed (baud)</source>
+        <translation>波特率</translation>
+    </message>
+    <message>
+        <source>Device file or shared printer</source>
+        <translation>设备文件或共享打印机</translation>
+    </message>
+    <message>
+        <source>Paper width</source>
+        <translation>纸宽</translation>
+    </message>
+    <message>
+        <source>The printer draws QR codes itself</source>
+        <translation>由打印机生成二维码</translation>
+    </message>
+    <message>
+        <source>Print a slip after each award and redemption</source>
+        <translation>每次积分或兑换后打印小票</translation>
     </message>
 </context>
 <context>

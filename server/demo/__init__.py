@@ -12,8 +12,15 @@ What `generate_demo` makes:
   follow the server's current rules (tier multiplier as of each purchase, birthday month, own-bag bonus), with
   some `redeem` entries against the bill within the rules' limits. Spending habits are drawn per member so the
   members spread over every tier (普通/银卡/金卡/白金) and every RFM segment (high value loyal, potential, dormant,
-  new); preferences (categories 生鲜/乳品/零食/酒水/日化/母婴/服饰…, sizes, colours, styles, notes) for members who
-  consented to a profile, and tags in three layers (basic, scene, predicted).
+  new); preferences (categories, sizes, colours, styles, notes) for members who consented to a profile, and tags in
+  three layers (basic, scene, predicted).
+- Purchase lines for every earn entry (unless `lines=False` / `--no-lines`): 5-20 lines of the chain's catalogue
+  (`catalogue.PRODUCTS`: 生鲜, 冷冻, 母婴, 美妆, 服饰, 家居日用, 零食饮料, 粮油调味, 乳品烘焙, with SKUs, names and
+  prices; weighed goods in grams), adding up to the purchase exactly, leaning by who the member is (a young mother
+  buys 母婴, a student snacks, an older member cooks, a big spender dresses; a favourite of their own), drawn from a
+  stream seeded by the member's id so the members themselves stay what they were. The members' `top_categories`
+  (12-month spend, for those who consented to a profile) come from those lines, as the push would compute them, and
+  their "from purchases" category preferences say the same.
 - Each member's `balance` is the sum of its ledger; `spend_12m_cents`, `visits_90d` and `last_visit_at` are
   computed in Python from the generated history, and `tier` and `segment` from them by the server's own row builder
   (`server.members.new_member_row`, as for an enrolment or an import).
@@ -26,7 +33,8 @@ On PostgreSQL the rows go through Core executemany; on SQLite the worker also en
 form (`server.bulk`'s converters: the formats SQLAlchemy itself binds) and the writer runs the driver's executemany,
 because Core's per-row parameter processing was half the writer's time. Cyclic garbage collection is paused while
 generating (the rows make no cycles; collections walking the growing batch cost a third of the time).
-Measured on a 2-vCPU VM: 100,000 members (~470,000 ledger entries) in about 30 s.
+Measured on a 2-vCPU VM: 100,000 members (~470,000 ledger entries) in about 30 s without purchase lines; the lines
+(~11 a purchase) make the build about 2.5 times as long (docs/performance.md "Purchase lines").
 
 Determinism and running twice: the same `seed` on an empty database gives the same members (times are relative to
 `now`, which callers may fix). Running demo again *adds* `members` more: the random stream is seeded with the seed

@@ -20,17 +20,22 @@ from server.models import Base
 MEMBER: Final = Base.metadata.tables["member"]
 LEDGER: Final = Base.metadata.tables["ledger_entry"]
 PREFERENCE: Final = Base.metadata.tables["preference"]
+PURCHASE_LINE: Final = Base.metadata.tables["purchase_line"]
 COLUMNS: Final[dict[Table, tuple[str, ...]]] = {
     MEMBER: (
         "id", "phone", "name", "gender", "birthday", "tier", "spend_12m_cents", "balance", "segment", "tags",
         "consent_marketing", "consent_profile", "home_store", "last_visit_at", "visits_90d", "created_at",
-        "updated_at", "deleted", "merged_into", "version", "card_serial",
+        "updated_at", "deleted", "merged_into", "version", "card_serial", "top_categories",
     ),
     LEDGER: (
         "id", "member_id", "kind", "points", "amount_cents", "receipt_no", "rule_version", "staff_code", "approved_by",
         "store_code", "device_id", "created_at", "received_at", "reverses", "offline", "status", "reason",
     ),
     PREFERENCE: ("member_id", "kind", "value", "source", "staff_code", "created_at", "removed_at"),
+    PURCHASE_LINE: (
+        "entry_id", "line_no", "member_id", "store_code", "created_at", "sku", "name", "category", "quantity_milli",
+        "amount_cents",
+    ),
 }  # fmt: skip
 #: Where an encoded member row holds what the loader reads or fills in.
 PHONE: Final = COLUMNS[MEMBER].index("phone")
@@ -65,4 +70,5 @@ class SqliteEncoder:
             self.encode("ledger_entry", batch.ledger),
             self.encode("preference", batch.preferences),
             encoded=True,
+            lines=self.encode("purchase_line", batch.lines),
         )

@@ -23,7 +23,16 @@ from sqlalchemy.orm import Session
 from server import admin, chain
 from server.db import ServerDatabase
 from server.demo.catalogue import DEMO_STAFF, DEMO_STORES
-from server.demo.encoder import CARD_SERIAL, LEDGER, MEMBER, PHONE, PREFERENCE, VERSION, SqliteEncoder
+from server.demo.encoder import (
+    CARD_SERIAL,
+    LEDGER,
+    MEMBER,
+    PHONE,
+    PREFERENCE,
+    PURCHASE_LINE,
+    VERSION,
+    SqliteEncoder,
+)
 from server.demo.pipeline import Plan, batch_source, paused_gc
 from server.demo.shopping import Batch
 from server.fakes import MobileStream
@@ -43,6 +52,7 @@ class DemoReport:
     members: int
     ledger_entries: int
     preferences: int
+    purchase_lines: int
     stores_created: tuple[str, ...]
     staff_created: tuple[str, ...]
     first_version: int | None
@@ -119,6 +129,7 @@ def _write(session: Session, batch: Batch, encoder: SqliteEncoder | None, versio
             ("member", batch.members),
             ("ledger_entry", batch.ledger),
             ("preference", batch.preferences),
+            ("purchase_line", batch.lines),
         ):
             if rows:
                 connection.exec_driver_sql(encoder.sql[table], [tuple(row) for row in rows])
@@ -126,7 +137,9 @@ def _write(session: Session, batch: Batch, encoder: SqliteEncoder | None, versio
     for offset, member in enumerate(batch.members):
         member["version"] = version + offset
         member["card_serial"] = serial + offset
-    for core_table, core_rows in ((MEMBER, batch.members), (LEDGER, batch.ledger), (PREFERENCE, batch.preferences)):
+    core = ((MEMBER, batch.members), (LEDGER, batch.ledger), (PREFERENCE, batch.preferences),
+            (PURCHASE_LINE, batch.lines))  # fmt: skip
+    for core_table, core_rows in core:
         if core_rows:
             session.execute(insert(core_table), core_rows)
 
@@ -140,11 +153,14 @@ def generate_demo(
     chunk_size: int = CHUNK,
     parallel: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lines: bool = True,
 ) -> DemoReport:
     """Add the demo stores and staff (when missing) and `members` generated members; see `server.demo`'s docstring.
 
     `parallel` generates in a worker process (default: when there is more than one chunk and more than one CPU);
-    the data are the same either way. `progress(done, total)` is called after each committed chunk.
+    the data are the same either way. `progress(done, total)` is called after each committed chunk. `lines`: the
+    earn entries get their purchase lines and the members their top categories (off: a quicker build, for the
+    1,000,000-member benchmarks; docs/performance.md).
     """
     if members < 0:
         raise ValueError("the number of demo members must not be negative")
@@ -162,8 +178,8 @@ def generate_demo(
         parallel = members > chunk_size and (os.cpu_count() or 1) > 1
     parallel = parallel and "fork" in multiprocessing.get_all_start_methods()
     encoder = SqliteEncoder(db.engine.dialect) if db.engine.dialect.name == "sqlite" else None
-    plan = Plan(rules, stream, now, members, chunk_size, encoder)
-    done = entries = prefs = 0
+    plan = Plan(rules, stream, now, members, chunk_size, encoder, lines)
+    done = entries = prefs = line_count = 0
     first_version: int | None = None
     last_version: int | None = None
     with paused_gc(), batch_source(plan, parallel) as batches:
@@ -179,6 +195,7 @@ def generate_demo(
             done += count
             entries += len(batch.ledger)
             prefs += len(batch.preferences)
+            line_count += len(batch.lines)
             logger.info("demo: %d of %d members written", done, members)
             if progress is not None:
                 progress(done, members)
@@ -188,6 +205,7 @@ def generate_demo(
         members=done,
         ledger_entries=entries,
         preferences=prefs,
+        purchase_lines=line_count,
         stores_created=stores_created,
         staff_created=staff_created,
         first_version=first_version,

@@ -40,6 +40,7 @@ class Plan:
     members: int
     chunk_size: int
     encoder: SqliteEncoder | None
+    lines: bool = True  # purchase lines for the earn entries (off: a quicker build for the 1M benchmarks)
 
 
 def _produce(
@@ -56,7 +57,7 @@ def _produce(
 
 
 def _batches(plan: Plan) -> Iterator[Batch]:
-    shoppers = Shoppers(plan.rules, random.Random(plan.stream), plan.now)  # noqa: S311 - demo data
+    shoppers = Shoppers(plan.rules, random.Random(plan.stream), plan.now, lines=plan.lines)  # noqa: S311 - demo data
     stores = [code for code, _ in DEMO_STORES]
     done = 0
     while done < plan.members:

@@ -11,23 +11,28 @@ from __future__ import annotations
 
 import random
 import uuid
+from bisect import bisect
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
+from loyalty.categories import top_categories
 from loyalty.points import earn_points, max_redeemable_points, points_value_cents
 from loyalty.rules import PointsRules
 from loyalty.segments import Segment
 from loyalty.tiers import is_birthday_month, tier_for_spend, twelve_months_before
 from protocol.vocabulary import EntryKind, ItemStatus
 from server.demo.catalogue import (
+    BASE_CATEGORY_WEIGHTS,
     CATEGORIES,
     CLOTHING_SIZES,
     COLOURS,
     HABITS,
+    LINES_PER_PURCHASE,
     NOTES,
+    PRODUCTS,
     SCENE_TAGS,
     SHOE_SIZES,
     STORY,
@@ -62,6 +67,7 @@ class Batch:
     ledger: list[Any]
     preferences: list[Any]
     encoded: bool = False
+    lines: list[Any] = field(default_factory=list)  # `purchase_line` rows of the earn entries
 
 
 def _uuid4(rng: random.Random) -> str:
@@ -81,8 +87,9 @@ def _uuid7(rng: random.Random, ms: int) -> str:
 class Shoppers:
     """Members of one run, drawn from one random stream."""
 
-    def __init__(self, rules: PointsRules, rng: random.Random, now: datetime) -> None:
+    def __init__(self, rules: PointsRules, rng: random.Random, now: datetime, *, lines: bool = True) -> None:
         self.rules = rules
+        self.lines = lines
         self.rng = rng
         self.now = now
         self.phones = MobileStream(random.Random(rng.getrandbits(64)))  # noqa: S311 - demo data, not secrets
@@ -96,6 +103,7 @@ class Shoppers:
         self.year_ago_ts = twelve_months_before(now).timestamp()
         self.days_90_ago_ts = (now - timedelta(days=90)).timestamp()
         self._days: dict[int, tuple[str, date]] = {}
+        self._habit = "normal"  # the last member's shopping habit (their purchase lines lean by it)
 
     def _day(self, local_day: int) -> tuple[str, date]:
         """The receipt date text and the date of a local day number (days since 1970-01-01, China time)."""
@@ -126,7 +134,7 @@ class Shoppers:
         name = chinese_name(rng, gender)
         age_days = rng.randint(18 * 365, 78 * 365)
         birthday: date | None = self.today - timedelta(days=age_days) if rng.random() < 0.92 else None
-        habit = HABITS.draw(rng)
+        habit = self._habit = HABITS.draw(rng)
         story = STORY.draw(rng)
 
         if story == "new":
@@ -220,6 +228,43 @@ class Shoppers:
         row["consent_profile"] = rng.random() < 0.65
         return row, ledger
 
+    def purchase_lines(self, member: dict[str, Any], ledger: list[dict[str, Any]], habit: str) -> list[dict[str, Any]]:
+        """The lines of a member's earn entries (5-20 each, adding up to the purchase exactly), drawn from the
+        member's own random stream (seeded by their id, so the members drawn before lines existed stay the same)
+        with the member's leaning: a young mother buys 母婴, a student snacks, an older member cooks; everyone has a
+        favourite. Sets the member's `top_categories` (12-month spend, for a member who consented to a profile)."""
+        rng = random.Random(member["id"])  # noqa: S311 - demo data
+        categories, cumulative = _leaning(member, habit, rng, self.today)
+        rows: list[dict[str, Any]] = []
+        spend: dict[str, int] = {}
+        low, high = LINES_PER_PURCHASE
+        for entry in ledger:
+            if entry["kind"] != _EARN:
+                continue
+            total = entry["amount_cents"]
+            count = max(1, min(rng.randint(low, high), total // 200))
+            drawn = []
+            for _ in range(count):
+                category = categories[bisect(cumulative, rng.random() * cumulative[-1])]
+                product = rng.choice(PRODUCTS[category])
+                quantity = rng.randint(200, 2500) if product.weighed else 1000 * (1 + int(rng.random() ** 3 * 3))
+                drawn.append((category, product, quantity, max(1, product.price_cents * quantity // 1000)))
+            raw_total = sum(raw for *_rest, raw in drawn)
+            amounts = [raw * total // raw_total for *_rest, raw in drawn]
+            amounts[amounts.index(max(amounts))] += total - sum(amounts)  # the lines add up to the purchase
+            at = entry["created_at"]
+            counted = at.timestamp() > self.year_ago_ts
+            for line_no, ((category, product, quantity, _raw), cents) in enumerate(zip(drawn, amounts, strict=True), 1):
+                rows.append({
+                    "entry_id": entry["id"], "line_no": line_no, "member_id": member["id"],
+                    "store_code": entry["store_code"], "created_at": at, "sku": product.sku, "name": product.name,
+                    "category": category, "quantity_milli": quantity, "amount_cents": cents,
+                })  # fmt: skip
+                if counted:
+                    spend[category] = spend.get(category, 0) + cents
+        member["top_categories"] = top_categories(spend) if member["consent_profile"] else []
+        return rows
+
     def _entry(
         self, ts: int, at: datetime, received: datetime, kind: str, points: int, amount: int, receipt: str, store: str
     ) -> dict[str, Any]:
@@ -284,7 +329,10 @@ class Shoppers:
                 "removed_at": None,
             }
 
-        prefs = [row("category", value, "purchases") for value in rng.sample(CATEGORIES, 1 + (rng.random() < 0.4))]
+        sampled = rng.sample(CATEGORIES, 1 + (rng.random() < 0.4))  # drawn either way: the stream stays the same
+        # With purchase lines, what "purchases show" is what the member's lines show most.
+        shown = member.get("top_categories") or sampled
+        prefs = [row("category", value, "purchases") for value in shown[: len(sampled)]]
         if rng.random() < 0.2:
             prefs.append(row("size", rng.choice(CLOTHING_SIZES), "staff"))
         if rng.random() < 0.08:
@@ -305,9 +353,40 @@ class Shoppers:
             home = stores[0] if len(stores) == 1 or self.rng.random() < 0.65 else stores[1]
             other = stores[1] if home == stores[0] and len(stores) > 1 else stores[0]
             member, ledger = self.member(home, other, self.phones.next())
+            if self.lines:
+                batch.lines.extend(self.purchase_lines(member, ledger, self._habit))
             for entry in ledger:
                 entry["member_id"] = member["id"]
             batch.members.append(member)
             batch.ledger.extend(ledger)
             batch.preferences.extend(self.preferences(member))
         return batch
+
+
+def _leaning(member: dict[str, Any], habit: str, rng: random.Random, today: date) -> tuple[list[str], list[float]]:
+    """The categories and their cumulative weights for this member's baskets: the chain's usual basket, tilted by
+    who they are (tags, age, gender, how much they spend) and a favourite of their own."""
+    weights = dict(BASE_CATEGORY_WEIGHTS)
+    tags = member["tags"]
+    birthday: date | None = member["birthday"]
+    age = None if birthday is None else (today - birthday).days // 365
+    if "宝妈" in tags:
+        weights["母婴"] += 45.0
+    if "学生" in tags:
+        weights["零食饮料"] += 25.0
+    if "银发族" in tags or (age is not None and age >= 60):
+        weights["粮油调味"] += 15.0
+        weights["生鲜"] += 15.0
+    if member["gender"] == "F" and age is not None and age < 45:
+        weights["美妆"] += 10.0
+    if habit in ("gold", "platinum"):
+        weights["服饰"] += 8.0
+        weights["美妆"] += 6.0
+    weights[rng.choice(list(weights))] += 15.0
+    categories = list(weights)
+    cumulative: list[float] = []
+    running = 0.0
+    for category in categories:
+        running += weights[category]
+        cumulative.append(running)
+    return categories, cumulative

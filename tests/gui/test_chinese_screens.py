@@ -30,6 +30,7 @@ from ui.i18n import Language, Translations
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.member_edit_dialog import MemberEditDialog
+from ui.printer_dialog import PrinterDialog
 from ui.redeem_dialog import RedeemDialog
 from ui.reissue_card_dialog import ReissueCardDialog
 from ui.reverse_dialog import ReverseDialog
@@ -82,10 +83,13 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
         "login": lambda: LoginDialog(env.ctx),
         "edit": lambda: MemberEditDialog(env.ctx, member),
         "reissue card": lambda: ReissueCardDialog(env.ctx, member),
+        "printer": lambda: PrinterDialog(env.ctx),
     }
 
 
-@pytest.mark.parametrize("name", ["award", "redeem", "reverse", "enrol", "approval", "login", "edit", "reissue card"])
+@pytest.mark.parametrize(
+    "name", ["award", "redeem", "reverse", "enrol", "approval", "login", "edit", "reissue card", "printer"]
+)
 def test_each_dialog_speaks_chinese(gui_env: GuiEnv, qtbot: QtBot, chinese: None, name: str) -> None:
     gui_env.login("M001")
     dialog = show_widget(qtbot, _dialogs(gui_env)[name]())

@@ -33,6 +33,7 @@ from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.member_code_dialog import MemberCodeDialog
 from ui.member_edit_dialog import MemberEditDialog
+from ui.printer_dialog import PrinterDialog
 from ui.redeem_dialog import RedeemDialog
 from ui.registration_dialog import RegistrationDialog
 from ui.reissue_card_dialog import ReissueCardDialog
@@ -142,6 +143,7 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
         "login": lambda: LoginDialog(env.ctx),
         "edit": lambda: MemberEditDialog(env.ctx, member),
         "reissue card": lambda: ReissueCardDialog(env.ctx, member),
+        "printer": lambda: PrinterDialog(env.ctx),
         "member code": lambda: MemberCodeDialog(env.ctx, member),
         "registration": lambda: RegistrationDialog(env.ctx),
     }
@@ -149,7 +151,19 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
 
 @pytest.mark.parametrize(
     "name",
-    ["award", "redeem", "reverse", "enrol", "approval", "login", "edit", "reissue card", "member code", "registration"],
+    [
+        "award",
+        "redeem",
+        "reverse",
+        "enrol",
+        "approval",
+        "login",
+        "edit",
+        "reissue card",
+        "member code",
+        "registration",
+        "printer",
+    ],
 )
 def test_each_dialog_reads_english(gui_env: GuiEnv, qtbot: QtBot, english: Translations, name: str) -> None:
     gui_env.login("M001")

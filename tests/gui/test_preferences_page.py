@@ -244,7 +244,8 @@ def test_the_page_shows_who_the_member_is_and_their_recent_visits(gui_env: GuiEn
     assert page.name_label.text() == member.name
     visits = [item.text() for i in range(page.visits.list.count()) if (item := page.visits.list.item(i)) is not None]
     local = award.entry.created_at.astimezone(gui_env.till.settings.current().zone).strftime("%Y-%m-%d %H:%M")
-    assert visits == [f"{local}   Bought ¥128.50, earned {award.entry.points} points"]
+    # At once, before the chain's history comes: this till's record, with this store's name
+    assert visits == [f"{local}   旗舰店   Bought ¥128.50, earned {award.entry.points} points"]
     assert page.visits.last_visit_label.text() == f"Last visit: {local}"
     if member.tags:
         assert member.tags[0] in page.tags_label.text()

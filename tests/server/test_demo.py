@@ -308,3 +308,53 @@ def test_an_older_demos_chain_wide_cashier_and_guide_are_placed_at_their_store_o
         assert pin_matches("1357", placed["C001"][1])
     finally:
         server.stop()
+
+
+def test_demo_purchases_have_lines_that_add_up_and_members_their_top_categories(
+    db: ServerDatabase, server_clock: ServerClock
+) -> None:
+    from loyalty.tiers import twelve_months_before
+    from server.bulk import Bulk
+    from server.demo.catalogue import PRODUCTS
+    from server.models import PurchaseLine
+    from server.top_categories import rank, spend_by_category
+
+    report = generate_demo(db, N, seed=11, now=server_clock.now)
+    with db.read() as session:
+        earns = {
+            entry_id: amount
+            for entry_id, amount in session.execute(
+                select(LedgerEntry.id, LedgerEntry.amount_cents).where(LedgerEntry.kind == "earn")
+            )
+        }
+        lines = session.scalars(select(PurchaseLine)).all()
+        members = session.scalars(select(Member)).all()
+        spend = spend_by_category(
+            Bulk(session.connection()), [m.id for m in members], twelve_months_before(server_clock.now)
+        )
+    assert report.purchase_lines == len(lines) > 5 * len(earns) // 2
+    by_entry: dict[str, list[PurchaseLine]] = {}
+    for row in lines:
+        by_entry.setdefault(row.entry_id, []).append(row)
+    assert set(by_entry) == set(earns)  # every purchase, and only purchases, has lines
+    skus = {product.sku: (category, product) for category, products in PRODUCTS.items() for product in products}
+    for entry_id, entry_lines in by_entry.items():
+        assert sum(row.amount_cents for row in entry_lines) == earns[entry_id]
+        assert sorted(row.line_no for row in entry_lines) == list(range(1, len(entry_lines) + 1))
+        assert len(entry_lines) <= 20 and (len(entry_lines) >= 5 or (earns[entry_id] or 0) < 5 * 200)
+        for row in entry_lines:
+            category, product = skus[row.sku]
+            assert (row.category, row.name) == (category, product.name) and row.quantity_milli > 0
+    assert sum(len(v) >= 5 for v in by_entry.values()) > 0.9 * len(by_entry)
+    for member in members:  # the server's own query over the lines gives the same top 3
+        assert member.top_categories == (rank(spend[member.id]) if member.consent_profile else [])
+    assert sum(bool(member.top_categories) for member in members) > N // 3
+    mothers = [m for m in members if "宝妈" in m.tags and m.top_categories]
+    assert mothers and sum("母婴" in m.top_categories for m in mothers) > 0.8 * len(mothers)
+
+
+def test_demo_without_lines(db: ServerDatabase, server_clock: ServerClock) -> None:
+    report = generate_demo(db, 50, seed=11, now=server_clock.now, lines=False)
+    assert report.purchase_lines == 0 and report.ledger_entries > 0
+    with db.read() as session:
+        assert session.scalars(select(Member.top_categories)).all() == [[]] * 50

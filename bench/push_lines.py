@@ -1,0 +1,106 @@
+"""What purchase lines cost a push, and the top categories' share of it: 500-item batches of award entries carrying
+`--lines` lines each (5 categories), applied by `server.push.push` in this process on a copy of a demo database made
+with `python -m server --db URL admin demo --members N` (with its lines: the members' 12-month spend per category is
+read from them), once as the push does it and once with the top categories' refresh left out.
+
+    .venv/bin/python bench/push_lines.py --db server.sqlite3 [--batches 24] [--lines 12]
+
+The first 4 batches of each run are left out of the figures (the members' windows read for the first time). Prints
+the median batch and entries/s of each run. Results in docs/performance.md ("Purchase lines in the push").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+from uuid6 import uuid7
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from protocol.limits import MAX_PUSH_ITEMS
+from protocol.wire import PushRequest
+from server import admin
+from server import push as push_module
+from server.auth import AuthenticatedDevice
+from server.db import ServerDatabase
+
+WARM_UP = 4
+CATEGORIES = ("生鲜", "冷冻", "母婴", "美妆", "零食饮料")
+
+
+def requests(count: int, device: AuthenticatedDevice, members: list[str], lines: int, seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        items = []
+        for i in range(MAX_PUSH_ITEMS):
+            entry_id, now = str(uuid7()), datetime.now(UTC).isoformat()
+            amounts = [rng.randint(100, 5_000) for _ in range(lines)]
+            body = {"id": entry_id, "member_id": rng.choice(members), "kind": "earn", "points": 10,
+                    "amount_cents": sum(amounts), "receipt_no": None, "rule_version": 1, "staff_code": "C001",
+                    "approved_by": None, "store_code": device.store_code, "device_id": device.id, "created_at": now,
+                    "reverses": None, "offline": False, "bonuses": [], "birthday_month": False,
+                    "lines": [{"line_no": n + 1, "sku": f"SKU{n}", "name": f"商品{n}",
+                               "category": rng.choice(CATEGORIES), "quantity_milli": 1000, "amount_cents": cents}
+                              for n, cents in enumerate(amounts)]}  # fmt: skip
+            if not lines:  # a till from before lines
+                del body["lines"]
+                body["amount_cents"] = 1_000
+            items.append({"id": entry_id, "till_seq": i + 1, "type": "point_entry", "created_at": now, "body": body})
+        out.append(json.dumps({"items": items}, ensure_ascii=False).encode())
+    return out
+
+
+def run(db: ServerDatabase, device: AuthenticatedDevice, raws: list[bytes]) -> float:
+    seconds = []
+    for raw in raws:
+        started = time.perf_counter()
+        answers = push_module.push(db, device, PushRequest.model_validate_json(raw))
+        seconds.append(time.perf_counter() - started)
+        if any(answer.status.value not in ("applied", "flagged") for answer in answers):
+            raise SystemExit("a pushed entry was not applied")
+    return statistics.median(seconds[WARM_UP:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, required=True, help="a demo server database (SQLite file)")
+    parser.add_argument("--batches", type=int, default=24)
+    parser.add_argument("--lines", type=int, default=12)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="md-push-lines-") as folder:
+        copy = Path(folder) / "server.sqlite3"
+        with sqlite3.connect(args.db) as original, sqlite3.connect(copy) as target:
+            original.backup(target)
+        db = ServerDatabase.open(f"sqlite:///{copy}")
+        try:
+            device_id, _token, _store = admin.register_device(
+                db, "S001", "bench", admin.make_enrolment_code(db, "S001")
+            )
+            device = AuthenticatedDevice(id=device_id, name="bench", store_id=1, store_code="S001")
+            with db.read() as session:
+                members = list(session.scalars(text("SELECT id FROM member WHERE phone IS NOT NULL LIMIT 20000")))
+            refresh: Callable[..., None] = push_module._top_categories
+            with_refresh = run(db, device, requests(args.batches, device, members, args.lines, 1))
+            push_module._top_categories = lambda *_args: None
+            without = run(db, device, requests(args.batches, device, members, args.lines, 2))
+            push_module._top_categories = refresh
+        finally:
+            db.close()
+    for name, median in (("with top categories", with_refresh), ("without", without)):
+        print(f"{name}: median batch {median * 1000:.1f} ms, {MAX_PUSH_ITEMS / median:,.0f} entries/s")
+
+
+if __name__ == "__main__":
+    main()
