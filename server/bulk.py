@@ -28,7 +28,6 @@ from typing import Any
 
 import orjson
 from sqlalchemy import JSON, Boolean, Date, Dialect, Table
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
@@ -189,8 +188,9 @@ class Bulk:
             return
         names = ", ".join(columns)
         if not self.sqlite:
-            sql = f"INSERT INTO {table.name} ({names}) SELECT {_json_columns(table, columns)} FROM {_JSON_ROWS}"  # noqa: S608
-            self.execute(sql, (_json_rows(table, columns, rows),))
+            select = _json_columns(self.dialect, table, columns)
+            sql = f"INSERT INTO {table.name} ({names}) SELECT {select} FROM {_JSON_ROWS}"  # noqa: S608 - our own names
+            self.execute(sql, (_json_rows(self.dialect, table, columns, rows),))
             return
         marks = ", ".join("?" for _ in columns)
         sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"  # noqa: S608 - our own table's names
@@ -204,9 +204,9 @@ class Bulk:
         names = (*columns, key)
         if not self.sqlite:
             assignments = ", ".join(f"{name} = v.{name}" for name in columns)
-            values = f"(SELECT {_json_columns(table, names)} FROM {_JSON_ROWS}) AS v"  # noqa: S608 - our own names
+            values = f"(SELECT {_json_columns(self.dialect, table, names)} FROM {_JSON_ROWS}) AS v"  # noqa: S608 - our own names
             sql = f"UPDATE {table.name} SET {assignments} FROM {values} WHERE {table.name}.{key} = v.{key}"  # noqa: S608
-            self.execute(sql, (_json_rows(table, names, rows),))
+            self.execute(sql, (_json_rows(self.dialect, table, names, rows),))
             return
         assignments = ", ".join(f"{name} = ?" for name in columns)
         sql = f"UPDATE {table.name} SET {assignments} WHERE {key} = ?"  # noqa: S608 - our own names
@@ -221,15 +221,15 @@ _JSON_ROWS = "jsonb_array_elements(%s::jsonb) AS r"
 _JSON_SQL: dict[tuple[str, tuple[str, ...]], tuple[str, list[int]]] = {}
 
 
-def _json_columns(table: Table, columns: tuple[str, ...]) -> str:
+def _json_columns(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
     """The select list turning a JSON row `r` into these columns' values. Times travel as orjson writes an aware
     datetime (ISO 8601 with its offset) and are read as `timestamptz`, then taken to naive UTC as `UtcDateTime`
     stores them; a JSON column's value is the JSON itself; any other value is cast from its text to the column's type
     without a length (an assignment to a VARCHAR(n) then refuses a longer value, where a cast would cut it)."""
-    return _json_sql(table, columns)[0]
+    return _json_sql(dialect, table, columns)[0]
 
 
-def _json_sql(table: Table, columns: tuple[str, ...]) -> tuple[str, list[int]]:
+def _json_sql(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, list[int]]:
     key = (table.name, columns)
     found = _JSON_SQL.get(key)
     if found is None:
@@ -242,16 +242,16 @@ def _json_sql(table: Table, columns: tuple[str, ...]) -> tuple[str, list[int]]:
             elif isinstance(column_type, JSON):
                 expressions.append(f"(r->{position})::json AS {name}")
             else:
-                base = column_type.compile(dialect=postgresql.dialect()).split("(")[0]
+                base = column_type.compile(dialect=dialect).split("(")[0]
                 expressions.append(f"(r->>{position})::{base} AS {name}")
         found = _JSON_SQL[key] = (", ".join(expressions), times)
     return found
 
 
-def _json_rows(table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+def _json_rows(dialect: Dialect, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
     """The rows as the JSON `_json_columns` reads. A naive datetime is refused, as `naive_utc` refuses it (orjson
     would write it without an offset, read in the session's time zone)."""
-    for position in _json_sql(table, columns)[1]:
+    for position in _json_sql(dialect, table, columns)[1]:
         if any(row[position] is not None and row[position].tzinfo is None for row in rows):
             raise ValueError("naive datetime given to the server database")
     return orjson.dumps(rows).decode()

@@ -5,7 +5,7 @@ find the same rows; a pushed entry without those no longer adds an index entry t
 insertions of a typical earn on PostgreSQL; docs/performance.md, "The PostgreSQL push").
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
