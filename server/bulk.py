@@ -5,13 +5,13 @@ connection of the batch's transaction, without SQLAlchemy's per-statement compil
   column's index once per key), on PostgreSQL a typed array compared with `= ANY(…)`. SQLAlchemy's expanding `IN`
   rendered 500 bound parameters into the SQL on every call, which cost more than the lookups it asked for.
 - Rows are inserted and updated with the driver's own `executemany` (SQLite), or on PostgreSQL by one statement per
-  table reading all its rows from one JSON parameter (`json_to_recordset`, written by orjson), the batch's writes
-  queued and sent together in one pipeline (`flush`): one round trip for them all. Before, COPY took two round trips
-  a table and the member update's temporary staging table six, an ANALYZE and a TRUNCATE of it (catalog writes)
-  among them, on every batch (docs/performance.md, "The PostgreSQL push").
-- Values are turned into what the columns store here (`column_converters`): aware datetimes as naive UTC (SQLite:
-  SQLAlchemy's text form, `sqlite_time`), read back aware; any other column type that needs it goes through its
-  dialect's own bind processor.
+  table reading all its rows by position from one jsonb parameter (written by orjson straight from the tuples), the
+  batch's writes queued and sent together in one pipeline (`flush`): one round trip for them all. Before, COPY took
+  two round trips a table and the member update's temporary staging table six, an ANALYZE and a TRUNCATE of it
+  (catalog writes) among them, on every batch (docs/performance.md, "The PostgreSQL push").
+- Values are turned into what the columns store here: on SQLite by `column_converters` (aware datetimes as
+  SQLAlchemy's naive UTC text, `sqlite_time`; any other column type that needs it through its dialect's own bind
+  processor), on PostgreSQL by the statement itself (`_json_columns`); read back aware.
 
 Only our own table and column names are ever put into the SQL text; values always travel as parameters.
 
@@ -224,7 +224,8 @@ _JSON_SQL: dict[tuple[str, tuple[str, ...]], tuple[str, list[int]]] = {}
 def _json_columns(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> str:
     """The select list turning a JSON row `r` into these columns' values. Times travel as orjson writes an aware
     datetime (ISO 8601 with its offset) and are read as `timestamptz`, then taken to naive UTC as `UtcDateTime`
-    stores them; a JSON column's value is the JSON itself; any other value is cast from its text to the column's type
+    stores them; a JSON column's value is the JSON itself (through jsonb: an object's keys come back sorted, as
+    their order never counts here); any other value is cast from its text to the column's type
     without a length (an assignment to a VARCHAR(n) then refuses a longer value, where a cast would cut it)."""
     return _json_sql(dialect, table, columns)[0]
 
