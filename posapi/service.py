@@ -292,7 +292,7 @@ class PosService:
             online, redemption_id = answer.online, answer.entry_id
         store_name = self._till.sync.store_name()
         store_code = self._till.settings.current().store_code
-        request_key = RequestKey[SaleRecord](
+        request_key: RequestKey[SaleRecord] = RequestKey(
             "sale",
             key,
             digest,
@@ -414,7 +414,7 @@ class PosService:
         if plan is None:
             return RefundResponse(refund_no=key, status="nothing_to_refund", member_id=None, refunded_cents=0,
                                   points_clawed_back=0, points_returned=0, balance=None).model_dump_json()  # fmt: skip
-        request_key = RequestKey[list[LedgerResult]]("refund", key, digest, lambda results: self._refund_answer(
+        request_key: RequestKey[list[LedgerResult]] = RequestKey("refund", key, digest, lambda results: self._refund_answer(
             key, plan, results))  # fmt: skip
         try:
             results = self._till.ledger.refund(actor, plan.targets, receipt_no=key, request=request_key)
