@@ -414,8 +414,9 @@ class PosService:
         if plan is None:
             return RefundResponse(refund_no=key, status="nothing_to_refund", member_id=None, refunded_cents=0,
                                   points_clawed_back=0, points_returned=0, balance=None).model_dump_json()  # fmt: skip
-        request_key: RequestKey[list[LedgerResult]] = RequestKey("refund", key, digest, lambda results: self._refund_answer(
-            key, plan, results))  # fmt: skip
+        request_key: RequestKey[list[LedgerResult]] = RequestKey(
+            "refund", key, digest, lambda results: self._refund_answer(key, plan, results)
+        )
         try:
             results = self._till.ledger.refund(actor, plan.targets, receipt_no=key, request=request_key)
         except Replayed as replayed:

@@ -47,7 +47,7 @@ def test_the_secret_is_made_once_and_kept_out_of_plain_settings(tmp_path: Path) 
     assert key_file.stat().st_mode & 0o077 == 0  # owner-only (tests use the key file: no keyring here)
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "localhost", "::"])  # noqa: S104
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "localhost", "::"])
 def test_it_listens_on_loopback_only(till: Till, staff: Staffing, host: str) -> None:
     service = PosService(till, lambda: staff.cashier)
     app = create_pos_app(service, "x" * 64, PendingSales(service.confirm_pending))
