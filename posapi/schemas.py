@@ -125,7 +125,9 @@ class RefundRequest(Model):
     refund_no: Receipt  # the POS's own receipt for the refund: the idempotency key
     receipt_no: Receipt  # the original sale's
     store_code: Annotated[str, Field(min_length=1, max_length=32)] | None = None  # another store's sale
-    lines: Annotated[list[RefundLineIn], Field(min_length=1, max_length=MAX_SALE_LINES)]
+    #: The lines given back; or, for a sale the till holds no lines of, `amount_cents` of it (one of the two).
+    lines: Annotated[list[RefundLineIn], Field(min_length=1, max_length=MAX_SALE_LINES)] | None = None
+    amount_cents: Annotated[int, Field(ge=1, le=MAX_CENTS)] | None = None
 
 
 class RefundResponse(Model):

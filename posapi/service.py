@@ -460,9 +460,7 @@ class PosService:
         redemption = next((e for e in entries if e.kind is EntryKind.REDEEM), None)
         if earn is None:
             return None
-        lines = ledger.lines_of(earn.id)
-        given = self._given_back(lines, request)
-        cents = sum(line.amount_cents for line in given)
+        cents, given = self._given_back(ledger.lines_of(earn.id), request)
         earn_before = ledger.refunded_cents(earn.id)
         targets: list[tuple[RefundTarget | str, int, Sequence[SaleLine] | None]] = []
         if redemption is not None:
@@ -481,8 +479,7 @@ class PosService:
         redemption = next((e for e in held.entries if e.kind is EntryKind.REDEEM), None)
         if earn is None:
             return None
-        given = self._given_back(earn.lines or [], request)
-        cents = sum(line.amount_cents for line in given)
+        cents, given = self._given_back(earn.lines or [], request)
         ledger = self._till.ledger
 
         def target(entry_id: str, kind: EntryKind, points: int, base: int, refunded: int) -> RefundTarget:
@@ -514,9 +511,15 @@ class PosService:
         return max(bill * min(paid_refunded_after, paid) // paid - bill_refunded_before, 0)
 
     @staticmethod
-    def _given_back(lines: Sequence[SaleLine], request: RefundRequest) -> list[SaleLine]:
-        """The parts of the original lines the POS gives back: by quantity (the line's paid amount in proportion,
-        floored) or by an amount named, never more than the line."""
+    def _given_back(lines: Sequence[SaleLine], request: RefundRequest) -> tuple[int, list[SaleLine] | None]:
+        """The money given back and the parts of the original lines it is for: by quantity (the line's paid amount
+        in proportion, floored) or by an amount named, never more than the line; or an amount of the whole sale
+        without lines (`amount_cents`, for a sale whose lines the till does not hold)."""
+        if (request.lines is None) == (request.amount_cents is None):
+            raise PosError(422, "invalid_refund", "Send either lines or amount_cents.")
+        if request.amount_cents is not None:
+            return request.amount_cents, None
+        assert request.lines is not None
         by_no = {line.line_no: line for line in lines}
         given: list[SaleLine] = []
         for part in request.lines:
@@ -537,6 +540,7 @@ class PosService:
             given.append(original.model_copy(update={"quantity_milli": milli, "amount_cents": cents}))
         if len({line.line_no for line in given}) != len(given):
             raise PosError(422, "invalid_lines", "A line number appears twice.")
-        if sum(line.amount_cents for line in given) <= 0:
+        cents = sum(line.amount_cents for line in given)
+        if cents <= 0:
             raise PosError(422, "over_refund", "Nothing would be refunded.")
-        return given
+        return cents, given
