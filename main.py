@@ -168,10 +168,10 @@ def _pos_interface(till: Till, staff: StaffSession, port: int) -> Iterator[str |
         serving.stop()
 
 
-def _print_pos_help(url: str, port: int, other: tuple[str, str] | None) -> None:
+def _print_pos_help(url: str, port: int, db: Path | None, other: tuple[str, str] | None) -> None:
     print(f"POS interface: {url}/pos/v1 (API docs: {url}/docs; the secret: `pos-sim` reads it, docs/pos.md)")
-    extra = f" --pos-port {port}" if port != DEFAULT_POS_PORT else ""
-    sim = f"./run.sh pos-sim{' --url ' + url if extra else ''}"
+    where = f"--db {db} " if db is not None else ""
+    sim = f"./run.sh {where}pos-sim{' --url ' + url if port != DEFAULT_POS_PORT else ''}"
     print(f"  a POS sale, a refund: {sim}")
     if other is not None:
         print(f"  with a return of another store's sale: {sim} --other-store {other[0]} --other-receipt {other[1]}")
@@ -216,7 +216,7 @@ def _demo(
                 return code
             with _pos_interface(till, staff, pos_port) as url:
                 if url is not None:
-                    _print_pos_help(url, pos_port, server.other_store_receipt())
+                    _print_pos_help(url, pos_port, db, server.other_store_receipt())
                 if headless:
                     print("serving the POS interface until Ctrl-C")
                     try:

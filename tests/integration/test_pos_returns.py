@@ -4,9 +4,16 @@ server unreachable the POS is told `needs_manager` and nothing is written."""
 
 from __future__ import annotations
 
+import threading
+import time
+
+import pytest
 from sqlalchemy import func, select
 
+import main
+
 from localdb.models import PointEntry
+from protocol.wire import SaleLine as Line
 from server.models import LedgerEntry
 from sync.client import ServerClient
 from tests.integration.conftest import OTHER_STORE, LiveServer, TillFactory
@@ -59,4 +66,48 @@ def test_a_return_of_another_stores_sale_online_and_offline(server: LiveServer, 
         assert refunds == 1
     finally:
         pos_here.http.close()
+        serving.stop()
+
+
+def test_the_pos_simulator_runs_a_day_and_a_pending_sale_end_to_end(
+    server: LiveServer, make_till: TillFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    there = make_till("there", store=OTHER_STORE)
+    here = make_till("here")
+    manager = there.login("M001")
+    member = there.till.members.enrol(manager, phone="13900139000", name="李四").member
+    there.till.ledger.award(
+        manager,
+        member.id,
+        30_000,
+        receipt_no="T9",
+        lines=[Line(line_no=1, sku="S1", name="大米", category="粮油", quantity_milli=1000, amount_cents=30_000)],
+    )
+    assert there.sync().error is None and here.sync().error is None
+    cashier = here.login("C001")
+    serving, pos = serve_pos(here.till, cashier, here.till.db.path)
+    try:
+        argv = ["--db", str(here.till.db.path), "pos-sim", "--url", pos.url, "--phone", "13900139000",
+                "--other-store", OTHER_STORE, "--other-receipt", "T9"]  # fmt: skip
+        assert main.main(argv) == 0
+        out = capsys.readouterr().out
+        assert "sale for the member" in out and '"points_redeemed": 300' in out
+        assert "partial refund" in out and "return of another store's sale (¥10): HTTP 200" in out
+        assert here.sync().error is None
+        with server.db.read() as session:
+            statuses = session.scalars(select(LedgerEntry.status).where(LedgerEntry.store_code == "S001")).all()
+        assert statuses and set(statuses) == {"applied"}  # the server took every entry the simulator made
+
+        done: list[int] = []
+        simulator = threading.Thread(target=lambda: done.append(main.main([*argv[:5], "--pending"])))
+        simulator.start()
+        deadline = time.monotonic() + 30
+        while pos.pending.current() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        outcome = pos.pending.confirm(cashier, member.id)
+        simulator.join(timeout=30)
+        assert done == [0] and outcome.points_earned > 0
+        assert '"status": "done"' in capsys.readouterr().out
+    finally:
+        pos.http.close()
         serving.stop()
