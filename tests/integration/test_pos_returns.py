@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 import main
-
 from localdb.models import PointEntry
 from protocol.wire import SaleLine as Line
 from server.models import LedgerEntry
