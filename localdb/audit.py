@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from localdb.models import AuditKey, AuditRecord
@@ -75,8 +75,8 @@ def _add(
 ) -> int:
     last_seq, prev = _head(session)
     seq = last_seq + 1
-    session.add(
-        AuditRecord(
+    session.execute(  # a Core insert: no ORM object or flush on every write's path
+        insert(AuditRecord).values(
             seq=seq,
             at=at,
             staff_code=staff_code,
@@ -87,7 +87,6 @@ def _add(
             hash=_row_hash(seq, at, staff_code, action, subject, detail, prev, key),
         )
     )
-    session.flush()
     return seq
 
 

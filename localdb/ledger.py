@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
@@ -229,26 +229,38 @@ class LedgerService:
         )
         if body.breaks_kind_rule():  # a bug in this service: refuse before the server would
             raise ValueError(f"a {kind.value} entry without what its kind needs")
-        # The ledger row is the body's own fields: what is queued for the server is what is kept here.
-        row = body.model_dump(include=_row_fields()) | {"kind": kind.value}
-        entry = PointEntry(**row, sync_state=EntrySync.PENDING.value)
-        session.add(entry)
-        member = session.get(Member, member_id)
-        assert member is not None
-        member.last_visit_at = now
-        session.flush()
+        # The ledger row is the body's own fields: what is queued for the server is what is kept here. Written with
+        # Core inserts, no ORM objects and no flushes: the unit of work cost 5x the rows' own writing (bench/pos.py).
+        row = body.model_dump(include=_row_fields()) | {"kind": kind.value, "sync_state": EntrySync.PENDING.value}
+        session.execute(insert(PointEntry).values(row))
+        session.execute(update(Member).where(Member.id == member_id).values(last_visit_at=now))
         if body.lines:
-            session.add_all(SaleLine(entry_id=entry.id, **line.model_dump()) for line in body.lines)
+            session.execute(insert(SaleLine), [{"entry_id": body.id, **line.model_dump()} for line in body.lines])
         enqueue(session, body, at=now)
         append_audit(
             session,
             at=now,
             staff_code=actor.code,
             action=kind.value,
-            subject=entry.id,
+            subject=body.id,
             detail={"member_id": member_id, "points": points, "approved_by": approved_by},
         )
-        return LedgerResult(_entry_view(entry), self._member(session, member_id))
+        view = EntryView(
+            id=body.id,
+            member_id=member_id,
+            kind=kind,
+            points=points,
+            amount_cents=amount_cents,
+            receipt_no=receipt_no,
+            staff_code=actor.code,
+            approved_by=approved_by,
+            created_at=now,
+            reverses=reverses,
+            offline=offline,
+            sync_state=EntrySync.PENDING,
+            refund_of=refund_of,
+        )
+        return LedgerResult(view, self._member(session, member_id))
 
     # -- services ----------------------------------------------------------------------------------------------
 

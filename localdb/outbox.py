@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
@@ -27,17 +28,15 @@ NEEDS_ATTENTION = OutboxItem.status.in_((ItemStatus.REJECTED.value, ItemStatus.F
 )
 
 
-def enqueue(session: Session, body: ItemBody, *, at: datetime) -> OutboxItem:
-    """Queue `body` under the id its item must carry (`protocol.wire.item_key_of`), or a fresh UUIDv7."""
+def enqueue(session: Session, body: ItemBody, *, at: datetime) -> str:
+    """Queue `body` under the id its item must carry (`protocol.wire.item_key_of`), or a fresh UUIDv7; returns
+    that id. A Core insert in the caller's transaction (no ORM object, no flush: the ledger's write path)."""
     from protocol.wire import item_key_of, item_type_of
 
-    item = OutboxItem(
-        item_id=item_key_of(body) or str(uuid7()),
-        type=item_type_of(body).value,
-        body=body.model_dump(mode="json"),
-        created_at=at,
-        attempts=0,
+    item_id = item_key_of(body) or str(uuid7())
+    session.execute(
+        insert(OutboxItem).values(
+            item_id=item_id, type=item_type_of(body).value, body=body.model_dump(mode="json"), created_at=at, attempts=0
+        )
     )
-    session.add(item)
-    session.flush()
-    return item
+    return item_id

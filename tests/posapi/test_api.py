@@ -4,6 +4,7 @@ with points, with a whole-bill discount), idempotency (replays, conflicts, two a
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -227,3 +228,13 @@ def test_nobody_logged_in_is_refused(till: Till, staff: Staffing, tmp_path: Path
     finally:
         handle.http.close()
         server.stop()
+
+
+def test_answers_do_not_wait_for_the_pos_to_acknowledge(pos: PosHandle) -> None:
+    """Nagle off on every connection (posapi.serving): with it on, each answer's body waited for the client's
+    delayed ACK, 40 ms a request on Linux. Twenty requests on one connection take far less than 20 × 40 ms."""
+    pos.http.get("/pos/v1/pending/none")
+    started = time.perf_counter()
+    for _ in range(20):
+        pos.http.get("/pos/v1/pending/none")
+    assert time.perf_counter() - started < 20 * 0.035
