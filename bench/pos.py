@@ -177,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    db = args.db or Path("/tmp") / "bench-pos" / f"till-{args.members}.sqlite3"  # noqa: S108 - a bench's scratch
+    db = args.db or Path("/tmp") / "bench-pos" / f"till-{args.members}.sqlite3"
     db.parent.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)
     till, _key = open_store(db, args.members)

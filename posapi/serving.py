@@ -4,12 +4,11 @@ address is refused before anything listens."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 import threading
 import time
-
-import asyncio
 
 import uvicorn
 from fastapi import FastAPI
