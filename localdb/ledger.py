@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
@@ -56,6 +56,28 @@ def _row_fields() -> set[str]:
     from protocol.wire import PointEntryBody
 
     return set(PointEntry.__table__.columns.keys()) & set(PointEntryBody.model_fields)
+
+
+_ENTRY_TABLE = cast(Table, PointEntry.__table__)
+_MEMBER_TABLE = cast(Table, Member.__table__)
+_INSERT_ENTRY = insert(_ENTRY_TABLE)
+_INSERT_LINE = insert(cast(Table, SaleLine.__table__))
+_TOUCH_MEMBER = (
+    update(_MEMBER_TABLE)
+    .where(_MEMBER_TABLE.c.id == bindparam("member"))
+    .values(last_visit_at=bindparam("at", type_=_MEMBER_TABLE.c.last_visit_at.type))
+)
+_EARLIER_EARN = select(_ENTRY_TABLE.c.id).where(
+    _ENTRY_TABLE.c.store_code == bindparam("store"),
+    _ENTRY_TABLE.c.receipt_no == bindparam("receipt"),
+    _ENTRY_TABLE.c.kind == EntryKind.EARN.value,
+)
+#: Every ledger column a new entry leaves empty: the same parameter set for each insert (one compiled statement).
+_ENTRY_DEFAULTS: dict[str, object] = {
+    "reverses": None, "approved_by": None, "receipt_no": None, "amount_cents": None, "offline": False,
+    "sync_reason": None, "server_version": None, "bill_cents": None, "refund_of": None, "ref_store_code": None,
+    "ref_receipt_no": None,
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,11 +253,13 @@ class LedgerService:
             raise ValueError(f"a {kind.value} entry without what its kind needs")
         # The ledger row is the body's own fields: what is queued for the server is what is kept here. Written with
         # Core inserts, no ORM objects and no flushes: the unit of work cost 5x the rows' own writing (bench/pos.py).
+        # Values as parameters, not in the statement: each statement is compiled once and cached.
         row = body.model_dump(include=_row_fields()) | {"kind": kind.value, "sync_state": EntrySync.PENDING.value}
-        session.execute(insert(PointEntry).values(row))
-        session.execute(update(Member).where(Member.id == member_id).values(last_visit_at=now))
+        connection = session.connection()
+        connection.execute(_INSERT_ENTRY, _ENTRY_DEFAULTS | row)
+        connection.execute(_TOUCH_MEMBER, {"member": member_id, "at": now})
         if body.lines:
-            session.execute(insert(SaleLine), [{"entry_id": body.id, **line.model_dump()} for line in body.lines])
+            connection.execute(_INSERT_LINE, [{"entry_id": body.id, **line.model_dump()} for line in body.lines])
         enqueue(session, body, at=now)
         append_audit(
             session,
@@ -305,12 +329,8 @@ class LedgerService:
         if quote.points <= 0:
             raise StoreError(Problem.NOTHING_TO_AWARD)
         if receipt is not None:
-            earlier = session.scalar(
-                select(PointEntry.id).where(
-                    PointEntry.store_code == config.store_code,
-                    PointEntry.receipt_no == receipt,
-                    PointEntry.kind == EntryKind.EARN.value,
-                )
+            earlier = (
+                session.connection().execute(_EARLIER_EARN, {"store": config.store_code, "receipt": receipt}).scalar()
             )
             if earlier is not None:
                 raise StoreError(Problem.DUPLICATE_RECEIPT, entry_id=earlier)
