@@ -174,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--sales", type=int, default=500)
     parser.add_argument("--ratio-samples", type=int, default=300)
-    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--db", type=Path, default=None, help="store file (default bench/data/pos-M.sqlite3)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     db = args.db or Path("/tmp") / "bench-pos" / f"till-{args.members}.sqlite3"
