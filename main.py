@@ -146,16 +146,10 @@ def _pos_interface(till: Till, staff: StaffSession, port: int) -> Iterator[str |
     if port == 0:
         yield None
         return
-    from posapi.app import create_pos_app
-    from posapi.pending import PendingSales
-    from posapi.secret import pos_secret
-    from posapi.service import PosService
-    from posapi.serving import PosApiServer
+    from posapi.serving import start_pos_interface
 
-    service = PosService(till, lambda: staff)
     try:
-        serving = PosApiServer(create_pos_app(service, pos_secret(till.db.path), PendingSales(service.confirm_pending)),
-                               port=port)  # fmt: skip
+        interface = start_pos_interface(till, lambda: staff, port=port)
     except OSError as error:
         print(
             f"the POS interface cannot listen on 127.0.0.1:{port} ({error.strerror}); try --pos-port", file=sys.stderr
@@ -163,9 +157,9 @@ def _pos_interface(till: Till, staff: StaffSession, port: int) -> Iterator[str |
         yield None
         return
     try:
-        yield serving.url
+        yield interface.url
     finally:
-        serving.stop()
+        interface.stop()
 
 
 def _print_pos_help(url: str, port: int, db: Path | None, other: tuple[str, str] | None) -> None:

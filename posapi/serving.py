@@ -9,12 +9,21 @@ import ipaddress
 import socket
 import threading
 import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-DEFAULT_PORT = 8765
+from posapi.pending import PendingSales
+
+if TYPE_CHECKING:
+    from localdb.till import Till
+    from posapi.app import OnCommit
+    from posapi.service import ActorSource
+
+DEFAULT_POS_PORT = 8765
 
 
 class NotLoopback(ValueError):
@@ -48,7 +57,9 @@ class _NoDelayH11(H11Protocol):
 class PosApiServer:
     """The app on `host`:`port` (0: a port the OS picks, for tests), served until `stop()`."""
 
-    def __init__(self, app: FastAPI, *, port: int = DEFAULT_PORT, host: str = "127.0.0.1", timeout: float = 30) -> None:
+    def __init__(
+        self, app: FastAPI, *, port: int = DEFAULT_POS_PORT, host: str = "127.0.0.1", timeout: float = 30
+    ) -> None:
         address = loopback_address(host)
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
         self._sock = socket.create_server((address, port), family=family)
@@ -76,3 +87,38 @@ class PosApiServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
+
+
+@dataclass(frozen=True, slots=True)
+class PosInterface:
+    """The POS interface running in the till process: its server and the pending sale the counter shows."""
+
+    server: PosApiServer
+    pending: PendingSales
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start_pos_interface(
+    till: Till,
+    actor: ActorSource,
+    *,
+    port: int = DEFAULT_POS_PORT,
+    on_commit: OnCommit | None = None,
+) -> PosInterface:
+    """Serve the POS interface for `till` on 127.0.0.1:`port`, acting as `actor()` (the staff logged in at the
+    counter; None: refused with `no_cashier`), its secret made or read where it is kept (`posapi.secret`).
+    `on_commit` gets each sale written (the slip). Raises OSError when the port is taken."""
+    from posapi.app import create_pos_app
+    from posapi.secret import pos_secret
+    from posapi.service import PosService
+
+    service = PosService(till, actor)
+    pending = PendingSales(service.confirm_pending)
+    app = create_pos_app(service, pos_secret(till.db.path), pending, on_commit=on_commit)
+    return PosInterface(PosApiServer(app, port=port), pending)

@@ -18,7 +18,7 @@ from posapi.app import create_pos_app
 from posapi.pending import PendingSales
 from posapi.secret import pos_secret
 from posapi.service import PosService
-from posapi.serving import NotLoopback, PosApiServer
+from posapi.serving import NotLoopback, PosApiServer, start_pos_interface
 from tests.conftest import Staffing
 from tests.posapi.conftest import PosHandle, line, serve_pos
 
@@ -238,3 +238,17 @@ def test_answers_do_not_wait_for_the_pos_to_acknowledge(pos: PosHandle) -> None:
     for _ in range(20):
         pos.http.get("/pos/v1/pending/none")
     assert time.perf_counter() - started < 20 * 0.035
+
+
+def test_the_till_process_starts_the_interface_with_its_kept_secret(
+    till: Till, staff: Staffing, member: MemberView
+) -> None:
+    interface = start_pos_interface(till, lambda: staff.cashier, port=0)
+    try:
+        secret = pos_secret(till.db.path)
+        answer = httpx.post(f"{interface.url}/pos/v1/lookup", json={"tail": "8000"},
+                            headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+        assert [c["member_id"] for c in answer.json()["candidates"]] == [member.id]
+        assert interface.pending.current() is None
+    finally:
+        interface.stop()
