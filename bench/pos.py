@@ -177,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=None, help="store file (default bench/data/pos-M.sqlite3)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    db = args.db or Path("/tmp") / "bench-pos" / f"till-{args.members}.sqlite3"
+    db = args.db or Path(__file__).resolve().parent / "data" / f"pos-{args.members}.sqlite3"
     db.parent.mkdir(parents=True, exist_ok=True)
     rng = random.Random(args.seed)
     till, _key = open_store(db, args.members)
