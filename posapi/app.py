@@ -6,7 +6,6 @@ till's screens word their own). Its OpenAPI page is /docs (docs/pos.md)."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -31,9 +30,6 @@ from posapi.schemas import (
 )
 from posapi.service import PosError, PosService, wire_lines
 
-#: Called with a sale's answer after it is committed (the lead wires the slip printer here); never with a replay.
-OnCommit = Callable[[SaleResponse], None]
-
 _ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422, 503)
 }
@@ -51,8 +47,6 @@ def create_pos_app(
     service: PosService,
     secret: str,
     pending: PendingSales,
-    *,
-    on_commit: OnCommit | None = None,
 ) -> FastAPI:
     if len(secret) < 32:
         raise ValueError("the POS secret is too short")
@@ -104,11 +98,7 @@ def create_pos_app(
     def sale(request: SaleRequest) -> Response:
         """Commit a sale (redeem first, then earn on what was paid), keyed by `receipt_no`: the same sale sent again
         gets the first answer byte for byte; another sale under the same number is 409 `receipt_conflict`."""
-        committed: list[bool] = []
-        answer = service.commit(request, committed=committed)
-        if committed and on_commit is not None:
-            on_commit(SaleResponse.model_validate_json(answer))
-        return _json(answer)
+        return _json(service.commit(request))
 
     @api.post("/refunds", response_model=RefundResponse, responses=_ERRORS, tags=["pos"])
     def refund(request: RefundRequest) -> Response:

@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 
 #: Who the POS acts as: the staff member logged in at the counter (None: nobody is, the API refuses).
 ActorSource = Callable[[], StaffSession | None]
+#: Called (on the API's or the confirming worker's thread) with each sale's answer once it is written, by the POS or
+#: confirmed at the counter — the slip printer's seam; never for a replay.
+OnCommit = Callable[[SaleResponse], None]
 
 
 class PosError(Exception):
@@ -138,10 +141,13 @@ class PosService:
         till: Till,
         actor: ActorSource,
         client_factory: AuthorizerClientFactory = ServerClient,
+        *,
+        on_commit: OnCommit | None = None,
     ) -> None:
         self._till = till
         self._actor = actor
         self._client_factory = client_factory
+        self._on_commit = on_commit
         self._authorizer = RedemptionAuthorizer(till.sync, client_factory)
 
     def actor(self) -> StaffSession:
@@ -260,9 +266,9 @@ class PosService:
 
     # -- commit ---------------------------------------------------------------------------------------------------
 
-    def commit(self, request: SaleRequest, *, committed: list[bool] | None = None) -> str:
-        """The sale's answer (SaleResponse JSON), the first one for a retry of the same sale. `committed` gets a
-        True when this call wrote the sale (not a replay): the slip is printed once."""
+    def commit(self, request: SaleRequest) -> str:
+        """The sale's answer (SaleResponse JSON), the first one for a retry of the same sale. `on_commit` hears of
+        the sale when this call wrote it (not for a replay): the slip is printed once."""
         actor = self.actor()
         key = request.receipt_no.strip()
         digest = body_hash(request)
@@ -318,8 +324,8 @@ class PosService:
         except StoreError as error:
             raise store_refusal(error) from None
         assert record.answer is not None
-        if committed is not None:
-            committed.append(True)
+        if self._on_commit is not None:
+            self._on_commit(SaleResponse.model_validate_json(record.answer))
         return record.answer
 
     @staticmethod
@@ -369,8 +375,8 @@ class PosService:
             points_to_redeem=sale.points_to_redeem if member_id is not None else 0,
         )
         try:
-            answer = SaleResponse.model_validate_json(PosService(self._till, lambda: actor, self._client_factory)
-                                                      .commit(request))  # fmt: skip
+            acting = PosService(self._till, lambda: actor, self._client_factory, on_commit=self._on_commit)
+            answer = SaleResponse.model_validate_json(acting.commit(request))
         except PosError as error:
             problem = Problem.DUPLICATE_RECEIPT if error.code == "receipt_conflict" else None
             if problem is None:

@@ -20,8 +20,7 @@ from posapi.pending import PendingSales
 
 if TYPE_CHECKING:
     from localdb.till import Till
-    from posapi.app import OnCommit
-    from posapi.service import ActorSource
+    from posapi.service import ActorSource, OnCommit
 
 DEFAULT_POS_PORT = 8765
 
@@ -118,7 +117,7 @@ def start_pos_interface(
     from posapi.secret import pos_secret
     from posapi.service import PosService
 
-    service = PosService(till, actor)
+    service = PosService(till, actor, on_commit=on_commit)
     pending = PendingSales(service.confirm_pending)
-    app = create_pos_app(service, pos_secret(till.db.path), pending, on_commit=on_commit)
+    app = create_pos_app(service, pos_secret(till.db.path), pending)
     return PosInterface(PosApiServer(app, port=port), pending)

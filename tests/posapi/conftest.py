@@ -33,11 +33,11 @@ class PosHandle:
 
 
 def serve_pos(till: Till, actor: StaffSession | None, database: Path) -> tuple[PosApiServer, PosHandle]:
-    service = PosService(till, lambda: actor)
+    committed: list[SaleResponse] = []
+    service = PosService(till, lambda: actor, on_commit=committed.append)
     pending = PendingSales(service.confirm_pending)
     secret = pos_secret(database)
-    committed: list[SaleResponse] = []
-    server = PosApiServer(create_pos_app(service, secret, pending, on_commit=committed.append), port=0)
+    server = PosApiServer(create_pos_app(service, secret, pending), port=0)
     http = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {secret}"}, timeout=30)
     return server, PosHandle(till, server.url, secret, http, pending, committed)
 

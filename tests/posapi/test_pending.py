@@ -28,6 +28,7 @@ def test_a_pending_sale_is_confirmed_at_the_counter_and_its_outcome_polled(
     outcome = pos.pending.confirm(staff.cashier, member.id)  # the member the cashier scanned
     assert (outcome.member_id, outcome.points_earned, outcome.balance) == (member.id, 45, 45)
     assert pos.pending.current() is None and changes == ["P1", None]
+    assert [c.receipt_no for c in pos.committed] == ["P1"]  # the slip, for a sale confirmed at the counter too
     polled = pos.http.get("/pos/v1/pending/P1").json()
     assert polled["status"] == "done" and polled["outcome"]["points_earned"] == 45
     (earn,) = till.ledger.earn_for_receipt("P1")
