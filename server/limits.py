@@ -44,6 +44,7 @@ class Route(StrEnum):
     REGISTER = "register"
     AUDIT = "audit"  # the audit anchor (sent and read) and the audit key
     TOKEN = "token"  # noqa: S105 (a route's name, not a password)
+    RECEIPTS = "receipts"  # another store's receipt, for a return at the counter
 
 
 #: The largest body each call accepts, in bytes, sized from the protocol's own limits; a call without a body (GET)
@@ -64,6 +65,7 @@ BODY_CAPS: Final[Mapping[Route, int]] = {
     # an anchor: two seqs and two 64-digit hashes (~250 bytes; escaped ~1.5 KB): 2 KiB
     Route.AUDIT: 2 * KIB,
     Route.TOKEN: 0,
+    Route.RECEIPTS: 0,
 }
 #: Anything else (health, the OpenAPI document, unknown paths) reads no body; one declared above this is refused.
 OTHER_BODY_CAP: Final = 4 * KIB
@@ -112,6 +114,7 @@ def _default_rates() -> dict[Route, Rate | None]:
         Route.AUTHORIZE: Rate(2, 20),  # once per online redemption at the counter
         Route.MEMBER_CODES: Rate(2, 20),  # once per enrolment or card printed
         Route.AUDIT: Rate(1, 20),  # one anchor per sync (and a key once)
+        Route.RECEIPTS: Rate(1, 20),  # a return of another store's sale at the counter
         Route.CARD_REISSUE: Rate(0.1, 5),  # a lost card now and then, with a manager beside the till
         # Per client address: a till registers once; a manager setting up a shop registers a few in a row.
         Route.REGISTER: Rate(0.2, 10),  # 12 a minute

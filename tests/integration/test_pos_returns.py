@@ -55,6 +55,9 @@ def test_a_return_of_another_stores_sale_online_and_offline(server: LiveServer, 
         with server.db.read() as session:
             refund = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "refund")).one()
             assert (refund.points, refund.status, refund.refund_of) == (-60, "applied", held.entries[0].id)
+        with ServerClient(registration.server_url, registration.token) as client:
+            assert client.receipt(OTHER_STORE, "T1").entries[0].refunded_cents == 6_000
+            assert client.receipt(OTHER_STORE, "NO-SUCH").entries == []
 
         here.till.sync.point_at("http://127.0.0.1:9")  # the server is unreachable now
         offline = pos_here.http.post("/pos/v1/refunds", json={**back, "refund_no": "B2"})
