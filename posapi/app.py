@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from posapi.pending import PendingSale, PendingSales, SaleOutcome
 from posapi.schemas import (
@@ -35,6 +36,55 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
+#: The largest request body taken: 200 lines of the longest fields are about 60 KB.
+MAX_BODY_BYTES = 256 * 1024
+
+
+class _Gate:
+    """In front of the app: a call under /pos/v1 without the secret is refused before its body is read, and a body
+    above MAX_BODY_BYTES is refused (by its Content-Length, or as soon as the count passes the cap)."""
+
+    def __init__(self, app: ASGIApp, expected: bytes) -> None:
+        self.app = app
+        self.expected = expected
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope["path"]).startswith("/pos/"):
+            await self.app(scope, receive, send)
+            return
+        headers = {name.lower(): value for name, value in scope["headers"]}
+        if not hmac.compare_digest(headers.get(b"authorization", b""), self.expected):
+            await _error(401, "unauthorized", _UNAUTHORIZED)(scope, receive, send)
+            return
+        length = headers.get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            await _error(413, "too_large", f"A request body is at most {MAX_BODY_BYTES} bytes.")(scope, receive, send)
+            return
+        seen = 0
+        over = False
+
+        async def counted() -> Message:
+            """The body as it comes; past the cap, the app is told it ended (and its answer is replaced)."""
+            nonlocal seen, over
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY_BYTES:
+                over = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        async def sent(message: Message) -> None:
+            if not over:
+                await send(message)
+
+        await self.app(scope, counted, sent)
+        if over:
+            await _error(413, "too_large", f"A request body is at most {MAX_BODY_BYTES} bytes.")(scope, receive, send)
+
+
+_UNAUTHORIZED = "Send Authorization: Bearer <the till's POS secret>."
+
+
 def _error(status: int, code: str, message: str, limit: int | None = None) -> JSONResponse:
     return JSONResponse(ErrorBody(code=code, message=message, limit=limit).model_dump(), status_code=status)
 
@@ -55,7 +105,7 @@ def create_pos_app(
     def authenticated(authorization: Annotated[str | None, Header()] = None) -> None:
         given = (authorization or "").encode()
         if not hmac.compare_digest(given, expected):
-            raise PosError(401, "unauthorized", "Send Authorization: Bearer <the till's POS secret>.")
+            raise PosError(401, "unauthorized", _UNAUTHORIZED)
 
     app = FastAPI(
         title="MemberDesk till: POS interface",
@@ -139,6 +189,7 @@ def create_pos_app(
         return Response(status_code=204)
 
     app.include_router(api)
+    app.add_middleware(_Gate, expected=expected)
     return app
 
 

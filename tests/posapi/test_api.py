@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from localdb.member_view import MemberView
 from localdb.models import OutboxItem, PointEntry, PosRequest
 from localdb.till import Till
-from posapi.app import create_pos_app
+from posapi.app import MAX_BODY_BYTES, create_pos_app
 from posapi.pending import PendingSales
 from posapi.secret import pos_secret
 from posapi.service import PosService
@@ -252,3 +253,24 @@ def test_the_till_process_starts_the_interface_with_its_kept_secret(
         assert interface.pending.current() is None
     finally:
         interface.stop()
+
+
+def test_a_call_without_the_secret_is_refused_before_its_body_is_read_and_big_bodies_are_refused(
+    pos: PosHandle,
+) -> None:
+    big = b"{" + b" " * (MAX_BODY_BYTES + 10) + b"}"
+    bare = httpx.post(f"{pos.url}/pos/v1/sales", content=big, headers={"Content-Type": "application/json"})
+    assert bare.status_code == 401 and bare.json()["code"] == "unauthorized"
+    declared = pos.http.post("/pos/v1/sales", content=big, headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413 and declared.json()["code"] == "too_large"
+
+    def chunks() -> Iterator[bytes]:
+        yield b"{"
+        for _ in range(MAX_BODY_BYTES // 1024 + 2):
+            yield b" " * 1024
+        yield b"}"
+
+    streamed = pos.http.post("/pos/v1/sales", content=chunks(), headers={"Content-Type": "application/json"})
+    assert streamed.status_code == 413 and streamed.json()["code"] == "too_large"
+    broken = pos.http.post("/pos/v1/sales", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert broken.status_code == 422 and broken.json()["code"] == "invalid_request"
