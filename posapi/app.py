@@ -6,6 +6,7 @@ till's screens word their own). Its OpenAPI page is /docs (docs/pos.md)."""
 from __future__ import annotations
 
 import hmac
+import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from localdb.errors import StoreError
 from posapi.pending import PendingSale, PendingSales, SaleOutcome
 from posapi.schemas import (
     ErrorBody,
@@ -29,12 +31,14 @@ from posapi.schemas import (
     SaleRequest,
     SaleResponse,
 )
-from posapi.service import PosError, PosService, wire_lines
+from posapi.service import PosError, PosService, store_refusal, wire_lines
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     status: {"model": ErrorBody} for status in (401, 403, 404, 409, 422, 503)
 }
 
+
+log = logging.getLogger(__name__)
 
 #: The largest request body taken: 200 lines of the longest fields are about 60 KB.
 MAX_BODY_BYTES = 256 * 1024
@@ -73,11 +77,24 @@ class _Gate:
                 return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
+        started = False
+
         async def sent(message: Message) -> None:
+            nonlocal started
             if not over:
+                started = True
                 await send(message)
 
-        await self.app(scope, counted, sent)
+        try:
+            await self.app(scope, counted, sent)
+        except Exception as error:  # a bug or a failed disk: a JSON answer, no traceback with data in the log
+            # The type only: a database error's text can carry the statement's parameters (a phone).
+            log.error("POS interface: unexpected %s", type(error).__name__)
+            if not started:
+                await _error(500, "internal_error", "The till could not answer; nothing was written.")(
+                    scope, receive, send
+                )
+            return
         if over:
             await _error(413, "too_large", f"A request body is at most {MAX_BODY_BYTES} bytes.")(scope, receive, send)
 
@@ -121,6 +138,11 @@ def create_pos_app(
     @app.exception_handler(PosError)
     def pos_error(_request: Request, error: PosError) -> JSONResponse:
         return _error(error.status, error.code, error.message, error.limit)
+
+    @app.exception_handler(StoreError)
+    def store_error(_request: Request, error: StoreError) -> JSONResponse:
+        refusal = store_refusal(error)
+        return _error(refusal.status, refusal.code, refusal.message, refusal.limit)
 
     @app.exception_handler(RequestValidationError)
     def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from localdb import pos_requests
 from localdb.member_view import MemberView
 from localdb.models import OutboxItem, PointEntry, PosRequest
 from localdb.till import Till
@@ -274,3 +275,25 @@ def test_a_call_without_the_secret_is_refused_before_its_body_is_read_and_big_bo
     assert streamed.status_code == 413 and streamed.json()["code"] == "too_large"
     broken = pos.http.post("/pos/v1/sales", content=b"{not json", headers={"Content-Type": "application/json"})
     assert broken.status_code == 422 and broken.json()["code"] == "invalid_request"
+
+
+def test_the_request_row_and_the_ledger_rows_are_written_together_or_not_at_all(
+    pos: PosHandle, till: Till, member: MemberView, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The pos_request row is the last write of the sale's transaction: when it fails (as a kill there would), the
+    award and its outbox row go with it, and the POS's retry awards once."""
+    sale = {"receipt_no": "R12", "total_cents": 5_000, "lines": [line(1, 5_000)], "member": {"member_id": member.id}}
+
+    def fail(*_args: object) -> str:
+        raise OSError("the disk went away")  # stands for an error whose text could carry a phone
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pos_requests, "record", fail)
+        failed = pos.http.post("/pos/v1/sales", json=sale)
+    assert failed.status_code == 500 and failed.json()["code"] == "internal_error"
+    assert "unexpected OSError" in caplog.text and "disk went away" not in caplog.text  # no error text logged
+    assert _earns(till) == 0
+    with till.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxItem)) == 1  # the enrolment's only
+    assert pos.http.post("/pos/v1/sales", json=sale).json()["points_earned"] == 50
+    assert _earns(till) == 1
