@@ -87,6 +87,21 @@ IDLE_LOCK_MINUTES = Setting(
     QT_TRANSLATE_NOOP("Settings", "Lock the counter after no input for (minutes)"),
     _whole_number(1, 480),
 )
+
+
+def _port(value: object) -> int:
+    """0 (off) or a port a user may listen on, 1024..65535."""
+    port = int(str(value))
+    if port != 0 and not 1024 <= port <= 65535:
+        raise ValueError(f"{port} is not 0 or 1024..65535")
+    return port
+
+
+# The POS interface's port on 127.0.0.1 (posapi; 0: off). Its secret is not a setting: posapi.secret keeps it like
+# the database key.
+POS_PORT = Setting(
+    "pos/port", 8765, QT_TRANSLATE_NOOP("Settings", "POS interface port on this computer (0: off)"), _port
+)
 ALL_SETTINGS: tuple[Setting[Language] | Setting[bytes] | Setting[int], ...] = (
     LANGUAGE,
     WINDOW_GEOMETRY,
@@ -94,6 +109,7 @@ ALL_SETTINGS: tuple[Setting[Language] | Setting[bytes] | Setting[int], ...] = (
     HEALTH_CHECK_SECONDS,
     MEMBER_IDLE_SECONDS,
     IDLE_LOCK_MINUTES,
+    POS_PORT,
 )
 
 

@@ -1821,6 +1821,10 @@ F12</translation>
         <source>Lock the counter after no input for (minutes)</source>
         <translation>无操作多久后锁定收银台（分钟）</translation>
     </message>
+    <message>
+        <source>POS interface port on this computer (0: off)</source>
+        <translation>本机 POS 接口端口（0：关闭）</translation>
+    </message>
 </context>
 <context>
     <name>SyncPage</name>
