@@ -78,7 +78,9 @@ class PendingSales:
     def confirm(self, actor: StaffSession, member_id: str | None) -> SaleOutcome:
         """The till (off the GUI thread): commit the current sale for the member on screen (None: no member),
         through the same commit path and idempotency as POST /pos/v1/sales; raises StoreError (NO_PENDING_SALE
-        when no sale waits); clears it once committed."""
+        when no sale waits; DUPLICATE_RECEIPT when the POS's number was used for another sale), or for the points
+        the POS asked `RedeemRefused` / `sync.authorizer.RefusedOnline` (all put into words by
+        `ui.messages.describe`); clears it once committed."""
         with self._lock:
             sale = self._current
         if sale is None:

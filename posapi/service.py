@@ -60,12 +60,15 @@ OnCommit = Callable[[SaleResponse], None]
 class PosError(Exception):
     """A refusal for the POS: `status` (HTTP), `code` (stable), `message` (English, for the POS developer)."""
 
-    def __init__(self, status: int, code: str, message: str, *, limit: int | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, *, limit: int | None = None, cause: Exception | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.limit = limit
+        self.cause = cause  # the till's own refusal behind it, for the counter to put into words
 
 
 _PROBLEMS: dict[Problem, tuple[int, str]] = {
@@ -92,7 +95,7 @@ _PROBLEMS: dict[Problem, tuple[int, str]] = {
 
 def store_refusal(error: StoreError) -> PosError:
     status, message = _PROBLEMS.get(error.problem, (409, "The till refused the request."))
-    return PosError(status, error.problem.value, message, limit=error.limit)
+    return PosError(status, error.problem.value, message, limit=error.limit, cause=error)
 
 
 def body_hash(request: SaleRequest | RefundRequest) -> str:
@@ -254,7 +257,7 @@ class PosService:
         try:
             quote = quote_redemption(rules, request.points_to_redeem, request.total_cents, member.available_points)
         except RedeemRefused as refused:
-            raise PosError(422, f"redeem_{refused.problem.value}", str(refused)) from None
+            raise PosError(422, f"redeem_{refused.problem.value}", str(refused), cause=refused) from None
         return quote.value_cents
 
     @staticmethod
@@ -294,7 +297,7 @@ class PosService:
             answer = self._authorizer.authorize(member.id, points, discount)
             if answer.verdict is Verdict.REFUSED:
                 raise PosError(409, "redemption_refused", "The server refused the redemption (limit: the balance "
-                               "it holds).", limit=answer.balance)  # fmt: skip
+                               "it holds).", limit=answer.balance, cause=answer.refusal())  # fmt: skip
             online, redemption_id = answer.online, answer.entry_id
         store_name = self._till.sync.store_name()
         store_code = self._till.settings.current().store_code
@@ -378,9 +381,9 @@ class PosService:
             acting = PosService(self._till, lambda: actor, self._client_factory, on_commit=self._on_commit)
             answer = SaleResponse.model_validate_json(acting.commit(request))
         except PosError as error:
-            problem = Problem.DUPLICATE_RECEIPT if error.code == "receipt_conflict" else None
-            if problem is None:
-                problem = next((p for p in Problem if p.value == error.code), Problem.INVALID_LINES)
+            if error.cause is not None:  # the till's own refusal (StoreError, RedeemRefused, RefusedOnline)
+                raise error.cause from None
+            problem = Problem.DUPLICATE_RECEIPT if error.code == "receipt_conflict" else Problem.INVALID_LINES
             raise StoreError(problem, limit=error.limit) from None
         return SaleOutcome(
             receipt_no=answer.receipt_no,

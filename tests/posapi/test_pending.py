@@ -8,6 +8,7 @@ import pytest
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberView
 from localdb.till import Till
+from loyalty.points import RedeemProblem, RedeemRefused
 from tests.conftest import Staffing
 from tests.posapi.conftest import PosHandle, line
 
@@ -53,3 +54,14 @@ def test_a_pending_sale_without_a_member_is_recorded_as_a_sale(pos: PosHandle, s
                                            "points_to_redeem": 100})  # fmt: skip
     outcome = pos.pending.confirm(staff.cashier, None)
     assert (outcome.member_id, outcome.points_earned, outcome.points_redeemed, outcome.balance) == (None, 0, 0, None)
+
+
+def test_points_the_member_does_not_have_are_refused_in_the_tills_own_words(
+    pos: PosHandle, staff: Staffing, member: MemberView
+) -> None:
+    pos.http.post("/pos/v1/pending", json={"receipt_no": "P4", "total_cents": 8_000, "lines": [line(1, 8_000)],
+                                           "points_to_redeem": 500})  # fmt: skip
+    with pytest.raises(RedeemRefused) as refused:
+        pos.pending.confirm(staff.cashier, member.id)  # 0 points
+    assert refused.value.problem is RedeemProblem.INSUFFICIENT_POINTS
+    assert pos.pending.current() is not None  # still waiting, nothing written: the POS may change or cancel it
