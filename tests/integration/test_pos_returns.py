@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 import main
 from localdb.models import PointEntry
+from protocol.wire import MemberCodesRequest
 from protocol.wire import SaleLine as Line
 from server.models import LedgerEntry
 from sync.client import ServerClient
@@ -42,8 +43,16 @@ def test_a_return_of_another_stores_sale_online_and_offline(server: LiveServer, 
     assert [(e.kind.value, e.points, e.amount_cents) for e in held.entries] == [("earn", 200, 20_000)]
     assert held.entries[0].lines is not None and len(held.entries[0].lines) == 2
 
+    with ServerClient(registration.server_url, registration.token) as client:
+        code = client.member_codes(MemberCodesRequest(member_ids=[member.id])).codes[0].code
+    assert code is not None
     serving, pos_here = serve_pos(here.till, here.login("C001"), here.till.db.path)
     try:
+        scanned = pos_here.http.post("/pos/v1/lookup", json={"member_code": code}).json()["candidates"]
+        assert [(c["member_id"], c["available_points"]) for c in scanned] == [(member.id, 200)]
+        tampered = code[:-1] + ("B" if code[-1] == "A" else "A")
+        forged = pos_here.http.post("/pos/v1/lookup", json={"member_code": tampered})
+        assert forged.status_code == 422 and forged.json()["code"] == "invalid_member_code"
         back = {"refund_no": "B1", "receipt_no": "T1", "store_code": OTHER_STORE,
                 "lines": [{"line_no": 1, "quantity": 1}]}  # fmt: skip
         answer = pos_here.http.post("/pos/v1/refunds", json=back)
