@@ -100,6 +100,9 @@ _STORE: dict[Problem, str] = {
     Problem.STORE_UNAVAILABLE: QT_TRANSLATE_NOOP(
         "Messages", "The till's database cannot be opened. Call support; nothing on the server is lost."
     ),
+    Problem.NO_PENDING_SALE: QT_TRANSLATE_NOOP(
+        "Messages", "The POS no longer has a sale waiting: nothing was recorded. Ring the sale up again on the POS."
+    ),
 }
 
 _PHONE: dict[PhoneProblem, str] = {

@@ -167,6 +167,21 @@ PRINTER_SETTINGS: tuple[Setting[Any], ...] = (
     PRINTER_NATIVE_QR,
     PRINT_AFTER_POINTS,
 )
+
+
+def _port(value: object) -> int:
+    """0 (off) or a port a user may listen on, 1024..65535."""
+    port = int(str(value))
+    if port != 0 and not 1024 <= port <= 65535:
+        raise ValueError(f"{port} is not 0 or 1024..65535")
+    return port
+
+
+# The POS interface's port on 127.0.0.1 (posapi; 0: off). Its secret is not a setting: posapi.secret keeps it like
+# the database key.
+POS_PORT = Setting(
+    "pos/port", 8765, QT_TRANSLATE_NOOP("Settings", "POS interface port on this computer (0: off)"), _port
+)
 ALL_SETTINGS: tuple[Setting[Any], ...] = (
     LANGUAGE,
     WINDOW_GEOMETRY,
@@ -175,6 +190,7 @@ ALL_SETTINGS: tuple[Setting[Any], ...] = (
     MEMBER_IDLE_SECONDS,
     IDLE_LOCK_MINUTES,
     *PRINTER_SETTINGS,
+    POS_PORT,
 )
 
 

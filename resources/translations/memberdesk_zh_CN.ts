@@ -1080,6 +1080,10 @@ F12</translation>
         <translation>无法打开收银机的数据库。请联系技术支持；服务器上的数据不会丢失。</translation>
     </message>
     <message>
+        <source>The POS no longer has a sale waiting: nothing was recorded. Ring the sale up again on the POS.</source>
+        <translation>POS 上已没有待确认的销售：未记录任何内容。请在 POS 上重新录入这笔销售。</translation>
+    </message>
+    <message>
         <source>Enter a phone number.</source>
         <translation>请输入手机号。</translation>
     </message>
@@ -2101,6 +2105,10 @@ F12</translation>
     <message>
         <source>Print a slip after each award and redemption</source>
         <translation>每次积分或兑换后打印小票</translation>
+    </message>
+    <message>
+        <source>POS interface port on this computer (0: off)</source>
+        <translation>本机 POS 接口端口（0：关闭）</translation>
     </message>
 </context>
 <context>
