@@ -1,5 +1,6 @@
 """Starting the counter app: the QApplication, its language and stylesheet, the context every screen gets, then
-registration (a till that has no server yet), login, and the main window.
+registration (a till that has no server yet), login, and the main window, with the local POS interface started
+when the window opens and stopped when the app quits (`ui.pos_api`).
 
 Thread: GUI thread.
 """
@@ -83,11 +84,13 @@ def run_gui(
     Returns the exit code."""
     from ui.login_dialog import LoginDialog
     from ui.main_window import MainWindow
+    from ui.pos_api import PosApi, posapi_backend
 
     app = application()
     ctx = build_context(till)
     translations = Translations(app)
     translations.switch(language or ctx.settings.get(LANGUAGE))
+    pos_api: PosApi | None = None
     try:
         # Not registered, or registered but never synced (no staff to log in yet): registration finishes the job.
         needs_setup = till.sync.registration() is None or till.staff.count() == 0
@@ -100,12 +103,20 @@ def run_gui(
             ctx.log_in(staff)
         elif LoginDialog(ctx).exec() != QDialog.DialogCode.Accepted:
             return 1
-        window = MainWindow(ctx, translations)
+        backend = posapi_backend(till)
+        if backend is not None:
+            ctx.pending_sales = backend.pending
+            pos_api = PosApi(ctx, backend)
+        window = MainWindow(ctx, translations, pos_api=pos_api)
         window.show()
+        if pos_api is not None:
+            pos_api.start()
         if background_sync:
             QTimer.singleShot(BACKGROUND_START_DELAY_MS, lambda: start_background_sync(ctx))
         return app.exec()
     finally:
+        if pos_api is not None:
+            pos_api.stop()
         ctx.sync.shutdown()
         ctx.ops.shutdown()
         translations.uninstall()

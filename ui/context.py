@@ -1,6 +1,6 @@
 """What every screen is given: the till's services, the signal hub, the background runner, the sync controller, this
-computer's settings and the logged-in staff. One object, made once by `ui.app`, so a screen's constructor is
-`Screen(ctx, parent=...)`.
+computer's settings, the logged-in staff and the POS's sale waiting (`pending_sales`). One object, made once by
+`ui.app`, so a screen's constructor is `Screen(ctx, parent=...)`.
 
 Thread: GUI thread only (the services it holds are thread-safe; `ops` moves work off this thread).
 """
@@ -14,6 +14,7 @@ from localdb.errors import Problem, StoreError
 from localdb.staff import StaffSession
 from localdb.till import Till
 from loyalty.roles import Permission, can
+from posapi.pending import PendingSales
 from sync.client import ServerClient
 from sync.qt_adapter import SyncController
 from ui.hub import AppHub
@@ -32,6 +33,8 @@ class AppContext:
     settings: LocalSettings
     client_factory: ClientFactory = ServerClient
     staff: StaffSession | None = field(default=None)
+    # The POS's sale waiting for the cashier (the local POS interface puts it); None on a till without that interface.
+    pending_sales: PendingSales | None = field(default=None)
 
     def actor(self) -> StaffSession:
         """The logged-in staff; a screen is only reachable after login, so none here is a bug."""

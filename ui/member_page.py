@@ -22,6 +22,7 @@ from localdb.ledger import EntryView
 from localdb.member_view import MemberView
 from localdb.preferences import PreferenceView
 from loyalty.roles import Permission
+from posapi.pending import SaleOutcome
 from protocol.vocabulary import EntryKind
 from ui.award_dialog import AwardDialog
 from ui.context import AppContext
@@ -69,7 +70,7 @@ class MemberPage(Retranslating, QWidget):
         self.outcome.setObjectName("outcomeBanner")
         self.outcome.setWordWrap(True)
         self.outcome.hide()
-        self._outcome: tuple[EntryView, MemberView] | None = None
+        self._outcome: tuple[EntryView, MemberView] | SaleOutcome | None = None
         self.error_label = ErrorLine()
         self.award_button = _button("awardButton", primary=True)
         self.redeem_button = _button("redeemButton", primary=True)
@@ -209,8 +210,17 @@ class MemberPage(Retranslating, QWidget):
         entry, member = getattr(dialog, "result_entry", None), getattr(dialog, "result_member", None)
         if isinstance(entry, EntryView) and isinstance(member, MemberView) and entry.member_id == self._member_id:
             self._show_outcome((entry, member))
+        sale = getattr(dialog, "result_sale", None)  # the award dialog committed the POS's sale waiting
+        if isinstance(sale, SaleOutcome):
+            self.show_sale_outcome(sale)
 
-    def _show_outcome(self, outcome: tuple[EntryView, MemberView] | None) -> None:
+    def show_sale_outcome(self, outcome: SaleOutcome) -> None:
+        """The POS's sale just committed for this member (F10 or the award dialog): points earned and redeemed, the
+        discount to take off at the register, the balance. Another member's outcome is not shown here."""
+        if outcome.member_id is not None and outcome.member_id == self._member_id:
+            self._show_outcome(outcome)
+
+    def _show_outcome(self, outcome: tuple[EntryView, MemberView] | SaleOutcome | None) -> None:
         self._outcome = outcome
         self.outcome.setVisible(outcome is not None)
         self._retranslate_outcome()
@@ -218,6 +228,9 @@ class MemberPage(Retranslating, QWidget):
     def _retranslate_outcome(self) -> None:
         if self._outcome is None:
             self.outcome.clear()
+            return
+        if isinstance(self._outcome, SaleOutcome):
+            self.outcome.setText(self._sale_words(self._outcome))
             return
         entry, member = self._outcome
         balance = self.tr("balance %1").replace("%1", points_text(member.available_points))
@@ -229,6 +242,20 @@ class MemberPage(Retranslating, QWidget):
             self.outcome.setText(self.tr("Reversed: %1").replace("%1", f"{moved} · {balance}"))
         else:
             self.outcome.setText(f"{moved} · {balance}")
+
+    def _sale_words(self, sale: SaleOutcome) -> str:
+        """Words such as "+36 points · -500 points · balance 1,234", under "¥5.00 off — take it off at the register"
+        when the points paid part of the bill."""
+        moved = [self.tr("%1 points").replace("%1", signed_points_text(sale.points_earned))]
+        if sale.points_redeemed:
+            moved.append(self.tr("%1 points").replace("%1", signed_points_text(-sale.points_redeemed)))
+        if sale.balance is not None:
+            moved.append(self.tr("balance %1").replace("%1", points_text(sale.balance)))
+        line = " · ".join(moved)
+        if sale.discount_cents:
+            off = self.tr("%1 off — take it off at the register").replace("%1", yuan_text(sale.discount_cents))
+            return f"{off}\n{line}"
+        return line
 
     def _preferences(self) -> None:
         if self._member_id is not None and self._member is not None:

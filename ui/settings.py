@@ -1,8 +1,9 @@
 """The counter app's own settings on this computer, declared once (Vorta's `get_misc_settings`, Electrum's
 `ConfigVar`s): the language, the window's place and size, how often the till checks the server and syncs in
-the background, and when an untouched counter puts the member away and locks. Each is a `Setting` with its key,
-default, words for a settings screen and a parser that refuses a value it cannot use, so a hand-edited or stale
-file never breaks the start: a bad value reads as the default.
+the background, when an untouched counter puts the member away and locks, and the local POS interface's port (its
+shared secret is not here: `posapi` keeps it like the database key, out of this plain file). Each is a `Setting`
+with its key, default, words for a settings screen and a parser that refuses a value it cannot use, so a
+hand-edited or stale file never breaks the start: a bad value reads as the default.
 
 They are kept with QSettings in an INI file in the user's configuration folder (on Windows in %APPDATA%, not the
 registry, so support can read and fix it). What the chain decides (rules, staff, the store) comes from the server
@@ -87,6 +88,12 @@ IDLE_LOCK_MINUTES = Setting(
     QT_TRANSLATE_NOOP("Settings", "Lock the counter after no input for (minutes)"),
     _whole_number(1, 480),
 )
+POS_API_PORT = Setting(
+    "pos/port",
+    8765,
+    QT_TRANSLATE_NOOP("Settings", "POS interface port (on 127.0.0.1)"),
+    _whole_number(1024, 65535),
+)
 ALL_SETTINGS: tuple[Setting[Language] | Setting[bytes] | Setting[int], ...] = (
     LANGUAGE,
     WINDOW_GEOMETRY,
@@ -94,6 +101,7 @@ ALL_SETTINGS: tuple[Setting[Language] | Setting[bytes] | Setting[int], ...] = (
     HEALTH_CHECK_SECONDS,
     MEMBER_IDLE_SECONDS,
     IDLE_LOCK_MINUTES,
+    POS_API_PORT,
 )
 
 

@@ -1,0 +1,199 @@
+"""The till's local POS interface as the counter app runs it: `PosApi` starts `posapi`'s HTTP server when the
+counter window opens and stops it when the app quits, keeps what it serves with (the port from this computer's
+settings, the shared secret `posapi` keeps), and says whether it runs, for the status bar and the manager's
+"POS 接口" dialog. A port already taken is a state with words, never a failed start: the till works on without the
+POS, and the amount is typed by hand as before.
+
+What it needs of `posapi` is a `PosBackend`: `start(till, port, secret, pending) -> handle` with `.stop()` (posapi's
+`service.start_pos_api`), the shared secret, and the `PendingSales` the counter confirms. `posapi_backend(till)`
+builds it from `posapi.service` once that module is there (None before: the counter has no POS interface).
+
+Thread: GUI thread; starting and stopping (binding a socket, waiting for the server thread) run on a network
+worker (`ctx.ops.net`), so the window never waits on them.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import logging
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from localdb.till import Till
+from posapi.pending import PendingSales
+from ui.context import AppContext
+from ui.settings import POS_API_PORT
+from widgets.retranslating import QT_TRANSLATE_NOOP
+
+log = logging.getLogger(__name__)
+
+
+class PosHandle(Protocol):
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PosBackend:
+    """What the counter needs of `posapi`: how to start its server, its shared secret, the sale waiting."""
+
+    start: Callable[[Till, int, str, PendingSales], PosHandle]
+    secret: Callable[[], str]
+    pending: PendingSales
+
+
+def posapi_backend(till: Till) -> PosBackend | None:
+    """`posapi.service`'s `start_pos_api(till, port, secret, pending)`, `pos_secret(till)` and
+    `pending_sales(till)`; None while that module (or one of them) is missing: the till runs without a POS."""
+    try:
+        service = importlib.import_module("posapi.service")
+        start, secret, pending = service.start_pos_api, service.pos_secret, service.pending_sales
+    except (ImportError, AttributeError) as error:
+        log.warning("no POS interface on this till: %s", type(error).__name__)
+        return None
+    return PosBackend(start=start, secret=lambda: str(secret(till)), pending=pending(till))
+
+
+def port_taken(port: int) -> bool:
+    """Another program listens on 127.0.0.1:`port` (checked before starting: uvicorn exits rather than raising)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        exclusive = getattr(socket, "SO_EXCLUSIVEADDRUSE", None)  # Windows: SO_REUSEADDR would take a used port
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR if exclusive is None else exclusive, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            if error.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE), errno.EACCES):
+                return True
+            raise
+    return False
+
+
+class PosState(StrEnum):
+    STOPPED = "stopped"
+    STARTING = "starting"
+    RUNNING = "running"
+    PORT_IN_USE = "port_in_use"
+    FAILED = "failed"
+
+
+_STATE_WORDS = {
+    PosState.STOPPED: QT_TRANSLATE_NOOP("PosApi", "The POS interface is stopped."),
+    PosState.STARTING: QT_TRANSLATE_NOOP("PosApi", "The POS interface is starting…"),
+    PosState.RUNNING: QT_TRANSLATE_NOOP("PosApi", "The POS interface is running on 127.0.0.1, port %1."),
+    PosState.PORT_IN_USE: QT_TRANSLATE_NOOP(
+        "PosApi",
+        "The POS interface did not start: port %1 is used by another program. The till works on; type amounts by "
+        "hand, or ask a manager to choose another port.",
+    ),
+    PosState.FAILED: QT_TRANSLATE_NOOP(
+        "PosApi", "The POS interface did not start. The till works on; type amounts by hand, or call support."
+    ),
+}
+
+
+class PosApi(QObject):
+    """`start()`, `restart(port)`, `stop()`; `state`, `port`, `secret()`, `words()`; `changed` after each move."""
+
+    changed = Signal()
+
+    def __init__(self, ctx: AppContext, backend: PosBackend, *, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._backend = backend
+        self._handle: PosHandle | None = None
+        self._state = PosState.STOPPED
+        self._port = ctx.settings.get(POS_API_PORT)
+        self._stopping = False
+
+    @property
+    def state(self) -> PosState:
+        return self._state
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def pending(self) -> PendingSales:
+        return self._backend.pending
+
+    def secret(self) -> str:
+        """The shared secret the POS vendor configures (read when asked: a manager's dialog shows it)."""
+        return self._backend.secret()
+
+    def words(self) -> str:
+        """The state in a sentence of the user's language."""
+        return QCoreApplication.translate("PosApi", _STATE_WORDS[self._state]).replace("%1", str(self._port))
+
+    @property
+    def trouble(self) -> bool:
+        """The interface should run and does not: the status bar warns."""
+        return self._state in (PosState.PORT_IN_USE, PosState.FAILED)
+
+    def start(self) -> None:
+        """Start serving on the port set (from the window opening); nothing when it runs or is starting."""
+        if self._state in (PosState.RUNNING, PosState.STARTING) or self._stopping:
+            return
+        self._serve(None)
+
+    def restart(self, port: int) -> None:
+        """A manager chose `port`: keep it and serve there (stopping the server on the old one first)."""
+        self._ctx.settings.set(POS_API_PORT, port)
+        if self._state is PosState.STARTING:
+            return
+        old, self._handle = self._handle, None
+        self._port = port
+        self._serve(old)
+
+    def stop(self) -> None:
+        """The app quits: stop serving, waiting for it (the POS's calls in flight finish)."""
+        self._stopping = True
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            try:
+                handle.stop()
+            except Exception:  # quitting: a server that will not stop must not keep the till from closing
+                log.exception("the POS interface did not stop cleanly")
+        self._set(PosState.STOPPED)
+
+    def _serve(self, old: PosHandle | None) -> None:
+        self._port = self._ctx.settings.get(POS_API_PORT) if old is None else self._port
+        port, backend, till = self._port, self._backend, self._ctx.till
+        self._set(PosState.STARTING)
+
+        def work() -> PosHandle | PosState:
+            if old is not None:
+                old.stop()
+            try:
+                if port_taken(port):
+                    return PosState.PORT_IN_USE
+                return backend.start(till, port, backend.secret(), backend.pending)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    return PosState.PORT_IN_USE
+                log.warning("the POS interface did not start: %s", type(error).__name__)
+                return PosState.FAILED
+            except (Exception, SystemExit):  # uvicorn exits when it cannot serve
+                log.exception("the POS interface did not start")
+                return PosState.FAILED
+
+        self._ctx.ops.net(work, self._started, lambda _error: self._set(PosState.FAILED), owner=self)
+
+    def _started(self, result: PosHandle | PosState) -> None:
+        if isinstance(result, PosState):
+            self._set(result)
+            return
+        if self._stopping:  # the app began quitting while it started
+            result.stop()
+            return
+        self._handle = result
+        self._set(PosState.RUNNING)
+
+    def _set(self, state: PosState) -> None:
+        self._state = state
+        self.changed.emit()
