@@ -137,13 +137,15 @@ class PendingSaleLink(QObject):
             self._commit(None)
 
     def _commit(self, member_id: str | None) -> None:
-        sale = waiting_sale(self._ctx)
-        if self._busy or sale is None or not self._ctx.can(Permission.AWARD) or not self._bar.isVisible():
+        # The sale on screen, not whatever the POS put since (its change may still be queued to us): the worker
+        # commits only that one.
+        receipt = self._shown_receipt
+        if self._busy or receipt is None or not self._ctx.can(Permission.AWARD) or not self._bar.isVisible():
             return
         self._busy = True
         self._bar.show_note(None)
         self._bar.set_busy(True)
-        actor, pending, receipt = self._ctx.actor(), self._pending, sale.receipt_no
+        actor, pending = self._ctx.actor(), self._pending
         self._ctx.ops.db(lambda: confirm_pending(pending, actor, receipt, member_id), self._done, self._failed,
                          owner=self)  # fmt: skip
 
