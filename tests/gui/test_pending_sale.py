@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -167,9 +168,12 @@ def test_a_second_press_while_the_commit_is_slow_does_nothing(
     confirmer.gate = threading.Event()
     asked: list[object] = []
     run_on_worker = gui_env.ctx.ops.db
-    monkeypatch.setattr(
-        gui_env.ctx.ops, "db", lambda *args, **kwargs: (asked.append(args), run_on_worker(*args, **kwargs))
-    )
+
+    def counted(*args: Any, **kwargs: Any) -> None:
+        asked.append(args)
+        run_on_worker(*args, **kwargs)
+
+    monkeypatch.setattr(gui_env.ctx.ops, "db", counted)
     window = _window(gui_env, qtbot)
     member = gui_env.plain_member()
     window.show_member(member.id)
