@@ -16,7 +16,7 @@ Thread: GUI thread.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -60,6 +60,9 @@ from widgets.scan_detector import ScanDetector
 SMALLEST_SIZE = (1280, 720)  # every page and its buttons fit from here up (tests/gui/test_layout.py)
 
 
+# Below this window height the POS sale bar is one slim line: at 720 (a 1366 x 768 screen less its title bar) the
+# member page needs all but ~35 px of the height.
+COMPACT_BAR_BELOW = 760
 NO_MEMBER_SALE_SHOWN_MS = 10_000  # how long the status bar says a sale without a member was recorded
 
 
@@ -421,6 +424,10 @@ class MainWindow(Retranslating, QMainWindow):
         self.logout_button.setText(self.tr("Log out\nF12"))
         self.pos_button.setText(self.tr("POS interface"))
         self._pos_api_changed()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.pending_bar.set_compact(event.size().height() < COMPACT_BAR_BELOW)
+        super().resizeEvent(event)
 
     def _alt_f4(self) -> None:
         if self._close_confirmed():

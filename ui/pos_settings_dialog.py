@@ -61,6 +61,7 @@ class PosSettingsDialog(Retranslating, QDialog):
         self.port_input.setObjectName("posApiPort")
         self.port_input.setRange(1024, 65535)
         self.port_input.setGroupSeparatorShown(False)
+        self.port_input.setMinimumWidth(120)
         self.port_input.setValue(api.port)
         self.apply_button = QPushButton(self)
         self.apply_button.setObjectName("posApiApplyPort")
@@ -69,7 +70,7 @@ class PosSettingsDialog(Retranslating, QDialog):
         self.secret_input.setObjectName("posApiSecret")
         self.secret_input.setReadOnly(True)
         self.secret_input.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret_input.setMinimumWidth(420)
+        self.secret_input.setMinimumWidth(360)
         self.show_button = QPushButton(self)
         self.show_button.setObjectName("posApiShowSecret")
         self.copy_button = QPushButton(self)
@@ -106,7 +107,7 @@ class PosSettingsDialog(Retranslating, QDialog):
         layout.addWidget(self.intro)
         layout.addLayout(form)
         layout.addLayout(buttons)
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(760)
 
         allowed = ctx.can(Permission.APPROVE)  # the window shows the button to managers only; refused here too
         for widget in (self.port_input, self.apply_button, self.show_button, self.copy_button):
@@ -164,7 +165,7 @@ class PosSettingsDialog(Retranslating, QDialog):
         self.apply_button.setText(self.tr("Use this port"))
         self.apply_button.setEnabled(self._ctx.can(Permission.APPROVE) and state is not PosState.STARTING)
         self._secret_caption.setText(self.tr("Shared secret"))
-        self.secret_input.setPlaceholderText("" if self._shown else "••••••••••••••••")
+        self.secret_input.setPlaceholderText("" if self._shown else self.tr("Hidden: press Show"))
         self.show_button.setText(self.tr("Hide") if self._shown else self.tr("Show"))
         self.copy_button.setText(self.tr("Copy"))
         self.copied_label.setText(self.tr("Copied to the clipboard.") if self._copied else "")

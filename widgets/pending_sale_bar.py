@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from widgets.display import points_text, yuan_text
 from widgets.retranslating import Retranslating
@@ -61,14 +61,18 @@ class PendingSaleBar(Retranslating, QFrame):
         self.no_member_button.setObjectName("pendingNoMemberButton")
         for button in (self.confirm_button, self.no_member_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard stays in the page (a phone being typed)
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # as wide as its words
+            button.setMinimumWidth(180)
         self.confirm_button.clicked.connect(self.confirm_pressed)
         self.no_member_button.clicked.connect(self.no_member_pressed)
 
         row = QHBoxLayout(self)
+        self._row = row
         row.setContentsMargins(24, 8, 24, 8)
         row.setSpacing(16)
         row.addWidget(self.summary)
         row.addWidget(self.note, 1)
+        row.addStretch(0)  # the buttons stay at the right edge, as wide as their words, while the note is hidden
         row.addWidget(self.no_member_button)
         row.addWidget(self.confirm_button)
         self._show_buttons()
@@ -93,6 +97,18 @@ class PendingSaleBar(Retranslating, QFrame):
         self._busy = busy
         self._show_buttons()
         self._retranslate_buttons()
+
+    def set_compact(self, compact: bool) -> None:
+        """A short window (a 1366 x 768 screen less its title bar): one slim line, so every page keeps its buttons
+        whole under it; taller windows get the roomier bar."""
+        if (self.property("scale") == "compact") == compact:
+            return
+        self.setProperty("scale", "compact" if compact else "normal")
+        self._row.setContentsMargins(24, 2 if compact else 8, 24, 2 if compact else 8)
+        for widget in (self, self.summary, self.note, self.confirm_button, self.no_member_button):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+        self.updateGeometry()
 
     @property
     def busy(self) -> bool:
@@ -130,7 +146,7 @@ class PendingSaleBar(Retranslating, QFrame):
         if self._note is not None:
             text = self._note()
         elif self._member_on_screen:
-            text = ""
+            text = self.tr("The points go to the member on screen.")
         else:
             text = self.tr("Scan the member's code or type the phone to earn points.")
         tone = "error" if self._note_is_error else "muted"

@@ -1347,6 +1347,10 @@ F12</translation>
         <translation>抵扣 %1 积分</translation>
     </message>
     <message>
+        <source>The points go to the member on screen.</source>
+        <translation>积分记给当前屏幕上的会员。</translation>
+    </message>
+    <message>
         <source>Scan the member&apos;s code or type the phone to earn points.</source>
         <translation>扫会员码或输入手机号即可积分。</translation>
     </message>
@@ -1411,6 +1415,10 @@ F12</translation>
     <message>
         <source>Shared secret</source>
         <translation>共享密钥</translation>
+    </message>
+    <message>
+        <source>Hidden: press Show</source>
+        <translation>已隐藏：按“显示”查看</translation>
     </message>
     <message>
         <source>Hide</source>
