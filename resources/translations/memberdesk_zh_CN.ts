@@ -1063,7 +1063,7 @@ F12</translation>
     </message>
     <message>
         <source>The POS no longer has a sale waiting: nothing was recorded. Ring the sale up again on the POS.</source>
-        <translation>收银机已没有待结算的销售：未记录任何内容。请在收银机上重新结账。</translation>
+        <translation>POS 上已没有待确认的销售：未记录任何内容。请在 POS 上重新录入这笔销售。</translation>
     </message>
     <message>
         <source>Enter a phone number.</source>
