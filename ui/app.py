@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
@@ -27,6 +28,10 @@ from ui.hub import AppHub
 from ui.i18n import Language, Translations
 from ui.operations import Operations
 from ui.settings import AUTO_SYNC_MINUTES, HEALTH_CHECK_SECONDS, LANGUAGE, LocalSettings
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+    from ui.pos_api import PosApi
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +67,28 @@ def start_background_sync(ctx: AppContext) -> None:
     )
 
 
+def load_pos_interface(ctx: AppContext, window: MainWindow, port: int | None, serving: list[PosApi]) -> None:
+    """Start the till's POS interface beside the shown window: `posapi` (FastAPI, uvicorn, the wire schemas: a few
+    tenths of a second of imports) is loaded on a network worker, then the window is given it and it starts
+    serving on `port` (None: the port in this computer's settings). If it cannot be loaded, the till works on
+    without it and the log says why."""
+
+    def load() -> None:
+        import posapi.app
+        import posapi.service
+        import posapi.serving  # noqa: F401
+
+    def loaded(_none: None) -> None:
+        from ui.pos_api import PosApi, posapi_backend
+
+        api = PosApi(ctx, posapi_backend(ctx), port=port)
+        serving.append(api)
+        window.attach_pos(api)
+        api.start()
+
+    ctx.ops.net(load, loaded, lambda error: log.error("the POS interface could not be loaded: %s", error), owner=window)
+
+
 def application(argv: Sequence[str] = ()) -> QApplication:
     """The one QApplication, with our look: the stylesheet and a font that has the Chinese glyphs."""
     existing = QApplication.instance()
@@ -77,20 +104,25 @@ def application(argv: Sequence[str] = ()) -> QApplication:
 
 
 def run_gui(
-    till: Till, *, language: Language | None = None, staff: StaffSession | None = None, background_sync: bool = True
+    till: Till,
+    *,
+    language: Language | None = None,
+    staff: StaffSession | None = None,
+    background_sync: bool = True,
+    pos_port: int | None = None,
 ) -> int:
     """Show the window until it is closed: register first when the till has no server, then log in unless `staff`
     (the demo's cashier) is already logged in. `language` for this run (else the one last chosen in the window).
-    Returns the exit code."""
+    The POS interface serves on `pos_port` for this run (0: not at all; None: the port in this computer's
+    settings). Returns the exit code."""
     from ui.login_dialog import LoginDialog
     from ui.main_window import MainWindow
-    from ui.pos_api import PosApi, posapi_backend
 
     app = application()
     ctx = build_context(till)
     translations = Translations(app)
     translations.switch(language or ctx.settings.get(LANGUAGE))
-    pos_api: PosApi | None = None
+    serving: list[PosApi] = []  # the POS interface, once loaded: stopped on quit
     try:
         # Not registered, or registered but never synced (no staff to log in yet): registration finishes the job.
         needs_setup = till.sync.registration() is None or till.staff.count() == 0
@@ -103,19 +135,15 @@ def run_gui(
             ctx.log_in(staff)
         elif LoginDialog(ctx).exec() != QDialog.DialogCode.Accepted:
             return 1
-        backend = posapi_backend(till)
-        if backend is not None:
-            ctx.pending_sales = backend.pending
-            pos_api = PosApi(ctx, backend)
-        window = MainWindow(ctx, translations, pos_api=pos_api)
+        window = MainWindow(ctx, translations)
         window.show()
-        if pos_api is not None:
-            pos_api.start()
+        if pos_port != 0:
+            QTimer.singleShot(BACKGROUND_START_DELAY_MS, lambda: load_pos_interface(ctx, window, pos_port, serving))
         if background_sync:
             QTimer.singleShot(BACKGROUND_START_DELAY_MS, lambda: start_background_sync(ctx))
         return app.exec()
     finally:
-        if pos_api is not None:
+        for pos_api in serving:
             pos_api.stop()
         ctx.sync.shutdown()
         ctx.ops.shutdown()

@@ -14,6 +14,7 @@ Thread: GUI thread; the award runs on the database worker (`ctx.ops.db`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,7 +31,6 @@ from localdb.member_view import MemberView
 from loyalty.points import EarnProblem, EarnQuote, EarnRefused, earn_points
 from loyalty.roles import Permission
 from loyalty.tiers import is_birthday_month
-from posapi.pending import SaleOutcome
 from protocol.limits import MAX_RECEIPT_LENGTH
 from ui.context import AppContext
 from ui.member_action import MemberActionDialog
@@ -38,6 +38,9 @@ from ui.pending_sale import ConfirmedSale, confirm_pending, item_count, waiting_
 from widgets.display import points_text, tier_name
 from widgets.money_input import MoneyInput
 from widgets.scan_detector import ACCEPTS_SCAN
+
+if TYPE_CHECKING:  # posapi.pending loads the wire schemas (pydantic): not at the window's start
+    from posapi.pending import SaleOutcome
 
 
 class AwardDialog(MemberActionDialog):

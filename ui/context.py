@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from localdb.errors import Problem, StoreError
 from localdb.staff import StaffSession
 from localdb.till import Till
 from loyalty.roles import Permission, can
-from posapi.pending import PendingSales
 from sync.client import ServerClient
 from sync.qt_adapter import SyncController
 from ui.hub import AppHub
 from ui.operations import Operations
 from ui.settings import LocalSettings
+
+if TYPE_CHECKING:  # posapi.pending loads the wire schemas (pydantic): not at the window's start
+    from posapi.pending import PendingSales
 
 ClientFactory = Callable[[str, str | None], ServerClient]
 

@@ -15,6 +15,8 @@ Thread: GUI thread.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
@@ -34,7 +36,6 @@ from PySide6.QtWidgets import (
 
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
-from posapi.pending import SaleOutcome
 from ui.context import AppContext
 from ui.dialog_scan import scan_in_dialog
 from ui.enrol_dialog import EnrolDialog
@@ -56,6 +57,9 @@ from widgets.enter_clicks import EnterPressesButtons
 from widgets.pending_sale_bar import CONFIRM_KEY, NO_MEMBER_KEY, PendingSaleBar
 from widgets.retranslating import Retranslating
 from widgets.scan_detector import ScanDetector
+
+if TYPE_CHECKING:  # posapi.pending loads the wire schemas (pydantic): not at the window's start
+    from posapi.pending import PendingSales, SaleOutcome
 
 SMALLEST_SIZE = (1280, 720)  # every page and its buttons fit from here up (tests/gui/test_layout.py)
 
@@ -137,13 +141,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.status_bar.addWidget(self.pos_warning)
         self.pending_link: PendingSaleLink | None = None
         if ctx.pending_sales is not None:
-            self.pending_link = PendingSaleLink(ctx, ctx.pending_sales, self.pending_bar, self._member_on_screen,
-                                                parent=self)  # fmt: skip
-            self.pending_link.confirmed.connect(self._sale_confirmed)
-            self.pending_link.failed.connect(self._sale_failed)
-            link = self.pending_link
-            QShortcut(QKeySequence(CONFIRM_KEY), self, link.confirm, Qt.ShortcutContext.WindowShortcut)
-            QShortcut(QKeySequence(NO_MEMBER_KEY), self, link.confirm_without_member, Qt.ShortcutContext.WindowShortcut)
+            self._attach_pending(ctx.pending_sales)
         if pos_api is not None:
             pos_api.changed.connect(self._pos_api_changed)
 
@@ -260,6 +258,26 @@ class MainWindow(Retranslating, QMainWindow):
         self._refresh_pending()  # a member scanned after the POS's sale started: F10 now confirms for them
 
     # -- the POS's sale waiting ------------------------------------------------------------------------------------
+
+    def attach_pos(self, api: PosApi) -> None:
+        """The POS interface, once loaded (`ui.app` loads it after the window is shown): its sale waiting reaches the
+        bar, managers get its settings, and its troubles the status bar."""
+        self._pos_api = api
+        self._ctx.pending_sales = api.pending
+        self._attach_pending(api.pending)
+        api.changed.connect(self._pos_api_changed)
+        self._apply_role(self._ctx.staff)
+        self._pos_api_changed()
+
+    def _attach_pending(self, pending: PendingSales) -> None:
+        if self.pending_link is not None:
+            return
+        link = PendingSaleLink(self._ctx, pending, self.pending_bar, self._member_on_screen, parent=self)
+        link.confirmed.connect(self._sale_confirmed)
+        link.failed.connect(self._sale_failed)
+        QShortcut(QKeySequence(CONFIRM_KEY), self, link.confirm, Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence(NO_MEMBER_KEY), self, link.confirm_without_member, Qt.ShortcutContext.WindowShortcut)
+        self.pending_link = link
 
     def _member_on_screen(self) -> str | None:
         """The member the cashier sees on the member page (F10 confirms the POS's sale for them), else None."""

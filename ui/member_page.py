@@ -12,7 +12,7 @@ Thread: GUI thread.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
@@ -22,7 +22,6 @@ from localdb.ledger import EntryView
 from localdb.member_view import MemberView
 from localdb.preferences import PreferenceView
 from loyalty.roles import Permission
-from posapi.pending import SaleOutcome
 from protocol.vocabulary import EntryKind
 from ui.award_dialog import AwardDialog
 from ui.context import AppContext
@@ -36,6 +35,9 @@ from ui.reverse_dialog import ReverseDialog
 from widgets.display import points_text, signed_points_text, yuan_text
 from widgets.member_card import MemberCard
 from widgets.retranslating import Retranslating
+
+if TYPE_CHECKING:  # posapi.pending loads the wire schemas (pydantic): not at the window's start
+    from posapi.pending import SaleOutcome
 
 log = logging.getLogger(__name__)
 
@@ -210,8 +212,8 @@ class MemberPage(Retranslating, QWidget):
         entry, member = getattr(dialog, "result_entry", None), getattr(dialog, "result_member", None)
         if isinstance(entry, EntryView) and isinstance(member, MemberView) and entry.member_id == self._member_id:
             self._show_outcome((entry, member))
-        sale = getattr(dialog, "result_sale", None)  # the award dialog committed the POS's sale waiting
-        if isinstance(sale, SaleOutcome):
+        sale: SaleOutcome | None = getattr(dialog, "result_sale", None)  # the award dialog committed the POS's sale
+        if sale is not None:
             self.show_sale_outcome(sale)
 
     def show_sale_outcome(self, outcome: SaleOutcome) -> None:
@@ -229,7 +231,7 @@ class MemberPage(Retranslating, QWidget):
         if self._outcome is None:
             self.outcome.clear()
             return
-        if isinstance(self._outcome, SaleOutcome):
+        if not isinstance(self._outcome, tuple):  # the POS's sale (SaleOutcome)
             self.outcome.setText(self._sale_words(self._outcome))
             return
         entry, member = self._outcome

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -26,11 +27,13 @@ from localdb.changes import Changes
 from localdb.errors import Problem, StoreError
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
-from posapi.pending import PendingSale, PendingSales, SaleOutcome
-from protocol.wire import SaleLine
 from ui.context import AppContext
 from ui.messages import describe
 from widgets.pending_sale_bar import PendingSaleBar
+
+if TYPE_CHECKING:  # posapi.pending loads the wire schemas (pydantic): not at the window's start
+    from posapi.pending import PendingSale, PendingSales, SaleOutcome
+    from protocol.wire import SaleLine
 
 MILLI = 1000
 

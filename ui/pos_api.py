@@ -4,9 +4,9 @@ settings, the shared secret `posapi` keeps), and says whether it runs, for the s
 "POS 接口" dialog. A port already taken is a state with words, never a failed start: the till works on without the
 POS, and the amount is typed by hand as before.
 
-What it needs of `posapi` is a `PosBackend`: `start(till, port, secret, pending) -> handle` with `.stop()` (posapi's
-`service.start_pos_api`), the shared secret, and the `PendingSales` the counter confirms. `posapi_backend(till)`
-builds it from `posapi.service` once that module is there (None before: the counter has no POS interface).
+What it needs of `posapi` is a `PosBackend`: `start(till, port, secret, pending) -> handle` with `.stop()`, the
+shared secret, and the `PendingSales` the counter confirms; `posapi_backend(ctx)` builds it from `posapi`'s service,
+app and server (tests give a stand-in).
 
 Thread: GUI thread; starting and stopping (binding a socket, waiting for the server thread) run on a network
 worker (`ctx.ops.net`), so the window never waits on them.
@@ -15,21 +15,22 @@ worker (`ctx.ops.net`), so the window never waits on them.
 from __future__ import annotations
 
 import errno
-import importlib
 import logging
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from localdb.till import Till
-from posapi.pending import PendingSales
 from ui.context import AppContext
 from ui.settings import POS_API_PORT
 from widgets.retranslating import QT_TRANSLATE_NOOP
+
+if TYPE_CHECKING:  # posapi.pending loads the wire schemas (pydantic): not at the window's start
+    from posapi.pending import PendingSales
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +48,24 @@ class PosBackend:
     pending: PendingSales
 
 
-def posapi_backend(till: Till) -> PosBackend | None:
-    """`posapi.service`'s `start_pos_api(till, port, secret, pending)`, `pos_secret(till)` and
-    `pending_sales(till)`; None while that module (or one of them) is missing: the till runs without a POS."""
-    try:
-        service = importlib.import_module("posapi.service")
-        start, secret, pending = service.start_pos_api, service.pos_secret, service.pending_sales
-    except (ImportError, AttributeError) as error:
-        log.warning("no POS interface on this till: %s", type(error).__name__)
-        return None
-    return PosBackend(start=start, secret=lambda: str(secret(till)), pending=pending(till))
+def posapi_backend(ctx: AppContext) -> PosBackend:
+    """`posapi`'s server for this till: its `PosService` acting as the staff logged in at the counter (none while the
+    counter is locked: the POS's writes are refused then), its secret (kept like the database key), and the
+    `PendingSales` whose confirm goes through the same commit path and idempotency as the POS's own commits."""
+    from posapi.app import create_pos_app  # FastAPI and uvicorn: loaded once the window opens, not at start-up
+    from posapi.pending import PendingSales
+    from posapi.secret import pos_secret
+    from posapi.service import PosService
+    from posapi.serving import PosApiServer
+
+    till = ctx.till
+    service = PosService(till, lambda: ctx.staff, ctx.client_factory)
+    pending = PendingSales(service.confirm_pending)
+
+    def start(_till: Till, port: int, secret: str, sales: PendingSales) -> PosHandle:
+        return PosApiServer(create_pos_app(service, secret, sales), port=port)
+
+    return PosBackend(start=start, secret=lambda: pos_secret(till.db.path), pending=pending)
 
 
 def port_taken(port: int) -> bool:
@@ -101,13 +110,17 @@ class PosApi(QObject):
 
     changed = Signal()
 
-    def __init__(self, ctx: AppContext, backend: PosBackend, *, parent: QObject | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, backend: PosBackend, *, port: int | None = None, parent: QObject | None = None
+    ) -> None:
+        """`port` for this run only (the demo's `--pos-port`); None: the port in this computer's settings."""
         super().__init__(parent)
         self._ctx = ctx
         self._backend = backend
         self._handle: PosHandle | None = None
         self._state = PosState.STOPPED
-        self._port = ctx.settings.get(POS_API_PORT)
+        self._run_port = port
+        self._port = ctx.settings.get(POS_API_PORT) if port is None else port
         self._stopping = False
 
     @property
@@ -144,6 +157,7 @@ class PosApi(QObject):
     def restart(self, port: int) -> None:
         """A manager chose `port`: keep it and serve there (stopping the server on the old one first)."""
         self._ctx.settings.set(POS_API_PORT, port)
+        self._run_port = None
         if self._state is PosState.STARTING:
             return
         old, self._handle = self._handle, None
@@ -162,7 +176,8 @@ class PosApi(QObject):
         self._set(PosState.STOPPED)
 
     def _serve(self, old: PosHandle | None) -> None:
-        self._port = self._ctx.settings.get(POS_API_PORT) if old is None else self._port
+        if old is None:
+            self._port = self._ctx.settings.get(POS_API_PORT) if self._run_port is None else self._run_port
         port, backend, till = self._port, self._backend, self._ctx.till
         self._set(PosState.STARTING)
 
