@@ -123,6 +123,8 @@ def run_gui(
     translations = Translations(app)
     translations.switch(language or ctx.settings.get(LANGUAGE))
     serving: list[PosApi] = []  # the POS interface, once loaded: stopped on quit
+    pos_timer = QTimer()
+    pos_timer.setSingleShot(True)
     try:
         # Not registered, or registered but never synced (no staff to log in yet): registration finishes the job.
         needs_setup = till.sync.registration() is None or till.staff.count() == 0
@@ -137,12 +139,14 @@ def run_gui(
             return 1
         window = MainWindow(ctx, translations)
         window.show()
-        if pos_port != 0:
-            QTimer.singleShot(BACKGROUND_START_DELAY_MS, lambda: load_pos_interface(ctx, window, pos_port, serving))
+        if pos_port != 0:  # a timer of ours, stopped on the way out: it must not fire after the workers are gone
+            pos_timer.timeout.connect(lambda: load_pos_interface(ctx, window, pos_port, serving))
+            pos_timer.start(BACKGROUND_START_DELAY_MS)
         if background_sync:
             QTimer.singleShot(BACKGROUND_START_DELAY_MS, lambda: start_background_sync(ctx))
         return app.exec()
     finally:
+        pos_timer.stop()
         for pos_api in serving:
             pos_api.stop()
         ctx.sync.shutdown()

@@ -188,6 +188,9 @@ _REASONS: dict[str, str] = {
     ),
     ErrorCode.UNKNOWN_ENTRY.value: QT_TRANSLATE_NOOP("Messages", "The entry it reverses is not known to the server."),
     ErrorCode.ALREADY_REVERSED.value: QT_TRANSLATE_NOOP("Messages", "That entry was already reversed elsewhere."),
+    ErrorCode.OVER_REFUND.value: QT_TRANSLATE_NOOP(
+        "Messages", "More was refunded on this sale than it had left; head office checks it."
+    ),
     ErrorCode.RULE_VIOLATION.value: QT_TRANSLATE_NOOP("Messages", "It breaks the points rules."),
     ErrorCode.INVALID_PHONE.value: QT_TRANSLATE_NOOP("Messages", "The phone number is not a valid mobile number."),
     ErrorCode.OVERDRAWN.value: QT_TRANSLATE_NOOP(

@@ -129,6 +129,7 @@ _ENTRY_KINDS: Mapping[EntryKind, str] = MappingProxyType(
         EntryKind.REDEEM: QT_TRANSLATE_NOOP("Display", "Redeemed"),
         EntryKind.REVERSE: QT_TRANSLATE_NOOP("Display", "Reversal"),
         EntryKind.ADJUST: QT_TRANSLATE_NOOP("Display", "Adjustment"),
+        EntryKind.REFUND: QT_TRANSLATE_NOOP("Display", "Refund"),
     }
 )
 
@@ -139,6 +140,7 @@ _ITEM_TYPES: Mapping[ItemType, str] = MappingProxyType(
         ItemType.PREFERENCE: QT_TRANSLATE_NOOP("Display", "Preference"),
         ItemType.MEMBER_UPDATE: QT_TRANSLATE_NOOP("Display", "Member's consent"),
         ItemType.MEMBER_EDIT: QT_TRANSLATE_NOOP("Display", "Member's details"),
+        ItemType.SALE: QT_TRANSLATE_NOOP("Display", "Sale (no member)"),
     }
 )
 

@@ -328,6 +328,10 @@
         <translation>调整</translation>
     </message>
     <message>
+        <source>Refund</source>
+        <translation>退款</translation>
+    </message>
+    <message>
         <source>Enrolment</source>
         <translation>新会员入会</translation>
     </message>
@@ -346,6 +350,10 @@
     <message>
         <source>Member&apos;s details</source>
         <translation>会员资料</translation>
+    </message>
+    <message>
+        <source>Sale (no member)</source>
+        <translation>无会员销售</translation>
     </message>
     <message>
         <source>Not synced yet</source>
@@ -1232,6 +1240,10 @@ F12</translation>
     <message>
         <source>That entry was already reversed elsewhere.</source>
         <translation>该记录已在其他收银机冲正。</translation>
+    </message>
+    <message>
+        <source>More was refunded on this sale than it had left; head office checks it.</source>
+        <translation>这笔销售的退款超出了可退金额；总部会核查。</translation>
     </message>
     <message>
         <source>It breaks the points rules.</source>
