@@ -208,17 +208,19 @@ def _demo(
             staff = till.staff.login(staff_code, pins[staff_code]) if staff_code in pins else None
             if staff is None or (headless and not pos_wait):
                 return code
+            if not headless:  # the window serves the POS interface itself, tied to its pending-sale bar
+                if pos_port:
+                    _print_pos_help(f"http://127.0.0.1:{pos_port}", pos_port, db, server.other_store_receipt())
+                return _gui(till, lang, staff=staff, pos_port=pos_port)
             with _pos_interface(till, staff, pos_port) as url:
                 if url is not None:
                     _print_pos_help(url, pos_port, db, server.other_store_receipt())
-                if headless:
-                    print("serving the POS interface until Ctrl-C")
-                    try:
-                        while True:
-                            time.sleep(3600)
-                    except KeyboardInterrupt:
-                        return code
-                return _gui(till, lang, staff=staff)
+                print("serving the POS interface until Ctrl-C")
+                try:
+                    while True:
+                        time.sleep(3600)
+                except KeyboardInterrupt:
+                    return code
     finally:
         till.close()
 
@@ -252,7 +254,7 @@ def missing_display_library() -> str | None:
     return None
 
 
-def _gui(till: Till, lang: str | None, *, staff: StaffSession | None = None) -> int:
+def _gui(till: Till, lang: str | None, *, staff: StaffSession | None = None, pos_port: int | None = None) -> int:
     missing = missing_display_library()
     if missing is not None:
         print(f"the window cannot open: the system library {missing} is missing.\n"
@@ -261,7 +263,7 @@ def _gui(till: Till, lang: str | None, *, staff: StaffSession | None = None) -> 
     from ui.app import run_gui  # Qt is loaded only for the window, not for the headless commands
     from ui.i18n import parse_language
 
-    return run_gui(till, language=parse_language(lang) if lang else None, staff=staff)
+    return run_gui(till, language=parse_language(lang) if lang else None, staff=staff, pos_port=pos_port)
 
 
 def _print_status(till: Till) -> None:

@@ -1,9 +1,10 @@
 """The counter app's own settings on this computer, declared once (Vorta's `get_misc_settings`, Electrum's
 `ConfigVar`s): the language, the window's place and size, how often the till checks the server and syncs in
 the background, when an untouched counter puts the member away and locks, and the slip printer (which printer, how
-it is reached, the paper, whether a slip prints after each award and redemption). Each is a `Setting` with its key,
-default, words for a settings screen and a parser that refuses a value it cannot use, so a hand-edited or stale
-file never breaks the start: a bad value reads as the default.
+it is reached, the paper, whether a slip prints after each award and redemption) and the local POS interface's
+port (its shared secret is not here: `posapi` keeps it like the database key, out of this plain file). Each is a
+`Setting` with its key, default, words for a settings screen and a parser that refuses a value it cannot use, so a
+hand-edited or stale file never breaks the start: a bad value reads as the default.
 
 They are kept with QSettings in an INI file in the user's configuration folder (on Windows in %APPDATA%, not the
 registry, so support can read and fix it). What the chain decides (rules, staff, the store) comes from the server
