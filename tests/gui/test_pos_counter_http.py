@@ -78,6 +78,6 @@ def test_a_pos_sale_over_http_is_confirmed_with_f10_and_the_pos_gets_the_outcome
         assert [(line.name, line.quantity) for line in slip.lines] == [("牛奶", 2), ("车厘子", 1), ("纸巾", 9)]
         assert slip.member_phone_masked is not None and "****" in slip.member_phone_masked
         assert slip.member_code == gui_env.member_code(member.id)
-        assert "H-1".encode() in printers.jobs[0]
+        assert b"H-1" in printers.jobs[0]
     finally:
         api.stop()
