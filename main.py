@@ -17,6 +17,7 @@ import argparse
 import logging
 import re
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     demo.add_argument("--headless", action="store_true", help="sync and print the status without opening the window")
     demo.add_argument("--staff", default="C001", help="the demo staff logged in (default C001, the cashier)")
+    demo.add_argument(
+        "--pos-port", type=pos_port, default=DEFAULT_POS_PORT,
+        help=f"the till's POS interface on 127.0.0.1 (default {DEFAULT_POS_PORT}; 0: off)",
+    )  # fmt: skip
+    demo.add_argument("--pos-wait", action="store_true", help="with --headless: keep the POS interface up until Ctrl-C")
     sub.add_parser("gui", help="the counter window on this till (registration on first start, then login)")
     sub.add_parser("status", help="open the local store and print its status")
     sub.add_parser("verify-audit", help="check the audit log's hash chain, and against the server's anchor")
@@ -79,7 +85,30 @@ def build_parser() -> argparse.ArgumentParser:
     register.add_argument("--name", default=None, help="a name for this till (default: the computer's name)")
     sync = sub.add_parser("sync", help="push this till's points and pull member changes, then print a summary")
     sync.add_argument("--quiet", action="store_true", help="print only the summary")
+    sim = sub.add_parser("pos-sim", help="a POS simulator driving this till's POS interface (docs/pos.md)")
+    sim.add_argument("--url", default=f"http://127.0.0.1:{DEFAULT_POS_PORT}", help="the till's POS interface")
+    sim.add_argument("--secret", default=None, help="the POS secret (default: this till's, read where it is kept)")
+    sim.add_argument("--phone", default=None, help="the member's phone (default: a member a phone tail finds)")
+    sim.add_argument("--member-code", default=None, help="a scanned member code instead of a phone")
+    sim.add_argument("--other-store", default=None, help="the store of another store's sale to take back")
+    sim.add_argument("--other-receipt", default=None, help="that sale's receipt number")
+    sim.add_argument("--pending", action="store_true", help="hand the counter a sale to confirm, and wait for it")
     return parser
+
+
+#: The POS interface's port on 127.0.0.1 unless told otherwise.
+DEFAULT_POS_PORT = 8765
+
+
+def pos_port(text: str) -> int:
+    """`--pos-port`: 0 (off) or 1024..65535."""
+    try:
+        port = int(text.strip())
+    except ValueError:
+        port = -1
+    if port != 0 and not 1024 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port from 1024 to 65535, or 0 for none (not {text[:20]!r})")
+    return port
 
 
 def demo_folder() -> Path:
@@ -110,7 +139,49 @@ def _started(server: EmbeddedServer) -> Iterator[EmbeddedServer]:
         server.stop()
 
 
-def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lang: str | None) -> int:
+@contextmanager
+def _pos_interface(till: Till, staff: StaffSession, port: int) -> Iterator[str | None]:
+    """The till's POS interface on 127.0.0.1:`port` for the demo, acting as `staff`; None when off or the port is
+    taken (the demo goes on without it)."""
+    if port == 0:
+        yield None
+        return
+    from posapi.serving import start_pos_interface
+
+    try:
+        interface = start_pos_interface(till, lambda: staff, port=port)
+    except OSError as error:
+        print(
+            f"the POS interface cannot listen on 127.0.0.1:{port} ({error.strerror}); try --pos-port", file=sys.stderr
+        )
+        yield None
+        return
+    try:
+        yield interface.url
+    finally:
+        interface.stop()
+
+
+def _print_pos_help(url: str, port: int, db: Path | None, other: tuple[str, str] | None) -> None:
+    print(f"POS interface: {url}/pos/v1 (API docs: {url}/docs; the secret: `pos-sim` reads it, docs/pos.md)")
+    where = f"--db {db} " if db is not None else ""
+    sim = f"./run.sh {where}pos-sim{' --url ' + url if port != DEFAULT_POS_PORT else ''}"
+    print(f"  a POS sale, a refund: {sim}")
+    if other is not None:
+        print(f"  with a return of another store's sale: {sim} --other-store {other[0]} --other-receipt {other[1]}")
+    print(f"  a sale for the counter to confirm: {sim} --pending")
+
+
+def _demo(
+    db: Path | None,
+    members: int,
+    *,
+    headless: bool,
+    staff_code: str,
+    lang: str | None,
+    pos_port: int = DEFAULT_POS_PORT,
+    pos_wait: bool = False,
+) -> int:
     from server.demo import DEMO_STAFF
     from server.embedded import DEMO_STORE, EmbeddedServer
     from sync.registration import register_till
@@ -134,9 +205,22 @@ def _demo(db: Path | None, members: int, *, headless: bool, staff_code: str, lan
             print("demo staff (code, name, PIN, role):")
             for person in DEMO_STAFF:
                 print(f"  {person.code} {person.name} PIN {person.pin} ({person.role})")
-            if headless:
+            staff = till.staff.login(staff_code, pins[staff_code]) if staff_code in pins else None
+            if staff is None or (headless and not pos_wait):
                 return code
-            return _gui(till, lang, staff=till.staff.login(staff_code, pins[staff_code]))
+            if not headless:  # the window serves the POS interface itself, tied to its pending-sale bar
+                if pos_port:
+                    _print_pos_help(f"http://127.0.0.1:{pos_port}", pos_port, db, server.other_store_receipt())
+                return _gui(till, lang, staff=staff, pos_port=pos_port)
+            with _pos_interface(till, staff, pos_port) as url:
+                if url is not None:
+                    _print_pos_help(url, pos_port, db, server.other_store_receipt())
+                print("serving the POS interface until Ctrl-C")
+                try:
+                    while True:
+                        time.sleep(3600)
+                except KeyboardInterrupt:
+                    return code
     finally:
         till.close()
 
@@ -170,7 +254,7 @@ def missing_display_library() -> str | None:
     return None
 
 
-def _gui(till: Till, lang: str | None, *, staff: StaffSession | None = None) -> int:
+def _gui(till: Till, lang: str | None, *, staff: StaffSession | None = None, pos_port: int | None = None) -> int:
     missing = missing_display_library()
     if missing is not None:
         print(f"the window cannot open: the system library {missing} is missing.\n"
@@ -179,7 +263,7 @@ def _gui(till: Till, lang: str | None, *, staff: StaffSession | None = None) -> 
     from ui.app import run_gui  # Qt is loaded only for the window, not for the headless commands
     from ui.i18n import parse_language
 
-    return run_gui(till, language=parse_language(lang) if lang else None, staff=staff)
+    return run_gui(till, language=parse_language(lang) if lang else None, staff=staff, pos_port=pos_port)
 
 
 def _print_status(till: Till) -> None:
@@ -368,10 +452,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _pos_sim(args: argparse.Namespace) -> int:
+    from posapi.secret import pos_secret
+    from posapi.simulator import SimOptions, run_simulator
+
+    database = args.db or demo_folder() / "till.sqlite3"
+    secret = args.secret or pos_secret(database)
+    options = SimOptions(
+        url=args.url,
+        secret=secret,
+        phone=args.phone,
+        member_code=args.member_code,
+        other_store=args.other_store,
+        other_receipt=args.other_receipt,
+        pending=args.pending,
+    )
+    return run_simulator(options)
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command in (None, "demo"):
         return _demo(args.db, getattr(args, "members", 2000), headless=getattr(args, "headless", False),
-                     staff_code=getattr(args, "staff", "C001"), lang=args.lang)  # fmt: skip
+                     staff_code=getattr(args, "staff", "C001"), lang=args.lang,
+                     pos_port=getattr(args, "pos_port", DEFAULT_POS_PORT),
+                     pos_wait=getattr(args, "pos_wait", False))  # fmt: skip
+    if args.command == "pos-sim":
+        return _pos_sim(args)
     # The counter window starts without waiting for the full integrity check (it reads every page); the commands do.
     till = Till.open(args.db, check_in_background=args.command == "gui")
     try:

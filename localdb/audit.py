@@ -19,14 +19,15 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from localdb.models import AuditKey, AuditRecord
 
 GENESIS_HASH: Final = "0" * 64
+_INSERT = insert(cast(Table, AuditRecord.__table__))
 #: The action of the row a key's arrival writes: the first row hashed with that key.
 KEYED_ACTION: Final = "audit_keyed"
 
@@ -53,13 +54,20 @@ def _row_hash(
     return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
+_KEY_TABLE = cast(Table, AuditKey.__table__)
+_RECORD_TABLE = cast(Table, AuditRecord.__table__)
+# Prebuilt Core statements on the caller's connection: every write reads both, so no ORM query is built each time.
+_CURRENT_KEY = select(_KEY_TABLE.c.key).order_by(_KEY_TABLE.c.from_seq.desc()).limit(1)
+_HEAD = select(_RECORD_TABLE.c.seq, _RECORD_TABLE.c.hash).order_by(_RECORD_TABLE.c.seq.desc()).limit(1)
+
+
 def _current_key(session: Session) -> bytes | None:
-    found = session.scalar(select(AuditKey.key).order_by(AuditKey.from_seq.desc()).limit(1))
+    found = session.connection().execute(_CURRENT_KEY).scalar()
     return bytes.fromhex(found) if found else None
 
 
 def _head(session: Session) -> tuple[int, str]:
-    last = session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)).first()
+    last = session.connection().execute(_HEAD).first()
     return (last[0], last[1]) if last else (0, GENESIS_HASH)
 
 
@@ -73,21 +81,20 @@ def _add(
     subject: str | None,
     detail: dict[str, Any],
 ) -> int:
+    session.flush()  # the caller's ORM changes first, as before the row (a no-op when there are none)
     last_seq, prev = _head(session)
     seq = last_seq + 1
-    session.add(
-        AuditRecord(
-            seq=seq,
-            at=at,
-            staff_code=staff_code,
-            action=action,
-            subject=subject,
-            detail=detail,
-            prev_hash=prev,
-            hash=_row_hash(seq, at, staff_code, action, subject, detail, prev, key),
-        )
-    )
-    session.flush()
+    row = {
+        "seq": seq,
+        "at": at,
+        "staff_code": staff_code,
+        "action": action,
+        "subject": subject,
+        "detail": detail,
+        "prev_hash": prev,
+        "hash": _row_hash(seq, at, staff_code, action, subject, detail, prev, key),
+    }
+    session.connection().execute(_INSERT, row)  # Core, compiled once: no ORM object or flush on every write's path
     return seq
 
 

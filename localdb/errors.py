@@ -49,6 +49,7 @@ class Problem(StrEnum):
     STORAGE_FULL = "storage_full"  # the disk holding the till's database is full: nothing was written
     STORAGE_FAILED = "storage_failed"  # the database file could not be read or written (I/O error, damaged file)
     STORE_UNAVAILABLE = "store_unavailable"  # the database cannot be opened at all (see StoreUnavailable)
+    NO_PENDING_SALE = "no_pending_sale"  # the counter confirmed a POS sale, but none waits (the POS cancelled it)
 
 
 class StoreError(Exception):

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -215,6 +216,19 @@ class ChainHistory(Base):
     member_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     fetched_at: Mapped[datetime] = mapped_column(index=True)
     body: Mapped[dict[str, Any]]  # the server's answer (`protocol.wire.PurchaseHistoryResponse`), as JSON
+
+
+class PosRequest(Base):
+    """A sale or refund the POS interface answered (posapi): by operation and the POS's receipt or refund number,
+    a hash of the request and the answer's exact JSON, so a retry is answered the same and never applied twice."""
+
+    __tablename__ = "pos_request"
+
+    op: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 class OutboxItem(Base):

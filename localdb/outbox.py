@@ -10,8 +10,9 @@ of a second of every start (docs/performance.md, "Cold start").
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
@@ -21,23 +22,28 @@ from protocol.vocabulary import ItemStatus
 if TYPE_CHECKING:
     from protocol.wire import ItemBody
 
+_INSERT = insert(cast(Table, OutboxItem.__table__))
+_EMPTY: dict[str, object] = {"attempts": 0, "status": None, "reason": None, "member": None, "sent_at": None}
+
 #: Items the manager must see: refused, applied but flagged, or answered with a reason.
 NEEDS_ATTENTION = OutboxItem.status.in_((ItemStatus.REJECTED.value, ItemStatus.FLAGGED.value)) | (
     OutboxItem.reason.is_not(None)
 )
 
 
-def enqueue(session: Session, body: ItemBody, *, at: datetime) -> OutboxItem:
-    """Queue `body` under the id its item must carry (`protocol.wire.item_key_of`), or a fresh UUIDv7."""
+def enqueue(session: Session, body: ItemBody, *, at: datetime) -> str:
+    """Queue `body` under the id its item must carry (`protocol.wire.item_key_of`), or a fresh UUIDv7; returns
+    that id. A Core insert in the caller's transaction (no ORM object, no flush: the ledger's write path)."""
     from protocol.wire import item_key_of, item_type_of
 
-    item = OutboxItem(
-        item_id=item_key_of(body) or str(uuid7()),
-        type=item_type_of(body).value,
-        body=body.model_dump(mode="json"),
-        created_at=at,
-        attempts=0,
-    )
-    session.add(item)
-    session.flush()
-    return item
+    item_id = item_key_of(body) or str(uuid7())
+    session.flush()  # what the caller added through the ORM is written first (a no-op on the ledger's Core path)
+    row = {
+        **_EMPTY,
+        "item_id": item_id,
+        "type": item_type_of(body).value,
+        "body": body.model_dump(mode="json"),
+        "created_at": at,
+    }
+    session.connection().execute(_INSERT, row)
+    return item_id

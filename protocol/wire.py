@@ -385,6 +385,31 @@ class AuthorizeResponse(Wire):
     reason: str | None = None
 
 
+# -- receipts (a return of another store's sale) ---------------------------------------------------------------------
+
+
+class ReceiptEntry(Wire):
+    """An earn or a redemption the server holds for a store's receipt, with what was given back on it so far."""
+
+    id: Id
+    member_id: Id
+    kind: EntryKind  # earn or redeem
+    points: int  # as applied
+    amount_cents: int | None
+    bill_cents: int | None = None  # a redemption's bill
+    refunded_cents: int = 0  # money given back on it so far (refunds and reconciled returns)
+    lines: list[SaleLine] | None = None
+
+
+class ReceiptResponse(Wire):
+    """`GET /v1/receipts?store_code=&receipt_no=`: the receipt's earn and any redemption, oldest first (none when
+    the server holds no member entry for it)."""
+
+    store_code: str
+    receipt_no: str
+    entries: list[ReceiptEntry]
+
+
 # -- member codes ---------------------------------------------------------------------------------------------------
 
 # A member id as both sides make it: the canonical text of a UUID (the code carries the UUID's 16 bytes).

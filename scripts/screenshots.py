@@ -5,7 +5,11 @@ A real demo chain (the embedded server with demo members), a till registered and
 awarded and redeemed so the lists have content; then each screen is shown offscreen and grabbed. Run it after a
 visible change and look at every picture: a cut-off label or an empty panel is a bug.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py           # every screen
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --pos     # only the POS sale's (12-16)
+
+The POS sale's screens use a `PendingSales` whose commit writes through the till's ledger and a stand-in for
+`posapi`'s server (nothing listens): they show the counter's side, not the POS interface itself.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -24,7 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+from localdb.staff import StaffSession  # noqa: E402
 from localdb.till import Till  # noqa: E402
+from posapi.pending import PendingSale, PendingSales, SaleOutcome  # noqa: E402
+from protocol.wire import SaleLine  # noqa: E402
 from server.demo import DEMO_STAFF  # noqa: E402
 from server.embedded import DEMO_STORE, EmbeddedServer  # noqa: E402
 from server.models import LedgerEntry, Member  # noqa: E402
@@ -39,6 +47,8 @@ from ui.i18n import Language, Translations  # noqa: E402
 from ui.login_dialog import LoginDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.member_code_dialog import CodeState, MemberCodePanel  # noqa: E402
+from ui.pos_api import PosApi, PosBackend, PosState  # noqa: E402
+from ui.pos_settings_dialog import PosSettingsDialog  # noqa: E402
 from ui.printer_dialog import PrinterDialog  # noqa: E402
 from ui.redeem_dialog import RedeemDialog  # noqa: E402
 from ui.registration_dialog import RegistrationDialog  # noqa: E402
@@ -217,7 +227,83 @@ def shopper_at_the_other_store(server: EmbeddedServer) -> str:
     return next(member for member, store in latest.items() if store == "S002")
 
 
+class _NotServing:
+    def stop(self) -> None:
+        pass
+
+
+def _pos_sale(receipt_no: str) -> PendingSale:
+    """A supermarket basket: 12 items for ¥356.00 (a weighed line counts once)."""
+    rows = (("牛奶 1L", "fresh food", 2000, 10_000), ("车厘子", "fresh food", 350, 5_600),
+            ("抽纸 10 包", "household", 9000, 20_000))  # fmt: skip
+    lines = tuple(
+        SaleLine(
+            line_no=n, sku=f"69{n:011d}", name=name, category=category, quantity_milli=quantity, amount_cents=cents
+        )
+        for n, (name, category, quantity, cents) in enumerate(rows, start=1)
+    )
+    return PendingSale(receipt_no=receipt_no, total_cents=35_600, lines=lines, points_to_redeem=0,
+                       started_at=datetime.now(UTC))  # fmt: skip
+
+
+def shoot_pos(app: QApplication, ctx: AppContext, translations: Translations, member_id: str,
+              size: tuple[int, int], run: int) -> None:  # fmt: skip
+    """The POS's sale at the counter: the bar on the lookup and on the member page, the award dialog taking the
+    POS's sale, the outcome after F10, and the manager's POS interface dialog."""
+    language = translations.language
+    out = OUT / language.value / f"{size[0]}x{size[1]}"
+    till = ctx.till
+
+    def commit(actor: StaffSession, sale: PendingSale, member: str | None) -> SaleOutcome:
+        if member is None:
+            till.ledger.record_sale(actor, sale.receipt_no, sale.total_cents, sale.lines)
+            return SaleOutcome(sale.receipt_no, None, 0, 0, 0, None)
+        result = till.ledger.award(actor, member, sale.total_cents, receipt_no=sale.receipt_no, lines=sale.lines)
+        return SaleOutcome(sale.receipt_no, member, result.entry.points, 0, 0, result.member.available_points)
+
+    pending = PendingSales(commit)
+    ctx.pending_sales = pending
+    api = PosApi(ctx, PosBackend(start=lambda *_args: _NotServing(), secret=lambda: "x" * 43, pending=pending))
+    ctx.log_in(till.staff.login("M001", PINS["M001"]))
+    window = MainWindow(ctx, translations, pos_api=api)
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(*size)
+    window.show()
+    api.start()
+    wait_until(app, lambda: api.state is PosState.RUNNING)
+    pending.put(_pos_sale(f"R20261202-{run:04d}"))
+    wait_until(app, window.pending_bar.isVisible)
+    settle(app)
+    shoot(window, out / "12-pos-sale-waiting.png")
+
+    window.show_member(member_id)
+    settle(app)
+    shoot(window, out / "13-pos-sale-member.png")
+
+    award = AwardDialog(ctx, till.members.get(ctx.actor(), member_id), parent=window)
+    award.show()
+    settle(app)
+    shoot(award, out / "14-pos-award.png")
+    award.close()
+
+    assert window.pending_link is not None
+    window.pending_link.confirm()
+    wait_until(app, lambda: not window.pending_bar.isVisible() and window.member_page.outcome.isVisible())
+    settle(app)
+    shoot(window, out / "15-pos-sale-confirmed.png")
+
+    dialog = PosSettingsDialog(ctx, api, parent=window)
+    dialog.show()
+    settle(app)
+    shoot(dialog, out / "16-pos-settings.png")
+    dialog.close()
+    api.stop()
+    window.close()
+    ctx.pending_sales = None
+
+
 def main() -> int:
+    pos_only = "--pos" in sys.argv[1:]
     app = application()
     translations = Translations(app)
     with tempfile.TemporaryDirectory() as scratch:
@@ -243,7 +329,9 @@ def main() -> int:
                     translations.switch(language)
                     for size in SIZES:
                         run += 1
-                        shoot_language(app, ctx, translations, folder, showcase, size, run, elsewhere)
+                        if not pos_only:
+                            shoot_language(app, ctx, translations, folder, showcase, size, run, elsewhere)
+                        shoot_pos(app, ctx, translations, showcase, size, run)
             finally:
                 ctx.sync.shutdown()
                 ctx.ops.shutdown()

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from loyalty.rules import PointsRules
-from protocol.limits import MAX_CHANGES_PAGE, MAX_MEMBER_CODES, PROTOCOL_VERSION
+from protocol.limits import MAX_CHANGES_PAGE, MAX_MEMBER_CODES, MAX_RECEIPT_LENGTH, PROTOCOL_VERSION
 from protocol.vocabulary import ErrorCode
 from protocol.wire import (
     AnchorRequest,
@@ -43,6 +43,7 @@ from protocol.wire import (
     PurchaseHistoryResponse,
     PushRequest,
     PushResponse,
+    ReceiptResponse,
     RegisterRequest,
     RegisterResponse,
     StaffRecord,
@@ -65,6 +66,7 @@ from server.models import Staff, Store
 from server.purchase_history import Reader, purchase_history
 from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
 from server.push_decode import decode_push
+from server.receipts import receipt_entries
 from server.redemptions import authorize
 from server.staff_scope import staff_of_store
 
@@ -311,6 +313,22 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
             if getattr(request, name) > MAX_POINTS:
                 raise ApiError(422, ErrorCode.RULE_VIOLATION, f"{name} is too large", field=f"body.{name}")
         return authorize(database, device, request)
+
+    @app.get(
+        "/v1/receipts",
+        response_model=ReceiptResponse,
+        responses=error_responses(400, 401, 413, 429),
+        tags=["sync"],
+    )
+    def receipt(
+        device: Device,
+        database: Database,
+        store_code: Annotated[str, Query(min_length=1, max_length=32)],
+        receipt_no: Annotated[str, Query(min_length=1, max_length=MAX_RECEIPT_LENGTH)],
+    ) -> ReceiptResponse:
+        """A store's receipt as the server holds it, for a return at another store: its earn and any redemption
+        (oldest first; none when no member entry names it), their purchase lines and what was refunded of each."""
+        return receipt_entries(database, store_code, receipt_no)
 
     @app.post(
         "/v1/member-codes",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from server import admin
 from server.app import create_app
@@ -20,7 +21,7 @@ from server.db import ServerDatabase
 from server.demo import generate_demo
 from server.demo.loader import place_demo_staff
 from server.files import owner_only_sqlite_file
-from server.models import Member
+from server.models import LedgerEntry, Member
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,20 @@ class EmbeddedServer:
     def enrolment_code(self, store: str = DEMO_STORE) -> str:
         assert self.db is not None, "start() first"
         return admin.make_enrolment_code(self.db, store)
+
+    def other_store_receipt(self, store: str = DEMO_STORE) -> tuple[str, str] | None:
+        """A demo purchase at another store than `store` (its store code and receipt), for the POS simulator's
+        return of another store's sale; None when the demo holds none."""
+        assert self.db is not None, "start() first"
+        with self.db.read() as session:
+            row = session.execute(
+                select(LedgerEntry.store_code, LedgerEntry.receipt_no)
+                .where(LedgerEntry.kind == "earn", LedgerEntry.store_code != store, LedgerEntry.receipt_no.is_not(None),
+                       LedgerEntry.amount_cents >= 5_000, LedgerEntry.points <= 500)
+                .order_by(LedgerEntry.created_at.desc())
+                .limit(1)
+            ).first()  # fmt: skip
+        return None if row is None or row[1] is None else (row[0], row[1])
 
     def stop(self) -> None:
         if self._serving is not None:

@@ -61,6 +61,7 @@ POLICIES: Final[Mapping[tuple[str, str], _Policy]] = {
     ("GET", "/v1/audit/anchor"): _Policy(Route.AUDIT, device=True),
     ("POST", "/v1/audit/key"): _Policy(Route.AUDIT, device=True),
     ("POST", "/v1/devices/token"): _Policy(Route.TOKEN, device=True),
+    ("GET", "/v1/receipts"): _Policy(Route.RECEIPTS, device=True),
 }
 
 #: Calls whose path holds an id: (method, prefix, suffix) -> policy.

@@ -45,6 +45,7 @@ class Route(StrEnum):
     AUDIT = "audit"  # the audit anchor (sent and read) and the audit key
     TOKEN = "token"  # noqa: S105 (a route's name, not a password)
     PURCHASES = "purchases"  # a member's purchase history
+    RECEIPTS = "receipts"  # another store's receipt, for a return at the counter
 
 
 #: The largest body each call accepts, in bytes, sized from the protocol's own limits; a call without a body (GET)
@@ -66,6 +67,7 @@ BODY_CAPS: Final[Mapping[Route, int]] = {
     Route.AUDIT: 2 * KIB,
     Route.TOKEN: 0,
     Route.PURCHASES: 0,
+    Route.RECEIPTS: 0,
 }
 #: Anything else (health, the OpenAPI document, unknown paths) reads no body; one declared above this is refused.
 OTHER_BODY_CAP: Final = 4 * KIB
@@ -116,6 +118,7 @@ def _default_rates() -> dict[Route, Rate | None]:
         Route.AUDIT: Rate(1, 20),  # one anchor per sync (and a key once)
         # Once per member card opened online (a guide at the counter): a card every 2 s all day, a burst of 30.
         Route.PURCHASES: Rate(0.5, 30),
+        Route.RECEIPTS: Rate(1, 20),  # a return of another store's sale at the counter
         Route.CARD_REISSUE: Rate(0.1, 5),  # a lost card now and then, with a manager beside the till
         # Per client address: a till registers once; a manager setting up a shop registers a few in a row.
         Route.REGISTER: Rate(0.2, 10),  # 12 a minute

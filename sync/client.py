@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         PurchaseHistoryResponse,
         PushItem,
         PushResponse,
+        ReceiptResponse,
         RegisterRequest,
         RegisterResponse,
     )
@@ -352,6 +353,16 @@ class ServerClient:
 
         answer = self._call("POST", "/v1/redemptions/authorize", json=request.model_dump(mode="json"), timeout=timeout)
         return AuthorizeResponse.model_validate(self._json(answer))
+
+    def receipt(
+        self, store_code: str, receipt_no: str, *, timeout: Timeouts | httpx.Timeout = AUTHORIZE_TIMEOUT
+    ) -> ReceiptResponse:
+        """`GET /v1/receipts`: another store's receipt as the server holds it (a return at this till)."""
+        from protocol.wire import ReceiptResponse
+
+        params = {"store_code": store_code, "receipt_no": receipt_no}
+        answer = self._call("GET", "/v1/receipts", params=params, timeout=timeout)
+        return ReceiptResponse.model_validate(self._json(answer))
 
     def member_codes(
         self, request: MemberCodesRequest, *, timeout: Timeouts | httpx.Timeout = MEMBER_CODES_TIMEOUT

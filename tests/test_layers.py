@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-OUR_PACKAGES = {"loyalty", "protocol", "localdb", "sync", "server", "slip", "ui", "widgets", "main"}
+OUR_PACKAGES = {"loyalty", "protocol", "localdb", "sync", "server", "slip", "posapi", "ui", "widgets", "main"}
 
 
 def _imports(package: str) -> dict[str, set[str]]:
@@ -26,7 +26,7 @@ def _imports(package: str) -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.parametrize("package", ["loyalty", "protocol", "localdb", "server", "slip"])
+@pytest.mark.parametrize("package", ["loyalty", "protocol", "localdb", "server", "slip", "posapi"])
 def test_no_qt_below_the_widgets(package: str) -> None:
     offenders = {file: names for file, names in _imports(package).items() if {"PySide6", "shiboken6"} & names}
     assert offenders == {}
@@ -56,14 +56,14 @@ def test_the_protocol_is_a_bottom_layer() -> None:
 
 
 def test_storage_knows_nothing_of_the_screens_or_the_network() -> None:
-    forbidden = {"ui", "widgets", "sync", "server", "httpx", "main"}
+    forbidden = {"ui", "widgets", "sync", "server", "posapi", "httpx", "main"}
     offenders = {file: names & forbidden for file, names in _imports("localdb").items() if names & forbidden}
     assert offenders == {}
 
 
 def test_every_module_says_what_it_owns() -> None:
     undocumented = []
-    for package in ("loyalty", "protocol", "localdb", "sync", "server", "slip", "ui", "widgets", "bench"):
+    for package in ("loyalty", "protocol", "localdb", "sync", "server", "slip", "posapi", "ui", "widgets", "bench"):
         for file in (ROOT / package).rglob("*.py"):
             if "versions" in file.parts:
                 continue
@@ -81,7 +81,7 @@ def test_the_slip_knows_only_the_domain_and_its_printer_library() -> None:
 
 
 def test_server_shares_only_the_domain_and_the_protocol_with_the_till() -> None:
-    forbidden = {"ui", "widgets", "localdb", "sync", "main"}
+    forbidden = {"ui", "widgets", "localdb", "sync", "posapi", "main"}
     offenders = {file: names & forbidden for file, names in _imports("server").items() if names & forbidden}
     assert offenders == {}
 
@@ -108,3 +108,12 @@ def test_screens_reach_data_only_through_the_services() -> None:
     forbidden = {"main", "server", "sqlalchemy", "sqlite3", "httpx"}
     offenders = {file: names & forbidden for file, names in _imports("ui").items() if names & forbidden}
     assert offenders == {}
+
+
+def test_the_pos_interface_is_a_service_below_the_screens() -> None:
+    """posapi (the till's local API for the POS) uses the till's services and the sync client; no screens, no
+    server code (the slip printer is wired in by its `on_commit` callback, not imported)."""
+    forbidden = {"ui", "widgets", "server", "main", "PySide6", "shiboken6", "slip"}
+    offenders = {file: names & forbidden for file, names in _imports("posapi").items() if names & forbidden}
+    assert offenders == {}
+    assert _imports("posapi"), "the package is where it is expected"

@@ -1,5 +1,6 @@
 """Starting the counter app: the QApplication, its language and stylesheet, the context every screen gets, then
-registration (a till that has no server yet), login, and the main window.
+registration (a till that has no server yet), login, and the main window, with the local POS interface started
+when the window opens and stopped when the app quits (`ui.pos_api`).
 
 Thread: GUI thread.
 """
@@ -10,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
@@ -26,6 +28,10 @@ from ui.hub import AppHub
 from ui.i18n import Language, Translations
 from ui.operations import Operations
 from ui.settings import AUTO_SYNC_MINUTES, HEALTH_CHECK_SECONDS, LANGUAGE, LocalSettings
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+    from ui.pos_api import PosApi
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,28 @@ def start_background_sync(ctx: AppContext) -> None:
     )
 
 
+def load_pos_interface(ctx: AppContext, window: MainWindow, port: int | None, serving: list[PosApi]) -> None:
+    """Start the till's POS interface beside the shown window: `posapi` (FastAPI, uvicorn, the wire schemas: a few
+    tenths of a second of imports) is loaded on a network worker, then the window is given it and it starts
+    serving on `port` (None: the port in this computer's settings). If it cannot be loaded, the till works on
+    without it and the log says why."""
+
+    def load() -> None:
+        import posapi.app
+        import posapi.service
+        import posapi.serving  # noqa: F401
+
+    def loaded(_none: None) -> None:
+        from ui.pos_api import PosApi, posapi_backend
+
+        api = PosApi(ctx, posapi_backend(ctx), port=port)
+        serving.append(api)
+        window.attach_pos(api)
+        api.start()
+
+    ctx.ops.net(load, loaded, lambda error: log.error("the POS interface could not be loaded: %s", error), owner=window)
+
+
 def application(argv: Sequence[str] = ()) -> QApplication:
     """The one QApplication, with our look: the stylesheet and a font that has the Chinese glyphs."""
     existing = QApplication.instance()
@@ -76,11 +104,17 @@ def application(argv: Sequence[str] = ()) -> QApplication:
 
 
 def run_gui(
-    till: Till, *, language: Language | None = None, staff: StaffSession | None = None, background_sync: bool = True
+    till: Till,
+    *,
+    language: Language | None = None,
+    staff: StaffSession | None = None,
+    background_sync: bool = True,
+    pos_port: int | None = None,
 ) -> int:
     """Show the window until it is closed: register first when the till has no server, then log in unless `staff`
     (the demo's cashier) is already logged in. `language` for this run (else the one last chosen in the window).
-    Returns the exit code."""
+    The POS interface serves on `pos_port` for this run (0: not at all; None: the port in this computer's
+    settings). Returns the exit code."""
     from ui.login_dialog import LoginDialog
     from ui.main_window import MainWindow
 
@@ -88,6 +122,9 @@ def run_gui(
     ctx = build_context(till)
     translations = Translations(app)
     translations.switch(language or ctx.settings.get(LANGUAGE))
+    serving: list[PosApi] = []  # the POS interface, once loaded: stopped on quit
+    pos_timer = QTimer()
+    pos_timer.setSingleShot(True)
     try:
         # Not registered, or registered but never synced (no staff to log in yet): registration finishes the job.
         needs_setup = till.sync.registration() is None or till.staff.count() == 0
@@ -102,10 +139,16 @@ def run_gui(
             return 1
         window = MainWindow(ctx, translations)
         window.show()
+        if pos_port != 0:  # a timer of ours, stopped on the way out: it must not fire after the workers are gone
+            pos_timer.timeout.connect(lambda: load_pos_interface(ctx, window, pos_port, serving))
+            pos_timer.start(BACKGROUND_START_DELAY_MS)
         if background_sync:
             QTimer.singleShot(BACKGROUND_START_DELAY_MS, lambda: start_background_sync(ctx))
         return app.exec()
     finally:
+        pos_timer.stop()
+        for pos_api in serving:
+            pos_api.stop()
         ctx.sync.shutdown()
         ctx.ops.shutdown()
         translations.uninstall()

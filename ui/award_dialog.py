@@ -3,12 +3,18 @@ of the points from the till's rules (the member's tier, birthday month and any b
 Enter. The ledger writes the entry, its outbox row and its audit row in one transaction; the same receipt earns
 once, and the confirm button is disabled while the write is in flight, so Enter pressed twice awards once.
 
+While the POS has a sale waiting (`ui.pending_sale`), the dialog is that sale's: the amount and the receipt come
+from the POS (read-only: no re-typing), the bonus boxes are not offered (the POS's commit takes none), and confirming
+commits the POS's sale for this member through `PendingSales.confirm`, so the POS gets its outcome and the sale is
+never awarded twice. Without a POS sale the amount is typed by hand, as always.
+
 Thread: GUI thread; the award runs on the database worker (`ctx.ops.db`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,20 +34,27 @@ from loyalty.tiers import is_birthday_month
 from protocol.limits import MAX_RECEIPT_LENGTH
 from ui.context import AppContext
 from ui.member_action import MemberActionDialog
+from ui.pending_sale import ConfirmedSale, confirm_pending, item_count, waiting_sale
 from widgets.display import points_text, tier_name
 from widgets.money_input import MoneyInput
 from widgets.scan_detector import ACCEPTS_SCAN
 
+if TYPE_CHECKING:  # posapi.pending loads the wire schemas (pydantic): not at the window's start
+    from posapi.pending import SaleOutcome
+
 
 class AwardDialog(MemberActionDialog):
     """`awardAmount`, `receiptNumber`, `bonus_<name>` boxes, `pointsPreview`, `confirmButton` (Enter), `errorLabel`.
-    After a successful award: `result_entry` / `result_member`, accepted (and `ctx.hub.member_changed`)."""
+    After a successful award: `result_entry` / `result_member`, accepted (and `ctx.hub.member_changed`); after the
+    POS's sale is committed instead: `result_sale` (its `SaleOutcome`). `posSaleNote` says the sale is the POS's."""
 
     def __init__(self, ctx: AppContext, member: MemberView, *, parent: QWidget | None = None) -> None:
         super().__init__(ctx, member, name="awardDialog", permission=Permission.AWARD, member_line_name="awardMember",
                          parent=parent)  # fmt: skip
         self._rules = ctx.till.settings.current().rules
         self._birthday_month = is_birthday_month(member.birthday, ctx.till.today())
+        self._pos_sale = waiting_sale(ctx)  # the POS's sale waiting: this dialog commits it (None: typed by hand)
+        self.result_sale: SaleOutcome | None = None
 
         self._amount_label = QLabel(self)
         self._receipt_label = QLabel(self)
@@ -57,7 +70,8 @@ class AwardDialog(MemberActionDialog):
 
         self._bonus_boxes: dict[str, QCheckBox] = {}
         bonus_row = QHBoxLayout()
-        for name in sorted(self._rules.bonus_pct):
+        # The POS's commit takes no bonus: with its sale waiting none is offered, so the preview promises none.
+        for name in sorted(self._rules.bonus_pct) if self._pos_sale is None else ():
             box = QCheckBox(self)
             box.setObjectName(f"bonus_{name}")
             box.toggled.connect(self._update_preview)
@@ -75,13 +89,26 @@ class AwardDialog(MemberActionDialog):
         self._detail_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._detail_label.setWordWrap(True)
 
+        self.pos_note = QLabel(self)
+        self.pos_note.setObjectName("posSaleNote")
+        self.pos_note.setProperty("tone", "muted")
+        self.pos_note.setWordWrap(True)
+        self.pos_note.setVisible(self._pos_sale is not None)
+        if self._pos_sale is not None:
+            self.amount_input.set_cents(self._pos_sale.total_cents)
+            self.receipt_input.setText(self._pos_sale.receipt_no)
+            for field in (self.amount_input, self.receipt_input):
+                field.setReadOnly(True)
+
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow(self._amount_label, self.amount_input)
         form.addRow(self._receipt_label, self.receipt_input)
         if self._bonus_boxes:
             form.addRow(self._bonus_label, bonus_row)
-        self.lay_out(form, self.preview_label, self._detail_label)
+        else:
+            self._bonus_label.hide()  # in no layout: shown, it would sit over the heading
+        self.lay_out(self.pos_note, form, self.preview_label, self._detail_label)
         self.setMinimumWidth(460)
         self.set_busy(False)
         self.retranslate()
@@ -105,7 +132,22 @@ class AwardDialog(MemberActionDialog):
         for name, box in self._bonus_boxes.items():
             box.setText(self._bonus_words(name))
         self._update_preview()
+        self._retranslate_pos_note()
         super().retranslate()
+
+    def _retranslate_pos_note(self) -> None:
+        sale = self._pos_sale
+        if sale is None:
+            return
+        items = item_count(sale.lines)
+        if items is None:
+            words = self.tr("The POS's sale waiting: the points go to it, and the POS is told.")
+        else:
+            words = self.tr("The POS's sale waiting (%n item(s)): the points go to it, and the POS is told.", "", items)
+        if sale.points_to_redeem:
+            redeem = self.tr("The POS asks to redeem %1 points too.").replace("%1", points_text(sale.points_to_redeem))
+            words = f"{words} {redeem}"
+        self.pos_note.setText(words)
 
     def confirm_words(self) -> str:
         return self.tr("Saving…") if self.busy else self.tr("Award (Enter)")
@@ -171,8 +213,17 @@ class AwardDialog(MemberActionDialog):
         actor, ledger = self._ctx.actor(), self._ctx.till.ledger
         assert self._member is not None
         member_id = self._member.id
+        pending, sale = self._ctx.pending_sales, self._pos_sale
+        if pending is not None and sale is not None:
+            receipt_no = sale.receipt_no
+            self.write(lambda: confirm_pending(pending, actor, receipt_no, member_id), self._sale_committed)
+            return
         self.write(lambda: ledger.award(actor, member_id, amount_cents, receipt_no=receipt, bonuses=bonuses),
                    self.entry_written)  # fmt: skip
+
+    def _sale_committed(self, result: ConfirmedSale) -> None:
+        self.result_sale = result.outcome
+        self.accept()
 
     def refused(self, error: Exception) -> None:
         if isinstance(error, StoreError) and error.problem in (Problem.DUPLICATE_RECEIPT, Problem.INVALID_RECEIPT):

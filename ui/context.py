@@ -1,6 +1,6 @@
 """What every screen is given: the till's services, the signal hub, the background runner, the sync controller, this
-computer's settings, the logged-in staff, and how a slip is printed. One object, made once by `ui.app`, so a screen's
-constructor is `Screen(ctx, parent=...)`.
+computer's settings, the logged-in staff, how a slip is printed and the POS's sale waiting (`pending_sales`).
+One object, made once by `ui.app`, so a screen's constructor is `Screen(ctx, parent=...)`.
 
 Thread: GUI thread only (the services it holds are thread-safe; `ops` moves work off this thread).
 """
@@ -24,6 +24,7 @@ from ui.operations import Operations
 from ui.settings import LocalSettings
 
 if TYPE_CHECKING:
+    from posapi.pending import PendingSales  # loads the wire schemas (pydantic): not at the window's start
     from ui.chain_history import ChainHistoryFetcher
 
 ClientFactory = Callable[[str, str | None], ServerClient]
@@ -39,6 +40,8 @@ class AppContext:
     settings: LocalSettings
     client_factory: ClientFactory = ServerClient
     staff: StaffSession | None = field(default=None)
+    # The POS's sale waiting for the cashier (the local POS interface puts it); None on a till without that interface.
+    pending_sales: PendingSales | None = field(default=None)
     # How a slip reaches the printer (slip.printers.print_slip; tests give one backed by python-escpos' Dummy).
     print_slip: SlipPrinter = print_slip
     # Member codes this till has seen this session (scanned, or fetched for the QR dialog), by member id: the QR a

@@ -1,7 +1,12 @@
 """The counter window: a navigation bar with the F-key actions, the page stack (lookup, member, preferences, sync /
 end of day), the status bar, the app-wide scan routing, and what each role may see.
 
-The window only arranges and routes: each page does its own work through the services in `ctx`. A scan typed by
+The window only arranges and routes: each page does its own work through the services in `ctx`. While the POS
+has a sale waiting (`ctx.pending_sales`), the `PendingSaleBar` runs across the top of every page, and F10 / F11
+commit it for the member on screen / without a member (`ui.pending_sale`); a member scanned after the sale started
+opens as always and the bar stays, so F10 then confirms for that member. Managers reach the POS interface's
+settings (`ui.pos_settings_dialog`) from the navigation bar; a POS interface that could not start is a warning in
+the status bar, and the till works on. A scan typed by
 the scanner anywhere in the app (the ScanDetector filter) lands on the lookup page. An untouched counter
 (`ui.idle_watch`) puts the member away after a minute and locks to the PIN pad after the minutes set.
 
@@ -10,8 +15,10 @@ Thread: GUI thread.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -37,6 +44,10 @@ from ui.idle_watch import IdleWatch
 from ui.login_dialog import LoginDialog
 from ui.lookup_page import LookupPage
 from ui.member_page import MemberPage
+from ui.messages import describe
+from ui.pending_sale import PendingSaleLink
+from ui.pos_api import PosApi
+from ui.pos_settings_dialog import PosSettingsDialog
 from ui.preferences_page import PreferencesPage
 from ui.printer_dialog import PrinterDialog
 from ui.scan_feedback import ScanFeedback
@@ -44,14 +55,31 @@ from ui.settings import IDLE_LOCK_MINUTES, LANGUAGE, MEMBER_IDLE_SECONDS, WINDOW
 from ui.status_bar import TillStatusBar
 from ui.sync_page import SyncPage
 from widgets.enter_clicks import EnterPressesButtons
+from widgets.pending_sale_bar import CONFIRM_KEY, NO_MEMBER_KEY, PendingSaleBar
 from widgets.retranslating import Retranslating
 from widgets.scan_detector import ScanDetector
+
+if TYPE_CHECKING:  # posapi.pending loads the wire schemas (pydantic): not at the window's start
+    from posapi.pending import PendingSales, SaleOutcome
 
 SMALLEST_SIZE = (1280, 720)  # every page and its buttons fit from here up (tests/gui/test_layout.py)
 
 
+# Below this window height the POS sale bar is one slim line: at 720 (a 1366 x 768 screen less its title bar) the
+# member page needs all but ~35 px of the height.
+COMPACT_BAR_BELOW = 760
+NO_MEMBER_SALE_SHOWN_MS = 10_000  # how long the status bar says a sale without a member was recorded
+
+
 class MainWindow(Retranslating, QMainWindow):
-    def __init__(self, ctx: AppContext, translations: Translations | None = None, *, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ctx: AppContext,
+        translations: Translations | None = None,
+        *,
+        pos_api: PosApi | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self._ctx = ctx
@@ -60,6 +88,8 @@ class MainWindow(Retranslating, QMainWindow):
         self._login: LoginDialog | None = None
         self._enrol: EnrolDialog | None = None
         self.printer_dialog: PrinterDialog | None = None
+        self._pos_api = pos_api
+        self.pos_settings_dialog: PosSettingsDialog | None = None
 
         self.lookup_page = LookupPage(ctx)
         self.member_page = MemberPage(ctx)
@@ -78,6 +108,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.printer_button = self._nav_button("printerButton", None, checkable=False)  # managers: the slip printer
         self.language_button = self._nav_button("languageButton", None, checkable=False)
         self.logout_button = self._nav_button("logoutButton", "F12", checkable=False)
+        self.pos_button = self._nav_button("posSettingsButton", None, checkable=False)  # managers: the POS interface
         self._nav_group = QButtonGroup(self)
         for button in (self.lookup_nav, self.preferences_nav, self.sync_nav):
             self._nav_group.addButton(button)
@@ -91,6 +122,7 @@ class MainWindow(Retranslating, QMainWindow):
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(self.printer_button)
+        row.addWidget(self.pos_button)
         row.addWidget(self.language_button)
         row.addWidget(self.logout_button)
 
@@ -99,10 +131,23 @@ class MainWindow(Retranslating, QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(nav)
+        self.pending_bar = PendingSaleBar()
+        self.pending_bar.hide()
+        column.addWidget(self.pending_bar)
         column.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.status_bar = TillStatusBar(ctx)
         self.setStatusBar(self.status_bar)
+        self.pos_warning = QLabel()
+        self.pos_warning.setObjectName("posApiWarning")
+        self.pos_warning.setProperty("tone", "error")
+        self.pos_warning.hide()
+        self.status_bar.addWidget(self.pos_warning)
+        self.pending_link: PendingSaleLink | None = None
+        if ctx.pending_sales is not None:
+            self._attach_pending(ctx.pending_sales)
+        if pos_api is not None:
+            pos_api.changed.connect(self._pos_api_changed)
 
         self.enter_presses_buttons = EnterPressesButtons(parent=self)
         self.scan_detector = ScanDetector(parent=self)
@@ -154,6 +199,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.language_button.clicked.connect(self._toggle_language)
         self.printer_button.clicked.connect(self.open_printer_settings)
         self.logout_button.clicked.connect(self.log_out)
+        self.pos_button.clicked.connect(self.open_pos_settings)
+        self.pages.currentChanged.connect(lambda _index: self._refresh_pending())
         self.lookup_page.member_chosen.connect(self.show_member)
         self.lookup_page.member_chosen.connect(lambda _id: self.scan_feedback.found(self.member_page.card))
         self.lookup_page.not_found.connect(self.scan_feedback.not_found)
@@ -213,6 +260,66 @@ class MainWindow(Retranslating, QMainWindow):
         self._current_member = member_id
         self.member_page.show_member(member_id)
         self._show_page(self.member_page, None)
+        self._refresh_pending()  # a member scanned after the POS's sale started: F10 now confirms for them
+
+    # -- the POS's sale waiting ------------------------------------------------------------------------------------
+
+    def attach_pos(self, api: PosApi) -> None:
+        """The POS interface, once loaded (`ui.app` loads it after the window is shown): its sale waiting reaches the
+        bar, managers get its settings, and its troubles the status bar."""
+        self._pos_api = api
+        self._ctx.pending_sales = api.pending
+        self._attach_pending(api.pending)
+        api.changed.connect(self._pos_api_changed)
+        self._apply_role(self._ctx.staff)
+        self._pos_api_changed()
+
+    def _attach_pending(self, pending: PendingSales) -> None:
+        if self.pending_link is not None:
+            return
+        link = PendingSaleLink(self._ctx, pending, self.pending_bar, self._member_on_screen, parent=self)
+        link.confirmed.connect(self._sale_confirmed)
+        link.failed.connect(self._sale_failed)
+        QShortcut(QKeySequence(CONFIRM_KEY), self, link.confirm, Qt.ShortcutContext.WindowShortcut)
+        QShortcut(QKeySequence(NO_MEMBER_KEY), self, link.confirm_without_member, Qt.ShortcutContext.WindowShortcut)
+        self.pending_link = link
+
+    def _member_on_screen(self) -> str | None:
+        """The member the cashier sees on the member page (F10 confirms the POS's sale for them), else None."""
+        member = self.member_page.member
+        if self.pages.currentWidget() is self.member_page and member is not None:
+            return member.id
+        return None
+
+    def _refresh_pending(self) -> None:
+        if self.pending_link is not None:
+            self.pending_link.refresh()
+
+    def _sale_confirmed(self, outcome: SaleOutcome) -> None:
+        if outcome.member_id is not None:
+            self.member_page.show_sale_outcome(outcome)
+            return
+        words = self.tr("Sale without member recorded (receipt %1).").replace("%1", outcome.receipt_no)
+        self.status_bar.showMessage(words, NO_MEMBER_SALE_SHOWN_MS)
+
+    def _sale_failed(self, error: Exception) -> None:
+        if not self.pending_bar.isVisible():  # the sale is gone meanwhile: the bar that would say so is hidden
+            self.status_bar.showMessage(describe(error), NO_MEMBER_SALE_SHOWN_MS)
+
+    def _pos_api_changed(self) -> None:
+        api = self._pos_api
+        trouble = api is not None and api.trouble
+        self.pos_warning.setText(api.words() if api is not None and trouble else "")
+        self.pos_warning.setVisible(trouble)
+
+    def open_pos_settings(self) -> None:
+        """POS 接口: a manager's, like the other settings of the whole till."""
+        if self._pos_api is None or not self._ctx.can(Permission.APPROVE):
+            return
+        dialog = PosSettingsDialog(self._ctx, self._pos_api, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.pos_settings_dialog = dialog
+        dialog.open()
 
     def show_preferences(self, member_id: str) -> None:
         self._current_member = member_id
@@ -288,6 +395,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.preferences_nav.setVisible(ctx.can(Permission.VIEW_PREFERENCES))
         self.sync_nav.setVisible(ctx.can(Permission.SYNC))
         self.printer_button.setVisible(ctx.can(Permission.APPROVE))
+        self.pos_button.setVisible(self._pos_api is not None and ctx.can(Permission.APPROVE))
         if staff is None:
             self._current_member = None
             self.show_lookup()
@@ -349,6 +457,12 @@ class MainWindow(Retranslating, QMainWindow):
         self.language_button.setText("中文" if english_now else "English")
         self.printer_button.setText(self.tr("Printer"))
         self.logout_button.setText(self.tr("Log out\nF12"))
+        self.pos_button.setText(self.tr("POS interface"))
+        self._pos_api_changed()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.pending_bar.set_compact(event.size().height() < COMPACT_BAR_BELOW)
+        super().resizeEvent(event)
 
     def _alt_f4(self) -> None:
         if self._close_confirmed():

@@ -15,7 +15,7 @@ Thread: GUI thread.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
@@ -40,6 +40,9 @@ from ui.slip_printing import entry_slip, print_in_background, printer_set, print
 from widgets.display import points_text, signed_points_text, yuan_text
 from widgets.member_card import MemberCard
 from widgets.retranslating import Retranslating
+
+if TYPE_CHECKING:  # posapi.pending loads the wire schemas (pydantic): not at the window's start
+    from posapi.pending import SaleOutcome
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +77,7 @@ class MemberPage(Retranslating, QWidget):
         self.outcome.setObjectName("outcomeBanner")
         self.outcome.setWordWrap(True)
         self.outcome.hide()
-        self._outcome: tuple[EntryView, MemberView] | None = None
+        self._outcome: tuple[EntryView, MemberView] | SaleOutcome | None = None
         # The outcome's slip: 打印小票 (again), what the printer did, and a failure in words.
         self.print_slip_button = _button("printSlipButton")
         self.print_slip_button.clicked.connect(self.print_slip)
@@ -232,8 +235,17 @@ class MemberPage(Retranslating, QWidget):
             self._show_outcome((entry, member))
             if has_slip(entry) and prints_after_points(self._ctx):
                 self.print_slip()
+        sale: SaleOutcome | None = getattr(dialog, "result_sale", None)  # the award dialog committed the POS's sale
+        if sale is not None:
+            self.show_sale_outcome(sale)
 
-    def _show_outcome(self, outcome: tuple[EntryView, MemberView] | None) -> None:
+    def show_sale_outcome(self, outcome: SaleOutcome) -> None:
+        """The POS's sale just committed for this member (F10 or the award dialog): points earned and redeemed, the
+        discount to take off at the register, the balance. Another member's outcome is not shown here."""
+        if outcome.member_id is not None and outcome.member_id == self._member_id:
+            self._show_outcome(outcome)
+
+    def _show_outcome(self, outcome: tuple[EntryView, MemberView] | SaleOutcome | None) -> None:
         self._outcome = outcome
         self.outcome.setVisible(outcome is not None)
         self._slip_state = None
@@ -243,10 +255,14 @@ class MemberPage(Retranslating, QWidget):
 
     # -- the slip --------------------------------------------------------------------------------------------------
 
+    def _entry_outcome(self) -> tuple[EntryView, MemberView] | None:
+        """The outcome shown when it is an entry made at this screen (a POS sale's slip is the POS interface's)."""
+        return self._outcome if isinstance(self._outcome, tuple) else None
+
     def printer_changed(self) -> None:
         """The printer settings may have changed: 打印小票 shows for an award's or redemption's outcome when a
         printer is set."""
-        outcome = self._outcome
+        outcome = self._entry_outcome()
         can_print = outcome is not None and has_slip(outcome[0]) and printer_set(self._ctx)
         self.print_slip_button.setVisible(can_print)
         self.print_slip_button.setEnabled(self._slip_state != "printing")
@@ -254,7 +270,7 @@ class MemberPage(Retranslating, QWidget):
 
     def print_slip(self) -> None:
         """Print the outcome's slip on the print worker (after the award by itself, or 打印小票 again)."""
-        outcome = self._outcome
+        outcome = self._entry_outcome()
         if outcome is None or not has_slip(outcome[0]) or self._slip_state == "printing":
             return
         entry, member = outcome
@@ -270,11 +286,13 @@ class MemberPage(Retranslating, QWidget):
                             lambda error: self._slip_failed(entry.id, error), owner=self)  # fmt: skip
 
     def _slip_printed(self, entry_id: str) -> None:
-        if self._outcome is not None and self._outcome[0].id == entry_id:
+        outcome = self._entry_outcome()
+        if outcome is not None and outcome[0].id == entry_id:
             self._set_slip_state("printed")
 
     def _slip_failed(self, entry_id: str, error: Exception) -> None:
-        if self._outcome is None or self._outcome[0].id != entry_id:
+        outcome = self._entry_outcome()
+        if outcome is None or outcome[0].id != entry_id:
             return  # the next member is on screen: their banner is not about this slip
         self._set_slip_state(None)
         self.slip_error.show_error(error, also=lambda: self.tr("The points are saved; press Print slip to try again."))
@@ -296,6 +314,9 @@ class MemberPage(Retranslating, QWidget):
         if self._outcome is None:
             self.outcome.clear()
             return
+        if not isinstance(self._outcome, tuple):  # the POS's sale (SaleOutcome)
+            self.outcome.setText(self._sale_words(self._outcome))
+            return
         entry, member = self._outcome
         balance = self.tr("balance %1").replace("%1", points_text(member.available_points))
         moved = self.tr("%1 points").replace("%1", signed_points_text(entry.points))
@@ -306,6 +327,20 @@ class MemberPage(Retranslating, QWidget):
             self.outcome.setText(self.tr("Reversed: %1").replace("%1", f"{moved} · {balance}"))
         else:
             self.outcome.setText(f"{moved} · {balance}")
+
+    def _sale_words(self, sale: SaleOutcome) -> str:
+        """Words such as "+36 points · -500 points · balance 1,234", under "¥5.00 off — take it off at the register"
+        when the points paid part of the bill."""
+        moved = [self.tr("%1 points").replace("%1", signed_points_text(sale.points_earned))]
+        if sale.points_redeemed:
+            moved.append(self.tr("%1 points").replace("%1", signed_points_text(-sale.points_redeemed)))
+        if sale.balance is not None:
+            moved.append(self.tr("balance %1").replace("%1", points_text(sale.balance)))
+        line = " · ".join(moved)
+        if sale.discount_cents:
+            off = self.tr("%1 off — take it off at the register").replace("%1", yuan_text(sale.discount_cents))
+            return f"{off}\n{line}"
+        return line
 
     def _preferences(self) -> None:
         if self._member_id is not None and self._member is not None:

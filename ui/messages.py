@@ -100,6 +100,16 @@ _STORE: dict[Problem, str] = {
     Problem.STORE_UNAVAILABLE: QT_TRANSLATE_NOOP(
         "Messages", "The till's database cannot be opened. Call support; nothing on the server is lost."
     ),
+    Problem.OVER_REFUND: QT_TRANSLATE_NOOP(
+        "Messages", "That is more than this sale has left to refund (%1 at most). Nothing was refunded."
+    ),
+    Problem.NOT_REFUNDABLE: QT_TRANSLATE_NOOP("Messages", "Only a purchase or a redemption can be refunded."),
+    Problem.INVALID_LINES: QT_TRANSLATE_NOOP(
+        "Messages", "The POS's item lines do not add up to the total. Nothing was recorded; ring the sale up again."
+    ),
+    Problem.NO_PENDING_SALE: QT_TRANSLATE_NOOP(
+        "Messages", "The POS no longer has a sale waiting: nothing was recorded. Ring the sale up again on the POS."
+    ),
 }
 
 _PHONE: dict[PhoneProblem, str] = {
@@ -186,6 +196,9 @@ _REASONS: dict[str, str] = {
         "Messages", "The entry it reverses or refunds is not known to the server."
     ),
     ErrorCode.ALREADY_REVERSED.value: QT_TRANSLATE_NOOP("Messages", "That entry was already reversed elsewhere."),
+    ErrorCode.OVER_REFUND.value: QT_TRANSLATE_NOOP(
+        "Messages", "More was refunded on this sale than it had left; head office checks it."
+    ),
     ErrorCode.RULE_VIOLATION.value: QT_TRANSLATE_NOOP("Messages", "It breaks the points rules."),
     ErrorCode.INVALID_PHONE.value: QT_TRANSLATE_NOOP("Messages", "The phone number is not a valid mobile number."),
     ErrorCode.OVERDRAWN.value: QT_TRANSLATE_NOOP(
@@ -324,6 +337,8 @@ def describe(error: BaseException) -> str:
         if error.problem is Problem.BAD_CREDENTIALS and error.remaining_attempts is not None:
             minutes = str(int(LOCKOUT.total_seconds() // 60))
             return _with_limit(_TRIES_LEFT, error.remaining_attempts).replace("%2", minutes)
+        if error.problem is Problem.OVER_REFUND and error.limit is not None:
+            limit = yuan_text(error.limit)  # cents left to refund, as money
         if error.problem is Problem.LOCKED_OUT and error.until is not None:
             limit = error.until.astimezone(_zone()).strftime("%H:%M")
         if error.problem is Problem.OVER_REFUND and error.limit is not None:

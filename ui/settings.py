@@ -1,9 +1,10 @@
 """The counter app's own settings on this computer, declared once (Vorta's `get_misc_settings`, Electrum's
 `ConfigVar`s): the language, the window's place and size, how often the till checks the server and syncs in
 the background, when an untouched counter puts the member away and locks, and the slip printer (which printer, how
-it is reached, the paper, whether a slip prints after each award and redemption). Each is a `Setting` with its key,
-default, words for a settings screen and a parser that refuses a value it cannot use, so a hand-edited or stale
-file never breaks the start: a bad value reads as the default.
+it is reached, the paper, whether a slip prints after each award and redemption) and the local POS interface's
+port (its shared secret is not here: `posapi` keeps it like the database key, out of this plain file). Each is a
+`Setting` with its key, default, words for a settings screen and a parser that refuses a value it cannot use, so a
+hand-edited or stale file never breaks the start: a bad value reads as the default.
 
 They are kept with QSettings in an INI file in the user's configuration folder (on Windows in %APPDATA%, not the
 registry, so support can read and fix it). What the chain decides (rules, staff, the store) comes from the server
@@ -167,6 +168,21 @@ PRINTER_SETTINGS: tuple[Setting[Any], ...] = (
     PRINTER_NATIVE_QR,
     PRINT_AFTER_POINTS,
 )
+
+
+def _port(value: object) -> int:
+    """0 (off) or a port a user may listen on, 1024..65535."""
+    port = int(str(value))
+    if port != 0 and not 1024 <= port <= 65535:
+        raise ValueError(f"{port} is not 0 or 1024..65535")
+    return port
+
+
+# The POS interface's port on 127.0.0.1 (posapi; 0: off). Its secret is not a setting: posapi.secret keeps it like
+# the database key.
+POS_PORT = Setting(
+    "pos/port", 8765, QT_TRANSLATE_NOOP("Settings", "POS interface port on this computer (0: off)"), _port
+)
 ALL_SETTINGS: tuple[Setting[Any], ...] = (
     LANGUAGE,
     WINDOW_GEOMETRY,
@@ -175,6 +191,7 @@ ALL_SETTINGS: tuple[Setting[Any], ...] = (
     MEMBER_IDLE_SECONDS,
     IDLE_LOCK_MINUTES,
     *PRINTER_SETTINGS,
+    POS_PORT,
 )
 
 

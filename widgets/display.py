@@ -141,6 +141,7 @@ _ITEM_TYPES: Mapping[ItemType, str] = MappingProxyType(
         ItemType.MEMBER_UPDATE: QT_TRANSLATE_NOOP("Display", "Member's consent"),
         ItemType.SALE: QT_TRANSLATE_NOOP("Display", "Sale without a member"),
         ItemType.MEMBER_EDIT: QT_TRANSLATE_NOOP("Display", "Member's details"),
+        ItemType.SALE: QT_TRANSLATE_NOOP("Display", "Sale (no member)"),
     }
 )
 

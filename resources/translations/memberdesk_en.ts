@@ -4,6 +4,13 @@
 <context>
     <name>AwardDialog</name>
     <message numerus="yes">
+        <source>The POS&apos;s sale waiting (%n item(s)): the points go to it, and the POS is told.</source>
+        <translation>
+            <numerusform>The POS&apos;s sale waiting (%n item): the points go to it, and the POS is told.</numerusform>
+            <numerusform>The POS&apos;s sale waiting (%n items): the points go to it, and the POS is told.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>+%1 point(s)</source>
         <translation>
             <numerusform>+%1 point</numerusform>
@@ -28,6 +35,16 @@
         <translation>
             <numerusform>%n member found: choose with the arrow keys and Enter.</numerusform>
             <numerusform>%n members found: choose with the arrow keys and Enter.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>PendingSaleBar</name>
+    <message numerus="yes">
+        <source>POS sale waiting: %n item(s) %1</source>
+        <translation>
+            <numerusform>POS sale waiting: %n item %1</numerusform>
+            <numerusform>POS sale waiting: %n items %1</numerusform>
         </translation>
     </message>
 </context>

@@ -71,6 +71,20 @@
         <translation>扫描或输入小票号</translation>
     </message>
     <message>
+        <source>The POS&apos;s sale waiting: the points go to it, and the POS is told.</source>
+        <translation>收银机的待结算：积分记入这笔销售，并告知收银机。</translation>
+    </message>
+    <message numerus="yes">
+        <source>The POS&apos;s sale waiting (%n item(s)): the points go to it, and the POS is told.</source>
+        <translation>
+            <numerusform>收银机待结算（%n 件）：积分记入这笔消费，并通知收银机。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The POS asks to redeem %1 points too.</source>
+        <translation>收银机还要求抵扣 %1 积分。</translation>
+    </message>
+    <message>
         <source>Saving…</source>
         <translation>保存中…</translation>
     </message>
@@ -350,6 +364,10 @@
         <translation>会员资料</translation>
     </message>
     <message>
+        <source>Sale (no member)</source>
+        <translation>无会员销售</translation>
+    </message>
+    <message>
         <source>Not synced yet</source>
         <translation>待同步</translation>
     </message>
@@ -621,6 +639,10 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Sale without member recorded (receipt %1).</source>
+        <translation>无会员销售已记录（小票 %1）。</translation>
+    </message>
+    <message>
         <source>MemberDesk — %1</source>
         <translation>MemberDesk — %1</translation>
     </message>
@@ -665,6 +687,10 @@ F9</translation>
 F12</source>
         <translation>退出登录
 F12</translation>
+    </message>
+    <message>
+        <source>POS interface</source>
+        <translation>POS 接口</translation>
     </message>
     <message>
         <source>Close MemberDesk on this till?</source>
@@ -1080,6 +1106,18 @@ F12</translation>
         <translation>无法打开收银机的数据库。请联系技术支持；服务器上的数据不会丢失。</translation>
     </message>
     <message>
+        <source>That is more than this sale has left to refund (%1 at most). Nothing was refunded.</source>
+        <translation>超出了这笔销售还可退的金额（最多 %1）。未退款。</translation>
+    </message>
+    <message>
+        <source>The POS&apos;s item lines do not add up to the total. Nothing was recorded; ring the sale up again.</source>
+        <translation>收银机的商品明细与总额不符。未记录任何内容；请重新结账。</translation>
+    </message>
+    <message>
+        <source>The POS no longer has a sale waiting: nothing was recorded. Ring the sale up again on the POS.</source>
+        <translation>POS 上已没有待确认的销售：未记录任何内容。请在 POS 上重新录入这笔销售。</translation>
+    </message>
+    <message>
         <source>Enter a phone number.</source>
         <translation>请输入手机号。</translation>
     </message>
@@ -1248,6 +1286,10 @@ F12</translation>
         <translation>该记录已在其他收银机冲正。</translation>
     </message>
     <message>
+        <source>More was refunded on this sale than it had left; head office checks it.</source>
+        <translation>这笔销售的退款超出了可退金额；总部会核查。</translation>
+    </message>
+    <message>
         <source>It breaks the points rules.</source>
         <translation>不符合积分规则。</translation>
     </message>
@@ -1411,6 +1453,117 @@ F12</translation>
     <message>
         <source>The sync did not finish (%1). Nothing was lost; try again later.</source>
         <translation>同步未完成（%1）。数据没有丢失，请稍后重试。</translation>
+    </message>
+</context>
+<context>
+    <name>PendingSaleBar</name>
+    <message>
+        <source>POS sale waiting: %1</source>
+        <translation>收银机待结算：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>POS sale waiting: %n item(s) %1</source>
+        <translation>
+            <numerusform>收银机待结算：%n 件 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>redeem %1 points</source>
+        <translation>抵扣 %1 积分</translation>
+    </message>
+    <message>
+        <source>The points go to the member on screen.</source>
+        <translation>积分记给当前屏幕上的会员。</translation>
+    </message>
+    <message>
+        <source>Scan the member&apos;s code or type the phone to earn points.</source>
+        <translation>扫会员码或输入手机号即可积分。</translation>
+    </message>
+    <message>
+        <source>Confirming…</source>
+        <translation>正在确认…</translation>
+    </message>
+    <message>
+        <source>Confirm points</source>
+        <translation>确认积分</translation>
+    </message>
+    <message>
+        <source>Sale without member</source>
+        <translation>无会员结账</translation>
+    </message>
+</context>
+<context>
+    <name>PosApi</name>
+    <message>
+        <source>The POS interface is stopped.</source>
+        <translation>POS 接口已停止。</translation>
+    </message>
+    <message>
+        <source>The POS interface is starting…</source>
+        <translation>POS 接口正在启动…</translation>
+    </message>
+    <message>
+        <source>The POS interface is running on 127.0.0.1, port %1.</source>
+        <translation>POS 接口正在运行：127.0.0.1，端口 %1。</translation>
+    </message>
+    <message>
+        <source>The POS interface did not start: port %1 is used by another program. The till works on; type amounts by hand, or ask a manager to choose another port.</source>
+        <translation>POS 接口未能启动：端口 %1 已被其他程序占用。本机照常工作；请手动输入金额，或请店长换一个端口。</translation>
+    </message>
+    <message>
+        <source>The POS interface did not start. The till works on; type amounts by hand, or call support.</source>
+        <translation>POS 接口未能启动。本机照常工作；请手动输入金额，或联系技术支持。</translation>
+    </message>
+</context>
+<context>
+    <name>PosSettingsDialog</name>
+    <message>
+        <source>POS interface</source>
+        <translation>POS 接口</translation>
+    </message>
+    <message>
+        <source>For the POS vendor: the POS calls this till at the address below, with the shared secret in each request&apos;s header (Authorization: Bearer and the secret).</source>
+        <translation>供收银系统厂商配置：收银机通过下面的地址调用本机，每个请求的请求头中带上共享密钥（Authorization: Bearer 加密钥）。</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Use this port</source>
+        <translation>使用此端口</translation>
+    </message>
+    <message>
+        <source>Shared secret</source>
+        <translation>共享密钥</translation>
+    </message>
+    <message>
+        <source>Hidden: press Show</source>
+        <translation>已隐藏：按“显示”查看</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>已复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>
@@ -2101,6 +2254,10 @@ F12</translation>
     <message>
         <source>Print a slip after each award and redemption</source>
         <translation>每次积分或兑换后打印小票</translation>
+    </message>
+    <message>
+        <source>POS interface port on this computer (0: off)</source>
+        <translation>本机 POS 接口端口（0：关闭）</translation>
     </message>
 </context>
 <context>

@@ -20,6 +20,7 @@ from ui.settings import (
     AUTO_SYNC_MINUTES,
     HEALTH_CHECK_SECONDS,
     LANGUAGE,
+    POS_PORT,
     WINDOW_GEOMETRY,
     LocalSettings,
 )
@@ -54,6 +55,10 @@ def test_values_are_kept_across_starts_and_a_bad_one_reads_as_the_default(tmp_pa
     edited = LocalSettings(_ini(tmp_path / "edited.ini"))
     assert edited.get(LANGUAGE) is Language.ZH_CN  # French is not ours: the default, not a failed start
     assert edited.get(AUTO_SYNC_MINUTES) == 5 and edited.get(HEALTH_CHECK_SECONDS) == 30
+    (tmp_path / "ports.ini").write_text("[pos]\nport=80\n", encoding="utf-8")
+    assert LocalSettings(_ini(tmp_path / "ports.ini")).get(POS_PORT) == 8765  # a privileged port: the default
+    (tmp_path / "off.ini").write_text("[pos]\nport=0\n", encoding="utf-8")
+    assert LocalSettings(_ini(tmp_path / "off.ini")).get(POS_PORT) == 0
 
 
 def test_the_window_keeps_its_language_and_its_place(gui_env: GuiEnv, qtbot: QtBot, qapp: QApplication) -> None:

@@ -37,7 +37,9 @@ def test_no_request_makes_the_server_fail(live: tuple[LiveServer, str], monkeypa
     monkeypatch.setattr("server.push.ORDER_WAIT_SECONDS", 0.05)  # a made-up `after_seq` is refused without a wait
     schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
     operations = [cast(Any, result).ok() for result in schema.get_all_operations()]
-    assert len(operations) == 13  # PROTOCOL.md's 7, the audit calls, the card re-issue, the token rotation, purchases
+    assert (
+        len(operations) == 14
+    )  # PROTOCOL.md's 7, the audit calls, the card re-issue, the token rotation, purchases, receipts
     for operation in operations:
 
         @given(case=operation.as_strategy())

@@ -258,6 +258,7 @@ def _authorize(till: Till) -> Any:
     [
         (Route.CHANGES, lambda till: till.get("/v1/changes")),
         (Route.CONFIG, lambda till: till.get("/v1/config")),
+        (Route.RECEIPTS, lambda till: till.get("/v1/receipts", store_code="S002", receipt_no="R1")),
         (Route.AUTHORIZE, _authorize),
         (Route.MEMBER_CODES, lambda till: till.client.post("/v1/member-codes", json={"member_ids": []},
                                                            headers=till.headers)),

@@ -15,7 +15,7 @@ def test_openapi_describes_the_real_statuses(client: TestClient) -> None:
     assert set(paths) == {"/v1/health", "/v1/devices/register", "/v1/config", "/v1/push", "/v1/changes",
                           "/v1/redemptions/authorize", "/v1/member-codes", "/v1/audit/anchor",
                           "/v1/audit/key", "/v1/cards/reissue", "/v1/devices/token",
-                          "/v1/members/{member_id}/purchases"}  # fmt: skip
+                          "/v1/members/{member_id}/purchases", "/v1/receipts"}  # fmt: skip
     statuses = {
         (method, path): set(operation["responses"])
         for path, item in paths.items()
@@ -35,6 +35,7 @@ def test_openapi_describes_the_real_statuses(client: TestClient) -> None:
         ("post", "/v1/cards/reissue"): {"200", "400", "401", "403", "404", "413", "429"},
         ("post", "/v1/devices/token"): {"200", "401", "413", "429"},
         ("get", "/v1/members/{member_id}/purchases"): {"200", "400", "401", "404", "413", "429"},
+        ("get", "/v1/receipts"): {"200", "400", "401", "413", "429"},
     }
     for path in paths.values():
         for operation in path.values():

@@ -1,0 +1,83 @@
+"""The whole path with the real POS interface (issue 16): the app loads `posapi` beside the shown window and starts
+its server on 127.0.0.1 (`ui.app.load_pos_interface`, as `run_gui` does), a POS
+puts a sale over real HTTP with the shared secret, the bar shows it, the cashier scans the member and presses F10,
+and the POS polls the outcome; the sale is in the ledger once, with its lines."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from posapi.secret import pos_secret
+from protocol.vocabulary import EntryKind
+from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import show_widget, wait_idle
+from tests.gui.test_slip_printing import dummy_seam, set_printer
+from ui.app import load_pos_interface
+from ui.main_window import MainWindow
+from ui.pos_api import PosApi, PosState
+from ui.settings import POS_PORT
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_pos_sale_over_http_is_confirmed_with_f10_and_the_pos_gets_the_outcome(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    ctx = gui_env.ctx
+    ctx.settings.set(POS_PORT, _free_port())
+    set_printer(gui_env)
+    printers = dummy_seam(gui_env)  # the slip printer, a python-escpos Dummy behind the context's seam
+    gui_env.login("C001")
+    window = show_widget(qtbot, MainWindow(ctx), size=(1366, 768), active=True)
+    serving: list[PosApi] = []
+    load_pos_interface(ctx, window, None, serving)  # as `run_gui` does once the window shows
+    wait_idle(qtbot, ctx, lambda: bool(serving) and serving[0].state is PosState.RUNNING, timeout=15_000)
+    (api,) = serving
+    assert ctx.pending_sales is api.pending and window.pending_link is not None
+    try:
+        secret = pos_secret(gui_env.till.db.path)
+        pos = httpx.Client(base_url=f"http://127.0.0.1:{api.port}", headers={"Authorization": f"Bearer {secret}"})
+        with pos:
+            lines = [
+                {"sku": "6901", "name": "牛奶", "category": "fresh food", "quantity": 2, "amount_cents": 10_000},
+                {"sku": "6902", "name": "车厘子", "category": "fresh food", "quantity": "0.350", "amount_cents": 5_600},
+                {"sku": "6903", "name": "纸巾", "category": "household", "quantity": 9, "amount_cents": 20_000},
+            ]
+            put = pos.post("/pos/v1/pending", json={"receipt_no": "H-1", "total_cents": 35_600, "lines": lines})
+            assert put.status_code == 200, put.text
+            qtbot.waitUntil(window.pending_bar.isVisible)
+            assert window.pending_bar.summary.text() == "POS sale waiting: 12 items ¥356.00"
+
+            member = gui_env.plain_member()
+            ctx.hub.scanned.emit(gui_env.member_code(member.id))  # the member scanned after the sale started
+            qtbot.waitUntil(lambda: window.pages.currentWidget() is window.member_page)
+            QTest.keyClick(window, Qt.Key.Key_F10)
+            wait_idle(qtbot, ctx, lambda: not window.pending_bar.isVisible())
+
+            polled = pos.get("/pos/v1/pending/H-1").json()
+            assert polled["status"] == "done"
+            assert (polled["outcome"]["member_id"], polled["outcome"]["points_earned"]) == (member.id, 356)
+        earns = gui_env.entries(member.id, EntryKind.EARN)
+        assert [(entry.receipt_no, entry.amount_cents) for entry in earns] == [("H-1", 35_600)]
+        assert [line.quantity_milli for line in gui_env.till.ledger.lines_of(earns[0].id)] == [2000, 350, 9000]
+        balance = gui_env.member(member.id).available_points
+        assert window.member_page.outcome.text() == f"+356 points · balance {balance:,}"
+        # the sale's slip printed by itself, once, with its lines (a weighed line as one) and the member's code
+        wait_idle(qtbot, ctx, lambda: len(printers.slips) == 1)
+        (slip,) = printers.slips
+        assert (slip.receipt_no, slip.points_earned, slip.new_balance, slip.purchase_cents) == (
+            "H-1", 356, balance, 35_600
+        )  # fmt: skip
+        assert [(line.name, line.quantity) for line in slip.lines] == [("牛奶", 2), ("车厘子", 1), ("纸巾", 9)]
+        assert slip.member_phone_masked is not None and "****" in slip.member_phone_masked
+        assert slip.member_code == gui_env.member_code(member.id)
+        assert b"H-1" in printers.jobs[0]
+    finally:
+        api.stop()
