@@ -170,7 +170,8 @@ def test_a_second_press_while_the_commit_is_slow_does_nothing(
     run_on_worker = gui_env.ctx.ops.db
 
     def counted(*args: Any, **kwargs: Any) -> None:
-        asked.append(args)
+        if "PendingSaleLink" in getattr(args[0], "__qualname__", ""):  # not the card's history, kept meanwhile
+            asked.append(args)
         run_on_worker(*args, **kwargs)
 
     monkeypatch.setattr(gui_env.ctx.ops, "db", counted)
