@@ -49,7 +49,8 @@ from server.models import (
 )
 from server.push_items import MAX_POINTS, Outcome, apply_one, parse
 from server.push_state import Batch, prepare, remember
-from server.top_categories import refresh as refresh_top_categories
+from server.top_categories import refresh_for_batch
+from server.top_categories import remember as remember_top_categories
 
 __all__ = ["MAX_BODY_JSON", "MAX_POINTS", "MAX_TILL_SEQ", "ItemAnswer", "answer_json", "body_hash", "push"]
 
@@ -192,7 +193,7 @@ def _push_now(
             _keep_conflicts(session, db, device, items, hashes, known, conflicts)
         else:
             results, batch = _apply(session, bulk, db, device, items, hashes, parsed, known, stored_seq)
-            db.after_commit(session, lambda: remember(db, batch))
+            db.after_commit(session, lambda: _remember(db, batch))
     if not conflicts:
         return results
     raise ApiError(
@@ -345,9 +346,34 @@ def _answers(
 
 def _top_categories(bulk: Bulk, batch: Batch) -> None:
     """The top categories of the members whose entries in this batch carried lines (those lines written already),
-    for all of them at once (`server.top_categories`); a batch without lines reads nothing."""
-    if batch.line_rows:
-        refresh_top_categories(bulk, {row[2] for row in batch.line_rows if row[2] is not None}, batch.year_start)
+    for all of them at once, from what the last batches kept of them (`server.top_categories`); a batch without
+    lines reads nothing."""
+    if not batch.line_rows:
+        return
+    lines: dict[str, list[tuple[str, int, datetime]]] = {}
+    for row in batch.line_rows:
+        member_id = row[2]
+        if member_id is not None:
+            lines.setdefault(member_id, []).append((row[7], row[9], row[4]))
+    profiled = {
+        member_id
+        for member_id in lines
+        if (member := batch.members.get(member_id)) is not None
+        and member.consent_profile
+        and member_id not in batch.withdrawn
+    }
+    batch.top_kept = refresh_for_batch(bulk, batch.db, lines, batch.loaded_versions, profiled, batch.year_start)
+
+
+def _remember(db: ServerDatabase, batch: Batch) -> None:
+    """After the batch committed: the members' purchase windows and spend per category, at their versions now."""
+    remember(db, batch)
+    versions = {
+        member_id: member.version
+        for member_id in batch.top_kept
+        if (member := batch.members.get(member_id)) is not None and not member.deleted and member.merged_into is None
+    }
+    remember_top_categories(db, batch.top_kept, versions)
 
 
 def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[Any, ...]], now: datetime) -> None:

@@ -5,7 +5,7 @@ sales without a member."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from localdb.ledger import RefundTarget
 from protocol.vocabulary import EntryKind
 from protocol.wire import SaleLine
-from server import data_rights
+from server import data_rights, top_categories
+from server.bulk import Bulk
 from server.models import LedgerEntry, Member, PurchaseLine, Sale
 from tests.integration.conftest import OTHER_STORE, LiveServer, TillFactory, TillHandle
 
@@ -159,3 +160,41 @@ def test_what_a_member_bought_is_exported_moved_on_merge_and_anonymised_on_erasu
         assert conn.exec_driver_sql("SELECT count(*) FROM sale_line").scalar() == 0
         body = conn.exec_driver_sql("SELECT body FROM outbox WHERE item_id = ?", (bought.entry.id,)).scalar()
         assert "美妆" not in str(body) and "lines" not in str(body)
+
+
+def test_top_categories_kept_between_batches_match_a_fresh_count(server: LiveServer, make_till: TillFactory) -> None:
+    """The push keeps each member's spend per category between batches (`server.top_categories`): after a second
+    purchase and a refund, pushed in batches of their own, the member's top categories are what a fresh count of
+    their lines gives, and the second and third batches used what the first kept instead of reading it again."""
+    till = make_till("cats")
+    cashier = till.login("C001")
+    member_id = till.till.members.enrol(cashier, phone="13600136000", name="赵六", consent_profile=True).member.id
+    assert till.sync().ok
+
+    def line(number: int, category: str, cents: int) -> SaleLine:
+        return SaleLine(line_no=number, sku=f"SKU{number}", name=f"商品{number}", category=category,
+                        quantity_milli=1000, amount_cents=cents)  # fmt: skip
+
+    def pushed_top() -> list[str]:
+        assert till.sync().ok
+        return list(_member(server, member_id).top_categories or [])
+
+    def fresh_top() -> list[str]:
+        since = datetime.now(UTC) - timedelta(days=366)
+        with server.db.read() as session:
+            spend = top_categories.spend_by_category(Bulk(session.connection()), [member_id], since)[member_id]
+        return top_categories.rank(spend)
+
+    def kept_version() -> int | None:
+        kept = top_categories._cache.get(server.db, {}).get(member_id)  # the push's own cache, as it kept it
+        return None if kept is None else kept.version
+
+    till.till.ledger.award(cashier, member_id, 40_000, receipt_no="C1", lines=[line(1, "母婴", 30_000),
+                                                                               line(2, "生鲜", 10_000)])  # fmt: skip
+    assert pushed_top() == fresh_top() == ["母婴", "生鲜"]
+    assert kept_version() == _member(server, member_id).version
+    fresh = till.till.ledger.award(cashier, member_id, 25_000, receipt_no="C2", lines=[line(1, "生鲜", 25_000)])
+    assert pushed_top() == fresh_top() == ["生鲜", "母婴"]  # 35,000 against 30,000
+    till.till.ledger.refund(cashier, [(fresh.entry.id, 20_000, [line(1, "生鲜", 20_000)])])
+    assert pushed_top() == fresh_top() == ["母婴", "生鲜"]  # 30,000 against 15,000 after the return
+    assert kept_version() == _member(server, member_id).version
