@@ -87,14 +87,15 @@ class Operations(QObject):
         """Some work has not been delivered yet (tests wait on this)."""
         return self._running > 0
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, wait: bool = False) -> None:
         """Finish queued database work (a half-done award must still commit), then stop the workers. What finishes
         afterwards is not delivered: the app is closing, and the callbacks would read a store about to close (a
-        background fetch such as the chain history may still be on its way)."""
+        background fetch such as the chain history may still be on its way). `wait`: also wait for the network and
+        print work already running (tests: nothing of one test may still run, and call back, in the next)."""
         self._stopped = True
         self._db.shutdown(wait=True)
-        self._net.shutdown(wait=False, cancel_futures=True)
-        self._print.shutdown(wait=False, cancel_futures=True)
+        self._net.shutdown(wait=wait, cancel_futures=True)
+        self._print.shutdown(wait=wait, cancel_futures=True)
 
     def _announce(self, result: object) -> None:
         """What a write changed, told to every screen, even when the screen that asked has closed meanwhile."""

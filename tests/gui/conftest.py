@@ -9,6 +9,8 @@ and its own server on a fresh port, so tests never see each other's points.
 
 from __future__ import annotations
 
+import gc
+
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -156,6 +158,10 @@ def gui_env(demo_files: Path, tmp_path: Path, qtbot: QtBot) -> Iterator[GuiEnv]:
         yield env
     finally:
         ctx.sync.shutdown()
-        ctx.ops.shutdown()
+        ctx.ops.shutdown(wait=True)  # no fetch of this test's may call back into the next one
+        QApplication.processEvents()  # the callbacks already queued, delivered (or dropped) now
         till.close()
         server.stop()
+        # This test's window, context and their Qt objects collected here, with every worker idle, not by a
+        # collection the next test happens to trigger while its own workers run (a segfault in PySide6).
+        gc.collect()
