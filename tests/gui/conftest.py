@@ -10,7 +10,6 @@ and its own server on a fresh port, so tests never see each other's points.
 from __future__ import annotations
 
 import gc
-
 import shutil
 import uuid
 from collections.abc import Iterator
