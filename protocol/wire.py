@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 # Every time on the wire carries its UTC offset: `AwareDatetime` refuses a naive one (pydantic's own check, in Rust;
 # a Python validator here was called twice per pushed item).
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from protocol.limits import (
     MAX_CENTS,
@@ -150,6 +150,8 @@ class SaleLine(Wire):
 
 
 SaleLines = Annotated[list[SaleLine], Field(min_length=1, max_length=MAX_SALE_LINES)]
+#: Lines to and from plain JSON values in one call (in Rust): how the server stores a sale's lines.
+SALE_LINES: TypeAdapter[list[SaleLine]] = TypeAdapter(list[SaleLine])
 
 
 def lines_break_total(lines: list[SaleLine] | None, amount_cents: int | None) -> bool:

@@ -11,7 +11,7 @@ connection of the batch's transaction, without SQLAlchemy's per-statement compil
   (catalog writes) among them, on every batch (docs/performance.md, "The PostgreSQL push").
 - Values are turned into what the columns store here: on SQLite by `column_converters` (aware datetimes as
   SQLAlchemy's naive UTC text, `sqlite_time`; any other column type that needs it through its dialect's own bind
-  processor), on PostgreSQL by the statement itself (`_json_columns`); read back aware.
+  processor; JSON by orjson), on PostgreSQL by the statement itself (`_json_columns`); read back aware.
 
 Only our own table and column names are ever put into the SQL text; values always travel as parameters.
 
@@ -95,6 +95,8 @@ def _converter(column_type: TypeEngine[Any], dialect: Dialect) -> Converter | No
         return _sqlite_bool
     if sqlite and isinstance(column_type, Date):
         return _sqlite_date
+    if sqlite and isinstance(column_type, JSON):
+        return _sqlite_json  # orjson, not `json.dumps`: a push stores each sale's lines as JSON (~12 objects)
     return column_type.dialect_impl(dialect).bind_processor(dialect)
 
 
@@ -104,6 +106,12 @@ def _sqlite_bool(value: bool | None) -> int | None:
 
 def _sqlite_date(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _sqlite_json(value: Any) -> str:
+    """A JSON column's value as its text (Python's None as JSON `null`, as SQLAlchemy's JSON type stores it).
+    Non-ASCII text is written as UTF-8 where `json.dumps` escapes it: the same value when read."""
+    return orjson.dumps(value).decode()
 
 
 class Bulk:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from loyalty.phone import InvalidPhone, parse_mobile
@@ -20,7 +20,7 @@ from protocol.vocabulary import KIND_RULES, ErrorCode
 from server import chain, members
 from server.admin import AdminError
 from server.db import ServerDatabase
-from server.models import AdminLog, ConflictingItem, ConsentEvent, LedgerEntry, Member, Preference, PurchaseLine
+from server.models import AdminLog, ConflictingItem, ConsentEvent, EntryLines, LedgerEntry, Member, Preference
 
 
 def _find(session: Session, ref: str) -> Member:
@@ -51,14 +51,13 @@ def _live(session: Session, ref: str, what: str) -> Member:
 def erase(db: ServerDatabase, ref: str) -> str:
     """Erase a member at their request: name, phone, birthday, gender, card, tags, every preference and any
     conflicting replay kept about them gone; the ledger keeps its figures under the member's id, and what they
-    bought stays only as anonymous sales (the purchase lines lose the member). Returns the id. Tills drop the member
-    on their next pull."""
+    bought stays with those entries (their purchase lines), tied to an id nothing personal points to any more.
+    Returns the id. Tills drop the member on their next pull."""
     with db.write() as session:
         member = _live(session, ref, "delete-member")
         member_id = member.id
         members.delete(session, db, member_id)
         _forget_conflicting_items(session, member_id)
-        session.execute(update(PurchaseLine).where(PurchaseLine.member_id == member_id).values(member_id=None))
         session.add(AdminLog(at=db.clock(), action="delete_member", detail=f"member={member_id}"))
     return member_id
 
@@ -121,14 +120,14 @@ def export(db: ServerDatabase, ref: str) -> dict[str, Any]:
         ledger = session.scalars(
             select(LedgerEntry).where(LedgerEntry.member_id == member.id).order_by(LedgerEntry.received_at)
         ).all()
-        bought: dict[str, list[dict[str, Any]]] = {}
-        for line in session.scalars(
-            select(PurchaseLine).where(PurchaseLine.member_id == member.id).order_by(PurchaseLine.line_no)
-        ):
-            bought.setdefault(line.entry_id, []).append(
-                {"line_no": line.line_no, "sku": line.sku, "name": line.name, "category": line.category,
-                 "quantity_milli": line.quantity_milli, "amount_cents": line.amount_cents}
-            )  # fmt: skip
+        bought: dict[str, list[dict[str, Any]]] = {
+            entry_id: lines  # a refund's lines are those given back
+            for entry_id, lines in session.execute(
+                select(EntryLines.entry_id, EntryLines.lines)
+                .join(LedgerEntry, LedgerEntry.id == EntryLines.entry_id)
+                .where(LedgerEntry.member_id == member.id)
+            )
+        }
         consents = session.scalars(
             select(ConsentEvent).where(ConsentEvent.member_id.in_(ids)).order_by(ConsentEvent.at, ConsentEvent.id)
         ).all()

@@ -30,7 +30,7 @@ from protocol.vocabulary import EntryKind
 from server import chain
 from server.bulk import Bulk
 from server.db import ServerDatabase
-from server.models import LedgerEntry, Member, Preference, PurchaseLine
+from server.models import LedgerEntry, Member, Preference
 from server.top_categories import rank, spend_by_category
 
 VISIT_WINDOW: Final = timedelta(days=90)
@@ -291,8 +291,8 @@ def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str)
         raise ValueError("merge needs two different live members")
     session.flush()
     session.execute(update(LedgerEntry).where(LedgerEntry.member_id == loser.id).values(member_id=survivor.id))
-    # The loser's purchase lines follow its ledger: the survivor's history and top categories include them.
-    session.execute(update(PurchaseLine).where(PurchaseLine.member_id == loser.id).values(member_id=survivor.id))
+    # The loser's purchase lines follow its ledger (they are the entries' own): the survivor's history and top
+    # categories include them.
     spend = spend_by_category(Bulk(session.connection()), [survivor.id], twelve_months_before(db.clock()))
     survivor.top_categories = rank(spend[survivor.id]) if survivor.consent_profile else []
     kept = select(Preference.kind, Preference.value).where(

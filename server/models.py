@@ -226,24 +226,21 @@ class LedgerEntry(Base):
     )
 
 
-class PurchaseLine(Base):
-    """A purchase line of a sale as its POS sent it: of an earn entry (member set), of a refund (negative: the part
-    given back) or of a sale without a member (`sale`, member NULL). Kept for history, categories and returns."""
+class EntryLines(Base):
+    """The purchase lines of one sale, as its POS sent them: the wire's `SaleLine`s (line_no, sku, name, category,
+    quantity_milli, amount_cents as paid) in line order, of an earn entry, of a refund (the lines given back: the
+    entry's kind makes them count against their categories) or of a sale without a member (`sale`). Kept for
+    history, returns and the categories a member buys (`server.top_categories`).
 
-    __tablename__ = "purchase_line"
+    One row per sale, not one per line: every reader wants a sale's lines together (a receipt, a purchase in the
+    history, an export), sums over lines are set-wise passes over the JSON, and a push writes one row (a primary
+    key appended in time order) where ~12 rows with three index entries each made lines the largest cost of a push
+    (docs/performance.md, "Purchase lines stored per sale")."""
+
+    __tablename__ = "entry_lines"
 
     entry_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # a ledger entry's or a sale's id
-    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
-    member_id: Mapped[str | None] = mapped_column(String(36))
-    store_code: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime]
-    sku: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(64))
-    category: Mapped[str] = mapped_column(String(32))
-    quantity_milli: Mapped[int] = mapped_column(BigInteger)
-    amount_cents: Mapped[int] = mapped_column(BigInteger)  # negative on a refund's lines
-
-    __table_args__ = (Index("ix_purchase_line_member_created", "member_id", "created_at"),)
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
 
 class Sale(Base):

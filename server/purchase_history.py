@@ -23,7 +23,7 @@ from protocol.wire import PurchaseHistoryResponse, PurchaseSummary
 from server.db import ServerDatabase
 from server.errors import ApiError
 from server.members import resolve
-from server.models import HistoryAccess, LedgerEntry, PurchaseLine, Store
+from server.models import EntryLines, HistoryAccess, LedgerEntry, Store
 from server.top_categories import rank
 
 #: Purchases one answer holds: the guide's screen shows the last 20.
@@ -80,12 +80,12 @@ def _purchases(session: Session, member_id: str) -> list[PurchaseSummary]:
             if entry_id is not None:
                 refunded[entry_id] = refunded.get(entry_id, 0) + int(cents or 0)
     spend: dict[str, dict[str, int]] = {}
-    for entry_id, category, cents in session.execute(
-        select(PurchaseLine.entry_id, PurchaseLine.category, func.sum(PurchaseLine.amount_cents))
-        .where(PurchaseLine.entry_id.in_(ids))
-        .group_by(PurchaseLine.entry_id, PurchaseLine.category)
+    for entry_id, lines in session.execute(
+        select(EntryLines.entry_id, EntryLines.lines).where(EntryLines.entry_id.in_(ids))
     ):
-        spend.setdefault(entry_id, {})[category] = int(cents or 0)
+        by_category = spend[entry_id] = {}
+        for line in lines:
+            by_category[line["category"]] = by_category.get(line["category"], 0) + int(line["amount_cents"])
     wanted = {row.store_code for row in rows}
     stores = {
         code: name for code, name in session.execute(select(Store.code, Store.name).where(Store.code.in_(wanted)))

@@ -38,10 +38,10 @@ from server.errors import ApiError
 from server.models import (
     ConflictingItem,
     ConsentEvent,
+    EntryLines,
     LedgerEntry,
     Member,
     Preference,
-    PurchaseLine,
     PushedItem,
     Reservation,
     Sale,
@@ -49,8 +49,6 @@ from server.models import (
 )
 from server.push_items import MAX_POINTS, Outcome, apply_one, parse
 from server.push_state import Batch, prepare, remember
-from server.top_categories import refresh_for_batch
-from server.top_categories import remember as remember_top_categories
 
 __all__ = ["MAX_BODY_JSON", "MAX_POINTS", "MAX_TILL_SEQ", "ItemAnswer", "answer_json", "body_hash", "push"]
 
@@ -67,17 +65,14 @@ _LEDGER_TABLE: Table = LedgerEntry.__table__  # type: ignore[assignment]
 _PUSHED_TABLE: Table = PushedItem.__table__  # type: ignore[assignment]
 _PREFERENCE_TABLE: Table = Preference.__table__  # type: ignore[assignment]
 _RESERVATION_TABLE: Table = Reservation.__table__  # type: ignore[assignment]
-_LINE_TABLE: Table = PurchaseLine.__table__  # type: ignore[assignment]
+_LINE_TABLE: Table = EntryLines.__table__  # type: ignore[assignment]
 _SALE_TABLE: Table = Sale.__table__  # type: ignore[assignment]
 _LEDGER_COLUMNS = (
     "id", "member_id", "kind", "points", "amount_cents", "receipt_no", "rule_version", "staff_code", "approved_by",
     "store_code", "device_id", "created_at", "received_at", "reverses", "offline", "status", "reason", "bill_cents",
     "refund_of", "ref_store_code", "ref_receipt_no", "reconciled_with",
 )  # fmt: skip
-_LINE_COLUMNS = (
-    "entry_id", "line_no", "member_id", "store_code", "created_at", "sku", "name", "category", "quantity_milli",
-    "amount_cents",
-)  # fmt: skip
+_LINE_COLUMNS = ("entry_id", "lines")
 _SALE_COLUMNS = (
     "id", "device_id", "store_code", "receipt_no", "staff_code", "total_cents", "line_count", "created_at",
     "received_at",
@@ -193,7 +188,7 @@ def _push_now(
             _keep_conflicts(session, db, device, items, hashes, known, conflicts)
         else:
             results, batch = _apply(session, bulk, db, device, items, hashes, parsed, known, stored_seq)
-            db.after_commit(session, lambda: _remember(db, batch))
+            db.after_commit(session, lambda: remember(db, batch))
     if not conflicts:
         return results
     raise ApiError(
@@ -344,38 +339,6 @@ def _answers(
     return results, pushed_rows
 
 
-def _top_categories(bulk: Bulk, batch: Batch) -> None:
-    """The top categories of the members whose entries in this batch carried lines (those lines written already),
-    for all of them at once, from what the last batches kept of them (`server.top_categories`); a batch without
-    lines reads nothing."""
-    if not batch.line_rows:
-        return
-    lines: dict[str, list[tuple[str, int, datetime]]] = {}
-    for row in batch.line_rows:
-        member_id = row[2]
-        if member_id is not None:
-            lines.setdefault(member_id, []).append((row[7], row[9], row[4]))
-    profiled = {
-        member_id
-        for member_id in lines
-        if (member := batch.members.get(member_id)) is not None
-        and member.consent_profile
-        and member_id not in batch.withdrawn
-    }
-    batch.top_kept = refresh_for_batch(bulk, batch.db, lines, batch.loaded_versions, profiled, batch.year_start)
-
-
-def _remember(db: ServerDatabase, batch: Batch) -> None:
-    """After the batch committed: the members' purchase windows and spend per category, at their versions now."""
-    remember(db, batch)
-    versions = {
-        member_id: member.version
-        for member_id in batch.top_kept
-        if (member := batch.members.get(member_id)) is not None and not member.deleted and member.merged_into is None
-    }
-    remember_top_categories(db, batch.top_kept, versions)
-
-
 def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[Any, ...]], now: datetime) -> None:
     """The batch's rows, one statement per table: members first (the rows after them refer to them). On PostgreSQL
     the bulk writes are queued (`Bulk.flush`): flushed before each statement made through the session."""
@@ -387,7 +350,6 @@ def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[A
         )
     bulk.insert(_LEDGER_TABLE, _LEDGER_COLUMNS, batch.ledger_rows)
     bulk.insert(_LINE_TABLE, _LINE_COLUMNS, batch.line_rows)
-    _top_categories(bulk, batch)
     bulk.insert(_SALE_TABLE, _SALE_COLUMNS, batch.sale_rows)
     if batch.reconciled:  # offline returns entered before their sale arrived (rare)
         bulk.update(_LEDGER_TABLE, ("reconciled_with",), "id", [(earn, ret) for ret, earn in batch.reconciled])

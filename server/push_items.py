@@ -25,6 +25,7 @@ from protocol.limits import ALLOWED_CLOCK_SKEW
 from protocol.vocabulary import KIND_RULES, EntryKind, ErrorCode, ItemStatus, PreferenceOp
 from protocol.wire import (
     BODY_SCHEMAS,
+    SALE_LINES,
     EnrolBody,
     ItemBody,
     MemberEditBody,
@@ -70,6 +71,12 @@ def parse(item: PushItem) -> ItemBody | None:
         body = BODY_SCHEMAS[item.type].model_validate(item.body)
     except ValidationError:
         return None
+    return fitting(item, body)
+
+
+def fitting(item: PushItem, body: ItemBody) -> ItemBody | None:
+    """A body that fits its schema (`parse`, or the request's one-pass decode), if it also fits the item and the
+    database's bounds; None when it does not."""
     # The item's id is the idempotency key of what it creates: an entry's id, an enrolment's member id.
     key = item_key_of(body)
     if key is not None and key != item.id:
@@ -237,15 +244,9 @@ def _refunded_entry(batch: Batch, body: PointEntryBody, member: MemberState) -> 
     return original
 
 
-def _line_rows(
-    batch: Batch, entry_id: str, member_id: str | None, at: datetime, lines: list[SaleLine], sign: int
-) -> None:
-    store = batch.device.store_code
-    batch.line_rows.extend(
-        (entry_id, line.line_no, member_id, store, at, line.sku, line.name, line.category, line.quantity_milli,
-         sign * line.amount_cents)
-        for line in lines
-    )  # fmt: skip
+def _line_rows(batch: Batch, entry_id: str, lines: list[SaleLine]) -> None:
+    """The sale's lines as one `entry_lines` row: the wire's lines as they came (dumped in Rust, ~3 µs a sale)."""
+    batch.line_rows.append((entry_id, SALE_LINES.dump_python(lines)))
 
 
 def _reconcile(batch: Batch, body: PointEntryBody, member: MemberState, counted_at: datetime) -> str | None:
@@ -283,7 +284,8 @@ def _sale(batch: Batch, body: SaleBody) -> Outcome:
         (body.id, batch.device.id, batch.device.store_code, body.receipt_no, body.staff_code, body.total_cents,
          len(lines), at, batch.now)
     )  # fmt: skip
-    _line_rows(batch, body.id, None, at, lines, 1)
+    if lines:
+        _line_rows(batch, body.id, lines)
     findings: list[ErrorCode] = []
     if body.store_code != batch.device.store_code:
         findings.append(ErrorCode.WRONG_STORE)
@@ -335,7 +337,7 @@ def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
          body.refund_of, body.ref_store_code, body.ref_receipt_no, reconciled_with)
     )  # fmt: skip
     if body.lines:
-        _line_rows(batch, body.id, member.id, counted_at, body.lines, -1 if body.kind is EntryKind.REFUND else 1)
+        _line_rows(batch, body.id, body.lines)
     version = batch.touch(member)
     return Outcome(status, reason=None if reason is None else reason.value, member=member.id, member_version=version)
 

@@ -146,10 +146,8 @@ class Batch:
     #: receipt -> (adjustment id, money, member id) of offline returns of this store's receipts still unreconciled
     pending_returns: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
     reconciled: list[tuple[str, str]] = field(default_factory=list)  # (earlier return's id, the earn it names)
-    line_rows: list[tuple[Any, ...]] = field(default_factory=list)  # `purchase_line` rows to insert
+    line_rows: list[tuple[Any, ...]] = field(default_factory=list)  # `entry_lines` rows to insert
     sale_rows: list[tuple[Any, ...]] = field(default_factory=list)  # `sale` rows to insert
-    loaded_versions: dict[str, int] = field(default_factory=dict)  # each member's version when the batch read it
-    top_kept: dict[str, Any] = field(default_factory=dict)  # spend per category to keep (server.top_categories)
     withdrawn: set[str] = field(default_factory=set)  # members whose profile consent a till withdrew
     edits: dict[str, dict[str, Any]] = field(default_factory=dict)  # member -> columns a manager's edit changed
     year_start: datetime = field(init=False)
@@ -386,7 +384,6 @@ def prepare(
         offline_redeemed=_offline_redeemed(bulk, device.id, entry_bodies, members, zone, now),
         receipts=receipts,
         pending_returns=pending_returns,
-        loaded_versions={member.id: member.version for member in members.values()},
     )
 
 

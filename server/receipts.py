@@ -10,9 +10,9 @@ from collections import defaultdict
 from sqlalchemy import func, select
 
 from protocol.vocabulary import EntryKind
-from protocol.wire import ReceiptEntry, ReceiptResponse, SaleLine
+from protocol.wire import SALE_LINES, ReceiptEntry, ReceiptResponse, SaleLine
 from server.db import ServerDatabase
-from server.models import LedgerEntry, PurchaseLine
+from server.models import EntryLines, LedgerEntry
 
 
 def receipt_entries(db: ServerDatabase, store_code: str, receipt_no: str) -> ReceiptResponse:
@@ -41,14 +41,10 @@ def receipt_entries(db: ServerDatabase, store_code: str, receipt_no: str) -> Rec
                 for entry_id, cents in sums:
                     if entry_id is not None:
                         refunded[entry_id] += int(cents or 0)
-            rows = session.scalars(
-                select(PurchaseLine).where(PurchaseLine.entry_id.in_(ids)).order_by(PurchaseLine.line_no)
-            )
-            for row in rows:
-                lines[row.entry_id].append(
-                    SaleLine(line_no=row.line_no, sku=row.sku, name=row.name, category=row.category,
-                             quantity_milli=row.quantity_milli, amount_cents=row.amount_cents)
-                )  # fmt: skip
+            for entry_id, kept in session.execute(
+                select(EntryLines.entry_id, EntryLines.lines).where(EntryLines.entry_id.in_(ids))
+            ):
+                lines[entry_id] = SALE_LINES.validate_python(kept)
         return ReceiptResponse(
             store_code=store_code,
             receipt_no=receipt_no,

@@ -1,31 +1,27 @@
 """A member's top categories: the (up to) 3 categories of their largest spend over the last 12 months, from the
-purchase lines the server holds (`purchase_line`; a refund's lines are negative there, so a return lowers its
-category). Kept on the member row (`member.top_categories`) so every till's cached member shows them offline.
+purchase lines the server holds (`entry_lines`, one JSON array per sale; a refund's lines count against their
+categories, so a return lowers them; an earn that was reversed counts for nothing). Kept on the member row
+(`member.top_categories`) so every till's cached member shows them offline.
 
-Recomputed set-wise: `refresh` reads the 12-month spend per category of a set of members in one query and writes
-only the members whose top 3 changed, in one statement. The push calls it once per batch for the members whose
-entries carried lines (their entries give them a new version in that batch already, so a change of the top 3 is in
-the row the next pull sends; a top 3 that did not change writes nothing). A member whose purchases only age out of
-the window keeps their top 3 until their next purchase with lines (docs/sync.md).
+Computed set-wise by the refresh (`refresh_all`: `server admin refresh`, the nightly job of issue 17), which reads
+each chunk of members' 12-month spend per category in one query, over the lines' JSON in the database, and gives a
+new version only to the members whose top 3 changed (the tills pull only those). A merge recomputes the survivor's at
+once (`refresh`). The push does not: it only stores the lines. Re-reading each pushed member's 12 months of lines on
+every batch cost more than the rest of the push together for members with a long history (225 ms of a 470 ms batch
+at ~550 lines each), and a day's members are mostly each pushed once, so nothing kept between batches helped; a
+window that also moves when nothing is bought needs a periodic pass anyway (docs/sync.md, "Top categories").
 
 Like preferences and tags, a member's top categories are a profile: kept only for a member who consented to one
 (`consent_profile`); a member who withdraws it loses them with their preferences (`server.push`).
 
 Ties go to the category name (so two servers agree); categories whose 12-month spend is zero or less are left out.
 
-The push keeps each member's spend per category between batches (`refresh_for_batch`, a per-process cache keyed by
-the member's version as `server.purchase_window` keeps purchase windows): a member the last batch saw, unchanged
-since (same version, by this process or any other), is not read again; the batch's own lines are added to what was
-kept. Re-reading 12 months of lines for every member of every batch cost 225 ms of a 470 ms batch in
-`bench/sync.py` (members with ~550 lines each). A kept spend is read again when its oldest line leaves the window.
-
-Thread: the API's worker threads (inside the push's write), the admin command line (merges, demo data).
+Thread: the admin command line (the refresh, merges, demo data).
 """
 
 from __future__ import annotations
 
 import json
-import weakref
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +30,7 @@ from typing import Any, Final
 from sqlalchemy import Table
 
 from loyalty.categories import top_categories
+from loyalty.tiers import twelve_months_before
 from server.bulk import Bulk
 from server.db import ServerDatabase
 from server.models import Member
@@ -48,17 +45,26 @@ def rank(spend: Mapping[str, int]) -> list[str]:
 
 
 def spend_by_category(bulk: Bulk, member_ids: Collection[str], since: datetime) -> dict[str, dict[str, int]]:
-    """Each member's spend per category on purchase lines after `since` (one query; members without lines: {})."""
+    """Each member's spend per category on the lines of their sales after `since` (one query over the lines' JSON:
+    earns count, refunds count against, reversed earns not at all; members without lines: {})."""
     found: dict[str, dict[str, int]] = {member_id: {} for member_id in member_ids}
     if not member_ids:
         return found
-    where, keys = bulk.in_keys("member_id", member_ids)
+    where, keys = bulk.in_keys("l.member_id", member_ids)
+    if bulk.sqlite:
+        each, category, cents = "json_each(e.lines) AS j", "j.value ->> 'category'", "j.value ->> 'amount_cents'"
+    else:
+        each = "LATERAL json_array_elements(e.lines) AS j(value)"
+        category, cents = "j.value ->> 'category'", "(j.value ->> 'amount_cents')::bigint"
     sql = (
-        "SELECT member_id, category, SUM(amount_cents) FROM purchase_line "  # noqa: S608 - our own names
-        f"WHERE {where} AND created_at > {bulk.mark} GROUP BY member_id, category"
+        f"SELECT l.member_id, {category}, SUM(CASE WHEN l.kind = 'refund' THEN -({cents}) ELSE {cents} END) "  # noqa: S608
+        f"FROM ledger_entry l JOIN entry_lines e ON e.entry_id = l.id CROSS JOIN {each} "
+        f"WHERE {where} AND l.created_at > {bulk.mark} AND l.kind IN ('earn', 'refund') "
+        "AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.reverses = l.id) "
+        f"GROUP BY l.member_id, {category}"
     )
-    for member_id, category, cents in bulk.rows(sql, (*keys, bulk.stored_time(since))):
-        found[member_id][category] = int(cents or 0)  # PostgreSQL's SUM of bigint is numeric
+    for member_id, name, total in bulk.rows(sql, (*keys, bulk.stored_time(since))):
+        found[member_id][name] = int(total or 0)  # PostgreSQL's SUM of bigint is numeric
     return found
 
 
@@ -91,104 +97,44 @@ def refresh(bulk: Bulk, member_ids: Iterable[str], since: datetime) -> dict[str,
     return changed
 
 
-# -- the push's cache ---------------------------------------------------------------------------------------------
+# -- the refresh ------------------------------------------------------------------------------------------------
 
-_CACHE_LIMIT: Final = 200_000  # members
-
-
-@dataclass(slots=True)
-class KeptSpend:
-    """A member's spend per category on lines after the window's start, as of the member's `version`; `oldest` the
-    time of the oldest line counted (None: none), `top` the top categories stored on the member then."""
-
-    version: int
-    oldest: datetime | None
-    spend: dict[str, int]
-    top: list[str]
+REFRESH_CHUNK: Final = 5_000  # members a transaction
 
 
-_cache: weakref.WeakKeyDictionary[ServerDatabase, dict[str, KeptSpend]] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    members: int  # live members with profile consent looked at
+    changed: int  # of those, members whose top categories changed (each given a new version)
 
 
-def _read(bulk: Bulk, member_ids: Collection[str], since: datetime) -> dict[str, KeptSpend]:
-    """Spend per category, oldest line and stored top of members not kept (three columns, two queries)."""
-    found = {member_id: KeptSpend(0, None, {}, []) for member_id in member_ids}
-    if not member_ids:
-        return found
-    where, keys = bulk.in_keys("id", member_ids)
-    sql = f"SELECT id, top_categories FROM member WHERE {where}"  # noqa: S608 - our own names
-    for member_id, value in bulk.rows(sql, keys):
-        found[member_id].top = _stored_list(value)
-    where, keys = bulk.in_keys("member_id", member_ids)
-    sql = (
-        "SELECT member_id, category, SUM(amount_cents), MIN(created_at) FROM purchase_line "  # noqa: S608
-        f"WHERE {where} AND created_at > {bulk.mark} GROUP BY member_id, category"
-    )
-    for member_id, category, cents, oldest in bulk.rows(sql, (*keys, bulk.stored_time(since))):
-        kept = found[member_id]
-        kept.spend[category] = int(cents or 0)  # PostgreSQL's SUM of bigint is numeric
-        first = bulk.read_time(oldest)
-        if first is not None and (kept.oldest is None or first < kept.oldest):
-            kept.oldest = first
-    return found
-
-
-def refresh_for_batch(
-    bulk: Bulk,
-    db: ServerDatabase,
-    lines: Mapping[str, list[tuple[str, int, datetime]]],
-    versions: Mapping[str, int],
-    profiled: Collection[str],
-    since: datetime,
-) -> dict[str, KeptSpend]:
-    """The push's `refresh`: `lines` are the batch's lines per live member (category, cents, time; already
-    written), `versions` the members' versions when the batch read them, `profiled` the members with profile
-    consent now. Members kept at the version the batch read (and whose oldest line is still in the window) get the
-    batch's lines added; the others are read (their lines of this batch included). Writes the changed top
-    categories; returns what to keep once the batch committed (`remember`, with the members' new versions)."""
-    cache = _cache.get(db, {})
-    wanted = [member_id for member_id in lines if member_id in profiled]
-    result: dict[str, KeptSpend] = {}
-    missing: list[str] = []
-    for member_id in wanted:
-        kept = cache.pop(member_id, None)
-        if (
-            kept is None
-            or kept.version != versions.get(member_id)
-            or (kept.oldest is not None and kept.oldest <= since)
-        ):
-            missing.append(member_id)
-            continue
-        for category, cents, at in lines[member_id]:
-            kept.spend[category] = kept.spend.get(category, 0) + cents
-            if kept.oldest is None or at < kept.oldest:
-                kept.oldest = at
-        result[member_id] = kept
-    result.update(_read(bulk, missing, since))
-    changed: list[tuple[list[str], str]] = []
-    for member_id, kept in result.items():
-        top = rank(kept.spend)
-        if top != kept.top:
-            changed.append((top, member_id))
-            kept.top = top
-    bulk.update(_MEMBER_TABLE, ("top_categories",), "id", changed)
-    for member_id in lines:
-        if member_id not in profiled:
-            cache.pop(member_id, None)
-    return result
-
-
-def remember(db: ServerDatabase, kept: Mapping[str, KeptSpend], versions: Mapping[str, int]) -> None:
-    """After the batch committed: each member's spend at its version now (a batch that failed keeps nothing)."""
-    cache = _cache.get(db)
-    if cache is None:
-        cache = _cache.setdefault(db, {})
-    if len(cache) > _CACHE_LIMIT:
-        cache.clear()
-    for member_id, spend in kept.items():
-        version = versions.get(member_id)
-        if version is None:
-            cache.pop(member_id, None)
-        else:
-            spend.version = version
-            cache[member_id] = spend
+def refresh_all(db: ServerDatabase, now: datetime, *, chunk: int = REFRESH_CHUNK) -> RefreshReport:
+    """Recompute every consenting live member's top categories over the 12 months before `now`, a chunk of members
+    per write transaction (the push waits at most one chunk's time for the write lock), and give each member whose
+    top 3 changed a new version, so the tills pull exactly those."""
+    since = twelve_months_before(now)
+    after = ""
+    looked = changed_total = 0
+    while True:
+        with db.write() as session:
+            bulk = Bulk(session.connection())
+            sql = (
+                f"SELECT id, top_categories FROM member WHERE id > {bulk.mark} AND consent_profile "  # noqa: S608
+                f"AND NOT deleted AND merged_into IS NULL ORDER BY id LIMIT {int(chunk)}"
+            )
+            rows = bulk.rows(sql, (after,))
+            if not rows:
+                break
+            after = rows[-1][0]
+            looked += len(rows)
+            spend = spend_by_category(bulk, [member_id for member_id, _top in rows], since)
+            changed = [
+                (top, member_id) for member_id, value in rows if (top := rank(spend[member_id])) != _stored_list(value)
+            ]
+            if changed:
+                first = db.reserve_versions(session, len(changed))
+                stamped = [(top, first + n, now, member_id) for n, (top, member_id) in enumerate(changed)]
+                bulk.update(_MEMBER_TABLE, ("top_categories", "version", "updated_at"), "id", stamped)
+                bulk.flush()
+            changed_total += len(changed)
+    return RefreshReport(looked, changed_total)

@@ -20,7 +20,7 @@ from server.models import Base
 MEMBER: Final = Base.metadata.tables["member"]
 LEDGER: Final = Base.metadata.tables["ledger_entry"]
 PREFERENCE: Final = Base.metadata.tables["preference"]
-PURCHASE_LINE: Final = Base.metadata.tables["purchase_line"]
+ENTRY_LINES: Final = Base.metadata.tables["entry_lines"]
 COLUMNS: Final[dict[Table, tuple[str, ...]]] = {
     MEMBER: (
         "id", "phone", "name", "gender", "birthday", "tier", "spend_12m_cents", "balance", "segment", "tags",
@@ -32,10 +32,7 @@ COLUMNS: Final[dict[Table, tuple[str, ...]]] = {
         "store_code", "device_id", "created_at", "received_at", "reverses", "offline", "status", "reason",
     ),
     PREFERENCE: ("member_id", "kind", "value", "source", "staff_code", "created_at", "removed_at"),
-    PURCHASE_LINE: (
-        "entry_id", "line_no", "member_id", "store_code", "created_at", "sku", "name", "category", "quantity_milli",
-        "amount_cents",
-    ),
+    ENTRY_LINES: ("entry_id", "lines"),
 }  # fmt: skip
 #: Where an encoded member row holds what the loader reads or fills in.
 PHONE: Final = COLUMNS[MEMBER].index("phone")
@@ -70,5 +67,6 @@ class SqliteEncoder:
             self.encode("ledger_entry", batch.ledger),
             self.encode("preference", batch.preferences),
             encoded=True,
-            lines=self.encode("purchase_line", batch.lines),
+            lines=self.encode("entry_lines", batch.lines),
+            line_count=batch.line_count,
         )

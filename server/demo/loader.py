@@ -25,11 +25,11 @@ from server.db import ServerDatabase
 from server.demo.catalogue import DEMO_STAFF, DEMO_STORES
 from server.demo.encoder import (
     CARD_SERIAL,
+    ENTRY_LINES,
     LEDGER,
     MEMBER,
     PHONE,
     PREFERENCE,
-    PURCHASE_LINE,
     VERSION,
     SqliteEncoder,
 )
@@ -129,7 +129,7 @@ def _write(session: Session, batch: Batch, encoder: SqliteEncoder | None, versio
             ("member", batch.members),
             ("ledger_entry", batch.ledger),
             ("preference", batch.preferences),
-            ("purchase_line", batch.lines),
+            ("entry_lines", batch.lines),
         ):
             if rows:
                 connection.exec_driver_sql(encoder.sql[table], [tuple(row) for row in rows])
@@ -138,7 +138,7 @@ def _write(session: Session, batch: Batch, encoder: SqliteEncoder | None, versio
         member["version"] = version + offset
         member["card_serial"] = serial + offset
     core = ((MEMBER, batch.members), (LEDGER, batch.ledger), (PREFERENCE, batch.preferences),
-            (PURCHASE_LINE, batch.lines))  # fmt: skip
+            (ENTRY_LINES, batch.lines))  # fmt: skip
     for core_table, core_rows in core:
         if core_rows:
             session.execute(insert(core_table), core_rows)
@@ -195,7 +195,7 @@ def generate_demo(
             done += count
             entries += len(batch.ledger)
             prefs += len(batch.preferences)
-            line_count += len(batch.lines)
+            line_count += batch.line_count
             logger.info("demo: %d of %d members written", done, members)
             if progress is not None:
                 progress(done, members)

@@ -67,7 +67,8 @@ class Batch:
     ledger: list[Any]
     preferences: list[Any]
     encoded: bool = False
-    lines: list[Any] = field(default_factory=list)  # `purchase_line` rows of the earn entries
+    lines: list[Any] = field(default_factory=list)  # `entry_lines` rows of the earn entries (one per sale)
+    line_count: int = 0  # the purchase lines those rows hold
 
 
 def _uuid4(rng: random.Random) -> str:
@@ -254,14 +255,13 @@ class Shoppers:
             amounts[amounts.index(max(amounts))] += total - sum(amounts)  # the lines add up to the purchase
             at = entry["created_at"]
             counted = at.timestamp() > self.year_ago_ts
+            lines = []
             for line_no, ((category, product, quantity, _raw), cents) in enumerate(zip(drawn, amounts, strict=True), 1):
-                rows.append({
-                    "entry_id": entry["id"], "line_no": line_no, "member_id": member["id"],
-                    "store_code": entry["store_code"], "created_at": at, "sku": product.sku, "name": product.name,
-                    "category": category, "quantity_milli": quantity, "amount_cents": cents,
-                })  # fmt: skip
+                lines.append({"line_no": line_no, "sku": product.sku, "name": product.name, "category": category,
+                              "quantity_milli": quantity, "amount_cents": cents})  # fmt: skip
                 if counted:
                     spend[category] = spend.get(category, 0) + cents
+            rows.append({"entry_id": entry["id"], "lines": lines})
         member["top_categories"] = top_categories(spend) if member["consent_profile"] else []
         return rows
 
@@ -354,7 +354,9 @@ class Shoppers:
             other = stores[1] if home == stores[0] and len(stores) > 1 else stores[0]
             member, ledger = self.member(home, other, self.phones.next())
             if self.lines:
-                batch.lines.extend(self.purchase_lines(member, ledger, self._habit))
+                sales = self.purchase_lines(member, ledger, self._habit)
+                batch.lines.extend(sales)
+                batch.line_count += sum(len(sale["lines"]) for sale in sales)
             for entry in ledger:
                 entry["member_id"] = member["id"]
             batch.members.append(member)

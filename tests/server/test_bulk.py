@@ -4,6 +4,7 @@ every column's converter gives what SQLAlchemy itself would bind."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,7 +74,8 @@ _SAMPLES: tuple[tuple[type, tuple[Any, ...]], ...] = (
 
 @pytest.mark.parametrize("dialect", [sqlite.dialect(), psycopg.dialect()], ids=["sqlite", "postgres"])
 def test_every_column_converter_binds_what_sqlalchemy_binds(dialect: Dialect) -> None:
-    """Bulk writes and the demo data's encoder store each value exactly as the ORM would, for every column."""
+    """Bulk writes and the demo data's encoder store each value exactly as the ORM would, for every column (a JSON
+    column on SQLite: the same JSON value, written by orjson, UTF-8 where `json.dumps` escapes)."""
     for table in Base.metadata.sorted_tables:
         names = tuple(table.c.keys())
         for column, convert in zip(table.columns, column_converters(dialect, table, names), strict=True):
@@ -84,6 +86,9 @@ def test_every_column_converter_binds_what_sqlalchemy_binds(dialect: Dialect) ->
             assert processor is not None, column
             samples = next(values for kind, values in _SAMPLES if isinstance(column.type, kind))
             for value in samples:
+                if dialect.name == "sqlite" and isinstance(column.type, JSON):
+                    assert json.loads(convert(value)) == json.loads(processor(value)) == value, (column, value)
+                    continue
                 assert _unwrapped(convert(value)) == _unwrapped(processor(value)), (column, value)
 
 

@@ -184,6 +184,34 @@ def test_demo_command(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> No
     assert run(capsys, "admin", "--db", sqlite_url, "demo", "--members", "-3")[0] == 1
 
 
+def test_refresh_command_changes_only_the_members_whose_top_categories_moved(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's members come with the top categories their lines give: a refresh finds nothing to change; a member
+    whose stored top 3 is out of date gets them back, with a new version (the tills pull it), and no one else."""
+    assert run(capsys, "admin", "--db", sqlite_url, "demo", "--members", "40", "--seed", "5")[0] == 0
+    code, out, err = run(capsys, "admin", "--db", sqlite_url, "refresh")
+    assert (code, err) == (0, "") and "0 changed" in out
+    db = ServerDatabase.open(sqlite_url)
+    try:
+        with db.write() as session:
+            stale = session.scalars(select(Member).where(Member.top_categories != [])).first()
+            assert stale is not None
+            stale_id, kept, version = stale.id, list(stale.top_categories), stale.version
+            stale.top_categories = []
+    finally:
+        db.close()
+    code, out, err = run(capsys, "admin", "--db", sqlite_url, "refresh")
+    assert (code, err) == (0, "") and "1 changed" in out
+    db = ServerDatabase.open(sqlite_url)
+    try:
+        with db.read() as session:
+            member = session.get(Member, stale_id)
+            assert member is not None and member.top_categories == kept and member.version > version
+    finally:
+        db.close()
+
+
 def test_default_database_is_owner_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
