@@ -105,7 +105,7 @@ def _stamp(at: datetime) -> str:
 
 
 def _raw_award(conn: Any, member_id: str, lines: list[SaleLine], amount: int, receipt: str) -> None:
-    """The rows an award writes, by hand: ledger, the member's last visit, sale lines, outbox, audit."""
+    """The rows an award writes, by hand: ledger, the member's last visit, sale lines, outbox (item, body), audit."""
     now = datetime.now(UTC)
     at = _stamp(now)
     entry_id = str(uuid.uuid4())
@@ -125,9 +125,11 @@ def _raw_award(conn: Any, member_id: str, lines: list[SaleLine], amount: int, re
         "VALUES (?,?,?,?,?,?,?)",
         [(entry_id, x.line_no, x.sku, x.name, x.category, x.quantity_milli, x.amount_cents) for x in lines],
     )
+    outbox = conn.execute(
+        "INSERT INTO outbox (item_id, type, created_at, attempts) VALUES (?,?,?,0)", (entry_id, "point_entry", at)
+    )
     conn.execute(
-        "INSERT INTO outbox (item_id, type, body, created_at, attempts) VALUES (?,?,?,?,0)",
-        (entry_id, "point_entry", json.dumps(body, ensure_ascii=False), at),
+        "INSERT INTO outbox_body (seq, body) VALUES (?,?)", (outbox.lastrowid, json.dumps(body, ensure_ascii=False))
     )
     seq, prev = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone() or (0, "0" * 64)
     detail = json.dumps({"member_id": member_id, "points": amount // 100, "approved_by": None})

@@ -23,7 +23,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -177,7 +177,9 @@ class PointEntry(Base):
     ref_receipt_no: Mapped[str | None] = mapped_column(String(64))  # ... and receipt (the server reconciles)
 
     __table_args__ = (
-        Index("ix_point_entry_member_state", "member_id", "sync_state"),
+        # Not on sync_state: the push's answers change it on every entry, and an index on it made each answer a
+        # write at a random leaf (migration 0015).
+        Index("ix_point_entry_member_created", "member_id", "created_at"),
         Index("ix_point_entry_created", "created_at"),
         Index(
             "ux_point_entry_receipt",
@@ -232,22 +234,39 @@ class PosRequest(Base):
 
 
 class OutboxItem(Base):
-    """Each local change to send, in order. `seq` is the till's gap-free `till_seq`: rows are never deleted."""
+    """Each local change to send, in order. `seq` is the till's gap-free `till_seq`: rows are never deleted. The
+    body it carries is in `outbox_body`, written once: this row is updated as the item is sent and answered, and
+    with a sale's purchase lines a body is ~2 KB — in the row, each update rewrote (and re-encrypted) a page per
+    item, half the till's work in a push (docs/performance.md, "Purchase lines stored per sale")."""
 
     __tablename__ = "outbox"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[str] = mapped_column(String(36), unique=True)
     type: Mapped[str] = mapped_column(String(16))
-    body: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str | None] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(64))
     member: Mapped[str | None] = mapped_column(String(36))  # the member the server says the item landed on
     sent_at: Mapped[datetime | None]
+    content: Mapped[OutboxBody] = relationship(viewonly=True)  # loaded when read
 
     __table_args__ = (Index("ix_outbox_unsent", "seq", sqlite_where=text("status IS NULL")),)
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The body the item carries (its `outbox_body` row)."""
+        return self.content.body
+
+
+class OutboxBody(Base):
+    """The body of an outbox item (its `seq`), as queued: the wire's typed body as JSON, sent as stored."""
+
+    __tablename__ = "outbox_body"
+
+    seq: Mapped[int] = mapped_column(ForeignKey("outbox.seq"), primary_key=True)
+    body: Mapped[dict[str, Any]]
 
 
 class SyncState(Base):

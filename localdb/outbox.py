@@ -16,13 +16,14 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
-from localdb.models import OutboxItem
+from localdb.models import OutboxBody, OutboxItem
 from protocol.vocabulary import ItemStatus
 
 if TYPE_CHECKING:
     from protocol.wire import ItemBody
 
 _INSERT = insert(cast(Table, OutboxItem.__table__))
+_INSERT_BODY = insert(cast(Table, OutboxBody.__table__))
 _EMPTY: dict[str, object] = {"attempts": 0, "status": None, "reason": None, "member": None, "sent_at": None}
 
 #: Items the manager must see: refused, applied but flagged, or answered with a reason.
@@ -33,17 +34,14 @@ NEEDS_ATTENTION = OutboxItem.status.in_((ItemStatus.REJECTED.value, ItemStatus.F
 
 def enqueue(session: Session, body: ItemBody, *, at: datetime) -> str:
     """Queue `body` under the id its item must carry (`protocol.wire.item_key_of`), or a fresh UUIDv7; returns
-    that id. A Core insert in the caller's transaction (no ORM object, no flush: the ledger's write path)."""
+    that id. Core inserts of the item and its body in the caller's transaction (no ORM object, no flush: the
+    ledger's write path)."""
     from protocol.wire import item_key_of, item_type_of
 
     item_id = item_key_of(body) or str(uuid7())
     session.flush()  # what the caller added through the ORM is written first (a no-op on the ledger's Core path)
-    row = {
-        **_EMPTY,
-        "item_id": item_id,
-        "type": item_type_of(body).value,
-        "body": body.model_dump(mode="json"),
-        "created_at": at,
-    }
-    session.connection().execute(_INSERT, row)
+    connection = session.connection()
+    row = {**_EMPTY, "item_id": item_id, "type": item_type_of(body).value, "created_at": at}
+    seq = connection.execute(_INSERT, row).lastrowid
+    connection.execute(_INSERT_BODY, {"seq": seq, "body": body.model_dump(mode="json")})
     return item_id

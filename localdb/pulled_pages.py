@@ -65,9 +65,9 @@ _DROP_ECHOED_LOCAL_PREFERENCE = (
 # An answered outbox item about an erased member keeps only what the day report and the sync page read: the ids
 # and who queued it. The enrolment's phone and name, an edit's new details, a preference's value go.
 _SCRUB_ANSWERED_ITEMS = text(
-    "UPDATE outbox SET body = json_object('member_id', json_extract(body, '$.member_id'), "
+    "UPDATE outbox_body SET body = json_object('member_id', json_extract(body, '$.member_id'), "
     "'staff_code', json_extract(body, '$.staff_code'), 'erased', json('true')) "
-    "WHERE status IS NOT NULL AND type IN ('enrol', 'member_edit', 'preference') "
+    "WHERE seq IN (SELECT seq FROM outbox WHERE status IS NOT NULL AND type IN ('enrol', 'member_edit', 'preference')) "
     # the member, and the ids merged into it here (items queued under a merged id still name that id)
     "AND json_extract(body, '$.member_id') IN "
     "(SELECT :member_id UNION SELECT alias_id FROM member_alias WHERE member_id = :member_id)"
@@ -77,7 +77,8 @@ _FORGET_LINES = text(
     "DELETE FROM sale_line WHERE entry_id IN (SELECT id FROM point_entry WHERE member_id = :member_id)"
 )
 _SCRUB_ANSWERED_LINES = text(
-    "UPDATE outbox SET body = json_remove(body, '$.lines') WHERE status IS NOT NULL AND type = 'point_entry' "
+    "UPDATE outbox_body SET body = json_remove(body, '$.lines') "
+    "WHERE seq IN (SELECT seq FROM outbox WHERE status IS NOT NULL AND type = 'point_entry') "
     "AND json_extract(body, '$.lines') IS NOT NULL AND json_extract(body, '$.member_id') IN "
     "(SELECT :member_id UNION SELECT alias_id FROM member_alias WHERE member_id = :member_id)"
 )

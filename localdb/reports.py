@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from localdb.database import Database
-from localdb.models import EntrySync, OutboxItem, PointEntry, Staff, SyncRun
+from localdb.models import EntrySync, OutboxBody, OutboxItem, PointEntry, Staff, SyncRun
 from localdb.outbox import NEEDS_ATTENTION
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillSettings, ensure_sync_state
@@ -184,11 +184,12 @@ class ReportService:
                     OutboxItem.status,
                     OutboxItem.reason,
                     OutboxItem.created_at,
-                    OutboxItem.body["staff_code"].as_string(),
+                    OutboxBody.body["staff_code"].as_string(),
                     PointEntry.points,
                     PointEntry.kind,
                     PointEntry.receipt_no,
                 )
+                .join(OutboxBody, OutboxBody.seq == OutboxItem.seq)
                 .outerjoin(PointEntry, PointEntry.id == OutboxItem.item_id)
                 .where(NEEDS_ATTENTION)
                 .order_by(OutboxItem.seq)
@@ -280,12 +281,14 @@ class ReportService:
         money."""
         rows = session.execute(
             select(
-                OutboxItem.body["staff_code"].as_string(),
+                OutboxBody.body["staff_code"].as_string(),
                 func.count(),
-                func.coalesce(func.sum(OutboxItem.body["total_cents"].as_integer()), 0),
+                func.coalesce(func.sum(OutboxBody.body["total_cents"].as_integer()), 0),
             )
+            .select_from(OutboxItem)
+            .join(OutboxBody, OutboxBody.seq == OutboxItem.seq)
             .where(OutboxItem.type == ItemType.SALE.value, OutboxItem.created_at >= start, OutboxItem.created_at < end)
-            .group_by(OutboxItem.body["staff_code"].as_string())
+            .group_by(OutboxBody.body["staff_code"].as_string())
         )
         return {str(code): (int(count), int(cents)) for code, count, cents in rows}
 
@@ -293,9 +296,11 @@ class ReportService:
     def _enrolments_by_staff(session: Session, start: datetime, end: datetime) -> dict[str, int]:
         # Enrolments are told by the outbox, not by member.created_at: a member pulled from the server gets the
         # pull's time as its local created_at.
-        staff_code = OutboxItem.body["staff_code"].as_string()
+        staff_code = OutboxBody.body["staff_code"].as_string()
         rows = session.execute(
             select(staff_code, func.count())
+            .select_from(OutboxItem)
+            .join(OutboxBody, OutboxBody.seq == OutboxItem.seq)
             .where(
                 OutboxItem.type == ItemType.ENROL.value,
                 OutboxItem.created_at >= start,

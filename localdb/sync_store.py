@@ -109,7 +109,8 @@ class PushTally:
 # a batch's ids travel as one JSON array parameter, which SQLite's json_each unpacks.
 _ENVELOPE_BYTES = 200  # an item's id, seq, type and time around its body, with room
 _UNSENT = (
-    "SELECT seq, item_id, type, body, created_at FROM outbox WHERE status IS NULL AND seq > ? ORDER BY seq LIMIT ?"
+    "SELECT o.seq, o.item_id, o.type, b.body, o.created_at FROM outbox o JOIN outbox_body b ON b.seq = o.seq "
+    "WHERE o.status IS NULL AND o.seq > ? ORDER BY o.seq LIMIT ?"
 )
 _OUTBOX_TYPES = "SELECT item_id, type FROM outbox WHERE item_id IN (SELECT value FROM json_each(?))"
 _SET_OUTBOX_RESULT = "UPDATE outbox SET status = ?, reason = ?, member = ? WHERE item_id = ?"

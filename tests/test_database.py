@@ -227,3 +227,33 @@ def test_a_till_from_before_name_keys_finds_its_members_by_pinyin_after_the_upgr
         engine.dispose()
     assert [tuple(row) for row in keys] == [("zhangsan", "zs")]
     assert "ix_member_name_initials" in " ".join(str(row) for row in plan)  # a range on the index, not a scan
+
+
+def test_a_till_from_before_the_outbox_body_table_keeps_every_queued_body(tmp_path: Path) -> None:
+    """Migration 0015 moves each outbox item's body to `outbox_body` (the row itself is updated as items are sent,
+    the body never): answered and unsent items keep their bodies byte for byte, and the unsent ones still push."""
+    engine = create_sqlite_engine(tmp_path / "till.sqlite3")
+    migrate(engine, to="0014")
+    queued = [
+        (1, "i1", "enrol", '{"member_id":"m1","name":"张三"}', "applied"),
+        (2, "i2", "point_entry", '{"id":"i2","lines":[{"line_no":1,"sku":"6901","category":"母婴"}]}', None),
+    ]
+    with engine.begin() as connection:
+        for seq, item_id, item_type, body, status in queued:
+            connection.exec_driver_sql(
+                "INSERT INTO outbox (seq, item_id, type, body, created_at, attempts, status) "
+                "VALUES (?, ?, ?, ?, '2026-01-01 00:00:00', 1, ?)",
+                (seq, item_id, item_type, body, status),
+            )
+    migrate(engine)
+    try:
+        with engine.begin() as connection:
+            moved = connection.exec_driver_sql(
+                "SELECT o.seq, o.item_id, o.type, b.body, o.status FROM outbox o JOIN outbox_body b USING (seq) "
+                "ORDER BY o.seq"
+            ).fetchall()
+            columns = [row[1] for row in connection.exec_driver_sql("PRAGMA table_info(outbox)").fetchall()]
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in moved] == queued
+    assert "body" not in columns

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberView
-from localdb.models import OutboxItem, Preference
+from localdb.models import OutboxBody, OutboxItem, Preference
 from localdb.till import Till
 from protocol.vocabulary import PreferenceKind
 from tests.conftest import FakeClock, Staffing
@@ -31,7 +31,8 @@ def test_guide_records_and_reads_preferences(till: Till, staff: Staffing, member
     ]
     assert all(p.staff_code == "G001" for p in prefs)
     with till.db.read() as session:
-        assert session.scalars(select(OutboxItem).where(OutboxItem.type == "preference")).all()[0].body["op"] == "add"
+        queued = select(OutboxBody.body).join(OutboxItem, OutboxItem.seq == OutboxBody.seq)
+        assert session.scalars(queued.where(OutboxItem.type == "preference")).all()[0]["op"] == "add"
 
 
 def test_removing_keeps_who_and_when(till: Till, staff: Staffing, member: MemberView, clock: FakeClock) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWid
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from localdb.models import OutboxItem
+from localdb.models import OutboxBody, OutboxItem
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import (
     button_visible,
@@ -49,7 +49,13 @@ def type_chinese(parent: QWidget, name: str, text: str) -> None:
 
 def edits_queued(env: GuiEnv) -> list[dict[str, object]]:
     with env.till.db.read() as session:
-        return list(session.scalars(select(OutboxItem.body).where(OutboxItem.type == "member_edit")))
+        return list(
+            session.scalars(
+                select(OutboxBody.body)
+                .join(OutboxItem, OutboxItem.seq == OutboxBody.seq)
+                .where(OutboxItem.type == "member_edit")
+            )
+        )
 
 
 def test_only_a_manager_sees_edit_member_on_the_member_page(gui_env: GuiEnv, qtbot: QtBot) -> None:

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from localdb.errors import Problem, StoreError
-from localdb.models import Member, OutboxItem
+from localdb.models import Member, OutboxBody, OutboxItem
 from localdb.preferences import PreferenceView
 from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
@@ -42,7 +42,10 @@ def _queued(env: GuiEnv, item_type: str, member_id: str) -> list[tuple[dict[str,
     """(body, status) of the outbox items of this type for this member, in order."""
     with env.till.db.read() as session:
         rows = session.execute(
-            select(OutboxItem.body, OutboxItem.status).where(OutboxItem.type == item_type).order_by(OutboxItem.seq)
+            select(OutboxBody.body, OutboxItem.status)
+            .join(OutboxBody, OutboxBody.seq == OutboxItem.seq)
+            .where(OutboxItem.type == item_type)
+            .order_by(OutboxItem.seq)
         )
         return [(body, status) for body, status in rows if body["member_id"] == member_id]
 

@@ -205,7 +205,11 @@ def test_an_id_replayed_with_another_body_is_rejected_and_the_rest_goes_on(
     later = a.till.ledger.award(cashier, member.id, 20_000)
     with connect_raw(a.till.db.path) as raw:
         raw.execute("UPDATE outbox SET status = NULL WHERE item_id = ?", (award.entry.id,))
-        raw.execute("UPDATE outbox SET body = json_set(body, '$.points', 999) WHERE item_id = ?", (award.entry.id,))
+        raw.execute(
+            "UPDATE outbox_body SET body = json_set(body, '$.points', 999) "
+            "WHERE seq = (SELECT seq FROM outbox WHERE item_id = ?)",
+            (award.entry.id,),
+        )
 
     report = a.sync()
 
