@@ -363,10 +363,8 @@ class MemberPage(Retranslating, QWidget):
             moved.append(self.tr("%1 points").replace("%1", signed_points_text(returned.points_returned)))
         if returned.balance is not None:
             moved.append(self.tr("balance %1").replace("%1", points_text(returned.balance)))
-        heading = (self.tr("Offline return of %1:") if returned.offline else self.tr("Returned %1:")).replace(
-            "%1", yuan_text(returned.refunded_cents)
-        )
-        return f"{heading} {' · '.join(moved)}"
+        words = self.tr("Offline return of %1: %2") if returned.offline else self.tr("Returned %1: %2")
+        return words.replace("%1", yuan_text(returned.refunded_cents)).replace("%2", " · ".join(moved))
 
     def _preferences(self) -> None:
         if self._member_id is not None and self._member is not None:

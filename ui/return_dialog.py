@@ -122,7 +122,7 @@ class ReturnDialog(MemberActionDialog):
         self.form.addRow(self._points_label, self.points_input)
         self.form.setRowVisible(self.points_input, False)
         self.lay_out(self.form, self.status_label)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
         self.set_busy(False)
         self.retranslate()
         self.receipt_input.setFocus()
@@ -155,7 +155,7 @@ class ReturnDialog(MemberActionDialog):
     def confirm_words(self) -> str:
         if self.busy:
             return self.tr("Returning…")
-        return self.tr("Take the offline return (Enter)") if self._offline else self.tr("Return (Enter)")
+        return self.tr("Return offline (Enter)") if self._offline else self.tr("Return (Enter)")
 
     def _retranslate_status(self) -> None:
         offline = self._offline
@@ -277,14 +277,21 @@ class ReturnDialog(MemberActionDialog):
         self._retranslate_status()
         self.confirm_button.setText(self.confirm_words())
         self.confirm_button.setEnabled(self.can_confirm())
+        self._fit()
         self.points_input.setFocus()
         self.points_input.selectAll()
         if not self._ctx.can(Permission.APPROVE):
             self._needs_manager()
 
+    def _fit(self) -> None:
+        """Grow (never shrink) to what the dialog now shows: the offline words, the points, three buttons."""
+        hint = self.sizeHint()
+        self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
+
     def _needs_manager(self) -> None:
         self.refuse(StoreError(Problem.RETURN_NEEDS_MANAGER))
         self.offer_approval(self._take_offline)
+        self._fit()
 
     def _take_offline(self, approver: StaffSession | None) -> None:
         offline = self._offline

@@ -935,12 +935,12 @@ F12</translation>
         <translation>已冲正：%1</translation>
     </message>
     <message>
-        <source>Offline return of %1:</source>
-        <translation>线下退货 %1：</translation>
+        <source>Offline return of %1: %2</source>
+        <translation>线下退货 %1：%2</translation>
     </message>
     <message>
-        <source>Returned %1:</source>
-        <translation>已退货 %1：</translation>
+        <source>Returned %1: %2</source>
+        <translation>已退货 %1：%2</translation>
     </message>
     <message>
         <source>Award points</source>
@@ -2166,12 +2166,12 @@ F12</translation>
         <translation>正在退货…</translation>
     </message>
     <message>
-        <source>Take the offline return (Enter)</source>
-        <translation>确认线下退货 (Enter)</translation>
-    </message>
-    <message>
         <source>Return (Enter)</source>
         <translation>确认退货 (Enter)</translation>
+    </message>
+    <message>
+        <source>Return offline (Enter)</source>
+        <translation>确认线下退货 (Enter)</translation>
     </message>
     <message numerus="yes">
         <source>What the money refunded earns this member now: %1 point(s), within the balance.</source>

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -18,11 +18,14 @@ from server.embedded import EmbeddedServer
 from server.models import LedgerEntry
 from sync.engine import SyncEngine
 from tests.gui.conftest import PINS, GuiEnv
+from tests.gui.contrast import styled, styled_labels, unreadable
 from tests.gui.helpers import child, click, press_enter, show_widget, type_into, wait_idle
+from ui.i18n import Language, Translations
 from ui.member_page import MemberPage
 from ui.return_dialog import ReturnDialog
 
 OTHER_STORE = "S002"
+__all__ = ["styled"]  # a fixture, used by name
 
 
 def open_dialog(env: GuiEnv, qtbot: QtBot, member_id: str) -> ReturnDialog:
@@ -191,7 +194,7 @@ def test_a_manager_takes_the_offline_return_without_asking_another(gui_env: GuiE
     points = child(dialog, QLineEdit, "returnPoints")
     wait_idle(qtbot, gui_env.ctx, points.isVisible)
     assert not child(dialog, QPushButton, "approvalButton").isVisible()
-    assert child(dialog, QPushButton, "confirmButton").text() == "Take the offline return (Enter)"
+    assert child(dialog, QPushButton, "confirmButton").text() == "Return offline (Enter)"
     press_enter(dialog)
     wait_idle(qtbot, gui_env.ctx, lambda: dialog.result_return is not None)
     (adjust,) = refunds(gui_env, sale.member_id)
@@ -295,3 +298,32 @@ def test_a_return_for_a_member_without_points_to_take(gui_env: GuiEnv, qtbot: Qt
     points = child(dialog, QLineEdit, "returnPoints")
     wait_idle(qtbot, gui_env.ctx, points.isVisible)
     assert int(points.text()) == member.available_points
+
+
+def test_the_offline_return_reads_whole_in_chinese_on_a_1366_x_768_till(
+    gui_env: GuiEnv, qtbot: QtBot, styled: QApplication
+) -> None:
+    """Every part showing (the offline words, the points, the manager's button, a refusal): the dialog fits the
+    screen, each button shows all its words, and each styled sentence reads at WCAG AA on its background."""
+    translations = Translations(styled)
+    try:
+        assert translations.switch(Language.ZH_CN)
+        gui_env.login("C001")
+        sale = other_store_sale(gui_env)
+        assert sale.receipt_no is not None
+        gui_env.stop_server()
+        dialog = open_dialog(gui_env, qtbot, sale.member_id)
+        fill(dialog, sale.receipt_no, "50", store=OTHER_STORE)
+        press_enter(dialog)
+        error = error_text(gui_env, qtbot, dialog)
+        assert error.replace("\u2060", "") == "无法连接总部时，其他门店销售的退货只能由店长办理。"  # no orphan
+        status = child(dialog, QLabel, "returnStatus")
+        assert status.text().startswith("无法连接总部")
+        assert dialog.width() <= 1366 and dialog.height() <= 768
+        for button in dialog.findChildren(QPushButton):
+            if button.isVisible():
+                assert button.width() >= button.sizeHint().width(), button.text()
+        assert {"returnStatus", "errorLabel"} <= {label.objectName() for label in styled_labels(dialog)}
+        assert unreadable(dialog) == []
+    finally:
+        translations.uninstall()
