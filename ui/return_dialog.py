@@ -105,9 +105,8 @@ class ReturnDialog(MemberActionDialog):
         self.number_input.textEdited.connect(self._number_edited)
         for field in (self.store_input, self.amount_input):
             field.textEdited.connect(self._return_changed)
-        self.error_label.clear_when_changed(
-            self.receipt_input, self.store_input, self.amount_input, self.number_input, self.points_input
-        )
+        self.error_label.clear_when_changed(self.receipt_input, self.store_input, self.amount_input, self.number_input)
+        self.points_input.textEdited.connect(self._points_edited)
         self.status_label = QLabel(self)
         self.status_label.setObjectName("returnStatus")
         self.status_label.setWordWrap(True)
@@ -190,6 +189,14 @@ class ReturnDialog(MemberActionDialog):
         self._number_typed = bool(text.strip())  # emptied: it follows the receipt again
         self._return_changed()
 
+    def _points_edited(self, _text: str) -> None:
+        """The offline return's points changed: a refusal about them is over; a cashier still needs a manager, and
+        the line keeps saying so, so that F8 asks one (the approval is offered for what the error line says)."""
+        if self._offline is not None and not self._ctx.can(Permission.APPROVE):
+            self.error_label.show_error(StoreError(Problem.RETURN_NEEDS_MANAGER))
+        else:
+            self.error_label.clear_error()
+
     def _default_number(self, receipt: str) -> str:
         if not receipt:
             return ""
@@ -268,8 +275,12 @@ class ReturnDialog(MemberActionDialog):
     def _go_offline(self, request: RefundRequest) -> None:
         assert request.amount_cents is not None
         member_id = self._member_id()
-        earned = self._ctx.till.ledger.earn_preview(member_id, request.amount_cents)  # one read, as the award counts
-        available = self._ctx.till.members.get(self._ctx.actor(), member_id).available_points
+        try:  # two single reads, on this thread as the other dialogs' reads
+            earned = self._ctx.till.ledger.earn_preview(member_id, request.amount_cents)  # as the award counts
+            available = self._ctx.till.members.get(self._ctx.actor(), member_id).available_points
+        except StoreError as error:
+            self.refuse(error)
+            return
         most = max(min(earned, available), 0)
         self._offline = _Offline(request, most)
         self.points_input.setText(str(most) if most else "")

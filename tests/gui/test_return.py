@@ -158,9 +158,9 @@ def test_the_server_down_a_manager_takes_the_return_offline_and_the_sync_reconci
     type_into(dialog, "returnPoints", str(proposed + 1))  # never more than the money earns
     press_enter(dialog)
     assert error_text(gui_env, qtbot, dialog).startswith(f"Take back at least 1 point and at most {proposed}")
-    type_into(dialog, "returnPoints", str(proposed - 1))  # the manager lowers it
-    press_enter(dialog)
-    qtbot.waitUntil(lambda: child(dialog, QPushButton, "approvalButton").isVisible())
+    type_into(dialog, "returnPoints", str(proposed - 1))  # the manager lowers it, and approves at once (F8)
+    assert error_text(gui_env, qtbot, dialog).startswith("Without the server, only a manager")
+    assert child(dialog, QPushButton, "approvalButton").isVisible()
     approve(dialog, PINS["M001"])
     wait_idle(qtbot, gui_env.ctx, lambda: dialog.result_return is not None)
     outcome = dialog.result_return
@@ -327,3 +327,15 @@ def test_the_offline_return_reads_whole_in_chinese_on_a_1366_x_768_till(
         assert unreadable(dialog) == []
     finally:
         translations.uninstall()
+
+
+def test_only_roles_that_may_reverse_see_the_return(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    member_id, _phone = gui_env.member_phone(0)
+    page = show_widget(qtbot, MemberPage(gui_env.ctx), active=True)
+    for code, shown in (("G001", False), ("C001", True), ("M001", True)):
+        gui_env.login(code)
+        page.show_member(member_id)
+        assert child(page, QPushButton, "returnButton").isVisible() is shown, code
+    gui_env.login("G001")
+    QTest.keyClick(page, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # the key does nothing for a guide
+    assert page.findChild(ReturnDialog) is None
