@@ -1,8 +1,8 @@
 """Taking a return at the counter (退货) for the member on screen: the receipt number, the store it was sold at (this
 till's by default; another store's code for a return of a sale made there), the money refunded in yuan, and the
-refund number (the POS's own when it has one; by default "R-" + the receipt + the time the dialog opened, kept while
-the receipt stays the same, so confirming again is the same refund). Opened from the member page (Ctrl+R, 退货) by
-roles that may reverse.
+refund number (the POS's own when it has one; by default "R-" + the receipt + the date and time the dialog opened,
+kept while the receipt stays the same, so confirming again is the same refund). Opened from the member page
+(Ctrl+R, 退货) by roles that may reverse.
 
 Confirm runs the POS interface's own refund (`PosService.refund_at_counter`: the same planning, idempotency and
 answer as POST /pos/v1/refunds), so the points move back exactly as for the POS, and a refund number confirmed twice
@@ -85,7 +85,9 @@ class ReturnDialog(MemberActionDialog):
         config = ctx.till.settings.current()
         self._own_store = config.store_code
         self._approval_limit = config.rules.reversal_approval_points
-        self._opened = ctx.till.clock().astimezone(config.zone).strftime("%H%M%S")
+        # The default refund number's time: with the date, so a later return of the same receipt and amount is never
+        # taken for a retry of this one (the same number and request are answered, not refunded, again).
+        self._opened = ctx.till.clock().astimezone(config.zone).strftime("%y%m%d%H%M%S")
         self._number_typed = False  # the refund number was typed (the POS's): no longer follows the receipt
         self._offline: _Offline | None = None
         self.result_return: ReturnOutcome | None = None
