@@ -50,6 +50,11 @@ class Problem(StrEnum):
     STORAGE_FAILED = "storage_failed"  # the database file could not be read or written (I/O error, damaged file)
     STORE_UNAVAILABLE = "store_unavailable"  # the database cannot be opened at all (see StoreUnavailable)
     NO_PENDING_SALE = "no_pending_sale"  # the counter confirmed a POS sale, but none waits (the POS cancelled it)
+    NOTHING_TO_REFUND = "nothing_to_refund"  # a return: no member earned on that receipt at that store
+    REFUND_NO_USED = "refund_no_used"  # a return: its refund number was used before for another refund
+    OTHER_MEMBERS_RECEIPT = "other_members_receipt"  # a return at the counter: the receipt earned for someone else
+    RETURN_NEEDS_MANAGER = "return_needs_manager"  # an offline return of another store's sale: a manager must take it
+    INVALID_RETURN_POINTS = "invalid_return_points"  # an offline return's points: 1 to `limit`
 
 
 class StoreError(Exception):

@@ -609,10 +609,12 @@ class LedgerService:
         ref_receipt_no: str,
         refunded_cents: int,
         approver: StaffSession | None = None,
+        request: RequestKey[LedgerResult] | None = None,
     ) -> LedgerResult:
         """A return of another store's sale while the server cannot be asked for it: a manager-approved negative
         adjustment naming the original's store and receipt, which the server reconciles with that sale once it
-        holds it (docs/pos.md, "Returns")."""
+        holds it (docs/pos.md, "Returns"). `request`: the refund number it is kept under, in the same transaction
+        (as `refund` keeps the POS's), so the same return sent again later is answered, never applied twice."""
         require(actor, Permission.REVERSE)
         if approver is not None:
             require(approver, Permission.APPROVE)
@@ -628,10 +630,12 @@ class LedgerService:
         now = self._clock()
         approved_by = approver.code if approver is not None else actor.code
         with self._db.write() as session:
+            if request is not None:
+                pos_requests.claim(session, request)
             member = self._member(session, member_id)
             if member.available_points - points < 0:
                 raise StoreError(Problem.INSUFFICIENT_POINTS, member_id=member_id, limit=member.available_points)
-            return self._write_entry(
+            result = self._write_entry(
                 session,
                 actor,
                 config,
@@ -644,6 +648,9 @@ class LedgerService:
                 ref_store_code=store,
                 ref_receipt_no=receipt,
             )
+            if request is not None:
+                pos_requests.record(session, request, result, now)
+            return result
 
     def earn_for_receipt(self, receipt_no: str) -> list[EntryView]:
         """This store's entries (an earn and any redemption) made for a receipt at this till, oldest first: what a

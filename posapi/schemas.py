@@ -135,7 +135,9 @@ class RefundResponse(Model):
     #: refunded: done; needs_manager: the till must take the return (server unreachable, or a manager must approve
     #: the points moved): nothing was written; nothing_to_refund: no member earned or redeemed on that receipt.
     status: Literal["refunded", "needs_manager", "nothing_to_refund"]
-    reason: str | None = None  # needs_manager: server_unreachable or approval_required
+    #: needs_manager: server_unreachable or approval_required; refunded: offline_return when a manager took it at
+    #: the counter as an offline return (LedgerService.return_offline) under this refund number.
+    reason: str | None = None
     member_id: str | None
     refunded_cents: int
     points_clawed_back: int  # the earn's points taken back (≥ 0)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from localdb import pos_requests
+from localdb.changes import Changes
 from localdb.errors import Problem, StoreError
 from localdb.ledger import LedgerResult, RefundTarget, SaleRecord
 from localdb.member_view import MemberView
@@ -134,6 +135,33 @@ class _Refund:
     targets: list[tuple[RefundTarget | str, int, Sequence[SaleLine] | None]]
     member_id: str
     earn_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CounterRefund:
+    """A return taken at the counter: the answer the POS would have had, and the member whose points it moved (the
+    counter's screens re-read that member)."""
+
+    answer: RefundResponse
+
+    @property
+    def changes(self) -> Changes:
+        member_id = self.answer.member_id
+        return Changes.of_member(member_id) if self.answer.status == "refunded" and member_id else Changes()
+
+
+#: The POS's refusals that carry no refusal of the till's (the request's own shape), as the counter words them.
+_COUNTER_CODES: dict[str, Problem] = {
+    "receipt_conflict": Problem.REFUND_NO_USED,
+    "over_refund": Problem.OVER_REFUND,
+    "no_cashier": Problem.PERMISSION_DENIED,
+}
+
+
+def _counter_refusal(error: PosError) -> Exception:
+    if error.cause is not None:  # the till's own refusal (StoreError)
+        return error.cause
+    return StoreError(_COUNTER_CODES.get(error.code, Problem.INVALID_LINES), limit=error.limit)
 
 
 class PosService:
@@ -398,7 +426,18 @@ class PosService:
 
     def refund(self, request: RefundRequest) -> str:
         """The refund's answer (RefundResponse JSON); a retry of the same refund gets the first answer."""
-        actor = self.actor()
+        return self._refund(self.actor(), request)
+
+    def _refund(
+        self,
+        actor: StaffSession,
+        request: RefundRequest,
+        *,
+        approver: StaffSession | None = None,
+        member_id: str | None = None,
+    ) -> str:
+        """`refund` as `actor`, with a manager's approval (`approver`) and, at the counter, the member on screen
+        (`member_id`: a receipt that earned for someone else is refused before anything is written)."""
         key = request.refund_no.strip()
         digest = body_hash(request)
         try:
@@ -420,6 +459,9 @@ class PosService:
             plan = self._remote_plan(held, request)
         else:
             plan = self._local_plan(receipt, request)
+        if plan is not None and member_id is not None and plan.member_id != member_id:
+            raise PosError(409, "other_members_receipt", "The receipt earned for another member.",
+                           cause=StoreError(Problem.OTHER_MEMBERS_RECEIPT, member_id=member_id))  # fmt: skip
         if plan is None:
             return RefundResponse(refund_no=key, status="nothing_to_refund", member_id=None, refunded_cents=0,
                                   points_clawed_back=0, points_returned=0, balance=None).model_dump_json()  # fmt: skip
@@ -427,7 +469,9 @@ class PosService:
             "refund", key, digest, lambda results: self._refund_answer(key, plan, results)
         )
         try:
-            results = self._till.ledger.refund(actor, plan.targets, receipt_no=key, request=request_key)
+            results = self._till.ledger.refund(
+                actor, plan.targets, approver=approver, receipt_no=key, request=request_key
+            )
         except Replayed as replayed:
             return replayed.answer
         except RequestConflict:
@@ -437,6 +481,73 @@ class PosService:
                 return self._needs_manager(key, "approval_required")
             raise store_refusal(error) from None
         return self._refund_answer(key, plan, results)
+
+    def refund_at_counter(
+        self,
+        actor: StaffSession,
+        request: RefundRequest,
+        *,
+        approver: StaffSession | None = None,
+        member_id: str | None = None,
+    ) -> CounterRefund:
+        """The counter's return (ui.return_dialog): the same planning, idempotency and answer as POST
+        /pos/v1/refunds, acting as `actor`, with `approver` (a manager who approved moving the points back) passed to
+        the ledger; `member_id`: the member on screen, whose receipt it must be. A refusal is the till's own
+        (`StoreError`, worded at the counter); `needs_manager` and `nothing_to_refund` come back as answers."""
+        try:
+            answer = self._refund(actor, request, approver=approver, member_id=member_id)
+        except PosError as error:
+            raise _counter_refusal(error) from None
+        return CounterRefund(RefundResponse.model_validate_json(answer))
+
+    def return_offline_at_counter(
+        self,
+        actor: StaffSession,
+        request: RefundRequest,
+        member_id: str,
+        points: int,
+        *,
+        approver: StaffSession | None = None,
+    ) -> CounterRefund:
+        """A return of another store's sale taken while the server cannot be asked (the refund answered
+        `needs_manager` / `server_unreachable`): `LedgerService.return_offline` for the member on screen, `points`
+        as the manager set them, kept under the refund number like a refund (in the same transaction), so that
+        refund sent again — by the POS once online, or confirmed twice — is answered with this return, never applied
+        a second time."""
+        key = request.refund_no.strip()
+        digest = body_hash(request)
+        try:
+            pos_requests.check_answered(self._till.db, "refund", key, digest)
+        except Replayed as replayed:
+            return CounterRefund(RefundResponse.model_validate_json(replayed.answer))
+        except RequestConflict:
+            raise StoreError(Problem.REFUND_NO_USED) from None
+        if request.store_code is None or request.amount_cents is None:
+            raise StoreError(Problem.INVALID_LINES)  # an offline return names the store and the money given back
+        cents = request.amount_cents
+
+        def answer(result: LedgerResult) -> str:
+            return RefundResponse(refund_no=key, status="refunded", reason="offline_return", member_id=member_id,
+                                  refunded_cents=cents, points_clawed_back=-result.entry.points, points_returned=0,
+                                  balance=result.member.available_points).model_dump_json()  # fmt: skip
+
+        request_key: RequestKey[LedgerResult] = RequestKey("refund", key, digest, answer)
+        try:
+            result = self._till.ledger.return_offline(
+                actor,
+                member_id,
+                points,
+                ref_store_code=request.store_code,
+                ref_receipt_no=request.receipt_no,
+                refunded_cents=cents,
+                approver=approver,
+                request=request_key,
+            )
+        except Replayed as replayed:
+            return CounterRefund(RefundResponse.model_validate_json(replayed.answer))
+        except RequestConflict:
+            raise StoreError(Problem.REFUND_NO_USED) from None
+        return CounterRefund(RefundResponse.model_validate_json(answer(result)))
 
     @staticmethod
     def _needs_manager(key: str, reason: str) -> str:

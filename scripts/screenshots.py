@@ -7,6 +7,7 @@ visible change and look at every picture: a cut-off label or an empty panel is a
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py           # every screen
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --pos     # only the POS sale's (12-16)
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --returns # only the return's (17-19)
 
 The POS sale's screens use a `PendingSales` whose commit writes through the till's ledger and a stand-in for
 `posapi`'s server (nothing listens): they show the counter's side, not the POS interface itself.
@@ -52,6 +53,7 @@ from ui.pos_settings_dialog import PosSettingsDialog  # noqa: E402
 from ui.printer_dialog import PrinterDialog  # noqa: E402
 from ui.redeem_dialog import RedeemDialog  # noqa: E402
 from ui.registration_dialog import RegistrationDialog  # noqa: E402
+from ui.return_dialog import ReturnDialog  # noqa: E402
 from ui.reverse_dialog import ReverseDialog  # noqa: E402
 
 PINS = {person.code: person.pin for person in DEMO_STAFF}
@@ -302,8 +304,59 @@ def shoot_pos(app: QApplication, ctx: AppContext, translations: Translations, me
     ctx.pending_sales = None
 
 
+def shoot_returns(app: QApplication, ctx: AppContext, translations: Translations, member_id: str,
+                  size: tuple[int, int], server: EmbeddedServer) -> None:  # fmt: skip
+    """退货: this store's receipt filled in, the member page's banner after it, and another store's sale while the
+    server does not answer (the offline return a manager takes)."""
+    out = OUT / translations.language.value / f"{size[0]}x{size[1]}"
+    till = ctx.till
+    ctx.log_in(till.staff.login("C001", PINS["C001"]))
+    window = MainWindow(ctx, translations)
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(*size)
+    window.show()
+    window.show_member(member_id)
+    settle(app)
+    window.member_page.return_button.click()  # as Ctrl+R does: the page opens it and shows what it did
+    dialog = window.member_page.findChild(ReturnDialog)
+    assert dialog is not None
+    type_into(dialog, "returnReceipt", "R20261123-0017")
+    type_into(dialog, "returnAmount", "20")
+    settle(app)
+    shoot(dialog, out / "17-return.png")
+    QTest.keyClick(dialog, Qt.Key.Key_Return)
+    wait_until(app, lambda: window.member_page.outcome.isVisible())
+    settle(app)
+    shoot(window, out / "18-return-done.png")
+
+    other = server.other_store_receipt()
+    assert other is not None and server.db is not None
+    with server.db.read() as session:
+        buyer = session.scalar(select(LedgerEntry.member_id).where(LedgerEntry.receipt_no == other[1]))
+    assert buyer is not None
+    till.sync.point_at("http://127.0.0.1:9")  # nothing answers there: the server is out of reach
+    try:
+        offline = ReturnDialog(ctx, till.members.get(ctx.actor(), buyer), parent=window)
+        offline.show()
+        type_into(offline, "returnReceipt", other[1])
+        store = offline.findChild(QLineEdit, "returnStore")
+        assert store is not None
+        store.clear()  # this till's store is there by default
+        type_into(offline, "returnStore", other[0])
+        type_into(offline, "returnAmount", "50")
+        QTest.keyClick(offline, Qt.Key.Key_Return)
+        wait_until(app, lambda: offline.status_label.isVisible() and not ctx.ops.busy())
+        settle(app)
+        shoot(offline, out / "19-return-offline.png")
+        offline.close()
+    finally:
+        till.sync.point_at(server.url)
+    window.close()
+
+
 def main() -> int:
     pos_only = "--pos" in sys.argv[1:]
+    returns_only = "--returns" in sys.argv[1:]
     app = application()
     translations = Translations(app)
     with tempfile.TemporaryDirectory() as scratch:
@@ -329,9 +382,12 @@ def main() -> int:
                     translations.switch(language)
                     for size in SIZES:
                         run += 1
-                        if not pos_only:
+                        if not pos_only and not returns_only:
                             shoot_language(app, ctx, translations, folder, showcase, size, run, elsewhere)
-                        shoot_pos(app, ctx, translations, showcase, size, run)
+                        if not returns_only:
+                            shoot_pos(app, ctx, translations, showcase, size, run)
+                        if not pos_only:
+                            shoot_returns(app, ctx, translations, showcase, size, server)
             finally:
                 ctx.sync.shutdown()
                 ctx.ops.shutdown()

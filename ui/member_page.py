@@ -1,8 +1,9 @@
 """The member screen: the member card and what the staff can do with this member. `MemberPage` owns which member
 is shown, keeping the card true (it re-reads on `member_changed` for its member and on `members_reloaded`), and the
-action buttons, each shown only to a role that may use it: award (F2), redeem (F3), reverse (F4), preferences (F6),
-the card's QR code, edit the member and reissue a lost card (managers only), and back to the lookup (Esc). After an
-award or a redemption the outcome banner shows what moved, and where a slip printer is set the slip prints by itself
+action buttons, each shown only to a role that may use it: award (F2), redeem (F3), reverse (F4), a return (退货,
+Ctrl+R: every F-key is taken at window level), preferences (F6), the card's QR code, edit the member and reissue a
+lost card (managers only), and back to the lookup (Esc). After an award, a redemption, a reversal or a return the
+outcome banner shows what moved, and where a slip printer is set the slip prints by itself
 (`ui.slip_printing`, on the print worker) and 打印小票 under the banner prints it again; a failed print is said in
 words under it and never touches the points, which were committed before the slip was made.
 
@@ -35,6 +36,7 @@ from ui.member_edit_dialog import MemberEditDialog
 from ui.messages import is_refusal
 from ui.redeem_dialog import RedeemDialog
 from ui.reissue_card_dialog import ReissueCardDialog
+from ui.return_dialog import ReturnDialog, ReturnOutcome
 from ui.reverse_dialog import ReverseDialog
 from ui.slip_printing import entry_slip, print_in_background, printer_set, prints_after_points
 from widgets.display import points_text, signed_points_text, yuan_text
@@ -46,6 +48,7 @@ if TYPE_CHECKING:  # posapi.pending loads the wire schemas (pydantic): not at th
 
 log = logging.getLogger(__name__)
 
+RETURN_KEY = QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R)  # 退货: F1–F12 are the window's, F8 the dialogs'
 LARGE_TYPE_WIDTH = 1600  # page width from which the card uses its larger type (a 1920-wide window; 1366 is not)
 
 
@@ -77,7 +80,7 @@ class MemberPage(Retranslating, QWidget):
         self.outcome.setObjectName("outcomeBanner")
         self.outcome.setWordWrap(True)
         self.outcome.hide()
-        self._outcome: tuple[EntryView, MemberView] | SaleOutcome | None = None
+        self._outcome: tuple[EntryView, MemberView] | SaleOutcome | ReturnOutcome | None = None
         # The outcome's slip: 打印小票 (again), what the printer did, and a failure in words.
         self.print_slip_button = _button("printSlipButton")
         self.print_slip_button.clicked.connect(self.print_slip)
@@ -90,6 +93,7 @@ class MemberPage(Retranslating, QWidget):
         self.award_button = _button("awardButton", primary=True)
         self.redeem_button = _button("redeemButton", primary=True)
         self.reverse_button = _button("reverseButton")
+        self.return_button = _button("returnButton")
         self.preferences_button = _button("preferencesButton")
         self.member_code_button = _button("memberCodeButton")
         self.edit_button = _button("editMemberButton")
@@ -102,6 +106,7 @@ class MemberPage(Retranslating, QWidget):
         for key, button in self._shortcuts.items():
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(lambda button=button: _press(button))
+        QShortcut(RETURN_KEY, self).activated.connect(lambda: _press(self.return_button))
         # F6 and Esc are the main window's shortcuts too (preferences, back): two shortcuts on one key cancel each
         # other, so the page takes these keys only when no window shortcut did (keyPressEvent), e.g. on its own.
         self._keys = {Qt.Key.Key_F6: self.preferences_button, Qt.Key.Key_Escape: self.back_button}
@@ -109,6 +114,7 @@ class MemberPage(Retranslating, QWidget):
             (self.award_button, Permission.AWARD),
             (self.redeem_button, Permission.REDEEM),
             (self.reverse_button, Permission.REVERSE),
+            (self.return_button, Permission.REVERSE),
             (self.preferences_button, Permission.VIEW_PREFERENCES),
             (self.member_code_button, Permission.LOOKUP),
             (self.edit_button, Permission.EDIT_MEMBER),
@@ -117,6 +123,7 @@ class MemberPage(Retranslating, QWidget):
         self.award_button.clicked.connect(lambda: self._open(AwardDialog))
         self.redeem_button.clicked.connect(lambda: self._open(RedeemDialog))
         self.reverse_button.clicked.connect(lambda: self._open(ReverseDialog))
+        self.return_button.clicked.connect(lambda: self._open(ReturnDialog))
         self.member_code_button.clicked.connect(lambda: self._open(MemberCodeDialog))
         self.edit_button.clicked.connect(lambda: self._open(MemberEditDialog))
         self.reissue_card_button.clicked.connect(lambda: self._open(ReissueCardDialog))
@@ -124,7 +131,7 @@ class MemberPage(Retranslating, QWidget):
         self.back_button.clicked.connect(self.back)
 
         actions = QVBoxLayout()
-        actions.setSpacing(8)  # eight buttons for a manager, all full height in a 1280 x 720 window
+        actions.setSpacing(6)  # nine buttons for a manager, all full height in a 1280 x 720 window
         for button, _permission in self._by_permission:
             actions.addWidget(button)
         actions.addStretch(1)
@@ -235,6 +242,9 @@ class MemberPage(Retranslating, QWidget):
             self._show_outcome((entry, member))
             if has_slip(entry) and prints_after_points(self._ctx):
                 self.print_slip()
+        returned: ReturnOutcome | None = getattr(dialog, "result_return", None)
+        if returned is not None and returned.member_id == self._member_id:
+            self._show_outcome(returned)
         sale: SaleOutcome | None = getattr(dialog, "result_sale", None)  # the award dialog committed the POS's sale
         if sale is not None:
             self.show_sale_outcome(sale)
@@ -245,7 +255,7 @@ class MemberPage(Retranslating, QWidget):
         if outcome.member_id is not None and outcome.member_id == self._member_id:
             self._show_outcome(outcome)
 
-    def _show_outcome(self, outcome: tuple[EntryView, MemberView] | SaleOutcome | None) -> None:
+    def _show_outcome(self, outcome: tuple[EntryView, MemberView] | SaleOutcome | ReturnOutcome | None) -> None:
         self._outcome = outcome
         self.outcome.setVisible(outcome is not None)
         self._slip_state = None
@@ -314,6 +324,9 @@ class MemberPage(Retranslating, QWidget):
         if self._outcome is None:
             self.outcome.clear()
             return
+        if isinstance(self._outcome, ReturnOutcome):
+            self.outcome.setText(self._return_words(self._outcome))
+            return
         if not isinstance(self._outcome, tuple):  # the POS's sale (SaleOutcome)
             self.outcome.setText(self._sale_words(self._outcome))
             return
@@ -341,6 +354,17 @@ class MemberPage(Retranslating, QWidget):
             off = self.tr("%1 off — take it off at the register").replace("%1", yuan_text(sale.discount_cents))
             return f"{off}\n{line}"
         return line
+
+    def _return_words(self, returned: ReturnOutcome) -> str:
+        """Words such as "Returned ¥60.00: -60 points · +20 points · balance 1,234" ("Offline return …" when the
+        server reconciles it later)."""
+        moved = [self.tr("%1 points").replace("%1", signed_points_text(-returned.points_clawed_back))]
+        if returned.points_returned:
+            moved.append(self.tr("%1 points").replace("%1", signed_points_text(returned.points_returned)))
+        if returned.balance is not None:
+            moved.append(self.tr("balance %1").replace("%1", points_text(returned.balance)))
+        words = self.tr("Offline return of %1: %2") if returned.offline else self.tr("Returned %1: %2")
+        return words.replace("%1", yuan_text(returned.refunded_cents)).replace("%2", " · ".join(moved))
 
     def _preferences(self) -> None:
         if self._member_id is not None and self._member is not None:
@@ -376,6 +400,7 @@ class MemberPage(Retranslating, QWidget):
             (self.award_button, self.tr("Award points")),
             (self.redeem_button, self.tr("Redeem points")),
             (self.reverse_button, self.tr("Reverse an entry")),
+            (self.return_button, self.tr("Return")),
             (self.preferences_button, self.tr("Preferences")),
             (self.member_code_button, self.tr("Member code")),
             (self.edit_button, self.tr("Edit member")),
@@ -386,7 +411,8 @@ class MemberPage(Retranslating, QWidget):
         keys = {button: key for key, button in (*self._shortcuts.items(), *self._keys.items())}
         for button, text in texts:
             key = keys.get(button)
-            shortcut = "" if key is None else QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+            sequence = RETURN_KEY if button is self.return_button else None if key is None else QKeySequence(key)
+            shortcut = "" if sequence is None else sequence.toString(QKeySequence.SequenceFormat.NativeText)
             button.setText(f"{text} ({shortcut})" if shortcut else text)
         self._retranslate_outcome()
         self._retranslate_slip()

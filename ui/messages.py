@@ -59,7 +59,7 @@ _STORE: dict[Problem, str] = {
     Problem.INVALID_GENDER: QT_TRANSLATE_NOOP("Messages", "Choose a gender from the list or leave it empty."),
     Problem.NOTHING_TO_AWARD: QT_TRANSLATE_NOOP("Messages", "This purchase earns no points."),
     Problem.DUPLICATE_RECEIPT: QT_TRANSLATE_NOOP("Messages", "This receipt has already earned points."),
-    Problem.INVALID_RECEIPT: QT_TRANSLATE_NOOP("Messages", "A receipt number has at most %1 characters."),
+    Problem.INVALID_RECEIPT: QT_TRANSLATE_NOOP("Messages", "Enter the receipt number, of at most %1 characters."),
     Problem.OVER_OFFLINE_CAP: QT_TRANSLATE_NOOP(
         "Messages",
         "Offline, at most %1 more points can be redeemed for this member today; a manager must approve more.",
@@ -106,6 +106,23 @@ _STORE: dict[Problem, str] = {
     Problem.NOT_REFUNDABLE: QT_TRANSLATE_NOOP("Messages", "Only a purchase or a redemption can be refunded."),
     Problem.INVALID_LINES: QT_TRANSLATE_NOOP(
         "Messages", "The POS's item lines do not add up to the total. Nothing was recorded; ring the sale up again."
+    ),
+    Problem.NOTHING_TO_REFUND: QT_TRANSLATE_NOOP(
+        "Messages",
+        "No member earned points with this receipt at that store: there are no points to give back. Check the receipt "
+        "number and the store.",
+    ),
+    Problem.REFUND_NO_USED: QT_TRANSLATE_NOOP(
+        "Messages", "This refund number was used for another refund: nothing was refunded. Give this one a new number."
+    ),
+    Problem.OTHER_MEMBERS_RECEIPT: QT_TRANSLATE_NOOP(
+        "Messages", "This receipt earned points for another member: nothing was refunded. Open that member to do it."
+    ),
+    Problem.RETURN_NEEDS_MANAGER: QT_TRANSLATE_NOOP(
+        "Messages", "Without the server, only a manager may take a return of another store's sale."
+    ),
+    Problem.INVALID_RETURN_POINTS: QT_TRANSLATE_NOOP(
+        "Messages", "Take back at least 1 point and at most %1: what the money refunded earns, within the balance."
     ),
     Problem.NO_PENDING_SALE: QT_TRANSLATE_NOOP(
         "Messages", "The POS no longer has a sale waiting: nothing was recorded. Ring the sale up again on the POS."

@@ -83,6 +83,16 @@
     </message>
 </context>
 <context>
+    <name>ReturnDialog</name>
+    <message numerus="yes">
+        <source>What the money refunded earns this member now: %1 point(s), within the balance.</source>
+        <translation>
+            <numerusform>What the money refunded earns this member now: %1 point, within the balance.</numerusform>
+            <numerusform>What the money refunded earns this member now: %1 points, within the balance.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ReverseDialog</name>
     <message numerus="yes">
         <source>Reversing takes %1 point(s) off the member&apos;s balance.</source>

@@ -935,6 +935,14 @@ F12</translation>
         <translation>已冲正：%1</translation>
     </message>
     <message>
+        <source>Offline return of %1: %2</source>
+        <translation>线下退货 %1：%2</translation>
+    </message>
+    <message>
+        <source>Returned %1: %2</source>
+        <translation>已退货 %1：%2</translation>
+    </message>
+    <message>
         <source>Award points</source>
         <translation>积分累计</translation>
     </message>
@@ -945,6 +953,10 @@ F12</translation>
     <message>
         <source>Reverse an entry</source>
         <translation>积分冲正</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>退货</translation>
     </message>
     <message>
         <source>Preferences</source>
@@ -1026,8 +1038,8 @@ F12</translation>
         <translation>该小票已累计过积分。</translation>
     </message>
     <message>
-        <source>A receipt number has at most %1 characters.</source>
-        <translation>小票号最多 %1 个字符。</translation>
+        <source>Enter the receipt number, of at most %1 characters.</source>
+        <translation>请输入小票号，最多 %1 个字符。</translation>
     </message>
     <message>
         <source>Offline, at most %1 more points can be redeemed for this member today; a manager must approve more.</source>
@@ -1112,6 +1124,26 @@ F12</translation>
     <message>
         <source>The POS&apos;s item lines do not add up to the total. Nothing was recorded; ring the sale up again.</source>
         <translation>收银机的商品明细与总额不符。未记录任何内容；请重新结账。</translation>
+    </message>
+    <message>
+        <source>No member earned points with this receipt at that store: there are no points to give back. Check the receipt number and the store.</source>
+        <translation>该门店的这张小票没有会员积分，没有可退回的积分。请核对小票号和门店。</translation>
+    </message>
+    <message>
+        <source>This refund number was used for another refund: nothing was refunded. Give this one a new number.</source>
+        <translation>这个退货单号已用于另一笔退货：未退款。请换一个新的单号。</translation>
+    </message>
+    <message>
+        <source>This receipt earned points for another member: nothing was refunded. Open that member to do it.</source>
+        <translation>这张小票的积分属于另一位会员：未退款。请打开该会员再办理。</translation>
+    </message>
+    <message>
+        <source>Without the server, only a manager may take a return of another store&apos;s sale.</source>
+        <translation>无法连接总部时，其他门店销售的退货只能由店长办理。</translation>
+    </message>
+    <message>
+        <source>Take back at least 1 point and at most %1: what the money refunded earns, within the balance.</source>
+        <translation>扣回积分至少 1 分、最多 %1 分：即退款金额对应的积分，且不超过余额。</translation>
     </message>
     <message>
         <source>The POS no longer has a sale waiting: nothing was recorded. Ring the sale up again on the POS.</source>
@@ -2093,6 +2125,67 @@ F12</translation>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnDialog</name>
+    <message>
+        <source>Return</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <source>Take a return: points back for the money refunded</source>
+        <translation>退货：按退款金额扣回积分</translation>
+    </message>
+    <message>
+        <source>Receipt number</source>
+        <translation>小票号</translation>
+    </message>
+    <message>
+        <source>Sold at store</source>
+        <translation>销售门店</translation>
+    </message>
+    <message>
+        <source>Money refunded (yuan)</source>
+        <translation>退款金额（元）</translation>
+    </message>
+    <message>
+        <source>Refund number</source>
+        <translation>退货单号</translation>
+    </message>
+    <message>
+        <source>Points to take back</source>
+        <translation>扣回积分</translation>
+    </message>
+    <message>
+        <source>as printed on the receipt</source>
+        <translation>按小票上的号码填写</translation>
+    </message>
+    <message>
+        <source>Returning…</source>
+        <translation>正在退货…</translation>
+    </message>
+    <message>
+        <source>Return (Enter)</source>
+        <translation>确认退货 (Enter)</translation>
+    </message>
+    <message>
+        <source>Return offline (Enter)</source>
+        <translation>确认线下退货 (Enter)</translation>
+    </message>
+    <message numerus="yes">
+        <source>What the money refunded earns this member now: %1 point(s), within the balance.</source>
+        <translation>
+            <numerusform>按现行规则，这笔退款对应该会员 %1 积分（不超过余额）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The member has no points to take back for this money.</source>
+        <translation>该会员没有可为这笔退款扣回的积分。</translation>
+    </message>
+    <message>
+        <source>The head office&apos;s server does not answer, so the sale at store %1 cannot be looked up. The return is taken offline, approved by a manager: the server matches it with the sale later.</source>
+        <translation>无法连接总部，查不到门店 %1 的这笔销售：按店长审批的线下退货处理，总部稍后会与原销售核对。</translation>
     </message>
 </context>
 <context>

@@ -33,6 +33,7 @@ from ui.member_edit_dialog import MemberEditDialog
 from ui.printer_dialog import PrinterDialog
 from ui.redeem_dialog import RedeemDialog
 from ui.reissue_card_dialog import ReissueCardDialog
+from ui.return_dialog import ReturnDialog
 from ui.reverse_dialog import ReverseDialog
 
 # Two English words in a row: a sentence or label of ours left untranslated. Single words (MemberDesk, English,
@@ -78,6 +79,7 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
         "award": lambda: AwardDialog(env.ctx, member),
         "redeem": lambda: RedeemDialog(env.ctx, member),
         "reverse": lambda: ReverseDialog(env.ctx, member),
+        "return": lambda: ReturnDialog(env.ctx, member),
         "enrol": lambda: EnrolDialog(env.ctx, phone="13900001111"),
         "approval": lambda: ApprovalDialog(env.ctx, "reason"),
         "login": lambda: LoginDialog(env.ctx),
@@ -88,7 +90,7 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
 
 
 @pytest.mark.parametrize(
-    "name", ["award", "redeem", "reverse", "enrol", "approval", "login", "edit", "reissue card", "printer"]
+    "name", ["award", "redeem", "reverse", "return", "enrol", "approval", "login", "edit", "reissue card", "printer"]
 )
 def test_each_dialog_speaks_chinese(gui_env: GuiEnv, qtbot: QtBot, chinese: None, name: str) -> None:
     gui_env.login("M001")

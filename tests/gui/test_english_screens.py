@@ -37,6 +37,7 @@ from ui.printer_dialog import PrinterDialog
 from ui.redeem_dialog import RedeemDialog
 from ui.registration_dialog import RegistrationDialog
 from ui.reissue_card_dialog import ReissueCardDialog
+from ui.return_dialog import ReturnDialog
 from ui.reverse_dialog import ReverseDialog
 from widgets.display import MEMBER_DATA
 
@@ -138,6 +139,7 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
         "award": lambda: AwardDialog(env.ctx, member),
         "redeem": lambda: RedeemDialog(env.ctx, member),
         "reverse": lambda: ReverseDialog(env.ctx, member),
+        "return": lambda: ReturnDialog(env.ctx, member),
         "enrol": lambda: EnrolDialog(env.ctx, phone="13900001111"),
         "approval": lambda: ApprovalDialog(env.ctx, "reason"),
         "login": lambda: LoginDialog(env.ctx),
@@ -155,6 +157,7 @@ def _dialogs(env: GuiEnv) -> dict[str, Callable[[], QWidget]]:
         "award",
         "redeem",
         "reverse",
+        "return",
         "enrol",
         "approval",
         "login",

@@ -24,7 +24,7 @@ from ui.i18n import Language, Translations
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 
-ACTIONS = ("awardButton", "redeemButton", "reverseButton", "preferencesButton", "memberCodeButton",
+ACTIONS = ("awardButton", "redeemButton", "reverseButton", "returnButton", "preferencesButton", "memberCodeButton",
            "editMemberButton", "reissueCardButton", "backButton")  # fmt: skip
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 import main
 from localdb.models import PointEntry
+from posapi.schemas import RefundRequest
+from posapi.service import PosService
 from protocol.wire import MemberCodesRequest
 from protocol.wire import SaleLine as Line
 from server.models import LedgerEntry
@@ -119,6 +121,56 @@ def test_the_pos_simulator_runs_a_day_and_a_pending_sale_end_to_end(
         simulator.join(timeout=30)
         assert done == [0] and outcome.points_earned > 0
         assert '"status": "done"' in capsys.readouterr().out
+    finally:
+        pos.http.close()
+        serving.stop()
+
+
+def test_a_return_taken_offline_at_the_counter_answers_the_pos_sending_it_again(
+    server: LiveServer, make_till: TillFactory
+) -> None:
+    """The POS's refund of another store's sale found the server unreachable (`needs_manager`); a manager took it
+    at the counter as an offline return under the same refund number. Once the server answers again, the POS's
+    retry of that refund is answered with the offline return (nothing is clawed back twice), another refund under
+    the number is refused, and the sync reconciles the return with the sale."""
+    there = make_till("there", store=OTHER_STORE)
+    here = make_till("here")
+    seller = there.login("M001")
+    member = there.till.members.enrol(seller, phone="13900139000", name="李四").member
+    sale = there.till.ledger.award(seller, member.id, 20_000, receipt_no="T5")
+    assert there.sync().error is None and here.sync().error is None
+    registration = here.till.sync.registration()
+    assert registration is not None
+    manager = here.login("M001")
+    serving, pos = serve_pos(here.till, here.login("C001"), here.till.db.path)
+    try:
+        back = {"refund_no": "B5", "receipt_no": "T5", "store_code": OTHER_STORE, "amount_cents": 5_000}
+        here.till.sync.point_at("http://127.0.0.1:9")  # the server is unreachable now
+        first = pos.http.post("/pos/v1/refunds", json=back).json()
+        assert (first["status"], first["reason"]) == ("needs_manager", "server_unreachable")
+
+        counter = PosService(here.till, lambda: None)
+        taken = counter.return_offline_at_counter(manager, RefundRequest.model_validate(back), member.id, 50)
+        assert (taken.answer.status, taken.answer.reason, taken.answer.points_clawed_back) == (
+            "refunded", "offline_return", 50)  # fmt: skip
+        assert taken.changes.members == {member.id}
+        again = counter.return_offline_at_counter(manager, RefundRequest.model_validate(back), member.id, 50)
+        assert again == taken  # confirmed twice at the counter: once
+
+        here.till.sync.point_at(registration.server_url)  # the server answers again
+        retry = pos.http.post("/pos/v1/refunds", json=back)
+        assert retry.status_code == 200 and retry.text == taken.answer.model_dump_json()
+        other = pos.http.post("/pos/v1/refunds", json={**back, "amount_cents": 6_000})
+        assert other.status_code == 409 and other.json()["code"] == "receipt_conflict"
+        with here.till.db.read() as session:
+            kinds = session.scalars(select(PointEntry.kind).where(PointEntry.member_id == member.id)).all()
+        assert sorted(kinds) == ["adjust"]
+        assert here.sync().error is None
+        with server.db.read() as session:
+            adjust = session.scalars(
+                select(LedgerEntry).where(LedgerEntry.kind == "adjust", LedgerEntry.member_id == member.id)
+            ).one()
+            assert (adjust.reconciled_with, adjust.points) == (sale.entry.id, -50)
     finally:
         pos.http.close()
         serving.stop()
