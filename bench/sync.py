@@ -12,8 +12,8 @@ PostgreSQL vacuumed and analyzed before timing, as autovacuum would between runs
    and `executemany` of its rows into an empty SQLite file with the same columns (one transaction per page) —
    the floor any client must pay to receive and store the data;
 3. push: M award entries made through the till's service (not timed), each a sale of 5–20 purchase lines as the POS
-   sends them (`--no-lines`: whole-amount entries, as before issue 16), then the engine's push phase timed
-   (entries applied per second by the server).
+   sends them (`--no-lines`: whole-amount entries, as before issue 16) to another member drawn from the whole chain,
+   as a day of a store's sales goes, then the engine's push phase timed (entries applied per second by the server).
 
 The till's database is encrypted (SQLCipher), so step 2 runs twice: into a clear file through the standard
 library's `sqlite3`, and into a SQLCipher file keyed with a raw key (`PRAGMA key = "x'…'"`, as the till does).
@@ -272,13 +272,18 @@ def cpu_now(server_pid: int) -> tuple[float, float, float]:
     return time.process_time(), process_cpu_seconds(server_pid), postgres_cpu_seconds()
 
 
-def push(till: Till, engine: SyncEngine, entries: int, server_pid: int, *, with_lines: bool = True) -> float:
+def push(
+    till: Till, engine: SyncEngine, entries: int, server_pid: int, *, with_lines: bool = True, customers: int = 0
+) -> float:
     cashier = till.staff.login("C001", "1357")
     # A day of sales at a store: each sale to another member, drawn from the whole chain (members with a year of demo
-    # history). Until 2026-12-02 the sales went round the same 1,000 members, 10-20 each a run, so each run on a
-    # reused database read longer purchase histories than the one before (docs/performance.md).
-    member_ids = [row[0] for row in till.db.lookup_connection().execute(
-        "SELECT id FROM member WHERE phone LIKE '+86%' ORDER BY random() LIMIT ?", (entries,)).fetchall()]  # fmt: skip
+    # history, their rows cold in the server's caches). `customers`: the sales go round that many members instead,
+    # as the benchmark did until 2026-12-02 (1,000): hot rows, and on a reused database each run read longer
+    # purchase histories than the one before (docs/performance.md).
+    query = "SELECT id FROM member WHERE phone LIKE '+86%' ORDER BY random() LIMIT ?"
+    if customers:
+        query = "SELECT id FROM member WHERE phone LIKE '+86%' LIMIT ?"  # the members the benchmark used before
+    member_ids = [row[0] for row in till.db.lookup_connection().execute(query, (customers or entries,)).fetchall()]
     rng = random.Random(16)
     for n in range(entries):
         member_id = member_ids[n % len(member_ids)]
@@ -318,6 +323,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--dir", type=Path, default=REPO / "bench" / "data")
     parser.add_argument("--no-lines", action="store_true", help="whole-amount entries without purchase lines")
+    parser.add_argument("--customers", type=int, default=0, help="the sales go round this many members (default: "
+                        "each sale to another member of the chain; 1000: the benchmark before 2026-12-02)")  # fmt: skip
     parser.add_argument("--till", type=Path, help="keep the synced till in this folder and reuse it in later runs "
                         "against the same server database: a reused till times the push alone")  # fmt: skip
     args = parser.parse_args()
@@ -326,7 +333,7 @@ def main() -> None:
     ensure_demo(db, args.members)
     vacuum_postgres(db)
     if args.till is not None and (args.till / "till.sqlite3").exists():
-        push_again(db, args.till, args.entries, with_lines=not args.no_lines)
+        push_again(db, args.till, args.entries, with_lines=not args.no_lines, customers=args.customers)
         return
     work = args.till or Path(tempfile.mkdtemp(prefix="md-sync-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -337,7 +344,7 @@ def main() -> None:
             till_rss = own_peak_rss_mb()
             server_rss = peak_rss_mb(process.pid)
             print(f"peak RSS: server {server_rss:.0f} MB, till {till_rss:.0f} MB")
-            push(till, engine, args.entries, process.pid, with_lines=not args.no_lines)
+            push(till, engine, args.entries, process.pid, with_lines=not args.no_lines, customers=args.customers)
             print(f"push peak RSS: server {peak_rss_mb(process.pid):.0f} MB, till {own_peak_rss_mb():.0f} MB")
             registration = till.sync.registration()  # each sync rotated the token: the one it holds now
             pages = save_pages(url, registration.token if registration else token, work)
@@ -357,7 +364,7 @@ def main() -> None:
         os.sync()
 
 
-def push_again(db: str, folder: Path, entries: int, *, with_lines: bool) -> None:
+def push_again(db: str, folder: Path, entries: int, *, with_lines: bool, customers: int) -> None:
     """A till kept by an earlier run (`--till`): its server on the port it registered with, then the push step."""
     with running_server(db, int((folder / "port").read_text())) as (_url, process):
         till = Till.open(folder / "till.sqlite3")
@@ -366,7 +373,7 @@ def push_again(db: str, folder: Path, entries: int, *, with_lines: bool) -> None
             report = engine.run()  # what changed on the server since (other runs), so the push is timed alone
             if report.error:
                 raise SystemExit(f"catching up failed: {report.error}")
-            push(till, engine, entries, process.pid, with_lines=with_lines)
+            push(till, engine, entries, process.pid, with_lines=with_lines, customers=customers)
             print(f"push peak RSS: server {peak_rss_mb(process.pid):.0f} MB, till {own_peak_rss_mb():.0f} MB")
         finally:
             till.close()
