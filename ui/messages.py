@@ -71,11 +71,6 @@ _STORE: dict[Problem, str] = {
     Problem.ALREADY_REVERSED: QT_TRANSLATE_NOOP("Messages", "That entry has already been reversed."),
     Problem.NOT_REVERSIBLE: QT_TRANSLATE_NOOP("Messages", "That entry cannot be reversed."),
     Problem.INSUFFICIENT_POINTS: QT_TRANSLATE_NOOP("Messages", "Not enough points: %1 available."),
-    Problem.OVER_REFUND: QT_TRANSLATE_NOOP("Messages", "More than the sale has left to refund: at most %1."),
-    Problem.NOT_REFUNDABLE: QT_TRANSLATE_NOOP("Messages", "Only a purchase or a redemption can be refunded."),
-    Problem.INVALID_LINES: QT_TRANSLATE_NOOP(
-        "Messages", "The purchase lines do not add up to the amount, or a line appears twice."
-    ),
     Problem.CONSENT_REQUIRED: QT_TRANSLATE_NOOP("Messages", "The member has not agreed to have preferences recorded."),
     Problem.INVALID_PREFERENCE: QT_TRANSLATE_NOOP(
         "Messages", "Enter a preference of up to 200 characters, once per member."
@@ -213,9 +208,6 @@ _REASONS: dict[str, str] = {
         "Messages", "The entry it reverses or refunds is not known to the server."
     ),
     ErrorCode.ALREADY_REVERSED.value: QT_TRANSLATE_NOOP("Messages", "That entry was already reversed elsewhere."),
-    ErrorCode.OVER_REFUND.value: QT_TRANSLATE_NOOP(
-        "Messages", "More was refunded on this sale than it had left; head office checks it."
-    ),
     ErrorCode.RULE_VIOLATION.value: QT_TRANSLATE_NOOP("Messages", "It breaks the points rules."),
     ErrorCode.INVALID_PHONE.value: QT_TRANSLATE_NOOP("Messages", "The phone number is not a valid mobile number."),
     ErrorCode.OVERDRAWN.value: QT_TRANSLATE_NOOP(
@@ -249,9 +241,6 @@ _REASONS: dict[str, str] = {
     ),
     ErrorCode.CLOCK_SKEW.value: QT_TRANSLATE_NOOP(
         "Messages", "This till's clock was ahead of the server's: the entry counts from when it arrived."
-    ),
-    ErrorCode.CONSENT_REQUIRED.value: QT_TRANSLATE_NOOP(
-        "Messages", "The member has not agreed to have preferences recorded."
     ),
     ErrorCode.BEYOND_OFFLINE_WINDOW.value: QT_TRANSLATE_NOOP(
         "Messages", "It reached the server long after it was made: the till was offline too long."
@@ -358,8 +347,6 @@ def describe(error: BaseException) -> str:
             limit = yuan_text(error.limit)  # cents left to refund, as money
         if error.problem is Problem.LOCKED_OUT and error.until is not None:
             limit = error.until.astimezone(_zone()).strftime("%H:%M")
-        if error.problem is Problem.OVER_REFUND and error.limit is not None:
-            limit = yuan_text(error.limit)
         return _with_limit(_STORE[error.problem], limit)
     if isinstance(error, InvalidPhone):
         return tr(_PHONE[error.problem])

@@ -1066,16 +1066,8 @@ F12</translation>
         <translation>积分不足：可用 %1 积分。</translation>
     </message>
     <message>
-        <source>More than the sale has left to refund: at most %1.</source>
-        <translation>超过该笔消费可退的金额：最多 %1。</translation>
-    </message>
-    <message>
         <source>Only a purchase or a redemption can be refunded.</source>
         <translation>只有消费积分或积分抵扣可以退。</translation>
-    </message>
-    <message>
-        <source>The purchase lines do not add up to the amount, or a line appears twice.</source>
-        <translation>商品明细合计与金额不符，或有重复的行号。</translation>
     </message>
     <message>
         <source>The member has not agreed to have preferences recorded.</source>
@@ -1316,10 +1308,6 @@ F12</translation>
     <message>
         <source>That entry was already reversed elsewhere.</source>
         <translation>该记录已在其他收银机冲正。</translation>
-    </message>
-    <message>
-        <source>More was refunded on this sale than it had left; head office checks it.</source>
-        <translation>这笔销售的退款超出了可退金额；总部会核查。</translation>
     </message>
     <message>
         <source>It breaks the points rules.</source>
