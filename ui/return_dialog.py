@@ -42,7 +42,6 @@ from loyalty.points import EarnRefused, RedeemRefused
 from loyalty.roles import Permission
 from protocol.limits import MAX_RECEIPT_LENGTH
 from sync.client import SyncError
-from sync.registration import clean_store_code
 from ui.context import AppContext
 from ui.member_action import MemberActionDialog
 from widgets.display import points_text
@@ -218,6 +217,7 @@ class ReturnDialog(MemberActionDialog):
     def _read_request(self) -> RefundRequest:
         """The refund as typed; raises the refusal for the field at fault."""
         from posapi.schemas import RefundRequest
+        from sync.registration import clean_store_code  # with the first return: it brings the wire's schemas
 
         receipt = self.receipt_input.text().strip()
         if not receipt:
