@@ -18,6 +18,7 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from loyalty.categories import spend_per_category
 from protocol.vocabulary import EntryKind, ErrorCode
 from protocol.wire import PurchaseHistoryResponse, PurchaseSummary
 from server.db import ServerDatabase
@@ -83,9 +84,7 @@ def _purchases(session: Session, member_id: str) -> list[PurchaseSummary]:
     for entry_id, lines in session.execute(
         select(EntryLines.entry_id, EntryLines.lines).where(EntryLines.entry_id.in_(ids))
     ):
-        by_category = spend[entry_id] = {}
-        for line in lines:
-            by_category[line["category"]] = by_category.get(line["category"], 0) + int(line["amount_cents"])
+        spend[entry_id] = spend_per_category((line["category"], int(line["amount_cents"])) for line in lines)
     wanted = {row.store_code for row in rows}
     stores = {
         code: name for code, name in session.execute(select(Store.code, Store.name).where(Store.code.in_(wanted)))

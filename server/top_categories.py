@@ -6,10 +6,11 @@ categories, so a return lowers them; an earn that was reversed counts for nothin
 Computed set-wise by the refresh (`refresh_all`: `server admin refresh`, the nightly job of issue 17), which reads
 each chunk of members' 12-month spend per category in one query, over the lines' JSON in the database, and gives a
 new version only to the members whose top 3 changed (the tills pull only those). A merge recomputes the survivor's at
-once (`refresh`). The push does not: it only stores the lines. Re-reading each pushed member's 12 months of lines on
-every batch cost more than the rest of the push together for members with a long history (225 ms of a 470 ms batch
-at ~550 lines each), and a day's members are mostly each pushed once, so nothing kept between batches helped; a
-window that also moves when nothing is bought needs a periodic pass anyway (docs/sync.md, "Top categories").
+once (`spend_by_category`, `server.members.merge`). The push does not: it only stores the lines. Re-reading each
+pushed member's 12 months of lines on every batch cost more than the rest of the push together for members with a
+long history (225 ms of a 470 ms batch at ~550 lines each), and a day's members are mostly each pushed once, so
+nothing kept between batches helped; a window that also moves when nothing is bought needs a periodic pass anyway
+(docs/sync.md, "Top categories").
 
 Like preferences and tags, a member's top categories are a profile: kept only for a member who consented to one
 (`consent_profile`); a member who withdraws it loses them with their preferences (`server.push`).
@@ -22,7 +23,7 @@ Thread: the admin command line (the refresh, merges, demo data).
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
@@ -74,27 +75,6 @@ def _stored_list(value: Any) -> list[str]:
         return []
     decoded = json.loads(value) if isinstance(value, str | bytes) else value
     return [str(item) for item in decoded] if isinstance(decoded, list) else []
-
-
-def refresh(bulk: Bulk, member_ids: Iterable[str], since: datetime) -> dict[str, list[str]]:
-    """Recompute the top categories of these members (those who consented to a profile) from the lines after
-    `since` (the 12-month window's start) and write those that changed; returns the changed members' new lists.
-    Two queries and at most one write."""
-    ids = set(member_ids)
-    if not ids:
-        return {}
-    where, keys = bulk.in_keys("id", ids)
-    sql = f"SELECT id, top_categories, consent_profile FROM member WHERE {where}"  # noqa: S608 - our own names
-    rows = bulk.rows(sql, keys)
-    current = {member_id: _stored_list(value) for member_id, value, _consent in rows}
-    profiled = {member_id for member_id, _value, consent in rows if consent}
-    changed: dict[str, list[str]] = {}
-    for member_id, spend in spend_by_category(bulk, profiled, since).items():
-        top = rank(spend)
-        if top != current[member_id]:
-            changed[member_id] = top
-    bulk.update(_MEMBER_TABLE, ("top_categories",), "id", [(top, member_id) for member_id, top in changed.items()])
-    return changed
 
 
 # -- the refresh ------------------------------------------------------------------------------------------------

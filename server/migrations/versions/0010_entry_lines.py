@@ -37,7 +37,7 @@ def upgrade() -> None:
     )
     if op.get_bind().dialect.name == "sqlite":
         # The subquery's order is the order json_group_array receives its rows in (SQLite 3.40 has no ORDER BY
-        # inside an aggregate); tests/server/test_migrations.py checks the lines come out in line order.
+        # inside an aggregate); tests/server/test_entry_lines_migration.py checks the lines come out in line order.
         op.execute(
             f"INSERT INTO entry_lines (entry_id, lines) SELECT entry_id, json_group_array(json(line)) FROM "  # noqa: S608
             f"(SELECT entry_id, {_LINE_SQLITE} AS line FROM purchase_line ORDER BY entry_id, line_no) GROUP BY entry_id"
