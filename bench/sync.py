@@ -11,9 +11,11 @@ PostgreSQL vacuumed and analyzed before timing, as autovacuum would between runs
 2. the same rows without MemberDesk: the pages saved as the server sent them, then timed `json.loads` of each page
    and `executemany` of its rows into an empty SQLite file with the same columns (one transaction per page) —
    the floor any client must pay to receive and store the data;
-3. push: M award entries made through the till's service (not timed), each a sale of 5–20 purchase lines as the POS
-   sends them (`--no-lines`: whole-amount entries, as before issue 16) to another member drawn from the whole chain,
-   as a day of a store's sales goes, then the engine's push phase timed (entries applied per second by the server).
+3. push: the server's nightly refresh (`server admin refresh`, as the chain runs it before the day: every member's
+   figures stamped exact, so the push adds each sale to them; `--no-refresh` skips it), then M award entries made
+   through the till's service (not timed), each a sale of 5–20 purchase lines as the POS sends them (`--no-lines`:
+   whole-amount entries, as before issue 16) to another member drawn from the whole chain, as a day of a store's
+   sales goes, then the engine's push phase timed (entries applied per second by the server).
 
 The till's database is encrypted (SQLCipher), so step 2 runs twice: into a clear file through the standard
 library's `sqlite3`, and into a SQLCipher file keyed with a raw key (`PRAGMA key = "x'…'"`, as the till does).
@@ -327,10 +329,16 @@ def main() -> None:
                         "each sale to another member of the chain; 1000: the benchmark before 2026-12-02)")  # fmt: skip
     parser.add_argument("--till", type=Path, help="keep the synced till in this folder and reuse it in later runs "
                         "against the same server database: a reused till times the push alone")  # fmt: skip
+    parser.add_argument("--no-refresh", action="store_true", help="skip the nightly refresh before the push (members' "
+                        "figures not stamped: the push reads each member's year of ledger entries)")  # fmt: skip
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     db = server_url_for(args.backend, args.dir, args.members)
     ensure_demo(db, args.members)
+    if not args.no_refresh:
+        started = time.perf_counter()
+        said = server_cli("refresh", db=db).replace("\n", "; ")
+        print(f"nightly refresh ({time.perf_counter() - started:.1f} s): {said}")
     vacuum_postgres(db)
     if args.till is not None and (args.till / "till.sqlite3").exists():
         push_again(db, args.till, args.entries, with_lines=not args.no_lines, customers=args.customers)

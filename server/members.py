@@ -13,27 +13,25 @@ Derived figures, all from the ledger:
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Final
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy import delete as sa_delete
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
 from loyalty.phone import parse_mobile
 from loyalty.rules import PointsRules
 from loyalty.segments import segment_for
 from loyalty.tiers import tier_for_spend, twelve_months_before
-from protocol.vocabulary import EntryKind
 from server import chain
 from server.bulk import Bulk
 from server.db import ServerDatabase
 from server.models import LedgerEntry, Member, Preference
+from server.purchase_window import NO_ACTIVITY, Activity, read_figures
 from server.top_categories import rank, spend_by_category
 
-VISIT_WINDOW: Final = timedelta(days=90)
 _MAX_MERGE_DEPTH: Final = 32
 _PHONE_QUERY: Final = 2_000  # phones per IN (...) query
 
@@ -46,20 +44,11 @@ class DuplicatePhone(ValueError):
         self.member_id = member_id
 
 
-@dataclass(frozen=True, slots=True)
-class Activity:
-    """What the ledger says about a member's recent purchases."""
-
-    spend_12m_cents: int = 0
-    visits_90d: int = 0
-
-
-NO_ACTIVITY: Final = Activity()
 #: A row's columns that say nothing about anyone: a merge tombstone's, before its id, times and survivor.
 _EMPTY_MEMBER: Final[dict[str, Any]] = {
     "phone": None, "name": "", "gender": None, "birthday": None, "tier": "", "spend_12m_cents": 0, "balance": 0,
     "segment": None, "consent_marketing": False, "consent_profile": False, "card_serial": None, "home_store": None,
-    "last_visit_at": None, "visits_90d": 0, "deleted": False, "top_categories": [],
+    "last_visit_at": None, "visits_90d": 0, "deleted": False, "top_categories": [], "figures_valid_until": None,
 }  # fmt: skip
 
 
@@ -178,6 +167,7 @@ def new_member_row(
         "home_store": home_store,
         "last_visit_at": last_visit_at,
         "visits_90d": activity.visits_90d,
+        "figures_valid_until": activity.valid_until,
         "created_at": created,
         "updated_at": now if updated_at is None else updated_at,
         "version": version,
@@ -195,29 +185,8 @@ def merge_tombstone_row(member_id: str, survivor_id: str, now: datetime, version
 
 
 def activity(session: Session, member_ids: Collection[str], now: datetime) -> dict[str, Activity]:
-    """Spend and visits of many members from the ledger, in one query (members without purchases are absent)."""
-    if not member_ids:
-        return {}
-    year_start = twelve_months_before(now)
-    visit_start = now - VISIT_WINDOW
-    entry = aliased(LedgerEntry)
-    reversal = aliased(LedgerEntry)
-    rows = session.execute(
-        select(
-            entry.member_id,
-            func.coalesce(func.sum(entry.amount_cents), 0),
-            func.sum(case((entry.created_at > visit_start, 1), else_=0)),
-        )
-        .outerjoin(reversal, reversal.reverses == entry.id)
-        .where(
-            entry.member_id.in_(list(member_ids)),
-            entry.kind == EntryKind.EARN.value,
-            entry.created_at > year_start,
-            reversal.id.is_(None),
-        )
-        .group_by(entry.member_id)
-    ).all()
-    return {member_id: Activity(int(spend), int(visits or 0)) for member_id, spend, visits in rows}
+    """Spend and visits of many members from the ledger, in one query (`server.purchase_window.read_figures`)."""
+    return read_figures(Bulk(session.connection()), member_ids, now)
 
 
 def derived(
@@ -253,6 +222,7 @@ def touch(
     rules = rules or chain.rules(session)
     member.spend_12m_cents = activity.spend_12m_cents
     member.visits_90d = activity.visits_90d
+    member.figures_valid_until = activity.valid_until
     member.tier, member.segment = derived(rules, now, member.created_at, member.last_visit_at, activity)
     member.updated_at = now
     member.version = db.next_version(session)
@@ -260,7 +230,7 @@ def touch(
 
 
 def _activity_of(session: Session, member_id: str, now: datetime) -> Activity:
-    return activity(session, [member_id], now).get(member_id, Activity())
+    return activity(session, [member_id], now)[member_id]
 
 
 def resolve(session: Session, member_id: str) -> Member | None:

@@ -178,6 +178,10 @@ class Member(Base):
     #: Up to 3 category names, the member's largest by 12-month spend on purchase lines (`server.top_categories`),
     #: as the chain's POS wrote them.
     top_categories: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    #: Until when `spend_12m_cents` and `visits_90d` stay exact if the member buys nothing more: the moment the
+    #: oldest purchase they count can first leave its window (`server.purchase_window`). NULL: not known, read the
+    #: ledger. Server-side only (not on the wire): set wherever the figures are computed, and by the nightly refresh.
+    figures_valid_until: Mapped[datetime | None]
 
 
 def _partial_index(name: str, *columns: str) -> Index:

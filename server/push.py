@@ -48,7 +48,7 @@ from server.models import (
     SeqAlarm,
 )
 from server.push_items import MAX_POINTS, Outcome, apply_one, parse
-from server.push_state import Batch, prepare, remember
+from server.push_state import Batch, prepare
 
 __all__ = ["MAX_BODY_JSON", "MAX_POINTS", "MAX_TILL_SEQ", "ItemAnswer", "answer_json", "body_hash", "push"]
 
@@ -187,8 +187,7 @@ def _push_now(
         if conflicts:
             _keep_conflicts(session, db, device, items, hashes, known, conflicts)
         else:
-            results, batch = _apply(session, bulk, db, device, items, hashes, parsed, known, stored_seq)
-            db.after_commit(session, lambda: remember(db, batch))
+            results = _apply(session, bulk, db, device, items, hashes, parsed, known, stored_seq)
     if not conflicts:
         return results
     raise ApiError(
@@ -267,7 +266,7 @@ def _apply(
     parsed: list[ItemBody | None],
     known: dict[str, _Known],
     stored_seq: int,
-) -> tuple[list[ItemAnswer], Batch]:
+) -> list[ItemAnswer]:
     now = db.clock()
     last_seq = stored_seq
     bodies: list[ItemBody | None] = []
@@ -305,7 +304,7 @@ def _apply(
         sql = f"UPDATE device SET last_till_seq = {bulk.mark} WHERE id = {bulk.mark}"  # noqa: S608 - our own names
         batch.bulk.execute(sql, (last_seq, device.id))
     batch.bulk.flush()  # the batch's writes, in one round trip on PostgreSQL
-    return results, batch
+    return results
 
 
 def _answers(

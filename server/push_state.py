@@ -1,10 +1,10 @@
 """What a push batch knows and changes: the members it touches (and their survivors), the entries it reverses, the
-reservations it consumes, the members' live preferences and 12-month purchases — each fetched in one query before
+reservations it consumes, the members' live preferences and 12-month figures — each fetched in one query before
 the first item is applied — and the members' new state, written back in one statement at the end.
 
-The members' purchases in their 12-month and 90-day windows (`server.purchase_window`) come from a per-process cache
-keyed by the member's version (every ledger change bumps it), so the members a till keeps pushing for are not re-read
-from the ledger each batch.
+The members' purchases in their 12-month and 90-day windows (`server.purchase_window`) come from the member rows'
+own figures while those are exact (`member.figures_valid_until`), so a sale is added to them; only members whose
+figures expired are read from the ledger (and stamped again when the batch writes them).
 
 Thread: the API's worker threads; a `Batch` lives inside one `ServerDatabase.write()`.
 """
@@ -30,20 +30,20 @@ from server import chain
 from server.auth import AuthenticatedDevice
 from server.bulk import Bulk
 from server.db import ServerDatabase
-from server.members import VISIT_WINDOW, Activity, derived
+from server.members import derived
 from server.models import Member
-from server.purchase_window import Window, cached_windows, remember_windows
+from server.purchase_window import VISIT_WINDOW, Activity, Window, figures_valid, read_windows
 
 _MAX_MERGE_DEPTH = 32
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
 _STATE_COLUMNS = (
     "id, phone, deleted, merged_into, created_at, last_visit_at, balance, spend_12m_cents, visits_90d, tier, segment, "
-    "consent_marketing, consent_profile, version, birthday"
+    "consent_marketing, consent_profile, version, birthday, figures_valid_until"
 )  # not updated_at: a member the batch changes gets the batch's time, the others are not written
 #: The member columns a batch changes, written back with one UPDATE.
 _CHANGING = (
     "balance", "spend_12m_cents", "visits_90d", "tier", "segment", "last_visit_at", "consent_marketing",
-    "consent_profile", "updated_at", "version",
+    "consent_profile", "updated_at", "version", "figures_valid_until",
 )  # fmt: skip
 _changing_and_id = operator.attrgetter(*_CHANGING, "id")  # a member's UPDATE row, read at C speed
 
@@ -92,6 +92,7 @@ class MemberState:
     consent_profile: bool
     version: int
     birthday: date | None = None
+    figures_valid_until: datetime | None = None  # until when spend_12m_cents and visits_90d stay exact (None: unknown)
     updated_at: datetime | None = None  # set when the batch changes the member
     new_row: dict[str, Any] | None = None  # the whole row of a member created by this batch
     dirty: bool = False
@@ -99,11 +100,11 @@ class MemberState:
 
 def _state(bulk: Bulk, row: tuple[Any, ...]) -> MemberState:
     (member_id, phone, deleted, merged_into, created_at, last_visit_at, balance, spend, visits, tier, segment,
-     marketing, profile, version, birthday) = row  # fmt: skip
+     marketing, profile, version, birthday, valid_until) = row  # fmt: skip
     read_time = bulk.read_time
     return MemberState(member_id, phone, bool(deleted), merged_into, read_time(created_at), read_time(last_visit_at),
                        balance, spend, visits, tier, segment, bool(marketing), bool(profile), version,
-                       _date(birthday))  # fmt: skip
+                       _date(birthday), read_time(valid_until))  # fmt: skip
 
 
 def _date(value: object) -> date | None:
@@ -164,7 +165,7 @@ class Batch:
             row["id"], row["phone"], row["deleted"], row["merged_into"], row["created_at"], row["last_visit_at"],
             row["balance"], row["spend_12m_cents"], row["visits_90d"], row["tier"], row["segment"],
             row["consent_marketing"], row["consent_profile"], row["version"], row["birthday"],
-            updated_at=row["updated_at"], new_row=row,
+            row["figures_valid_until"], updated_at=row["updated_at"], new_row=row,
         )  # fmt: skip
         self.members[member.id] = member
         return member
@@ -186,6 +187,7 @@ class Batch:
         for member in self.touched.values():
             facts = self.activity_of(member.id)
             member.spend_12m_cents, member.visits_90d = facts.spend_12m_cents, facts.visits_90d
+            member.figures_valid_until = facts.valid_until
             member.tier, member.segment = derived(self.rules, self.now, member.created_at, member.last_visit_at, facts)
             member.updated_at = self.now
 
@@ -197,8 +199,7 @@ class Batch:
         return window
 
     def activity_of(self, member_id: str) -> Activity:
-        window = self.window(member_id)
-        return Activity(window.spend_cents, window.visits)
+        return self.window(member_id).activity()
 
     def count_purchase(self, member_id: str, entry_id: str, amount_cents: int, created_at: datetime) -> None:
         self.window(member_id).add(entry_id, created_at, amount_cents, self.year_start, self.visit_start)
@@ -248,42 +249,32 @@ def _load_members(bulk: Bulk, ids: set[str]) -> dict[str, MemberState]:
 
 
 def _purchases(
-    bulk: Bulk, db: ServerDatabase, live_ids: set[str], members: dict[str, MemberState], now: datetime
+    live_ids: set[str],
+    members: dict[str, MemberState],
+    entries: dict[str, EntryFacts],
+    reversed_ids: set[str],
+    bulk: Bulk,
+    now: datetime,
 ) -> dict[str, Window]:
-    """Each live member's window of unreversed earn entries: from the cache when the member has not changed since,
-    else from the ledger in one query."""
+    """Each live member's window: from their stored figures while those are exact (with the earns among `entries`,
+    the batch's reversal and refund targets, that it may take back), else read from the ledger."""
     year_start, visit_start = twelve_months_before(now), now - VISIT_WINDOW
-    versions = {member_id: members[member_id].version for member_id in live_ids}
-    found, missing = cached_windows(db, versions, now, year_start, visit_start)
-    if missing:
-        where, keys = bulk.in_keys("e.member_id", missing)
-        sql = (
-            # an earn's money less what refunds and reconciled returns gave back (each found by its own index)
-            "SELECT e.member_id, e.id, e.created_at, e.amount_cents"  # noqa: S608 - our names
-            " - COALESCE((SELECT SUM(f.amount_cents) FROM ledger_entry f WHERE f.refund_of = e.id), 0)"
-            " - COALESCE((SELECT SUM(g.amount_cents) FROM ledger_entry g WHERE g.reconciled_with = e.id), 0) "
-            "FROM ledger_entry e LEFT OUTER JOIN ledger_entry r ON r.reverses = e.id "
-            f"WHERE {where} AND e.kind = '{EntryKind.EARN.value}' AND e.created_at > {bulk.mark} AND r.id IS NULL"
-        )
-        entries: dict[str, dict[str, tuple[datetime, int]]] = {member_id: {} for member_id in missing}
-        for member_id, entry_id, created_at, amount_cents in bulk.rows(sql, (*keys, bulk.stored_time(year_start))):
-            entries[member_id][entry_id] = (bulk.read_time(created_at), int(amount_cents or 0))  # PG: numeric
-        found.update((member_id, Window.of(earns, year_start, visit_start)) for member_id, earns in entries.items())
+    known: dict[str, dict[str, tuple[datetime, int]]] = {}
+    for entry_id, facts in entries.items():
+        if facts.kind == EntryKind.EARN.value and entry_id not in reversed_ids:
+            net = (facts.amount_cents or 0) - facts.refunded_cents
+            known.setdefault(facts.member_id, {})[entry_id] = (facts.created_at, net)
+    found: dict[str, Window] = {}
+    stale: list[str] = []
+    for member_id in live_ids:
+        member = members[member_id]
+        if figures_valid(member.figures_valid_until, now):
+            figures = Activity(member.spend_12m_cents, member.visits_90d, member.figures_valid_until)
+            found[member_id] = Window.from_figures(figures, known.get(member_id, {}), year_start, visit_start)
+        else:
+            stale.append(member_id)
+    found.update(read_windows(bulk, stale, now))
     return found
-
-
-def remember(db: ServerDatabase, batch: Batch) -> None:
-    """After the batch committed: its members' windows, at their versions now."""
-    remember_windows(
-        db,
-        batch.now,
-        {
-            member_id: (member.version, batch.window(member_id))
-            if member.merged_into is None and not member.deleted
-            else (member.version, None)
-            for member_id, member in batch.members.items()
-        },
-    )
 
 
 def prepare(
@@ -317,8 +308,10 @@ def prepare(
             members[member.id] = member
             by_phone[member.phone or ""] = member
     entry_bodies = [body for body in bodies if isinstance(body, PointEntryBody)]
+    receipts = _returned_sales(bulk, entry_bodies)
     targets = {body.reverses for body in entry_bodies if body.reverses is not None}
     targets |= {body.refund_of for body in entry_bodies if body.refund_of is not None}
+    targets |= {entry_id for entry_id, _member_id in receipts.values()}  # reconciled with a return: money back
     entries: dict[str, EntryFacts] = {}
     reversed_ids: set[str] = set()
     if targets:
@@ -336,10 +329,9 @@ def prepare(
         where, keys = bulk.in_keys("reverses", targets)
         sql = f"SELECT reverses FROM ledger_entry WHERE {where}"  # noqa: S608 - our own names
         reversed_ids = {row[0] for row in bulk.rows(sql, keys)}
-        _count_refunds(bulk, entries, {body.refund_of for body in entry_bodies if body.refund_of is not None})
+        _count_refunds(bulk, entries, targets)  # a reversal's target too: its window counts it net of them
         missing_members = {facts.member_id for facts in entries.values()} - set(members)
         members.update(_load_members(bulk, missing_members))
-    receipts = _returned_sales(bulk, entry_bodies)
     members.update(_load_members(bulk, {member_id for _entry, member_id in receipts.values()} - set(members)))
     pending_returns = _pending_returns(bulk, device.store_code, entry_bodies)
     redeem_ids = {body.id for body in entry_bodies if body.kind is EntryKind.REDEEM}
@@ -375,7 +367,7 @@ def prepare(
         entries=entries,
         reversed_ids=reversed_ids,
         reservations=reservations,
-        purchases=_purchases(bulk, db, live_ids, members, now),
+        purchases=_purchases(live_ids, members, entries, reversed_ids, bulk, now),
         card_serials=card_serials,
         live_preferences=live_preferences,
         rules_by_version=rules_by_version,

@@ -41,7 +41,8 @@ from server.demo.catalogue import (
     spend_bands,
 )
 from server.fakes import MobileStream, chinese_name
-from server.members import Activity, new_member_row
+from server.members import new_member_row
+from server.purchase_window import Activity
 
 HISTORY: Final = timedelta(days=548)  # 18 months of purchases
 _DEVICE: Final = "demo"  # the ledger's device_id for generated entries

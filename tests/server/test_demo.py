@@ -82,7 +82,7 @@ def test_demo_members(db: ServerDatabase, server_clock: ServerClock) -> None:
 
     # tier, spend, visits and segment are what the server computes from the same ledger
     for member in members:
-        found = activity.get(member.id, server_members.Activity())
+        found = activity[member.id]
         assert (member.spend_12m_cents, member.visits_90d) == (found.spend_12m_cents, found.visits_90d), member.id
         assert member.tier == tier_for_spend(DEFAULT_RULES, member.spend_12m_cents).code
         expected_segment = segment_for(
@@ -258,7 +258,7 @@ def test_worker_process_path(db: ServerDatabase, server_clock: ServerClock) -> N
                 select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(LedgerEntry.member_id == member.id)
             )
             assert member.balance == total
-            found = activity.get(member.id, server_members.Activity())
+            found = activity[member.id]
             assert member.spend_12m_cents == found.spend_12m_cents
     assert len({m.phone for m in members}) == 45
     assert sorted(m.version for m in members) == list(range(report.first_version or 0, (report.last_version or 0) + 1))
