@@ -124,10 +124,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(db: str, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def running_server(db: str, port: int | None = None, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = port or free_port()
     command = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", db,
-               "--log-level", "warning"]  # fmt: skip
+               "--log-level", "warning", "--workers", str(workers)]  # fmt: skip
     process = subprocess.Popen(command, cwd=REPO)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -148,10 +148,15 @@ def running_server(db: str, port: int | None = None) -> Iterator[tuple[str, subp
 
 
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """The largest peak resident memory (VmHWM) of a process and its child processes (each worker's own), in MB."""
+    peaks = [float("nan")]
+    for member in process_tree(pid):
+        try:
+            lines = Path(f"/proc/{member}/status").read_text().splitlines()
+        except OSError:
+            continue
+        peaks += [int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:")]
+    return max(peaks[1:], default=peaks[0])
 
 
 def own_peak_rss_mb() -> float:
@@ -251,10 +256,28 @@ def sale_lines(rng: random.Random) -> list[SaleLine]:
     return lines
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its live child processes (the worker processes of `serve --workers`)."""
+    found = [pid]
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "stat").read_text().rsplit(")", 1)[1].split()[1] == str(pid):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (its threads included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds a process and its live child processes have used so far (threads included)."""
+    total = 0.0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def postgres_cpu_seconds() -> float:
@@ -329,6 +352,7 @@ def main() -> None:
                         "each sale to another member of the chain; 1000: the benchmark before 2026-12-02)")  # fmt: skip
     parser.add_argument("--till", type=Path, help="keep the synced till in this folder and reuse it in later runs "
                         "against the same server database: a reused till times the push alone")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=1, help="the server's worker processes (serve --workers)")
     parser.add_argument("--no-refresh", action="store_true", help="skip the nightly refresh before the push (members' "
                         "figures not stamped: the push reads each member's year of ledger entries)")  # fmt: skip
     args = parser.parse_args()
@@ -341,12 +365,13 @@ def main() -> None:
         print(f"nightly refresh ({time.perf_counter() - started:.1f} s): {said}")
     vacuum_postgres(db)
     if args.till is not None and (args.till / "till.sqlite3").exists():
-        push_again(db, args.till, args.entries, with_lines=not args.no_lines, customers=args.customers)
+        push_again(db, args.till, args.entries, with_lines=not args.no_lines, customers=args.customers,
+                   workers=args.workers)  # fmt: skip
         return
     work = args.till or Path(tempfile.mkdtemp(prefix="md-sync-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        with running_server(db) as (url, process):
+        with running_server(db, workers=args.workers) as (url, process):
             till, engine, sync_seconds, token = first_sync(url, db, work)
             (work / "port").write_text(url.rsplit(":", 1)[1])
             till_rss = own_peak_rss_mb()
@@ -372,9 +397,9 @@ def main() -> None:
         os.sync()
 
 
-def push_again(db: str, folder: Path, entries: int, *, with_lines: bool, customers: int) -> None:
+def push_again(db: str, folder: Path, entries: int, *, with_lines: bool, customers: int, workers: int) -> None:
     """A till kept by an earlier run (`--till`): its server on the port it registered with, then the push step."""
-    with running_server(db, int((folder / "port").read_text())) as (_url, process):
+    with running_server(db, int((folder / "port").read_text()), workers) as (_url, process):
         till = Till.open(folder / "till.sqlite3")
         try:
             engine = SyncEngine(till.sync)

@@ -120,6 +120,11 @@ def _is_the_servers(path: Path) -> bool:
     return not tables or "change_counter" in tables
 
 
+def open_for_serving(url: str | None) -> ServerDatabase:
+    """The database `serve` (or one of its workers) serves: opened and migrated, or Refused in words."""
+    return _open(url)
+
+
 def _open(url: str | None) -> ServerDatabase:
     """The database at `url` (or the default), opened and migrated; Refused, in words, when it cannot be."""
     url = url or default_database_url()
@@ -162,7 +167,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _tune_collector() -> None:
+def tune_collector() -> None:
     """The serving process's garbage collector: what is loaded at start (modules, the app, SQLAlchemy's caches) is
     moved out of its sight (`gc.freeze`), and young objects are collected every 50,000 allocations instead of 700.
     A push batch allocates some 100,000 short-lived containers (bodies, rows, answers); with the defaults the
@@ -213,6 +218,27 @@ def _in_flight(text: str) -> int | Literal["off"]:
     return count
 
 
+_MAX_WORKERS: Final = 64
+
+
+def _workers(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= _MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{text!r}: a number of worker processes, 1 to {_MAX_WORKERS}")
+    return count
+
+
+def serve_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """The `serve` command line `argv` parsed again (a worker process of `serve --workers`)."""
+    args = _parser().parse_args(argv)
+    if args.command != "serve":
+        raise Refused("a worker process is started by `serve --workers`")
+    return args
+
+
 def serve_limits(args: argparse.Namespace) -> Limits:
     """The limits `serve` runs with: the defaults, changed by its options."""
     if args.no_rate_limits:
@@ -256,11 +282,28 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     from server.app import create_app
     from server.limits import Limiter
+    from server.workers import ENVIRONMENT
 
     limits = serve_limits(args)
     db = _open(args.db)
     logger.info("%s", _describe(limits))
-    _tune_collector()
+    tune_collector()
+    if args.workers > 1:
+        db.close()  # migrated: each worker opens its own (`server.workers`)
+        os.environ[ENVIRONMENT] = json.dumps(args.argv)
+        uvicorn.run(
+            "server.workers:app",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            access_log=not args.no_access_log,
+            ssl_certfile=args.ssl_certfile,
+            ssl_keyfile=args.ssl_keyfile,
+            server_header=False,
+        )
+        return 0
     try:
         uvicorn.run(
             create_app(db, Limiter(limits)),
@@ -551,6 +594,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-keyfile", help="TLS private key (PEM)")
     serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
     serve.add_argument("--no-access-log", action="store_true", help="no line per request")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1): the API's work is Python, one core per process; writes still go one at "
+        "a time",
+    )
     limits = Limits()
     serve.add_argument(
         "--rate-limit",
@@ -682,6 +733,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse: --help (0) or a usage error (2)
         return exit_.code if isinstance(exit_.code, int) else 2
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # `serve --workers`: what each worker parses again
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "serve":

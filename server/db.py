@@ -25,10 +25,11 @@ SQLite's write-ahead log is copied back into the database file (checkpointed) by
 file's fsync overlap the next request. The connections keep their own automatic checkpoint as a safety net, at a
 larger threshold.
 
-Within one process, writers also queue on a lock of our own before they begin: the next writer starts the moment the
-one before commits (SQLite's busy handler would poll with sleeps of up to 100 ms), and a writer waiting for another's
-commit (`wait_for_commit`, a push waiting for the batch before it) is woken by it. Hooks registered with
-`after_commit` run after the commit and before the next writer begins (a push's cache of what it committed).
+Writers of several processes (`serve --workers`, admin commands) queue on a file lock beside the database
+(`_WriterLock`, POSIX) before SQLite's. Within one process, writers also queue on a lock of our own before they
+begin: the next writer starts the moment the one before commits (SQLite's busy handler would poll with sleeps of up
+to 100 ms), and a writer waiting for another's commit (`wait_for_commit`, a push waiting for the batch before it) is
+woken by it. Hooks registered with `after_commit` run after the commit and before the next writer begins.
 
 Thread: any. Sessions are per unit of work; the engine's pool is shared by the API's worker threads.
 """
@@ -142,6 +143,40 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+class _WriterLock:
+    """An exclusive lock on a file beside a SQLite database, taken by every writer of every process before it begins
+    (POSIX `flock`). Several server processes (`serve --workers`) and admin commands then queue on it, and the next
+    one starts the moment the one before releases it: SQLite's own busy handler would have them poll with sleeps
+    of up to 100 ms. Where there is no `flock` (Windows) or the file cannot be opened, writers rely on SQLite's
+    busy handler alone, which is as correct, only slower to hand over (docs/operations.md)."""
+
+    def __init__(self, database: str) -> None:
+        self._fd: int | None = None
+        try:
+            import fcntl  # noqa: F401 - POSIX only
+
+            self._fd = os.open(f"{database}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+        except (ImportError, OSError) as error:
+            logger.info("writers of %s queue on SQLite's busy handler alone: %s", database, error)
+
+    def acquire(self) -> None:
+        if self._fd is not None:
+            import fcntl
+
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            import fcntl
+
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class _Checkpointer:
     """Checkpoints a SQLite database's WAL on its own thread and connection (PASSIVE: it never blocks a reader or
     the writer), woken after commits and at most every `_CHECKPOINT_INTERVAL_SECONDS`. Durability does not depend
@@ -230,6 +265,7 @@ class ServerDatabase:
         self._writer = sessionmaker(writer_engine, expire_on_commit=False)
         database = engine.url.database if self.is_sqlite else None
         self._checkpointer = _Checkpointer(database) if database else None
+        self._writer_lock = _WriterLock(database) if database else None
         self._wal_sync = _WalSync(f"{database}-wal", lambda: self._generation) if database else None
         self._committed = threading.Condition(threading.RLock())  # held by the process's writer, notified at commit
         self._generation = 0  # commits made by this process's writers
@@ -290,7 +326,7 @@ class ServerDatabase:
         """One write transaction, serialized with every other by the change-counter lock taken first: everything
         inside commits together at the end, or (on any exception) nothing does. Returns once the commit is on disk
         (SQLite: synced after the lock is released, see the module's docstring)."""
-        with self._committed:
+        with self._committed, self._other_processes():
             with self._writer() as session, session.begin():
                 query = select(ChangeCounter.value).where(ChangeCounter.id == 1)
                 if not self.is_sqlite:
@@ -311,6 +347,18 @@ class ServerDatabase:
             self._checkpointer.poke()
         if self._wal_sync is not None:
             self._wal_sync.sync(written)
+
+    @contextmanager
+    def _other_processes(self) -> Iterator[None]:
+        """SQLite: this process's writer queues with other processes' on the file lock (`_WriterLock`)."""
+        if self._writer_lock is None:
+            yield
+            return
+        self._writer_lock.acquire()
+        try:
+            yield
+        finally:
+            self._writer_lock.release()
 
     def make_durable(self) -> None:
         """Return once everything committed so far, by any process, is on disk: before an answer that shows
@@ -382,4 +430,6 @@ class ServerDatabase:
     def close(self) -> None:
         if self._checkpointer is not None:
             self._checkpointer.stop()
+        if self._writer_lock is not None:
+            self._writer_lock.close()
         self.engine.dispose()

@@ -59,7 +59,9 @@ MAX_TILL_SEQ = 2**62
 MAX_BODY_JSON = 16 * 1024
 #: How long a batch sent with `after_seq` waits for the batch before it to be applied before it is refused.
 ORDER_WAIT_SECONDS = 5.0
-_ORDER_POLL_SECONDS = 0.05  # a batch applied by another server process wakes nobody here: look again this often
+#: A batch applied by another server process (`serve --workers`) wakes nobody here: look again this often (each look
+#: queues for the write lock, so it mostly waits for the other process's write to end).
+_ORDER_POLL_SECONDS = 0.005
 
 _LEDGER_TABLE: Table = LedgerEntry.__table__  # type: ignore[assignment]
 _PUSHED_TABLE: Table = PushedItem.__table__  # type: ignore[assignment]

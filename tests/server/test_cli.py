@@ -261,6 +261,27 @@ def test_serve_on_loopback(sqlite_url: str, capsys: pytest.CaptureFixture[str], 
     assert fake_uvicorn.calls[-1]["access_log"] is False
 
 
+def test_serve_with_workers_hands_each_worker_the_same_command_line(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], fake_uvicorn: _FakeUvicorn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server import workers
+
+    monkeypatch.setenv(workers.ENVIRONMENT, "[]")  # gone again after the test (`serve` sets it for its workers)
+    code, _, err = run(capsys, "serve", "--db", sqlite_url, "--workers", "0")
+    assert code == 2 and "a number of worker processes" in err
+    args = ["serve", "--db", sqlite_url, "--port", "9877", "--workers", "2", "--in-flight", "3"]
+    assert run(capsys, *args)[0] == 0
+    [call] = fake_uvicorn.calls
+    assert (call["app"], call["factory"], call["workers"], call["port"]) == ("server.workers:app", True, 2, 9877)
+    # what each worker builds: the API on the same database, with the same limits
+    app = workers.app()
+    try:
+        assert app.state.db.engine.url.render_as_string() == sqlite_url
+        assert app.state.limiter.limits.in_flight == 3
+    finally:
+        app.state.db.close()
+
+
 def test_serve_beyond_loopback_needs_permission_and_tls(
     sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], fake_uvicorn: _FakeUvicorn
 ) -> None:
