@@ -26,3 +26,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 "$root/scripts/build_translations.sh"
+# Chinese text needs a CJK font (Windows and macOS ship one). Said here, in words, rather than left to show as
+# thin glyphs on screen and as failed legibility tests in ./test.sh.
+if [ "$(uname -s)" = "Linux" ] && command -v fc-list > /dev/null && [ -z "$(fc-list :lang=zh family | head -n 1)" ]; then
+    echo "bootstrap: no Chinese font is installed: the Chinese screens will not be legible and ./test.sh fails its" \
+         "legibility tests; install one, e.g. sudo apt install fonts-noto-cjk" >&2
+fi
