@@ -120,12 +120,7 @@ def _is_the_servers(path: Path) -> bool:
     return not tables or "change_counter" in tables
 
 
-def open_for_serving(url: str | None) -> ServerDatabase:
-    """The database `serve` (or one of its workers) serves: opened and migrated, or Refused in words."""
-    return _open(url)
-
-
-def _open(url: str | None) -> ServerDatabase:
+def open_database(url: str | None) -> ServerDatabase:
     """The database at `url` (or the default), opened and migrated; Refused, in words, when it cannot be."""
     url = url or default_database_url()
     try:
@@ -285,36 +280,25 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from server.workers import ENVIRONMENT
 
     limits = serve_limits(args)
-    db = _open(args.db)
+    db = open_database(args.db)
     logger.info("%s", _describe(limits))
-    tune_collector()
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
+        "access_log": not args.no_access_log,  # paths and statuses only: phones travel in bodies, never in URLs
+        "ssl_certfile": args.ssl_certfile,
+        "ssl_keyfile": args.ssl_keyfile,
+        "server_header": False,
+    }
     if args.workers > 1:
         db.close()  # migrated: each worker opens its own (`server.workers`)
         os.environ[ENVIRONMENT] = json.dumps(args.argv)
-        uvicorn.run(
-            "server.workers:app",
-            factory=True,
-            workers=args.workers,
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            access_log=not args.no_access_log,
-            ssl_certfile=args.ssl_certfile,
-            ssl_keyfile=args.ssl_keyfile,
-            server_header=False,
-        )
+        uvicorn.run("server.workers:app", factory=True, workers=args.workers, **options)
         return 0
+    tune_collector()
     try:
-        uvicorn.run(
-            create_app(db, Limiter(limits)),
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            access_log=not args.no_access_log,  # paths and statuses only: phones travel in bodies, never in URLs
-            ssl_certfile=args.ssl_certfile,
-            ssl_keyfile=args.ssl_keyfile,
-            server_header=False,
-        )
+        uvicorn.run(create_app(db, Limiter(limits)), **options)
     finally:
         db.close()
     return 0
@@ -741,7 +725,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check: Callable[[argparse.Namespace], None] | None = getattr(args, "check", None)
         if check is not None:  # what can be refused before the database is opened (and perhaps created)
             check(args)
-        db = _open(args.db)
+        db = open_database(args.db)
         try:
             handler: Callable[[ServerDatabase, argparse.Namespace], int] = args.handler
             return handler(db, args)

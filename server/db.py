@@ -41,7 +41,8 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -143,6 +144,10 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def _nothing() -> None:
+    """No file lock to take or give (`_WriterLock` where there is no `flock`)."""
+
+
 class _WriterLock:
     """An exclusive lock on a file beside a SQLite database, taken by every writer of every process before it begins
     (POSIX `flock`). Several server processes (`serve --workers`) and admin commands then queue on it, and the next
@@ -152,29 +157,28 @@ class _WriterLock:
 
     def __init__(self, database: str) -> None:
         self._fd: int | None = None
+        self._take: Callable[[], None] = _nothing
+        self._give: Callable[[], None] = _nothing
         try:
-            import fcntl  # noqa: F401 - POSIX only
+            from fcntl import LOCK_EX, LOCK_UN, flock  # POSIX only
 
-            self._fd = os.open(f"{database}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+            fd = self._fd = os.open(f"{database}-writer", os.O_RDWR | os.O_CREAT, 0o600)
         except (ImportError, OSError) as error:
             logger.info("writers of %s queue on SQLite's busy handler alone: %s", database, error)
+            return
+        self._take, self._give = partial(flock, fd, LOCK_EX), partial(flock, fd, LOCK_UN)
 
-    def acquire(self) -> None:
-        if self._fd is not None:
-            import fcntl
+    def __enter__(self) -> None:
+        self._take()
 
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-
-    def release(self) -> None:
-        if self._fd is not None:
-            import fcntl
-
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+    def __exit__(self, *_exc: object) -> None:
+        self._give()
 
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+            self._take = self._give = _nothing
 
 
 class _Checkpointer:
@@ -326,7 +330,7 @@ class ServerDatabase:
         """One write transaction, serialized with every other by the change-counter lock taken first: everything
         inside commits together at the end, or (on any exception) nothing does. Returns once the commit is on disk
         (SQLite: synced after the lock is released, see the module's docstring)."""
-        with self._committed, self._other_processes():
+        with self._committed, self._writer_lock or nullcontext():
             with self._writer() as session, session.begin():
                 query = select(ChangeCounter.value).where(ChangeCounter.id == 1)
                 if not self.is_sqlite:
@@ -347,18 +351,6 @@ class ServerDatabase:
             self._checkpointer.poke()
         if self._wal_sync is not None:
             self._wal_sync.sync(written)
-
-    @contextmanager
-    def _other_processes(self) -> Iterator[None]:
-        """SQLite: this process's writer queues with other processes' on the file lock (`_WriterLock`)."""
-        if self._writer_lock is None:
-            yield
-            return
-        self._writer_lock.acquire()
-        try:
-            yield
-        finally:
-            self._writer_lock.release()
 
     def make_durable(self) -> None:
         """Return once everything committed so far, by any process, is on disk: before an answer that shows

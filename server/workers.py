@@ -29,11 +29,11 @@ ENVIRONMENT: Final = "MEMBERDESK_SERVE"
 def app() -> FastAPI:
     """The API of one worker process, from the `serve` arguments in the environment."""
     from server.app import create_app
-    from server.cli import open_for_serving, serve_arguments, serve_limits, tune_collector
+    from server.cli import open_database, serve_arguments, serve_limits, tune_collector
     from server.limits import Limiter
 
     args = serve_arguments(json.loads(os.environ[ENVIRONMENT]))
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    db = open_for_serving(args.db)
+    db = open_database(args.db)
     tune_collector()
     return create_app(db, Limiter(serve_limits(args)))
