@@ -22,14 +22,13 @@ from typing import Final
 from sqlalchemy import Table
 
 from server import chain
-from server.bulk import Bulk
 from server.db import ServerDatabase
+from server.member_chunks import CHUNK, live_member_chunks
 from server.members import derived
 from server.models import Member
 from server.purchase_window import Activity, figures_valid, read_figures
 
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
-FIGURES_CHUNK: Final = 5_000  # members a write transaction: the push waits at most one chunk's time
 _CHANGED_COLUMNS: Final = (
     "spend_12m_cents", "visits_90d", "tier", "segment", "figures_valid_until", "version", "updated_at",
 )  # fmt: skip
@@ -42,46 +41,33 @@ class FiguresReport:
     changed: int  # members whose figures, tier or segment changed (each given a new version)
 
 
-def refresh_figures(db: ServerDatabase, now: datetime, *, chunk: int = FIGURES_CHUNK) -> FiguresReport:
+def refresh_figures(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> FiguresReport:
     """Bring every live member's figures, tier and segment to `now`, a chunk of members per write transaction."""
-    after = ""
     looked = read_total = changed_total = 0
-    while True:
-        with db.write() as session:
-            bulk = Bulk(session.connection())
-            sql = (
-                "SELECT id, spend_12m_cents, visits_90d, tier, segment, created_at, last_visit_at, "  # noqa: S608
-                f"figures_valid_until FROM member WHERE id > {bulk.mark} AND NOT deleted AND merged_into IS NULL "
-                f"ORDER BY id LIMIT {int(chunk)}"
+    columns = "spend_12m_cents, visits_90d, tier, segment, created_at, last_visit_at, figures_valid_until"
+    for session, bulk, rows in live_member_chunks(db, columns, chunk=chunk):
+        looked += len(rows)
+        stale = [row[0] for row in rows if not figures_valid(bulk.read_time(row[7]), now)]
+        fresh = read_figures(bulk, stale, now)
+        read_total += len(stale)
+        rules = chain.rules(session)
+        changed: list[tuple[object, ...]] = []
+        stamped: list[tuple[object, ...]] = []
+        for member_id, spend, visits, tier, segment, created_at, last_visit_at, valid_until in rows:
+            figures = fresh.get(member_id) or Activity(spend, visits, bulk.read_time(valid_until))
+            new_tier, new_segment = derived(
+                rules, now, bulk.read_time(created_at), bulk.read_time(last_visit_at), figures
             )
-            rows = bulk.rows(sql, (after,))
-            if not rows:
-                break
-            after = rows[-1][0]
-            looked += len(rows)
-            stale = [row[0] for row in rows if not figures_valid(bulk.read_time(row[7]), now)]
-            fresh = read_figures(bulk, stale, now)
-            read_total += len(stale)
-            rules = chain.rules(session)
-            changed: list[tuple[object, ...]] = []
-            stamped: list[tuple[object, ...]] = []
-            for member_id, spend, visits, tier, segment, created_at, last_visit_at, valid_until in rows:
-                figures = fresh.get(member_id) or Activity(spend, visits, bulk.read_time(valid_until))
-                new_tier, new_segment = derived(
-                    rules, now, bulk.read_time(created_at), bulk.read_time(last_visit_at), figures
-                )
-                if (figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment) != (
-                    spend, visits, tier, segment,
-                ):  # fmt: skip
-                    changed.append((figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment,
-                                    figures.valid_until, member_id))  # fmt: skip
-                elif member_id in fresh:
-                    stamped.append((figures.valid_until, member_id))
-            if changed:
-                first = db.reserve_versions(session, len(changed))
-                rows_out = [(*row[:5], first + n, now, row[5]) for n, row in enumerate(changed)]
-                bulk.update(_MEMBER_TABLE, _CHANGED_COLUMNS, "id", rows_out)
-            bulk.update(_MEMBER_TABLE, ("figures_valid_until",), "id", stamped)
-            bulk.flush()
-            changed_total += len(changed)
+            if (figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment) != (spend, visits, tier, segment):
+                changed.append((figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment,
+                                figures.valid_until, member_id))  # fmt: skip
+            elif member_id in fresh:
+                stamped.append((figures.valid_until, member_id))
+        if changed:
+            first = db.reserve_versions(session, len(changed))
+            rows_out = [(*row[:5], first + n, now, row[5]) for n, row in enumerate(changed)]
+            bulk.update(_MEMBER_TABLE, _CHANGED_COLUMNS, "id", rows_out)
+        bulk.update(_MEMBER_TABLE, ("figures_valid_until",), "id", stamped)
+        bulk.flush()
+        changed_total += len(changed)
     return FiguresReport(looked, read_total, changed_total)

@@ -26,7 +26,7 @@ import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import Table
 
@@ -34,6 +34,7 @@ from loyalty.categories import top_categories
 from loyalty.tiers import twelve_months_before
 from server.bulk import Bulk
 from server.db import ServerDatabase
+from server.member_chunks import CHUNK, live_member_chunks
 from server.models import Member
 
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
@@ -79,8 +80,6 @@ def _stored_list(value: Any) -> list[str]:
 
 # -- the refresh ------------------------------------------------------------------------------------------------
 
-REFRESH_CHUNK: Final = 5_000  # members a transaction
-
 
 @dataclass(frozen=True, slots=True)
 class RefreshReport:
@@ -88,33 +87,22 @@ class RefreshReport:
     changed: int  # of those, members whose top categories changed (each given a new version)
 
 
-def refresh_all(db: ServerDatabase, now: datetime, *, chunk: int = REFRESH_CHUNK) -> RefreshReport:
+def refresh_all(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> RefreshReport:
     """Recompute every consenting live member's top categories over the 12 months before `now`, a chunk of members
     per write transaction (the push waits at most one chunk's time for the write lock), and give each member whose
     top 3 changed a new version, so the tills pull exactly those."""
     since = twelve_months_before(now)
-    after = ""
     looked = changed_total = 0
-    while True:
-        with db.write() as session:
-            bulk = Bulk(session.connection())
-            sql = (
-                f"SELECT id, top_categories FROM member WHERE id > {bulk.mark} AND consent_profile "  # noqa: S608
-                f"AND NOT deleted AND merged_into IS NULL ORDER BY id LIMIT {int(chunk)}"
-            )
-            rows = bulk.rows(sql, (after,))
-            if not rows:
-                break
-            after = rows[-1][0]
-            looked += len(rows)
-            spend = spend_by_category(bulk, [member_id for member_id, _top in rows], since)
-            changed = [
-                (top, member_id) for member_id, value in rows if (top := rank(spend[member_id])) != _stored_list(value)
-            ]
-            if changed:
-                first = db.reserve_versions(session, len(changed))
-                stamped = [(top, first + n, now, member_id) for n, (top, member_id) in enumerate(changed)]
-                bulk.update(_MEMBER_TABLE, ("top_categories", "version", "updated_at"), "id", stamped)
-                bulk.flush()
-            changed_total += len(changed)
+    for session, bulk, rows in live_member_chunks(db, "top_categories", where="consent_profile", chunk=chunk):
+        looked += len(rows)
+        spend = spend_by_category(bulk, [member_id for member_id, _top in rows], since)
+        changed = [
+            (top, member_id) for member_id, value in rows if (top := rank(spend[member_id])) != _stored_list(value)
+        ]
+        if changed:
+            first = db.reserve_versions(session, len(changed))
+            stamped = [(top, first + n, now, member_id) for n, (top, member_id) in enumerate(changed)]
+            bulk.update(_MEMBER_TABLE, ("top_categories", "version", "updated_at"), "id", stamped)
+            bulk.flush()
+        changed_total += len(changed)
     return RefreshReport(looked, changed_total)
