@@ -149,14 +149,14 @@ def running_server(db: str, port: int | None = None, workers: int = 1) -> Iterat
 
 def peak_rss_mb(pid: int) -> float:
     """The largest peak resident memory (VmHWM) of a process and its child processes (each worker's own), in MB."""
-    peaks = [float("nan")]
+    peaks: list[float] = []
     for member in process_tree(pid):
         try:
             lines = Path(f"/proc/{member}/status").read_text().splitlines()
         except OSError:
             continue
         peaks += [int(line.split()[1]) / 1024 for line in lines if line.startswith("VmHWM:")]
-    return max(peaks[1:], default=peaks[0])
+    return max(peaks, default=float("nan"))
 
 
 def own_peak_rss_mb() -> float:

@@ -3,10 +3,15 @@ PostgreSQL database, and tills (real local stores) registered with it through re
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from localdb.staff import StaffSession
@@ -23,6 +28,7 @@ from tests.conftest import FakeClock
 from tests.databases import BACKENDS, fresh_server_url
 from tests.faultproxy import FaultProxy
 
+REPO = Path(__file__).resolve().parents[2]
 STORE = "S001"
 OTHER_STORE = "S002"
 PINS = {person.code: person.pin for person in DEMO_STAFF}  # the staff the demo chain has
@@ -42,6 +48,29 @@ class LiveServer:
 
     def stop(self) -> None:
         self._serving.stop()
+
+
+def serve_in_child(db_url: str, *options: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """`python -m server serve --db DB_URL OPTIONS` in a child process on a free port of 127.0.0.1, once it answers its
+    health check: its URL and process (the caller terminates it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "server", "serve", "--db", db_url, "--port", str(port), "--no-access-log",
+               "--log-level", "warning", *options]  # fmt: skip
+    process = subprocess.Popen(command, cwd=REPO)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/v1/health", timeout=2).status_code == 200:
+                return url, process
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("the server did not start")
+        time.sleep(0.1)
 
 
 def seed_chain(db: ServerDatabase) -> None:

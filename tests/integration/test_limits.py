@@ -4,9 +4,7 @@ told and finishes its sync."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,9 +18,8 @@ from server.db import ServerDatabase
 from server.limits import Limiter, Limits, Rate, Route
 from server.models import Member
 from sync.engine import RetryPolicy, SyncEngine
-from tests.integration.conftest import STORE, LiveServer, TillFactory, seed_chain
+from tests.integration.conftest import STORE, LiveServer, TillFactory, seed_chain, serve_in_child
 
-REPO = Path(__file__).resolve().parents[2]
 MIB = 1 << 20
 
 
@@ -48,13 +45,6 @@ class ChildServer:
             db.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Callable[..., ChildServer]]:
     """Starts `python -m server serve [options]` on a seeded SQLite file with one registered till."""
@@ -68,21 +58,9 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., ChildServer]]:
             _device, token, _store = admin.register_device(db, STORE, "till", admin.make_enrolment_code(db, STORE))
         finally:
             db.close()
-        port = _free_port()
-        command = [sys.executable, "-m", "server", "serve", "--db", db_url, "--port", str(port), "--no-access-log",
-                   "--log-level", "warning", *options]  # fmt: skip
-        process = subprocess.Popen(command, cwd=REPO)
+        url, process = serve_in_child(db_url, *options)
         started.append(process)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=2).status_code == 200:
-                    return ChildServer(url, process, db_url, token)
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
+        return ChildServer(url, process, db_url, token)
 
     yield start
     for process in started:

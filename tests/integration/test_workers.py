@@ -6,43 +6,23 @@ between the processes (`server.db`)."""
 from __future__ import annotations
 
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
 from server import members
 from server.models import LedgerEntry, Member, SeqAlarm
 from sync.engine import SyncEngine
-from tests.integration.conftest import LiveServer, TillFactory
-from tests.integration.test_limits import _free_port
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.integration.conftest import LiveServer, TillFactory, serve_in_child
 
 
 @pytest.fixture
 def workers(server_url: str, server: LiveServer) -> Iterator[str]:
     """The same database served by `serve --workers 2` in a child process; its URL."""
-    port = _free_port()
-    command = [sys.executable, "-m", "server", "serve", "--db", server_url, "--port", str(port), "--workers", "2",
-               "--no-access-log", "--log-level", "warning"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=REPO)
-    url = f"http://127.0.0.1:{port}"
+    url, process = serve_in_child(server_url, "--workers", "2")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
         children = subprocess.run(["ps", "--ppid", str(process.pid), "-o", "args="], capture_output=True, text=True)
         assert children.stdout.count("spawn_main") == 2  # two worker processes under uvicorn's supervisor
         yield url
