@@ -23,8 +23,11 @@ def workers(server_url: str, server: LiveServer) -> Iterator[str]:
     """The same database served by `serve --workers 2` in a child process; its URL."""
     url, process = serve_in_child(server_url, "--workers", "2")
     try:
-        children = subprocess.run(["ps", "--ppid", str(process.pid), "-o", "args="], capture_output=True, text=True)
-        assert children.stdout.count("spawn_main") == 2  # two worker processes under uvicorn's supervisor
+        children = subprocess.run(
+            ["ps", "-ww", "--ppid", str(process.pid), "-o", "args="], capture_output=True, text=True
+        )
+        spawned = [line for line in children.stdout.splitlines() if "multiprocessing.spawn" in line]
+        assert len(spawned) == 2  # two worker processes under uvicorn's supervisor
         yield url
     finally:
         process.terminate()
