@@ -103,15 +103,16 @@ class GuiEnv:
             ).one()  # fmt: skip
         return row.id, row.phone.removeprefix("+86")
 
-    def plain_member(self) -> MemberView:
-        """A 普通-tier member outside their birthday month: 1 point a yuan, nothing else."""
+    def plain_member(self, index: int = 0) -> MemberView:
+        """The index-th 普通-tier member outside their birthday month: 1 point a yuan, nothing else (demo birthdays
+        move with the date the chain is made, so which members are plain changes from day to day)."""
         zone = self.till.settings.current().zone
         today = self.till.clock().astimezone(zone).date()
         with self.till.db.read() as session:
             ids = session.scalars(select(Member.id).where(Member.tier == "normal").order_by(Member.id)).all()
-        for member_id in ids:
-            member = self.member(member_id)
-            if not is_birthday_month(member.birthday, today):
+        plain = (self.member(member_id) for member_id in ids)
+        for found, member in enumerate(m for m in plain if not is_birthday_month(m.birthday, today)):
+            if found == index:
                 return member
         raise AssertionError("the demo chain has no plain member")
 
