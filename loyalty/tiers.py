@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from loyalty.rules import PointsRules, Tier
 
@@ -22,8 +22,10 @@ __all__ = [
     "TierProgress",
     "is_birthday_month",
     "rolling_spend_cents",
+    "tier_after_change",
     "tier_for_spend",
     "tier_progress",
+    "tier_with_grace",
     "twelve_months_before",
 ]
 
@@ -114,3 +116,35 @@ def is_birthday_month(birthday: date | None, today: date) -> bool:
     if birthday is None:
         return False
     return birthday.month == today.month
+
+
+def tier_with_grace(
+    rules: PointsRules, held: str, spend_cents: int, below_since: datetime | None, now: datetime, grace_days: int
+) -> tuple[str, datetime | None]:
+    """The tier a member has at `now` under the downgrade grace, and since when their spend has been below it.
+
+    A spend that reaches a higher tier moves the member up at once. A spend below the held tier starts the grace
+    (`below_since` = now) and the member keeps the tier until `grace_days` have passed, then moves to the tier the
+    spend reaches. A spend back at the held tier ends the grace. A held tier the rules no longer have is left at once.
+    """
+    reached = tier_for_spend(rules, spend_cents)
+    codes = [tier.code for tier in rules.tiers]
+    if held not in codes or codes.index(reached.code) >= codes.index(held):
+        return reached.code, None
+    since = below_since if below_since is not None else now
+    if now - since >= timedelta(days=grace_days):
+        return reached.code, None
+    return held, since
+
+
+def tier_after_change(
+    rules: PointsRules, held: str, below_since: datetime | None, reached: str
+) -> tuple[str, datetime | None]:
+    """The tier after a purchase, return or correction changed the spend to one that reaches `reached`. A member in
+    their downgrade grace (`below_since` set by the nightly refresh, `tier_with_grace`) keeps the tier they hold
+    until the spend reaches it again; otherwise the tier is what the spend reaches, at once, up or down: a return
+    or a reversed purchase undoes the spend it stood for. Grace is for spend that ages out of the 12 months."""
+    codes = [tier.code for tier in rules.tiers]
+    if below_since is not None and held in codes and codes.index(held) > codes.index(reached):
+        return held, below_since
+    return reached, None

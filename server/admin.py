@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
+from loyalty.insight import InsightRules
 from loyalty.pins import hash_pin, is_legacy_hash, needs_rehash
 from loyalty.roles import Role
 from loyalty.rules import PointsRules
@@ -243,6 +244,19 @@ def set_rules(db: ServerDatabase, rules: PointsRules) -> None:
             raise AdminError(f"the rules' version must increase: current {current.version}, given {rules.version}")
         chain.set_rules(session, rules, now)
         _log(session, now, "set_rules", f"version={rules.version}")
+
+
+def set_insight_rules(db: ServerDatabase, rules: InsightRules) -> None:
+    """Put new insight rules in force (segments, tier grace, tags, actions); the version must increase."""
+    now = db.clock()
+    with db.write() as session:
+        current = chain.insight_rules(session)
+        if rules.version <= current.version:
+            raise AdminError(
+                f"the insight rules' version must increase: current {current.version}, given {rules.version}"
+            )
+        chain.set_insight_rules(session, rules)
+        _log(session, now, "set_insight_rules", f"version={rules.version}")
 
 
 def revoke_card(db: ServerDatabase, serial: int) -> None:

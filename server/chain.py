@@ -1,5 +1,6 @@
 """The chain's settings, stored as JSON in the `setting` table: the points rules in force, the config version (bumped
-by every change a till must fetch: rules, staff, revoked cards), the member-code signing key, the revoked card
+by every change a till must fetch: rules, insight rules, staff, revoked cards), the chain's insight rules
+(`loyalty.insight`: segment thresholds, tier grace, tags, actions), the member-code signing key, the revoked card
 serials, the next card serial and the oldest cursor `changes` still serves (`min_cursor`); and every rule set ever in
 force, by version (`rules_version`), which a push checks offline entries against.
 
@@ -15,11 +16,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from loyalty.insight import DEFAULT_INSIGHT_RULES, InsightRules
 from loyalty.member_code import new_signing_key, private_key_from_text, private_key_to_text, public_key_to_text
 from loyalty.rules import DEFAULT_RULES, PointsRules
 from server.models import RulesVersion, Setting
 
 RULES: Final = "rules"
+INSIGHT_RULES: Final = "insight_rules"
 CONFIG_VERSION: Final = "config_version"
 SIGNING_KEY: Final = "signing_key"
 NEXT_CARD_SERIAL: Final = "next_card_serial"
@@ -33,6 +36,7 @@ CARD_SERIAL_LIMIT: Final = 2**32  # a member code carries the serial in 4 bytes
 def _defaults() -> dict[str, Any]:
     return {
         RULES: DEFAULT_RULES.to_dict(),
+        INSIGHT_RULES: DEFAULT_INSIGHT_RULES.to_dict(),
         CONFIG_VERSION: 1,
         SIGNING_KEY: private_key_to_text(new_signing_key()),
         NEXT_CARD_SERIAL: FIRST_CARD_SERIAL,
@@ -74,6 +78,16 @@ def set_rules(session: Session, new_rules: PointsRules, now: datetime) -> None:
     """Put `new_rules` in force and keep them in the history under their version (which must be new)."""
     put(session, RULES, new_rules.to_dict())
     session.add(RulesVersion(version=new_rules.version, rules=new_rules.to_dict(), set_at=now))
+    bump_config_version(session)
+
+
+def insight_rules(session: Session) -> InsightRules:
+    return InsightRules.from_dict(get(session, INSIGHT_RULES))
+
+
+def set_insight_rules(session: Session, new_rules: InsightRules) -> None:
+    """Put new insight rules in force: the next refresh evaluates them, the tills fetch them with their config."""
+    put(session, INSIGHT_RULES, new_rules.to_dict())
     bump_config_version(session)
 
 

@@ -43,6 +43,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from loyalty.insight import InsightRules, InvalidInsightRules
 from loyalty.rules import InvalidRules, PointsRules
 from server import admin, chain, member_code_audit
 from server.admin import AdminError
@@ -345,19 +346,41 @@ def _add_staff(db: ServerDatabase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _json_file(file: str) -> Any:
+    try:
+        return json.loads(Path(file).read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise Refused(f"cannot read {file}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise Refused(f"{file} is not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise Refused(f"{file} is not JSON: {error.msg} at line {error.lineno}") from None
+
+
 def _set_rules(db: ServerDatabase, args: argparse.Namespace) -> int:
     try:
-        data = json.loads(Path(args.file).read_text(encoding="utf-8-sig"))
-    except OSError as error:
-        raise Refused(f"cannot read {args.file}: {error.strerror or error}") from None
-    except json.JSONDecodeError as error:
-        raise Refused(f"{args.file} is not JSON: {error.msg} at line {error.lineno}") from None
-    try:
-        rules = PointsRules.from_dict(data)
+        rules = PointsRules.from_dict(_json_file(args.file))
     except InvalidRules as error:
         raise Refused(f"invalid rules: {error}") from None
     admin.set_rules(db, rules)
     _out(str(rules.version))
+    return 0
+
+
+def _set_insight_rules(db: ServerDatabase, args: argparse.Namespace) -> int:
+    try:
+        rules = InsightRules.from_dict(_json_file(args.file))
+    except InvalidInsightRules as error:
+        raise Refused(f"invalid insight rules: {error}") from None
+    admin.set_insight_rules(db, rules)
+    _out(str(rules.version))
+    return 0
+
+
+def _show_insight_rules(db: ServerDatabase, _args: argparse.Namespace) -> int:
+    with db.read() as session:
+        rules = chain.insight_rules(session)
+    _out(json.dumps(rules.to_dict(), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -425,20 +448,21 @@ def _demo(db: ServerDatabase, args: argparse.Namespace) -> int:
 
 
 def _refresh(db: ServerDatabase, _args: argparse.Namespace) -> int:
-    from server.member_figures import refresh_figures
-    from server.top_categories import refresh_all
+    from server.refresh import RefreshBusy, refresh
 
-    started = time.perf_counter()
-    figures = refresh_figures(db, db.clock())
-    seconds = time.perf_counter() - started
+    try:
+        report = refresh(db)
+    except RefreshBusy as busy:
+        raise Refused(str(busy)) from None
+    figures, profiles = report.figures, report.profiles
     _out(
         f"figures: {figures.members} members looked at, {figures.read} read from the ledger, {figures.changed} "
-        f"changed in {seconds:.1f} s"
+        f"changed in {report.figures_seconds:.1f} s"
     )
-    started = time.perf_counter()
-    report = refresh_all(db, db.clock())
-    seconds = time.perf_counter() - started
-    _out(f"top categories: {report.members} members looked at, {report.changed} changed in {seconds:.1f} s")
+    _out(
+        f"profiles (top categories, tags): {profiles.members} members looked at, {profiles.changed} changed in "
+        f"{report.profiles_seconds:.1f} s"
+    )
     return 0
 
 
@@ -650,6 +674,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("file", help="rules JSON file; its version must be above the current one")
 
     action("show-rules", _show_rules, "print the points rules in force as JSON")
+
+    sub = action(
+        "set-insight-rules",
+        _set_insight_rules,
+        "put new insight rules in force: segment thresholds, tier grace, tags, actions (docs/insight.md)",
+    )
+    sub.add_argument("file", help="insight rules JSON file (start from show-insight-rules); its version must increase")
+
+    action("show-insight-rules", _show_insight_rules, "print the insight rules in force as JSON")
 
     sub = action(
         "import-members", _import_members, "import members from a CSV file (phone,name,birthday,gender,balance)"

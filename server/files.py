@@ -39,14 +39,16 @@ def private_folder(folder: Path) -> None:
 
 def owner_only_sqlite_file(path: Path, *, tighten: bool = False) -> None:
     """Create the SQLite file `path` (and its folders) readable by its owner only, unless it exists. `tighten`: an
-    existing file, its -wal, -shm and -writer files and its folder lose any group or other permission (the demo's
-    files). Raises OSError."""
+    existing file, its -wal, -shm, -writer and -refresh files and its folder lose any group or other permission (the
+    demo's files). Raises OSError."""
     private_folder(path.parent)
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
     if not (tighten and _POSIX):
         return
-    siblings = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-writer")]  # -writer: server.db
+    siblings = [
+        path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-writer", "-refresh")
+    ]  # server.db, server.refresh
     for file in (path, *siblings, path.parent):
         try:
             loose = stat.S_IMODE(file.stat().st_mode) & 0o077

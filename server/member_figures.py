@@ -5,7 +5,9 @@ A member's figures change without a purchase: a sale leaves the 12-month window,
 segment follows recency (a loyal member who stopped coming drifts towards 沉睡). A push only recomputes the members it
 touches, so this pass (`server admin refresh`, docs/operations.md "Nightly refresh") brings the others up to date:
 members whose stored figures expired are read from the ledger set-wise (`read_figures`, one query per chunk), every
-member's tier and segment are derived again at `now`, and only a member whose figures, tier or segment changed gets
+member's segment is derived again at `now` (with the chain's thresholds, `loyalty.insight`) and their tier under
+the chain's downgrade grace (`loyalty.tiers.tier_with_grace`: the only place a tier moves down), and only a member
+whose figures, tier or segment changed gets
 a new version (the tills pull exactly those); one whose figures merely got a new expiry is stamped without one. It
 also means a day's push finds nearly every member's figures exact and adds its sales to them instead of reading the
 members' year of ledger entries.
@@ -21,6 +23,7 @@ from typing import Final
 
 from sqlalchemy import Table
 
+from loyalty.tiers import tier_with_grace
 from server import chain
 from server.db import ServerDatabase
 from server.member_chunks import CHUNK, live_member_chunks
@@ -30,7 +33,8 @@ from server.purchase_window import Activity, figures_valid, read_figures
 
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
 _CHANGED_COLUMNS: Final = (
-    "spend_12m_cents", "visits_90d", "tier", "segment", "figures_valid_until", "version", "updated_at",
+    "spend_12m_cents", "visits_90d", "tier", "segment", "figures_valid_until", "tier_below_since", "version",
+    "updated_at",
 )  # fmt: skip
 
 
@@ -44,30 +48,37 @@ class FiguresReport:
 def refresh_figures(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> FiguresReport:
     """Bring every live member's figures, tier and segment to `now`, a chunk of members per write transaction."""
     looked = read_total = changed_total = 0
-    columns = "spend_12m_cents, visits_90d, tier, segment, created_at, last_visit_at, figures_valid_until"
+    columns = (
+        "spend_12m_cents, visits_90d, tier, segment, created_at, last_visit_at, figures_valid_until, tier_below_since"
+    )
     for session, bulk, rows in live_member_chunks(db, columns, chunk=chunk):
         looked += len(rows)
         stale = [row[0] for row in rows if not figures_valid(bulk.read_time(row[7]), now)]
         fresh = read_figures(bulk, stale, now)
         read_total += len(stale)
-        rules = chain.rules(session)
+        rules, insight = chain.rules(session), chain.insight_rules(session)
         changed: list[tuple[object, ...]] = []
         stamped: list[tuple[object, ...]] = []
-        for member_id, spend, visits, tier, segment, created_at, last_visit_at, valid_until in rows:
+        for member_id, spend, visits, tier, segment, created_at, last_visit_at, valid_until, below in rows:
             figures = fresh.get(member_id) or Activity(spend, visits, bulk.read_time(valid_until))
-            new_tier, new_segment = derived(
-                rules, now, bulk.read_time(created_at), bulk.read_time(last_visit_at), figures
+            _reached, new_segment = derived(
+                rules, now, bulk.read_time(created_at), bulk.read_time(last_visit_at), figures,
+                thresholds=insight.thresholds,
+            )  # fmt: skip
+            below_since = bulk.read_time(below)
+            new_tier, new_below = tier_with_grace(
+                rules, tier, figures.spend_12m_cents, below_since, now, insight.tier_grace_days
             )
             if (figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment) != (spend, visits, tier, segment):
                 changed.append((figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment,
-                                figures.valid_until, member_id))  # fmt: skip
-            elif member_id in fresh:
-                stamped.append((figures.valid_until, member_id))
+                                figures.valid_until, new_below, member_id))  # fmt: skip
+            elif member_id in fresh or new_below != below_since:
+                stamped.append((figures.valid_until, new_below, member_id))
         if changed:
             first = db.reserve_versions(session, len(changed))
-            rows_out = [(*row[:5], first + n, now, row[5]) for n, row in enumerate(changed)]
+            rows_out = [(*row[:6], first + n, now, row[6]) for n, row in enumerate(changed)]
             bulk.update(_MEMBER_TABLE, _CHANGED_COLUMNS, "id", rows_out)
-        bulk.update(_MEMBER_TABLE, ("figures_valid_until",), "id", stamped)
+        bulk.update(_MEMBER_TABLE, ("figures_valid_until", "tier_below_since"), "id", stamped)
         bulk.flush()
         changed_total += len(changed)
     return FiguresReport(looked, read_total, changed_total)

@@ -23,8 +23,8 @@ from uuid6 import uuid7
 
 from loyalty.phone import parse_mobile
 from loyalty.rules import PointsRules
-from loyalty.segments import segment_for
-from loyalty.tiers import tier_for_spend, twelve_months_before
+from loyalty.segments import DEFAULT_THRESHOLDS, SegmentThresholds, segment_for
+from loyalty.tiers import tier_after_change, tier_for_spend, twelve_months_before
 from server import chain
 from server.bulk import Bulk
 from server.db import ServerDatabase
@@ -49,6 +49,7 @@ _EMPTY_MEMBER: Final[dict[str, Any]] = {
     "phone": None, "name": "", "gender": None, "birthday": None, "tier": "", "spend_12m_cents": 0, "balance": 0,
     "segment": None, "consent_marketing": False, "consent_profile": False, "card_serial": None, "home_store": None,
     "last_visit_at": None, "visits_90d": 0, "deleted": False, "top_categories": [], "figures_valid_until": None,
+    "tier_below_since": None,
 }  # fmt: skip
 
 
@@ -168,6 +169,7 @@ def new_member_row(
         "last_visit_at": last_visit_at,
         "visits_90d": activity.visits_90d,
         "figures_valid_until": activity.valid_until,
+        "tier_below_since": None,
         "created_at": created,
         "updated_at": now if updated_at is None else updated_at,
         "version": version,
@@ -190,18 +192,26 @@ def activity(session: Session, member_ids: Collection[str], now: datetime) -> di
 
 
 def derived(
-    rules: PointsRules, now: datetime, created_at: datetime, last_visit_at: datetime | None, facts: Activity
+    rules: PointsRules,
+    now: datetime,
+    created_at: datetime,
+    last_visit_at: datetime | None,
+    facts: Activity,
+    *,
+    thresholds: SegmentThresholds = DEFAULT_THRESHOLDS,
 ) -> tuple[str, str]:
-    """The tier and segment codes a member has now, from their ledger activity."""
-    tier = tier_for_spend(rules, facts.spend_12m_cents).code
+    """The tier the member's 12-month spend reaches and their segment now (the chain's `thresholds`). Whether they
+    hold a higher tier for a while (the downgrade grace) is `loyalty.tiers.tier_after_change` / `tier_with_grace`."""
+    reached = tier_for_spend(rules, facts.spend_12m_cents).code
     segment = segment_for(
         now=now,
         created_at=created_at,
         last_visit_at=last_visit_at,
         visits_90d=facts.visits_90d,
         spend_12m_cents=facts.spend_12m_cents,
+        thresholds=thresholds,
     ).value
-    return tier, segment
+    return reached, segment
 
 
 def touch(
@@ -223,7 +233,11 @@ def touch(
     member.spend_12m_cents = activity.spend_12m_cents
     member.visits_90d = activity.visits_90d
     member.figures_valid_until = activity.valid_until
-    member.tier, member.segment = derived(rules, now, member.created_at, member.last_visit_at, activity)
+    thresholds = chain.insight_rules(session).thresholds
+    reached, member.segment = derived(
+        rules, now, member.created_at, member.last_visit_at, activity, thresholds=thresholds
+    )
+    member.tier, member.tier_below_since = tier_after_change(rules, member.tier, member.tier_below_since, reached)
     member.updated_at = now
     member.version = db.next_version(session)
     return member.version

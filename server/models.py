@@ -182,6 +182,9 @@ class Member(Base):
     #: oldest purchase they count can first leave its window (`server.purchase_window`). NULL: not known, read the
     #: ledger. Server-side only (not on the wire): set wherever the figures are computed, and by the nightly refresh.
     figures_valid_until: Mapped[datetime | None]
+    #: Since when the member's 12-month spend has been below the tier they hold: the nightly refresh moves them down
+    #: once the chain's grace has passed (`loyalty.tiers.tier_with_grace`). NULL: not below. Server-side only.
+    tier_below_since: Mapped[datetime | None]
 
 
 def _partial_index(name: str, *columns: str) -> Index:

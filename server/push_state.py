@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from loyalty.clock import day_bounds, store_day, store_zone
 from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.rules import PointsRules
-from loyalty.tiers import twelve_months_before
+from loyalty.segments import SegmentThresholds
+from loyalty.tiers import tier_after_change, twelve_months_before
 from protocol.vocabulary import EntryKind
 from protocol.wire import EnrolBody, ItemBody, MemberEditBody, MemberUpdateBody, PointEntryBody, PreferenceBody
 from server import chain
@@ -38,12 +39,12 @@ _MAX_MERGE_DEPTH = 32
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
 _STATE_COLUMNS = (
     "id, phone, deleted, merged_into, created_at, last_visit_at, balance, spend_12m_cents, visits_90d, tier, segment, "
-    "consent_marketing, consent_profile, version, birthday, figures_valid_until"
+    "consent_marketing, consent_profile, version, birthday, figures_valid_until, tier_below_since"
 )  # not updated_at: a member the batch changes gets the batch's time, the others are not written
 #: The member columns a batch changes, written back with one UPDATE.
 _CHANGING = (
     "balance", "spend_12m_cents", "visits_90d", "tier", "segment", "last_visit_at", "consent_marketing",
-    "consent_profile", "updated_at", "version", "figures_valid_until",
+    "consent_profile", "updated_at", "version", "figures_valid_until", "tier_below_since",
 )  # fmt: skip
 _changing_and_id = operator.attrgetter(*_CHANGING, "id")  # a member's UPDATE row, read at C speed
 
@@ -93,6 +94,7 @@ class MemberState:
     version: int
     birthday: date | None = None
     figures_valid_until: datetime | None = None  # until when spend_12m_cents and visits_90d stay exact (None: unknown)
+    tier_below_since: datetime | None = None  # in the downgrade grace since (`loyalty.tiers.tier_after_change`)
     updated_at: datetime | None = None  # set when the batch changes the member
     new_row: dict[str, Any] | None = None  # the whole row of a member created by this batch
     dirty: bool = False
@@ -100,11 +102,11 @@ class MemberState:
 
 def _state(bulk: Bulk, row: tuple[Any, ...]) -> MemberState:
     (member_id, phone, deleted, merged_into, created_at, last_visit_at, balance, spend, visits, tier, segment,
-     marketing, profile, version, birthday, valid_until) = row  # fmt: skip
+     marketing, profile, version, birthday, valid_until, below_since) = row  # fmt: skip
     read_time = bulk.read_time
     return MemberState(member_id, phone, bool(deleted), merged_into, read_time(created_at), read_time(last_visit_at),
                        balance, spend, visits, tier, segment, bool(marketing), bool(profile), version,
-                       _date(birthday), read_time(valid_until))  # fmt: skip
+                       _date(birthday), read_time(valid_until), read_time(below_since))  # fmt: skip
 
 
 def _date(value: object) -> date | None:
@@ -124,6 +126,7 @@ class Batch:
     device: AuthenticatedDevice
     now: datetime
     rules: PointsRules
+    thresholds: SegmentThresholds  # the chain's segment thresholds (its insight rules)
     members: dict[str, MemberState]
     by_phone: dict[str, MemberState]
     entries: dict[str, EntryFacts]
@@ -165,7 +168,7 @@ class Batch:
             row["id"], row["phone"], row["deleted"], row["merged_into"], row["created_at"], row["last_visit_at"],
             row["balance"], row["spend_12m_cents"], row["visits_90d"], row["tier"], row["segment"],
             row["consent_marketing"], row["consent_profile"], row["version"], row["birthday"],
-            row["figures_valid_until"], updated_at=row["updated_at"], new_row=row,
+            row["figures_valid_until"], row["tier_below_since"], updated_at=row["updated_at"], new_row=row,
         )  # fmt: skip
         self.members[member.id] = member
         return member
@@ -183,12 +186,18 @@ class Batch:
         return member.version
 
     def finish(self) -> None:
-        """Each changed member once: tier, visits and segment from the batch's running ledger activity."""
+        """Each changed member once: tier, visits and segment from the batch's running ledger activity (a member in
+        their downgrade grace keeps their tier: `loyalty.tiers.tier_after_change`)."""
         for member in self.touched.values():
             facts = self.activity_of(member.id)
             member.spend_12m_cents, member.visits_90d = facts.spend_12m_cents, facts.visits_90d
             member.figures_valid_until = facts.valid_until
-            member.tier, member.segment = derived(self.rules, self.now, member.created_at, member.last_visit_at, facts)
+            reached, member.segment = derived(
+                self.rules, self.now, member.created_at, member.last_visit_at, facts, thresholds=self.thresholds
+            )
+            member.tier, member.tier_below_since = tier_after_change(
+                self.rules, member.tier, member.tier_below_since, reached
+            )
             member.updated_at = self.now
 
     def window(self, member_id: str) -> Window:
@@ -362,6 +371,7 @@ def prepare(
         device=device,
         now=now,
         rules=chain.rules(session),
+        thresholds=chain.insight_rules(session).thresholds,
         members=members,
         by_phone=by_phone,
         entries=entries,

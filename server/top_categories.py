@@ -3,9 +3,10 @@ purchase lines the server holds (`entry_lines`, one JSON array per sale; a refun
 categories, so a return lowers them; an earn that was reversed counts for nothing). Kept on the member row
 (`member.top_categories`) so every till's cached member shows them offline.
 
-Computed set-wise by the refresh (`refresh_all`: `server admin refresh`, the nightly job of issue 17), which reads
-each chunk of members' 12-month spend per category in one query, over the lines' JSON in the database, and gives a
-new version only to the members whose top 3 changed (the tills pull only those). A merge recomputes the survivor's at
+Computed set-wise by the refresh's profile pass (`server.member_insight`, run by `server admin refresh` and nightly),
+which reads each chunk of members' 12-month spend per category in one query, over the lines' JSON in the database,
+and gives a new version only to the members whose top 3 (or tags) changed (the tills pull only those). A merge
+recomputes the survivor's at
 once (`spend_by_category`, `server.members.merge`). The push does not: it only stores the lines. Re-reading each
 pushed member's 12 months of lines on every batch cost more than the rest of the push together for members with a
 long history (225 ms of a 470 ms batch at ~550 lines each), and a day's members are mostly each pushed once, so
@@ -22,19 +23,13 @@ Thread: the admin command line (the refresh, merges, demo data).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Table
 
 from loyalty.categories import top_categories
-from loyalty.tiers import twelve_months_before
 from server.bulk import Bulk
-from server.db import ServerDatabase
-from server.member_chunks import CHUNK, live_member_chunks
 from server.models import Member
 
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
@@ -68,41 +63,3 @@ def spend_by_category(bulk: Bulk, member_ids: Collection[str], since: datetime) 
     for member_id, name, total in bulk.rows(sql, (*keys, bulk.stored_time(since))):
         found[member_id][name] = int(total or 0)  # PostgreSQL's SUM of bigint is numeric
     return found
-
-
-def _stored_list(value: Any) -> list[str]:
-    """A stored JSON list: SQLite's text or the PostgreSQL driver's decoded value."""
-    if value is None:
-        return []
-    decoded = json.loads(value) if isinstance(value, str | bytes) else value
-    return [str(item) for item in decoded] if isinstance(decoded, list) else []
-
-
-# -- the refresh ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RefreshReport:
-    members: int  # live members with profile consent looked at
-    changed: int  # of those, members whose top categories changed (each given a new version)
-
-
-def refresh_all(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> RefreshReport:
-    """Recompute every consenting live member's top categories over the 12 months before `now`, a chunk of members
-    per write transaction (the push waits at most one chunk's time for the write lock), and give each member whose
-    top 3 changed a new version, so the tills pull exactly those."""
-    since = twelve_months_before(now)
-    looked = changed_total = 0
-    for session, bulk, rows in live_member_chunks(db, "top_categories", where="consent_profile", chunk=chunk):
-        looked += len(rows)
-        spend = spend_by_category(bulk, [member_id for member_id, _top in rows], since)
-        changed = [
-            (top, member_id) for member_id, value in rows if (top := rank(spend[member_id])) != _stored_list(value)
-        ]
-        if changed:
-            first = db.reserve_versions(session, len(changed))
-            stamped = [(top, first + n, now, member_id) for n, (top, member_id) in enumerate(changed)]
-            bulk.update(_MEMBER_TABLE, ("top_categories", "version", "updated_at"), "id", stamped)
-            bulk.flush()
-        changed_total += len(changed)
-    return RefreshReport(looked, changed_total)

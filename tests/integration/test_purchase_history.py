@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from protocol.wire import SaleLine
 from server import cli as server_cli
-from server import data_rights, top_categories
+from server import data_rights, member_insight
 from server.models import HistoryAccess, Member
 from sync.client import Refused, ServerClient
 from tests.integration.conftest import OTHER_STORE, LiveServer, TillFactory, TillHandle
@@ -36,7 +36,7 @@ def top_of(server: LiveServer, member_id: str) -> list[str]:
 
 def refreshed_top(server: LiveServer, member_id: str) -> list[str]:
     """The member's top categories after the nightly refresh (`server admin refresh`) ran now."""
-    top_categories.refresh_all(server.db, datetime.now(UTC))
+    member_insight.refresh_profiles(server.db, datetime.now(UTC))
     return top_of(server, member_id)
 
 

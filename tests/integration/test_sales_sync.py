@@ -12,7 +12,7 @@ import pytest
 from localdb.ledger import RefundTarget
 from protocol.vocabulary import EntryKind
 from protocol.wire import SaleLine
-from server import data_rights, top_categories
+from server import data_rights, member_insight
 from server.models import EntryLines, LedgerEntry, Member, Sale
 from tests.integration.conftest import OTHER_STORE, LiveServer, TillFactory, TillHandle
 
@@ -179,7 +179,7 @@ def test_top_categories_come_from_the_refresh_and_reach_the_till(server: LiveSer
                         quantity_milli=1000, amount_cents=cents)  # fmt: skip
 
     def refreshed(now: datetime | None = None) -> tuple[list[str], int]:
-        report = top_categories.refresh_all(server.db, now or datetime.now(UTC), chunk=1)
+        report = member_insight.refresh_profiles(server.db, now or datetime.now(UTC), chunk=1)
         return list(_member(server, member_id).top_categories or []), report.changed
 
     till.till.ledger.award(cashier, member_id, 40_000, receipt_no="C1", lines=[line(1, "母婴", 30_000),

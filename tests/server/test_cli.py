@@ -353,3 +353,30 @@ def test_staff_pins_lists_who_still_has_a_legacy_hash_until_their_pin_is_set_aga
         assert (code, out) == (0, "every staff PIN hash is argon2id at the default cost\n")
     finally:
         pins.set_cost(before)
+
+
+def test_insight_rules_are_set_from_a_file_and_shown(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ("admin", "--db", sqlite_url)
+    code, out, _ = run(capsys, *base, "show-insight-rules")
+    document = json.loads(out)
+    assert code == 0 and document["version"] == 1 and document["tags"][0]["name"]["zh_CN"] == "生日临近"
+    document["version"], document["tier_grace_days"] = 2, 60
+    rules_file = tmp_path / "insight.json"
+    rules_file.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    assert run(capsys, *base, "set-insight-rules", str(rules_file))[:2] == (0, "2\n")
+    assert json.loads(run(capsys, *base, "show-insight-rules")[1])["tier_grace_days"] == 60
+
+    code, out, err = run(capsys, *base, "set-insight-rules", str(rules_file))  # the same version again
+    assert (code, out) == (1, "") and "must increase" in err
+    document["version"], document["tags"][0]["layer"] = 3, "mood"
+    rules_file.write_text(json.dumps(document), encoding="utf-8")
+    code, _, err = run(capsys, *base, "set-insight-rules", str(rules_file))
+    assert code == 1 and "invalid insight rules: tags[0].layer" in err
+    rules_file.write_bytes(b"\xff\xfe{")
+    code, _, err = run(capsys, *base, "set-insight-rules", str(rules_file))
+    assert code == 1 and "not UTF-8" in err and "Traceback" not in err
+
+    code, out, err = run(capsys, *base, "refresh")
+    assert code == 0 and "figures: " in out and "profiles (top categories, tags): " in out

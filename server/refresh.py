@@ -1,0 +1,94 @@
+"""The nightly refresh, whole: the figures pass (`server.member_figures`: spend, visits, segment, the tier under the
+downgrade grace) and then the profile pass (`server.member_insight`: top categories, RFM, Sens, tags), run by
+`server admin refresh` and by the server's own nightly schedule (`server.refresh_schedule`).
+
+One run at a time per database, whichever process or machine starts it: on PostgreSQL a session-level advisory lock
+(`pg_try_advisory_lock`), so two servers on one database never both run it; on SQLite an exclusive `flock` on a file
+beside the database (POSIX; on Windows the second run is not kept out, and would only repeat the first's work, each
+chunk in its own transaction). A run that finds the lock taken does nothing and says so (`RefreshBusy`).
+
+Thread: the admin command line, or the scheduler's thread in `serve`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from server.db import ServerDatabase
+from server.member_chunks import CHUNK
+from server.member_figures import FiguresReport, refresh_figures
+from server.member_insight import ProfileReport, refresh_profiles
+
+#: The advisory lock's key on PostgreSQL (any 64-bit number the chain's other software does not use).
+ADVISORY_KEY: Final = 0x4D44_5246  # "MDRF"
+
+
+class RefreshBusy(Exception):
+    """Another refresh of this database is running."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    figures: FiguresReport
+    profiles: ProfileReport
+    figures_seconds: float
+    profiles_seconds: float
+
+
+def refresh(db: ServerDatabase, now: datetime | None = None, *, chunk: int = CHUNK) -> RefreshReport:
+    """Run both passes at `now` (the database's clock by default); raises `RefreshBusy` when a run is under way."""
+    with _one_at_a_time(db):
+        at = now or db.clock()
+        started = time.perf_counter()
+        figures = refresh_figures(db, at, chunk=chunk)
+        middle = time.perf_counter()
+        profiles = refresh_profiles(db, at, chunk=chunk)
+        return RefreshReport(figures, profiles, middle - started, time.perf_counter() - middle)
+
+
+@contextlib.contextmanager
+def _one_at_a_time(db: ServerDatabase) -> Iterator[None]:
+    if db.is_sqlite:
+        with _file_lock(db.engine.url.database):
+            yield
+        return
+    with db.engine.connect() as connection:
+        taken = connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({ADVISORY_KEY})").scalar()
+        connection.commit()
+        if not taken:
+            raise RefreshBusy("another refresh of this database is running")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({ADVISORY_KEY})")
+            connection.commit()
+
+
+@contextlib.contextmanager
+def _file_lock(database: str | None) -> Iterator[None]:
+    try:
+        from fcntl import LOCK_EX, LOCK_NB, LOCK_UN, flock  # POSIX only
+    except ImportError:
+        yield
+        return
+    if not database:  # an in-memory database: one process
+        yield
+        return
+    fd = os.open(f"{database}-refresh", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            flock(fd, LOCK_EX | LOCK_NB)
+        except BlockingIOError:
+            raise RefreshBusy("another refresh of this database is running") from None
+        try:
+            yield
+        finally:
+            flock(fd, LOCK_UN)
+    finally:
+        os.close(fd)

@@ -1,0 +1,158 @@
+"""The nightly refresh as the chain lives it, on both databases: a loyal gold member who stops coming drifts to
+潜力 then 沉睡 and picks up the churn tags, keeps gold for the chain's grace once the year's spend has aged out, then
+moves down; a member in grace who buys a little keeps the tier; tags follow the chain's rules document (an edit
+takes effect on the next run) and only members who consented to a profile get any; a second run changes nothing;
+and a run that finds another under way (another server on the database) writes nothing."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from loyalty.insight import DEFAULT_INSIGHT_RULES, Condition, InsightRules
+from server import admin
+from server.db import ServerDatabase
+from server.models import Member
+from server.refresh import ADVISORY_KEY, RefreshBusy, refresh
+from tests.server.conftest import PHONE_A, ServerClock, Till
+
+OTHERS = [f"+86139000000{n:02d}" for n in range(9)]
+
+
+def _member(db: ServerDatabase, member_id: str) -> Member:
+    with db.read() as session:
+        member = session.scalar(select(Member).where(Member.id == member_id))
+        assert member is not None
+        return member
+
+
+def _chain(till: Till, clock: ServerClock) -> str:
+    """Nine members who bought a little today and one who spent 10,000 yuan over four visits this month: gold and
+    高价值忠诚型, the top fifth of the chain's spend."""
+    for phone in OTHERS:
+        other = till.enrolled(phone)
+        assert [r["status"] for r in till.push_ok(till.entry(other, 10, amount_cents=1_000))] == ["applied"]
+    today = clock.now
+    clock.now = today - timedelta(days=21)
+    member_id = till.enrolled(PHONE_A)
+    for days_ago in (20, 12, 6, 1):  # each visit pushed the day it was made, at 11:00 store time
+        clock.now = (today - timedelta(days=days_ago)).replace(hour=3, minute=0)
+        assert [r["status"] for r in till.push_ok(till.entry(member_id, 2_500))] == ["applied"]
+    clock.now = today
+    return member_id
+
+
+def test_a_loyal_member_who_stops_coming_drifts_down_and_keeps_gold_for_the_grace(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    member_id = _chain(till, server_clock)
+    refresh(db)
+    member = _member(db, member_id)
+    assert (member.tier, member.segment) == ("gold", "high_value_loyal")
+    assert "churn_risk" not in member.tags and member.tier_below_since is None
+    version = member.version
+    assert refresh(db).profiles.changed == 0 and refresh(db).figures.changed == 0  # nothing new, no new versions
+    assert _member(db, member_id).version == version
+
+    server_clock.advance(days=50)  # last visit 51 days ago
+    refresh(db)
+    member = _member(db, member_id)
+    assert (member.tier, member.segment) == ("gold", "potential") and member.version > version
+    assert "churn_risk" in member.tags  # top fifth of spend, not seen for over 45 days
+
+    server_clock.advance(days=50)  # 101 days
+    refresh(db)
+    member = _member(db, member_id)
+    assert member.segment == "dormant" and {"churn_risk", "win_back"} <= set(member.tags)
+
+    server_clock.advance(days=270)  # over a year: the spend has aged out, the grace starts
+    refresh(db)
+    member = _member(db, member_id)
+    assert (member.spend_12m_cents, member.tier) == (0, "gold") and member.tier_below_since == server_clock.now
+    server_clock.advance(days=20)
+    refresh(db)
+    assert _member(db, member_id).tier == "gold"
+
+    # A small purchase in the grace does not reach gold: the member keeps it until the grace ends
+    assert [r["status"] for r in till.push_ok(till.entry(member_id, 100, amount_cents=10_000))] == ["applied"]
+    member = _member(db, member_id)
+    assert (member.tier, member.spend_12m_cents, member.segment) == ("gold", 10_000, "potential")
+    assert member.tier_below_since is not None
+    server_clock.advance(days=11)  # 31 days since the spend fell below gold
+    refresh(db)
+    member = _member(db, member_id)
+    assert (member.tier, member.tier_below_since) == ("normal", None)
+
+
+def test_a_return_moves_the_tier_down_at_once(db: ServerDatabase, till: Till) -> None:
+    """Grace is for spend that ages out; a reversed purchase never counted."""
+    member_id = till.enrolled()
+    big = till.entry(member_id, 9_000)
+    till.push_ok(big)
+    assert _member(db, member_id).tier == "gold"
+    till.push_ok(till.entry(member_id, -9_000, "reverse", reverses=big["id"]))
+    refresh(db)
+    assert _member(db, member_id).tier == "normal"
+
+
+def test_tags_follow_the_rules_document_and_need_a_profile_consent(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    member_id = _chain(till, server_clock)
+    today = server_clock.now
+    for days_ago in (1, 2, 3, 4, 5):  # 5 of 9 visits in 90 days at 21:00 store time (13:00 UTC)
+        server_clock.now = (today - timedelta(days=days_ago)).replace(hour=13, minute=0)
+        assert [r["status"] for r in till.push_ok(till.entry(member_id, 10))] == ["applied"]
+    server_clock.now = today
+    birthday = (server_clock.now + timedelta(hours=8) + timedelta(days=5)).date().replace(year=1990)
+    [enrolled] = till.push_ok(till.enrol(OTHERS[0].replace("139", "137"), birthday=birthday.isoformat()))
+    [private] = till.push_ok(till.enrol("+8613600136001", birthday=birthday.isoformat(), consent_profile=False))
+    refresh(db)
+    assert "night_shopper" in _member(db, member_id).tags
+    assert "birthday_soon" in _member(db, enrolled["member"]).tags
+    assert _member(db, private["member"]).tags == []  # no consent, no profile
+
+    # The chain decides 5 night visits in 9 are not enough: the next run takes the tag away
+    night = next(tag for tag in DEFAULT_INSIGHT_RULES.tags if tag.code == "night_shopper")
+    stricter = replace(night, when=(Condition("night_visit_share_pct", ">=", 60),))
+    rules = replace(DEFAULT_INSIGHT_RULES, version=2,
+                    tags=tuple(stricter if tag is night else tag for tag in DEFAULT_INSIGHT_RULES.tags))  # fmt: skip
+    admin.set_insight_rules(db, InsightRules.from_dict(rules.to_dict()))
+    version = _member(db, member_id).version
+    refresh(db)
+    member = _member(db, member_id)
+    assert "night_shopper" not in member.tags and member.version > version
+    with pytest.raises(admin.AdminError, match="must increase"):
+        admin.set_insight_rules(db, rules)
+
+
+def test_a_refresh_under_way_elsewhere_keeps_a_second_one_out(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    member_id = _chain(till, server_clock)
+    version = _member(db, member_id).version
+    if db.is_sqlite:
+        from fcntl import LOCK_EX, LOCK_NB, flock
+
+        database = db.engine.url.database
+        assert database is not None
+        fd = os.open(f"{database}-refresh", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            flock(fd, LOCK_EX | LOCK_NB)  # another server process's run
+            with pytest.raises(RefreshBusy):
+                refresh(db)
+        finally:
+            os.close(fd)
+    else:
+        with db.engine.connect() as other:  # another server on the same PostgreSQL
+            assert other.exec_driver_sql(f"SELECT pg_try_advisory_lock({ADVISORY_KEY})").scalar()
+            with pytest.raises(RefreshBusy):
+                refresh(db)
+            other.exec_driver_sql(f"SELECT pg_advisory_unlock({ADVISORY_KEY})")
+    assert _member(db, member_id).version == version  # the refused run wrote nothing
+    refresh(db)
+    assert _member(db, member_id).version > version  # once the other run is over, it runs
