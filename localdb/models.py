@@ -281,6 +281,7 @@ class SyncState(Base):
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     config_version: Mapped[int] = mapped_column(Integer, default=0)
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    insight_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # loyalty.insight; NULL: the defaults
     member_code_public_key: Mapped[str | None] = mapped_column(String(64))
     revoked_cards: Mapped[list[int]] = mapped_column(JSON, default=list)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")

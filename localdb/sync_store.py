@@ -11,6 +11,7 @@ Thread: whichever runs the sync (the sync worker, or the command line); each met
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from localdb.staff import StaffService
 from localdb.till_config import TillSettings, ensure_sync_state
 from localdb.trusted_clock import ServerTimeSeen, TrustedClock
 from loyalty.clock import Clock
+from loyalty.insight import InsightRules, InvalidInsightRules
 from loyalty.roles import Role
 from loyalty.rules import PointsRules
 from protocol.limits import PUSH_BATCH_BYTES
@@ -47,6 +49,8 @@ _ENTRY_STATE: dict[str, str] = {
     ItemStatus.FLAGGED: EntrySync.FLAGGED.value,
     ItemStatus.REJECTED: EntrySync.REJECTED.value,
 }
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,9 +365,11 @@ class SyncStore:
     def apply_config(self, config: Mapping[str, Any]) -> None:
         """The server's rules, keys, revocations and staff list, as `GET /v1/config` gives them."""
         rules = PointsRules.from_dict(config["rules"])
+        insight = _insight_rules(config.get("insight"))
         store = config["store"]
         self._settings.update(
             rules=rules,
+            insight=insight,
             member_code_public_key=config["member_code_public_key"],
             revoked_cards=frozenset(int(s) for s in config["revoked_cards"]),
             timezone=store.get("timezone") or None,
@@ -417,3 +423,15 @@ class SyncStore:
         """This till's name as it registered (None before registration, or registered before names were kept)."""
         with self._db.read() as session:
             return ensure_sync_state(session).device_name
+
+
+def _insight_rules(document: object) -> InsightRules | None:
+    """The insight rules a config carries; None (keep the ones held) when it has none (a server older than issue 17)
+    or holds a form this till cannot read (a newer server's: names and actions stay as they were until an update)."""
+    if document is None:
+        return None
+    try:
+        return InsightRules.from_dict(document)
+    except InvalidInsightRules as error:
+        logger.warning("the server's insight rules were not taken: %s", error.field)
+        return None

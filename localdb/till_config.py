@@ -1,4 +1,5 @@
-"""Who this till is and the rules it applies offline: store code, device id, the points rules and the member-code
+"""Who this till is and the rules it applies offline: store code, device id, the points rules, the insight rules
+(tag names and suggested actions), the member-code
 public key (all from the server's config once registered), kept in the one `sync_state` row and cached here."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from uuid6 import uuid7
 from localdb.database import Database
 from localdb.models import SyncState
 from loyalty.clock import DEFAULT_STORE_TIMEZONE, store_day, store_zone
+from loyalty.insight import DEFAULT_INSIGHT_RULES, InsightRules
 from loyalty.member_code import public_key_from_text
 from loyalty.rules import DEFAULT_RULES, PointsRules
 
@@ -24,6 +26,7 @@ class TillConfig:
     device_id: str
     store_code: str
     rules: PointsRules
+    insight: InsightRules  # the chain's segments, tags and suggested actions (names in both languages)
     zone: tzinfo
     member_code_key: Ed25519PublicKey | None
     revoked_cards: frozenset[int]
@@ -56,6 +59,7 @@ def _from_row(state: SyncState) -> TillConfig:
         device_id=state.device_id,
         store_code=state.store_code,
         rules=PointsRules.from_dict(state.rules) if state.rules else DEFAULT_RULES,
+        insight=InsightRules.from_dict(state.insight_rules) if state.insight_rules else DEFAULT_INSIGHT_RULES,
         zone=store_zone(state.timezone),
         member_code_key=public_key_from_text(state.member_code_public_key) if state.member_code_public_key else None,
         revoked_cards=frozenset(state.revoked_cards),
@@ -81,6 +85,7 @@ class TillSettings:
         store_code: str | None = None,
         device_id: str | None = None,
         rules: PointsRules | None = None,
+        insight: InsightRules | None = None,
         member_code_public_key: str | None = None,
         revoked_cards: frozenset[int] | None = None,
         timezone: str | None = None,
@@ -98,6 +103,8 @@ class TillSettings:
                 state.device_id = device_id
             if rules is not None:
                 state.rules = rules.to_dict()
+            if insight is not None:
+                state.insight_rules = insight.to_dict()
             if member_code_public_key is not None:
                 state.member_code_public_key = member_code_public_key
             if revoked_cards is not None:

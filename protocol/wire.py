@@ -113,6 +113,9 @@ class TierInfo(Wire):
 class ConfigResponse(Wire):
     config_version: int
     rules: dict[str, Any]  # loyalty.rules.PointsRules.to_dict()
+    #: loyalty.insight.InsightRules.to_dict(): segment thresholds, tags and suggested actions. None from a server
+    #: older than issue 17 (the till keeps what it has).
+    insight: dict[str, Any] | None = None
     tiers: list[TierInfo]
     store: StoreInfo
     staff: list[StaffRecord]

@@ -239,6 +239,7 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
             return ConfigResponse(
                 config_version=chain.config_version(session),
                 rules=rules.to_dict(),
+                insight=chain.insight_rules(session).to_dict(),
                 tiers=_tiers(rules),
                 store=store_info(store),
                 staff=[

@@ -43,6 +43,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from loyalty.clock import DEFAULT_STORE_TIMEZONE, store_zone
 from loyalty.insight import InsightRules, InvalidInsightRules
 from loyalty.rules import InvalidRules, PointsRules
 from server import admin, chain, member_code_audit
@@ -278,11 +279,18 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     from server.app import create_app
     from server.limits import Limiter
+    from server.refresh_schedule import NightlyRefresh, parse_refresh_at
     from server.workers import ENVIRONMENT
 
+    try:
+        refresh_at = parse_refresh_at(args.refresh_at)
+        refresh_zone = store_zone(args.refresh_zone)
+    except (ValueError, KeyError) as error:  # KeyError: ZoneInfoNotFoundError, an unknown zone
+        parser.error(f"--refresh-at / --refresh-zone: {error}")
     limits = serve_limits(args)
     db = open_database(args.db)
     logger.info("%s", _describe(limits))
+    nightly = None if refresh_at is None else NightlyRefresh(db, refresh_at, refresh_zone).start()
     options: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -292,15 +300,16 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         "ssl_keyfile": args.ssl_keyfile,
         "server_header": False,
     }
-    if args.workers > 1:
-        db.close()  # migrated: each worker opens its own (`server.workers`)
-        os.environ[ENVIRONMENT] = json.dumps(args.argv)
-        uvicorn.run("server.workers:app", factory=True, workers=args.workers, **options)
-        return 0
-    tune_collector()
     try:
-        uvicorn.run(create_app(db, Limiter(limits)), **options)
+        if args.workers > 1:  # each worker opens its own database (`server.workers`); this one is the scheduler's
+            os.environ[ENVIRONMENT] = json.dumps(args.argv)
+            uvicorn.run("server.workers:app", factory=True, workers=args.workers, **options)
+        else:
+            tune_collector()
+            uvicorn.run(create_app(db, Limiter(limits)), **options)
     finally:
+        if nightly is not None:
+            nightly.stop()
         db.close()
     return 0
 
@@ -602,6 +611,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-keyfile", help="TLS private key (PEM)")
     serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
     serve.add_argument("--no-access-log", action="store_true", help="no line per request")
+    serve.add_argument(
+        "--refresh-at",
+        default="02:30",
+        metavar="HH:MM",
+        help="run the nightly refresh at this time of day in --refresh-zone (default 02:30), or 'off' (cron runs "
+        "`admin refresh` instead)",
+    )
+    serve.add_argument(
+        "--refresh-zone", default=DEFAULT_STORE_TIMEZONE, help="the time zone of --refresh-at (default Asia/Shanghai)"
+    )
     serve.add_argument(
         "--workers",
         type=_workers,

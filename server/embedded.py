@@ -1,7 +1,8 @@
 """The embedded demo server: the real app served by uvicorn in a background thread on 127.0.0.1 (a free port), on
-a SQLite file filled with demo data the first time. The till's `demo` command (the README's run command) uses it
-so a fresh machine has a chain to sync with; tests and benchmarks run the same server the same way. Its files are
-owner-only (0600 in 0700 folders, `server.files`), as the till's are."""
+a SQLite file filled with demo data the first time (then refreshed once, as the chain's nightly job would: tags,
+Fav and RFM from the insight rules). The till's `demo` command (the README's run command) uses it so a fresh machine
+has a chain to sync with; tests and benchmarks run the same server the same way. Its files are owner-only (0600 in
+0700 folders, `server.files`), as the till's are."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from server.demo import generate_demo
 from server.demo.loader import place_demo_staff
 from server.files import owner_only_sqlite_file
 from server.models import LedgerEntry, Member
+from server.refresh import refresh
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,7 @@ class EmbeddedServer:
         if empty:
             log.info("demo server: generating %d demo members", self._members)
             generate_demo(self.db, self._members)
+            refresh(self.db)  # the chain's nightly job once: tags, Fav and RFM from the insight rules
         else:
             place_demo_staff(self.db)  # an older demo's chain-wide cashier would reach no till now
         self._serving = ServingThread(create_app(self.db), timeout)

@@ -199,7 +199,12 @@ class MemberPage(Retranslating, QWidget):
         self.error_label.clear_error()
         config = self._ctx.till.settings.current()
         self.card.show_member(
-            member, rules=config.rules, preferences=preferences, today=self._ctx.till.today(), zone=config.zone
+            member,
+            rules=config.rules,
+            preferences=preferences,
+            today=self._ctx.till.today(),
+            zone=config.zone,
+            insight=config.insight,
         )
         self._apply_role()
         return True

@@ -45,7 +45,14 @@ from ui.context import AppContext
 from ui.error_line import ErrorLine
 from ui.preference_tree import PreferenceTree
 from ui.recent_visits import RecentVisits, Visits
-from widgets.display import PREFERENCE_KINDS, birthday_text, mark_member_data, preference_kind_name, segment_name
+from widgets.display import (
+    PREFERENCE_KINDS,
+    birthday_text,
+    mark_member_data,
+    preference_kind_name,
+    segment_name,
+    tags_by_layer,
+)
 from widgets.retranslating import Retranslating
 from widgets.whole_rows import WholeRows
 
@@ -262,10 +269,20 @@ class PreferencesPage(Retranslating, QWidget):
         self.name_label.setText(member.name if member else "")
         self.segment_label.setText(self._segment_text(member.segment) if member else "")
         self.birthday_label.setText(self._birthday_text(member) if member else "")
-        self.tags_label.setText(("  ·  ".join(member.tags) or self.tr("none")) if member else "")
+        self.tags_label.setText(self._tags_text(member.tags) if member else "")
         self.top_categories_label.setText(
             ("  ·  ".join(member.top_categories) or self.tr("not yet known")) if member else ""
         )
+
+    def _tags_text(self, tags: tuple[str, ...]) -> str:
+        """The tags by layer, named by the chain's insight rules in the screen's language."""
+        groups = tags_by_layer(self._ctx.till.settings.current().insight, tags)
+        line, separator = self.tr("%1: %2"), self.tr(", ")
+        shown = [
+            line.replace("%1", layer).replace("%2", separator.join(names)) if layer else separator.join(names)
+            for layer, names in groups
+        ]
+        return "  ·  ".join(shown) or self.tr("none")
 
     def _segment_text(self, segment: str | None) -> str:
         return segment_name(segment) if segment else self.tr("not yet known")

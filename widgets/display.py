@@ -13,13 +13,14 @@ Thread: GUI thread (the functions are pure apart from the translation lookup).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from types import MappingProxyType
 
-from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtCore import QCoreApplication, QLocale, QObject
 
 from localdb.models import EntrySync
+from loyalty.insight import InsightRules, Layer, Words
 from loyalty.rules import PointsRules, UnknownTier
 from loyalty.segments import Segment
 from protocol.vocabulary import EntryKind, ItemStatus, ItemType, PreferenceKind
@@ -217,6 +218,51 @@ def item_status_name(status: str | None) -> str:
         return _tr(_ITEM_STATUSES[ItemStatus(status)])
     except ValueError:
         return status
+
+
+_LAYERS: Mapping[Layer, str] = MappingProxyType(
+    {
+        Layer.BASIC: QT_TRANSLATE_NOOP("Display", "Basic"),
+        Layer.BEHAVIOUR: QT_TRANSLATE_NOOP("Display", "Behaviour"),
+        Layer.PREDICTION: QT_TRANSLATE_NOOP("Display", "Prediction"),
+    }
+)
+
+
+def chain_text(words: Words) -> str:
+    """A text the chain wrote in each language (a tag's name, a suggested action), in the screen's language."""
+    return words.in_language(QLocale().name())
+
+
+def tags_by_layer(insight: InsightRules, tags: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """The member's tags grouped by layer (basic, behaviour, prediction), each layer's name and its tags' names in
+    the screen's language. A tag the rules do not know (an older till's data, or tags from before the rules) is shown
+    as stored, last, under no layer name ("")."""
+    grouped: dict[Layer, list[str]] = {}
+    unknown: list[str] = []
+    for code in tags:
+        tag = insight.tag(code)
+        if tag is None:
+            unknown.append(code)
+        else:
+            grouped.setdefault(tag.layer, []).append(chain_text(tag.name))
+    shown = [(_tr(_LAYERS[layer]), grouped[layer]) for layer in Layer if layer in grouped]
+    return [*shown, ("", unknown)] if unknown else shown
+
+
+def suggested_actions(insight: InsightRules, segment: str | None, tags: Sequence[str], limit: int = 2) -> list[str]:
+    """What the guide could do for this member, most pressing first: the actions of their prediction tags, then of
+    their other tags, then their segment's (the chain's words, in the screen's language), at most `limit`."""
+    rules = [tag for code in tags if (tag := insight.tag(code)) is not None and tag.action is not None]
+    rules.sort(key=lambda tag: tag.layer is not Layer.PREDICTION)
+    actions = [chain_text(tag.action) for tag in rules if tag.action is not None]
+    try:
+        segment_action = insight.segment_actions.get(Segment(segment)) if segment else None
+    except ValueError:  # a segment newer than this till
+        segment_action = None
+    if segment_action is not None:
+        actions.append(chain_text(segment_action))
+    return actions[:limit]
 
 
 def segment_name(segment: str | None) -> str:

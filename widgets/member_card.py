@@ -1,6 +1,8 @@
 """The member card: everything the counter needs about a member at a glance. `MemberCard` owns how a member is
 shown: name, masked phone, tier with the progress to the next, available points with this till's pending (unsynced)
-points apart, the birthday-month badge, the segment, the tags and the top preferences of each kind.
+points apart, the birthday-month badge, the segment, the tags by layer (named by the chain's insight rules in the
+screen's language), what a guide could do for the member (the rules' suggested actions) and the top preferences of
+each kind.
 
 It takes data (a `MemberView`, the rules, the member's preferences, today's local date) and reads nothing itself.
 Thread: GUI thread.
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgres
 
 from localdb.member_view import MemberView
 from localdb.preferences import PreferenceView
+from loyalty.insight import DEFAULT_INSIGHT_RULES, InsightRules
 from loyalty.rules import PointsRules
 from loyalty.tiers import is_birthday_month, tier_progress
 from protocol.vocabulary import PreferenceKind
@@ -29,6 +32,8 @@ from widgets.display import (
     preference_kind_name,
     segment_name,
     signed_points_text,
+    suggested_actions,
+    tags_by_layer,
     tier_name,
     yuan_text,
 )
@@ -56,6 +61,7 @@ class _Shown:
     preferences: tuple[PreferenceView, ...]
     today: date
     zone: tzinfo
+    insight: InsightRules
 
 
 class MemberCard(Retranslating, QFrame):
@@ -88,6 +94,7 @@ class MemberCard(Retranslating, QFrame):
         self.tags_label = _label("tagsLabel", wrap=True)
         # The server's top 3 by 12-month spend: category names are chain data, shown as the POS wrote them.
         self.top_categories_label = _label("topCategoriesLabel", wrap=True)
+        self.action_label = _label("suggestedAction", wrap=True)  # the chain's words, in the screen's language
         self.preferences_label = _label("preferencesLabel", wrap=True)
         self.preferences_label.setTextFormat(Qt.TextFormat.PlainText)
         for data in (self.name_label, self.tags_label, self.top_categories_label, self.preferences_label):
@@ -123,10 +130,11 @@ class MemberCard(Retranslating, QFrame):
         grid.addLayout(points, 0, 1, 3, 1)
         grid.addWidget(self.details_label, 3, 0, 1, 2)
         grid.addWidget(self.tags_label, 4, 0, 1, 2)
-        grid.addWidget(self.top_categories_label, 5, 0, 1, 2)
-        grid.addWidget(self.preferences_label, 6, 0, 1, 2)
+        grid.addWidget(self.action_label, 5, 0, 1, 2)
+        grid.addWidget(self.top_categories_label, 6, 0, 1, 2)
+        grid.addWidget(self.preferences_label, 7, 0, 1, 2)
         grid.setColumnStretch(0, 1)
-        grid.setRowStretch(7, 1)
+        grid.setRowStretch(8, 1)
         self.retranslate()
 
     # -- data ----------------------------------------------------------------------------------------------------
@@ -139,10 +147,12 @@ class MemberCard(Retranslating, QFrame):
         preferences: Sequence[PreferenceView],
         today: date,
         zone: tzinfo = UTC,
+        insight: InsightRules = DEFAULT_INSIGHT_RULES,
     ) -> None:
         """Show this member; `today` is the store's local date (for the birthday month), `zone` the store's time
-        zone (the last visit is stored in UTC and shown as a local date)."""
-        self._shown = _Shown(view, rules, tuple(preferences), today, zone)
+        zone (the last visit is stored in UTC and shown as a local date), `insight` the chain's tag names and
+        suggested actions."""
+        self._shown = _Shown(view, rules, tuple(preferences), today, zone, insight)
         self._render()
 
     def clear_member(self) -> None:
@@ -189,7 +199,7 @@ class MemberCard(Retranslating, QFrame):
             for label in labels:
                 label.clear()
             hidden = (self.birthday_badge, self.pending_points, self.tags_label, self.top_categories_label,
-                      self.preferences_label)  # fmt: skip
+                      self.preferences_label, self.action_label)  # fmt: skip
             for widget in hidden:
                 widget.hide()
             self.tier_progress.setValue(0)
@@ -209,8 +219,11 @@ class MemberCard(Retranslating, QFrame):
             self.pending_points.setText(self.tr("incl. %1 not yet synced").replace("%1", signed))
         self.pending_points.setVisible(view.pending_points != 0)
         separator = self.tr(", ")
-        self.tags_label.setText(self.tr("Tags: %1").replace("%1", separator.join(view.tags)))
+        self.tags_label.setText(self._tags_text(shown.insight, view.tags, separator))
         self.tags_label.setVisible(bool(view.tags))
+        actions = suggested_actions(shown.insight, view.segment, view.tags)
+        self.action_label.setText(self.tr("Suggested: %1").replace("%1", "\n".join(actions)))
+        self.action_label.setVisible(bool(actions))
         frequent = self.tr("Frequent categories: %1").replace("%1", separator.join(view.top_categories))
         self.top_categories_label.setText(frequent)
         self.top_categories_label.setVisible(bool(view.top_categories))
@@ -231,6 +244,14 @@ class MemberCard(Retranslating, QFrame):
         birthday = birthday_text(view.birthday) if view.birthday else self.tr("not given")
         visit = local_date_text(view.last_visit_at, zone) if view.last_visit_at else self.tr("none yet")
         return self.tr("Birthday %1 · Last visit %2").replace("%1", birthday).replace("%2", visit)
+
+    def _tags_text(self, insight: InsightRules, tags: Sequence[str], separator: str) -> str:
+        layer_line = self.tr("%1: %2")
+        groups = [
+            layer_line.replace("%1", layer).replace("%2", separator.join(names)) if layer else separator.join(names)
+            for layer, names in tags_by_layer(insight, tags)
+        ]
+        return self.tr("Tags: %1").replace("%1", "  ·  ".join(groups))
 
     def _preferences_text(self, preferences: Sequence[PreferenceView], separator: str) -> str:
         grouped = top_preferences(preferences)

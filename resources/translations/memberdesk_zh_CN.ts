@@ -427,6 +427,18 @@
         <source>Platinum</source>
         <translation>白金</translation>
     </message>
+    <message>
+        <source>Basic</source>
+        <translation>基础属性</translation>
+    </message>
+    <message>
+        <source>Behaviour</source>
+        <translation>行为</translation>
+    </message>
+    <message>
+        <source>Prediction</source>
+        <translation>预测</translation>
+    </message>
 </context>
 <context>
     <name>EnrolDialog</name>
@@ -745,6 +757,10 @@ F12</translation>
     <message>
         <source>Frequent categories: %1</source>
         <translation>常购品类：%1</translation>
+    </message>
+    <message>
+        <source>Suggested: %1</source>
+        <translation>建议：%1</translation>
     </message>
     <message>
         <source>Top tier</source>
@@ -1622,6 +1638,14 @@ F12</translation>
     <message>
         <source>not yet known</source>
         <translation>暂不清楚</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
     </message>
     <message>
         <source>not given</source>

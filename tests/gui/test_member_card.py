@@ -4,12 +4,13 @@ a cashier awards and redeems, a store guide reads preferences, and the card foll
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QProgressBar, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -17,10 +18,12 @@ from localdb.member_view import MemberView
 from localdb.models import Member
 from localdb.preferences import PreferenceView
 from loyalty.clock import store_zone
+from loyalty.insight import DEFAULT_INSIGHT_RULES
 from loyalty.rules import DEFAULT_RULES
 from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import button_visible, child, show_widget
+from ui.i18n import Language, Translations
 from ui.member_page import MemberPage
 from widgets.display import points_text, signed_points_text, yuan_text
 from widgets.member_card import MemberCard
@@ -240,3 +243,35 @@ def test_logging_out_clears_the_card(gui_env: GuiEnv, qtbot: QtBot) -> None:
     gui_env.ctx.log_out()
     assert label(page, "memberName").text() == "" and label(page, "pointsBalance").text() == ""
     assert not button_visible(page, "awardButton") and page.member is None
+
+
+@pytest.mark.parametrize("language", [Language.EN, Language.ZH_CN])
+def test_tags_show_by_layer_with_the_chains_actions_in_the_screens_language(
+    card: MemberCard, qapp: QApplication, language: Language
+) -> None:
+    translations = Translations(qapp)
+    try:
+        translations.switch(language)
+        member = view(segment="dormant", tags=("win_back", "birthday_soon", "night_shopper", "周末客", "churn_risk"))
+        card.show_member(member, rules=DEFAULT_RULES, preferences=[], today=TODAY, insight=DEFAULT_INSIGHT_RULES)
+        tags, action = label(card, "tagsLabel").text(), label(card, "suggestedAction").text()
+        if language is Language.EN:
+            assert tags == (
+                "Tags: Basic: Birthday soon  ·  Behaviour: Night shopper  ·  "
+                "Prediction: Worth winning back, Churn risk  ·  周末客"  # a tag the rules do not know: as stored
+            )
+            assert action.splitlines() == [
+                "Suggested: Churn risk: call this week and offer a personal coupon",  # prediction first
+                "Birthday soon: mention the birthday-month bonus",
+            ]
+        else:
+            assert tags.startswith("标签：基础属性：生日临近") and "预测：待唤醒、流失风险" in tags
+            assert action.splitlines()[0] == "建议：流失风险：本周内电话回访并赠送专属券"
+            assert not re.search("[A-Za-z]", tags + action)
+        assert shown(card, "suggestedAction")
+        card.show_member(view(segment="new", tags=()), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+        assert not shown(card, "tagsLabel")
+        words = "New member: explain" if language is Language.EN else "新会员：介绍积分规则"
+        assert words in label(card, "suggestedAction").text()  # the segment's own action when no tag has one
+    finally:
+        translations.uninstall()
