@@ -136,6 +136,7 @@ class TagRule:
     layer: Layer
     when: tuple[Condition, ...]
     action: Words | None = None  # what a guide should do for a member with this tag
+    warn: bool = False  # a member who gains this tag goes on their store's churn-warning list (需关注会员)
 
     def holds(self, figures: MemberFigures) -> bool:
         return all(clause.holds(figures) for clause in self.when)
@@ -169,6 +170,7 @@ class InsightRules:
                     "layer": tag.layer.value,
                     "when": [clause.to_dict() for clause in tag.when],
                     **({"action": tag.action.to_dict()} if tag.action is not None else {}),
+                    **({"warn": True} if tag.warn else {}),
                 }
                 for tag in self.tags
             ],
@@ -239,7 +241,7 @@ def _words(value: object, where: str) -> Words:
 
 
 def _tag(value: object, where: str) -> TagRule:
-    tag = _object(value, where, {"code", "name", "layer", "when"}, optional=frozenset({"action"}))
+    tag = _object(value, where, {"code", "name", "layer", "when"}, optional=frozenset({"action", "warn"}))
     code = _text(tag["code"], f"{where}.code", _MAX_CODE)
     layer = tag["layer"]
     if layer not in {layer.value for layer in Layer}:
@@ -249,7 +251,10 @@ def _tag(value: object, where: str) -> TagRule:
         raise InvalidInsightRules(f"{where}.when", "must be a non-empty list of conditions")
     action = _words(tag["action"], f"{where}.action") if "action" in tag else None
     when = tuple(_condition(clause, f"{where}.when[{n}]") for n, clause in enumerate(clauses))
-    return TagRule(code, _words(tag["name"], f"{where}.name"), Layer(layer), when, action)
+    warn = tag.get("warn", False)
+    if not isinstance(warn, bool):
+        raise InvalidInsightRules(f"{where}.warn", "must be true or false")
+    return TagRule(code, _words(tag["name"], f"{where}.name"), Layer(layer), when, action, warn)
 
 
 def _condition(value: object, where: str) -> Condition:

@@ -88,6 +88,22 @@ class ItemType(StrEnum):
     MEMBER_UPDATE = "member_update"
     MEMBER_EDIT = "member_edit"  # a manager corrects a member's name, birthday or phone
     SALE = "sale"  # a sale without a member (the POS sent it): counted for the members' share of sales
+    WARNING_OUTCOME = "warning_outcome"  # what a guide did about a churn warning (需关注会员)
+
+
+class WarningReason(StrEnum):
+    """Why a member is on their store's churn-warning list."""
+
+    LEFT_LOYAL = "left_loyal"  # was 高价值忠诚型, drifted to 潜力 or 沉睡
+    TAG = "tag"  # gained a tag the chain's insight rules mark `warn` (e.g. 流失风险)
+
+
+class WarningOutcome(StrEnum):
+    """What was done about a churn warning."""
+
+    CALLED = "called"
+    OFFER_GIVEN = "offer_given"
+    NOT_REACHABLE = "not_reachable"
 
 
 class ItemStatus(StrEnum):
@@ -145,6 +161,7 @@ class ErrorCode(StrEnum):
     DUPLICATE_PHONE = "duplicate_phone"  # a member edit: the new phone belongs to another member
     INVALID_NAME = "invalid_name"
     INVALID_BIRTHDAY = "invalid_birthday"
+    UNKNOWN_WARNING = "unknown_warning"  # a warning outcome for no warning of this store
     OVER_REFUND = "over_refund"  # a refund of more money than its sale has left to refund
 
 
@@ -177,6 +194,7 @@ ITEM_REASONS: frozenset[ErrorCode] = frozenset(
         ErrorCode.INVALID_NAME,
         ErrorCode.INVALID_BIRTHDAY,
         ErrorCode.OVER_REFUND,
+        ErrorCode.UNKNOWN_WARNING,
     }
 )
 

@@ -33,6 +33,8 @@ from protocol.vocabulary import (
     PointsSign,
     PreferenceKind,
     PreferenceOp,
+    WarningOutcome,
+    WarningReason,
 )
 
 Points = Annotated[int, Field(ge=-MAX_POINTS, le=MAX_POINTS)]
@@ -270,7 +272,37 @@ class SaleBody(Wire):
         return lines_break_total(self.lines, self.total_cents)
 
 
-ItemBody = EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody | SaleBody
+class WarningOutcomeBody(Wire):
+    """What a guide or manager did about a churn warning of their store (`GET /v1/warnings`)."""
+
+    warning_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    outcome: WarningOutcome
+    staff_code: Code
+    at: AwareDatetime
+
+
+class ChurnWarningInfo(Wire):
+    """One member of the store's 需关注会员 list: why, since when, and what was done (None: not yet)."""
+
+    id: int
+    member_id: Id
+    reason: WarningReason
+    tag: str | None = None  # for reason "tag": the tag's code (its names are in the config's insight rules)
+    from_segment: str | None = None
+    to_segment: str | None = None
+    raised_at: AwareDatetime
+    outcome: WarningOutcome | None = None
+    handled_at: AwareDatetime | None = None
+    handled_by: str | None = None
+
+
+class WarningsResponse(Wire):
+    warnings: list[ChurnWarningInfo]
+
+
+ItemBody = (
+    EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody | SaleBody | WarningOutcomeBody
+)
 
 BODY_SCHEMAS: dict[ItemType, type[ItemBody]] = {
     ItemType.ENROL: EnrolBody,
@@ -279,6 +311,7 @@ BODY_SCHEMAS: dict[ItemType, type[ItemBody]] = {
     ItemType.MEMBER_UPDATE: MemberUpdateBody,
     ItemType.MEMBER_EDIT: MemberEditBody,
     ItemType.SALE: SaleBody,
+    ItemType.WARNING_OUTCOME: WarningOutcomeBody,
 }
 _ITEM_TYPES: dict[type[ItemBody], ItemType] = {schema: item_type for item_type, schema in BODY_SCHEMAS.items()}
 

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from loyalty.rules import PointsRules
 from protocol.limits import MAX_CHANGES_PAGE, MAX_MEMBER_CODES, MAX_RECEIPT_LENGTH, PROTOCOL_VERSION
-from protocol.vocabulary import ErrorCode
+from protocol.vocabulary import ErrorCode, WarningOutcome, WarningReason
 from protocol.wire import (
     AnchorRequest,
     AnchorResponse,
@@ -36,6 +36,7 @@ from protocol.wire import (
     CardReissueRequest,
     CardReissueResponse,
     ChangesResponse,
+    ChurnWarningInfo,
     ConfigResponse,
     Health,
     MemberCodesRequest,
@@ -49,8 +50,9 @@ from protocol.wire import (
     StaffRecord,
     TierInfo,
     TokenResponse,
+    WarningsResponse,
 )
-from server import chain
+from server import chain, churn_warnings
 from server.admin import AdminError, register_device, store_info
 from server.audit_anchors import AuditKeyIssued, issue_audit_key, latest_anchor, record_anchor
 from server.auth import AuthenticatedDevice, current_device, rotate, server_database
@@ -62,7 +64,7 @@ from server.guard import RequestGuard
 from server.limits import Limiter, address_key, retry_after
 from server.member_code_audit import Requester, record_issued
 from server.member_codes import issue_member_codes
-from server.models import Staff, Store
+from server.models import ChurnWarning, Staff, Store
 from server.purchase_history import Reader, purchase_history
 from server.push import MAX_POINTS, MAX_TILL_SEQ, answer_json, push
 from server.push_decode import decode_push
@@ -226,6 +228,14 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
         """A new token for the calling device (the till asks at the end of each sync). The token the call was made
         with stays valid until the new one is first used, then stops working; a revoked device is refused."""
         return TokenResponse(token=rotate(database, device))
+
+    @app.get("/v1/warnings", response_model=WarningsResponse, responses=error_responses(401, 413, 429), tags=["sync"])
+    def warnings(device: Device, database: Database) -> WarningsResponse:
+        """This store's 需关注会员 list (`server.churn_warnings`): open churn warnings of its members and those
+        handled in the last 30 days, newest first. Names and phones are not in it: the till has the members."""
+        with database.read() as session:
+            listed = churn_warnings.for_store(session, device.store_code, database.clock())
+            return WarningsResponse(warnings=[_warning_info(w) for w in listed])
 
     @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401, 413, 429), tags=["sync"])
     def config(device: Device, database: Database) -> ConfigResponse:
@@ -428,3 +438,19 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
             raise ApiError(409, ErrorCode.AUDIT_KEY_ISSUED, "this till's audit key was handed over already") from None
 
     return app
+
+
+def _warning_info(warning: ChurnWarning) -> ChurnWarningInfo:
+    outcome = None if warning.outcome is None else WarningOutcome(warning.outcome)
+    return ChurnWarningInfo(
+        id=warning.id,
+        member_id=warning.member_id,
+        reason=WarningReason(warning.reason),
+        tag=warning.tag,
+        from_segment=warning.from_segment,
+        to_segment=warning.to_segment,
+        raised_at=warning.raised_at,
+        outcome=outcome,
+        handled_at=warning.handled_at,
+        handled_by=warning.handled_by,
+    )

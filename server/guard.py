@@ -62,6 +62,7 @@ POLICIES: Final[Mapping[tuple[str, str], _Policy]] = {
     ("POST", "/v1/audit/key"): _Policy(Route.AUDIT, device=True),
     ("POST", "/v1/devices/token"): _Policy(Route.TOKEN, device=True),
     ("GET", "/v1/receipts"): _Policy(Route.RECEIPTS, device=True),
+    ("GET", "/v1/warnings"): _Policy(Route.WARNINGS, device=True),
 }
 
 #: Calls whose path holds an id: (method, prefix, suffix) -> policy.

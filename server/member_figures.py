@@ -23,8 +23,11 @@ from typing import Final
 
 from sqlalchemy import Table
 
+from loyalty.segments import Segment
 from loyalty.tiers import tier_with_grace
+from protocol.vocabulary import WarningReason
 from server import chain
+from server.churn_warnings import Raised, raise_warnings
 from server.db import ServerDatabase
 from server.member_chunks import CHUNK, live_member_chunks
 from server.members import derived
@@ -32,6 +35,7 @@ from server.models import Member
 from server.purchase_window import Activity, figures_valid, read_figures
 
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
+_DRIFTED: Final = frozenset({Segment.POTENTIAL.value, Segment.DORMANT.value})  # where a loyal member drifts to
 _CHANGED_COLUMNS: Final = (
     "spend_12m_cents", "visits_90d", "tier", "segment", "figures_valid_until", "tier_below_since", "version",
     "updated_at",
@@ -43,11 +47,12 @@ class FiguresReport:
     members: int  # live members looked at
     read: int  # of those, members whose figures had expired (or were never stamped), read from the ledger
     changed: int  # members whose figures, tier or segment changed (each given a new version)
+    warned: int = 0  # churn warnings raised: 高价值忠诚型 members who drifted down (`server.churn_warnings`)
 
 
 def refresh_figures(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> FiguresReport:
     """Bring every live member's figures, tier and segment to `now`, a chunk of members per write transaction."""
-    looked = read_total = changed_total = 0
+    looked = read_total = changed_total = warned = 0
     columns = (
         "spend_12m_cents, visits_90d, tier, segment, created_at, last_visit_at, figures_valid_until, tier_below_since"
     )
@@ -59,6 +64,7 @@ def refresh_figures(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) ->
         rules, insight = chain.rules(session), chain.insight_rules(session)
         changed: list[tuple[object, ...]] = []
         stamped: list[tuple[object, ...]] = []
+        drifted: list[Raised] = []
         for member_id, spend, visits, tier, segment, created_at, last_visit_at, valid_until, below in rows:
             figures = fresh.get(member_id) or Activity(spend, visits, bulk.read_time(valid_until))
             _reached, new_segment = derived(
@@ -69,6 +75,8 @@ def refresh_figures(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) ->
             new_tier, new_below = tier_with_grace(
                 rules, tier, figures.spend_12m_cents, below_since, now, insight.tier_grace_days
             )
+            if segment == Segment.HIGH_VALUE_LOYAL and new_segment in _DRIFTED:
+                drifted.append(Raised(member_id, WarningReason.LEFT_LOYAL, None, segment, new_segment))
             if (figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment) != (spend, visits, tier, segment):
                 changed.append((figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment,
                                 figures.valid_until, new_below, member_id))  # fmt: skip
@@ -79,6 +87,7 @@ def refresh_figures(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) ->
             rows_out = [(*row[:6], first + n, now, row[6]) for n, row in enumerate(changed)]
             bulk.update(_MEMBER_TABLE, _CHANGED_COLUMNS, "id", rows_out)
         bulk.update(_MEMBER_TABLE, ("figures_valid_until", "tier_below_since"), "id", stamped)
+        warned += raise_warnings(bulk, drifted, now)
         bulk.flush()
         changed_total += len(changed)
-    return FiguresReport(looked, read_total, changed_total)
+    return FiguresReport(looked, read_total, changed_total, warned)

@@ -29,8 +29,10 @@ from sqlalchemy import Table
 from loyalty.clock import store_day, store_zone
 from loyalty.insight import MemberFigures, quintile_cuts, quintile_score
 from loyalty.tiers import twelve_months_before
+from protocol.vocabulary import WarningReason
 from server import chain
 from server.bulk import Bulk
+from server.churn_warnings import Raised, raise_warnings
 from server.db import ServerDatabase
 from server.member_chunks import CHUNK, live_member_chunks
 from server.models import Member
@@ -50,6 +52,7 @@ _COLUMNS: Final = (
 class ProfileReport:
     members: int  # live members looked at
     changed: int  # members whose top categories or tags changed (each given a new version)
+    warned: int = 0  # churn warnings raised: members who gained a tag the rules mark `warn`
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,28 +78,34 @@ def refresh_profiles(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -
         rules = chain.insight_rules(session)
         cuts = rfm_cuts(Bulk(session.connection()), now)
         offsets = store_offsets(Bulk(session.connection()), now)
-    looked = changed_total = 0
+    looked = changed_total = warned = 0
+    warning_tags = {tag.code for tag in rules.tags if tag.warn}
     for session, bulk, rows in live_member_chunks(db, _COLUMNS, chunk=chunk):
         looked += len(rows)
         consenting = [row[0] for row in rows if row[1]]
         spend = spend_by_category(bulk, consenting, twelve_months_before(now))
         counts = ledger_counts(bulk, consenting, now, offsets)
         changed: list[tuple[Any, ...]] = []
+        gained: list[Raised] = []
         for member_id, consent, top_value, tags_value, *facts in rows:
             if consent:
                 figures = member_figures(facts, spend[member_id], counts.get(member_id, _Counts()), cuts, now, bulk)
                 top, tags = rank(spend[member_id]), rules.tags_for(figures)
             else:
                 top, tags = [], []
-            if top != stored_list(top_value) or tags != stored_list(tags_value):
+            held = stored_list(tags_value)
+            if top != stored_list(top_value) or tags != held:
                 changed.append((top, tags, member_id))
+                gained += [Raised(member_id, WarningReason.TAG, code) for code in tags if code in warning_tags
+                           and code not in held]  # fmt: skip
         if changed:
             first = db.reserve_versions(session, len(changed))
             out = [(top, tags, first + n, now, member_id) for n, (top, tags, member_id) in enumerate(changed)]
             bulk.update(_MEMBER_TABLE, ("top_categories", "tags", "version", "updated_at"), "id", out)
-            bulk.flush()
+        warned += raise_warnings(bulk, gained, now)
+        bulk.flush()
         changed_total += len(changed)
-    return ProfileReport(looked, changed_total)
+    return ProfileReport(looked, changed_total, warned)
 
 
 def member_figures(

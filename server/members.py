@@ -28,7 +28,7 @@ from loyalty.tiers import tier_after_change, tier_for_spend, twelve_months_befor
 from server import chain
 from server.bulk import Bulk
 from server.db import ServerDatabase
-from server.models import LedgerEntry, Member, Preference
+from server.models import ChurnWarning, LedgerEntry, Member, Preference
 from server.purchase_window import NO_ACTIVITY, Activity, read_figures
 from server.top_categories import rank, spend_by_category
 
@@ -305,11 +305,13 @@ def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str)
 
 def delete(session: Session, db: ServerDatabase, member_id: str) -> None:
     """Erase a member's personal data (the member asked): a `deleted` tombstone; every preference row (removed ones
-    too: they hold what was said about the person) deleted; the ledger keeps its figures under the id."""
+    too: they hold what was said about the person) and churn warning deleted; the ledger keeps its figures under the
+    id."""
     member = session.get(Member, member_id)
     if member is None or member.deleted or member.merged_into is not None:
         raise ValueError("no live member with this id")
     session.execute(sa_delete(Preference).where(Preference.member_id == member_id))
+    session.execute(sa_delete(ChurnWarning).where(ChurnWarning.member_id == member_id))  # who was to call them
     _make_tombstone(member, db, session)
     member.deleted = True
     member.version = db.next_version(session)

@@ -268,6 +268,32 @@ class Sale(Base):
     __table_args__ = (Index("ix_sale_store_created", "store_code", "created_at"),)
 
 
+class ChurnWarning(Base):
+    """A member their store should call (需关注会员): raised by the nightly refresh when a 高价值忠诚型 member drifts
+    to 潜力 or 沉睡 (`reason` "left_loyal") or gains a tag the insight rules mark `warn` (`reason` "tag"). At most one
+    open warning per member. A guide or manager records what was done (`outcome`) at a till; it syncs back
+    (`server.churn_warnings`)."""
+
+    __tablename__ = "churn_warning"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    store_code: Mapped[str | None] = mapped_column(String(32))  # the member's home store; NULL: every store's list
+    reason: Mapped[str] = mapped_column(String(16))
+    tag: Mapped[str | None] = mapped_column(String(32))
+    from_segment: Mapped[str | None] = mapped_column(String(32))
+    to_segment: Mapped[str | None] = mapped_column(String(32))
+    raised_at: Mapped[datetime]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        Index("ix_churn_warning_member", "member_id"),
+        Index("ix_churn_warning_store_raised", "store_code", "raised_at"),
+    )
+
+
 class Preference(Base):
     __tablename__ = "preference"
 

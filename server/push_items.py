@@ -35,8 +35,10 @@ from protocol.wire import (
     PushItem,
     SaleBody,
     SaleLine,
+    WarningOutcomeBody,
     item_key_of,
 )
+from server import churn_warnings
 from server.entry_checks import Uncheckable, check_entry
 from server.members import merge_tombstone_row, new_member_row
 from server.push_state import Batch, EntryFacts, MemberState
@@ -106,6 +108,8 @@ def apply_one(batch: Batch, body: ItemBody | None) -> Outcome:
             return _member_edit(batch, body)
         if isinstance(body, SaleBody):
             return _sale(batch, body)
+        if isinstance(body, WarningOutcomeBody):
+            return _warning_outcome(batch, body)
         return _member_update(batch, body)
     except _Refused as refusal:
         return Outcome(ItemStatus.REJECTED, reason=refusal.reason.value)
@@ -266,6 +270,20 @@ def _reconcile(batch: Batch, body: PointEntryBody, member: MemberState, counted_
         return None
     batch.window(member.id).refund(earn_id, body.amount_cents or 0)
     return earn_id
+
+
+def _warning_outcome(batch: Batch, body: WarningOutcomeBody) -> Outcome:
+    """What a guide or manager did about a churn warning on this store's list; the latest outcome stands. Recorded
+    even when the staff may not (flagged: the call was made all the same)."""
+    warning = churn_warnings.of_store(batch.session, body.warning_id, batch.device.store_code)
+    if warning is None:
+        raise _Refused(ErrorCode.UNKNOWN_WARNING)
+    at = min(body.at, batch.now)
+    if warning.handled_at is None or warning.handled_at <= at:
+        churn_warnings.record_outcome(warning, body.outcome, body.staff_code, at)
+    staff = staff_finding(batch, body.staff_code, Permission.EDIT_PREFERENCES)
+    reason = None if staff is None else staff.value
+    return Outcome(ItemStatus.APPLIED if reason is None else ItemStatus.FLAGGED, reason)
 
 
 def _sale(batch: Batch, body: SaleBody) -> Outcome:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from loyalty.insight import DEFAULT_INSIGHT_RULES, Condition, InsightRules
@@ -18,7 +20,7 @@ from server import admin
 from server.db import ServerDatabase
 from server.models import Member
 from server.refresh import ADVISORY_KEY, RefreshBusy, refresh
-from tests.server.conftest import PHONE_A, ServerClock, Till
+from tests.server.conftest import PHONE_A, ServerClock, Till, register
 
 OTHERS = [f"+86139000000{n:02d}" for n in range(9)]
 
@@ -156,3 +158,53 @@ def test_a_refresh_under_way_elsewhere_keeps_a_second_one_out(
     assert _member(db, member_id).version == version  # the refused run wrote nothing
     refresh(db)
     assert _member(db, member_id).version > version  # once the other run is over, it runs
+
+
+def _outcome(till: Till, warning_id: int, outcome: str = "called", staff: str = "G001") -> dict[str, Any]:
+    body = {"warning_id": warning_id, "outcome": outcome, "staff_code": staff, "at": till.clock.now.isoformat()}
+    return till.item("warning_outcome", body)
+
+
+def test_a_loyal_member_drifting_down_goes_on_the_stores_list_once_and_a_guides_call_closes_it(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    member_id = _chain(till, server_clock)
+    refresh(db)
+    assert till.get("/v1/warnings").json() == {"warnings": []}  # loyal and coming: nobody to call
+
+    server_clock.advance(days=50)
+    report = refresh(db)
+    assert report.figures.warned == 1 and report.profiles.warned == 0  # one open warning a member (流失风险 too)
+    [warning] = till.get("/v1/warnings").json()["warnings"]
+    assert (warning["member_id"], warning["reason"], warning["from_segment"], warning["to_segment"]) == (
+        member_id, "left_loyal", "high_value_loyal", "potential"
+    )  # fmt: skip
+    assert warning["outcome"] is None
+    server_clock.advance(days=50)
+    assert refresh(db).figures.warned == 0 and len(till.get("/v1/warnings").json()["warnings"]) == 1
+
+    call = _outcome(till, warning["id"])
+    assert [r["status"] for r in till.push_ok(call)] == ["applied"]
+    assert [r["status"] for r in till.push_ok(call)] == ["duplicate"]  # a lost answer, pushed again: once
+    [handled] = till.get("/v1/warnings").json()["warnings"]
+    assert (handled["outcome"], handled["handled_by"]) == ("called", "G001")
+    results = till.push_ok(_outcome(till, warning["id"] + 1000), _outcome(till, warning["id"], "offer_given", "C001"))
+    assert [(r["status"], r.get("reason")) for r in results] == [
+        ("rejected", "unknown_warning"),
+        ("flagged", "staff_not_allowed"),  # a cashier's call is recorded, and flagged for the manager
+    ]
+    assert till.get("/v1/warnings").json()["warnings"][0]["outcome"] == "offer_given"  # the latest stands
+
+
+def test_another_stores_till_does_not_see_or_close_the_warning(
+    db: ServerDatabase, till: Till, server_clock: ServerClock, client: TestClient
+) -> None:
+    _chain(till, server_clock)
+    server_clock.advance(days=50)
+    refresh(db)
+    [warning] = till.get("/v1/warnings").json()["warnings"]
+    device_id, token = register(client, db, "S002", "till-2")
+    other = Till(client, device_id, token, server_clock)
+    assert other.get("/v1/warnings").json() == {"warnings": []}
+    [result] = other.push_ok(_outcome(other, warning["id"]))
+    assert (result["status"], result["reason"]) == ("rejected", "unknown_warning")
