@@ -42,6 +42,7 @@ class Problem(StrEnum):
     CONSENT_REQUIRED = "consent_required"
     INVALID_PREFERENCE = "invalid_preference"
     PREFERENCE_NOT_FOUND = "preference_not_found"
+    WARNING_NOT_FOUND = "warning_not_found"  # a churn warning no longer on this store's list
     NO_MEMBER_CODE_KEY = "no_member_code_key"
     PHONE_NOT_VERIFIED = "phone_not_verified"  # a member edit: the old number typed is not the member's
     NOTHING_TO_EDIT = "nothing_to_edit"  # a member edit that changes nothing

@@ -117,6 +117,24 @@ class MemberAlias(Base):
     created_at: Mapped[datetime]
 
 
+class ChurnWarning(Base):
+    """The store's 需关注会员 list as the server last gave it (`GET /v1/warnings`, replaced each sync), with the
+    outcomes this till recorded since (pushed as `warning_outcome` items)."""
+
+    __tablename__ = "churn_warning"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # the server's id
+    member_id: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(16))
+    tag: Mapped[str | None] = mapped_column(String(32))
+    from_segment: Mapped[str | None] = mapped_column(String(32))
+    to_segment: Mapped[str | None] = mapped_column(String(32))
+    raised_at: Mapped[datetime]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[str | None] = mapped_column(String(32))
+
+
 class Preference(Base):
     __tablename__ = "preference"
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from localdb.audit import append_audit, has_audit_key, install_audit_key, parse_audit_key
 from localdb.audit_anchor import Anchor as Anchor
 from localdb.audit_anchor import AnchorRequest, anchor_request, note_anchored
+from localdb.churn_warnings import ChurnWarnings
 from localdb.database import Database
 from localdb.errors import Problem
 from localdb.errors import StoreError as StoreError
@@ -384,6 +385,10 @@ class SyncStore:
             # their login: a stolen till holds no hash of anyone outside its store. The row stays for the reports.
             session.execute(update(Staff).where(Staff.code.not_in(listed)).values(active=False, pin_hash=""))
             ensure_sync_state(session).config_version = int(config["config_version"])
+
+    def replace_warnings(self, rows: Iterable[Mapping[str, Any]]) -> int:
+        """The store's churn-warning list as the server gave it (`localdb.churn_warnings`)."""
+        return ChurnWarnings(self._db, self._clock).replace(rows)
 
     # -- runs -----------------------------------------------------------------------------------------------------
 

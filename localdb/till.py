@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from localdb.audit import AuditCheck, audit_head, verify_audit
 from localdb.audit_anchor import Anchor, AnchorVerdict, compare_with_anchor
 from localdb.chain_history import ChainHistoryService
+from localdb.churn_warnings import ChurnWarnings
 from localdb.database import Database, default_store_path, schema_revision
 from localdb.ledger import LedgerService
 from localdb.member_view import MemberQueries
@@ -59,6 +60,7 @@ class Till:
             self.trusted_clock.saw_before(seen)
         self.reports = ReportService(db, self.settings, clock)
         self.history = ChainHistoryService(db, clock)
+        self.warnings = ChurnWarnings(db, stamp)
 
     @classmethod
     def open(

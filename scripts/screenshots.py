@@ -195,6 +195,9 @@ def shoot_language(
     window.show_preferences(elsewhere)
     settle(app)
     shoot(window, out / "14-chain-history.png")
+    window.show_warnings()  # 需关注会员: the demo's refresh put the store's drifting members on it
+    settle(app)
+    shoot(window, out / "20-warnings.png")
 
     ctx.log_in(till.staff.login("M001", PINS["M001"]))
     window.show_sync()

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
         ReceiptResponse,
         RegisterRequest,
         RegisterResponse,
+        WarningsResponse,
     )
 
 log = logging.getLogger(__name__)
@@ -353,6 +354,18 @@ class ServerClient:
 
         answer = self._call("POST", "/v1/redemptions/authorize", json=request.model_dump(mode="json"), timeout=timeout)
         return AuthorizeResponse.model_validate(self._json(answer))
+
+    def warnings(self) -> WarningsResponse | None:
+        """`GET /v1/warnings`: this store's churn-warning list; None from a server older than issue 17 (404)."""
+        from protocol.wire import WarningsResponse
+
+        try:
+            answer = self._call("GET", "/v1/warnings")
+        except Refused as refused:
+            if refused.status == 404:
+                return None
+            raise
+        return WarningsResponse.model_validate(self._json(answer))
 
     def receipt(
         self, store_code: str, receipt_no: str, *, timeout: Timeouts | httpx.Timeout = AUTHORIZE_TIMEOUT

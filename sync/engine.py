@@ -306,10 +306,17 @@ class SyncEngine:
         with _Courier() as courier:
             self._push(client, courier, report, notify, cancel)
             self._pull(client, courier, report, notify, cancel)
+        self._warnings(client, cancel)
         # The token first: its rotation is an audit row, which the anchor then covers (the head anchored is the
         # chain as this sync leaves it).
         self._rotate_token(client, token, cancel)
         self._anchor(client, report)
+
+    def _warnings(self, client: ServerClient, cancel: threading.Event | None) -> None:
+        """The store's churn-warning list, after this till's outcomes were pushed (so it holds them)."""
+        listed = self._retrying(client.warnings, cancel)
+        if listed is not None:  # a server older than issue 17 has none: the till keeps what it had
+            self._store.replace_warnings(listed.model_dump(mode="json")["warnings"])
 
     def _anchor(self, client: ServerClient, report: SyncReport) -> None:
         """The audit chain's anchor, once the points have synced: fetch the audit key first if the till has none

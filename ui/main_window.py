@@ -54,6 +54,7 @@ from ui.scan_feedback import ScanFeedback
 from ui.settings import IDLE_LOCK_MINUTES, LANGUAGE, MEMBER_IDLE_SECONDS, WINDOW_GEOMETRY
 from ui.status_bar import TillStatusBar
 from ui.sync_page import SyncPage
+from ui.warnings_page import WarningsPage
 from widgets.enter_clicks import EnterPressesButtons
 from widgets.pending_sale_bar import CONFIRM_KEY, NO_MEMBER_KEY, PendingSaleBar
 from widgets.retranslating import Retranslating
@@ -95,8 +96,9 @@ class MainWindow(Retranslating, QMainWindow):
         self.member_page = MemberPage(ctx)
         self.preferences_page = PreferencesPage(ctx)
         self.sync_page = SyncPage(ctx)
+        self.warnings_page = WarningsPage(ctx)
         self.pages = QStackedWidget()
-        for page in (self.lookup_page, self.member_page, self.preferences_page, self.sync_page):
+        for page in (self.lookup_page, self.member_page, self.preferences_page, self.sync_page, self.warnings_page):
             self.pages.addWidget(page)
 
         self._brand = QLabel()
@@ -104,13 +106,14 @@ class MainWindow(Retranslating, QMainWindow):
         self.lookup_nav = self._nav_button("lookupNavButton", "F1")
         self.enrol_button = self._nav_button("enrolButton", "F5", checkable=False)
         self.preferences_nav = self._nav_button("preferencesNavButton", "F6")
+        self.warnings_nav = self._nav_button("warningsNavButton", "F8")
         self.sync_nav = self._nav_button("syncNavButton", "F9")
         self.printer_button = self._nav_button("printerButton", None, checkable=False)  # managers: the slip printer
         self.language_button = self._nav_button("languageButton", None, checkable=False)
         self.logout_button = self._nav_button("logoutButton", "F12", checkable=False)
         self.pos_button = self._nav_button("posSettingsButton", None, checkable=False)  # managers: the POS interface
         self._nav_group = QButtonGroup(self)
-        for button in (self.lookup_nav, self.preferences_nav, self.sync_nav):
+        for button in (self.lookup_nav, self.preferences_nav, self.warnings_nav, self.sync_nav):
             self._nav_group.addButton(button)
         nav = QFrame()
         nav.setObjectName("navBar")
@@ -118,7 +121,7 @@ class MainWindow(Retranslating, QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self._brand)
-        for button in (self.lookup_nav, self.enrol_button, self.preferences_nav, self.sync_nav):
+        for button in (self.lookup_nav, self.enrol_button, self.preferences_nav, self.warnings_nav, self.sync_nav):
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(self.printer_button)
@@ -196,6 +199,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.enrol_button.clicked.connect(self._enrol_pressed)
         self.preferences_nav.clicked.connect(self._show_preferences_of_current)
         self.sync_nav.clicked.connect(self.show_sync)
+        self.warnings_nav.clicked.connect(self.show_warnings)
+        self.warnings_page.member_chosen.connect(self.show_member)
         self.language_button.clicked.connect(self._toggle_language)
         self.printer_button.clicked.connect(self.open_printer_settings)
         self.logout_button.clicked.connect(self.log_out)
@@ -346,6 +351,11 @@ class MainWindow(Retranslating, QMainWindow):
             return
         self._show_page(self.sync_page, self.sync_nav)
 
+    def show_warnings(self) -> None:
+        """F8: the store's 需关注会员 list (guides and managers)."""
+        if self._ctx.can(Permission.EDIT_PREFERENCES):
+            self._show_page(self.warnings_page, self.warnings_nav)
+
     def _escape(self) -> None:
         if self.pages.currentWidget() is self.preferences_page:
             self._back_from_preferences()
@@ -394,13 +404,17 @@ class MainWindow(Retranslating, QMainWindow):
         self.enrol_button.setVisible(ctx.can(Permission.ENROL))
         self.preferences_nav.setVisible(ctx.can(Permission.VIEW_PREFERENCES))
         self.sync_nav.setVisible(ctx.can(Permission.SYNC))
+        self.warnings_nav.setVisible(ctx.can(Permission.EDIT_PREFERENCES))
         self.printer_button.setVisible(ctx.can(Permission.APPROVE))
         self.pos_button.setVisible(self._pos_api is not None and ctx.can(Permission.APPROVE))
         if staff is None:
             self._current_member = None
             self.show_lookup()
-        elif self.pages.currentWidget() is self.sync_page and not ctx.can(Permission.SYNC):
-            self.show_lookup()
+        else:
+            needs = {self.sync_page: Permission.SYNC, self.warnings_page: Permission.EDIT_PREFERENCES}
+            page = self.pages.currentWidget()
+            if page in needs and not ctx.can(needs[page]):  # a page this role may not see
+                self.show_lookup()
 
     def put_member_away(self) -> None:
         """Nobody has touched the till for a while: back to an empty lookup, so the last customer's name and balance
@@ -452,6 +466,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.enrol_button.setText(self.tr("New member\nF5"))
         self.preferences_nav.setText(self.tr("Preferences\nF6"))
         self.sync_nav.setText(self.tr("Sync / day end\nF9"))
+        self.warnings_nav.setText(self.tr("To contact\nF8"))
         # Each language's name in itself, untranslated: whoever reads the other language must recognise it.
         english_now = self._translations is not None and self._translations.language is Language.EN
         self.language_button.setText("中文" if english_now else "English")

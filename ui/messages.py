@@ -76,6 +76,9 @@ _STORE: dict[Problem, str] = {
         "Messages", "Enter a preference of up to 200 characters, once per member."
     ),
     Problem.PREFERENCE_NOT_FOUND: QT_TRANSLATE_NOOP("Messages", "That preference no longer exists."),
+    Problem.WARNING_NOT_FOUND: QT_TRANSLATE_NOOP(
+        "Messages", "That member is no longer on the list. Sync to see the store's list as it is now."
+    ),
     Problem.NO_MEMBER_CODE_KEY: QT_TRANSLATE_NOOP(
         "Messages", "This till cannot read member codes until it has synced with the server once."
     ),
@@ -208,6 +211,9 @@ _REASONS: dict[str, str] = {
         "Messages", "The entry it reverses or refunds is not known to the server."
     ),
     ErrorCode.ALREADY_REVERSED.value: QT_TRANSLATE_NOOP("Messages", "That entry was already reversed elsewhere."),
+    ErrorCode.UNKNOWN_WARNING.value: QT_TRANSLATE_NOOP(
+        "Messages", "That member is not on this store's contact list at head office (another store's, or removed)."
+    ),
     ErrorCode.RULE_VIOLATION.value: QT_TRANSLATE_NOOP("Messages", "It breaks the points rules."),
     ErrorCode.INVALID_PHONE.value: QT_TRANSLATE_NOOP("Messages", "The phone number is not a valid mobile number."),
     ErrorCode.OVERDRAWN.value: QT_TRANSLATE_NOOP(

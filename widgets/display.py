@@ -140,9 +140,9 @@ _ITEM_TYPES: Mapping[ItemType, str] = MappingProxyType(
         ItemType.POINT_ENTRY: QT_TRANSLATE_NOOP("Display", "Points entry"),
         ItemType.PREFERENCE: QT_TRANSLATE_NOOP("Display", "Preference"),
         ItemType.MEMBER_UPDATE: QT_TRANSLATE_NOOP("Display", "Member's consent"),
-        ItemType.SALE: QT_TRANSLATE_NOOP("Display", "Sale without a member"),
         ItemType.MEMBER_EDIT: QT_TRANSLATE_NOOP("Display", "Member's details"),
         ItemType.SALE: QT_TRANSLATE_NOOP("Display", "Sale (no member)"),
+        ItemType.WARNING_OUTCOME: QT_TRANSLATE_NOOP("Display", "Contact list: outcome"),
     }
 )
 

@@ -356,16 +356,16 @@
         <translation>会员授权</translation>
     </message>
     <message>
-        <source>Sale without a member</source>
-        <translation>非会员消费</translation>
-    </message>
-    <message>
         <source>Member&apos;s details</source>
         <translation>会员资料</translation>
     </message>
     <message>
         <source>Sale (no member)</source>
         <translation>无会员销售</translation>
+    </message>
+    <message>
+        <source>Contact list: outcome</source>
+        <translation>需关注会员：处理结果</translation>
     </message>
     <message>
         <source>Not synced yet</source>
@@ -689,6 +689,12 @@ F6</translation>
 F9</source>
         <translation>同步/日结
 F9</translation>
+    </message>
+    <message>
+        <source>To contact
+F8</source>
+        <translation>需关注
+F8</translation>
     </message>
     <message>
         <source>Printer</source>
@@ -1098,6 +1104,10 @@ F12</translation>
         <translation>该偏好已不存在。</translation>
     </message>
     <message>
+        <source>That member is no longer on the list. Sync to see the store&apos;s list as it is now.</source>
+        <translation>该会员已不在名单上。请同步以查看本店最新名单。</translation>
+    </message>
+    <message>
         <source>This till cannot read member codes until it has synced with the server once.</source>
         <translation>本机需先与服务器完成一次同步，才能识别会员码。</translation>
     </message>
@@ -1324,6 +1334,10 @@ F12</translation>
     <message>
         <source>That entry was already reversed elsewhere.</source>
         <translation>该记录已在其他收银机冲正。</translation>
+    </message>
+    <message>
+        <source>That member is not on this store&apos;s contact list at head office (another store&apos;s, or removed).</source>
+        <translation>总部的本店需关注名单上没有该会员（属于其他门店，或已移除）。</translation>
     </message>
     <message>
         <source>It breaks the points rules.</source>
@@ -2605,6 +2619,77 @@ F12</translation>
     <message>
         <source>Cashier</source>
         <translation>收银员</translation>
+    </message>
+</context>
+<context>
+    <name>WarningsPage</name>
+    <message>
+        <source>Since</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>会员</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Suggested</source>
+        <translation>建议</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>处理</translation>
+    </message>
+    <message>
+        <source>Called</source>
+        <translation>已联系</translation>
+    </message>
+    <message>
+        <source>Offer given</source>
+        <translation>已发券</translation>
+    </message>
+    <message>
+        <source>Not reachable</source>
+        <translation>联系不上</translation>
+    </message>
+    <message>
+        <source>Not yet</source>
+        <translation>未处理</translation>
+    </message>
+    <message>
+        <source>(not on this till yet)</source>
+        <translation>（本机尚无此会员）</translation>
+    </message>
+    <message>
+        <source>Was %1, now %2</source>
+        <translation>原为%1，现为%2</translation>
+    </message>
+    <message>
+        <source>Tagged %1</source>
+        <translation>新增标签：%1</translation>
+    </message>
+    <message>
+        <source>Members to contact</source>
+        <translation>需关注会员</translation>
+    </message>
+    <message>
+        <source>Members the chain&apos;s figures say are drifting away, from the nightly refresh. Call them, then record what happened: it goes to head office with the next sync.</source>
+        <translation>夜间刷新根据全连锁数据找出的可能流失的会员。请联系他们，并记录结果：下次同步时上报总部。</translation>
+    </message>
+    <message>
+        <source>Nobody to contact. The list comes with each sync.</source>
+        <translation>暂无需关注的会员。名单随每次同步更新。</translation>
+    </message>
+    <message>
+        <source>Open member</source>
+        <translation>打开会员</translation>
     </message>
 </context>
 <context>

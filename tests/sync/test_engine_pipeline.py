@@ -62,6 +62,9 @@ class ScriptedServer:
     def audit_key(self) -> str:
         raise ServerUnreachable("the scripted server keeps no audit chains")
 
+    def warnings(self) -> None:
+        return None  # a server from before churn warnings
+
     def config(self) -> ConfigResponse:
         return ConfigResponse(config_version=1, rules=self.rules, tiers=[], store=StoreInfo(code="S001", name="店"),
                               staff=[], member_code_public_key=PUBLIC_KEY, revoked_cards=[])  # fmt: skip
