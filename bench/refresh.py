@@ -35,8 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-REPO = Path(__file__).resolve().parents[1]
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+from bench.sync import PG_ADMIN, REPO, postgres_database
 
 
 def child(url: str, at: str) -> None:
@@ -74,13 +73,7 @@ def database_url(backend: str, folder: Path, members: int, lines: bool) -> str:
     suffix = "" if lines else "-nolines"
     if backend == "sqlite":
         return f"sqlite:///{folder / f'refresh-{members}{suffix}.sqlite3'}"
-    import psycopg
-
-    name = f"md_refresh_{members}{suffix.replace('-', '_')}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    return postgres_database(f"md_refresh_{members}{suffix.replace('-', '_')}")
 
 
 def drop_postgres(url: str) -> None:

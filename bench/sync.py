@@ -84,9 +84,13 @@ def member_count(db: str) -> int:
 def server_url_for(backend: str, folder: Path, members: int) -> str:
     if backend == "sqlite":
         return f"sqlite:///{folder / f'server-{members}.sqlite3'}"
+    return postgres_database(f"md_bench_{members}")
+
+
+def postgres_database(name: str) -> str:
+    """The URL of the local PostgreSQL's database `name`, created when missing."""
     import psycopg
 
-    name = f"md_bench_{members}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
             conn.execute(f'CREATE DATABASE "{name}"')
