@@ -61,6 +61,7 @@ from server.changes import DEFAULT_LIMIT, changes_page
 from server.db import ServerDatabase
 from server.errors import ApiError, error_responses
 from server.guard import RequestGuard
+from server.health_board import board
 from server.limits import Limiter, address_key, retry_after
 from server.member_code_audit import Requester, record_issued
 from server.member_codes import issue_member_codes
@@ -236,6 +237,13 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
         with database.read() as session:
             listed = churn_warnings.for_store(session, device.store_code, database.clock())
             return WarningsResponse(warnings=[_warning_info(w) for w in listed])
+
+    @app.get("/v1/board", responses=error_responses(401, 413, 429), tags=["sync"])
+    def health_board(device: Device, database: Database) -> dict[str, Any]:
+        """The 会员看板 document (`server.health_board`): this store's and the chain's figures over today, 7 and 30
+        days, with its `as_of` time. Counts and sums only: no member in it."""
+        with database.read() as session:
+            return board(session, device.store_code, database.clock())
 
     @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401, 413, 429), tags=["sync"])
     def config(device: Device, database: Database) -> ConfigResponse:

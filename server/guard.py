@@ -63,6 +63,7 @@ POLICIES: Final[Mapping[tuple[str, str], _Policy]] = {
     ("POST", "/v1/devices/token"): _Policy(Route.TOKEN, device=True),
     ("GET", "/v1/receipts"): _Policy(Route.RECEIPTS, device=True),
     ("GET", "/v1/warnings"): _Policy(Route.WARNINGS, device=True),
+    ("GET", "/v1/board"): _Policy(Route.BOARD, device=True),
 }
 
 #: Calls whose path holds an id: (method, prefix, suffix) -> policy.

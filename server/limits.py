@@ -47,6 +47,7 @@ class Route(StrEnum):
     PURCHASES = "purchases"  # a member's purchase history
     RECEIPTS = "receipts"  # another store's receipt, for a return at the counter
     WARNINGS = "warnings"  # the store's churn-warning list (需关注会员)
+    BOARD = "board"  # the health board's figures (会员看板)
 
 
 #: The largest body each call accepts, in bytes, sized from the protocol's own limits; a call without a body (GET)
@@ -70,6 +71,7 @@ BODY_CAPS: Final[Mapping[Route, int]] = {
     Route.PURCHASES: 0,
     Route.RECEIPTS: 0,
     Route.WARNINGS: 0,
+    Route.BOARD: 0,
 }
 #: Anything else (health, the OpenAPI document, unknown paths) reads no body; one declared above this is refused.
 OTHER_BODY_CAP: Final = 4 * KIB
@@ -122,6 +124,7 @@ def _default_rates() -> dict[Route, Rate | None]:
         Route.PURCHASES: Rate(0.5, 30),
         Route.RECEIPTS: Rate(1, 20),  # a return of another store's sale at the counter
         Route.WARNINGS: Rate(1, 20),  # once per sync
+        Route.BOARD: Rate(1, 20),  # once per sync
         Route.CARD_REISSUE: Rate(0.1, 5),  # a lost card now and then, with a manager beside the till
         # Per client address: a till registers once; a manager setting up a shop registers a few in a row.
         Route.REGISTER: Rate(0.2, 10),  # 12 a minute

@@ -38,8 +38,8 @@ def test_no_request_makes_the_server_fail(live: tuple[LiveServer, str], monkeypa
     schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
     operations = [cast(Any, result).ok() for result in schema.get_all_operations()]
     assert (
-        len(operations) == 15
-    )  # PROTOCOL.md's 7, the audit calls, the card re-issue, the token rotation, purchases, receipts, warnings
+        len(operations) == 16
+    )  # PROTOCOL.md's 7, the audit calls, the card re-issue, the token rotation, purchases, receipts, warnings, board
     for operation in operations:
 
         @given(case=operation.as_strategy())

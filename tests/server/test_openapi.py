@@ -15,7 +15,7 @@ def test_openapi_describes_the_real_statuses(client: TestClient) -> None:
     assert set(paths) == {"/v1/health", "/v1/devices/register", "/v1/config", "/v1/push", "/v1/changes",
                           "/v1/redemptions/authorize", "/v1/member-codes", "/v1/audit/anchor",
                           "/v1/audit/key", "/v1/cards/reissue", "/v1/devices/token",
-                          "/v1/members/{member_id}/purchases", "/v1/receipts", "/v1/warnings"}  # fmt: skip
+                          "/v1/members/{member_id}/purchases", "/v1/receipts", "/v1/warnings", "/v1/board"}  # fmt: skip
     statuses = {
         (method, path): set(operation["responses"])
         for path, item in paths.items()
@@ -26,6 +26,7 @@ def test_openapi_describes_the_real_statuses(client: TestClient) -> None:
         ("post", "/v1/devices/register"): {"200", "400", "403", "404", "413", "422", "429"},
         ("get", "/v1/config"): {"200", "401", "413", "429"},
         ("get", "/v1/warnings"): {"200", "401", "413", "429"},
+        ("get", "/v1/board"): {"200", "401", "413", "429"},
         ("post", "/v1/push"): {"200", "400", "401", "409", "413", "422", "429"},
         ("get", "/v1/changes"): {"200", "400", "401", "410", "413", "429"},
         ("post", "/v1/redemptions/authorize"): {"200", "400", "401", "413", "422", "429"},
