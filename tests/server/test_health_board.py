@@ -48,7 +48,8 @@ def test_the_board_equals_the_days_figures_worked_out_by_hand(
     # At S001 today: A bought twice (100 + 200 yuan), B once (50 yuan; the 900 reversed counts for nothing)
     assert (today["active_members"], today["new_members"], today["repurchase_rate_pct"]) == (2, 3, 50)
     assert (today["points_issued"], today["points_redeemed"], today["points_usage_rate_pct"]) == (350, 100, 28)
-    assert (today["member_tickets"], today["member_sales_cents"], today["member_avg_ticket_cents"]) == (3, 35_000, 11_666)
+    tickets = (today["member_tickets"], today["member_sales_cents"], today["member_avg_ticket_cents"])
+    assert tickets == (3, 35_000, 11_666)
     assert (today["other_tickets"], today["other_sales_cents"], today["other_avg_ticket_cents"]) == (1, 15_000, 15_000)
     assert today["member_sales_share_pct"] == 70  # 35,000 of 50,000
     assert (today["warnings_handled"], today["wake_up_rate_pct"]) == (0, None)  # yesterday's call is not today's
