@@ -300,6 +300,7 @@ class SyncState(Base):
     config_version: Mapped[int] = mapped_column(Integer, default=0)
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     insight_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # loyalty.insight; NULL: the defaults
+    board: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the last health board (GET /v1/board); NULL: none
     member_code_public_key: Mapped[str | None] = mapped_column(String(64))
     revoked_cards: Mapped[list[int]] = mapped_column(JSON, default=list)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")

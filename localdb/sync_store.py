@@ -386,6 +386,16 @@ class SyncStore:
             session.execute(update(Staff).where(Staff.code.not_in(listed)).values(active=False, pin_hash=""))
             ensure_sync_state(session).config_version = int(config["config_version"])
 
+    def keep_board(self, document: Mapping[str, Any]) -> None:
+        """The health board's figures as the server gave them (`GET /v1/board`), for the 会员看板 page offline."""
+        with self._db.write() as session:
+            ensure_sync_state(session).board = dict(document)
+
+    def board(self) -> dict[str, Any] | None:
+        """The last health board kept, or None before the first sync with a server that has one."""
+        with self._db.read() as session:
+            return ensure_sync_state(session).board
+
     def replace_warnings(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """The store's churn-warning list as the server gave it (`localdb.churn_warnings`)."""
         return ChurnWarnings(self._db, self._clock).replace(rows)

@@ -198,6 +198,9 @@ def shoot_language(
     window.show_warnings()  # 需关注会员: the demo's refresh put the store's drifting members on it
     settle(app)
     shoot(window, out / "20-warnings.png")
+    window.show_board()  # 会员看板: the figures the last sync brought
+    settle(app)
+    shoot(window, out / "21-board.png")
 
     ctx.log_in(till.staff.login("M001", PINS["M001"]))
     window.show_sync()

@@ -355,6 +355,18 @@ class ServerClient:
         answer = self._call("POST", "/v1/redemptions/authorize", json=request.model_dump(mode="json"), timeout=timeout)
         return AuthorizeResponse.model_validate(self._json(answer))
 
+    def board(self) -> dict[str, Any] | None:
+        """`GET /v1/board`: the health board's figures (a document the till keeps as is); None from a server older
+        than issue 17 (404)."""
+        try:
+            answer = self._call("GET", "/v1/board")
+        except Refused as refused:
+            if refused.status == 404:
+                return None
+            raise
+        document = self._json(answer)
+        return document if isinstance(document, dict) else None
+
     def warnings(self) -> WarningsResponse | None:
         """`GET /v1/warnings`: this store's churn-warning list; None from a server older than issue 17 (404)."""
         from protocol.wire import WarningsResponse

@@ -313,10 +313,14 @@ class SyncEngine:
         self._anchor(client, report)
 
     def _warnings(self, client: ServerClient, cancel: threading.Event | None) -> None:
-        """The store's churn-warning list, after this till's outcomes were pushed (so it holds them)."""
+        """The store's churn-warning list, after this till's outcomes were pushed (so it holds them), and the health
+        board's figures."""
         listed = self._retrying(client.warnings, cancel)
         if listed is not None:  # a server older than issue 17 has none: the till keeps what it had
             self._store.replace_warnings(listed.model_dump(mode="json")["warnings"])
+        board = self._retrying(client.board, cancel)
+        if board is not None:
+            self._store.keep_board(board)
 
     def _anchor(self, client: ServerClient, report: SyncReport) -> None:
         """The audit chain's anchor, once the points have synced: fetch the audit key first if the till has none

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from localdb.staff import StaffSession
 from loyalty.roles import Permission
+from ui.board_page import BoardPage
 from ui.context import AppContext
 from ui.dialog_scan import scan_in_dialog
 from ui.enrol_dialog import EnrolDialog
@@ -97,8 +98,11 @@ class MainWindow(Retranslating, QMainWindow):
         self.preferences_page = PreferencesPage(ctx)
         self.sync_page = SyncPage(ctx)
         self.warnings_page = WarningsPage(ctx)
+        self.board_page = BoardPage(ctx)
         self.pages = QStackedWidget()
-        for page in (self.lookup_page, self.member_page, self.preferences_page, self.sync_page, self.warnings_page):
+        pages = (self.lookup_page, self.member_page, self.preferences_page, self.sync_page, self.warnings_page,
+                 self.board_page)  # fmt: skip
+        for page in pages:
             self.pages.addWidget(page)
 
         self._brand = QLabel()
@@ -107,13 +111,14 @@ class MainWindow(Retranslating, QMainWindow):
         self.enrol_button = self._nav_button("enrolButton", "F5", checkable=False)
         self.preferences_nav = self._nav_button("preferencesNavButton", "F6")
         self.warnings_nav = self._nav_button("warningsNavButton", "F8")
+        self.board_nav = self._nav_button("boardNavButton", None)  # 会员看板: read now and then, no key of its own
         self.sync_nav = self._nav_button("syncNavButton", "F9")
         self.printer_button = self._nav_button("printerButton", None, checkable=False)  # managers: the slip printer
         self.language_button = self._nav_button("languageButton", None, checkable=False)
         self.logout_button = self._nav_button("logoutButton", "F12", checkable=False)
         self.pos_button = self._nav_button("posSettingsButton", None, checkable=False)  # managers: the POS interface
         self._nav_group = QButtonGroup(self)
-        for button in (self.lookup_nav, self.preferences_nav, self.warnings_nav, self.sync_nav):
+        for button in (self.lookup_nav, self.preferences_nav, self.warnings_nav, self.board_nav, self.sync_nav):
             self._nav_group.addButton(button)
         nav = QFrame()
         nav.setObjectName("navBar")
@@ -121,7 +126,9 @@ class MainWindow(Retranslating, QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self._brand)
-        for button in (self.lookup_nav, self.enrol_button, self.preferences_nav, self.warnings_nav, self.sync_nav):
+        shown = (self.lookup_nav, self.enrol_button, self.preferences_nav, self.warnings_nav, self.board_nav,
+                 self.sync_nav)  # fmt: skip
+        for button in shown:
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(self.printer_button)
@@ -200,6 +207,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.preferences_nav.clicked.connect(self._show_preferences_of_current)
         self.sync_nav.clicked.connect(self.show_sync)
         self.warnings_nav.clicked.connect(self.show_warnings)
+        self.board_nav.clicked.connect(self.show_board)
         self.warnings_page.member_chosen.connect(self.show_member)
         self.language_button.clicked.connect(self._toggle_language)
         self.printer_button.clicked.connect(self.open_printer_settings)
@@ -356,6 +364,11 @@ class MainWindow(Retranslating, QMainWindow):
         if self._ctx.can(Permission.EDIT_PREFERENCES):
             self._show_page(self.warnings_page, self.warnings_nav)
 
+    def show_board(self) -> None:
+        """会员看板 (guides and managers)."""
+        if self._ctx.can(Permission.EDIT_PREFERENCES):
+            self._show_page(self.board_page, self.board_nav)
+
     def _escape(self) -> None:
         if self.pages.currentWidget() is self.preferences_page:
             self._back_from_preferences()
@@ -405,13 +418,18 @@ class MainWindow(Retranslating, QMainWindow):
         self.preferences_nav.setVisible(ctx.can(Permission.VIEW_PREFERENCES))
         self.sync_nav.setVisible(ctx.can(Permission.SYNC))
         self.warnings_nav.setVisible(ctx.can(Permission.EDIT_PREFERENCES))
+        self.board_nav.setVisible(ctx.can(Permission.EDIT_PREFERENCES))
         self.printer_button.setVisible(ctx.can(Permission.APPROVE))
         self.pos_button.setVisible(self._pos_api is not None and ctx.can(Permission.APPROVE))
         if staff is None:
             self._current_member = None
             self.show_lookup()
         else:
-            needs = {self.sync_page: Permission.SYNC, self.warnings_page: Permission.EDIT_PREFERENCES}
+            needs = {
+                self.sync_page: Permission.SYNC,
+                self.warnings_page: Permission.EDIT_PREFERENCES,
+                self.board_page: Permission.EDIT_PREFERENCES,
+            }
             page = self.pages.currentWidget()
             if page in needs and not ctx.can(needs[page]):  # a page this role may not see
                 self.show_lookup()
@@ -467,6 +485,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.preferences_nav.setText(self.tr("Preferences\nF6"))
         self.sync_nav.setText(self.tr("Sync / day end\nF9"))
         self.warnings_nav.setText(self.tr("To contact\nF8"))
+        self.board_nav.setText(self.tr("Board"))
         # Each language's name in itself, untranslated: whoever reads the other language must recognise it.
         english_now = self._translations is not None and self._translations.language is Language.EN
         self.language_button.setText("中文" if english_now else "English")

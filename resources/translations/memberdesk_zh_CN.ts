@@ -128,6 +128,106 @@
     </message>
 </context>
 <context>
+    <name>BoardPage</name>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>近7天</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>近30天</translation>
+    </message>
+    <message>
+        <source>Active members</source>
+        <extracomment>(objectName suffix, label, how the window&apos;s figure is written)</extracomment>
+        <translation>活跃会员</translation>
+    </message>
+    <message>
+        <source>New members</source>
+        <translation>新增会员</translation>
+    </message>
+    <message>
+        <source>Repurchase rate</source>
+        <translation>复购率</translation>
+    </message>
+    <message>
+        <source>Points usage rate</source>
+        <translation>积分使用率</translation>
+    </message>
+    <message>
+        <source>Average ticket, members</source>
+        <translation>会员客单价</translation>
+    </message>
+    <message>
+        <source>Average ticket, no member</source>
+        <translation>非会员客单价</translation>
+    </message>
+    <message>
+        <source>Members&apos; share of sales</source>
+        <translation>会员销售占比</translation>
+    </message>
+    <message>
+        <source>Wake-up rate of the contacted</source>
+        <translation>已联系会员唤醒率</translation>
+    </message>
+    <message>
+        <source>Segment mix</source>
+        <translation>分群构成</translation>
+    </message>
+    <message>
+        <source>Tiers</source>
+        <translation>等级分布</translation>
+    </message>
+    <message>
+        <source>As of %1</source>
+        <translation>数据截至 %1</translation>
+    </message>
+    <message>
+        <source>Save the board as PDF</source>
+        <translation>将看板保存为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>The PDF could not be saved there. Choose another folder.</source>
+        <translation>无法在该位置保存 PDF，请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>已保存到 %1</translation>
+    </message>
+    <message>
+        <source>Member board</source>
+        <translation>会员看板</translation>
+    </message>
+    <message>
+        <source>No figures yet: they come from head office with the next sync.</source>
+        <translation>暂无数据：下次同步时由总部下发。</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>保存为 PDF…</translation>
+    </message>
+    <message>
+        <source>This store</source>
+        <translation>本店</translation>
+    </message>
+    <message>
+        <source>Whole chain</source>
+        <translation>全连锁</translation>
+    </message>
+    <message>
+        <source>12-month spend per buying member (LTV)</source>
+        <translation>消费会员近12个月人均消费（LTV）</translation>
+    </message>
+</context>
+<context>
     <name>CandidateList</name>
     <message>
         <source>Phone</source>
@@ -695,6 +795,10 @@ F9</translation>
 F8</source>
         <translation>需关注
 F8</translation>
+    </message>
+    <message>
+        <source>Board</source>
+        <translation>看板</translation>
     </message>
     <message>
         <source>Printer</source>

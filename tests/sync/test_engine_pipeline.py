@@ -65,6 +65,9 @@ class ScriptedServer:
     def warnings(self) -> None:
         return None  # a server from before churn warnings
 
+    def board(self) -> None:
+        return None  # nor a health board
+
     def config(self) -> ConfigResponse:
         return ConfigResponse(config_version=1, rules=self.rules, tiers=[], store=StoreInfo(code="S001", name="店"),
                               staff=[], member_code_public_key=PUBLIC_KEY, revoked_cards=[])  # fmt: skip

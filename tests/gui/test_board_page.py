@@ -1,0 +1,84 @@
+"""会员看板 at the till, against the real demo server: after a sync the page shows the store's figures as the server
+computed them, with their "as of" time, and the chain's on request, over each window; the segment and tier charts
+count every member; the page speaks Chinese on a Chinese screen; it saves as a PDF; before any board it says so."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCharts import QBarSeries
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from localdb.till_config import ensure_sync_state
+from sync.engine import SyncEngine
+from tests.gui.conftest import GuiEnv
+from tests.gui.helpers import show_widget
+from ui.board_page import BoardPage
+from ui.i18n import Language, Translations
+from widgets.display import yuan_text
+
+
+def _bar_total(page: BoardPage, chart_name: str) -> int:
+    chart = page.segment_chart if chart_name == "segments" else page.tier_chart
+    [series] = chart.series()
+    assert isinstance(series, QBarSeries)
+    [bars] = series.barSets()
+    return int(sum(bars.at(n) for n in range(bars.count())))
+
+
+def test_the_board_shows_the_servers_figures_for_the_store_and_the_chain(
+    gui_env: GuiEnv, qtbot: QtBot, tmp_path: Path
+) -> None:
+    cashier = gui_env.login("C001")
+    member = gui_env.plain_member(0)
+    gui_env.till.ledger.award(cashier, member.id, 12_345, receipt_no="B-1")
+    assert SyncEngine(gui_env.till.sync).run().ok
+    document = gui_env.till.sync.board()
+    assert document is not None
+    gui_env.login("G001")
+    page = show_widget(qtbot, BoardPage(gui_env.ctx), size=(1366, 680))
+
+    store = document["store"]
+    today = store["windows"]["today"]
+    assert today["active_members"] >= 1 and today["member_sales_cents"] >= 12_345  # today's award is in it
+    assert page.values["Active"].text() == f"{today['active_members']:,}"
+    assert page.values["MemberTicket"].text() == yuan_text(today["member_avg_ticket_cents"])
+    rate = today["repurchase_rate_pct"]
+    assert page.values["Repurchase"].text() == ("—" if rate is None else f"{rate} %")
+    assert page.as_of.text().startswith("As of ")
+    assert _bar_total(page, "segments") == sum(store["segments"].values())
+    assert _bar_total(page, "tiers") == sum(store["tiers"].values())
+
+    page.period.setCurrentIndex(2)  # 30 days
+    page.scope.setCurrentIndex(1)  # the whole chain
+    chain_month = document["chain"]["windows"]["30d"]
+    assert page.values["Active"].text() == f"{chain_month['active_members']:,}"
+    assert chain_month["active_members"] >= today["active_members"]
+    assert _bar_total(page, "segments") == sum(document["chain"]["segments"].values())
+
+    saved = page.save_as(tmp_path / "board")
+    assert saved == tmp_path / "board.pdf" and saved.read_bytes().startswith(b"%PDF") and saved.stat().st_size > 5_000
+
+
+def test_the_board_speaks_chinese_and_says_when_there_is_none(
+    gui_env: GuiEnv, qtbot: QtBot, qapp: QApplication
+) -> None:
+    translations = Translations(qapp)
+    try:
+        translations.switch(Language.ZH_CN)
+        gui_env.login("M001")
+        with gui_env.till.db.write() as session:  # a till that has not synced since boards came
+            ensure_sync_state(session).board = None
+        page = show_widget(qtbot, BoardPage(gui_env.ctx), size=(1366, 680))
+        assert not page.empty_label.isHidden() and "下次同步" in page.empty_label.text()
+        assert page.values["Active"].text() == "—" and not page.save_button.isEnabled()
+        assert SyncEngine(gui_env.till.sync).run().ok
+        page.reload()
+        assert page.empty_label.isHidden() and page.as_of.text().startswith("数据截至")
+        words = " ".join(label.text() for label in page.captions.values()) + page.title.text()
+        assert "复购率" in words and "会员看板" in words and not re.search("[A-Za-z]", words)
+        assert page.segment_chart.title() == "分群构成" and page.tier_chart.title() == "等级分布"
+    finally:
+        translations.uninstall()
