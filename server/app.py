@@ -61,7 +61,7 @@ from server.changes import DEFAULT_LIMIT, changes_page
 from server.db import ServerDatabase
 from server.errors import ApiError, error_responses
 from server.guard import RequestGuard
-from server.health_board import board
+from server.health_board import BoardCache
 from server.limits import Limiter, address_key, retry_after
 from server.member_code_audit import Requester, record_issued
 from server.member_codes import issue_member_codes
@@ -173,6 +173,7 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
     limiter = limiter or Limiter()
     app.state.db = db
     app.state.limiter = limiter
+    app.state.boards = BoardCache()  # the health board's documents, a few minutes each (`server.health_board`)
     app.add_middleware(RequestGuard, db=db, limiter=limiter)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ApiError, _api_error)
@@ -243,7 +244,8 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
         """The 会员看板 document (`server.health_board`): this store's and the chain's figures over today, 7 and 30
         days, with its `as_of` time. Counts and sums only: no member in it."""
         with database.read() as session:
-            return board(session, device.store_code, database.clock())
+            cache: BoardCache = app.state.boards
+            return cache.board(session, device.store_code, database.clock())
 
     @app.get("/v1/config", response_model=ConfigResponse, responses=error_responses(401, 413, 429), tags=["sync"])
     def config(device: Device, database: Database) -> ConfigResponse:

@@ -12,11 +12,17 @@ without a member and the churn warnings. docs/insight.md ("Health board") gives 
 - wake-up rate: of the churn warnings handled in the window, the share whose member bought after the call.
 
 Shares are integer percent rounded down, None when there is nothing to divide by; money is integer cents.
-Every figure is one aggregate query over indexed columns. Thread: the API's worker threads.
+Every figure is one aggregate query; the windows read the ledger by time (`ix_ledger_created`). Each till asks at
+every sync, and a chain's tills sync at the same hour: `BoardCache` keeps each store's document (and the chain's
+part, shared by all stores) for `CACHE_SECONDS`, so the server computes the chain's figures at most once in that
+time per process, whatever the number of tills. Thread: the API's worker threads.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -28,6 +34,7 @@ from loyalty.clock import day_bounds, store_day, store_zone
 from server.bulk import naive_utc, sqlite_time
 
 WINDOWS: Final = (("today", 0), ("7d", 7), ("30d", 30))
+CACHE_SECONDS: Final = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +169,22 @@ def scope_figures(session: Session, store: str | None, now: datetime) -> ScopeFi
     )
 
 
-def board(session: Session, store: str, now: datetime) -> dict[str, Any]:
-    """The document a till pulls: `as_of`, the store's figures and the chain's."""
-    return {
-        "as_of": now.isoformat(),
-        "store": asdict(scope_figures(session, store, now)),
-        "chain": asdict(scope_figures(session, None, now)),
-    }
+class BoardCache:
+    """Documents computed less than `seconds` ago, by store (the chain's part shared), on the monotonic clock."""
+
+    def __init__(self, seconds: float = CACHE_SECONDS, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._seconds, self._monotonic = seconds, monotonic
+        self._lock = threading.Lock()
+        self._chain: tuple[float, str, dict[str, Any]] | None = None  # (computed at, as_of, figures)
+        self._stores: dict[str, tuple[float, str, dict[str, Any]]] = {}
+
+    def board(self, session: Session, store: str, now: datetime) -> dict[str, Any]:
+        with self._lock:  # one computation at a time: the tills of a closing hour wait for it, not redo it
+            at = self._monotonic()
+            chain = self._chain
+            if chain is None or at - chain[0] >= self._seconds:
+                chain = self._chain = (at, now.isoformat(), asdict(scope_figures(session, None, now)))
+            own = self._stores.get(store)
+            if own is None or at - own[0] >= self._seconds:
+                own = self._stores[store] = (at, now.isoformat(), asdict(scope_figures(session, store, now)))
+        return {"as_of": min(chain[1], own[1]), "store": own[2], "chain": chain[2]}

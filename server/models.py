@@ -225,6 +225,7 @@ class LedgerEntry(Base):
 
     __table_args__ = (
         Index("ix_ledger_member_created", "member_id", "created_at"),
+        Index("ix_ledger_created", "created_at"),  # the health board's windows (server.health_board)
         # Partial: most entries leave these columns empty, and every query compares them with a value (migration 0009)
         _partial_index("ix_ledger_store_receipt", "store_code", "receipt_no"),
         _partial_index("ix_ledger_returned_receipt", "ref_store_code", "ref_receipt_no"),

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from uuid6 import uuid7
 
 from server.db import ServerDatabase
+from server.health_board import CACHE_SECONDS, BoardCache
 from server.models import ChurnWarning
 from tests.server.conftest import PHONE_A, PHONE_B, PHONE_C, ServerClock, Till, register
 
@@ -64,6 +65,11 @@ def test_the_board_equals_the_days_figures_worked_out_by_hand(
     assert sum(chain["segments"].values()) == 3 and chain["tiers"] == {"normal": 3}
 
     assert other.push_ok(other.entry(c, 10))[0]["status"] in ("applied", "flagged")  # C comes back after the call
+    assert till.get("/v1/board").json() == document  # within the cache's minutes: the same document, as of then
+    ticks = [0.0]
+    client.app.state.boards = BoardCache(monotonic=lambda: ticks[0])  # type: ignore[attr-defined]
+    till.get("/v1/board")
+    ticks[0] = CACHE_SECONDS  # ten minutes on: computed again
     woken = till.get("/v1/board").json()["store"]["windows"]["7d"]
     assert (woken["woken"], woken["wake_up_rate_pct"]) == (1, 100)
 
