@@ -38,6 +38,7 @@ __all__ = [
     "Words",
     "quintile_cuts",
     "quintile_score",
+    "share_pct",
 ]
 
 #: The UI's languages: every name and action is given in each.
@@ -280,7 +281,12 @@ def _condition(value: object, where: str) -> Condition:
     return Condition(figure, op, compared, category)
 
 
-# -- RFM scores ------------------------------------------------------------------------------------------------
+# -- RFM scores and shares --------------------------------------------------------------------------------------
+
+
+def share_pct(part: int, whole: int) -> int | None:
+    """`part` of `whole` in integer percent, rounded down; None when there is nothing to divide by (never 0)."""
+    return None if whole <= 0 else part * 100 // whole
 
 
 def quintile_cuts(values: Sequence[int]) -> tuple[int, ...]:

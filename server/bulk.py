@@ -108,6 +108,13 @@ def _sqlite_date(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def read_date(value: object) -> date | None:
+    """A stored date as read back: SQLite's text or the PostgreSQL driver's date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
 def _sqlite_json(value: Any) -> str:
     """A JSON column's value as its text (Python's None as JSON `null`, as SQLAlchemy's JSON type stores it).
     Non-ASCII text is written as UTF-8 where `json.dumps` escapes it: the same value when read."""

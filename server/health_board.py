@@ -31,6 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from loyalty.clock import day_bounds, store_day, store_zone
+from loyalty.insight import share_pct
 from server.bulk import naive_utc, sqlite_time
 
 WINDOWS: Final = (("today", 0), ("7d", 7), ("30d", 30))
@@ -63,10 +64,6 @@ class ScopeFigures:
     ltv_cents: int | None
     segments: dict[str, int]
     tiers: dict[str, int]
-
-
-def _share(part: int, whole: int) -> int | None:
-    return None if whole <= 0 else part * 100 // whole
 
 
 def _average(total: int, count: int) -> int | None:
@@ -133,20 +130,20 @@ def window_figures(session: Session, store: str | None, start: datetime, now: da
     return WindowFigures(
         active_members=int(active),
         new_members=int(new),
-        repurchase_rate_pct=_share(int(repeat), int(active)),
+        repurchase_rate_pct=share_pct(int(repeat), int(active)),
         points_issued=issued,
         points_redeemed=redeemed,
-        points_usage_rate_pct=_share(redeemed, issued),
+        points_usage_rate_pct=share_pct(redeemed, issued),
         member_tickets=tickets,
         member_sales_cents=sales,
         member_avg_ticket_cents=_average(sales, tickets),
         other_tickets=other_tickets,
         other_sales_cents=other_sales,
         other_avg_ticket_cents=_average(other_sales, other_tickets),
-        member_sales_share_pct=_share(sales, sales + other_sales),
+        member_sales_share_pct=share_pct(sales, sales + other_sales),
         warnings_handled=handled,
         woken=woken,
-        wake_up_rate_pct=_share(woken, handled),
+        wake_up_rate_pct=share_pct(woken, handled),
     )
 
 

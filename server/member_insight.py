@@ -27,11 +27,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table
 
 from loyalty.clock import store_day, store_zone
-from loyalty.insight import MemberFigures, quintile_cuts, quintile_score
+from loyalty.insight import MemberFigures, quintile_cuts, quintile_score, share_pct
 from loyalty.tiers import twelve_months_before
 from protocol.vocabulary import WarningReason
 from server import chain
-from server.bulk import Bulk
+from server.bulk import Bulk, read_date
 from server.churn_warnings import Raised, raise_warnings
 from server.db import ServerDatabase
 from server.member_chunks import CHUNK, live_member_chunks
@@ -76,8 +76,8 @@ def refresh_profiles(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -
     """Recompute every live member's top categories and tags at `now`, a chunk of members per write transaction."""
     with db.read() as session:
         rules = chain.insight_rules(session)
-        cuts = rfm_cuts(Bulk(session.connection()), now)
-        offsets = store_offsets(Bulk(session.connection()), now)
+        reader = Bulk(session.connection())
+        cuts, offsets = rfm_cuts(reader, now), store_offsets(reader, now)
     looked = changed_total = warned = 0
     warning_tags = {tag.code for tag in rules.tags if tag.warn}
     for session, bulk, rows in live_member_chunks(db, _COLUMNS, chunk=chunk):
@@ -115,7 +115,7 @@ def member_figures(
     their spend per category and their ledger counts."""
     gender, birthday_value, segment, tier, spend_12m, visits_90d, last_visit_value, created_value = facts
     last_visit, created = bulk.read_time(last_visit_value), bulk.read_time(created_value)
-    birthday = _date(birthday_value)
+    birthday = read_date(birthday_value)
     today = store_day(now, _CHAIN_ZONE)  # ages and birthdays by the chain's calendar
     recency = None if last_visit is None else max(0, (now - last_visit).days)
     lines_total = sum(cents for cents in spend.values() if cents > 0)
@@ -129,8 +129,8 @@ def member_figures(
         gender=gender,
         segment=segment,
         tier=tier,
-        night_visit_share_pct=_share(counts.night_90d, counts.visits_90d),
-        redeem_visit_share_pct=_share(min(counts.redeems_12m, counts.visits_12m), counts.visits_12m),
+        night_visit_share_pct=share_pct(counts.night_90d, counts.visits_90d),
+        redeem_visit_share_pct=share_pct(min(counts.redeems_12m, counts.visits_12m), counts.visits_12m),
         r_score=1 if recency is None else quintile_score(recency, cuts.recency, lower_is_better=True),
         f_score=quintile_score(int(visits_90d), cuts.visits),
         m_score=quintile_score(int(spend_12m), cuts.spend),
@@ -138,16 +138,6 @@ def member_figures(
             name: cents * 100 // lines_total for name, cents in spend.items() if cents > 0 and lines_total
         },
     )
-
-
-def _share(part: int, whole: int) -> int | None:
-    return None if whole <= 0 else part * 100 // whole
-
-
-def _date(value: object) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def _age(birthday: date, today: date) -> int:

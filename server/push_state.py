@@ -29,7 +29,7 @@ from protocol.vocabulary import EntryKind
 from protocol.wire import EnrolBody, ItemBody, MemberEditBody, MemberUpdateBody, PointEntryBody, PreferenceBody
 from server import chain
 from server.auth import AuthenticatedDevice
-from server.bulk import Bulk
+from server.bulk import Bulk, read_date
 from server.db import ServerDatabase
 from server.members import derived
 from server.models import Member
@@ -106,14 +106,7 @@ def _state(bulk: Bulk, row: tuple[Any, ...]) -> MemberState:
     read_time = bulk.read_time
     return MemberState(member_id, phone, bool(deleted), merged_into, read_time(created_at), read_time(last_visit_at),
                        balance, spend, visits, tier, segment, bool(marketing), bool(profile), version,
-                       _date(birthday), read_time(valid_until), read_time(below_since))  # fmt: skip
-
-
-def _date(value: object) -> date | None:
-    """A stored date: SQLite's text or the driver's date."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+                       read_date(birthday), read_time(valid_until), read_time(below_since))  # fmt: skip
 
 
 @dataclass
