@@ -88,7 +88,8 @@ class ChurnWarnings:
             )
 
     def replace(self, rows: Iterable[Mapping[str, Any]]) -> int:
-        """The list as the server gives it now (the sync, after this till's outcomes were pushed)."""
+        """The list as the server gives it now (the sync, after this till's outcomes were pushed): each row a
+        `protocol.wire.ChurnWarningInfo` as Python values (aware datetimes)."""
         values = [
             {
                 "id": int(row["id"]),
@@ -97,9 +98,9 @@ class ChurnWarnings:
                 "tag": row.get("tag"),
                 "from_segment": row.get("from_segment"),
                 "to_segment": row.get("to_segment"),
-                "raised_at": _time(row["raised_at"]),
+                "raised_at": row["raised_at"],
                 "outcome": row.get("outcome"),
-                "handled_at": _time(row.get("handled_at")),
+                "handled_at": row.get("handled_at"),
                 "handled_by": row.get("handled_by"),
             }
             for row in rows
@@ -109,12 +110,6 @@ class ChurnWarnings:
             if values:
                 session.execute(insert(ChurnWarning), values)
         return len(values)
-
-
-def _time(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
 
 
 def _view(warning: ChurnWarning, name: str | None, phone: str | None, segment: str | None) -> WarningView:

@@ -358,12 +358,9 @@ class ServerClient:
     def board(self) -> dict[str, Any] | None:
         """`GET /v1/board`: the health board's figures (a document the till keeps as is); None from a server older
         than issue 17 (404)."""
-        try:
-            answer = self._call("GET", "/v1/board")
-        except Refused as refused:
-            if refused.status == 404:
-                return None
-            raise
+        answer = self._get_if_served("/v1/board")
+        if answer is None:
+            return None
         document = self._json(answer)
         return document if isinstance(document, dict) else None
 
@@ -371,13 +368,17 @@ class ServerClient:
         """`GET /v1/warnings`: this store's churn-warning list; None from a server older than issue 17 (404)."""
         from protocol.wire import WarningsResponse
 
+        answer = self._get_if_served("/v1/warnings")
+        return None if answer is None else WarningsResponse.model_validate(self._json(answer))
+
+    def _get_if_served(self, path: str) -> httpx.Response | None:
+        """`GET path`, or None when the server answers 404 (a server older than the call)."""
         try:
-            answer = self._call("GET", "/v1/warnings")
+            return self._call("GET", path)
         except Refused as refused:
             if refused.status == 404:
                 return None
             raise
-        return WarningsResponse.model_validate(self._json(answer))
 
     def receipt(
         self, store_code: str, receipt_no: str, *, timeout: Timeouts | httpx.Timeout = AUTHORIZE_TIMEOUT

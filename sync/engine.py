@@ -317,7 +317,7 @@ class SyncEngine:
         board's figures."""
         listed = self._retrying(client.warnings, cancel)
         if listed is not None:  # a server older than issue 17 has none: the till keeps what it had
-            self._store.replace_warnings(listed.model_dump(mode="json")["warnings"])
+            self._store.replace_warnings(listed.model_dump()["warnings"])
         board = self._retrying(client.board, cancel)
         if board is not None:
             self._store.keep_board(board)
