@@ -51,7 +51,7 @@ from widgets.display import (
     mark_member_data,
     preference_kind_name,
     segment_name,
-    tags_by_layer,
+    tags_text,
 )
 from widgets.retranslating import Retranslating
 from widgets.whole_rows import WholeRows
@@ -269,20 +269,11 @@ class PreferencesPage(Retranslating, QWidget):
         self.name_label.setText(member.name if member else "")
         self.segment_label.setText(self._segment_text(member.segment) if member else "")
         self.birthday_label.setText(self._birthday_text(member) if member else "")
-        self.tags_label.setText(self._tags_text(member.tags) if member else "")
+        insight = self._ctx.till.settings.current().insight
+        self.tags_label.setText((tags_text(insight, member.tags) or self.tr("none")) if member else "")
         self.top_categories_label.setText(
             ("  ·  ".join(member.top_categories) or self.tr("not yet known")) if member else ""
         )
-
-    def _tags_text(self, tags: tuple[str, ...]) -> str:
-        """The tags by layer, named by the chain's insight rules in the screen's language."""
-        groups = tags_by_layer(self._ctx.till.settings.current().insight, tags)
-        line, separator = self.tr("%1: %2"), self.tr(", ")
-        shown = [
-            line.replace("%1", layer).replace("%2", separator.join(names)) if layer else separator.join(names)
-            for layer, names in groups
-        ]
-        return "  ·  ".join(shown) or self.tr("none")
 
     def _segment_text(self, segment: str | None) -> str:
         return segment_name(segment) if segment else self.tr("not yet known")

@@ -229,15 +229,28 @@ _LAYERS: Mapping[Layer, str] = MappingProxyType(
 )
 
 
+_LAYER_LINE = QT_TRANSLATE_NOOP("Display", "%1: %2")  # a layer's name, then its tags
+_SEPARATOR = QT_TRANSLATE_NOOP("Display", ", ")  # between two tags
+
+
 def chain_text(words: Words) -> str:
     """A text the chain wrote in each language (a tag's name, a suggested action), in the screen's language."""
     return words.in_language(QLocale().name())
 
 
-def tags_by_layer(insight: InsightRules, tags: Sequence[str]) -> list[tuple[str, list[str]]]:
-    """The member's tags grouped by layer (basic, behaviour, prediction), each layer's name and its tags' names in
-    the screen's language. A tag the rules do not know (an older till's data, or tags from before the rules) is shown
-    as stored, last, under no layer name ("")."""
+def tags_text(insight: InsightRules, tags: Sequence[str]) -> str:
+    """The member's tags by layer, in the screen's language: "Basic: Birthday soon  ·  Prediction: Churn risk"
+    ("" for none). A tag the rules do not know (an older till's data, or tags from before the rules) is shown as
+    stored, last, under no layer name."""
+    line, separator = _tr(_LAYER_LINE), _tr(_SEPARATOR)
+    return "  ·  ".join(
+        line.replace("%1", layer).replace("%2", separator.join(names)) if layer else separator.join(names)
+        for layer, names in _tags_by_layer(insight, tags)
+    )
+
+
+def _tags_by_layer(insight: InsightRules, tags: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Each layer's name (in order; "" for tags the rules do not know) and its tags' names."""
     grouped: dict[Layer, list[str]] = {}
     unknown: list[str] = []
     for code in tags:

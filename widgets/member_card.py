@@ -33,7 +33,7 @@ from widgets.display import (
     segment_name,
     signed_points_text,
     suggested_actions,
-    tags_by_layer,
+    tags_text,
     tier_name,
     yuan_text,
 )
@@ -219,7 +219,7 @@ class MemberCard(Retranslating, QFrame):
             self.pending_points.setText(self.tr("incl. %1 not yet synced").replace("%1", signed))
         self.pending_points.setVisible(view.pending_points != 0)
         separator = self.tr(", ")
-        self.tags_label.setText(self._tags_text(shown.insight, view.tags, separator))
+        self.tags_label.setText(self.tr("Tags: %1").replace("%1", tags_text(shown.insight, view.tags)))
         self.tags_label.setVisible(bool(view.tags))
         actions = suggested_actions(shown.insight, view.segment, view.tags)
         self.action_label.setText(self.tr("Suggested: %1").replace("%1", "\n".join(actions)))
@@ -244,14 +244,6 @@ class MemberCard(Retranslating, QFrame):
         birthday = birthday_text(view.birthday) if view.birthday else self.tr("not given")
         visit = local_date_text(view.last_visit_at, zone) if view.last_visit_at else self.tr("none yet")
         return self.tr("Birthday %1 · Last visit %2").replace("%1", birthday).replace("%2", visit)
-
-    def _tags_text(self, insight: InsightRules, tags: Sequence[str], separator: str) -> str:
-        layer_line = self.tr("%1: %2")
-        groups = [
-            layer_line.replace("%1", layer).replace("%2", separator.join(names)) if layer else separator.join(names)
-            for layer, names in tags_by_layer(insight, tags)
-        ]
-        return self.tr("Tags: %1").replace("%1", "  ·  ".join(groups))
 
     def _preferences_text(self, preferences: Sequence[PreferenceView], separator: str) -> str:
         grouped = top_preferences(preferences)

@@ -539,6 +539,14 @@
         <source>Prediction</source>
         <translation>预测</translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
 </context>
 <context>
     <name>EnrolDialog</name>
@@ -1756,14 +1764,6 @@ F12</translation>
     <message>
         <source>not yet known</source>
         <translation>暂不清楚</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
-    </message>
-    <message>
-        <source>, </source>
-        <translation>、</translation>
     </message>
     <message>
         <source>not given</source>
