@@ -300,8 +300,11 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         "ssl_keyfile": args.ssl_keyfile,
         "server_header": False,
     }
+    in_use = args.workers == 1 or nightly is not None  # workers open their own (`server.workers`)
+    if not in_use:
+        db.close()  # migrated, and nothing in this process uses it
     try:
-        if args.workers > 1:  # each worker opens its own database (`server.workers`); this one is the scheduler's
+        if args.workers > 1:
             os.environ[ENVIRONMENT] = json.dumps(args.argv)
             uvicorn.run("server.workers:app", factory=True, workers=args.workers, **options)
         else:
@@ -310,7 +313,8 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     finally:
         if nightly is not None:
             nightly.stop()
-        db.close()
+        if in_use:
+            db.close()
     return 0
 
 
