@@ -479,6 +479,19 @@ def _refresh(db: ServerDatabase, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _segment_history(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.segment_history import backfill
+
+    if args.backfill < 1 or args.backfill > 366:
+        raise Refused("--backfill: a number of days from 1 to 366")
+    written = backfill(db, db.clock(), args.backfill)
+    if not written:
+        _out(f"the last {args.backfill} days have their segment mix already, or had no members; nothing written")
+        return 0
+    _out(f"segment mix worked out from the ledger for {len(written)} days, {written[0]} to {written[-1]}")
+    return 0
+
+
 def _revoke_device(db: ServerDatabase, args: argparse.Namespace) -> int:
     admin.revoke_device(db, args.device_id)
     _out(f"device {args.device_id} revoked")
@@ -732,6 +745,14 @@ def _parser() -> argparse.ArgumentParser:
         _refresh,
         "recompute the members' figures that move with time (top categories over 12 months); run it nightly",
     )
+
+    sub = action(
+        "segment-history",
+        _segment_history,
+        "work out the segment mix of earlier days from the ledger, for the board's trend (days with a nightly "
+        "snapshot keep it)",
+    )
+    sub.add_argument("--backfill", type=int, required=True, metavar="DAYS", help="how many days back (1-366)")
 
     sub = action("revoke-device", _revoke_device, "revoke a till's token for ever")
     sub.add_argument("device_id")

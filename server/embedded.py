@@ -24,6 +24,7 @@ from server.demo.loader import place_demo_staff
 from server.files import owner_only_sqlite_file
 from server.models import LedgerEntry, Member
 from server.refresh import refresh
+from server.segment_history import HISTORY_DAYS, backfill
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ class EmbeddedServer:
             log.info("demo server: generating %d demo members", self._members)
             generate_demo(self.db, self._members)
             refresh(self.db)  # the chain's nightly job once: tags, Fav and RFM from the insight rules
+            backfill(self.db, self.db.clock(), HISTORY_DAYS)  # the board's segment trend over the demo's past
         else:
             place_demo_staff(self.db)  # an older demo's chain-wide cashier would reach no till now
         self._serving = ServingThread(create_app(self.db), timeout)

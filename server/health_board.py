@@ -8,7 +8,8 @@ without a member and the churn warnings. docs/insight.md ("Health board") gives 
 - points usage rate: points redeemed ÷ points issued (earned) in the window;
 - average ticket of members and of sales without a member, and the members' share of sales (money);
 - LTV: the average 12-month spend of the members who bought in the last 12 months (their home store, for a store);
-- segment mix and tier distribution of the live members, now;
+- segment mix and tier distribution of the live members, now, and the segment mix on each of the last 90 days
+  the refresh kept (`server.segment_history`);
 - wake-up rate: of the churn warnings handled in the window, the share whose member bought after the call.
 
 Shares are integer percent rounded down, None when there is nothing to divide by; money is integer cents.
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 from loyalty.clock import day_bounds, store_day, store_zone
 from loyalty.insight import share_pct
 from server.bulk import naive_utc, sqlite_time
+from server.segment_history import history
 
 WINDOWS: Final = (("today", 0), ("7d", 7), ("30d", 30))
 CACHE_SECONDS: Final = 600.0
@@ -64,6 +66,7 @@ class ScopeFigures:
     ltv_cents: int | None
     segments: dict[str, int]
     tiers: dict[str, int]
+    segment_history: list[dict[str, object]]
 
 
 def _average(total: int, count: int) -> int | None:
@@ -163,6 +166,7 @@ def scope_figures(session: Session, store: str | None, now: datetime) -> ScopeFi
         ltv_cents=_average(int(total), int(buyers)),
         segments={str(segment or "none"): int(count) for segment, count in segments},
         tiers={str(tier): int(count) for tier, count in tiers},
+        segment_history=history(session, store, now),
     )
 
 

@@ -295,6 +295,20 @@ class ChurnWarning(Base):
     )
 
 
+class SegmentSnapshot(Base):
+    """How many live members a store had in each segment on a day: the nightly refresh writes the day's mix after
+    its figures pass, `admin segment-history --backfill` works out earlier days from the ledger
+    (`server.segment_history`); the health board draws the mix over time from these rows. `store_code` is the
+    members' home store ("" for members without one); the chain's mix is the sum over stores."""
+
+    __tablename__ = "segment_snapshot"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the chain's calendar day (store zone)
+    store_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    segment: Mapped[str] = mapped_column(String(32), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer)
+
+
 class Preference(Base):
     __tablename__ = "preference"
 

@@ -136,7 +136,7 @@ class Window:
             self.visits -= 1
 
 
-def _earns_sql(bulk: Bulk, where: str) -> str:
+def earns_sql(bulk: Bulk, where: str) -> str:
     """Each counted earn of the members `where` names after a time (one more parameter): member, id, time and its
     money less what refunds and reconciled returns gave back (each found by its own index)."""
     return (
@@ -155,7 +155,7 @@ def read_windows(bulk: Bulk, member_ids: Collection[str], now: datetime) -> dict
     if member_ids:
         where, keys = bulk.in_keys("e.member_id", member_ids)
         for member_id, entry_id, created_at, amount_cents in bulk.rows(
-            _earns_sql(bulk, where), (*keys, bulk.stored_time(year_start))
+            earns_sql(bulk, where), (*keys, bulk.stored_time(year_start))
         ):
             entries[member_id][entry_id] = (bulk.read_time(created_at), int(amount_cents or 0))  # PG: numeric
     return {member_id: Window.of(earns, year_start, visit_start) for member_id, earns in entries.items()}
@@ -173,7 +173,7 @@ def read_figures(bulk: Bulk, member_ids: Collection[str], now: datetime) -> dict
         "SELECT member_id, SUM(net), "  # noqa: S608 - our names
         f"SUM(CASE WHEN created_at > {visit} THEN 1 ELSE 0 END), MIN(created_at), "
         f"MIN(CASE WHEN created_at > {visit} THEN created_at END) "
-        f"FROM ({_earns_sql(bulk, where)}) AS counted GROUP BY member_id"
+        f"FROM ({earns_sql(bulk, where)}) AS counted GROUP BY member_id"
     )
     stored_visit = bulk.stored_time(visit_start)
     for member_id, spend, visits, oldest, oldest_visit in bulk.rows(

@@ -1,5 +1,6 @@
 """The nightly refresh, whole: the figures pass (`server.member_figures`: spend, visits, segment, the tier under the
-downgrade grace) and then the profile pass (`server.member_insight`: top categories, RFM, Sens, tags), run by
+downgrade grace), the day's segment mix (`server.segment_history`) and then the profile pass
+(`server.member_insight`: top categories, RFM, Sens, tags), run by
 `server admin refresh` and by the server's own nightly schedule (`server.refresh_schedule`).
 
 One run at a time per database, whichever process or machine starts it: on PostgreSQL a session-level advisory lock
@@ -24,6 +25,7 @@ from server.db import ServerDatabase
 from server.member_chunks import CHUNK
 from server.member_figures import FiguresReport, refresh_figures
 from server.member_insight import ProfileReport, refresh_profiles
+from server.segment_history import record_snapshot
 
 #: The advisory lock's key on PostgreSQL (any 64-bit number the chain's other software does not use).
 ADVISORY_KEY: Final = 0x4D44_5246  # "MDRF"
@@ -42,11 +44,13 @@ class RefreshReport:
 
 
 def refresh(db: ServerDatabase, now: datetime | None = None, *, chunk: int = CHUNK) -> RefreshReport:
-    """Run both passes at `now` (the database's clock by default); raises `RefreshBusy` when a run is under way."""
+    """Run both passes (and keep the segment mix between them) at `now` (the database's clock by default);
+    raises `RefreshBusy` when a run is under way."""
     with _one_at_a_time(db):
         at = now or db.clock()
         started = time.perf_counter()
         figures = refresh_figures(db, at, chunk=chunk)
+        record_snapshot(db, at)
         middle = time.perf_counter()
         profiles = refresh_profiles(db, at, chunk=chunk)
         return RefreshReport(figures, profiles, middle - started, time.perf_counter() - middle)

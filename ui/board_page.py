@@ -1,7 +1,9 @@
 """会员看板: the member programme's health for this store or the whole chain, today, over 7 or 30 days, as the server
 computed it (`server.health_board`; docs/insight.md "Health board"), from the document the last sync brought, with
-its "as of" time so nobody reads yesterday's figures as today's. Figures on the left; the segment mix and the tier
-distribution as bar charts (QtCharts) on the right. Save as PDF renders the page as shown.
+its "as of" time so nobody reads yesterday's figures as today's. Figures on the left, with the segment mix over the
+last 90 days under them (each segment's share of the members on each day the refresh kept, a line per segment); the
+segment mix and the tier distribution now as bar charts (QtCharts) on the right. Save as PDF renders the page as
+shown.
 
 Guides and managers (the people who act on it); read-only for everyone. Thread: GUI thread (one row read).
 """
@@ -10,12 +12,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QMarginsF, QPoint, Qt
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QDateTimeAxis,
+    QLegend,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QDate, QDateTime, QMarginsF, QPoint, Qt, QTime
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -100,7 +112,13 @@ class BoardPage(Retranslating, QWidget):
         self.ltv_value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         figures.addWidget(self.ltv_caption, len(_FIGURES), 0)
         figures.addWidget(self.ltv_value, len(_FIGURES), 1)
-        figures.setRowStretch(len(_FIGURES) + 1, 1)
+        self.trend_chart, self.trend_view = _chart("boardSegmentTrend")
+        self.trend_chart.legend().show()
+        self.trend_chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        legend_font = QFont(self.trend_chart.legend().font())
+        legend_font.setPixelSize(12)  # four segments' names on one line under the chart at 1366 x 768, in English too
+        self.trend_chart.legend().setFont(legend_font)
+        self.trend_chart.legend().setMarkerShape(QLegend.MarkerShape.MarkerShapeCircle)
         self.segment_chart, self.segment_view = _chart("boardSegments")
         self.tier_chart, self.tier_view = _chart("boardTiers")
 
@@ -115,8 +133,11 @@ class BoardPage(Retranslating, QWidget):
         charts = QVBoxLayout()
         charts.addWidget(self.segment_view, 1)
         charts.addWidget(self.tier_view, 1)
+        left = QVBoxLayout()
+        left.addLayout(figures)
+        left.addWidget(self.trend_view, 1)
         body = QHBoxLayout()
-        body.addLayout(figures, 2)
+        body.addLayout(left, 2)
         body.addSpacing(24)
         body.addLayout(charts, 3)
         page = QVBoxLayout(self)
@@ -159,6 +180,7 @@ class BoardPage(Retranslating, QWidget):
                 value.setText("—")
             _bars(self.segment_chart, self.tr("Segment mix"), [])
             _bars(self.tier_chart, self.tr("Tiers"), [])
+            _trend(self.trend_chart, self.tr("Segment mix, last 90 days (% of members)"), [], {})
             return
         as_of = datetime.fromisoformat(str(self.document["as_of"]))
         self.as_of.setText(self.tr("As of %1").replace("%1", local_time_text(as_of, zone)))
@@ -172,6 +194,10 @@ class BoardPage(Retranslating, QWidget):
         shown = [(_short(segment_name(code)), int(segments.get(code, 0))) for code in known]
         shown += [(_short(segment_name(code)), int(count)) for code, count in segments.items() if code not in known]
         _bars(self.segment_chart, self.tr("Segment mix"), shown)
+        history = [row for row in scope.get("segment_history", []) if isinstance(row, dict)]
+        names = {code: _short(segment_name(code)) for row in history for code in row.get("segments", {})}
+        ordered = {code: names[code] for code in [*known, *sorted(names)] if code in names}
+        _trend(self.trend_chart, self.tr("Segment mix, last 90 days (% of members)"), history, ordered)
         rules = self._ctx.till.settings.current().rules
         tiers: Mapping[str, int] = scope.get("tiers", {})
         order = [tier.code for tier in rules.tiers]
@@ -260,6 +286,48 @@ def _chart(name: str) -> tuple[QChart, QChartView]:
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
     view.setMinimumHeight(200)
     return chart, view
+
+
+def _trend(chart: QChart, title: str, history: list[dict[str, Any]], names: Mapping[str, str]) -> None:
+    """The chart as a line per segment (`names`: code → label, in order) of its share of the members on each kept
+    day of `history` (`[{"day": "2026-12-01", "segments": {code: count}}]`, oldest first), axes replaced."""
+    chart.removeAllSeries()
+    for axis in chart.axes():
+        chart.removeAxis(axis)
+    chart.setTitle(title)
+    days = [(date.fromisoformat(str(row["day"])), row.get("segments", {})) for row in history]
+    lines: list[QLineSeries] = []
+    for code, label in names.items():
+        line = QLineSeries()
+        line.setName(label)
+        line.setPointsVisible(len(days) < 3)  # one or two days: dots, not a line too short to see
+        for day, counts in days:
+            total = sum(int(count) for count in counts.values())
+            noon = QDateTime(_qdate(day), QTime(12, 0))
+            line.append(float(noon.toMSecsSinceEpoch()), 100.0 * int(counts.get(code, 0)) / total if total else 0.0)
+        chart.addSeries(line)
+        lines.append(line)
+    dates = QDateTimeAxis()
+    dates.setFormat("MM-dd")
+    dates.setTickCount(min(max(len(days), 2), 6))
+    if days:
+        dates.setRange(QDateTime(_qdate(days[0][0]), QTime(0, 0)), QDateTime(_qdate(days[-1][0]), QTime(23, 59)))
+    font = QFont(dates.labelsFont())
+    font.setPixelSize(12)
+    dates.setLabelsFont(font)
+    shares = QValueAxis()
+    shares.setRange(0, 100)
+    shares.setLabelFormat("%d")
+    shares.setTickCount(5)
+    chart.addAxis(dates, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(shares, Qt.AlignmentFlag.AlignLeft)
+    for line in lines:
+        line.attachAxis(dates)
+        line.attachAxis(shares)
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
 
 
 def _bars(chart: QChart, title: str, bars: list[tuple[str, int]]) -> None:

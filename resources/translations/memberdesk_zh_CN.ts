@@ -183,6 +183,10 @@
         <translation>等级分布</translation>
     </message>
     <message>
+        <source>Segment mix, last 90 days (% of members)</source>
+        <translation>近90天分群趋势（占会员 %）</translation>
+    </message>
+    <message>
         <source>As of %1</source>
         <translation>数据截至 %1</translation>
     </message>

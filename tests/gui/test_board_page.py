@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCharts import QBarSeries
+import pytest
+from PySide6.QtCharts import QBarSeries, QLineSeries
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -15,9 +16,9 @@ from localdb.till_config import ensure_sync_state
 from sync.engine import SyncEngine
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import show_widget
-from ui.board_page import BoardPage
+from ui.board_page import BoardPage, _short
 from ui.i18n import Language, Translations
-from widgets.display import yuan_text
+from widgets.display import segment_name, yuan_text
 
 
 def _bar_total(page: BoardPage, chart_name: str) -> int:
@@ -62,6 +63,30 @@ def test_the_board_shows_the_servers_figures_for_the_store_and_the_chain(
     assert saved == tmp_path / "board.pdf" and saved.read_bytes().startswith(b"%PDF") and saved.stat().st_size > 5_000
 
 
+def test_the_trend_draws_each_segments_share_on_each_kept_day(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    """The demo server worked out its past 90 days from the ledger: a line per segment, a point per day, each the
+    segment's share of that day's members; the lines of a day add up to all the members."""
+    assert SyncEngine(gui_env.till.sync).run().ok
+    document = gui_env.till.sync.board()
+    assert document is not None
+    history = document["store"]["segment_history"]
+    assert len(history) >= 60  # the demo's past days and tonight's refresh
+    assert history[-1]["segments"] == document["store"]["segments"]  # tonight's mix is the mix now
+    gui_env.login("M001")
+    page = show_widget(qtbot, BoardPage(gui_env.ctx), size=(1366, 680))
+    lines = page.trend_chart.series()
+    assert all(isinstance(line, QLineSeries) for line in lines)
+    by_name = {line.name(): line for line in lines if isinstance(line, QLineSeries)}
+    codes = {code for row in history for code in row["segments"]}
+    assert len(by_name) == len(codes) and all(line.count() == len(history) for line in by_name.values())
+    for n, row in enumerate(history):
+        total = sum(row["segments"].values())
+        assert sum(line.at(n).y() for line in by_name.values()) == pytest.approx(100.0)
+        dormant = by_name[_short(segment_name("dormant"))].at(n).y()
+        assert dormant == pytest.approx(100.0 * row["segments"].get("dormant", 0) / total)
+    assert page.trend_view.height() >= 200  # readable under the figures at 1366 x 768
+
+
 def test_the_board_speaks_chinese_and_says_when_there_is_none(
     gui_env: GuiEnv, qtbot: QtBot, qapp: QApplication
 ) -> None:
@@ -80,5 +105,7 @@ def test_the_board_speaks_chinese_and_says_when_there_is_none(
         words = " ".join(label.text() for label in page.captions.values()) + page.title.text()
         assert "复购率" in words and "会员看板" in words and not re.search("[A-Za-z]", words)
         assert page.segment_chart.title() == "分群构成" and page.tier_chart.title() == "等级分布"
+        assert page.trend_chart.title().startswith("近90天分群趋势")
+        assert all(not re.search("[A-Za-z]", line.name()) for line in page.trend_chart.series())
     finally:
         translations.uninstall()
