@@ -147,10 +147,18 @@ class Bulk:
         return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(listed, ensure_ascii=False)]  # noqa: S608
 
     def rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """The rows of a query written with `mark` placeholders and `in_keys`, as the driver gives them."""
+        """The rows of a query written with `mark` placeholders and `in_keys`, as the driver gives them: tuples
+        straight from the driver's cursor, on the transaction's own connection (a SQLAlchemy row object per row cost
+        the nightly refresh a tenth of its time at 1,000,000 members)."""
         self.flush()
-        cursor = self.connection.exec_driver_sql(sql, tuple(parameters))
-        return [tuple(row) for row in cursor.fetchall()]
+        driver = self.connection.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor()
+        try:
+            cursor.execute(sql, tuple(parameters))
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
 
     # -- writes -----------------------------------------------------------------------------------------------------
     #

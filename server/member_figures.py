@@ -17,7 +17,8 @@ Thread: the admin command line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
@@ -50,8 +51,22 @@ class FiguresReport:
     warned: int = 0  # churn warnings raised: 高价值忠诚型 members who drifted down (`server.churn_warnings`)
 
 
-def refresh_figures(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> FiguresReport:
-    """Bring every live member's figures, tier and segment to `now`, a chunk of members per write transaction."""
+@dataclass(slots=True)
+class ChainValues:
+    """What the pass leaves every live member with, for the chain's RFM quintile cuts (`server.member_insight`):
+    recency in days (members who ever visited), 90-day visits and 12-month spend. Kept as machine integers: 24 MB
+    for 1,000,000 members, where reading them back was a second pass over the member table."""
+
+    recency: array[int] = field(default_factory=lambda: array("q"))
+    visits: array[int] = field(default_factory=lambda: array("q"))
+    spend: array[int] = field(default_factory=lambda: array("q"))
+
+
+def refresh_figures(
+    db: ServerDatabase, now: datetime, *, chunk: int = CHUNK, values: ChainValues | None = None
+) -> FiguresReport:
+    """Bring every live member's figures, tier and segment to `now`, a chunk of members per write transaction
+    (and, given `values`, add each member's to them)."""
     looked = read_total = changed_total = warned = 0
     columns = (
         "spend_12m_cents, visits_90d, tier, segment, created_at, last_visit_at, figures_valid_until, tier_below_since"
@@ -67,10 +82,15 @@ def refresh_figures(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) ->
         drifted: list[Raised] = []
         for member_id, spend, visits, tier, segment, created_at, last_visit_at, valid_until, below in rows:
             figures = fresh.get(member_id) or Activity(spend, visits, bulk.read_time(valid_until))
+            last_visit = bulk.read_time(last_visit_at)
             _reached, new_segment = derived(
-                rules, now, bulk.read_time(created_at), bulk.read_time(last_visit_at), figures,
-                thresholds=insight.thresholds,
-            )  # fmt: skip
+                rules, now, bulk.read_time(created_at), last_visit, figures, thresholds=insight.thresholds
+            )
+            if values is not None:
+                if last_visit is not None:
+                    values.recency.append(max(0, (now - last_visit).days))
+                values.visits.append(figures.visits_90d)
+                values.spend.append(figures.spend_12m_cents)
             below_since = bulk.read_time(below)
             new_tier, new_below = tier_with_grace(
                 rules, tier, figures.spend_12m_cents, below_since, now, insight.tier_grace_days

@@ -1,4 +1,5 @@
-"""The refresh's profile pass: each live member's Fav (top categories by 12-month spend on purchase lines), RFM
+"""The refresh's profile pass: each live member's Fav (top categories by 12-month spend on purchase lines, else
+the favourites guides recorded), RFM
 scores (quintiles over the chain, recomputed each run), Sens (the share of their visits that redeemed points), the
 night share of their visits, and the tags the chain's insight rules (`loyalty.insight`) give them from those
 figures. Only a member whose top categories or tags changed gets a new version (the tills pull exactly those).
@@ -7,10 +8,12 @@ Top categories and tags are a profile: kept only for a member who consented to o
 who has not loses any they had. The figures this pass reads (spend, visits, recency, segment, tier) are those the
 figures pass (`server.member_figures`) has just brought up to date, so `server.refresh` runs it second.
 
-Per chunk of members: one query for the spend per category (`server.top_categories.spend_by_category`), one for the
-ledger counts (visits and redemptions in 12 months, visits and night visits in 90 days); before the chunks, one
-query over every live member for the chain's RFM cuts. Night is 20:00 or later on the store's clock (each store's
-zone, at its offset when the pass runs).
+Per chunk of members: one query for the spend per category (`server.top_categories.spend_by_category`; skipped
+when the chain holds no purchase lines at all), one for the favourites recorded for members without such spend
+(`server.top_categories.favourites`), one for the ledger counts (visits and redemptions in 12 months, visits and
+night visits in 90 days). The chain's RFM cuts come from the figures pass's results
+(`server.member_figures.ChainValues`), or, when the pass runs on its own, from one query over every live member.
+Night is 20:00 or later on the store's clock (each store's zone, at its offset when the pass runs).
 
 Thread: the admin command line and the server's scheduler (`server.refresh`).
 """
@@ -35,9 +38,10 @@ from server.bulk import Bulk, read_date
 from server.churn_warnings import Raised, raise_warnings
 from server.db import ServerDatabase
 from server.member_chunks import CHUNK, live_member_chunks
+from server.member_figures import ChainValues
 from server.models import Member
 from server.purchase_window import VISIT_WINDOW
-from server.top_categories import rank, spend_by_category
+from server.top_categories import favourites, spend_by_category
 
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
 _CHAIN_ZONE: Final = store_zone()
@@ -63,6 +67,10 @@ class RfmCuts:
     visits: tuple[int, ...]
     spend: tuple[int, ...]
 
+    @classmethod
+    def of(cls, values: ChainValues) -> RfmCuts:
+        return cls(quintile_cuts(values.recency), quintile_cuts(values.visits), quintile_cuts(values.spend))
+
 
 @dataclass(frozen=True, slots=True)
 class _Counts:
@@ -72,29 +80,45 @@ class _Counts:
     night_90d: int = 0
 
 
-def refresh_profiles(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> ProfileReport:
-    """Recompute every live member's top categories and tags at `now`, a chunk of members per write transaction."""
+_NO_COUNTS: Final = _Counts()
+
+
+def refresh_profiles(
+    db: ServerDatabase, now: datetime, *, chunk: int = CHUNK, values: ChainValues | None = None
+) -> ProfileReport:
+    """Recompute every live member's top categories and tags at `now`, a chunk of members per write transaction.
+    `values`: the chain's figures as the figures pass just left them (else read from the member table)."""
     with db.read() as session:
         rules = chain.insight_rules(session)
         reader = Bulk(session.connection())
-        cuts, offsets = rfm_cuts(reader, now), store_offsets(reader, now)
+        cuts = rfm_cuts(reader, now) if values is None else RfmCuts.of(values)
+        offsets = store_offsets(reader, now)
+        lines_kept = bool(reader.rows("SELECT 1 FROM entry_lines LIMIT 1"))  # a chain whose POS sends no lines: none
+    today = store_day(now, _CHAIN_ZONE)  # ages and birthdays by the chain's calendar
+    stored = _StoredLists()
     looked = changed_total = warned = 0
     warning_tags = {tag.code for tag in rules.tags if tag.warn}
     for session, bulk, rows in live_member_chunks(db, _COLUMNS, chunk=chunk):
         looked += len(rows)
         consenting = [row[0] for row in rows if row[1]]
-        spend = spend_by_category(bulk, consenting, twelve_months_before(now))
+        if lines_kept:
+            spend = spend_by_category(bulk, consenting, twelve_months_before(now))
+        else:
+            spend = {member_id: {} for member_id in consenting}
+        tops = favourites(bulk, spend)
         counts = ledger_counts(bulk, consenting, now, offsets)
         changed: list[tuple[Any, ...]] = []
         gained: list[Raised] = []
         for member_id, consent, top_value, tags_value, *facts in rows:
             if consent:
-                figures = member_figures(facts, spend[member_id], counts.get(member_id, _Counts()), cuts, now, bulk)
-                top, tags = rank(spend[member_id]), rules.tags_for(figures)
+                figures = member_figures(
+                    facts, spend[member_id], counts.get(member_id, _NO_COUNTS), cuts, now, today, bulk
+                )
+                top, tags = tops[member_id], rules.tags_for(figures)
             else:
                 top, tags = [], []
-            held = stored_list(tags_value)
-            if top != stored_list(top_value) or tags != held:
+            held = stored(tags_value)
+            if top != stored(top_value) or tags != held:
                 changed.append((top, tags, member_id))
                 gained += [Raised(member_id, WarningReason.TAG, code) for code in tags if code in warning_tags
                            and code not in held]  # fmt: skip
@@ -109,14 +133,19 @@ def refresh_profiles(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -
 
 
 def member_figures(
-    facts: list[Any], spend: Mapping[str, int], counts: _Counts, cuts: RfmCuts, now: datetime, bulk: Bulk
+    facts: list[Any],
+    spend: Mapping[str, int],
+    counts: _Counts,
+    cuts: RfmCuts,
+    now: datetime,
+    today: date,
+    bulk: Bulk,
 ) -> MemberFigures:
     """One member's figures from their row (`gender, birthday, segment, tier, spend, visits, last visit, enrolled`),
-    their spend per category and their ledger counts."""
+    their spend per category and their ledger counts, at `now` (`today`: its day on the chain's calendar)."""
     gender, birthday_value, segment, tier, spend_12m, visits_90d, last_visit_value, created_value = facts
     last_visit, created = bulk.read_time(last_visit_value), bulk.read_time(created_value)
     birthday = read_date(birthday_value)
-    today = store_day(now, _CHAIN_ZONE)  # ages and birthdays by the chain's calendar
     recency = None if last_visit is None else max(0, (now - last_visit).days)
     lines_total = sum(cents for cents in spend.values() if cents > 0)
     return MemberFigures(
@@ -154,6 +183,24 @@ def _days_to_birthday(birthday: date, today: date) -> int:
         if next_one >= today:
             return (next_one - today).days
     raise AssertionError("a birthday falls within a year")  # pragma: no cover
+
+
+class _StoredLists:
+    """`stored_list`, remembered by stored text: a chain's members share a few hundred tag lists, and decoding each
+    member's twice a night was a tenth of the pass."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, list[str]] = {}
+
+    def __call__(self, value: Any) -> list[str]:
+        if not isinstance(value, str):  # PostgreSQL's driver hands the decoded list
+            return stored_list(value)
+        found = self._seen.get(value)
+        if found is None:
+            if len(self._seen) >= 50_000:  # bounded, whatever the chain's lists
+                self._seen.clear()
+            found = self._seen[value] = stored_list(value)
+        return found
 
 
 def stored_list(value: Any) -> list[str]:

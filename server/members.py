@@ -30,7 +30,7 @@ from server.bulk import Bulk
 from server.db import ServerDatabase
 from server.models import ChurnWarning, LedgerEntry, Member, Preference
 from server.purchase_window import NO_ACTIVITY, Activity, read_figures
-from server.top_categories import rank, spend_by_category
+from server.top_categories import favourites, spend_by_category
 
 _MAX_MERGE_DEPTH: Final = 32
 _PHONE_QUERY: Final = 2_000  # phones per IN (...) query
@@ -277,8 +277,9 @@ def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str)
     session.execute(update(LedgerEntry).where(LedgerEntry.member_id == loser.id).values(member_id=survivor.id))
     # The loser's purchase lines follow its ledger (they are the entries' own): the survivor's history and top
     # categories include them.
-    spend = spend_by_category(Bulk(session.connection()), [survivor.id], twelve_months_before(db.clock()))
-    survivor.top_categories = rank(spend[survivor.id]) if survivor.consent_profile else []
+    bulk = Bulk(session.connection())
+    spend = spend_by_category(bulk, [survivor.id], twelve_months_before(db.clock()))
+    survivor.top_categories = favourites(bulk, spend)[survivor.id] if survivor.consent_profile else []
     kept = select(Preference.kind, Preference.value).where(
         Preference.member_id == survivor.id, Preference.removed_at.is_(None)
     )

@@ -23,7 +23,7 @@ from typing import Final
 
 from server.db import ServerDatabase
 from server.member_chunks import CHUNK
-from server.member_figures import FiguresReport, refresh_figures
+from server.member_figures import ChainValues, FiguresReport, refresh_figures
 from server.member_insight import ProfileReport, refresh_profiles
 from server.segment_history import record_snapshot
 
@@ -49,10 +49,11 @@ def refresh(db: ServerDatabase, now: datetime | None = None, *, chunk: int = CHU
     with _one_at_a_time(db):
         at = now or db.clock()
         started = time.perf_counter()
-        figures = refresh_figures(db, at, chunk=chunk)
+        values = ChainValues()  # the figures pass's results, for the profile pass's RFM cuts
+        figures = refresh_figures(db, at, chunk=chunk, values=values)
         record_snapshot(db, at)
         middle = time.perf_counter()
-        profiles = refresh_profiles(db, at, chunk=chunk)
+        profiles = refresh_profiles(db, at, chunk=chunk, values=values)
         return RefreshReport(figures, profiles, middle - started, time.perf_counter() - middle)
 
 

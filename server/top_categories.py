@@ -1,6 +1,8 @@
-"""A member's top categories: the (up to) 3 categories of their largest spend over the last 12 months, from the
+"""A member's top categories (Fav): the (up to) 3 categories of their largest spend over the last 12 months, from the
 purchase lines the server holds (`entry_lines`, one JSON array per sale; a refund's lines count against their
-categories, so a return lowers them; an earn that was reversed counts for nothing). Kept on the member row
+categories, so a return lowers them; an earn that was reversed counts for nothing); for a member with no such spend
+(their POS sends no lines, or they bought nothing in 12 months), the categories guides recorded as their favourites
+(`preference` of kind category, not removed), newest first (`favourites`). Kept on the member row
 (`member.top_categories`) so every till's cached member shows them offline.
 
 Computed set-wise by the refresh's profile pass (`server.member_insight`, run by `server admin refresh` and nightly),
@@ -28,7 +30,7 @@ from datetime import datetime
 
 from sqlalchemy import Table
 
-from loyalty.categories import top_categories
+from loyalty.categories import TOP_CATEGORIES, top_categories
 from server.bulk import Bulk
 from server.models import Member
 
@@ -63,3 +65,29 @@ def spend_by_category(bulk: Bulk, member_ids: Collection[str], since: datetime) 
     for member_id, name, total in bulk.rows(sql, (*keys, bulk.stored_time(since))):
         found[member_id][name] = int(total or 0)  # PostgreSQL's SUM of bigint is numeric
     return found
+
+
+def recorded_categories(bulk: Bulk, member_ids: Collection[str]) -> dict[str, list[str]]:
+    """The categories recorded as each member's favourites (preferences of kind category, not removed), newest first,
+    up to 3 (one query; a member with none is not in the answer)."""
+    found: dict[str, list[str]] = {}
+    if not member_ids:
+        return found
+    where, keys = bulk.in_keys("member_id", member_ids)
+    sql = (
+        f"SELECT member_id, value FROM preference WHERE {where} AND kind = 'category' AND removed_at IS NULL "  # noqa: S608
+        "ORDER BY member_id, created_at DESC, id DESC"
+    )
+    for member_id, value in bulk.rows(sql, keys):
+        listed = found.setdefault(member_id, [])
+        if value not in listed and len(listed) < TOP_CATEGORIES:
+            listed.append(value)
+    return found
+
+
+def favourites(bulk: Bulk, spend: Mapping[str, Mapping[str, int]]) -> dict[str, list[str]]:
+    """Each member's top categories from their spend per category (`spend_by_category`), or, for a member with no
+    positive spend on lines, the categories recorded as their favourites."""
+    ranked = {member_id: rank(cents) for member_id, cents in spend.items()}
+    recorded = recorded_categories(bulk, [member_id for member_id, top in ranked.items() if not top])
+    return {member_id: top or recorded.get(member_id, []) for member_id, top in ranked.items()}

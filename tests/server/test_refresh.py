@@ -18,6 +18,9 @@ from sqlalchemy import select
 from loyalty.insight import DEFAULT_INSIGHT_RULES, Condition, InsightRules
 from server import admin
 from server.db import ServerDatabase
+from server.bulk import Bulk
+from server.member_figures import ChainValues, refresh_figures
+from server.member_insight import RfmCuts, rfm_cuts
 from server.models import Member
 from server.refresh import ADVISORY_KEY, RefreshBusy, refresh
 from tests.server.conftest import PHONE_A, ServerClock, Till, register
@@ -208,3 +211,39 @@ def test_another_stores_till_does_not_see_or_close_the_warning(
     assert other.get("/v1/warnings").json() == {"warnings": []}
     [result] = other.push_ok(_outcome(other, warning["id"]))
     assert (result["status"], result["reason"]) == ("rejected", "unknown_warning")
+
+
+def test_fav_comes_from_the_lines_else_from_the_favourites_guides_recorded(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    """A member whose POS sends no lines gets the categories guides recorded, newest first, a removed one left out;
+    once they buy with lines, their spend decides."""
+    member_id = till.enrolled(PHONE_A)
+    for value in ("零食", "生鲜", "母婴", "酒水"):
+        server_clock.advance(minutes=1)
+        assert till.push_ok(till.preference(member_id, "add", "category", value))[0]["status"] == "applied"
+    assert till.push_ok(till.preference(member_id, "remove", "category", "母婴"))[0]["status"] == "applied"
+    assert till.push_ok(till.entry(member_id, 50))[0]["status"] == "applied"  # a sale without lines
+    refresh(db)
+    assert _member(db, member_id).top_categories == ["酒水", "生鲜", "零食"]
+
+    sale = till.entry(member_id, 90, amount_cents=9_000)
+    sale["body"]["lines"] = [
+        {"line_no": 1, "sku": "A1", "name": "奶粉", "category": "母婴", "quantity_milli": 1000, "amount_cents": 6_000},
+        {"line_no": 2, "sku": "B2", "name": "苹果", "category": "生鲜", "quantity_milli": 1500, "amount_cents": 3_000},
+    ]
+    assert till.push_ok(sale)[0]["status"] == "applied"
+    refresh(db)
+    assert _member(db, member_id).top_categories == ["母婴", "生鲜"]
+
+
+def test_the_rfm_cuts_from_the_figures_pass_equal_the_member_tables(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    _chain(till, server_clock)
+    server_clock.advance(days=40)  # the figures move: the cuts must be those after the pass, not before
+    values = ChainValues()
+    refresh_figures(db, server_clock.now, values=values)
+    with db.read() as session:
+        assert RfmCuts.of(values) == rfm_cuts(Bulk(session.connection()), server_clock.now)
+    assert len(values.spend) == 10 and len(values.recency) == 10
