@@ -41,6 +41,7 @@ class MemberView:
     last_visit_at: datetime | None
     version: int
     top_categories: tuple[str, ...] = ()  # the server's top 3 by 12-month spend (chain data, shown as written)
+    tier_kept_until: date | None = None  # the last day the tier is surely kept without buying more (server's)
 
     @property
     def available_points(self) -> int:
@@ -83,6 +84,7 @@ _COLUMNS = (
     Member.last_visit_at,
     Member.version,
     Member.top_categories,
+    Member.tier_kept_until,
 )
 
 
@@ -108,6 +110,7 @@ def _from_raw(row: Sequence[Any]) -> MemberView:
         last_visit_at=datetime.fromisoformat(visit).replace(tzinfo=UTC) if visit else None,
         version=row[16],
         top_categories=tuple(json.loads(row[17])) if row[17] and row[17] != "[]" else (),
+        tier_kept_until=date.fromisoformat(row[18]) if row[18] else None,
     )
 
 

@@ -85,6 +85,9 @@ class Member(Base):
     tags: Mapped[list[str]] = mapped_column(default=list)
     #: The member's top 3 categories by 12-month spend, as the server computed them (pulled; issue 16).
     top_categories: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
+    #: The last day the member surely keeps their tier without buying more, as the server's refresh worked it out
+    #: (pulled; issue 17). NULL: the first tier, or not worked out since their last change.
+    tier_kept_until: Mapped[date | None] = mapped_column(Date)
     consent_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_profile: Mapped[bool] = mapped_column(Boolean, default=False)
     card_serial: Mapped[int | None] = mapped_column(Integer, unique=True)

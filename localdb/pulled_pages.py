@@ -28,7 +28,8 @@ from loyalty.name_keys import name_keys
 _MEMBER_FIELDS = (
     "id", "phone", "phone_tail", "name", "name_pinyin", "name_initials", "gender", "birthday", "tier",
     "spend_12m_cents", "balance_synced", "segment",
-    "tags", "top_categories", "consent_marketing", "consent_profile", "card_serial", "version", "home_store",
+    "tags", "top_categories", "tier_kept_until", "consent_marketing", "consent_profile", "card_serial", "version",
+    "home_store",
     "last_visit_at",
     "created_at", "updated_at",
 )  # fmt: skip
@@ -137,6 +138,7 @@ def _member_row(change: Mapping[str, Any], now_text: str, tag_texts: dict[tuple[
         _tags_text(change.get("tags"), tag_texts),
         # A server from before issue 16 sends none: the member has no top categories yet.
         _tags_text(change.get("top_categories"), tag_texts),
+        _as_date_text(change.get("tier_kept_until")),  # a server from before issue 17 sends none
         int(bool(change.get("consent_marketing"))),
         int(bool(change.get("consent_profile"))),
         change.get("card_serial"),
@@ -244,7 +246,7 @@ def _forget_member(session: Session, member_id: str) -> None:
             .where(Member.id == member_id)
             .values(name="", name_pinyin="", name_initials="", gender=None, birthday=None, segment=None, tags=[],
                     top_categories=[], consent_marketing=False, consent_profile=False, card_serial=None,
-                    home_store=None, last_visit_at=None, balance_synced=0, spend_12m_cents=0)
+                    home_store=None, last_visit_at=None, balance_synced=0, spend_12m_cents=0, tier_kept_until=None)
         )  # fmt: skip
     else:
         session.execute(delete(Member).where(Member.id == member_id))

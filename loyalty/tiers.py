@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from loyalty.rules import PointsRules, Tier
 
@@ -24,6 +24,7 @@ __all__ = [
     "rolling_spend_cents",
     "tier_after_change",
     "tier_for_spend",
+    "tier_kept_until",
     "tier_progress",
     "tier_with_grace",
     "twelve_months_before",
@@ -135,6 +136,51 @@ def tier_with_grace(
     if now - since >= timedelta(days=grace_days):
         return reached.code, None
     return held, since
+
+
+def tier_kept_until(
+    rules: PointsRules,
+    held: str,
+    purchases: Iterable[tuple[datetime, int]],
+    below_since: datetime | None,
+    now: datetime,
+    grace_days: int,
+    zone: tzinfo,
+) -> date | None:
+    """The last day (in `zone`) a member surely keeps the tier `held` if they buy nothing more, with the nightly
+    refresh moving tiers down (`tier_with_grace`); None for the first tier, which nobody moves down from.
+
+    In grace (`below_since` set by a refresh) the refresh `grace_days` after it moves them down: the day before is
+    the last. Otherwise their 12-month spend falls below the tier's minimum when enough of their `purchases`
+    (time, amount) have left the window, oldest first; the refresh that night starts the grace, so the tier is kept
+    until that day plus `grace_days`. A spend already below the minimum counts from today."""
+    codes = [tier.code for tier in rules.tiers]
+    if held not in codes or codes.index(held) == 0:
+        return None
+    if below_since is not None:
+        return below_since.astimezone(zone).date() + timedelta(days=grace_days - 1)
+    minimum = rules.tiers[codes.index(held)].min_spend_cents
+    start = twelve_months_before(now)
+    counted = sorted((at, cents) for at, cents in purchases if start < at <= now)
+    remaining = sum(cents for _at, cents in counted)
+    falls = now
+    for at, cents in counted:
+        if remaining < minimum:
+            break
+        remaining -= cents
+        falls = _leaves_window(at)
+    if remaining >= minimum:  # not below even with every purchase gone: only if the minimum is 0 or less
+        return None
+    return max(falls, now).astimezone(zone).date() + timedelta(days=grace_days)
+
+
+def _leaves_window(at: datetime) -> datetime:
+    """When a purchase made at `at` is first outside the 12 months (`twelve_months_before` of that time reaches it):
+    a year later, and 1 March for 29 February."""
+    try:
+        return at.replace(year=at.year + 1)
+    except ValueError:
+        return at.replace(year=at.year + 1, month=3, day=1)
 
 
 def tier_after_change(

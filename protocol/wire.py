@@ -398,6 +398,9 @@ class MemberChange(Wire):
     #: Added with issue 16: up to 3 category names, the member's largest by 12-month spend (server-computed). Tills
     #: read pulled pages as plain dicts, so a till from before it ignores the field.
     top_categories: list[str] = Field(default_factory=list)
+    #: Added with issue 17: the last day the member surely keeps their tier if they buy nothing more (the nightly
+    #: refresh's `loyalty.tiers.tier_kept_until`); None for the first tier or until the next refresh.
+    tier_kept_until: date | None = None
 
 
 class ChangesResponse(Wire):

@@ -29,7 +29,7 @@ from server.auth import hash_token, new_token
 from server.cards import CardRefused, ReissuedCard, reissue_in
 from server.db import ServerDatabase
 from server.member_code_audit import Requester
-from server.models import AdminLog, Device, EnrolmentCode, Staff, Store
+from server.models import AdminLog, Device, EnrolmentCode, Member, Staff, Store
 
 #: Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is not misread.
 _CODE_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -243,6 +243,7 @@ def set_rules(db: ServerDatabase, rules: PointsRules) -> None:
         if rules.version <= current.version:
             raise AdminError(f"the rules' version must increase: current {current.version}, given {rules.version}")
         chain.set_rules(session, rules, now)
+        _forget_tier_kept_until(session)
         _log(session, now, "set_rules", f"version={rules.version}")
 
 
@@ -256,7 +257,14 @@ def set_insight_rules(db: ServerDatabase, rules: InsightRules) -> None:
                 f"the insight rules' version must increase: current {current.version}, given {rules.version}"
             )
         chain.set_insight_rules(session, rules)
+        _forget_tier_kept_until(session)
         _log(session, now, "set_insight_rules", f"version={rules.version}")
+
+
+def _forget_tier_kept_until(session: Session) -> None:
+    """New tier minimums or a new grace move every member's "kept until" day: the next refresh works each out again
+    (and gives a new version to those whose day moved)."""
+    session.execute(update(Member).where(Member.tier_kept_until.is_not(None)).values(tier_kept_until=None))
 
 
 def revoke_card(db: ServerDatabase, serial: int) -> None:

@@ -59,7 +59,7 @@ def _raw(column: Any, sqlite: bool) -> ColumnElement[Any]:
 _MEMBER_NAMES: Final = (
     "id", "version", "deleted", "merged_into", "phone", "name", "gender", "birthday", "tier", "spend_12m_cents",
     "balance", "segment", "tags", "consent_marketing", "consent_profile", "card_serial", "home_store",
-    "last_visit_at", "updated_at", "top_categories",
+    "last_visit_at", "updated_at", "top_categories", "tier_kept_until",
 )  # fmt: skip
 _PREFERENCE_NAMES: Final = ("member_id", "kind", "value", "source", "staff_code", "created_at")
 _COLUMNS: Final = {
@@ -143,7 +143,7 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
     changes: list[dict[str, Any]] = []
     for (
         member_id, version, deleted, merged_into, phone, name, gender, birthday, tier, spend, balance, segment,
-        tags, consent_marketing, consent_profile, card_serial, home_store, last_visit_at, updated_at, top,
+        tags, consent_marketing, consent_profile, card_serial, home_store, last_visit_at, updated_at, top, kept_until,
     ) in rows:  # fmt: skip
         if deleted or merged_into is not None:
             changes.append({"id": member_id, "version": version, "deleted": bool(deleted), "merged_into": merged_into})
@@ -177,6 +177,7 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
                 "updated_at": stamp(updated_at),
                 "preferences": preferences.get(member_id, []),
                 "top_categories": top_list,
+                "tier_kept_until": day(kept_until),
             }
         )
     next_cursor = rows[-1].version if rows else since

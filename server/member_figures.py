@@ -20,26 +20,28 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import Table
 
+from loyalty.clock import store_zone
 from loyalty.segments import Segment
-from loyalty.tiers import tier_with_grace
+from loyalty.tiers import tier_kept_until, tier_with_grace
 from protocol.vocabulary import WarningReason
 from server import chain
+from server.bulk import read_date
 from server.churn_warnings import Raised, raise_warnings
 from server.db import ServerDatabase
 from server.member_chunks import CHUNK, live_member_chunks
 from server.members import derived
 from server.models import Member
-from server.purchase_window import Activity, figures_valid, read_figures
+from server.purchase_window import Activity, figures_valid, read_figures, read_windows
 
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
 _DRIFTED: Final = frozenset({Segment.POTENTIAL.value, Segment.DORMANT.value})  # where a loyal member drifts to
 _CHANGED_COLUMNS: Final = (
-    "spend_12m_cents", "visits_90d", "tier", "segment", "figures_valid_until", "tier_below_since", "version",
-    "updated_at",
+    "spend_12m_cents", "visits_90d", "tier", "segment", "figures_valid_until", "tier_below_since", "tier_kept_until",
+    "version", "updated_at",
 )  # fmt: skip
 
 
@@ -69,18 +71,21 @@ def refresh_figures(
     (and, given `values`, add each member's to them)."""
     looked = read_total = changed_total = warned = 0
     columns = (
-        "spend_12m_cents, visits_90d, tier, segment, created_at, last_visit_at, figures_valid_until, tier_below_since"
+        "spend_12m_cents, visits_90d, tier, segment, created_at, last_visit_at, figures_valid_until, tier_below_since, "
+        "tier_kept_until"
     )
+    zone = store_zone()  # the card's "kept until" day is on the chain's calendar
     for session, bulk, rows in live_member_chunks(db, columns, chunk=chunk):
         looked += len(rows)
         stale = [row[0] for row in rows if not figures_valid(bulk.read_time(row[7]), now)]
         fresh = read_figures(bulk, stale, now)
         read_total += len(stale)
         rules, insight = chain.rules(session), chain.insight_rules(session)
-        changed: list[tuple[object, ...]] = []
-        stamped: list[tuple[object, ...]] = []
+        grace = insight.tier_grace_days
+        results: list[tuple[Any, ...]] = []
+        unknown: list[str] = []  # members whose "kept until" needs their purchases
         drifted: list[Raised] = []
-        for member_id, spend, visits, tier, segment, created_at, last_visit_at, valid_until, below in rows:
+        for member_id, spend, visits, tier, segment, created_at, last_visit_at, valid_until, below, kept in rows:
             figures = fresh.get(member_id) or Activity(spend, visits, bulk.read_time(valid_until))
             last_visit = bulk.read_time(last_visit_at)
             _reached, new_segment = derived(
@@ -92,19 +97,33 @@ def refresh_figures(
                 values.visits.append(figures.visits_90d)
                 values.spend.append(figures.spend_12m_cents)
             below_since = bulk.read_time(below)
-            new_tier, new_below = tier_with_grace(
-                rules, tier, figures.spend_12m_cents, below_since, now, insight.tier_grace_days
-            )
+            new_tier, new_below = tier_with_grace(rules, tier, figures.spend_12m_cents, below_since, now, grace)
+            stored_kept = new_kept = read_date(kept)
+            if new_tier == rules.tiers[0].code or new_below is not None:
+                new_kept = tier_kept_until(rules, new_tier, (), new_below, now, grace, zone)
+            elif new_tier != tier or stored_kept is None:  # else: nothing bought or returned since it was worked out
+                unknown.append(member_id)
             if segment == Segment.HIGH_VALUE_LOYAL and new_segment in _DRIFTED:
                 drifted.append(Raised(member_id, WarningReason.LEFT_LOYAL, None, segment, new_segment))
-            if (figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment) != (spend, visits, tier, segment):
+            results.append((member_id, spend, visits, tier, segment, figures, new_segment, new_tier, new_below,
+                            below_since, stored_kept, new_kept))  # fmt: skip
+        windows = read_windows(bulk, unknown, now)
+        changed: list[tuple[object, ...]] = []
+        stamped: list[tuple[object, ...]] = []
+        for (member_id, spend, visits, tier, segment, figures, new_segment, new_tier, new_below, below_since,
+             stored_kept, new_kept) in results:  # fmt: skip
+            if member_id in windows:
+                purchases = windows[member_id].entries.values()
+                new_kept = tier_kept_until(rules, new_tier, purchases, None, now, grace, zone)
+            now_figures = (figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment, new_kept)
+            if now_figures != (spend, visits, tier, segment, stored_kept):
                 changed.append((figures.spend_12m_cents, figures.visits_90d, new_tier, new_segment,
-                                figures.valid_until, new_below, member_id))  # fmt: skip
+                                figures.valid_until, new_below, new_kept, member_id))  # fmt: skip
             elif member_id in fresh or new_below != below_since:
                 stamped.append((figures.valid_until, new_below, member_id))
         if changed:
             first = db.reserve_versions(session, len(changed))
-            rows_out = [(*row[:6], first + n, now, row[6]) for n, row in enumerate(changed)]
+            rows_out = [(*row[:7], first + n, now, row[7]) for n, row in enumerate(changed)]
             bulk.update(_MEMBER_TABLE, _CHANGED_COLUMNS, "id", rows_out)
         bulk.update(_MEMBER_TABLE, ("figures_valid_until", "tier_below_since"), "id", stamped)
         warned += raise_warnings(bulk, drifted, now)

@@ -49,7 +49,7 @@ _EMPTY_MEMBER: Final[dict[str, Any]] = {
     "phone": None, "name": "", "gender": None, "birthday": None, "tier": "", "spend_12m_cents": 0, "balance": 0,
     "segment": None, "consent_marketing": False, "consent_profile": False, "card_serial": None, "home_store": None,
     "last_visit_at": None, "visits_90d": 0, "deleted": False, "top_categories": [], "figures_valid_until": None,
-    "tier_below_since": None,
+    "tier_below_since": None, "tier_kept_until": None,
 }  # fmt: skip
 
 
@@ -170,6 +170,7 @@ def new_member_row(
         "visits_90d": activity.visits_90d,
         "figures_valid_until": activity.valid_until,
         "tier_below_since": None,
+        "tier_kept_until": None,
         "created_at": created,
         "updated_at": now if updated_at is None else updated_at,
         "version": version,
@@ -238,6 +239,7 @@ def touch(
         rules, now, member.created_at, member.last_visit_at, activity, thresholds=thresholds
     )
     member.tier, member.tier_below_since = tier_after_change(rules, member.tier, member.tier_below_since, reached)
+    member.tier_kept_until = None  # worked out again by the next refresh
     member.updated_at = now
     member.version = db.next_version(session)
     return member.version

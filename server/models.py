@@ -185,6 +185,9 @@ class Member(Base):
     #: Since when the member's 12-month spend has been below the tier they hold: the nightly refresh moves them down
     #: once the chain's grace has passed (`loyalty.tiers.tier_with_grace`). NULL: not below. Server-side only.
     tier_below_since: Mapped[datetime | None]
+    # The last day (chain calendar) the member surely keeps their tier if they buy nothing more (`loyalty.tiers.
+    # tier_kept_until`), for the card; NULL for the first tier, and after any change until the next refresh.
+    tier_kept_until: Mapped[date | None] = mapped_column(Date)
 
 
 def _partial_index(name: str, *columns: str) -> Index:

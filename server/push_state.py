@@ -44,7 +44,7 @@ _STATE_COLUMNS = (
 #: The member columns a batch changes, written back with one UPDATE.
 _CHANGING = (
     "balance", "spend_12m_cents", "visits_90d", "tier", "segment", "last_visit_at", "consent_marketing",
-    "consent_profile", "updated_at", "version", "figures_valid_until", "tier_below_since",
+    "consent_profile", "updated_at", "version", "figures_valid_until", "tier_below_since", "tier_kept_until",
 )  # fmt: skip
 _changing_and_id = operator.attrgetter(*_CHANGING, "id")  # a member's UPDATE row, read at C speed
 
@@ -95,6 +95,7 @@ class MemberState:
     birthday: date | None = None
     figures_valid_until: datetime | None = None  # until when spend_12m_cents and visits_90d stay exact (None: unknown)
     tier_below_since: datetime | None = None  # in the downgrade grace since (`loyalty.tiers.tier_after_change`)
+    tier_kept_until: date | None = None  # never read: a member the batch changes has it worked out by the refresh
     updated_at: datetime | None = None  # set when the batch changes the member
     new_row: dict[str, Any] | None = None  # the whole row of a member created by this batch
     dirty: bool = False

@@ -5,11 +5,12 @@ the member does not have; RFM quintiles put equal values together; the tier's do
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from loyalty.clock import store_zone
 from loyalty.insight import (
     DEFAULT_INSIGHT_RULES,
     InsightRules,
@@ -19,7 +20,7 @@ from loyalty.insight import (
     quintile_score,
 )
 from loyalty.rules import DEFAULT_RULES
-from loyalty.tiers import tier_after_change, tier_with_grace
+from loyalty.tiers import tier_after_change, tier_kept_until, tier_with_grace
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 
@@ -109,3 +110,27 @@ def test_a_sale_or_return_keeps_the_grace_only_while_it_runs() -> None:
     assert tier_after_change(DEFAULT_RULES, "gold", NOW, "gold") == ("gold", None)  # reached again
     assert tier_after_change(DEFAULT_RULES, "gold", None, "silver") == ("silver", None)  # a return: at once
     assert tier_after_change(DEFAULT_RULES, "silver", NOW, "platinum") == ("platinum", None)
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_the_tier_is_kept_until_enough_purchases_leave_the_12_months_plus_the_grace() -> None:
+    shanghai = store_zone()
+    now = _utc("2026-12-03 04:00")
+    purchases = [(_utc("2026-02-10 06:00"), 5_000_00), (_utc("2026-05-20 17:00"), 2_000_00),
+                 (_utc("2026-11-30 03:00"), 2_500_00)]  # fmt: skip
+    # Gold from 8,000: 9,500 now; without the first purchase 4,500, below gold from 2027-02-10 14:00 in Shanghai
+    assert tier_kept_until(DEFAULT_RULES, "gold", purchases, None, now, 30, shanghai) == date(2027, 3, 12)
+    # Silver from 2,000: the last purchase alone keeps it, until it leaves on 2027-11-30 (11:00 in Shanghai)
+    assert tier_kept_until(DEFAULT_RULES, "silver", purchases, None, now, 0, shanghai) == date(2027, 11, 30)
+    # In the grace since a refresh: the refresh 30 days later moves the member down, the day before is the last
+    in_grace = tier_kept_until(DEFAULT_RULES, "gold", purchases, _utc("2026-12-01 18:30"), now, 30, shanghai)
+    assert in_grace == date(2026, 12, 31)
+    assert tier_kept_until(DEFAULT_RULES, "normal", purchases, None, now, 30, shanghai) is None  # nothing to lose
+    # Already below (no refresh has seen it yet): from today
+    assert tier_kept_until(DEFAULT_RULES, "platinum", purchases, None, now, 30, shanghai) == date(2027, 1, 2)
+    # A purchase on 29 February leaves the window on 1 March
+    leap = [(_utc("2028-02-29 02:00"), 9_000_00)]
+    assert tier_kept_until(DEFAULT_RULES, "gold", leap, None, _utc("2028-03-01 00:00"), 0, UTC) == date(2029, 3, 1)

@@ -83,6 +83,7 @@ class MemberCard(Retranslating, QFrame):
         self.tier_progress.setRange(0, 100)
         self.tier_progress.setTextVisible(False)  # the words go in the label below, not over the bar
         self.tier_next = _label("tierNext")
+        self.tier_kept = _label("tierKeptUntil", wrap=True)  # how long the tier lasts without buying more
         self.details_label = _label("memberDetails")
         self.points_caption = _label("pointsCaption")
         self.points_balance = _label("pointsBalance")
@@ -114,6 +115,7 @@ class MemberCard(Retranslating, QFrame):
         tier.setSpacing(4)
         tier.addWidget(self.tier_progress)
         tier.addWidget(self.tier_next)
+        tier.addWidget(self.tier_kept)
         points = QVBoxLayout()
         points.setSpacing(0)
         points.addWidget(self.points_caption)
@@ -199,7 +201,7 @@ class MemberCard(Retranslating, QFrame):
             for label in labels:
                 label.clear()
             hidden = (self.birthday_badge, self.pending_points, self.tags_label, self.top_categories_label,
-                      self.preferences_label, self.action_label)  # fmt: skip
+                      self.preferences_label, self.action_label, self.tier_kept)  # fmt: skip
             for widget in hidden:
                 widget.hide()
             self.tier_progress.setValue(0)
@@ -239,6 +241,11 @@ class MemberCard(Retranslating, QFrame):
         else:
             text = self.tr("%1 more to %2").replace("%1", yuan_text(progress.needed_cents))
             self.tier_next.setText(text.replace("%2", tier_name(rules, progress.next.code)))
+        kept = view.tier_kept_until  # the server's: a purchase since only makes it later
+        if kept is not None:
+            text = self.tr("Without a purchase, %1 is kept until %2").replace("%1", tier_name(rules, view.tier))
+            self.tier_kept.setText(text.replace("%2", kept.isoformat()))
+        self.tier_kept.setVisible(kept is not None)
 
     def _details(self, view: MemberView, zone: tzinfo) -> str:
         birthday = birthday_text(view.birthday) if view.birthday else self.tr("not given")

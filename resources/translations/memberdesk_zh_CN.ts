@@ -893,6 +893,10 @@ F12</translation>
         <translation>再消费 %1 升级%2</translation>
     </message>
     <message>
+        <source>Without a purchase, %1 is kept until %2</source>
+        <translation>若无消费，%1保留至 %2</translation>
+    </message>
+    <message>
         <source>not given</source>
         <translation>未填写</translation>
     </message>

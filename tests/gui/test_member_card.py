@@ -108,6 +108,23 @@ def test_the_tier_progress_says_how_far_the_next_tier_is(card: MemberCard) -> No
     assert bar.value() == 100 and label(card, "tierNext").text() == "Top tier"
 
 
+def test_the_tier_line_says_until_when_the_tier_is_kept_without_a_purchase(
+    card: MemberCard, qapp: QApplication
+) -> None:
+    card.show_member(view(tier_kept_until=date(2026, 9, 30)), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    assert shown(card, "tierKeptUntil")
+    assert label(card, "tierKeptUntil").text() == "Without a purchase, Gold is kept until 2026-09-30"
+    translations = Translations(qapp)
+    try:
+        translations.switch(Language.ZH_CN)
+        qapp.processEvents()  # the language change reaches the card as an event
+        assert label(card, "tierKeptUntil").text() == "若无消费，金卡保留至 2026-09-30"
+    finally:
+        translations.uninstall()
+    card.show_member(view(tier="normal", tier_kept_until=None), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    assert not shown(card, "tierKeptUntil")  # the first tier: nothing to lose
+
+
 def test_the_birthday_badge_shows_in_the_birthday_month_only(card: MemberCard) -> None:
     card.show_member(view(birthday=date(1990, 3, 30)), rules=DEFAULT_RULES, preferences=[], today=TODAY)
     assert shown(card, "birthdayBadge") and label(card, "birthdayBadge").text() == "Birthday month"

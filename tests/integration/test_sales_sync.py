@@ -10,10 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from localdb.ledger import RefundTarget
+from loyalty.clock import store_zone
 from protocol.vocabulary import EntryKind
 from protocol.wire import SaleLine
 from server import data_rights, member_insight
 from server.models import EntryLines, LedgerEntry, Member, Sale
+from server.refresh import refresh
 from tests.integration.conftest import OTHER_STORE, LiveServer, TillFactory, TillHandle
 
 PHONE = "13900139000"
@@ -200,3 +202,23 @@ def test_top_categories_come_from_the_refresh_and_reach_the_till(server: LiveSer
     assert till.sync().ok
     assert refreshed()[0] == ["母婴", "生鲜"]  # 30,000 against 15,000 after the return
     assert refreshed(datetime.now(UTC) + timedelta(days=400)) == ([], 1)  # a year on, nothing bought: aged out
+
+
+def test_the_day_the_tier_is_kept_until_reaches_the_tills_card(server: LiveServer, make_till: TillFactory) -> None:
+    """A member who reached gold at this till: the night's refresh works out until when gold is kept without a new
+    purchase (a year after the purchase, plus the chain's 30 days' grace), and the till's next sync brings it to
+    the member's card data; a purchase since leaves the day unknown until the next night."""
+    till = make_till("kept")
+    cashier = till.login("C001")
+    member_id = till.till.members.enrol(cashier, phone="13600136001", name="钱七", consent_profile=True).member.id
+    award = till.till.ledger.award(cashier, member_id, 900_000, receipt_no="G1")  # 9,000 yuan: gold
+    assert till.sync().ok
+    refresh(server.db)
+    kept = _member(server, member_id).tier_kept_until
+    bought = award.entry.created_at.astimezone(store_zone()).date()
+    assert kept == bought.replace(year=bought.year + 1) + timedelta(days=30)
+    assert till.sync().ok
+    assert till.till.members.get(cashier, member_id).tier_kept_until == kept
+    till.till.ledger.award(cashier, member_id, 10_000, receipt_no="G2")
+    assert till.sync().ok
+    assert till.till.members.get(cashier, member_id).tier_kept_until is None

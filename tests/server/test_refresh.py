@@ -15,10 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from loyalty.clock import store_zone
 from loyalty.insight import DEFAULT_INSIGHT_RULES, Condition, InsightRules
 from server import admin
-from server.db import ServerDatabase
 from server.bulk import Bulk
+from server.db import ServerDatabase
 from server.member_figures import ChainValues, refresh_figures
 from server.member_insight import RfmCuts, rfm_cuts
 from server.models import Member
@@ -247,3 +248,42 @@ def test_the_rfm_cuts_from_the_figures_pass_equal_the_member_tables(
     with db.read() as session:
         assert RfmCuts.of(values) == rfm_cuts(Bulk(session.connection()), server_clock.now)
     assert len(values.spend) == 10 and len(values.recency) == 10
+
+
+def test_the_refresh_works_out_until_when_the_tier_is_kept_and_the_tills_pull_it(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    """Gold (10,000 yuan in four visits of 2,500): without the oldest it is 7,500, below gold's 8,000, so gold lasts
+    until that visit leaves the 12 months, plus the 30 days' grace. A new purchase makes the day unknown until the
+    next refresh, which moves it; a member in grace gets the grace's last day; a rules change works every day out
+    again."""
+    member_id = _chain(till, server_clock)
+    oldest = (server_clock.now - timedelta(days=20)).replace(hour=3, minute=0)  # 11:00 in Shanghai
+    leaves = oldest.replace(year=oldest.year + 1).astimezone(store_zone()).date()
+    refresh(db)
+    assert _member(db, member_id).tier_kept_until == leaves + timedelta(days=30)
+    pulled = {change["id"]: change for change in till.get("/v1/changes", since=0).json()["changes"]}
+    assert pulled[member_id]["tier_kept_until"] == (leaves + timedelta(days=30)).isoformat()
+    assert all(change["tier_kept_until"] is None for key, change in pulled.items() if key != member_id)  # 普通
+
+    assert till.push_ok(till.entry(member_id, 500, amount_cents=50_000))[0]["status"] == "applied"
+    assert _member(db, member_id).tier_kept_until is None  # not known until the refresh
+    refresh(db)
+    # 10,500: the two oldest must leave (5,500 < 8,000); the second oldest was 12 days ago
+    second = (server_clock.now - timedelta(days=12)).replace(hour=3, minute=0)
+    assert _member(db, member_id).tier_kept_until == second.replace(year=second.year + 1).astimezone(
+        store_zone()
+    ).date() + timedelta(days=30)
+
+    server_clock.advance(days=365)  # everything left: the grace starts at this refresh
+    refresh(db)
+    member = _member(db, member_id)
+    assert member.tier == "gold" and member.tier_below_since == server_clock.now
+    assert member.tier_kept_until == server_clock.now.astimezone(store_zone()).date() + timedelta(days=29)
+
+    rules = replace(DEFAULT_INSIGHT_RULES, version=2, tier_grace_days=10)
+    admin.set_insight_rules(db, InsightRules.from_dict(rules.to_dict()))
+    refresh(db)
+    assert _member(db, member_id).tier_kept_until == server_clock.now.astimezone(store_zone()).date() + timedelta(
+        days=9
+    )
