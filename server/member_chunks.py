@@ -33,11 +33,14 @@ def live_member_chunks(
         with db.write() as session:
             bulk = Bulk(session.connection())
             sql = (
-                f"SELECT id, {columns}{', rowid' if sqlite else ''} FROM member WHERE {key} > {bulk.mark} "  # noqa: S608
+                f"SELECT id, {columns} FROM member WHERE {key} > {bulk.mark} "  # noqa: S608
                 f"AND NOT deleted AND merged_into IS NULL AND {where} ORDER BY {key} LIMIT {int(chunk)}"
             )
             rows = bulk.rows(sql, (after,))
             if not rows:
                 return
-            after = rows[-1][-1] if sqlite else rows[-1][0]
-            yield session, bulk, [row[:-1] for row in rows] if sqlite else rows
+            if sqlite:  # the last row's rowid by its key, rather than a column on every row to take off again
+                [(after,)] = bulk.rows("SELECT rowid FROM member WHERE id = ?", (rows[-1][0],))
+            else:
+                after = rows[-1][0]
+            yield session, bulk, rows

@@ -81,7 +81,7 @@ def refresh_figures(
         fresh = read_figures(bulk, stale, now)
         read_total += len(stale)
         rules, insight = chain.rules(session), chain.insight_rules(session)
-        grace = insight.tier_grace_days
+        grace, first_tier = insight.tier_grace_days, rules.tiers[0].code
         results: list[tuple[Any, ...]] = []
         unknown: list[str] = []  # members whose "kept until" needs their purchases
         drifted: list[Raised] = []
@@ -99,7 +99,9 @@ def refresh_figures(
             below_since = bulk.read_time(below)
             new_tier, new_below = tier_with_grace(rules, tier, figures.spend_12m_cents, below_since, now, grace)
             stored_kept = new_kept = read_date(kept)
-            if new_tier == rules.tiers[0].code or new_below is not None:
+            if new_tier == first_tier:
+                new_kept = None  # nothing to lose
+            elif new_below is not None:
                 new_kept = tier_kept_until(rules, new_tier, (), new_below, now, grace, zone)
             elif new_tier != tier or stored_kept is None:  # else: nothing bought or returned since it was worked out
                 unknown.append(member_id)
