@@ -220,19 +220,21 @@ def shoot_language(
 
 
 def shopper_at_the_other_store(server: EmbeddedServer) -> str:
-    """A member with top categories whose latest purchase was at the other demo store (S002)."""
+    """A member with top categories whose latest purchase was at the other demo store (S002), one above the first
+    tier if there is one (the card then says until when the tier is kept)."""
     assert server.db is not None
     with server.db.read() as session:
         rows = session.execute(
-            select(LedgerEntry.member_id, LedgerEntry.store_code)
+            select(LedgerEntry.member_id, LedgerEntry.store_code, Member.tier_kept_until.is_not(None))
             .join(Member, Member.id == LedgerEntry.member_id)
             .where(LedgerEntry.kind == "earn", Member.top_categories != [])
             .order_by(LedgerEntry.member_id, LedgerEntry.created_at.desc())
         ).all()
-    latest: dict[str, str] = {}
-    for member, store in rows:
-        latest.setdefault(member, store)
-    return next(member for member, store in latest.items() if store == "S002")
+    latest: dict[str, tuple[str, bool]] = {}
+    for member, store, tiered in rows:
+        latest.setdefault(member, (store, bool(tiered)))
+    elsewhere = [(not tiered, member) for member, (store, tiered) in latest.items() if store == "S002"]
+    return min(elsewhere)[1]
 
 
 class _NotServing:
