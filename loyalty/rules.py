@@ -20,6 +20,10 @@ Validation rules (checked both when a ``PointsRules`` is built and when one is r
 - ``redeem_min_points`` >= 1 and a whole number of steps; ``redeem_max_bill_pct`` in 1..100.
 - ``offline_redeem_cap_points`` >= 0 (0 = no redemption while offline); ``reversal_approval_points`` >= 0
   (0 = every reversal needs a manager).
+- ``expiry`` (optional, issue 18): when earned points expire (``loyalty.expiry.ExpiryRule``: none, rolling N
+  months, year-end clearing). Absent means none, and a rule set without expiry is written without the field, so a
+  till from before it still reads the rules of a chain that does not use it (and refuses, as it must, those of one
+  that does).
 
 ``from_dict`` also refuses missing fields, unknown fields (a till must not half-apply rules from a newer format it does
 not understand) and values of the wrong JSON type (a float or a bool where an integer is due).
@@ -32,6 +36,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
+
+from loyalty.expiry import NO_EXPIRY, ExpiryRule, InvalidExpiryRule
 
 __all__ = [
     "DEFAULT_RULES",
@@ -133,6 +139,7 @@ class PointsRules:
     redeem_max_bill_pct: int  # at most this share of the bill may be paid with points
     offline_redeem_cap_points: int  # points one member may redeem per day at one till while offline
     reversal_approval_points: int  # a cashier may reverse up to this many points; above needs a manager
+    expiry: ExpiryRule = NO_EXPIRY  # when earned points expire (issue 18)
 
     def __post_init__(self) -> None:
         _check_int("version", self.version, 1)
@@ -157,6 +164,8 @@ class PointsRules:
         _check_int("redeem_max_bill_pct", self.redeem_max_bill_pct, 1, 100)
         _check_int("offline_redeem_cap_points", self.offline_redeem_cap_points, 0)
         _check_int("reversal_approval_points", self.reversal_approval_points, 0)
+        if not isinstance(self.expiry, ExpiryRule):
+            raise InvalidRules("expiry", f"must be an expiry rule, got {type(self.expiry).__name__}")
 
     def _check_tiers(self) -> None:
         if not isinstance(self.tiers, tuple | list):
@@ -226,12 +235,17 @@ class PointsRules:
             "redeem_max_bill_pct": self.redeem_max_bill_pct,
             "offline_redeem_cap_points": self.offline_redeem_cap_points,
             "reversal_approval_points": self.reversal_approval_points,
-        }
+        } | ({} if self.expiry == NO_EXPIRY else {"expiry": self.expiry.to_dict()})
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PointsRules:
         """Read and validate a rule set (e.g. parsed JSON from the server); raises ``InvalidRules`` naming the field."""
-        values = _take_fields(data, _RULES_FIELDS)
+        values = _take_fields(data, _RULES_FIELDS, optional=("expiry",))
+        if "expiry" in values:
+            try:
+                values["expiry"] = ExpiryRule.from_dict(values["expiry"])
+            except InvalidExpiryRule as error:
+                raise InvalidRules("expiry", str(error)) from None
         raw_tiers = values["tiers"]
         if not isinstance(raw_tiers, list | tuple):
             raise InvalidRules("tiers", f"must be a list, got {type(raw_tiers).__name__}")
@@ -264,17 +278,18 @@ _RULES_FIELDS: Final = (
 )
 
 
-def _take_fields(data: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    """Exactly the named fields of ``data``: refuses a non-mapping, a missing field or an unknown one."""
+def _take_fields(data: Mapping[str, Any], names: tuple[str, ...], *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Exactly the named fields of ``data`` (and those of ``optional`` it has): refuses a non-mapping, a missing
+    field or an unknown one."""
     if not isinstance(data, Mapping):
         raise InvalidRules("(root)", f"must be an object, got {type(data).__name__}")
     for name in names:
         if name not in data:
             raise InvalidRules(name, "missing field")
-    unknown = sorted(str(key) for key in data if key not in names)
+    unknown = sorted(str(key) for key in data if key not in names and key not in optional)
     if unknown:
         raise InvalidRules(unknown[0], f"unknown field(s): {', '.join(unknown)}")
-    return {name: data[name] for name in names}
+    return {name: data[name] for name in (*names, *optional) if name in data}
 
 
 DEFAULT_RULES: Final[PointsRules] = PointsRules(

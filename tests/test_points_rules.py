@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from loyalty.expiry import NO_EXPIRY, ExpiryKind, ExpiryRule
 from loyalty.points import (
     MAX_RECEIPT_CENTS,
     EarnProblem,
@@ -575,6 +576,18 @@ def test_rules_round_trip() -> None:
     assert PointsRules.from_dict(other.to_dict()) != DEFAULT_RULES
 
 
+def test_the_expiry_rule_travels_only_when_the_chain_has_one() -> None:
+    """No expiry: no field, so a till from before issue 18 reads the rules as before; an expiry rule round-trips,
+    and a till that does not know the field refuses the rules rather than half-apply them."""
+    assert "expiry" not in DEFAULT_RULES.to_dict() and DEFAULT_RULES.expiry == NO_EXPIRY
+    cleared = with_changes(version=2, expiry=ExpiryRule(ExpiryKind.YEAR_END, years_kept=1))
+    data = json.loads(json.dumps(cleared.to_dict()))
+    assert data["expiry"] == {"kind": "year_end", "years_kept": 1}
+    assert PointsRules.from_dict(data) == cleared and PointsRules.from_dict(data) != DEFAULT_RULES
+    older = {key: value for key, value in data.items() if key != "expiry"}
+    assert PointsRules.from_dict(older).expiry == NO_EXPIRY
+
+
 def bad(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
     """The default rules as JSON with the value at ``path`` replaced (or removed when ``value`` is ``...``)."""
     data: Any = copy.deepcopy(DEFAULT_RULES.to_dict())
@@ -622,6 +635,8 @@ def bad(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
         (bad(("reversal_approval_points",), "500"), "reversal_approval_points"),
         (bad(("version",), 0), "version"),
         (bad(("surprise",), 1), "surprise"),
+        (bad(("expiry",), {"kind": "rolling", "months": 0}), "expiry"),
+        (bad(("expiry",), "year_end"), "expiry"),
     ],
 )
 def test_from_dict_refuses_bad_data_naming_the_field(data: dict[str, Any], field: str) -> None:
