@@ -492,6 +492,45 @@ def _segment_history(db: ServerDatabase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _coupon_template(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from loyalty.coupons import CouponTemplate, InvalidCouponTemplate
+    from server.coupons import put_template
+
+    try:
+        template = CouponTemplate.from_dict(_json_file(args.file))
+    except InvalidCouponTemplate as error:
+        raise Refused(f"invalid coupon template: {error}") from None
+    new = put_template(db, template)
+    _out(f"coupon template {template.code} {'added' if new else 'replaced (what was issued from it stays counted)'}")
+    return 0
+
+
+def _coupon_templates(db: ServerDatabase, _args: argparse.Namespace) -> int:
+    from server.coupons import templates
+
+    with db.read() as session:
+        listed = templates(session)
+    for template, count, cents in listed:
+        _out(json.dumps(template.to_dict() | {"issued_count": count, "issued_cents": cents}, ensure_ascii=False))
+    return 0
+
+
+def _issue_coupons(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.coupons import UnknownTemplate, issue_campaign
+
+    if not 1 <= len(args.campaign.strip()) <= 64 or args.campaign != args.campaign.strip():
+        raise Refused("--campaign: a name of 1 to 64 characters, without spaces around it")
+    try:
+        report = issue_campaign(db, args.template, args.campaign)
+    except UnknownTemplate:
+        raise Refused(f"no coupon template {args.template}: add it with coupon-template first") from None
+    _out(
+        f"{report.issued} coupons issued; not issued: {report.holding} already hold one, {report.no_consent} without "
+        f"marketing consent, {report.over_budget} over the budget"
+    )
+    return 0
+
+
 def _revoke_device(db: ServerDatabase, args: argparse.Namespace) -> int:
     admin.revoke_device(db, args.device_id)
     _out(f"device {args.device_id} revoked")
@@ -753,6 +792,17 @@ def _parser() -> argparse.ArgumentParser:
         "snapshot keep it)",
     )
     sub.add_argument("--backfill", type=int, required=True, metavar="DAYS", help="how many days back (1-366)")
+
+    sub = action("coupon-template", _coupon_template, "add or replace a coupon template (JSON; docs/benefits.md)")
+    sub.add_argument("file", help="coupon template JSON file")
+    action("coupon-templates", _coupon_templates, "list the coupon templates and what was issued from each")
+    sub = action(
+        "issue-coupons",
+        _issue_coupons,
+        "a campaign: one coupon of a template to each member its audience takes who consented to marketing",
+    )
+    sub.add_argument("template", help="the template's code")
+    sub.add_argument("--campaign", required=True, help="the campaign's name, kept with each coupon (up to 64)")
 
     sub = action("revoke-device", _revoke_device, "revoke a till's token for ever")
     sub.add_argument("device_id")

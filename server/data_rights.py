@@ -20,7 +20,16 @@ from protocol.vocabulary import KIND_RULES, ErrorCode
 from server import chain, members
 from server.admin import AdminError
 from server.db import ServerDatabase
-from server.models import AdminLog, ConflictingItem, ConsentEvent, EntryLines, LedgerEntry, Member, Preference
+from server.models import (
+    AdminLog,
+    ConflictingItem,
+    ConsentEvent,
+    Coupon,
+    EntryLines,
+    LedgerEntry,
+    Member,
+    Preference,
+)
 
 
 def _find(session: Session, ref: str) -> Member:
@@ -107,8 +116,8 @@ def _day(value: date | None) -> str | None:
 
 def export(db: ServerDatabase, ref: str) -> dict[str, Any]:
     """Everything the server holds about one member (a subject-access request), as JSON-ready data: the member row,
-    preferences (removed ones too, with when), tags, ledger, visits, cards and the consent history. Members merged
-    into this one contribute their consent history and appear under `merged_from`."""
+    preferences (removed ones too, with when), tags, ledger, visits, coupons, cards and the consent history. Members
+    merged into this one contribute their consent history and appear under `merged_from`."""
     with db.read() as session:
         member = _find(session, ref)
         merged_from = list(session.scalars(select(Member.id).where(Member.merged_into == member.id)))
@@ -161,6 +170,12 @@ def export(db: ServerDatabase, ref: str) -> dict[str, Any]:
                  "amount_cents": e.amount_cents}
                 for e in ledger
                 if e.kind in visit_kinds
+            ],
+            "coupons": [
+                {"template": c.template_code, "source": c.source, "campaign": c.campaign, "staff_code": c.staff_code,
+                 "issued_at": _time(c.issued_at), "first_day": _day(c.first_day), "last_day": _day(c.last_day),
+                 "used_at": _time(c.used_at), "used_store": c.used_store}
+                for c in session.scalars(select(Coupon).where(Coupon.member_id == member.id).order_by(Coupon.issued_at))
             ],
             "cards": []
             if member.card_serial is None

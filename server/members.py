@@ -28,7 +28,7 @@ from loyalty.tiers import tier_after_change, tier_for_spend, twelve_months_befor
 from server import chain
 from server.bulk import Bulk
 from server.db import ServerDatabase
-from server.models import ChurnWarning, LedgerEntry, Member, Preference
+from server.models import ChurnWarning, Coupon, LedgerEntry, Member, Preference
 from server.purchase_window import NO_ACTIVITY, Activity, read_figures
 from server.top_categories import favourites, spend_by_category
 
@@ -293,6 +293,7 @@ def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str)
             )
         )  # fmt: skip
     session.execute(update(Preference).where(Preference.member_id == loser.id).values(member_id=survivor.id))
+    session.execute(update(Coupon).where(Coupon.member_id == loser.id).values(member_id=survivor.id))  # theirs too
     survivor.balance += loser.balance
     if loser.last_visit_at is not None and (
         survivor.last_visit_at is None or loser.last_visit_at > survivor.last_visit_at

@@ -312,6 +312,44 @@ class SegmentSnapshot(Base):
     members: Mapped[int] = mapped_column(Integer)
 
 
+class CouponTemplateRow(Base):
+    """A coupon template the chain wrote (`loyalty.coupons.CouponTemplate`, its JSON form), by code, with what has
+    been issued from it so far, counted against its budget (`server.coupons`)."""
+
+    __tablename__ = "coupon_template"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    issued_count: Mapped[int] = mapped_column(Integer, default=0)
+    issued_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Coupon(Base):
+    """A coupon a member holds: issued from a template (by a campaign, a rule or a manager), usable from
+    `first_day` to `last_day` (the chain's calendar); `used_at` once applied."""
+
+    __tablename__ = "coupon"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    template_code: Mapped[str] = mapped_column(ForeignKey("coupon_template.code"))
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    source: Mapped[str] = mapped_column(String(16))  # campaign / rule / manager
+    campaign: Mapped[str | None] = mapped_column(String(64))
+    staff_code: Mapped[str | None] = mapped_column(String(32))
+    issued_at: Mapped[datetime]
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    used_at: Mapped[datetime | None]
+    used_store: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        Index("ix_coupon_member", "member_id"),
+        Index("ix_coupon_template_member", "template_code", "member_id"),
+    )
+
+
 class Preference(Base):
     __tablename__ = "preference"
 
