@@ -6,11 +6,13 @@ segment follows recency (a loyal member who stopped coming drifts towards 沉睡
 touches, so this pass (`server admin refresh`, docs/operations.md "Nightly refresh") brings the others up to date:
 members whose stored figures expired are read from the ledger set-wise (`read_figures`, one query per chunk), every
 member's segment is derived again at `now` (with the chain's thresholds, `loyalty.insight`) and their tier under
-the chain's downgrade grace (`loyalty.tiers.tier_with_grace`: the only place a tier moves down), and only a member
-whose figures, tier or segment changed gets
-a new version (the tills pull exactly those); one whose figures merely got a new expiry is stamped without one. It
-also means a day's push finds nearly every member's figures exact and adds its sales to them instead of reading the
-members' year of ledger entries.
+the chain's downgrade grace (`loyalty.tiers.tier_with_grace`: the only place a tier moves down), with the last day
+they surely keep it without buying more (`member.tier_kept_until`, `loyalty.tiers.tier_kept_until`: worked out from
+their purchases only for members without one, which any change to a member clears, or whose tier moved). Only a
+member whose figures, tier, segment or that day changed gets a new version (the tills pull exactly those); one
+whose figures merely got a new expiry is stamped without one. It also means a day's push finds nearly every
+member's figures exact and adds its sales to them instead of reading the members' year of ledger entries. On the
+way it leaves every member's recency, visits and spend in `ChainValues`, for the profile pass's RFM cuts.
 
 Thread: the admin command line.
 """
