@@ -27,6 +27,7 @@ from typing import Any, Final
 from loyalty.insight import Words
 
 __all__ = [
+    "BenefitRules",
     "CouponKind",
     "CouponProblem",
     "CouponTemplate",
@@ -280,3 +281,34 @@ def _day(value: object, where: str) -> date:
 
 def _fail(where: str) -> date:
     raise InvalidCouponTemplate(where, "must be a day, YYYY-MM-DD")
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitRules:
+    """Which coupon template the nightly refresh issues on each event (None: none): `win_back` to a member who has
+    just become 沉睡唤醒型, `birthday` once a year to each member in their birthday month."""
+
+    win_back: str | None = None
+    birthday: str | None = None
+
+    @classmethod
+    def from_dict(cls, document: Any) -> BenefitRules:
+        if not isinstance(document, Mapping):
+            raise InvalidCouponTemplate("(root)", "the benefit rules are an object")
+        unknown = sorted(str(key) for key in document if key not in _BENEFIT_EVENTS)
+        if unknown:
+            raise InvalidCouponTemplate(unknown[0], "unknown event (win_back, birthday)")
+        codes = {key: document.get(key) for key in _BENEFIT_EVENTS}
+        for key, code in codes.items():
+            if code is not None:
+                _check_text(code, key, _CODE_LENGTH)
+        return cls(**codes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in _BENEFIT_EVENTS if getattr(self, key) is not None}
+
+    def codes(self) -> list[str]:
+        return [code for code in (getattr(self, key) for key in _BENEFIT_EVENTS) if code is not None]
+
+
+_BENEFIT_EVENTS: Final = ("win_back", "birthday")

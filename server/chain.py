@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from loyalty.coupons import BenefitRules
 from loyalty.insight import DEFAULT_INSIGHT_RULES, InsightRules
 from loyalty.member_code import new_signing_key, private_key_from_text, private_key_to_text, public_key_to_text
 from loyalty.rules import DEFAULT_RULES, PointsRules
@@ -23,6 +24,7 @@ from server.models import RulesVersion, Setting
 
 RULES: Final = "rules"
 INSIGHT_RULES: Final = "insight_rules"
+BENEFIT_RULES: Final = "benefit_rules"  # optional: absent until a chain sets them
 CONFIG_VERSION: Final = "config_version"
 SIGNING_KEY: Final = "signing_key"
 NEXT_CARD_SERIAL: Final = "next_card_serial"
@@ -89,6 +91,16 @@ def set_insight_rules(session: Session, new_rules: InsightRules) -> None:
     """Put new insight rules in force: the next refresh evaluates them, the tills fetch them with their config."""
     put(session, INSIGHT_RULES, new_rules.to_dict())
     bump_config_version(session)
+
+
+def benefit_rules(session: Session) -> BenefitRules:
+    """Which coupon template the refresh issues on each event (`loyalty.coupons.BenefitRules`; none until set)."""
+    value = session.scalar(select(Setting.value).where(Setting.key == BENEFIT_RULES))
+    return BenefitRules() if value is None else BenefitRules.from_dict(value)
+
+
+def set_benefit_rules(session: Session, new_rules: BenefitRules) -> None:
+    put(session, BENEFIT_RULES, new_rules.to_dict())
 
 
 def rules_of(session: Session, versions: set[int]) -> dict[int, PointsRules]:

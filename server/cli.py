@@ -476,6 +476,8 @@ def _refresh(db: ServerDatabase, _args: argparse.Namespace) -> int:
         f"profiles (top categories, tags): {profiles.members} members looked at, {profiles.changed} changed in "
         f"{report.profiles_seconds:.1f} s"
     )
+    coupons = report.coupons
+    _out(f"coupons: {coupons.win_back} win-back, {coupons.birthday} birthday, {coupons.over_budget} over the budget")
     return 0
 
 
@@ -528,6 +530,28 @@ def _issue_coupons(db: ServerDatabase, args: argparse.Namespace) -> int:
         f"{report.issued} coupons issued; not issued: {report.holding} already hold one, {report.no_consent} without "
         f"marketing consent, {report.over_budget} over the budget"
     )
+    return 0
+
+
+def _set_benefit_rules(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from loyalty.coupons import BenefitRules, InvalidCouponTemplate
+    from server.coupons import UnknownTemplate, set_benefit_rules
+
+    try:
+        rules = BenefitRules.from_dict(_json_file(args.file))
+        set_benefit_rules(db, rules)
+    except InvalidCouponTemplate as error:
+        raise Refused(f"invalid benefit rules: {error}") from None
+    except UnknownTemplate as missing:
+        raise Refused(f"no coupon template {missing}: add it with coupon-template first") from None
+    _out(json.dumps(rules.to_dict(), ensure_ascii=False))
+    return 0
+
+
+def _show_benefit_rules(db: ServerDatabase, _args: argparse.Namespace) -> int:
+    with db.read() as session:
+        rules = chain.benefit_rules(session)
+    _out(json.dumps(rules.to_dict(), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -803,6 +827,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("template", help="the template's code")
     sub.add_argument("--campaign", required=True, help="the campaign's name, kept with each coupon (up to 64)")
+    sub = action(
+        "set-benefit-rules",
+        _set_benefit_rules,
+        'the coupons the nightly refresh gives: {"win_back": TEMPLATE, "birthday": TEMPLATE} (docs/benefits.md)',
+    )
+    sub.add_argument("file", help="benefit rules JSON file")
+    action("show-benefit-rules", _show_benefit_rules, "print the benefit rules in force as JSON")
 
     sub = action("revoke-device", _revoke_device, "revoke a till's token for ever")
     sub.add_argument("device_id")

@@ -8,23 +8,29 @@
   Each coupon records its campaign, its time and its days of use; the admin log records the campaign's counts. No
   names or phones are read or written.
 
-Not yet: the tills do not receive coupons, nobody can use one, and the rules that issue coupons by themselves
-(welcome, birthday, tier upgrade, win-back, referral) are to come.
+- **By rule, nightly** (`issue_by_rules`, from the refresh): the chain's benefit rules (`set-benefit-rules`) name a
+  template for a member who has just become 沉睡唤醒型 (win-back) and one for each member's birthday month (once a
+  year). Welcome, tier-upgrade and referral coupons are to come.
+
+Not yet: the tills do not receive coupons, and nobody can use one.
 
 Thread: the admin command line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
 from loyalty.clock import store_day, store_zone
-from loyalty.coupons import CouponTemplate, valid_window
+from loyalty.coupons import BenefitRules, CouponTemplate, valid_window
+from server import chain
 from server.db import ServerDatabase
 from server.member_insight import stored_list
 from server.models import AdminLog, Coupon, CouponTemplateRow, Member
@@ -58,6 +64,17 @@ def put_template(db: ServerDatabase, template: CouponTemplate) -> bool:
     return new
 
 
+def set_benefit_rules(db: ServerDatabase, rules: BenefitRules) -> None:
+    """Put the benefit rules in force; every template they name must exist (raises `UnknownTemplate`)."""
+    now = db.clock()
+    with db.write() as session:
+        for code in rules.codes():
+            if session.get(CouponTemplateRow, code) is None:
+                raise UnknownTemplate(code)
+        chain.set_benefit_rules(session, rules)
+        session.add(AdminLog(at=now, action="set_benefit_rules", detail=json.dumps(rules.to_dict())))
+
+
 def templates(session: Session) -> list[tuple[CouponTemplate, int, int]]:
     """Every template with the number and face value of the coupons issued from it, by code."""
     rows = session.scalars(select(CouponTemplateRow).order_by(CouponTemplateRow.code))
@@ -86,18 +103,113 @@ def issue_campaign(db: ServerDatabase, code: str, campaign: str) -> CampaignRepo
                 holding += 1
             elif not consent:
                 no_consent += 1
-            elif not _within_budget(template, row):
+            elif not _give(session, template, row, member_id, now, (first, last), "campaign", campaign):
                 over_budget += 1
             else:
-                session.add(Coupon(id=str(uuid7()), template_code=code, member_id=member_id, source="campaign",
-                                   campaign=campaign, issued_at=now, first_day=first, last_day=last))  # fmt: skip
-                row.issued_count += 1
-                row.issued_cents += template.face_cents
                 issued += 1
     with db.write() as session:
         detail = f"template={code} campaign={campaign} issued={issued} holding={holding} no_consent={no_consent} "
         session.add(AdminLog(at=now, action="coupon_campaign", detail=detail + f"over_budget={over_budget}"))
     return CampaignReport(issued, holding, no_consent, over_budget)
+
+
+def _give(
+    session: Session,
+    template: CouponTemplate,
+    row: CouponTemplateRow,
+    member_id: str,
+    now: datetime,
+    days: tuple[date, date],
+    source: str,
+    campaign: str,
+) -> bool:
+    """One coupon of the template to the member, counted against its budget; False when the budget is spent."""
+    if not _within_budget(template, row):
+        return False
+    session.add(Coupon(id=str(uuid7()), template_code=row.code, member_id=member_id, source=source,
+                       campaign=campaign, issued_at=now, first_day=days[0], last_day=days[1]))  # fmt: skip
+    row.issued_count += 1
+    row.issued_cents += template.face_cents
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class RuleReport:
+    win_back: int = 0  # coupons issued to members who have just become 沉睡唤醒型
+    birthday: int = 0  # birthday coupons issued (once a year each)
+    over_budget: int = 0  # members the rules would have given one to, left out by a spent budget
+
+
+def issue_by_rules(db: ServerDatabase, now: datetime, entered_dormant: Sequence[str]) -> RuleReport:
+    """The nightly refresh's coupons (`loyalty.coupons.BenefitRules`): a win-back coupon to each member who has just
+    become 沉睡唤醒型 (`entered_dormant`, the figures pass's finding) and holds no unused one; a birthday coupon to
+    each live member in their birthday month (the chain's calendar) who got none from the template this year.
+    These are the programme's own benefits, not marketing: no consent is asked (a campaign asks it). A template
+    the rules name that is missing issues nothing (and is said in the admin log)."""
+    with db.read() as session:
+        rules = chain.benefit_rules(session)
+    today = store_day(now, store_zone())
+    win_back = birthday = over_budget = 0
+    if rules.win_back is not None and entered_dormant:
+        for start in range(0, len(entered_dormant), _CHUNK):
+            done = _issue_rule(db, rules.win_back, entered_dormant[start : start + _CHUNK], now, today, "win_back")
+            win_back, over_budget = win_back + done[0], over_budget + done[1]
+    if rules.birthday is not None:
+        year_start = datetime.combine(date(today.year, 1, 1), time.min, tzinfo=store_zone())
+        after = ""
+        while True:
+            with db.read() as session:
+                rows = session.execute(
+                    select(Member.id, Member.birthday)
+                    .where(Member.id > after, ~Member.deleted, Member.merged_into.is_(None),
+                           Member.birthday.is_not(None))
+                    .order_by(Member.id)
+                    .limit(_CHUNK)
+                ).all()  # fmt: skip
+            if not rows:
+                break
+            after = rows[-1].id
+            born = [row.id for row in rows if row.birthday is not None and row.birthday.month == today.month]
+            if born:
+                done = _issue_rule(db, rules.birthday, born, now, today, "birthday", since=year_start)
+                birthday, over_budget = birthday + done[0], over_budget + done[1]
+    return RuleReport(win_back, birthday, over_budget)
+
+
+def _issue_rule(
+    db: ServerDatabase,
+    code: str,
+    member_ids: Sequence[str],
+    now: datetime,
+    today: date,
+    event: str,
+    *,
+    since: datetime | None = None,
+) -> tuple[int, int]:
+    """The rule's coupon to each member who holds none: unused and unexpired, or (`since`) issued since then. The
+    numbers issued and left out by the budget."""
+    with db.write() as session:
+        row = session.get(CouponTemplateRow, code)
+        if row is None:
+            session.add(AdminLog(at=now, action="coupon_rule", detail=f"event={event} template={code} missing"))
+            return 0, 0
+        template = CouponTemplate.from_dict(row.document)
+        held_query = select(Coupon.member_id).where(Coupon.template_code == code, Coupon.member_id.in_(member_ids))
+        if since is None:
+            held_query = held_query.where(Coupon.used_at.is_(None), Coupon.last_day >= today)
+        else:
+            held_query = held_query.where(Coupon.issued_at >= since)
+        held = set(session.scalars(held_query))
+        days = valid_window(template, today)
+        issued = over = 0
+        for member_id in member_ids:
+            if member_id in held:
+                continue
+            if _give(session, template, row, member_id, now, days, "rule", event):
+                issued += 1
+            else:
+                over += 1
+        return issued, over
 
 
 def _within_budget(template: CouponTemplate, row: CouponTemplateRow) -> bool:

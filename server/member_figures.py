@@ -53,6 +53,7 @@ class FiguresReport:
     read: int  # of those, members whose figures had expired (or were never stamped), read from the ledger
     changed: int  # members whose figures, tier or segment changed (each given a new version)
     warned: int = 0  # churn warnings raised: 高价值忠诚型 members who drifted down (`server.churn_warnings`)
+    entered_dormant: tuple[str, ...] = ()  # members who became 沉睡唤醒型 in this pass (the win-back coupon's)
 
 
 @dataclass(slots=True)
@@ -72,6 +73,7 @@ def refresh_figures(
     """Bring every live member's figures, tier and segment to `now`, a chunk of members per write transaction
     (and, given `values`, add each member's to them)."""
     looked = read_total = changed_total = warned = 0
+    entered_dormant: list[str] = []
     columns = (
         "spend_12m_cents, visits_90d, tier, segment, created_at, last_visit_at, figures_valid_until, tier_below_since, "
         "tier_kept_until"
@@ -107,6 +109,8 @@ def refresh_figures(
                 new_kept = tier_kept_until(rules, new_tier, (), new_below, now, grace, zone)
             elif new_tier != tier or stored_kept is None:  # else: nothing bought or returned since it was worked out
                 unknown.append(member_id)
+            if new_segment == Segment.DORMANT and segment != Segment.DORMANT:
+                entered_dormant.append(member_id)
             if segment == Segment.HIGH_VALUE_LOYAL and new_segment in _DRIFTED:
                 drifted.append(Raised(member_id, WarningReason.LEFT_LOYAL, None, segment, new_segment))
             results.append((member_id, spend, visits, tier, segment, figures, new_segment, new_tier, new_below,
@@ -133,4 +137,4 @@ def refresh_figures(
         warned += raise_warnings(bulk, drifted, now)
         bulk.flush()
         changed_total += len(changed)
-    return FiguresReport(looked, read_total, changed_total, warned)
+    return FiguresReport(looked, read_total, changed_total, warned, tuple(entered_dormant))

@@ -1,5 +1,6 @@
 """The nightly refresh, whole: the figures pass (`server.member_figures`: spend, visits, segment, the tier under the
-downgrade grace), the day's segment mix (`server.segment_history`) and then the profile pass
+downgrade grace), the day's segment mix (`server.segment_history`), the coupons the chain's benefit rules give
+(`server.coupons.issue_by_rules`: win-back, birthday) and then the profile pass
 (`server.member_insight`: top categories, RFM, Sens, tags), run by
 `server admin refresh` and by the server's own nightly schedule (`server.refresh_schedule`).
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from server.coupons import RuleReport, issue_by_rules
 from server.db import ServerDatabase
 from server.member_chunks import CHUNK
 from server.member_figures import ChainValues, FiguresReport, refresh_figures
@@ -41,6 +43,7 @@ class RefreshReport:
     profiles: ProfileReport
     figures_seconds: float
     profiles_seconds: float
+    coupons: RuleReport
 
 
 def refresh(db: ServerDatabase, now: datetime | None = None, *, chunk: int = CHUNK) -> RefreshReport:
@@ -52,9 +55,10 @@ def refresh(db: ServerDatabase, now: datetime | None = None, *, chunk: int = CHU
         values = ChainValues()  # the figures pass's results, for the profile pass's RFM cuts
         figures = refresh_figures(db, at, chunk=chunk, values=values)
         record_snapshot(db, at)
+        coupons = issue_by_rules(db, at, figures.entered_dormant)
         middle = time.perf_counter()
         profiles = refresh_profiles(db, at, chunk=chunk, values=values)
-        return RefreshReport(figures, profiles, middle - started, time.perf_counter() - middle)
+        return RefreshReport(figures, profiles, middle - started, time.perf_counter() - middle, coupons)
 
 
 @contextlib.contextmanager

@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.clock import store_day, store_zone
-from loyalty.coupons import CouponTemplate
+from loyalty.coupons import BenefitRules, CouponTemplate, InvalidCouponTemplate
 from server import cli
-from server.coupons import issue_campaign, issued_to, put_template, templates
+from server.coupons import UnknownTemplate, issue_campaign, issued_to, put_template, set_benefit_rules, templates
 from server.data_rights import merge_members as admin_merge
 from server.db import ServerDatabase
 from server.models import AdminLog, Coupon, Member
+from server.refresh import refresh
 from tests.server.conftest import ServerClock, Till
 
 WIN_BACK: dict[str, Any] = {
@@ -108,3 +109,48 @@ def test_a_merge_hands_the_duplicates_coupons_to_the_member_kept(db: ServerDatab
     with db.read() as session:
         assert [coupon.member_id for coupon in issued_to(session, keep)] == [keep]
         assert issued_to(session, holder) == []
+
+
+BIRTHDAY: dict[str, Any] = {
+    "code": "bday", "name": {"zh_CN": "生日 9 折", "en": "Birthday 10 % off"}, "kind": "percent_off",
+    "percent_off": 10, "cap_cents": 5_000, "valid_days": 31,
+}  # fmt: skip
+
+
+def test_the_refresh_gives_win_back_coupons_on_entering_dormant_and_birthday_coupons_once_a_year(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    put_template(db, CouponTemplate.from_dict(WIN_BACK | {"budget_cents": None}))
+    put_template(db, CouponTemplate.from_dict(BIRTHDAY))
+    set_benefit_rules(db, BenefitRules(win_back="winback20", birthday="bday"))
+    later = (server_clock.now + timedelta(days=200)).replace(day=15)
+    month = store_day(later, store_zone()).month
+    buyer = till.enrolled(PHONES[0])
+    assert till.push_ok(till.entry(buyer, 50))[0]["status"] == "applied"
+    [born] = till.push_ok(till.enrol(PHONES[1], birthday=f"1990-{month:02d}-20"))
+    refresh(db)
+    assert _coupons(db) == []  # nobody is dormant yet, and it is not the birthday month
+
+    server_clock.now = later  # 200 days without a purchase: both drift to 沉睡
+    report = refresh(db).coupons
+    assert (report.win_back, report.birthday, report.over_budget) == (2, 1, 0)
+    assert sorted(_coupons(db)) == sorted([("winback20", buyer), ("winback20", born["member"]),
+                                           ("bday", born["member"])])  # fmt: skip
+    again = refresh(db).coupons  # still dormant, still the birthday month: nothing new
+    assert (again.win_back, again.birthday) == (0, 0)
+
+    server_clock.now = later + timedelta(days=365)  # a year on, the same month: a new birthday coupon
+    assert refresh(db).coupons.birthday == 1
+    assert _coupons(db).count(("bday", born["member"])) == 2
+
+
+def test_benefit_rules_name_templates_that_exist(db: ServerDatabase) -> None:
+    with pytest.raises(UnknownTemplate):
+        set_benefit_rules(db, BenefitRules(birthday="nothing"))
+    with pytest.raises(InvalidCouponTemplate):
+        BenefitRules.from_dict({"welcome": "x"})  # not an event the refresh knows (yet)
+
+
+def _coupons(db: ServerDatabase) -> list[tuple[str, str]]:
+    with db.read() as session:
+        return [(c.template_code, c.member_id) for c in session.scalars(select(Coupon).order_by(Coupon.issued_at))]
