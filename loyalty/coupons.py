@@ -143,12 +143,8 @@ class CouponTemplate:
         return None
 
     @classmethod
-    def from_dict(cls, data: Any) -> CouponTemplate:
-        if not isinstance(data, Mapping):
-            raise InvalidCouponTemplate("(root)", "must be an object")
-        unknown = sorted(str(key) for key in data if key not in _FIELDS)
-        if unknown:
-            raise InvalidCouponTemplate(unknown[0], "unknown field")
+    def from_dict(cls, document: Any) -> CouponTemplate:
+        data = _object(document, _FIELDS, "a coupon template")
         for required in ("code", "name", "kind"):
             if required not in data:
                 raise InvalidCouponTemplate(required, "missing field")
@@ -260,6 +256,16 @@ def stacking_problem(templates: Sequence[CouponTemplate]) -> CouponProblem | Non
     return None
 
 
+def _object(document: Any, known: Collection[str], what: str) -> Mapping[str, Any]:
+    """`document` as an object holding only `known` keys; refused naming the first unknown one."""
+    if not isinstance(document, Mapping):
+        raise InvalidCouponTemplate("(root)", f"{what} must be an object")
+    unknown = sorted(str(key) for key in document if key not in known)
+    if unknown:
+        raise InvalidCouponTemplate(unknown[0], f"not a field of {what}")
+    return document
+
+
 def _check_int(value: object, where: str, low: int, high: int) -> int:
     if type(value) is not int or not low <= value <= high:
         raise InvalidCouponTemplate(where, f"must be a whole number from {low} to {high}")
@@ -293,12 +299,8 @@ class BenefitRules:
 
     @classmethod
     def from_dict(cls, document: Any) -> BenefitRules:
-        if not isinstance(document, Mapping):
-            raise InvalidCouponTemplate("(root)", "the benefit rules are an object")
-        unknown = sorted(str(key) for key in document if key not in _BENEFIT_EVENTS)
-        if unknown:
-            raise InvalidCouponTemplate(unknown[0], "unknown event (win_back, birthday)")
-        codes = {key: document.get(key) for key in _BENEFIT_EVENTS}
+        data = _object(document, _BENEFIT_EVENTS, "the benefit rules (win_back, birthday)")
+        codes = {key: data.get(key) for key in _BENEFIT_EVENTS}
         for key, code in codes.items():
             if code is not None:
                 _check_text(code, key, _CODE_LENGTH)
