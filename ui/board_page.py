@@ -113,6 +113,9 @@ class BoardPage(Retranslating, QWidget):
         figures.addWidget(self.ltv_caption, len(_FIGURES), 0)
         figures.addWidget(self.ltv_value, len(_FIGURES), 1)
         self.trend_chart, self.trend_view = _chart("boardSegmentTrend")
+        # It takes the room the figures leave: at 1280 x 720 with a POS sale waiting that is little, and a taller
+        # minimum would push the window past the screen.
+        self.trend_view.setMinimumHeight(100)
         self.trend_chart.legend().show()
         self.trend_chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         legend_font = QFont(self.trend_chart.legend().font())
