@@ -134,13 +134,16 @@ class CouponTemplate:
         """Whether the template's audience takes this member at this store (None: yes)."""
         if self.stores and store not in self.stores:
             return CouponProblem.WRONG_STORE
-        if self.tiers and tier not in self.tiers:
-            return CouponProblem.NOT_FOR_MEMBER
-        if self.segments and segment not in self.segments:
-            return CouponProblem.NOT_FOR_MEMBER
-        if self.tags and not self.tags.intersection(tags):
-            return CouponProblem.NOT_FOR_MEMBER
-        return None
+        return None if self.takes(tier=tier, segment=segment, tags=tags) else CouponProblem.NOT_FOR_MEMBER
+
+    def takes(self, *, tier: str, segment: str | None, tags: Collection[str]) -> bool:
+        """Whether the member is of the template's audience (its tiers, segments and tags; an empty list takes
+        all), wherever they shop: who a campaign reaches."""
+        return (
+            (not self.tiers or tier in self.tiers)
+            and (not self.segments or segment in self.segments)
+            and (not self.tags or not self.tags.isdisjoint(tags))
+        )
 
     @classmethod
     def from_dict(cls, document: Any) -> CouponTemplate:

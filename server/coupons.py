@@ -31,7 +31,9 @@ from uuid6 import uuid7
 from loyalty.clock import store_day, store_zone
 from loyalty.coupons import BenefitRules, CouponTemplate, valid_window
 from server import chain
+from server.bulk import read_date
 from server.db import ServerDatabase
+from server.member_chunks import live_member_chunks
 from server.member_insight import stored_list
 from server.models import AdminLog, Coupon, CouponTemplateRow, Member
 
@@ -86,24 +88,15 @@ def issue_campaign(db: ServerDatabase, code: str, campaign: str) -> CampaignRepo
     now = db.clock()
     today = store_day(now, store_zone())
     issued = holding = no_consent = over_budget = 0
-    for session, template, row, members in _audience_chunks(db, code):
-        first, last = valid_window(template, today)
-        held = set(
-            session.scalars(
-                select(Coupon.member_id).where(
-                    Coupon.template_code == code,
-                    Coupon.used_at.is_(None),
-                    Coupon.last_day >= today,
-                    Coupon.member_id.in_([member_id for member_id, _consent in members]),
-                )
-            )
-        )
+    for session, row, template, members in _audience_chunks(db, code):
+        days = valid_window(template, today)
+        held = _holders(session, code, [member_id for member_id, _consent in members], today)
         for member_id, consent in members:
             if member_id in held:
                 holding += 1
             elif not consent:
                 no_consent += 1
-            elif not _give(session, template, row, member_id, now, (first, last), "campaign", campaign):
+            elif not _give(session, template, row, member_id, now, days, "campaign", campaign):
                 over_budget += 1
             else:
                 issued += 1
@@ -111,6 +104,27 @@ def issue_campaign(db: ServerDatabase, code: str, campaign: str) -> CampaignRepo
         detail = f"template={code} campaign={campaign} issued={issued} holding={holding} no_consent={no_consent} "
         session.add(AdminLog(at=now, action="coupon_campaign", detail=detail + f"over_budget={over_budget}"))
     return CampaignReport(issued, holding, no_consent, over_budget)
+
+
+def _template(session: Session, code: str) -> tuple[CouponTemplateRow, CouponTemplate]:
+    """The template's row (its counts) and terms; raises `UnknownTemplate`."""
+    row = session.get(CouponTemplateRow, code)
+    if row is None:
+        raise UnknownTemplate(code)
+    return row, CouponTemplate.from_dict(row.document)
+
+
+def _holders(
+    session: Session, code: str, member_ids: Sequence[str], today: date, *, since: datetime | None = None
+) -> set[str]:
+    """Those of the members who hold a coupon of the template: unused and not expired by `today`, or (`since`) any
+    issued since then."""
+    query = select(Coupon.member_id).where(Coupon.template_code == code, Coupon.member_id.in_(member_ids))
+    if since is None:
+        query = query.where(Coupon.used_at.is_(None), Coupon.last_day >= today)
+    else:
+        query = query.where(Coupon.issued_at >= since)
+    return set(session.scalars(query))
 
 
 def _give(
@@ -148,68 +162,55 @@ def issue_by_rules(db: ServerDatabase, now: datetime, entered_dormant: Sequence[
     the rules name that is missing issues nothing (and is said in the admin log)."""
     with db.read() as session:
         rules = chain.benefit_rules(session)
+        missing = [code for code in rules.codes() if session.get(CouponTemplateRow, code) is None]
+    if missing:
+        with db.write() as session:
+            session.add(AdminLog(at=now, action="coupon_rule", detail=f"missing templates={','.join(missing)}"))
     today = store_day(now, store_zone())
     win_back = birthday = over_budget = 0
-    if rules.win_back is not None and entered_dormant:
+    if rules.win_back is not None and rules.win_back not in missing:
         for start in range(0, len(entered_dormant), _CHUNK):
-            done = _issue_rule(db, rules.win_back, entered_dormant[start : start + _CHUNK], now, today, "win_back")
+            with db.write() as session:
+                ids = entered_dormant[start : start + _CHUNK]
+                done = _issue_rule(session, rules.win_back, "win_back", ids, now, today)
             win_back, over_budget = win_back + done[0], over_budget + done[1]
-    if rules.birthday is not None:
+    if rules.birthday is not None and rules.birthday not in missing:
         year_start = datetime.combine(date(today.year, 1, 1), time.min, tzinfo=store_zone())
-        after = ""
-        while True:
-            with db.read() as session:
-                rows = session.execute(
-                    select(Member.id, Member.birthday)
-                    .where(Member.id > after, ~Member.deleted, Member.merged_into.is_(None),
-                           Member.birthday.is_not(None))
-                    .order_by(Member.id)
-                    .limit(_CHUNK)
-                ).all()  # fmt: skip
-            if not rows:
-                break
-            after = rows[-1].id
-            born = [row.id for row in rows if row.birthday is not None and row.birthday.month == today.month]
-            if born:
-                done = _issue_rule(db, rules.birthday, born, now, today, "birthday", since=year_start)
-                birthday, over_budget = birthday + done[0], over_budget + done[1]
+        for session, _bulk, rows in live_member_chunks(db, "birthday", where="birthday IS NOT NULL"):
+            born = [
+                member_id for member_id, day in rows if (born_on := read_date(day)) and born_on.month == today.month
+            ]
+            done = _issue_rule(session, rules.birthday, "birthday", born, now, today, since=year_start)
+            birthday, over_budget = birthday + done[0], over_budget + done[1]
     return RuleReport(win_back, birthday, over_budget)
 
 
 def _issue_rule(
-    db: ServerDatabase,
+    session: Session,
     code: str,
+    event: str,
     member_ids: Sequence[str],
     now: datetime,
     today: date,
-    event: str,
     *,
     since: datetime | None = None,
 ) -> tuple[int, int]:
-    """The rule's coupon to each member who holds none: unused and unexpired, or (`since`) issued since then. The
-    numbers issued and left out by the budget."""
-    with db.write() as session:
-        row = session.get(CouponTemplateRow, code)
-        if row is None:
-            session.add(AdminLog(at=now, action="coupon_rule", detail=f"event={event} template={code} missing"))
-            return 0, 0
-        template = CouponTemplate.from_dict(row.document)
-        held_query = select(Coupon.member_id).where(Coupon.template_code == code, Coupon.member_id.in_(member_ids))
-        if since is None:
-            held_query = held_query.where(Coupon.used_at.is_(None), Coupon.last_day >= today)
+    """The rule's coupon to each of the members who holds none (`_holders`); the numbers issued and left out by the
+    budget."""
+    if not member_ids:
+        return 0, 0
+    row, template = _template(session, code)
+    held = _holders(session, code, member_ids, today, since=since)
+    days = valid_window(template, today)
+    issued = over = 0
+    for member_id in member_ids:
+        if member_id in held:
+            continue
+        if _give(session, template, row, member_id, now, days, "rule", event):
+            issued += 1
         else:
-            held_query = held_query.where(Coupon.issued_at >= since)
-        held = set(session.scalars(held_query))
-        days = valid_window(template, today)
-        issued = over = 0
-        for member_id in member_ids:
-            if member_id in held:
-                continue
-            if _give(session, template, row, member_id, now, days, "rule", event):
-                issued += 1
-            else:
-                over += 1
-        return issued, over
+            over += 1
+    return issued, over
 
 
 def _within_budget(template: CouponTemplate, row: CouponTemplateRow) -> bool:
@@ -220,16 +221,14 @@ def _within_budget(template: CouponTemplate, row: CouponTemplateRow) -> bool:
 
 def _audience_chunks(
     db: ServerDatabase, code: str
-) -> Iterator[tuple[Session, CouponTemplate, CouponTemplateRow, list[tuple[str, bool]]]]:
-    """Each chunk of live members the template's audience takes, as (id, marketing consent), in a write
-    transaction with the template's row (its counts written with the chunk's coupons)."""
+) -> Iterator[tuple[Session, CouponTemplateRow, CouponTemplate, list[tuple[str, bool]]]]:
+    """Each chunk of live members the template's audience takes (`CouponTemplate.takes`), as (id, marketing
+    consent), in a write transaction with the template's row (its counts written with the chunk's coupons). The
+    query already keeps to the template's tiers and segments, so a campaign for 沉睡 members reads only those."""
     after = ""
     while True:
         with db.write() as session:
-            row = session.get(CouponTemplateRow, code)
-            if row is None:
-                raise UnknownTemplate(code)
-            template = CouponTemplate.from_dict(row.document)
+            row, template = _template(session, code)
             query = (
                 select(Member.id, Member.consent_marketing, Member.tier, Member.segment, Member.tags)
                 .where(Member.id > after, ~Member.deleted, Member.merged_into.is_(None))
@@ -247,9 +246,9 @@ def _audience_chunks(
             members = [
                 (member.id, bool(member.consent_marketing))
                 for member in rows
-                if not template.tags or template.tags.intersection(stored_list(member.tags))
+                if template.takes(tier=member.tier, segment=member.segment, tags=stored_list(member.tags))
             ]
-            yield session, template, row, members
+            yield session, row, template, members
 
 
 def issued_to(session: Session, member_id: str) -> list[Coupon]:

@@ -1,6 +1,7 @@
 """Going over the chain's live members a chunk at a time, each chunk in its own write transaction (the nightly
-refresh's passes: `server.member_figures`, `server.member_insight`): in key order (SQLite's rowid, PostgreSQL's id),
-so a chunk's query starts where the last ended, and a push waits at most one chunk's time for the write lock.
+refresh's passes: `server.member_figures`, `server.member_insight`, the birthday coupons of `server.coupons`): in
+key order (SQLite's rowid, PostgreSQL's id), so a chunk's query starts where the last ended, and a push waits at
+most one chunk's time for the write lock.
 
 Thread: the admin command line.
 """
