@@ -59,7 +59,7 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest migration's revision. A store already there is told by one SELECT of its `alembic_version`, and
 #: Alembic is imported only to migrate: its import (Mako, Pygments, the DDL of every SQL dialect it knows) was
 #: a tenth of a second or more of every start. tests/test_database.py checks this is Alembic's own head.
-SCHEMA_HEAD = "0019"
+SCHEMA_HEAD = "0020"
 
 _BEGIN_OPTION = "memberdesk_begin"
 

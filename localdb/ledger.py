@@ -21,6 +21,7 @@ from uuid6 import uuid7
 from localdb import pos_requests
 from localdb.audit import append_audit
 from localdb.changes import Changes
+from localdb.coupons import AppliedCoupon, CouponBook
 from localdb.database import Database
 from localdb.errors import Problem, StoreError
 from localdb.member_view import MemberQueries, MemberView
@@ -122,6 +123,11 @@ class SaleRecord:
     earn: LedgerResult | None
     member: MemberView | None
     answer: str | None = None
+    coupons: tuple[AppliedCoupon, ...] = ()  # the coupons applied, in order
+
+    @property
+    def coupon_cents(self) -> int:
+        return sum(coupon.discount_cents for coupon in self.coupons)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +189,10 @@ class LedgerService:
         clock: Clock,
         *,
         trusted: Clock | None = None,
+        coupons: CouponBook | None = None,
     ) -> None:
         self._db = db
+        self._coupons = coupons or CouponBook(db, settings, clock)
         self._settings = settings
         self._queries = queries
         self._clock = clock
@@ -731,17 +739,22 @@ class LedgerService:
         lines: Sequence[WireLine] | None,
         *,
         member_id: str | None = None,
+        coupon_ids: Sequence[str] = (),
         redeem_points: int = 0,
         earn_lines: Sequence[WireLine] | None = None,
         online_authorized: bool = False,
+        online: bool = False,
         redemption_id: str | None = None,
         request: RequestKey[SaleRecord] | None = None,
     ) -> SaleRecord:
-        """A POS sale in one transaction: for a member, the redemption (`redeem_points` off the bill, when asked)
-        then the award on what was paid (the total less the points' discount, `earn_lines` its lines: the POS
-        interface spreads the discount over them); without a member, or when what was paid earns nothing, the sale
-        is recorded as one without a member (`record_sale`). `request` (the POS's idempotency key) is checked and
-        recorded in the same transaction: `pos_requests.Replayed` / `RequestConflict` when it was answered."""
+        """A POS sale in one transaction: for a member, the coupons (`coupon_ids`, in order, off the total:
+        `localdb.coupons`), then the redemption (`redeem_points` off what the coupons left, when asked), then the award
+        on what was paid (the total less both discounts, `earn_lines` its lines: the POS interface spreads the
+        discounts over them); without a member, or when what was paid earns nothing, the sale is recorded as one
+        without a member (`record_sale`). `online`: the till could reach the server (a coupon use says whether it
+        was made offline). `request` (the POS's idempotency key) is checked and recorded in the same transaction:
+        `pos_requests.Replayed` / `RequestConflict` when it was answered. A coupon that may not go raises
+        `loyalty.coupons.CouponRefused` and nothing is written."""
         require(actor, Permission.AWARD)
         if redeem_points:
             require(actor, Permission.REDEEM)
@@ -749,6 +762,8 @@ class LedgerService:
         receipt = _clean_receipt(receipt_no)
         if receipt is None:
             raise StoreError(Problem.INVALID_RECEIPT, limit=MAX_RECEIPT_LENGTH)
+        if coupon_ids and member_id is None:
+            raise StoreError(Problem.MEMBER_NOT_FOUND)
         config = self._settings.current()
         now = self._clock()
         try:
@@ -758,10 +773,16 @@ class LedgerService:
                 redemption: LedgerResult | None = None
                 earn: LedgerResult | None = None
                 sale_id: str | None = None
+                coupons: list[AppliedCoupon] = []
+                if member_id is not None and coupon_ids:
+                    coupons = self._coupons.apply_in(session, actor, config, now, member_id=member_id,
+                                                     coupon_ids=coupon_ids, bill_cents=total_cents,
+                                                     receipt_no=receipt, offline=not online)  # fmt: skip
+                bill = total_cents - sum(coupon.discount_cents for coupon in coupons)
                 if member_id is not None and redeem_points > 0:
-                    redemption = self._redeem_in(session, actor, config, now, member_id, redeem_points, total_cents,
+                    redemption = self._redeem_in(session, actor, config, now, member_id, redeem_points, bill,
                                                  receipt, None, online_authorized, redemption_id)  # fmt: skip
-                paid = total_cents - (redemption.entry.amount_cents or 0 if redemption else 0)
+                paid = bill - (redemption.entry.amount_cents or 0 if redemption else 0)
                 if member_id is not None and paid > 0:
                     _check_lines(earn_lines, paid)
                     quote = self._earn_quote(session, config, now, member_id, paid)
@@ -770,7 +791,8 @@ class LedgerService:
                 if earn is None:
                     sale_id = self._record_sale_in(session, actor, config, now, receipt, total_cents, lines)
                 member = self._member(session, member_id) if member_id is not None else None
-                record = SaleRecord(sale_id=sale_id, redemption=redemption, earn=earn, member=member)
+                record = SaleRecord(sale_id=sale_id, redemption=redemption, earn=earn, member=member,
+                                    coupons=tuple(coupons))  # fmt: skip
                 if request is not None:
                     record = replace(record, answer=pos_requests.record(session, request, record, now))
                 return record

@@ -88,6 +88,9 @@ class Member(Base):
     #: The last day the member surely keeps their tier without buying more, as the server's refresh worked it out
     #: (pulled; issue 17). NULL: the first tier, or not worked out since their last change.
     tier_kept_until: Mapped[date | None] = mapped_column(Date)
+    #: The coupons the member holds, unused as the server last knew (pulled; issue 18): `protocol.wire.CouponInfo`
+    #: as JSON. Those this till used since are in `coupon_use`.
+    coupons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     consent_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_profile: Mapped[bool] = mapped_column(Boolean, default=False)
     card_serial: Mapped[int | None] = mapped_column(Integer, unique=True)
@@ -227,6 +230,24 @@ class SaleLine(Base):
     category: Mapped[str] = mapped_column(String(32))
     quantity_milli: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(Integer)
+
+
+class CouponUse(Base):
+    """A coupon this till applied to a bill (`localdb.coupons`), queued for the server as a `coupon_use` item with
+    the same id in the same transaction; its template's code and names are kept for the slip and the day report."""
+
+    __tablename__ = "coupon_use"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    coupon_id: Mapped[str] = mapped_column(String(36), index=True)
+    member_id: Mapped[str] = mapped_column(String(36))
+    template_code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[dict[str, str]] = mapped_column(JSON)
+    receipt_no: Mapped[str] = mapped_column(String(64), index=True)
+    bill_cents: Mapped[int] = mapped_column(Integer)
+    discount_cents: Mapped[int] = mapped_column(Integer)
+    staff_code: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class ChainHistory(Base):

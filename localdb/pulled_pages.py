@@ -28,7 +28,8 @@ from loyalty.name_keys import name_keys
 _MEMBER_FIELDS = (
     "id", "phone", "phone_tail", "name", "name_pinyin", "name_initials", "gender", "birthday", "tier",
     "spend_12m_cents", "balance_synced", "segment",
-    "tags", "top_categories", "tier_kept_until", "consent_marketing", "consent_profile", "card_serial", "version",
+    "tags", "top_categories", "tier_kept_until", "coupons", "consent_marketing", "consent_profile", "card_serial",
+    "version",
     "home_store",
     "last_visit_at",
     "created_at", "updated_at",
@@ -121,6 +122,10 @@ def _tags_text(tags: Iterable[str] | None, known: dict[tuple[str, ...], str]) ->
     return text
 
 
+def _coupons_text(coupons: Sequence[Mapping[str, Any]] | None) -> str:
+    return json.dumps(coupons, ensure_ascii=False, separators=(",", ":")) if coupons else "[]"
+
+
 def _member_row(change: Mapping[str, Any], now_text: str, tag_texts: dict[tuple[str, ...], str]) -> tuple[object, ...]:
     phone = str(change["phone"])
     return (
@@ -139,6 +144,7 @@ def _member_row(change: Mapping[str, Any], now_text: str, tag_texts: dict[tuple[
         # A server from before issue 16 sends none: the member has no top categories yet.
         _tags_text(change.get("top_categories"), tag_texts),
         _as_date_text(change.get("tier_kept_until")),  # a server from before issue 17 sends none
+        _coupons_text(change.get("coupons")),  # nor one from before issue 18
         int(bool(change.get("consent_marketing"))),
         int(bool(change.get("consent_profile"))),
         change.get("card_serial"),
@@ -245,7 +251,7 @@ def _forget_member(session: Session, member_id: str) -> None:
             update(Member)
             .where(Member.id == member_id)
             .values(name="", name_pinyin="", name_initials="", gender=None, birthday=None, segment=None, tags=[],
-                    top_categories=[], consent_marketing=False, consent_profile=False, card_serial=None,
+                    top_categories=[], coupons=[], consent_marketing=False, consent_profile=False, card_serial=None,
                     home_store=None, last_visit_at=None, balance_synced=0, spend_12m_cents=0, tier_kept_until=None)
         )  # fmt: skip
     else:

@@ -14,6 +14,7 @@ from localdb.audit import AuditCheck, audit_head, verify_audit
 from localdb.audit_anchor import Anchor, AnchorVerdict, compare_with_anchor
 from localdb.chain_history import ChainHistoryService
 from localdb.churn_warnings import ChurnWarnings
+from localdb.coupons import CouponBook
 from localdb.database import Database, default_store_path, schema_revision
 from localdb.ledger import LedgerService
 from localdb.member_view import MemberQueries
@@ -51,7 +52,8 @@ class Till:
         stamp = self.trusted_clock.stamp  # what the services write on what they record
         queries = MemberQueries(db.engine.dialect)
         self.members = MemberService(db, self.settings, queries, stamp)
-        self.ledger = LedgerService(db, self.settings, queries, stamp, trusted=self.trusted_clock)
+        self.coupons = CouponBook(db, self.settings, stamp)
+        self.ledger = LedgerService(db, self.settings, queries, stamp, trusted=self.trusted_clock, coupons=self.coupons)
         self.preferences = PreferenceService(db, stamp)
         self.staff = StaffService(db, stamp, trusted=self.trusted_clock)
         self.sync = SyncStore(db, self.settings, self.staff, stamp, self.trusted_clock)

@@ -30,9 +30,13 @@ __all__ = [
     "BenefitRules",
     "CouponKind",
     "CouponProblem",
+    "CouponRefused",
     "CouponTemplate",
+    "CouponUse",
+    "HeldCoupon",
     "InvalidCouponTemplate",
     "discount_cents",
+    "plan_bill",
     "refusal",
     "stacking_problem",
     "valid_window",
@@ -67,6 +71,7 @@ class CouponProblem(StrEnum):
     WRONG_STORE = "wrong_store"
     NOT_FOR_MEMBER = "not_for_member"  # the member's tier, segment or tags are not the template's audience
     NOT_STACKABLE = "not_stackable"
+    NOT_HELD = "not_held"  # the member holds no such coupon (or it was used already)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,13 +248,74 @@ def refusal(template: CouponTemplate, *, issued_on: date, today: date, bill_cent
     """Why a coupon issued on `issued_on` cannot go on a bill of `bill_cents` today (None: it can). The audience
     was checked when it was issued (`CouponTemplate.admits`), except the store, which the caller asks there."""
     first, last = valid_window(template, issued_on)
+    return _bill_problem(template, first, last, today, bill_cents)
+
+
+def _bill_problem(template: CouponTemplate, first: date, last: date, today: date, bill: int) -> CouponProblem | None:
     if today < first:
         return CouponProblem.NOT_YET_VALID
     if today > last:
         return CouponProblem.EXPIRED
-    if bill_cents < template.min_spend_cents:
+    if bill < template.min_spend_cents:
         return CouponProblem.BELOW_MIN_SPEND
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCoupon:
+    """A coupon a member holds: its id, its template's terms and the days it may be used (fixed when it was
+    issued, so a template rewritten later does not move them)."""
+
+    id: str
+    template: CouponTemplate
+    first_day: date
+    last_day: date
+
+    def refusal(self, *, today: date, bill_cents: int, store: str) -> CouponProblem | None:
+        """Why it cannot go on a bill of `bill_cents` (before any coupon) at `store` today; None: it can."""
+        if self.template.stores and store not in self.template.stores:
+            return CouponProblem.WRONG_STORE
+        return _bill_problem(self.template, self.first_day, self.last_day, today, bill_cents)
+
+
+@dataclass(frozen=True, slots=True)
+class CouponUse:
+    coupon: HeldCoupon
+    discount_cents: int
+
+
+class CouponRefused(ValueError):
+    """A coupon may not go on the bill: `problem` says why, `coupon_id` which."""
+
+    def __init__(self, problem: CouponProblem, coupon_id: str) -> None:
+        super().__init__(f"coupon {coupon_id}: {problem.value}")
+        self.problem = problem
+        self.coupon_id = coupon_id
+
+
+def plan_bill(coupons: Sequence[HeldCoupon], *, today: date, bill_cents: int, store: str) -> list[CouponUse]:
+    """The coupons on one bill, in the order given: each must be usable on the whole bill (its days, minimum spend
+    and stores), they must stack, and each takes its discount off what the ones before left, so together they never
+    take more than the bill. Raises `CouponRefused` naming the first that may not go (a coupon given twice: the
+    second is `NOT_STACKABLE`). The till plans with it; the server checks each use against the same terms."""
+    seen: set[str] = set()
+    for coupon in coupons:
+        problem = coupon.refusal(today=today, bill_cents=bill_cents, store=store)
+        if problem is None and coupon.id in seen:
+            problem = CouponProblem.NOT_STACKABLE
+        if problem is not None:
+            raise CouponRefused(problem, coupon.id)
+        seen.add(coupon.id)
+    if stacking_problem([coupon.template for coupon in coupons]) is not None:
+        lone = next(coupon for coupon in coupons if not coupon.template.stackable)
+        raise CouponRefused(CouponProblem.NOT_STACKABLE, lone.id)
+    uses: list[CouponUse] = []
+    left = bill_cents
+    for coupon in coupons:
+        off = discount_cents(coupon.template, left)
+        uses.append(CouponUse(coupon, off))
+        left -= off
+    return uses
 
 
 def stacking_problem(templates: Sequence[CouponTemplate]) -> CouponProblem | None:

@@ -4,6 +4,7 @@ decimal string with at most 3 decimals."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from protocol.limits import MAX_CENTS, MAX_POINTS, MAX_RECEIPT_LENGTH, MAX_SALE_LINES
 
 Cents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
+MAX_COUPONS = 10  # coupons on one bill
 Receipt = Annotated[str, Field(min_length=1, max_length=MAX_RECEIPT_LENGTH, pattern=r"\S")]
 
 
@@ -64,12 +66,39 @@ class LookupResponse(Model):
     candidates: list[MemberOut]  # one for a code or a phone that is found; up to 20 for a tail, latest visit first
 
 
+CouponIds = Annotated[list[Annotated[str, Field(min_length=1, max_length=36)]], Field(max_length=MAX_COUPONS)]
+
+
 class SaleRequest(Model):
     receipt_no: Receipt
-    total_cents: Annotated[int, Field(ge=1, le=MAX_CENTS)]  # what the bill comes to before points
+    total_cents: Annotated[int, Field(ge=1, le=MAX_CENTS)]  # what the bill comes to before coupons and points
     lines: Lines
     member: MemberRef | None = None
+    #: The member's coupons to apply (ids from the quote's `coupons`), in this order, before the points.
+    coupon_ids: CouponIds = Field(default_factory=list)
     points_to_redeem: Annotated[int, Field(ge=0, le=MAX_POINTS)] = 0
+
+
+class CouponOut(Model):
+    """A coupon the member holds, unused at this till, not expired: what it takes off this bill on its own, or why
+    it cannot go on it (`problem`: not_yet_valid, below_min_spend, wrong_store)."""
+
+    coupon_id: str
+    template_code: str
+    name: dict[str, str]  # {"zh_CN": …, "en": …}
+    kind: Literal["amount_off", "percent_off", "gift"]
+    gift_sku: str | None
+    min_spend_cents: int
+    stackable: bool
+    last_day: date
+    discount_cents: int
+    problem: str | None
+
+
+class UsedCoupon(Model):
+    coupon_id: str
+    name: dict[str, str]
+    discount_cents: int
 
 
 class Limits(Model):
@@ -84,10 +113,12 @@ class Limits(Model):
 class QuoteResponse(Model):
     receipt_no: str
     member: MemberOut
-    points_earned: int  # on the total less the discount the asked points give
-    points_usable: int  # the most points this bill may take now (the offline cap applies when offline)
+    points_earned: int  # on the total less the asked coupons' and points' discounts
+    points_usable: int  # the most points this bill (less the coupons) may take now (offline: the cap applies)
     points_to_redeem: int
-    discount_cents: int
+    discount_cents: int  # what the asked points take off
+    coupons: list[CouponOut]  # every coupon the member may use here, soonest to expire first
+    coupon_discount_cents: int  # what the asked coupons take off, together
     limits: Limits
 
 
@@ -102,6 +133,7 @@ class Slip(Model):
     points_redeemed: int
     discount_cents: int
     balance: int | None
+    coupons: list[UsedCoupon] = Field(default_factory=list)
 
 
 class SaleResponse(Model):
@@ -109,8 +141,10 @@ class SaleResponse(Model):
     member_id: str | None
     points_earned: int
     points_redeemed: int
-    discount_cents: int
-    paid_cents: int  # total less the discount: what earned
+    discount_cents: int  # the points' discount
+    coupons: list[UsedCoupon]  # the coupons applied, in order
+    coupon_discount_cents: int
+    paid_cents: int  # total less the coupons' and the points' discounts: what earned
     balance: int | None  # the member's available points after; None without a member
     slip: Slip
 

@@ -16,18 +16,21 @@ from typing import TYPE_CHECKING
 
 from localdb import pos_requests
 from localdb.changes import Changes
+from localdb.coupons import CouponOffer
 from localdb.errors import Problem, StoreError
 from localdb.ledger import LedgerResult, RefundTarget, SaleRecord
 from localdb.member_view import MemberView
 from localdb.pos_requests import Replayed, RequestConflict, RequestKey
 from localdb.staff import StaffSession
 from localdb.till import Till
+from loyalty.coupons import CouponRefused
 from loyalty.member_code import InvalidMemberCode
 from loyalty.phone import InvalidPhone
 from loyalty.points import RedeemRefused, max_redeemable_points, quote_redemption
 from posapi.lines import BadQuantity, quantity_milli, spread_to
 from posapi.pending import PendingSale, SaleOutcome
 from posapi.schemas import (
+    CouponOut,
     Limits,
     LineIn,
     LookupRequest,
@@ -40,6 +43,7 @@ from posapi.schemas import (
     SaleRequest,
     SaleResponse,
     Slip,
+    UsedCoupon,
 )
 from protocol.vocabulary import EntryKind
 from protocol.wire import SaleLine
@@ -120,6 +124,27 @@ def wire_lines(lines: Sequence[LineIn]) -> list[SaleLine]:
 def quantity_text(milli: int) -> str:
     """Thousandths back to the decimal text the POS sends ("0.350")."""
     return f"{milli // 1000}.{milli % 1000:03d}"
+
+
+def _coupon_out(offer: CouponOffer) -> CouponOut:
+    template = offer.coupon.template
+    return CouponOut(
+        coupon_id=offer.coupon.id,
+        template_code=template.code,
+        name=template.name.to_dict(),
+        kind=template.kind.value,
+        gift_sku=template.gift_sku,
+        min_spend_cents=template.min_spend_cents,
+        stackable=template.stackable,
+        last_day=offer.coupon.last_day,
+        discount_cents=offer.discount_cents,
+        problem=None if offer.problem is None else offer.problem.value,
+    )
+
+
+def _coupon_refusal(refused: CouponRefused) -> PosError:
+    return PosError(422, f"coupon_{refused.problem.value}", f"Coupon {refused.coupon_id} cannot go on this bill "
+                    f"({refused.problem.value}).", cause=refused)  # fmt: skip
 
 
 def _member_out(member: MemberView) -> MemberOut:
@@ -256,11 +281,13 @@ class PosService:
             cap_left = self._till.ledger.offline_cap_left(actor, member.id)
         except StoreError as error:
             raise store_refusal(error) from None
-        usable = max_redeemable_points(rules, request.total_cents, member.available_points)
+        coupon_off = self._coupon_cents(request, member)
+        bill = request.total_cents - coupon_off
+        usable = max_redeemable_points(rules, bill, member.available_points)
         if not online:
             usable = min(usable, cap_left - cap_left % rules.redeem_step_points)
-        discount = self._discount(request, member)
-        earned = self._till.ledger.earn_preview(member.id, request.total_cents - discount)
+        discount = self._discount(request, member, bill)
+        earned = self._till.ledger.earn_preview(member.id, bill - discount)
         return QuoteResponse(
             receipt_no=request.receipt_no.strip(),
             member=_member_out(member),
@@ -268,6 +295,8 @@ class PosService:
             points_usable=usable,
             points_to_redeem=request.points_to_redeem,
             discount_cents=discount,
+            coupons=[_coupon_out(offer) for offer in self._till.coupons.offers(member.id, request.total_cents)],
+            coupon_discount_cents=coupon_off,
             limits=Limits(
                 redeem_min_points=rules.redeem_min_points,
                 redeem_step_points=rules.redeem_step_points,
@@ -278,12 +307,22 @@ class PosService:
             ),
         )
 
-    def _discount(self, request: SaleRequest, member: MemberView) -> int:
+    def _coupon_cents(self, request: SaleRequest, member: MemberView) -> int:
+        """What the asked coupons take off the total together (as the commit will apply them)."""
+        if not request.coupon_ids:
+            return 0
+        try:
+            uses = self._till.coupons.plan(member.id, request.coupon_ids, request.total_cents)
+        except CouponRefused as refused:
+            raise _coupon_refusal(refused) from None
+        return sum(use.discount_cents for use in uses)
+
+    def _discount(self, request: SaleRequest, member: MemberView, bill_cents: int) -> int:
         if request.points_to_redeem == 0:
             return 0
         rules = self._till.settings.current().rules
         try:
-            quote = quote_redemption(rules, request.points_to_redeem, request.total_cents, member.available_points)
+            quote = quote_redemption(rules, request.points_to_redeem, bill_cents, member.available_points)
         except RedeemRefused as refused:
             raise PosError(422, f"redeem_{refused.problem.value}", str(refused), cause=refused) from None
         return quote.value_cents
@@ -316,9 +355,11 @@ class PosService:
         self._check_total(lines, request.total_cents)
         sale_lines = spread_to(lines, request.total_cents)
         points = request.points_to_redeem if member is not None else 0
-        if request.points_to_redeem and member is None:
-            raise PosError(422, "invalid_member", "Points can be redeemed only for a member.")
-        discount = self._discount(request, member) if member is not None else 0
+        if (request.points_to_redeem or request.coupon_ids) and member is None:
+            raise PosError(422, "invalid_member", "Points and coupons can be used only by a member.")
+        coupon_off = self._coupon_cents(request, member) if member is not None else 0
+        bill = request.total_cents - coupon_off
+        discount = self._discount(request, member, bill) if member is not None else 0
         online, redemption_id = False, None
         if points:
             assert member is not None
@@ -342,14 +383,18 @@ class PosService:
                 request.total_cents,
                 sale_lines,
                 member_id=member.id if member else None,
+                coupon_ids=request.coupon_ids,
                 redeem_points=points,
-                earn_lines=spread_to(lines, request.total_cents - discount) if member else None,
+                earn_lines=spread_to(lines, bill - discount) if member and bill > discount else None,
                 online_authorized=online,
+                online=self._online(),
                 redemption_id=redemption_id,
                 request=request_key,
             )
         except Replayed as replayed:  # the same sale at the same moment: the other one wrote it
             return replayed.answer
+        except CouponRefused as refused:  # used at this till a moment ago, by another request
+            raise _coupon_refusal(refused) from None
         except RequestConflict:
             raise PosError(409, "receipt_conflict", "This receipt number was sent before with another sale.") from None
         except StoreError as error:
@@ -365,13 +410,17 @@ class PosService:
         redeemed = -record.redemption.entry.points if record.redemption else 0
         discount = (record.redemption.entry.amount_cents or 0) if record.redemption else 0
         balance = record.member.available_points if record.member else None
+        coupons = [UsedCoupon(coupon_id=c.coupon_id, name=c.name, discount_cents=c.discount_cents)
+                   for c in record.coupons]  # fmt: skip
         answer = SaleResponse(
             receipt_no=receipt,
             member_id=record.member.id if record.member else None,
             points_earned=earned,
             points_redeemed=redeemed,
             discount_cents=discount,
-            paid_cents=total - discount,
+            coupons=coupons,
+            coupon_discount_cents=record.coupon_cents,
+            paid_cents=total - record.coupon_cents - discount,
             balance=balance,
             slip=Slip(
                 store_code=store_code,
@@ -382,6 +431,7 @@ class PosService:
                 points_redeemed=redeemed,
                 discount_cents=discount,
                 balance=balance,
+                coupons=coupons,
             ),
         )
         return answer.model_dump_json()

@@ -89,6 +89,7 @@ class ItemType(StrEnum):
     MEMBER_EDIT = "member_edit"  # a manager corrects a member's name, birthday or phone
     SALE = "sale"  # a sale without a member (the POS sent it): counted for the members' share of sales
     WARNING_OUTCOME = "warning_outcome"  # what a guide did about a churn warning (需关注会员)
+    COUPON_USE = "coupon_use"  # a member's coupon applied to a bill (issue 18): once per coupon, checked again
 
 
 class WarningReason(StrEnum):
@@ -163,6 +164,10 @@ class ErrorCode(StrEnum):
     INVALID_BIRTHDAY = "invalid_birthday"
     UNKNOWN_WARNING = "unknown_warning"  # a warning outcome for no warning of this store
     OVER_REFUND = "over_refund"  # a refund of more money than its sale has left to refund
+    COUPON_NOT_HELD = "coupon_not_held"  # a coupon use: the member holds no such coupon (rejected)
+    COUPON_REFUSED = "coupon_refused"  # a coupon use its terms refuse: outside its days, under its minimum spend,
+    # at a store it is not for, more off than it gives, or on one bill with a coupon it does not stack with
+    COUPON_REUSED = "coupon_reused"  # a coupon used before (at another till, offline): recorded and flagged
 
 
 #: The reasons a pushed item's result may carry (a flagged or rejected item), which the till shows its manager;
@@ -195,6 +200,9 @@ ITEM_REASONS: frozenset[ErrorCode] = frozenset(
         ErrorCode.INVALID_BIRTHDAY,
         ErrorCode.OVER_REFUND,
         ErrorCode.UNKNOWN_WARNING,
+        ErrorCode.COUPON_NOT_HELD,
+        ErrorCode.COUPON_REFUSED,
+        ErrorCode.COUPON_REUSED,
     }
 )
 

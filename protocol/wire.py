@@ -300,8 +300,35 @@ class WarningsResponse(Wire):
     warnings: list[ChurnWarningInfo]
 
 
+class CouponUseBody(Wire):
+    """A member's coupon applied to a bill (issue 18, docs/benefits.md): `discount_cents` off `bill_cents` (the bill
+    before any coupon), on the receipt the sale's other entries carry. `id` is the item's id, as an entry's is, so a
+    use is applied once however often it is pushed. The server checks the member holds the coupon, its days, its
+    minimum spend, its stores, the discount and the stacking with the receipt's other coupons, as the till did; a
+    coupon already used (at another till, offline) is recorded again and flagged."""
+
+    id: Id
+    coupon_id: Id
+    member_id: Id
+    receipt_no: Annotated[str, Field(min_length=1, max_length=MAX_RECEIPT_LENGTH)]
+    bill_cents: Annotated[int, Field(ge=0, le=MAX_CENTS)]
+    discount_cents: Annotated[int, Field(ge=0, le=MAX_CENTS)]
+    store_code: Code
+    device_id: Id
+    staff_code: Code
+    created_at: AwareDatetime
+    offline: bool = False
+
+
 ItemBody = (
-    EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody | SaleBody | WarningOutcomeBody
+    EnrolBody
+    | PointEntryBody
+    | PreferenceBody
+    | MemberUpdateBody
+    | MemberEditBody
+    | SaleBody
+    | WarningOutcomeBody
+    | CouponUseBody
 )
 
 BODY_SCHEMAS: dict[ItemType, type[ItemBody]] = {
@@ -312,6 +339,7 @@ BODY_SCHEMAS: dict[ItemType, type[ItemBody]] = {
     ItemType.MEMBER_EDIT: MemberEditBody,
     ItemType.SALE: SaleBody,
     ItemType.WARNING_OUTCOME: WarningOutcomeBody,
+    ItemType.COUPON_USE: CouponUseBody,
 }
 _ITEM_TYPES: dict[type[ItemBody], ItemType] = {schema: item_type for item_type, schema in BODY_SCHEMAS.items()}
 
@@ -324,7 +352,7 @@ def item_type_of(body: ItemBody) -> ItemType:
 def item_key_of(body: ItemBody) -> str | None:
     """The id the item carrying this body must have, when the body names what it creates (an entry's id, an
     enrolment's member id): replaying the item then cannot create it twice. None: any fresh id will do."""
-    if isinstance(body, PointEntryBody | SaleBody):
+    if isinstance(body, PointEntryBody | SaleBody | CouponUseBody):
         return body.id
     if isinstance(body, EnrolBody):
         return body.member_id
@@ -372,6 +400,16 @@ class PreferenceInfo(Wire):
     at: AwareDatetime
 
 
+class CouponInfo(Wire):
+    """A coupon the member holds, unused as far as the server knows: its template's terms as the chain wrote them
+    (`loyalty.coupons.CouponTemplate`'s JSON form) and the days it may be used (the chain's calendar)."""
+
+    id: Id
+    template: dict[str, Any]
+    first_day: date
+    last_day: date
+
+
 class MemberChange(Wire):
     """A member at its latest state, or a tombstone (`deleted` or `merged_into` set, the rest empty)."""
 
@@ -401,6 +439,8 @@ class MemberChange(Wire):
     #: Added with issue 17: the last day the member surely keeps their tier if they buy nothing more (the nightly
     #: refresh's `loyalty.tiers.tier_kept_until`); None for the first tier or until the next refresh.
     tier_kept_until: date | None = None
+    #: Added with issue 18: the coupons the member holds, unused and not expired when the page was read.
+    coupons: list[CouponInfo] = Field(default_factory=list)
 
 
 class ChangesResponse(Wire):

@@ -1,7 +1,8 @@
 """The `changes` feed (`GET /v1/changes`): members changed after a cursor, at their latest state, in version order,
 one page at a time, encoded to JSON bytes directly (a first sync streams a million members: no pydantic object per
-member). Live members carry their live preferences and their top categories (`server.top_categories`); tombstones
-carry only id, version, deleted / merged_into.
+member). Live members carry their live preferences, their top categories (`server.top_categories`) and the coupons
+they hold unused and unexpired, with their terms (`server.coupons`); tombstones carry only id, version, deleted /
+merged_into.
 
 Thread: the API's worker threads; one read session per page.
 """
@@ -27,19 +28,23 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
+from loyalty.clock import store_day, store_zone
 from protocol.limits import MAX_CHANGES_PAGE
 from protocol.vocabulary import ErrorCode
 from server import chain
 from server.db import ServerDatabase
 from server.errors import ApiError
-from server.models import Member, Preference
+from server.models import Coupon, CouponTemplateRow, Member, Preference
 
 DEFAULT_LIMIT: Final = 1000
 
 _member = Member.__table__.c
 _preference = Preference.__table__.c
+_coupon = Coupon.__table__.c
+_template = CouponTemplateRow.__table__.c
 
 
 def _raw(column: Any, sqlite: bool) -> ColumnElement[Any]:
@@ -98,6 +103,31 @@ def _sqlite_date(text: Any) -> str | None:
     return date.fromisoformat(str(text)[:10]).isoformat()
 
 
+def _coupons(connection: Connection, page_ids: Any, sqlite: bool, today: date) -> dict[str, list[dict[str, Any]]]:
+    """The page's members' coupons that are unused and not expired today, oldest first, each with its template's
+    terms (decoded once per template)."""
+    rows = connection.execute(
+        select(_coupon.id, _coupon.member_id, _coupon.template_code, _coupon.first_day, _coupon.last_day)
+        .where(
+            _coupon.member_id.in_(page_ids) if sqlite else _coupon.member_id == page_ids,
+            _coupon.use_id.is_(None),
+            _coupon.last_day >= today,
+        )
+        .order_by(_coupon.issued_at, _coupon.id)
+    ).all()
+    if not rows:
+        return {}
+    codes = sorted({row.template_code for row in rows})
+    terms = dict(connection.execute(select(_template.code, _template.document).where(_template.code.in_(codes))).all())
+    found: dict[str, list[dict[str, Any]]] = {}
+    for coupon_id, member_id, code, first_day, last_day in rows:
+        found.setdefault(member_id, []).append(
+            {"id": coupon_id, "template": terms[code], "first_day": first_day.isoformat(),
+             "last_day": last_day.isoformat()}
+        )  # fmt: skip
+    return found
+
+
 def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> bytes:
     """The JSON of `ChangesResponse` for members with version > `since`; raises `ApiError` 410 `cursor_gone`
     when the cursor is ahead of the server (a restore from backup) or older than what is kept (`min_cursor`)."""
@@ -121,6 +151,7 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
         rows = rows[:limit]
         stamp = _sqlite_iso if db.is_sqlite else _iso
         preferences: dict[str, list[dict[str, Any]]] = {}
+        coupons: dict[str, list[dict[str, Any]]] = {}
         if rows:
             last = rows[-1].version
             page_ids: Any = select(_member.id).where(_member.version > since, _member.version <= last)
@@ -138,6 +169,7 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
                 preferences.setdefault(member_id, []).append(
                     {"kind": kind, "value": value, "source": source, "staff_code": staff_code, "at": stamp(created_at)}
                 )
+            coupons = _coupons(connection, page_ids, db.is_sqlite, store_day(db.clock(), store_zone()))
     day = _sqlite_date if db.is_sqlite else _iso
     tag_lists: dict[Any, list[Any]] = {}  # tags repeat a lot: each distinct JSON text decoded once per page
     changes: list[dict[str, Any]] = []
@@ -178,6 +210,7 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
                 "preferences": preferences.get(member_id, []),
                 "top_categories": top_list,
                 "tier_kept_until": day(kept_until),
+                "coupons": coupons.get(member_id, []),
             }
         )
     next_cursor = rows[-1].version if rows else since

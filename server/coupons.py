@@ -12,7 +12,8 @@
   template for a member who has just become 沉睡唤醒型 (win-back) and one for each member's birthday month (once a
   year). Welcome, tier-upgrade and referral coupons are to come.
 
-Not yet: the tills do not receive coupons, and nobody can use one.
+Every member given a coupon gets a new version: the tills pull the member with their coupons
+(`server.changes`), and use them (`server.coupon_uses`).
 
 Thread: the admin command line.
 """
@@ -24,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from uuid6 import uuid7
 
@@ -91,6 +92,7 @@ def issue_campaign(db: ServerDatabase, code: str, campaign: str) -> CampaignRepo
     for session, row, template, members in _audience_chunks(db, code):
         days = valid_window(template, today)
         held = _holders(session, code, [member_id for member_id, _consent in members], today)
+        given: list[str] = []
         for member_id, consent in members:
             if member_id in held:
                 holding += 1
@@ -99,7 +101,9 @@ def issue_campaign(db: ServerDatabase, code: str, campaign: str) -> CampaignRepo
             elif not _give(session, template, row, member_id, now, days, "campaign", campaign):
                 over_budget += 1
             else:
-                issued += 1
+                given.append(member_id)
+        _new_versions(db, session, given, now)
+        issued += len(given)
     with db.write() as session:
         detail = f"template={code} campaign={campaign} issued={issued} holding={holding} no_consent={no_consent} "
         session.add(AdminLog(at=now, action="coupon_campaign", detail=detail + f"over_budget={over_budget}"))
@@ -172,7 +176,7 @@ def issue_by_rules(db: ServerDatabase, now: datetime, entered_dormant: Sequence[
         for start in range(0, len(entered_dormant), _CHUNK):
             with db.write() as session:
                 ids = entered_dormant[start : start + _CHUNK]
-                done = _issue_rule(session, rules.win_back, "win_back", ids, now, today)
+                done = _issue_rule(db, session, rules.win_back, "win_back", ids, now, today)
             win_back, over_budget = win_back + done[0], over_budget + done[1]
     if rules.birthday is not None and rules.birthday not in missing:
         year_start = datetime.combine(date(today.year, 1, 1), time.min, tzinfo=store_zone())
@@ -180,12 +184,13 @@ def issue_by_rules(db: ServerDatabase, now: datetime, entered_dormant: Sequence[
             born = [
                 member_id for member_id, day in rows if (born_on := read_date(day)) and born_on.month == today.month
             ]
-            done = _issue_rule(session, rules.birthday, "birthday", born, now, today, since=year_start)
+            done = _issue_rule(db, session, rules.birthday, "birthday", born, now, today, since=year_start)
             birthday, over_budget = birthday + done[0], over_budget + done[1]
     return RuleReport(win_back, birthday, over_budget)
 
 
 def _issue_rule(
+    db: ServerDatabase,
     session: Session,
     code: str,
     event: str,
@@ -202,15 +207,29 @@ def _issue_rule(
     row, template = _template(session, code)
     held = _holders(session, code, member_ids, today, since=since)
     days = valid_window(template, today)
-    issued = over = 0
+    given: list[str] = []
+    over = 0
     for member_id in member_ids:
         if member_id in held:
             continue
         if _give(session, template, row, member_id, now, days, "rule", event):
-            issued += 1
+            given.append(member_id)
         else:
             over += 1
-    return issued, over
+    _new_versions(db, session, given, now)
+    return len(given), over
+
+
+def _new_versions(db: ServerDatabase, session: Session, member_ids: Sequence[str], now: datetime) -> None:
+    """The members who were given a coupon change: each gets a new version, so every till pulls their coupons."""
+    if not member_ids:
+        return
+    first = db.reserve_versions(session, len(member_ids))
+    session.flush()
+    session.execute(
+        update(Member),
+        [{"id": member_id, "version": first + n, "updated_at": now} for n, member_id in enumerate(member_ids)],
+    )
 
 
 def _within_budget(template: CouponTemplate, row: CouponTemplateRow) -> bool:

@@ -343,10 +343,39 @@ class Coupon(Base):
     last_day: Mapped[date] = mapped_column(Date)
     used_at: Mapped[datetime | None]
     used_store: Mapped[str | None] = mapped_column(String(32))
+    use_id: Mapped[str | None] = mapped_column(String(36))  # the use that spent it (`CouponUseRow`)
 
     __table_args__ = (
         Index("ix_coupon_member", "member_id"),
         Index("ix_coupon_template_member", "template_code", "member_id"),
+    )
+
+
+class CouponUseRow(Base):
+    """A coupon use a till pushed (`protocol.wire.CouponUseBody`): the one that spent the coupon, and any later use
+    of it (status flagged, reason `coupon_reused`: its discount is the bounded loss of an offline double use)."""
+
+    __tablename__ = "coupon_use"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    coupon_id: Mapped[str] = mapped_column(ForeignKey("coupon.id"))
+    member_id: Mapped[str] = mapped_column(ForeignKey("member.id"))
+    store_code: Mapped[str] = mapped_column(String(32))
+    device_id: Mapped[str] = mapped_column(String(36))
+    staff_code: Mapped[str] = mapped_column(String(32))
+    receipt_no: Mapped[str] = mapped_column(String(64))
+    bill_cents: Mapped[int] = mapped_column(BigInteger)
+    discount_cents: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    offline: Mapped[bool]
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        Index("ix_coupon_use_coupon", "coupon_id"),
+        Index("ix_coupon_use_receipt", "store_code", "receipt_no"),
+        Index("ix_coupon_use_received", "received_at"),
     )
 
 

@@ -26,6 +26,7 @@ from protocol.vocabulary import KIND_RULES, EntryKind, ErrorCode, ItemStatus, Pr
 from protocol.wire import (
     BODY_SCHEMAS,
     SALE_LINES,
+    CouponUseBody,
     EnrolBody,
     ItemBody,
     MemberEditBody,
@@ -39,6 +40,7 @@ from protocol.wire import (
     item_key_of,
 )
 from server import churn_warnings
+from server.coupon_uses import CouponRejected, apply_use
 from server.entry_checks import Uncheckable, check_entry
 from server.members import merge_tombstone_row, new_member_row
 from server.push_state import Batch, EntryFacts, MemberState
@@ -110,6 +112,8 @@ def apply_one(batch: Batch, body: ItemBody | None) -> Outcome:
             return _sale(batch, body)
         if isinstance(body, WarningOutcomeBody):
             return _warning_outcome(batch, body)
+        if isinstance(body, CouponUseBody):
+            return _coupon_use(batch, body)
         return _member_update(batch, body)
     except _Refused as refusal:
         return Outcome(ItemStatus.REJECTED, reason=refusal.reason.value)
@@ -308,6 +312,17 @@ def _sale(batch: Batch, body: SaleBody) -> Outcome:
     return Outcome(
         ItemStatus.APPLIED if reason is None else ItemStatus.FLAGGED, None if reason is None else reason.value
     )
+
+
+def _coupon_use(batch: Batch, body: CouponUseBody) -> Outcome:
+    """A coupon applied to a bill (`server.coupon_uses`): the member gets a new version, so tills drop the coupon."""
+    member = _live_or_refuse(batch, body.member_id)
+    try:
+        status, reason = apply_use(batch, body, member)
+    except CouponRejected as rejected:
+        raise _Refused(rejected.reason) from None
+    version = batch.touch(member)
+    return Outcome(status, None if reason is None else reason.value, member=member.id, member_version=version)
 
 
 def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:

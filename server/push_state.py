@@ -26,7 +26,15 @@ from loyalty.rules import PointsRules
 from loyalty.segments import SegmentThresholds
 from loyalty.tiers import tier_after_change, twelve_months_before
 from protocol.vocabulary import EntryKind
-from protocol.wire import EnrolBody, ItemBody, MemberEditBody, MemberUpdateBody, PointEntryBody, PreferenceBody
+from protocol.wire import (
+    CouponUseBody,
+    EnrolBody,
+    ItemBody,
+    MemberEditBody,
+    MemberUpdateBody,
+    PointEntryBody,
+    PreferenceBody,
+)
 from server import chain
 from server.auth import AuthenticatedDevice
 from server.bulk import Bulk, read_date
@@ -288,7 +296,9 @@ def prepare(
     member_ids = {
         body.member_id
         for body in bodies
-        if isinstance(body, EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody)
+        if isinstance(
+            body, EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody | CouponUseBody
+        )
     }
     phones: set[str] = set()
     enrols = 0

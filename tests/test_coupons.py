@@ -14,9 +14,12 @@ from hypothesis import strategies as st
 from loyalty.coupons import (
     CouponKind,
     CouponProblem,
+    CouponRefused,
     CouponTemplate,
+    HeldCoupon,
     InvalidCouponTemplate,
     discount_cents,
+    plan_bill,
     refusal,
     stacking_problem,
     valid_window,
@@ -122,3 +125,48 @@ def test_a_discount_is_never_negative_never_above_the_bill_and_grows_with_it(
         off = discount_cents(coupon, bill)
         assert 0 <= off <= max(bill, 0)
         assert discount_cents(coupon, bill + more) >= off
+
+
+def held(document: dict[str, Any], coupon_id: str, first: date, last: date, **changes: Any) -> HeldCoupon:
+    return HeldCoupon(coupon_id, template(document, **changes), first, last)
+
+
+def test_a_bill_plan_takes_each_coupon_off_what_the_ones_before_left() -> None:
+    day = date(2026, 12, 10)
+    ten_off = held(WIN_BACK, "c1", date(2026, 12, 1), date(2026, 12, 30), stackable=True, min_spend_cents=0,
+                   amount_off_cents=10_00)  # fmt: skip
+    birthday = held(BIRTHDAY, "c2", date(2026, 12, 1), date(2026, 12, 31))
+    uses = plan_bill([ten_off, birthday], today=day, bill_cents=200_00, store="S001")
+    assert [(use.coupon.id, use.discount_cents) for use in uses] == [("c1", 10_00), ("c2", 19_00)]  # 10 % of 190
+    small = plan_bill([ten_off, birthday], today=day, bill_cents=8_00, store="S001")
+    assert sum(use.discount_cents for use in small) == 8_00  # never more than the bill
+    assert plan_bill([], today=day, bill_cents=100, store="S001") == []
+
+
+@pytest.mark.parametrize(
+    ("today", "bill", "store", "problem"),
+    [
+        (date(2026, 11, 30), 200_00, "S001", CouponProblem.NOT_YET_VALID),
+        (date(2026, 12, 31), 200_00, "S001", CouponProblem.EXPIRED),  # its own last day, not the template's
+        (date(2026, 12, 10), 99_99, "S001", CouponProblem.BELOW_MIN_SPEND),
+        (date(2026, 12, 10), 200_00, "S002", CouponProblem.WRONG_STORE),
+    ],
+)
+def test_a_bill_plan_names_the_coupon_that_may_not_go(today: date, bill: int, store: str, problem: str) -> None:
+    win_back = held(WIN_BACK, "w1", date(2026, 12, 1), date(2026, 12, 30), stores=["S001"])
+    with pytest.raises(CouponRefused) as refused:
+        plan_bill([win_back], today=today, bill_cents=bill, store=store)
+    assert (refused.value.problem, refused.value.coupon_id) == (problem, "w1")
+
+
+def test_a_coupon_that_does_not_stack_goes_alone_and_a_coupon_goes_once() -> None:
+    day = date(2026, 12, 10)
+    lone = held(WIN_BACK, "w1", date(2026, 12, 1), date(2026, 12, 30))
+    birthday = held(BIRTHDAY, "b1", date(2026, 12, 1), date(2026, 12, 31))
+    with pytest.raises(CouponRefused) as refused:
+        plan_bill([birthday, lone], today=day, bill_cents=200_00, store="S001")
+    assert (refused.value.problem, refused.value.coupon_id) == (CouponProblem.NOT_STACKABLE, "w1")
+    with pytest.raises(CouponRefused) as twice:
+        plan_bill([birthday, birthday], today=day, bill_cents=200_00, store="S001")
+    assert twice.value.problem is CouponProblem.NOT_STACKABLE
+    assert plan_bill([lone], today=day, bill_cents=200_00, store="S001")[0].discount_cents == 20_00

@@ -1,0 +1,43 @@
+"""Coupons at the till (issue 18): `member.coupons`, the coupons the member holds as the server last sent them (with
+their terms and days; pulled), and `coupon_use`, each coupon this till applied to a bill, queued for the server in
+the same transaction: a coupon used here is not offered here again, whatever an older pull says.
+
+Revision ID: 0020
+Revises: 0019
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0020"
+down_revision = "0019"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("member", sa.Column("coupons", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
+    op.create_table(
+        "coupon_use",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("coupon_id", sa.String(36), nullable=False),
+        sa.Column("member_id", sa.String(36), nullable=False),
+        sa.Column("template_code", sa.String(32), nullable=False),
+        sa.Column("name", sa.JSON(), nullable=False),
+        sa.Column("receipt_no", sa.String(64), nullable=False),
+        sa.Column("bill_cents", sa.Integer(), nullable=False),
+        sa.Column("discount_cents", sa.Integer(), nullable=False),
+        sa.Column("staff_code", sa.String(32), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+    )
+    op.create_index("ix_coupon_use_coupon_id", "coupon_use", ["coupon_id"])
+    op.create_index("ix_coupon_use_receipt_no", "coupon_use", ["receipt_no"])
+    op.create_index("ix_coupon_use_created_at", "coupon_use", ["created_at"])
+
+
+def downgrade() -> None:
+    op.drop_table("coupon_use")
+    with op.batch_alter_table("member") as batch:
+        batch.drop_column("coupons")

@@ -1,0 +1,90 @@
+"""Coupons between real tills and a real server on 127.0.0.1 (issue 18): a coupon the server issued reaches the
+till with its member, goes on a sale (before the points, which earn on what was paid), is usable once per till
+offline, syncs exactly once through a lost answer, and when a second till used it offline too, the server records
+both uses and flags the second; both tills then drop it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from localdb.models import OutboxItem
+from loyalty.coupons import CouponProblem, CouponRefused, CouponTemplate
+from protocol.wire import SaleLine
+from server.coupons import issue_campaign, put_template
+from server.models import Coupon, CouponUseRow, LedgerEntry, Member
+from tests.faultproxy import Fault, FaultProxy
+from tests.integration.conftest import LiveServer, TillFactory
+
+PHONE = "13900139011"
+TEN_OFF: dict[str, Any] = {
+    "code": "ten", "name": {"zh_CN": "满 100 减 10", "en": "10 yuan off 100"}, "kind": "amount_off",
+    "amount_off_cents": 1_000, "min_spend_cents": 10_000, "valid_days": 30,
+}  # fmt: skip
+
+
+def lines(*amounts: int) -> list[SaleLine]:
+    return [SaleLine(line_no=n, sku=f"69{n:011d}", name=f"商品{n}", category="生鲜", quantity_milli=1000,
+                     amount_cents=cents) for n, cents in enumerate(amounts, start=1)]  # fmt: skip
+
+
+def _issue(server: LiveServer, member_id: str) -> str:
+    with server.db.write() as session:
+        member = session.get(Member, member_id)
+        assert member is not None
+        member.consent_marketing = True
+    put_template(server.db, CouponTemplate.from_dict(TEN_OFF))
+    assert issue_campaign(server.db, "ten", "test").issued == 1
+    with server.db.read() as session:
+        return session.scalars(select(Coupon.id).where(Coupon.member_id == member_id)).one()
+
+
+def test_a_coupon_goes_on_a_sale_once_per_till_and_a_second_use_elsewhere_is_flagged(
+    make_till: TillFactory, server: LiveServer, proxy: FaultProxy
+) -> None:
+    a = make_till("a", url=proxy.url)
+    cashier = a.login("C001")
+    member = a.till.members.enrol(cashier, phone=PHONE, name="王芳").member.id
+    assert a.sync().ok
+    coupon = _issue(server, member)
+    assert a.sync().ok
+    b = make_till("b")  # pulls the member with the coupon, then works offline
+    [offer] = a.till.coupons.offers(member, 15_000)
+    assert (offer.coupon.id, offer.discount_cents, offer.problem) == (coupon, 1_000, None)
+    [small] = a.till.coupons.offers(member, 9_000)
+    assert small.problem is CouponProblem.BELOW_MIN_SPEND and small.discount_cents == 0
+
+    record = a.till.ledger.sale(cashier, "R1", 15_000, lines(10_000, 5_000), member_id=member,
+                                coupon_ids=[coupon], earn_lines=lines(9_333, 4_667))  # fmt: skip
+    assert record.coupon_cents == 1_000 and record.earn is not None and record.earn.entry.amount_cents == 14_000
+    assert a.till.coupons.offers(member, 15_000) == []  # used here: not offered again
+    with pytest.raises(CouponRefused) as refused:
+        a.till.ledger.sale(cashier, "R2", 15_000, lines(15_000), member_id=member, coupon_ids=[coupon],
+                           earn_lines=lines(14_000))  # fmt: skip
+    assert refused.value.problem is CouponProblem.NOT_HELD
+
+    lost = proxy.add(Fault(b"POST /v1/push", nth=1))  # applied on the server; the answer never arrives
+    report = a.sync()
+    assert lost.fired == 1 and report.ok
+    with server.db.read() as session:
+        [use] = session.scalars(select(CouponUseRow)).all()
+        assert (use.status, use.discount_cents, use.bill_cents, use.receipt_no) == ("applied", 1_000, 15_000, "R1")
+        earn = session.scalars(select(LedgerEntry).where(LedgerEntry.receipt_no == "R1")).one()
+        assert earn.amount_cents == 14_000  # the points earned on what was paid after the coupon
+
+    b_cashier = b.login("C001")
+    [b_offer] = b.till.coupons.offers(member, 20_000)  # b has not heard: it still offers the coupon
+    b.till.ledger.sale(b_cashier, "R7", 20_000, lines(20_000), member_id=member, coupon_ids=[b_offer.coupon.id],
+                       earn_lines=lines(19_000))  # fmt: skip
+    assert b.sync().ok
+    with server.db.read() as session:
+        uses = session.scalars(select(CouponUseRow).order_by(CouponUseRow.receipt_no)).all()
+        assert [(u.receipt_no, u.status, u.reason) for u in uses] == [
+            ("R1", "applied", None), ("R7", "flagged", "coupon_reused")]  # fmt: skip
+    with b.till.db.read() as session:
+        flagged = session.scalars(select(OutboxItem).where(OutboxItem.type == "coupon_use")).one()
+        assert (flagged.status, flagged.reason) == ("flagged", "coupon_reused")  # the manager sees it
+    assert a.sync().ok
+    assert a.till.coupons.offers(member, 20_000) == [] and b.till.coupons.offers(member, 20_000) == []
