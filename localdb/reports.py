@@ -1,6 +1,6 @@
 """The manager's end-of-day figures for this till, read-only: the day's report (points awarded, redeemed and
-reversed per member of staff, purchases, new members, how far the day's entries have synced) and the items the
-server flagged or rejected, with what they were. Set-wise SELECTs, one read snapshot per call; no Qt.
+reversed per member of staff, purchases, new members, coupons used, how far the day's entries have synced) and the
+items the server flagged or rejected, with what they were. Set-wise SELECTs, one read snapshot per call; no Qt.
 
 The day is a calendar day in the store's zone (the till's config, Asia/Shanghai unless the server says otherwise);
 the store keeps UTC, so the day becomes a half-open UTC interval [local midnight, next local midnight).
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from localdb.database import Database
-from localdb.models import EntrySync, OutboxBody, OutboxItem, PointEntry, Staff, SyncRun
+from localdb.models import CouponUse, EntrySync, OutboxBody, OutboxItem, PointEntry, Staff, SyncRun
 from localdb.outbox import NEEDS_ATTENTION
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillSettings, ensure_sync_state
@@ -56,6 +56,9 @@ class StaffDay:
     points_refunded: int = 0  # what those refunds moved (signed: clawed back negative, redeemed points returned +)
     sales_without_member: int = 0  # sales the POS recorded without a member
     sales_without_member_cents: int = 0
+    coupons_used: int = 0  # coupons applied to bills (those the server rejected left out)
+    coupon_cents: int = 0  # what they took off
+    coupons_flagged: int = 0  # of those, uses the server flagged (a coupon already used at another till)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,9 @@ def _sum_days(days: Iterable[StaffDay]) -> StaffDay:
         points_refunded=sum(d.points_refunded for d in rows),
         sales_without_member=sum(d.sales_without_member for d in rows),
         sales_without_member_cents=sum(d.sales_without_member_cents for d in rows),
+        coupons_used=sum(d.coupons_used for d in rows),
+        coupon_cents=sum(d.coupon_cents for d in rows),
+        coupons_flagged=sum(d.coupons_flagged for d in rows),
     )
 
 
@@ -149,6 +155,9 @@ class ReportService:
             for code, (sales, cents) in self._sales_without_member(session, start, end).items():
                 base = by_staff.get(code) or StaffDay(staff_code=code, staff_name=None)
                 by_staff[code] = replace(base, sales_without_member=sales, sales_without_member_cents=cents)
+            for code, (used, cents, flagged) in self._coupons_by_staff(session, start, end).items():
+                base = by_staff.get(code) or StaffDay(staff_code=code, staff_name=None)
+                by_staff[code] = replace(base, coupons_used=used, coupon_cents=cents, coupons_flagged=flagged)
             names = self._staff_names(session, by_staff)
             staff = tuple(replace(by_staff[code], staff_name=names.get(code)) for code in sorted(by_staff))
             entry_sync = self._entry_sync(session, start, end)
@@ -187,7 +196,7 @@ class ReportService:
                     OutboxBody.body["staff_code"].as_string(),
                     PointEntry.points,
                     PointEntry.kind,
-                    PointEntry.receipt_no,
+                    func.coalesce(PointEntry.receipt_no, OutboxBody.body["receipt_no"].as_string()),  # a coupon use's
                 )
                 .join(OutboxBody, OutboxBody.seq == OutboxItem.seq)
                 .outerjoin(PointEntry, PointEntry.id == OutboxItem.item_id)
@@ -291,6 +300,21 @@ class ReportService:
             .group_by(OutboxBody.body["staff_code"].as_string())
         )
         return {str(code): (int(count), int(cents)) for code, count, cents in rows}
+
+    @staticmethod
+    def _coupons_by_staff(session: Session, start: datetime, end: datetime) -> dict[str, tuple[int, int, int]]:
+        """Per staff code: the coupons applied today that the server did not reject, what they took off, and how many
+        of them it flagged."""
+        flagged = case((OutboxItem.status == ItemStatus.FLAGGED.value, 1), else_=0)
+        rows = session.execute(
+            select(CouponUse.staff_code, func.count(), func.coalesce(func.sum(CouponUse.discount_cents), 0),
+                   func.coalesce(func.sum(flagged), 0))
+            .join(OutboxItem, OutboxItem.item_id == CouponUse.id)
+            .where(CouponUse.created_at >= start, CouponUse.created_at < end,
+                   or_(OutboxItem.status.is_(None), OutboxItem.status != ItemStatus.REJECTED.value))
+            .group_by(CouponUse.staff_code)
+        )  # fmt: skip
+        return {str(code): (int(used), int(cents), int(flags)) for code, used, cents, flags in rows}
 
     @staticmethod
     def _enrolments_by_staff(session: Session, start: datetime, end: datetime) -> dict[str, int]:

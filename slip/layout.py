@@ -169,6 +169,9 @@ def lay_out(slip: Slip, paper: Paper) -> list[Row]:
             figure("tier", slip.tier_name)
     elif not slip.test:
         text(word(lang, "no_member"))
+    for coupon in slip.coupons:
+        off = yuan(-coupon.discount_cents) if coupon.discount_cents else word(lang, "coupon_gift")
+        text(*pair(word(lang, "coupon", name=coupon.name), off, cols))
     if slip.points_earned:
         figure("points_earned", points(slip.points_earned, signed=True))
     if slip.points_redeemed:

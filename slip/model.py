@@ -1,6 +1,6 @@
 """What a slip says: `Slip`, a frozen record of one visit's points (store, till, time, staff, the member's masked
-phone and tier, the purchase and its lines, points earned and redeemed, the discount, the new balance, points
-expiring soon, the member code for the QR) and the language it is printed in.
+phone and tier, the purchase and its lines, the coupons applied, points earned and redeemed, the discount, the new
+balance, points expiring soon, the member code for the QR) and the language it is printed in.
 
 The record is checked when it is made, so a printer never meets a half-valid slip: times carry their zone, money
 is integer cents, points are integers, and a phone is only ever the masked form (`loyalty.phone.mask_phone`) —
@@ -34,6 +34,14 @@ class SlipLine:
 
 
 @dataclass(frozen=True, slots=True)
+class SlipCoupon:
+    """A coupon applied to the sale: its name in the slip's language and what it took off (0: a gift)."""
+
+    name: str
+    discount_cents: int
+
+
+@dataclass(frozen=True, slots=True)
 class ExpiringPoints:
     """Points that expire soon, and the store day they expire on."""
 
@@ -55,6 +63,7 @@ class Slip:
     tier_name: str | None = None
     purchase_cents: int | None = None
     lines: tuple[SlipLine, ...] = ()
+    coupons: tuple[SlipCoupon, ...] = ()  # applied before the points, in order
     points_earned: int = 0
     points_redeemed: int = 0  # a positive count of points spent
     discount_cents: int = 0  # what the redeemed points took off the bill
@@ -81,6 +90,9 @@ class Slip:
                 raise InvalidSlip("a line's quantity and amount are whole numbers (cents)")
         if self.member_phone_masked is not None and _UNMASKED_DIGITS.search(self.member_phone_masked):
             raise InvalidSlip("a slip carries only a masked phone (loyalty.phone.mask_phone)")
+        if any(isinstance(c.discount_cents, bool) or not isinstance(c.discount_cents, int) or c.discount_cents < 0
+               for c in self.coupons):  # fmt: skip
+            raise InvalidSlip("a coupon's discount is a whole number of cents, 0 or more")
         if self.member_phone_masked is None and (self.member_code or self.tier_name or self.new_balance is not None):
             raise InvalidSlip("a slip without a member has no tier, balance or member code")
         if self.member_code is not None and not looks_like_member_code(self.member_code):

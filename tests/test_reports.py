@@ -13,6 +13,7 @@ from localdb.sync_store import ItemOutcome, PushTally
 from localdb.till import Till
 from protocol.vocabulary import EntryKind
 from tests.conftest import FakeClock, Staffing
+from tests.posapi.conftest import TEN_OFF, hold
 
 MARCH_18 = date(2026, 3, 18)
 MARCH_19 = date(2026, 3, 19)
@@ -168,3 +169,28 @@ def test_last_sync_is_the_last_run_that_finished_cleanly(till: Till, staff: Staf
     till.sync.finish_run(failed, pushed=0, tally=PushTally(), pulled=0, error="server_unreachable")
 
     assert till.reports.day(staff.manager).last_sync_at == finished
+
+
+def test_the_days_coupons_and_a_flagged_second_use_with_its_receipt(
+    till: Till, staff: Staffing, member: MemberView
+) -> None:
+    hold(till, member.id, ("c1", TEN_OFF), ("c2", TEN_OFF | {"code": "ten2"}), ("c3", TEN_OFF | {"code": "ten3"}))
+    uses = [
+        till.ledger.sale(staff.cashier, f"R-{n}", 20_000, None, member_id=member.id, coupon_ids=[coupon]).coupons[0]
+        for n, coupon in enumerate(("c1", "c2", "c3"))
+    ]
+    till.sync.record_results(
+        [
+            ItemOutcome(uses[0].use_id, "applied"),
+            ItemOutcome(uses[1].use_id, "flagged", "coupon_reused"),
+            ItemOutcome(uses[2].use_id, "rejected", "coupon_not_held"),
+        ]
+    )
+
+    report = till.reports.day(staff.manager)
+
+    (cashier,) = report.staff
+    assert (cashier.coupons_used, cashier.coupon_cents, cashier.coupons_flagged) == (2, 2_000, 1)  # rejected: out
+    listed = till.reports.sync_exceptions(staff.manager)
+    assert [(x.item_type, x.reason, x.receipt_no) for x in listed] == [
+        ("coupon_use", "coupon_reused", "R-1"), ("coupon_use", "coupon_not_held", "R-2")]  # fmt: skip

@@ -207,6 +207,7 @@ class DayReportView(Retranslating, QWidget):
             f"<p class='meta'>{_esc(units)}</p>" if report.staff else "",  # it explains the table: none, no words
             self._staff_table(report),
             self._share_line(report),
+            self._coupon_line(report),
             f"<p class='h2'>{_esc(with_server)}</p>",
             self._sync_table(report),
         ]
@@ -243,6 +244,17 @@ class DayReportView(Retranslating, QWidget):
         words = self.tr("Sales without a member: %1 (%2). Members' share of sales: %3 %.")
         words = words.replace("%1", str(totals.sales_without_member))
         words = words.replace("%2", yuan_text(totals.sales_without_member_cents)).replace("%3", str(share))
+        return f"<p class='meta'>{_esc(words)}</p>"
+
+    def _coupon_line(self, report: DayReport) -> str:
+        """The coupons applied today and what they took off; how many the server flagged (used at another till)."""
+        totals = report.totals
+        if not totals.coupons_used:
+            return ""
+        words = self.tr("Coupons used: %1 (%2 off).").replace("%1", str(totals.coupons_used))
+        words = words.replace("%2", yuan_text(totals.coupon_cents))
+        if totals.coupons_flagged:
+            words += " " + self.tr("Flagged as used at another till: %1.").replace("%1", str(totals.coupons_flagged))
         return f"<p class='meta'>{_esc(words)}</p>"
 
     def _staff_name(self, day: StaffDay) -> str:

@@ -187,6 +187,7 @@ class MemberPage(Retranslating, QWidget):
             preferences: list[PreferenceView] = []
             if self._ctx.can(Permission.VIEW_PREFERENCES):
                 preferences = self._ctx.till.preferences.list(actor, self._member_id)
+            offers = self._ctx.till.coupons.offers(self._member_id)
         except Exception as error:  # a refusal is explained; anything else is a bug, logged without the data
             if not is_refusal(error):
                 log.error("reading a member failed: %s", type(error).__name__)
@@ -205,6 +206,7 @@ class MemberPage(Retranslating, QWidget):
             today=self._ctx.till.today(),
             zone=config.zone,
             insight=config.insight,
+            coupons=[offer.coupon for offer in offers if offer.problem is None],
         )
         self._apply_role()
         return True

@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication
 from localdb.errors import Problem, StoreError
 from localdb.staff import LOCKOUT
 from loyalty.clock import store_zone
+from loyalty.coupons import CouponProblem, CouponRefused
 from loyalty.member_code import CodeProblem, InvalidMemberCode
 from loyalty.phone import InvalidPhone, PhoneProblem
 from loyalty.pins import InvalidPin
@@ -169,6 +170,20 @@ _REDEEM: dict[RedeemProblem, str] = {
     ),
 }
 
+_COUPON: dict[CouponProblem, str] = {
+    CouponProblem.NOT_YET_VALID: QT_TRANSLATE_NOOP("Messages", "This coupon cannot be used yet."),
+    CouponProblem.EXPIRED: QT_TRANSLATE_NOOP("Messages", "This coupon has expired."),
+    CouponProblem.BELOW_MIN_SPEND: QT_TRANSLATE_NOOP("Messages", "The bill is below this coupon's minimum spend."),
+    CouponProblem.WRONG_STORE: QT_TRANSLATE_NOOP("Messages", "This coupon cannot be used at this store."),
+    CouponProblem.NOT_FOR_MEMBER: QT_TRANSLATE_NOOP("Messages", "This coupon is not for this member."),
+    CouponProblem.NOT_STACKABLE: QT_TRANSLATE_NOOP(
+        "Messages", "This coupon cannot go on one bill with the other coupons chosen."
+    ),
+    CouponProblem.NOT_HELD: QT_TRANSLATE_NOOP(
+        "Messages", "The member does not hold this coupon, or it was already used at this till."
+    ),
+}
+
 _SYNC: dict[str, str] = {
     "insecure_server": QT_TRANSLATE_NOOP(
         "Messages", "The server address must start with https:// (http only on this computer)."
@@ -222,6 +237,17 @@ _REASONS: dict[str, str] = {
     ErrorCode.INSUFFICIENT_POINTS.value: QT_TRANSLATE_NOOP("Messages", "The member did not have enough points."),
     ErrorCode.OVER_REFUND.value: QT_TRANSLATE_NOOP(
         "Messages", "More money was refunded than the sale had left: the server moved the points of what was left."
+    ),
+    ErrorCode.COUPON_NOT_HELD.value: QT_TRANSLATE_NOOP(
+        "Messages", "Head office has no such coupon for this member: the use was not recorded."
+    ),
+    ErrorCode.COUPON_REFUSED.value: QT_TRANSLATE_NOOP(
+        "Messages",
+        "The coupon's terms do not allow this bill (its days, minimum spend, stores, or the other coupons on the "
+        "bill): the use was not recorded.",
+    ),
+    ErrorCode.COUPON_REUSED.value: QT_TRANSLATE_NOOP(
+        "Messages", "The coupon had already been used at another till: this use is recorded and flagged."
     ),
     ErrorCode.ID_CONFLICT.value: QT_TRANSLATE_NOOP(
         "Messages", "The server holds another item under the same number (a till restored from a backup?)."
@@ -361,6 +387,8 @@ def describe(error: BaseException) -> str:
     if isinstance(error, EarnRefused):
         limit = error.limit // 100 if error.limit is not None else None
         return _with_limit(_EARN[error.problem], limit)
+    if isinstance(error, CouponRefused):
+        return tr(_COUPON[error.problem])
     if isinstance(error, RedeemRefused):
         in_yuan = error.problem is RedeemProblem.BILL_TOO_LARGE and error.limit is not None
         return _with_limit(_REDEEM[error.problem], error.limit // 100 if in_yuan and error.limit else error.limit)
@@ -385,6 +413,7 @@ def is_refusal(error: BaseException) -> bool:
         | InvalidMemberCode
         | EarnRefused
         | RedeemRefused
+        | CouponRefused
         | InvalidPin
         | SyncError
         | PrintFailed,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 
 from localdb.slips import SlipFacts
-from slip.model import Slip, SlipLine
+from slip.model import Slip, SlipCoupon, SlipLine
 from ui.context import AppContext
 from ui.slip_printing import printer_config, printer_set, prints_after_points, slip_language
 
@@ -79,8 +79,12 @@ class PosSlips(QObject):
             language=till_language,
             receipt_no=sale.receipt_no,
             member_phone_masked=sale.slip.phone_masked if member else None,
-            purchase_cents=sale.paid_cents + sale.discount_cents,
+            purchase_cents=sale.paid_cents + sale.discount_cents + sale.coupon_discount_cents,
             lines=lines,
+            coupons=tuple(
+                SlipCoupon(coupon.name.get(till_language) or coupon.name.get("zh_CN", ""), coupon.discount_cents)
+                for coupon in sale.coupons
+            ),
             points_earned=sale.points_earned,
             points_redeemed=sale.points_redeemed,
             discount_cents=sale.discount_cents,

@@ -143,6 +143,7 @@ _ITEM_TYPES: Mapping[ItemType, str] = MappingProxyType(
         ItemType.MEMBER_EDIT: QT_TRANSLATE_NOOP("Display", "Member's details"),
         ItemType.SALE: QT_TRANSLATE_NOOP("Display", "Sale (no member)"),
         ItemType.WARNING_OUTCOME: QT_TRANSLATE_NOOP("Display", "Contact list: outcome"),
+        ItemType.COUPON_USE: QT_TRANSLATE_NOOP("Display", "Coupon used"),
     }
 )
 

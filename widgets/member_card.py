@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgres
 
 from localdb.member_view import MemberView
 from localdb.preferences import PreferenceView
+from loyalty.coupons import HeldCoupon
 from loyalty.insight import DEFAULT_INSIGHT_RULES, InsightRules
 from loyalty.rules import PointsRules
 from loyalty.tiers import is_birthday_month, tier_progress
@@ -26,6 +27,7 @@ from protocol.vocabulary import PreferenceKind
 from widgets.display import (
     PREFERENCE_KINDS,
     birthday_text,
+    chain_text,
     local_date_text,
     mark_member_data,
     points_text,
@@ -62,6 +64,7 @@ class _Shown:
     today: date
     zone: tzinfo
     insight: InsightRules
+    coupons: tuple[HeldCoupon, ...]
 
 
 class MemberCard(Retranslating, QFrame):
@@ -96,6 +99,7 @@ class MemberCard(Retranslating, QFrame):
         # The server's top 3 by 12-month spend: category names are chain data, shown as the POS wrote them.
         self.top_categories_label = _label("topCategoriesLabel", wrap=True)
         self.action_label = _label("suggestedAction", wrap=True)  # the chain's words, in the screen's language
+        self.coupons_label = _label("couponsLabel", wrap=True)  # the coupons usable here today (the chain's names)
         self.preferences_label = _label("preferencesLabel", wrap=True)
         self.preferences_label.setTextFormat(Qt.TextFormat.PlainText)
         for data in (self.name_label, self.tags_label, self.top_categories_label, self.preferences_label):
@@ -131,12 +135,13 @@ class MemberCard(Retranslating, QFrame):
         grid.addLayout(tier, 2, 0)
         grid.addLayout(points, 0, 1, 3, 1)
         grid.addWidget(self.details_label, 3, 0, 1, 2)
-        grid.addWidget(self.tags_label, 4, 0, 1, 2)
-        grid.addWidget(self.action_label, 5, 0, 1, 2)
-        grid.addWidget(self.top_categories_label, 6, 0, 1, 2)
-        grid.addWidget(self.preferences_label, 7, 0, 1, 2)
+        grid.addWidget(self.coupons_label, 4, 0, 1, 2)
+        grid.addWidget(self.tags_label, 5, 0, 1, 2)
+        grid.addWidget(self.action_label, 6, 0, 1, 2)
+        grid.addWidget(self.top_categories_label, 7, 0, 1, 2)
+        grid.addWidget(self.preferences_label, 8, 0, 1, 2)
         grid.setColumnStretch(0, 1)
-        grid.setRowStretch(8, 1)
+        grid.setRowStretch(9, 1)
         self.retranslate()
 
     # -- data ----------------------------------------------------------------------------------------------------
@@ -150,11 +155,12 @@ class MemberCard(Retranslating, QFrame):
         today: date,
         zone: tzinfo = UTC,
         insight: InsightRules = DEFAULT_INSIGHT_RULES,
+        coupons: Sequence[HeldCoupon] = (),
     ) -> None:
         """Show this member; `today` is the store's local date (for the birthday month), `zone` the store's time
         zone (the last visit is stored in UTC and shown as a local date), `insight` the chain's tag names and
-        suggested actions."""
-        self._shown = _Shown(view, rules, tuple(preferences), today, zone, insight)
+        suggested actions, `coupons` those the member may use here today."""
+        self._shown = _Shown(view, rules, tuple(preferences), today, zone, insight, tuple(coupons))
         self._render()
 
     def clear_member(self) -> None:
@@ -201,7 +207,7 @@ class MemberCard(Retranslating, QFrame):
             for label in labels:
                 label.clear()
             hidden = (self.birthday_badge, self.pending_points, self.tags_label, self.top_categories_label,
-                      self.preferences_label, self.action_label, self.tier_kept)  # fmt: skip
+                      self.preferences_label, self.action_label, self.tier_kept, self.coupons_label)  # fmt: skip
             for widget in hidden:
                 widget.hide()
             self.tier_progress.setValue(0)
@@ -221,6 +227,11 @@ class MemberCard(Retranslating, QFrame):
             self.pending_points.setText(self.tr("incl. %1 not yet synced").replace("%1", signed))
         self.pending_points.setVisible(view.pending_points != 0)
         separator = self.tr(", ")
+        held = self.tr("%1 (until %2)")
+        names = [held.replace("%1", chain_text(c.template.name)).replace("%2", c.last_day.isoformat())
+                 for c in shown.coupons]  # fmt: skip
+        self.coupons_label.setText(self.tr("Coupons: %1").replace("%1", separator.join(names)))
+        self.coupons_label.setVisible(bool(names))
         self.tags_label.setText(self.tr("Tags: %1").replace("%1", tags_text(shown.insight, view.tags)))
         self.tags_label.setVisible(bool(view.tags))
         actions = suggested_actions(shown.insight, view.segment, view.tags)

@@ -333,6 +333,14 @@
         <translation>非会员消费：%1 笔（%2）。会员消费占比：%3%。</translation>
     </message>
     <message>
+        <source>Coupons used: %1 (%2 off).</source>
+        <translation>用券 %1 张（共优惠 %2）。</translation>
+    </message>
+    <message>
+        <source>Flagged as used at another till: %1.</source>
+        <translation>其中已在其他收银台使用、被标记：%1 张。</translation>
+    </message>
+    <message>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
@@ -470,6 +478,10 @@
     <message>
         <source>Contact list: outcome</source>
         <translation>需关注会员：处理结果</translation>
+    </message>
+    <message>
+        <source>Coupon used</source>
+        <translation>用券</translation>
     </message>
     <message>
         <source>Not synced yet</source>
@@ -883,6 +895,14 @@ F12</translation>
     <message>
         <source>Suggested: %1</source>
         <translation>建议：%1</translation>
+    </message>
+    <message>
+        <source>%1 (until %2)</source>
+        <translation>%1（至 %2）</translation>
+    </message>
+    <message>
+        <source>Coupons: %1</source>
+        <translation>可用券：%1</translation>
     </message>
     <message>
         <source>Top tier</source>
@@ -1380,6 +1400,34 @@ F12</translation>
         <translation>积分须为整数，请不要输入小数点。</translation>
     </message>
     <message>
+        <source>This coupon cannot be used yet.</source>
+        <translation>这张券还未到可用日期。</translation>
+    </message>
+    <message>
+        <source>This coupon has expired.</source>
+        <translation>这张券已过期。</translation>
+    </message>
+    <message>
+        <source>The bill is below this coupon&apos;s minimum spend.</source>
+        <translation>本单金额未达到这张券的最低消费。</translation>
+    </message>
+    <message>
+        <source>This coupon cannot be used at this store.</source>
+        <translation>这张券不能在本店使用。</translation>
+    </message>
+    <message>
+        <source>This coupon is not for this member.</source>
+        <translation>这张券不适用于该会员。</translation>
+    </message>
+    <message>
+        <source>This coupon cannot go on one bill with the other coupons chosen.</source>
+        <translation>这张券不能与所选的其他券在同一单使用。</translation>
+    </message>
+    <message>
+        <source>The member does not hold this coupon, or it was already used at this till.</source>
+        <translation>该会员没有这张券，或这张券已在本收银台使用过。</translation>
+    </message>
+    <message>
         <source>The server address must start with https:// (http only on this computer).</source>
         <translation>服务器地址须以 https:// 开头（仅本机地址可用 http）。</translation>
     </message>
@@ -1478,6 +1526,18 @@ F12</translation>
     <message>
         <source>More money was refunded than the sale had left: the server moved the points of what was left.</source>
         <translation>退款超过该笔消费的剩余金额：服务器只按剩余金额扣回积分。</translation>
+    </message>
+    <message>
+        <source>Head office has no such coupon for this member: the use was not recorded.</source>
+        <translation>总部没有该会员的这张券：本次用券未记录。</translation>
+    </message>
+    <message>
+        <source>The coupon&apos;s terms do not allow this bill (its days, minimum spend, stores, or the other coupons on the bill): the use was not recorded.</source>
+        <translation>这张券的使用条件不允许用于这笔消费（有效期、最低消费、适用门店，或同单其他券）：本次用券未记录。</translation>
+    </message>
+    <message>
+        <source>The coupon had already been used at another till: this use is recorded and flagged.</source>
+        <translation>这张券已在其他收银台使用过：本次使用已记录并标记。</translation>
     </message>
     <message>
         <source>The server holds another item under the same number (a till restored from a backup?).</source>

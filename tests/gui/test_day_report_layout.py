@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from tests.gui.conftest import PINS, GuiEnv
 from tests.gui.helpers import click, show_widget, wait_idle
 from tests.gui.test_layout import _window, styled  # noqa: F401  (the app's real look)
+from tests.posapi.conftest import TEN_OFF, hold
 from ui.day_report_view import DayReportView
 from ui.i18n import Language, Translations
 from ui.main_window import MainWindow
@@ -36,6 +37,8 @@ def _busy_day(env: GuiEnv) -> None:
     second = env.till.ledger.award(manager, member.id, 39_900, receipt_no="R20261202-0002")
     env.till.ledger.refund(manager, [(second.entry.id, 9_900, None)])  # a return: the widest row has refunds too
     env.till.ledger.record_sale(cashier, "R20261202-0003", 30_000)  # a sale without a member
+    hold(env.till, member.id, ("c-ten", TEN_OFF))
+    env.till.ledger.sale(cashier, "R20261202-0004", 10_000, None, member_id=member.id, coupon_ids=["c-ten"])
 
 
 def _tables(document: QTextDocument) -> Iterator[QTextTable]:
@@ -92,8 +95,9 @@ def test_the_sentence_about_the_staff_table_shows_only_with_the_table(gui_env: G
     qtbot.waitUntil(lambda: view.report is not None and view.report.staff != ())
     busy = view.browser.toPlainText()
     assert "see below" in busy
-    # ¥300.00 of members' purchases against ¥300.00 without a member: half the day's sales were members'
-    assert "Sales without a member: 1 (¥300.00). Members' share of sales: 50 %." in busy
+    # ¥390.00 of members' purchases against ¥300.00 without a member
+    assert "Sales without a member: 1 (¥300.00). Members' share of sales: 56 %." in busy
+    assert "Coupons used: 1 (¥10.00 off)." in busy
 
 
 def test_an_empty_day_is_said_in_chinese_on_a_chinese_screen(gui_env: GuiEnv, qtbot: QtBot, qapp: QApplication) -> None:
@@ -106,6 +110,10 @@ def test_an_empty_day_is_said_in_chinese_on_a_chinese_screen(gui_env: GuiEnv, qt
         qtbot.waitUntil(lambda: view.report is not None)
         text = view.browser.toPlainText()
         assert "当日没有积分记录，也没有新会员。" in text and "No points entries" not in text
+        _busy_day(gui_env)
+        view.refresh()
+        qtbot.waitUntil(lambda: view.report is not None and view.report.staff != ())
+        assert "用券 1 张（共优惠 ¥10.00）。" in view.browser.toPlainText()
     finally:
         translations.uninstall()
 

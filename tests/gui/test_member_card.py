@@ -18,11 +18,13 @@ from localdb.member_view import MemberView
 from localdb.models import Member
 from localdb.preferences import PreferenceView
 from loyalty.clock import store_zone
+from loyalty.coupons import CouponTemplate, HeldCoupon
 from loyalty.insight import DEFAULT_INSIGHT_RULES
 from loyalty.rules import DEFAULT_RULES
 from protocol.vocabulary import PreferenceKind
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import button_visible, child, show_widget
+from tests.posapi.conftest import TEN_OFF, hold
 from ui.i18n import Language, Translations
 from ui.member_page import MemberPage
 from widgets.display import points_text, signed_points_text, yuan_text
@@ -292,3 +294,33 @@ def test_tags_show_by_layer_with_the_chains_actions_in_the_screens_language(
         assert words in label(card, "suggestedAction").text()  # the segment's own action when no tag has one
     finally:
         translations.uninstall()
+
+
+def test_the_card_lists_the_coupons_usable_here_in_the_screens_language(card: MemberCard, qapp: QApplication) -> None:
+    ten = CouponTemplate.from_dict({"code": "ten", "name": {"zh_CN": "满 100 减 10", "en": "10 yuan off 100"},
+                                    "kind": "amount_off", "amount_off_cents": 1_000, "valid_days": 30})  # fmt: skip
+    held = HeldCoupon("c1", ten, date(2026, 3, 1), date(2026, 3, 31))
+    card.show_member(view(), rules=DEFAULT_RULES, preferences=[], today=TODAY, coupons=[held])
+    assert shown(card, "couponsLabel")
+    assert label(card, "couponsLabel").text() == "Coupons: 10 yuan off 100 (until 2026-03-31)"
+    translations = Translations(qapp)
+    try:
+        translations.switch(Language.ZH_CN)
+        qapp.processEvents()
+        assert label(card, "couponsLabel").text() == "可用券：满 100 减 10（至 2026-03-31）"
+    finally:
+        translations.uninstall()
+    card.show_member(view(), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    assert not shown(card, "couponsLabel")
+
+
+def test_the_member_page_shows_a_pulled_coupon_until_it_is_used_here(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    gui_env.login("C001")
+    page = show_widget(qtbot, MemberPage(gui_env.ctx), size=(1366, 768))
+    member = gui_env.plain_member()
+    hold(gui_env.till, member.id, ("c-ten", TEN_OFF))
+    page.show_member(member.id)
+    assert shown(page.card, "couponsLabel") and "10 yuan off 100" in label(page.card, "couponsLabel").text()
+    gui_env.till.ledger.sale(gui_env.ctx.actor(), "R-C1", 20_000, None, member_id=member.id, coupon_ids=["c-ten"])
+    page.refresh()
+    assert not shown(page.card, "couponsLabel")  # used at this till: not offered again

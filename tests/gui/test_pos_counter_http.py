@@ -17,6 +17,7 @@ from protocol.vocabulary import EntryKind
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import show_widget, wait_idle
 from tests.gui.test_slip_printing import dummy_seam, set_printer
+from tests.posapi.conftest import TEN_OFF, hold, line
 from ui.app import load_pos_interface
 from ui.main_window import MainWindow
 from ui.pos_api import PosApi, PosState
@@ -79,5 +80,36 @@ def test_a_pos_sale_over_http_is_confirmed_with_f10_and_the_pos_gets_the_outcome
         assert slip.member_phone_masked is not None and "****" in slip.member_phone_masked
         assert slip.member_code == gui_env.member_code(member.id)
         assert b"H-1" in printers.jobs[0]
+    finally:
+        api.stop()
+
+
+def test_a_pos_sale_with_a_coupon_prints_the_coupon_on_its_slip(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    ctx = gui_env.ctx
+    ctx.settings.set(POS_PORT, _free_port())
+    set_printer(gui_env)
+    printers = dummy_seam(gui_env)
+    gui_env.login("C001")
+    window = show_widget(qtbot, MainWindow(ctx), size=(1366, 768), active=True)
+    serving: list[PosApi] = []
+    load_pos_interface(ctx, window, None, serving)
+    wait_idle(qtbot, ctx, lambda: bool(serving) and serving[0].state is PosState.RUNNING, timeout=15_000)
+    (api,) = serving
+    member = gui_env.plain_member()
+    hold(gui_env.till, member.id, ("c-ten", TEN_OFF))
+    try:
+        secret = pos_secret(gui_env.till.db.path)
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{api.port}", headers={"Authorization": f"Bearer {secret}"}
+        ) as pos:
+            sale = {"receipt_no": "H-2", "total_cents": 20_000, "member": {"member_id": member.id},
+                    "coupon_ids": ["c-ten"], "lines": [line(1, 20_000)]}  # fmt: skip
+            answer = pos.post("/pos/v1/sales", json=sale)
+            assert answer.status_code == 200, answer.text
+        wait_idle(qtbot, ctx, lambda: len(printers.slips) == 1)
+        (slip,) = printers.slips
+        assert slip.purchase_cents == 20_000 and slip.points_earned == answer.json()["points_earned"]
+        assert [(coupon.name, coupon.discount_cents) for coupon in slip.coupons] == [("10 yuan off 100", 1_000)]
+        assert b"10 yuan off 100" in printers.jobs[0]
     finally:
         api.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from slip.layout import Paper, QrRow, TextRow, char_columns, lay_out, pair, text_columns, wrap
+from slip.model import SlipCoupon
 from tests.slip.samples import guest_slip, member_slip
 
 
@@ -47,3 +48,13 @@ def test_a_guest_slip_has_no_member_rows() -> None:
     assert "非会员消费" in text
     assert "****" not in text and "积分余额" not in text
     assert not any(isinstance(row, QrRow) for row in rows)
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_each_coupon_is_a_row_with_what_it_took_off_or_the_gift(language: str) -> None:
+    coupons = (SlipCoupon("满 100 减 10", 1_000), SlipCoupon("到店礼：环保袋", 0))
+    rows = [row.text for row in lay_out(member_slip(language, coupons=coupons), Paper.MM58) if isinstance(row, TextRow)]
+    coupon, gift = "券" if language == "zh_CN" else "Coupon", "赠品" if language == "zh_CN" else "Gift"
+    assert any(row.startswith(f"{coupon} 满 100 减 10") and row.endswith("-￥10.00") for row in rows), rows
+    assert any(row.startswith(f"{coupon} 到店礼：环保袋") and row.endswith(gift) for row in rows), rows
+    assert all(text_columns(row) <= Paper.MM58.columns for row in rows)
