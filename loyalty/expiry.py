@@ -43,7 +43,10 @@ __all__ = [
     "expired",
     "expiring_within",
     "holding",
+    "horizon",
     "last_day",
+    "net_lots",
+    "newest_part",
 ]
 
 MAX_MONTHS: Final = 120
@@ -176,6 +179,61 @@ def holding(movements: Iterable[Movement], rule: ExpiryRule, zone: tzinfo) -> Ho
         debt += wanted
         lots = [lot for lot in lots if lot[2] > 0]
     return Holding(tuple(Lot(ref, at, points, day) for ref, at, points, day in lots), debt)
+
+
+def net_lots(movements: Iterable[Movement], rule: ExpiryRule, zone: tzinfo) -> list[Lot]:
+    """Each positive movement as a lot, less what the movements that cancel it took back (none below 0), oldest
+    first: what `newest_part` keeps the newest part of."""
+    ordered = sorted(movements, key=lambda m: m.at)
+    cancelled: dict[str, int] = {}
+    for movement in ordered:
+        if movement.points < 0 and movement.cancels is not None:
+            cancelled[movement.cancels] = cancelled.get(movement.cancels, 0) - movement.points
+    lots: list[Lot] = []
+    for movement in ordered:
+        if movement.points > 0:
+            left = movement.points - (cancelled.get(movement.ref, 0) if movement.ref is not None else 0)
+            if left > 0:
+                lots.append(Lot(movement.ref, movement.at, left, last_day(rule, movement.at, zone)))
+    return lots
+
+
+def newest_part(balance: int, lots: Sequence[Lot], *, horizon: datetime, horizon_last_day: date | None) -> Holding:
+    """What a member holds, from their balance and their lots (`net_lots`) earned since `horizon`, without their
+    whole history: every other movement takes from the oldest lots first, so what is held is always the newest part
+    of the lots, adding up to the balance (`holding` gives the same; tests/test_expiry.py checks it). A balance above
+    these lots is held in lots earned before `horizon`, all usable through `horizon_last_day` at the latest: one lot
+    of it, first (the caller picks a horizon whose points have all expired by the day it asks about). A negative
+    balance is a debt."""
+    if balance <= 0:
+        return Holding((), -balance)
+    kept: list[Lot] = []
+    left = balance
+    for lot in reversed(lots):
+        if left == 0:
+            break
+        taken = min(lot.points, left)
+        kept.append(Lot(lot.ref, lot.earned_at, taken, lot.last_day))
+        left -= taken
+    if left:
+        kept.append(Lot(None, horizon, left, horizon_last_day))
+    return Holding(tuple(reversed(kept)), 0)
+
+
+def horizon(rule: ExpiryRule, today: date, zone: tzinfo) -> tuple[datetime, date | None]:
+    """The earliest moment whose points may still be usable on `today`, and the last day of points earned just
+    before it (before `today`, so they have expired): a member's lots from then on, with `newest_part`, tell what
+    they hold on `today`. Points never expiring: every lot counts (the start of time, None)."""
+    if rule.kind is ExpiryKind.ROLLING:
+        year, month = divmod(today.year * 12 + today.month - 1 - rule.months, 12)
+        first = date(year, month + 1, 1)  # the month `months` before: its earns may still be good on `today`
+        latest = date(today.year, today.month, 1) - timedelta(days=1)  # earned before it: gone by last month's end
+    elif rule.kind is ExpiryKind.YEAR_END:
+        first = date(today.year - rule.years_kept, 1, 1)
+        latest = date(today.year - 1, 12, 31)
+    else:
+        return datetime.min.replace(tzinfo=zone), None
+    return datetime.combine(first, datetime.min.time(), tzinfo=zone), latest
 
 
 def expired(held: Holding, today: date) -> int:

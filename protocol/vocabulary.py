@@ -24,6 +24,7 @@ class EntryKind(StrEnum):
     REVERSE = "reverse"
     ADJUST = "adjust"
     REFUND = "refund"  # part (or all) of an earlier earn or redemption given back: points in proportion
+    EXPIRE = "expire"  # points past their last day (issue 18): written by the server's nightly refresh only
 
 
 class PointsSign(Enum):
@@ -47,6 +48,7 @@ class KindRule:
     reverses_entry: bool = False  # names the entry it undoes in `reverses`; no other kind may
     refunds_entry: bool = False  # names the entry it gives part of back in `refund_of`; no other kind may
     visit: bool = False  # the member was at the counter: moves their last visit
+    server_only: bool = False  # only the server writes it: a till never does, and one pushed is refused
 
 
 KIND_RULES: Mapping[EntryKind, KindRule] = MappingProxyType(
@@ -56,6 +58,7 @@ KIND_RULES: Mapping[EntryKind, KindRule] = MappingProxyType(
         EntryKind.REVERSE: KindRule(PointsSign.OPPOSITE, reverses_entry=True),
         EntryKind.ADJUST: KindRule(PointsSign.EITHER, needs_approval=True),
         EntryKind.REFUND: KindRule(PointsSign.TOWARDS_ZERO, needs_amount=True, refunds_entry=True),
+        EntryKind.EXPIRE: KindRule(PointsSign.NEGATIVE, server_only=True),
     }
 )
 

@@ -202,6 +202,8 @@ class PointEntryBody(Wire):
         an entry (`rule_violation`) and the till never writes one. A reversal's match with the entry it undoes is
         checked where that entry is known."""
         rule = KIND_RULES[self.kind]
+        if rule.server_only:
+            return True
         if rule.sign is PointsSign.POSITIVE and self.points <= 0:
             return True
         if rule.sign is PointsSign.NEGATIVE and self.points >= 0:
@@ -439,6 +441,10 @@ class MemberChange(Wire):
     #: Added with issue 17: the last day the member surely keeps their tier if they buy nothing more (the nightly
     #: refresh's `loyalty.tiers.tier_kept_until`); None for the first tier or until the next refresh.
     tier_kept_until: date | None = None
+    #: Added with issue 18: the points that expire soonest, within 30 days, and their last day (the nightly refresh
+    #: works them out; a redemption pushed since lowers them, as it takes the oldest points first). 0 / None: none.
+    expiring_points: int = 0
+    expiring_on: date | None = None
     #: Added with issue 18: the coupons the member holds, unused and not expired when the page was read.
     coupons: list[CouponInfo] = Field(default_factory=list)
 

@@ -262,9 +262,10 @@ def set_insight_rules(db: ServerDatabase, rules: InsightRules) -> None:
 
 
 def _forget_tier_kept_until(session: Session) -> None:
-    """New tier minimums or a new grace move every member's "kept until" day: the next refresh works each out again
-    (and gives a new version to those whose day moved)."""
+    """New tier minimums or a new grace move every member's "kept until" day, and a new expiry rule every point's
+    last day: the next refresh works each out again (and gives a new version to those whose day moved)."""
     session.execute(update(Member).where(Member.tier_kept_until.is_not(None)).values(tier_kept_until=None))
+    session.execute(update(Member).where(Member.next_expiry_on.is_not(None)).values(next_expiry_on=None))
 
 
 def revoke_card(db: ServerDatabase, serial: int) -> None:

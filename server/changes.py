@@ -64,7 +64,7 @@ def _raw(column: Any, sqlite: bool) -> ColumnElement[Any]:
 _MEMBER_NAMES: Final = (
     "id", "version", "deleted", "merged_into", "phone", "name", "gender", "birthday", "tier", "spend_12m_cents",
     "balance", "segment", "tags", "consent_marketing", "consent_profile", "card_serial", "home_store",
-    "last_visit_at", "updated_at", "top_categories", "tier_kept_until",
+    "last_visit_at", "updated_at", "top_categories", "tier_kept_until", "expiring_points", "expiring_on",
 )  # fmt: skip
 _PREFERENCE_NAMES: Final = ("member_id", "kind", "value", "source", "staff_code", "created_at")
 _COLUMNS: Final = {
@@ -176,6 +176,7 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
     for (
         member_id, version, deleted, merged_into, phone, name, gender, birthday, tier, spend, balance, segment,
         tags, consent_marketing, consent_profile, card_serial, home_store, last_visit_at, updated_at, top, kept_until,
+        expiring_points, expiring_on,
     ) in rows:  # fmt: skip
         if deleted or merged_into is not None:
             changes.append({"id": member_id, "version": version, "deleted": bool(deleted), "merged_into": merged_into})
@@ -210,6 +211,8 @@ def changes_page(db: ServerDatabase, since: int, limit: int = DEFAULT_LIMIT) -> 
                 "preferences": preferences.get(member_id, []),
                 "top_categories": top_list,
                 "tier_kept_until": day(kept_until),
+                "expiring_points": expiring_points,
+                "expiring_on": day(expiring_on),
                 "coupons": coupons.get(member_id, []),
             }
         )

@@ -478,6 +478,11 @@ def _refresh(db: ServerDatabase, _args: argparse.Namespace) -> int:
     )
     coupons = report.coupons
     _out(f"coupons: {coupons.win_back} win-back, {coupons.birthday} birthday, {coupons.over_budget} over the budget")
+    expiry = report.expiry
+    _out(
+        f"points expiry: {expiry.expired_points} points of {expiry.expired_members} members expired, "
+        f"{expiry.expiring_members} members with points expiring within 30 days ({expiry.looked} ledgers read)"
+    )
     return 0
 
 

@@ -49,7 +49,8 @@ _EMPTY_MEMBER: Final[dict[str, Any]] = {
     "phone": None, "name": "", "gender": None, "birthday": None, "tier": "", "spend_12m_cents": 0, "balance": 0,
     "segment": None, "consent_marketing": False, "consent_profile": False, "card_serial": None, "home_store": None,
     "last_visit_at": None, "visits_90d": 0, "deleted": False, "top_categories": [], "figures_valid_until": None,
-    "tier_below_since": None, "tier_kept_until": None,
+    "tier_below_since": None, "tier_kept_until": None, "expiring_points": 0, "expiring_on": None,
+    "next_expiry_on": None,
 }  # fmt: skip
 
 
@@ -171,6 +172,9 @@ def new_member_row(
         "figures_valid_until": activity.valid_until,
         "tier_below_since": None,
         "tier_kept_until": None,
+        "expiring_points": 0,
+        "expiring_on": None,
+        "next_expiry_on": None,
         "created_at": created,
         "updated_at": now if updated_at is None else updated_at,
         "version": version,
@@ -295,6 +299,7 @@ def merge(session: Session, db: ServerDatabase, loser_id: str, survivor_id: str)
     session.execute(update(Preference).where(Preference.member_id == loser.id).values(member_id=survivor.id))
     session.execute(update(Coupon).where(Coupon.member_id == loser.id).values(member_id=survivor.id))  # theirs too
     survivor.balance += loser.balance
+    survivor.next_expiry_on = None  # the loser's points, with their own days, join the survivor's
     if loser.last_visit_at is not None and (
         survivor.last_visit_at is None or loser.last_visit_at > survivor.last_visit_at
     ):

@@ -188,6 +188,14 @@ class Member(Base):
     # The last day (chain calendar) the member surely keeps their tier if they buy nothing more (`loyalty.tiers.
     # tier_kept_until`), for the card; NULL for the first tier, and after any change until the next refresh.
     tier_kept_until: Mapped[date | None] = mapped_column(Date)
+    #: The points that expire soonest within 30 days and their last day (`server.points_expiry`, nightly); a
+    #: redemption pushed since takes from them (the oldest points go first). 0 / NULL: none.
+    expiring_points: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    expiring_on: Mapped[date | None] = mapped_column(Date)
+    #: The earliest day any of the member's points can expire (their oldest held lot's last day), as the refresh last
+    #: worked it out: it only moves later until the next refresh, so the refresh reads the ledger only of members
+    #: whose day is near (`server.points_expiry`). NULL: to be worked out (a merge, a rules change).
+    next_expiry_on: Mapped[date | None] = mapped_column(Date)
 
 
 def _partial_index(name: str, *columns: str) -> Index:

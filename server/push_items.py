@@ -333,6 +333,8 @@ def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
     except Uncheckable as refusal:
         raise _Refused(refusal.reason) from None
     member.balance += checked.points
+    if checked.points < 0 and body.kind in (EntryKind.REDEEM, EntryKind.ADJUST):  # they take the oldest points
+        member.expiring_points = max(0, member.expiring_points + checked.points)  # first: the soonest to expire
     if checked.points < 0 and member.balance < 0:  # the server is the authority: recorded, flagged, never dropped
         checked.findings.append(ErrorCode.OVERDRAWN)
     reason = checked.reason()

@@ -47,12 +47,13 @@ _MAX_MERGE_DEPTH = 32
 _MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
 _STATE_COLUMNS = (
     "id, phone, deleted, merged_into, created_at, last_visit_at, balance, spend_12m_cents, visits_90d, tier, segment, "
-    "consent_marketing, consent_profile, version, birthday, figures_valid_until, tier_below_since"
+    "consent_marketing, consent_profile, version, birthday, figures_valid_until, tier_below_since, expiring_points"
 )  # not updated_at: a member the batch changes gets the batch's time, the others are not written
 #: The member columns a batch changes, written back with one UPDATE.
 _CHANGING = (
     "balance", "spend_12m_cents", "visits_90d", "tier", "segment", "last_visit_at", "consent_marketing",
     "consent_profile", "updated_at", "version", "figures_valid_until", "tier_below_since", "tier_kept_until",
+    "expiring_points",
 )  # fmt: skip
 _changing_and_id = operator.attrgetter(*_CHANGING, "id")  # a member's UPDATE row, read at C speed
 
@@ -104,6 +105,7 @@ class MemberState:
     figures_valid_until: datetime | None = None  # until when spend_12m_cents and visits_90d stay exact (None: unknown)
     tier_below_since: datetime | None = None  # in the downgrade grace since (`loyalty.tiers.tier_after_change`)
     tier_kept_until: date | None = None  # never read: a member the batch changes has it worked out by the refresh
+    expiring_points: int = 0  # the soonest-expiring points: what takes the oldest points first takes these first
     updated_at: datetime | None = None  # set when the batch changes the member
     new_row: dict[str, Any] | None = None  # the whole row of a member created by this batch
     dirty: bool = False
@@ -111,11 +113,12 @@ class MemberState:
 
 def _state(bulk: Bulk, row: tuple[Any, ...]) -> MemberState:
     (member_id, phone, deleted, merged_into, created_at, last_visit_at, balance, spend, visits, tier, segment,
-     marketing, profile, version, birthday, valid_until, below_since) = row  # fmt: skip
+     marketing, profile, version, birthday, valid_until, below_since, expiring) = row  # fmt: skip
     read_time = bulk.read_time
     return MemberState(member_id, phone, bool(deleted), merged_into, read_time(created_at), read_time(last_visit_at),
                        balance, spend, visits, tier, segment, bool(marketing), bool(profile), version,
-                       read_date(birthday), read_time(valid_until), read_time(below_since))  # fmt: skip
+                       read_date(birthday), read_time(valid_until), read_time(below_since),
+                       expiring_points=expiring or 0)  # fmt: skip
 
 
 @dataclass

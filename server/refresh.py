@@ -1,7 +1,7 @@
-"""The nightly refresh, whole: the figures pass (`server.member_figures`: spend, visits, segment, the tier under the
-downgrade grace), the day's segment mix (`server.segment_history`), the coupons the chain's benefit rules give
-(`server.coupons.issue_by_rules`: win-back, birthday) and then the profile pass
-(`server.member_insight`: top categories, RFM, Sens, tags), run by
+"""The nightly refresh, whole: points past their last day expire (`server.points_expiry`), the figures pass
+(`server.member_figures`: spend, visits, segment, the tier under the downgrade grace), the day's segment mix
+(`server.segment_history`), the coupons the chain's benefit rules give (`server.coupons.issue_by_rules`: win-back,
+birthday) and then the profile pass (`server.member_insight`: top categories, RFM, Sens, tags), run by
 `server admin refresh` and by the server's own nightly schedule (`server.refresh_schedule`).
 
 One run at a time per database, whichever process or machine starts it: on PostgreSQL a session-level advisory lock
@@ -27,6 +27,7 @@ from server.db import ServerDatabase
 from server.member_chunks import CHUNK
 from server.member_figures import ChainValues, FiguresReport, refresh_figures
 from server.member_insight import ProfileReport, refresh_profiles
+from server.points_expiry import ExpiryReport, expire_points
 from server.segment_history import record_snapshot
 
 #: The advisory lock's key on PostgreSQL (any 64-bit number the chain's other software does not use).
@@ -44,6 +45,7 @@ class RefreshReport:
     figures_seconds: float
     profiles_seconds: float
     coupons: RuleReport
+    expiry: ExpiryReport
 
 
 def refresh(db: ServerDatabase, now: datetime | None = None, *, chunk: int = CHUNK) -> RefreshReport:
@@ -53,12 +55,13 @@ def refresh(db: ServerDatabase, now: datetime | None = None, *, chunk: int = CHU
         at = now or db.clock()
         started = time.perf_counter()
         values = ChainValues()  # the figures pass's results, for the profile pass's RFM cuts
+        expiry = expire_points(db, at, chunk=chunk)
         figures = refresh_figures(db, at, chunk=chunk, values=values)
         record_snapshot(db, at)
         coupons = issue_by_rules(db, at, figures.entered_dormant)
         middle = time.perf_counter()
         profiles = refresh_profiles(db, at, chunk=chunk, values=values)
-        return RefreshReport(figures, profiles, middle - started, time.perf_counter() - middle, coupons)
+        return RefreshReport(figures, profiles, middle - started, time.perf_counter() - middle, coupons, expiry)
 
 
 @contextlib.contextmanager

@@ -21,7 +21,10 @@ from loyalty.expiry import (
     expired,
     expiring_within,
     holding,
+    horizon,
     last_day,
+    net_lots,
+    newest_part,
 )
 
 SHANGHAI = store_zone()
@@ -137,3 +140,26 @@ def test_points_are_conserved_the_newest_are_kept_and_an_expiry_takes_exactly_th
     assert [(lot.ref, lot.points) for lot in after.lots] == [
         (lot.ref, lot.points) for lot in held.lots if lot.last_day is None or lot.last_day >= today
     ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(history=_histories(), rule=_RULES, days=st.integers(0, 900))
+def test_the_newest_part_of_the_lots_since_the_horizon_is_what_is_held(
+    history: list[Movement], rule: ExpiryRule, days: int
+) -> None:
+    """What the server's refresh works out from a member's balance and their lots since the horizon alone (not
+    their whole history) is what the whole history holds: the same lots, and the same points expired and expiring
+    on any day after the history."""
+    held = holding(history, rule, SHANGHAI)
+    balance = sum(m.points for m in history)
+    everything = newest_part(balance, net_lots(history, rule, SHANGHAI), horizon=_START, horizon_last_day=None)
+    assert (everything.lots, everything.debt) == (held.lots, held.debt)
+
+    end = max([m.at for m in history] + [_START])
+    today = (end + timedelta(days=days)).astimezone(SHANGHAI).date()
+    since, latest = horizon(rule, today, SHANGHAI)
+    assert latest is None or latest < today
+    recent = [lot for lot in net_lots(history, rule, SHANGHAI) if lot.earned_at >= since]
+    cut = newest_part(balance, recent, horizon=since, horizon_last_day=latest)
+    assert expired(cut, today) == expired(held, today)
+    assert expiring_within(cut, today, 30) == expiring_within(held, today, 30)
