@@ -42,6 +42,8 @@ class MemberView:
     version: int
     top_categories: tuple[str, ...] = ()  # the server's top 3 by 12-month spend (chain data, shown as written)
     tier_kept_until: date | None = None  # the last day the tier is surely kept without buying more (server's)
+    expiring_points: int = 0  # the points expiring soonest within 30 days, as the server last said (0: none)
+    expiring_on: date | None = None  # their last day
 
     @property
     def available_points(self) -> int:
@@ -85,6 +87,8 @@ _COLUMNS = (
     Member.version,
     Member.top_categories,
     Member.tier_kept_until,
+    Member.expiring_points,
+    Member.expiring_on,
 )
 
 
@@ -111,6 +115,8 @@ def _from_raw(row: Sequence[Any]) -> MemberView:
         version=row[16],
         top_categories=tuple(json.loads(row[17])) if row[17] and row[17] != "[]" else (),
         tier_kept_until=date.fromisoformat(row[18]) if row[18] else None,
+        expiring_points=row[19],
+        expiring_on=date.fromisoformat(row[20]) if row[20] else None,
     )
 
 

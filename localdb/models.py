@@ -91,6 +91,10 @@ class Member(Base):
     #: The coupons the member holds, unused as the server last knew (pulled; issue 18): `protocol.wire.CouponInfo`
     #: as JSON. Those this till used since are in `coupon_use`.
     coupons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    #: The points that expire soonest within 30 days and their last day, as the server's refresh worked them out
+    #: (pulled; issue 18). 0 / NULL: none.
+    expiring_points: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    expiring_on: Mapped[date | None] = mapped_column(Date)
     consent_marketing: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_profile: Mapped[bool] = mapped_column(Boolean, default=False)
     card_serial: Mapped[int | None] = mapped_column(Integer, unique=True)

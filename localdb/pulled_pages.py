@@ -28,8 +28,8 @@ from loyalty.name_keys import name_keys
 _MEMBER_FIELDS = (
     "id", "phone", "phone_tail", "name", "name_pinyin", "name_initials", "gender", "birthday", "tier",
     "spend_12m_cents", "balance_synced", "segment",
-    "tags", "top_categories", "tier_kept_until", "coupons", "consent_marketing", "consent_profile", "card_serial",
-    "version",
+    "tags", "top_categories", "tier_kept_until", "coupons", "expiring_points", "expiring_on", "consent_marketing",
+    "consent_profile", "card_serial", "version",
     "home_store",
     "last_visit_at",
     "created_at", "updated_at",
@@ -145,6 +145,8 @@ def _member_row(change: Mapping[str, Any], now_text: str, tag_texts: dict[tuple[
         _tags_text(change.get("top_categories"), tag_texts),
         _as_date_text(change.get("tier_kept_until")),  # a server from before issue 17 sends none
         _coupons_text(change.get("coupons")),  # nor one from before issue 18
+        int(change.get("expiring_points") or 0),
+        _as_date_text(change.get("expiring_on")),
         int(bool(change.get("consent_marketing"))),
         int(bool(change.get("consent_profile"))),
         change.get("card_serial"),
@@ -251,8 +253,9 @@ def _forget_member(session: Session, member_id: str) -> None:
             update(Member)
             .where(Member.id == member_id)
             .values(name="", name_pinyin="", name_initials="", gender=None, birthday=None, segment=None, tags=[],
-                    top_categories=[], coupons=[], consent_marketing=False, consent_profile=False, card_serial=None,
-                    home_store=None, last_visit_at=None, balance_synced=0, spend_12m_cents=0, tier_kept_until=None)
+                    top_categories=[], coupons=[], expiring_points=0, expiring_on=None, consent_marketing=False,
+                    consent_profile=False, card_serial=None, home_store=None, last_visit_at=None, balance_synced=0,
+                    spend_12m_cents=0, tier_kept_until=None)
         )  # fmt: skip
     else:
         session.execute(delete(Member).where(Member.id == member_id))

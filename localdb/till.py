@@ -16,6 +16,7 @@ from localdb.chain_history import ChainHistoryService
 from localdb.churn_warnings import ChurnWarnings
 from localdb.coupons import CouponBook
 from localdb.database import Database, default_store_path, schema_revision
+from localdb.expiring import ExpiringPoints
 from localdb.ledger import LedgerService
 from localdb.member_view import MemberQueries
 from localdb.members import MemberService
@@ -53,6 +54,7 @@ class Till:
         queries = MemberQueries(db.engine.dialect)
         self.members = MemberService(db, self.settings, queries, stamp)
         self.coupons = CouponBook(db, self.settings, stamp)
+        self.expiring = ExpiringPoints(db, self.settings, queries, stamp)
         self.ledger = LedgerService(db, self.settings, queries, stamp, trusted=self.trusted_clock, coupons=self.coupons)
         self.preferences = PreferenceService(db, stamp)
         self.staff = StaffService(db, stamp, trusted=self.trusted_clock)

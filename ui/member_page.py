@@ -188,6 +188,7 @@ class MemberPage(Retranslating, QWidget):
             if self._ctx.can(Permission.VIEW_PREFERENCES):
                 preferences = self._ctx.till.preferences.list(actor, self._member_id)
             offers = self._ctx.till.coupons.offers(self._member_id)
+            expiring = self._ctx.till.expiring.soon(member)
         except Exception as error:  # a refusal is explained; anything else is a bug, logged without the data
             if not is_refusal(error):
                 log.error("reading a member failed: %s", type(error).__name__)
@@ -207,6 +208,7 @@ class MemberPage(Retranslating, QWidget):
             zone=config.zone,
             insight=config.insight,
             coupons=[offer.coupon for offer in offers if offer.problem is None],
+            expiring=expiring,
         )
         self._apply_role()
         return True

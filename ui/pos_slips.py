@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from localdb.slips import SlipFacts
 from slip.model import Slip, SlipCoupon, SlipLine
 from ui.context import AppContext
-from ui.slip_printing import printer_config, printer_set, prints_after_points, slip_language
+from ui.slip_printing import expiring_slip_line, printer_config, printer_set, prints_after_points, slip_language
 
 if TYPE_CHECKING:
     from posapi.schemas import SaleResponse
@@ -89,6 +89,7 @@ class PosSlips(QObject):
             points_redeemed=sale.points_redeemed,
             discount_cents=sale.discount_cents,
             new_balance=sale.balance if member else None,
+            expiring=expiring_slip_line(till.expiring.soon_for(sale.member_id)) if sale.member_id else None,
             member_code=member_code if member else None,
         )
 

@@ -15,10 +15,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QLocale, QObject
 
+from localdb.expiring import Expiring
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
 from localdb.slips import SlipFacts, slip_for_entry
-from slip.model import Slip
+from slip.model import ExpiringPoints, Slip
 from slip.printers import PrinterConfig, PrinterKind
 from ui.context import AppContext
 from ui.i18n import parse_language
@@ -94,7 +95,13 @@ def entry_slip(ctx: AppContext, entry: EntryView, member: MemberView) -> Slip:
         language=slip_language(),
         tier_name=tier_name(config.rules, member.tier),
         member_code=ctx.member_codes.get(member.id),
+        expiring=expiring_slip_line(ctx.till.expiring.soon(member)),
     )
+
+
+def expiring_slip_line(soon: Expiring | None) -> ExpiringPoints | None:
+    """The slip's "N points expire on …" line of the member's points expiring soonest (`localdb.expiring`)."""
+    return None if soon is None else ExpiringPoints(soon.points, soon.on)
 
 
 def trial_slip(ctx: AppContext) -> Slip:

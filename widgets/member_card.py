@@ -17,6 +17,7 @@ from datetime import UTC, date, tzinfo
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
+from localdb.expiring import Expiring
 from localdb.member_view import MemberView
 from localdb.preferences import PreferenceView
 from loyalty.coupons import HeldCoupon
@@ -65,6 +66,7 @@ class _Shown:
     zone: tzinfo
     insight: InsightRules
     coupons: tuple[HeldCoupon, ...]
+    expiring: Expiring | None
 
 
 class MemberCard(Retranslating, QFrame):
@@ -95,6 +97,9 @@ class MemberCard(Retranslating, QFrame):
         self.pending_points = _label("pendingPoints")
         self.pending_points.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.pending_points.hide()
+        self.expiring_label = _label("expiringPoints")  # points about to expire: the member should spend them
+        self.expiring_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.expiring_label.hide()
         self.tags_label = _label("tagsLabel", wrap=True)
         # The server's top 3 by 12-month spend: category names are chain data, shown as the POS wrote them.
         self.top_categories_label = _label("topCategoriesLabel", wrap=True)
@@ -125,6 +130,7 @@ class MemberCard(Retranslating, QFrame):
         points.addWidget(self.points_caption)
         points.addWidget(self.points_balance)
         points.addWidget(self.pending_points)
+        points.addWidget(self.expiring_label)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(20, 16, 20, 16)
@@ -156,11 +162,12 @@ class MemberCard(Retranslating, QFrame):
         zone: tzinfo = UTC,
         insight: InsightRules = DEFAULT_INSIGHT_RULES,
         coupons: Sequence[HeldCoupon] = (),
+        expiring: Expiring | None = None,
     ) -> None:
         """Show this member; `today` is the store's local date (for the birthday month), `zone` the store's time
         zone (the last visit is stored in UTC and shown as a local date), `insight` the chain's tag names and
-        suggested actions, `coupons` those the member may use here today."""
-        self._shown = _Shown(view, rules, tuple(preferences), today, zone, insight, tuple(coupons))
+        suggested actions, `coupons` those the member may use here today, `expiring` the points they lose soonest."""
+        self._shown = _Shown(view, rules, tuple(preferences), today, zone, insight, tuple(coupons), expiring)
         self._render()
 
     def clear_member(self) -> None:
@@ -207,7 +214,8 @@ class MemberCard(Retranslating, QFrame):
             for label in labels:
                 label.clear()
             hidden = (self.birthday_badge, self.pending_points, self.tags_label, self.top_categories_label,
-                      self.preferences_label, self.action_label, self.tier_kept, self.coupons_label)  # fmt: skip
+                      self.preferences_label, self.action_label, self.tier_kept, self.coupons_label,
+                      self.expiring_label)  # fmt: skip
             for widget in hidden:
                 widget.hide()
             self.tier_progress.setValue(0)
@@ -226,6 +234,11 @@ class MemberCard(Retranslating, QFrame):
             signed = signed_points_text(view.pending_points)
             self.pending_points.setText(self.tr("incl. %1 not yet synced").replace("%1", signed))
         self.pending_points.setVisible(view.pending_points != 0)
+        expiring = shown.expiring
+        if expiring is not None:
+            text = self.tr("%1 points expire on %2").replace("%1", points_text(expiring.points))
+            self.expiring_label.setText(text.replace("%2", expiring.on.isoformat()))
+        self.expiring_label.setVisible(expiring is not None)
         separator = self.tr(", ")
         held = self.tr("%1 (until %2)")
         names = [held.replace("%1", chain_text(c.template.name)).replace("%2", c.last_day.isoformat())

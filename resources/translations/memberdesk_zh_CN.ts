@@ -897,6 +897,10 @@ F12</translation>
         <translation>建议：%1</translation>
     </message>
     <message>
+        <source>%1 points expire on %2</source>
+        <translation>%1 积分将于 %2 过期</translation>
+    </message>
+    <message>
         <source>%1 (until %2)</source>
         <translation>%1（至 %2）</translation>
     </message>

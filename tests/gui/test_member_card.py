@@ -5,15 +5,16 @@ a cashier awards and redeems, a store guide reads preferences, and the card foll
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QProgressBar, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from localdb.expiring import Expiring
 from localdb.member_view import MemberView
 from localdb.models import Member
 from localdb.preferences import PreferenceView
@@ -27,6 +28,7 @@ from tests.gui.helpers import button_visible, child, show_widget
 from tests.posapi.conftest import TEN_OFF, hold
 from ui.i18n import Language, Translations
 from ui.member_page import MemberPage
+from ui.slip_printing import entry_slip
 from widgets.display import points_text, signed_points_text, yuan_text
 from widgets.member_card import MemberCard
 
@@ -324,3 +326,33 @@ def test_the_member_page_shows_a_pulled_coupon_until_it_is_used_here(gui_env: Gu
     gui_env.till.ledger.sale(gui_env.ctx.actor(), "R-C1", 20_000, None, member_id=member.id, coupon_ids=["c-ten"])
     page.refresh()
     assert not shown(page.card, "couponsLabel")  # used at this till: not offered again
+
+
+def test_points_about_to_expire_are_said_under_the_balance(card: MemberCard, qapp: QApplication) -> None:
+    card.show_member(view(), rules=DEFAULT_RULES, preferences=[], today=TODAY,
+                     expiring=Expiring(1_200, date(2026, 3, 31)))  # fmt: skip
+    assert shown(card, "expiringPoints")
+    assert label(card, "expiringPoints").text() == "1,200 points expire on 2026-03-31"
+    translations = Translations(qapp)
+    try:
+        translations.switch(Language.ZH_CN)
+        qapp.processEvents()
+        assert label(card, "expiringPoints").text() == "1,200 积分将于 2026-03-31 过期"
+    finally:
+        translations.uninstall()
+    card.show_member(view(), rules=DEFAULT_RULES, preferences=[], today=TODAY)
+    assert not shown(card, "expiringPoints")
+
+
+def test_the_member_page_and_the_slip_say_which_points_expire_soon(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    cashier = gui_env.login("C001")
+    page = show_widget(qtbot, MemberPage(gui_env.ctx), size=(1366, 768))
+    member = gui_env.plain_member()
+    day = gui_env.till.today() + timedelta(days=20)
+    with gui_env.till.db.write() as session:  # as the pull left it after the server's refresh
+        session.execute(update(Member).where(Member.id == member.id).values(expiring_points=300, expiring_on=day))
+    page.show_member(member.id)
+    assert label(page.card, "expiringPoints").text() == f"300 points expire on {day.isoformat()}"
+    award = gui_env.till.ledger.award(cashier, member.id, 10_000, receipt_no="R-X1")
+    slip = entry_slip(gui_env.ctx, award.entry, award.member)
+    assert slip.expiring is not None and (slip.expiring.points, slip.expiring.on) == (300, day)

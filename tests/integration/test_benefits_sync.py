@@ -1,24 +1,34 @@
-"""Coupons between real tills and a real server on 127.0.0.1 (issue 18): a coupon the server issued reaches the
+"""Benefits between real tills and a real server on 127.0.0.1 (issue 18): a coupon the server issued reaches the
 till with its member, goes on a sale (before the points, which earn on what was paid), is usable once per till
 offline, syncs exactly once through a lost answer, and when a second till used it offline too, the server records
-both uses and flags the second; both tills then drop it."""
+both uses and flags the second; both tills then drop it. Points about to expire reach the till with the member, and
+expired points leave its balance."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from localdb.expiring import Expiring
 from localdb.models import OutboxItem
+from loyalty.clock import store_zone
 from loyalty.coupons import CouponProblem, CouponRefused, CouponTemplate
+from loyalty.expiry import ExpiryKind, ExpiryRule, last_day
+from loyalty.rules import DEFAULT_RULES
 from protocol.wire import SaleLine
+from server import admin
 from server.coupons import issue_campaign, put_template
 from server.models import Coupon, CouponUseRow, LedgerEntry, Member
+from server.refresh import refresh
 from tests.faultproxy import Fault, FaultProxy
 from tests.integration.conftest import LiveServer, TillFactory
 
 PHONE = "13900139011"
+ONE_MONTH = ExpiryRule(ExpiryKind.ROLLING, months=1)
 TEN_OFF: dict[str, Any] = {
     "code": "ten", "name": {"zh_CN": "满 100 减 10", "en": "10 yuan off 100"}, "kind": "amount_off",
     "amount_off_cents": 1_000, "min_spend_cents": 10_000, "valid_days": 30,
@@ -88,3 +98,25 @@ def test_a_coupon_goes_on_a_sale_once_per_till_and_a_second_use_elsewhere_is_fla
         assert (flagged.status, flagged.reason) == ("flagged", "coupon_reused")  # the manager sees it
     assert a.sync().ok
     assert a.till.coupons.offers(member, 20_000) == [] and b.till.coupons.offers(member, 20_000) == []
+
+
+def test_points_expiring_soon_reach_the_till_and_expired_points_leave_its_balance(
+    make_till: TillFactory, server: LiveServer
+) -> None:
+    admin.set_rules(server.db, dataclasses.replace(DEFAULT_RULES, version=2, expiry=ONE_MONTH))
+    till = make_till("a")
+    cashier = till.login("C001")
+    member = till.till.members.enrol(cashier, phone=PHONE, name="王芳").member.id
+    till.till.ledger.award(cashier, member, 100_000, receipt_no="R1")  # 1,000 points, earned now
+    assert till.sync().ok
+    earned_at = till.clock()
+    last = last_day(ONE_MONTH, earned_at, store_zone())
+    assert last is not None
+
+    refresh(server.db, earned_at + timedelta(days=25))  # within 30 days of their last day
+    assert till.sync().ok
+    assert till.till.expiring.soon_for(member) == Expiring(1_000, last)
+    refresh(server.db, earned_at + timedelta(days=40))  # past it: they expire at the server
+    assert till.sync().ok
+    assert till.till.members.get(cashier, member).available_points == 0
+    assert till.till.expiring.soon_for(member) is None

@@ -1,6 +1,8 @@
-"""Coupons at the till (issue 18): `member.coupons`, the coupons the member holds as the server last sent them (with
-their terms and days; pulled), and `coupon_use`, each coupon this till applied to a bill, queued for the server in
-the same transaction: a coupon used here is not offered here again, whatever an older pull says.
+"""Benefits at the till (issue 18): `member.expiring_points` / `expiring_on`, the points that expire soonest within
+30 days and their day (pulled: the server's nightly refresh works them out); `member.coupons`, the coupons the member
+holds as the server last sent them (with their terms and days; pulled); and `coupon_use`, each coupon this till
+applied to a bill, queued for the server in the same transaction: a coupon used here is not offered here again,
+whatever an older pull says.
 
 Revision ID: 0020
 Revises: 0019
@@ -19,6 +21,8 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("member", sa.Column("coupons", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
+    op.add_column("member", sa.Column("expiring_points", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("member", sa.Column("expiring_on", sa.Date(), nullable=True))
     op.create_table(
         "coupon_use",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -40,4 +44,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("coupon_use")
     with op.batch_alter_table("member") as batch:
+        batch.drop_column("expiring_on")
+        batch.drop_column("expiring_points")
         batch.drop_column("coupons")
