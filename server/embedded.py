@@ -1,6 +1,7 @@
 """The embedded demo server: the real app served by uvicorn in a background thread on 127.0.0.1 (a free port), on
-a SQLite file filled with demo data the first time (then refreshed once, as the chain's nightly job would: tags,
-Fav and RFM from the insight rules). The till's `demo` command (the README's run command) uses it so a fresh machine
+a SQLite file filled with demo data the first time, with the demo's benefits (`server.demo.benefits`: coupon
+templates and rules, points that expire), then refreshed once, as the chain's nightly job would (tags, Fav and RFM
+from the insight rules, birthday coupons, expiring points), and a win-back campaign run. The till's `demo` command (the README's run command) uses it so a fresh machine
 has a chain to sync with; tests and benchmarks run the same server the same way. Its files are owner-only (0600 in
 0700 folders, `server.files`), as the till's are."""
 
@@ -20,6 +21,7 @@ from server import admin
 from server.app import create_app
 from server.db import ServerDatabase
 from server.demo import generate_demo
+from server.demo.benefits import set_up_benefits, win_back_campaign
 from server.demo.loader import place_demo_staff
 from server.files import owner_only_sqlite_file
 from server.models import LedgerEntry, Member
@@ -87,7 +89,9 @@ class EmbeddedServer:
         if empty:
             log.info("demo server: generating %d demo members", self._members)
             generate_demo(self.db, self._members)
-            refresh(self.db)  # the chain's nightly job once: tags, Fav and RFM from the insight rules
+            set_up_benefits(self.db)  # coupon templates, the benefit rules, points that expire
+            refresh(self.db)  # the chain's nightly job once: tags, Fav and RFM, birthday coupons, expiring points
+            win_back_campaign(self.db)  # head office's campaign for the members already dormant
             backfill(self.db, self.db.clock(), HISTORY_DAYS)  # the board's segment trend over the demo's past
         else:
             place_demo_staff(self.db)  # an older demo's chain-wide cashier would reach no till now

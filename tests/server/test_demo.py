@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import JSON, func, select
 from sqlalchemy.dialects import sqlite
 
+from loyalty.clock import store_day, store_zone
 from loyalty.phone import parse_mobile
 from loyalty.pins import pin_matches
 from loyalty.points import points_value_cents
@@ -23,7 +24,7 @@ from server import members as server_members
 from server.db import ServerDatabase
 from server.demo import DEMO_STAFF, generate_demo
 from server.demo.encoder import SqliteEncoder
-from server.models import LedgerEntry, Member, Preference, Staff, Store, UtcDateTime
+from server.models import Coupon, LedgerEntry, Member, Preference, Staff, Store, UtcDateTime
 from tests.server.conftest import ServerClock
 
 N = 300
@@ -361,3 +362,32 @@ def test_demo_without_lines(db: ServerDatabase, server_clock: ServerClock) -> No
     assert report.purchase_lines == 0 and report.ledger_entries > 0
     with db.read() as session:
         assert session.scalars(select(Member.top_categories)).all() == [[]] * 50
+
+
+def test_the_demo_server_shows_birthday_and_win_back_coupons_and_expiring_points(tmp_path: Path) -> None:
+    """Issue 18's demo: on real demo members, the birthday rule's coupon (members born this month), the win-back
+    campaign's (dormant members who consented to marketing), and points expiring within 30 days (the demo's rule
+    keeps points 18 months, and its purchases go 18 months back), whatever day the demo is built."""
+    from server.embedded import EmbeddedServer
+
+    server = EmbeddedServer(tmp_path / "demo.sqlite3", members=400).start()
+    try:
+        assert server.db is not None
+        month = store_day(server.db.clock(), store_zone()).month
+        with server.db.read() as session:
+            coupons = session.execute(
+                select(Coupon.template_code, Member.birthday, Member.segment, Member.consent_marketing).join(
+                    Member, Member.id == Coupon.member_id)).all()  # fmt: skip
+            expiring = session.execute(
+                select(Member.expiring_points, Member.expiring_on, Member.balance).where(Member.expiring_points > 0)
+            ).all()
+        birthday = [row for row in coupons if row.template_code == "bday20"]
+        win_back = [row for row in coupons if row.template_code == "winback15"]
+        assert birthday and all(row.birthday.month == month for row in birthday)
+        assert win_back and all(row.segment == "dormant" and row.consent_marketing for row in win_back)
+        today = store_day(server.db.clock(), store_zone())
+        assert expiring and all(
+            0 < points <= balance and 0 <= (on - today).days < 30 for points, on, balance in expiring
+        )
+    finally:
+        server.stop()
