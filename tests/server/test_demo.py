@@ -387,7 +387,7 @@ def test_the_demo_server_shows_birthday_and_win_back_coupons_and_expiring_points
         assert win_back and all(row.segment == "dormant" and row.consent_marketing for row in win_back)
         today = store_day(server.db.clock(), store_zone())
         assert expiring and all(
-            0 < points <= balance and 0 <= (on - today).days < 30 for points, on, balance in expiring
+            0 < points <= balance and on is not None and 0 <= (on - today).days < 30 for points, on, balance in expiring
         )
     finally:
         server.stop()
