@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -44,6 +44,8 @@ class WarningView:
     outcome: WarningOutcome | None
     handled_at: datetime | None
     handled_by: str | None
+    expiring_points: int = 0  # the member's points expiring within 30 days (the till's copy; `points_expiring`)
+    expiring_on: date | None = None
 
 
 class ChurnWarnings:
@@ -55,12 +57,12 @@ class ChurnWarnings:
         """The list, open warnings first, then newest first."""
         require(actor, Permission.EDIT_PREFERENCES)
         query = (
-            select(ChurnWarning, Member.name, Member.phone, Member.segment)
+            select(ChurnWarning, *_MEMBER_FACTS)
             .outerjoin(Member, Member.id == ChurnWarning.member_id)
             .order_by(ChurnWarning.outcome.is_not(None), ChurnWarning.raised_at.desc(), ChurnWarning.id.desc())
         )
         with self._db.read() as session:
-            return [_view(warning, name, phone, segment) for warning, name, phone, segment in session.execute(query)]
+            return [_view(row[0], tuple(row[1:])) for row in session.execute(query)]
 
     def record(self, actor: StaffSession, warning_id: int, outcome: WarningOutcome) -> WarningView:
         """What was done about a warning: shown at once, queued for the server."""
@@ -79,13 +81,8 @@ class ChurnWarnings:
                 session, at=now, staff_code=actor.code, action="warning_outcome", subject=warning.member_id,
                 detail={"warning_id": warning_id, "outcome": outcome.value},
             )  # fmt: skip
-            member = session.get(Member, warning.member_id)
-            return _view(
-                warning,
-                None if member is None else member.name,
-                None if member is None else member.phone,
-                None if member is None else member.segment,
-            )
+            facts = session.execute(select(*_MEMBER_FACTS).where(Member.id == warning.member_id)).first()
+            return _view(warning, None if facts is None else tuple(facts))
 
     def replace(self, rows: Iterable[Mapping[str, Any]]) -> int:
         """The list as the server gives it now (the sync, after this till's outcomes were pushed): each row a
@@ -112,7 +109,12 @@ class ChurnWarnings:
         return len(values)
 
 
-def _view(warning: ChurnWarning, name: str | None, phone: str | None, segment: str | None) -> WarningView:
+#: What the list shows of the member, from this till's copy (None when the member is not on this till yet).
+_MEMBER_FACTS = (Member.name, Member.phone, Member.segment, Member.expiring_points, Member.expiring_on)
+
+
+def _view(warning: ChurnWarning, facts: tuple[Any, ...] | None) -> WarningView:
+    name, phone, segment, expiring_points, expiring_on = facts or (None, None, None, 0, None)
     return WarningView(
         id=warning.id,
         member_id=warning.member_id,
@@ -127,4 +129,6 @@ def _view(warning: ChurnWarning, name: str | None, phone: str | None, segment: s
         outcome=None if warning.outcome is None else WarningOutcome(warning.outcome),
         handled_at=warning.handled_at,
         handled_by=warning.handled_by,
+        expiring_points=expiring_points or 0,
+        expiring_on=expiring_on,
     )

@@ -360,26 +360,39 @@ def _fail(where: str) -> date:
 
 @dataclass(frozen=True, slots=True)
 class BenefitRules:
-    """Which coupon template the nightly refresh issues on each event (None: none): `win_back` to a member who has
-    just become 沉睡唤醒型, `birthday` once a year to each member in their birthday month."""
+    """The programme's own benefits (the chain's `set-benefit-rules` document): which coupon template goes out on
+    each event (None: none) — `win_back` to a member who has just become 沉睡唤醒型 and `birthday` once a year in the
+    member's birthday month (both by the nightly refresh), `welcome` on enrolment, `tier_upgrade` when a member
+    reaches a higher tier, `referral` to both members once the member a member brought in makes a first purchase
+    (all three as the push applies them) — and `expiry_warning_points`: a member with at least this many points
+    expiring within 30 days goes on their store's 需关注会员 list (None: nobody does)."""
 
     win_back: str | None = None
     birthday: str | None = None
+    welcome: str | None = None
+    tier_upgrade: str | None = None
+    referral: str | None = None
+    expiry_warning_points: int | None = None
 
     @classmethod
     def from_dict(cls, document: Any) -> BenefitRules:
-        data = _object(document, _BENEFIT_EVENTS, "the benefit rules (win_back, birthday)")
+        names = ", ".join((*_BENEFIT_EVENTS, "expiry_warning_points"))
+        data = _object(document, (*_BENEFIT_EVENTS, "expiry_warning_points"), f"the benefit rules ({names})")
         codes = {key: data.get(key) for key in _BENEFIT_EVENTS}
         for key, code in codes.items():
             if code is not None:
                 _check_text(code, key, _CODE_LENGTH)
-        return cls(**codes)
+        threshold = data.get("expiry_warning_points")
+        if threshold is not None:
+            _check_int(threshold, "expiry_warning_points", 1, MAX_CENTS)
+        return cls(**codes, expiry_warning_points=threshold)
 
     def to_dict(self) -> dict[str, Any]:
-        return {key: getattr(self, key) for key in _BENEFIT_EVENTS if getattr(self, key) is not None}
+        keys = (*_BENEFIT_EVENTS, "expiry_warning_points")
+        return {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
 
     def codes(self) -> list[str]:
         return [code for code in (getattr(self, key) for key in _BENEFIT_EVENTS) if code is not None]
 
 
-_BENEFIT_EVENTS: Final = ("win_back", "birthday")
+_BENEFIT_EVENTS: Final = ("win_back", "birthday", "welcome", "tier_upgrade", "referral")

@@ -100,6 +100,7 @@ class WarningReason(StrEnum):
 
     LEFT_LOYAL = "left_loyal"  # was 高价值忠诚型, drifted to 潜力 or 沉睡
     TAG = "tag"  # gained a tag the chain's insight rules mark `warn` (e.g. 流失风险)
+    POINTS_EXPIRING = "points_expiring"  # many points expire within 30 days (the benefit rules' threshold)
 
 
 class WarningOutcome(StrEnum):

@@ -481,7 +481,8 @@ def _refresh(db: ServerDatabase, _args: argparse.Namespace) -> int:
     expiry = report.expiry
     _out(
         f"points expiry: {expiry.expired_points} points of {expiry.expired_members} members expired, "
-        f"{expiry.expiring_members} members with points expiring within 30 days ({expiry.looked} ledgers read)"
+        f"{expiry.expiring_members} members with points expiring within 30 days, {expiry.warned} put on their "
+        f"store's list ({expiry.looked} ledgers read)"
     )
     return 0
 

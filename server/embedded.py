@@ -1,9 +1,9 @@
 """The embedded demo server: the real app served by uvicorn in a background thread on 127.0.0.1 (a free port), on
 a SQLite file filled with demo data the first time, with the demo's benefits (`server.demo.benefits`: coupon
 templates and rules, points that expire), then refreshed once, as the chain's nightly job would (tags, Fav and RFM
-from the insight rules, birthday coupons, expiring points), and a win-back campaign run. The till's `demo` command (the README's run command) uses it so a fresh machine
-has a chain to sync with; tests and benchmarks run the same server the same way. Its files are owner-only (0600 in
-0700 folders, `server.files`), as the till's are."""
+from the insight rules, birthday coupons, expiring points), and a win-back campaign run. The till's `demo` command
+(the README's run command) uses it so a fresh machine has a chain to sync with; tests and benchmarks run the same
+server the same way. Its files are owner-only (0600 in 0700 folders, `server.files`), as the till's are."""
 
 from __future__ import annotations
 

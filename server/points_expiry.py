@@ -2,7 +2,8 @@
 rule (`loyalty.expiry`), each member's points past their last day go, as one `expire` ledger entry the server writes
 (so the balance stays the sum of the ledger, and the tills pull the new balance with the member's new version); and
 the points that expire soonest within 30 days, with their day, are kept on the member (`expiring_points`,
-`expiring_on`) for the card, the slip and the guides' list.
+`expiring_on`) for the card and the slip; a member with at least the benefit rules' `expiry_warning_points` of them
+goes on their store's 需关注会员 list (`server.churn_warnings`, reason `points_expiring`), for a guide to remind them.
 
 A member's held points are worked out without their whole history: every movement that takes points takes the oldest
 first, so what a member holds is the newest part of their lots (`loyalty.expiry.newest_part`), and only the lots
@@ -35,9 +36,10 @@ from loyalty.expiry import (
     net_lots,
     newest_part,
 )
-from protocol.vocabulary import EntryKind, ItemStatus
+from protocol.vocabulary import EntryKind, ItemStatus, WarningReason
 from server import chain
 from server.bulk import Bulk, read_date
+from server.churn_warnings import Raised, raise_warnings
 from server.db import ServerDatabase
 from server.member_chunks import CHUNK, live_member_chunks
 from server.models import LedgerEntry, Member
@@ -60,12 +62,14 @@ class ExpiryReport:
     expired_members: int = 0  # members who lost points
     expired_points: int = 0
     expiring_members: int = 0  # members with points expiring within 30 days after the run
+    warned: int = 0  # of those, put on their store's list (at least the benefit rules' `expiry_warning_points`)
 
 
 def expire_points(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> ExpiryReport:
     """The night's expiry at `now` (see the module's note)."""
     with db.read() as session:
         rules = chain.rules(session)
+        threshold = chain.benefit_rules(session).expiry_warning_points
     zone = store_zone()
     today = store_day(now, zone)
     rule = rules.expiry
@@ -77,7 +81,7 @@ def expire_points(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> E
             f"balance > 0 AND (next_expiry_on IS NULL OR next_expiry_on < '{near.isoformat()}') OR expiring_points > 0"
         )
     since, latest = horizon(rule, today, zone)
-    looked = expired_members = expired_points = expiring = 0
+    looked = expired_members = expired_points = expiring = warnings = 0
     columns = "balance, expiring_points, expiring_on, next_expiry_on"
     for session, bulk, rows in live_member_chunks(db, columns, where=f"({where})", chunk=chunk):
         positive = [row[0] for row in rows if row[1] > 0 and rule.kind is not ExpiryKind.NONE]
@@ -85,6 +89,7 @@ def expire_points(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> E
         looked += len(positive)
         expire_rows: list[tuple[object, ...]] = []
         changed: list[tuple[object, ...]] = []
+        warned: list[Raised] = []
         for member_id, balance, stored_points, stored_on, stored_next in rows:
             held = Holding((), 0)
             if member_id in movements or (balance > 0 and rule.kind is not ExpiryKind.NONE):
@@ -101,11 +106,15 @@ def expire_points(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> E
                                     ItemStatus.APPLIED.value))  # fmt: skip
                 expired_members, expired_points = expired_members + 1, expired_points + due
             expiring += bool(points)
+            if threshold is not None and points >= threshold:
+                warned.append(Raised(member_id, WarningReason.POINTS_EXPIRING))
             if due or (points, on) != (stored_points, read_date(stored_on)) or next_on != read_date(stored_next):
                 changed.append((member_id, balance - due, points, on, next_on, bool(due) or (points, on) != (
                     stored_points, read_date(stored_on))))  # fmt: skip
         _write(db, session, bulk, expire_rows, changed, now)
-    return ExpiryReport(looked, expired_members, expired_points, expiring)
+        warnings += raise_warnings(bulk, warned, now)
+        bulk.flush()
+    return ExpiryReport(looked, expired_members, expired_points, expiring, warnings)
 
 
 def _movements(bulk: Bulk, member_ids: list[str], since: datetime) -> dict[str, list[Movement]]:

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loyalty.coupons import (
+    BenefitRules,
     CouponKind,
     CouponProblem,
     CouponRefused,
@@ -170,3 +171,16 @@ def test_a_coupon_that_does_not_stack_goes_alone_and_a_coupon_goes_once() -> Non
         plan_bill([birthday, birthday], today=day, bill_cents=200_00, store="S001")
     assert twice.value.problem is CouponProblem.NOT_STACKABLE
     assert plan_bill([lone], today=day, bill_cents=200_00, store="S001")[0].discount_cents == 20_00
+
+
+def test_the_benefit_rules_name_a_template_per_event_and_a_warning_threshold() -> None:
+    document = {"win_back": "winback20", "birthday": "bday", "welcome": "hello", "tier_upgrade": "up",
+                "referral": "friend", "expiry_warning_points": 500}  # fmt: skip
+    rules = BenefitRules.from_dict(document)
+    assert rules.to_dict() == document and rules.codes() == ["winback20", "bday", "hello", "up", "friend"]
+    assert BenefitRules.from_dict({}).to_dict() == {}
+    for bad, field in (({"expiry_warning_points": 0}, "expiry_warning_points"), ({"welcome": " x"}, "welcome"),
+                       ({"gift": "x"}, "gift")):  # fmt: skip
+        with pytest.raises(InvalidCouponTemplate) as refused:
+            BenefitRules.from_dict(bad)
+        assert refused.value.field == field

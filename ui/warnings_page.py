@@ -30,7 +30,14 @@ from loyalty.roles import Permission
 from protocol.vocabulary import WarningOutcome, WarningReason
 from ui.context import AppContext
 from ui.error_line import ErrorLine
-from widgets.display import chain_text, local_date_text, mark_member_data, segment_name, suggested_actions
+from widgets.display import (
+    chain_text,
+    local_date_text,
+    mark_member_data,
+    points_text,
+    segment_name,
+    suggested_actions,
+)
 from widgets.retranslating import Retranslating
 
 _CONTEXT = "WarningsPage"
@@ -168,6 +175,8 @@ class WarningsPage(Retranslating, QWidget):
             segment = warning.to_segment if warning.reason is WarningReason.LEFT_LOYAL else warning.segment
             tags = (warning.tag,) if warning.tag else ()
             actions = suggested_actions(insight, segment, tags, limit=1)
+            if warning.reason is WarningReason.POINTS_EXPIRING:
+                actions = [self.tr("Remind them to use their points before they expire")]
             done = _tr(_OUTCOMES[warning.outcome]) if warning.outcome else self.tr("Not yet")
             cells = (local_date_text(warning.raised_at, zone), warning.member_name or self.tr("(not on this till yet)"),
                      warning.phone_masked, reason, actions[0] if actions else "", done)  # fmt: skip
@@ -182,6 +191,11 @@ class WarningsPage(Retranslating, QWidget):
         if warning.reason is WarningReason.LEFT_LOYAL:
             text = self.tr("Was %1, now %2").replace("%1", segment_name(warning.from_segment))
             return text.replace("%2", segment_name(warning.to_segment))
+        if warning.reason is WarningReason.POINTS_EXPIRING:
+            if warning.expiring_points <= 0 or warning.expiring_on is None:  # spent or expired since
+                return self.tr("Points about to expire")
+            text = self.tr("%1 points expire on %2").replace("%1", points_text(warning.expiring_points))
+            return text.replace("%2", warning.expiring_on.isoformat())
         tag = self._ctx.till.settings.current().insight.tag(warning.tag or "")
         return self.tr("Tagged %1").replace("%1", chain_text(tag.name) if tag else (warning.tag or ""))
 

@@ -2836,6 +2836,10 @@ F12</translation>
         <translation>联系不上</translation>
     </message>
     <message>
+        <source>Remind them to use their points before they expire</source>
+        <translation>提醒会员在积分过期前使用</translation>
+    </message>
+    <message>
         <source>Not yet</source>
         <translation>未处理</translation>
     </message>
@@ -2846,6 +2850,14 @@ F12</translation>
     <message>
         <source>Was %1, now %2</source>
         <translation>原为%1，现为%2</translation>
+    </message>
+    <message>
+        <source>Points about to expire</source>
+        <translation>积分即将过期</translation>
+    </message>
+    <message>
+        <source>%1 points expire on %2</source>
+        <translation>%1 积分将于 %2 过期</translation>
     </message>
     <message>
         <source>Tagged %1</source>

@@ -6,14 +6,14 @@ a cashier has no such page."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from server.models import ChurnWarning
+from server.models import ChurnWarning, Member
 from sync.engine import SyncEngine
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import click, row_texts, show_widget
@@ -106,3 +106,32 @@ def test_a_cashier_has_no_contact_list(gui_env: GuiEnv, qtbot: QtBot, staff: str
     gui_env.login(staff)
     page = show_widget(qtbot, WarningsPage(gui_env.ctx), size=(1000, 600))
     assert page.warnings == [] and not page.empty_label.isHidden()
+
+
+def test_a_member_whose_points_are_about_to_expire_is_listed_with_how_many_and_when(
+    gui_env: GuiEnv, qtbot: QtBot, qapp: QApplication
+) -> None:
+    _fresh_list(gui_env)
+    gui_env.login("G001")
+    member = gui_env.plain_member(3)
+    day = gui_env.till.today() + timedelta(days=12)
+    assert gui_env.server.db is not None
+    with gui_env.server.db.write() as session:  # as the server's nightly refresh leaves the member
+        row = session.get(Member, member.id)
+        assert row is not None
+        row.expiring_points, row.expiring_on, row.version = 1_200, day, gui_env.server.db.next_version(session)
+    _raise(gui_env, member.id, "S001", reason="points_expiring")
+    assert SyncEngine(gui_env.till.sync).run().ok
+    page = _page(gui_env, qtbot)
+    (texts,) = [row_texts(page.table, row) for row in range(page.table.rowCount())]
+    assert texts[3] == f"1,200 points expire on {day.isoformat()}"
+    assert texts[4] == "Remind them to use their points before they expire"
+    translations = Translations(qapp)
+    try:
+        translations.switch(Language.ZH_CN)
+        qapp.processEvents()
+        page.reload()
+        (texts,) = [row_texts(page.table, row) for row in range(page.table.rowCount())]
+        assert texts[3] == f"1,200 积分将于 {day.isoformat()} 过期" and texts[4] == "提醒会员在积分过期前使用"
+    finally:
+        translations.uninstall()

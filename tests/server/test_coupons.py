@@ -148,7 +148,7 @@ def test_benefit_rules_name_templates_that_exist(db: ServerDatabase) -> None:
     with pytest.raises(UnknownTemplate):
         set_benefit_rules(db, BenefitRules(birthday="nothing"))
     with pytest.raises(InvalidCouponTemplate):
-        BenefitRules.from_dict({"welcome": "x"})  # not an event the refresh knows (yet)
+        BenefitRules.from_dict({"anniversary": "x"})  # not an event the programme knows
 
 
 def _coupons(db: ServerDatabase) -> list[tuple[str, str]]:

@@ -11,13 +11,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from loyalty.clock import store_day, store_zone
+from loyalty.coupons import BenefitRules
 from loyalty.expiry import ExpiryKind, ExpiryRule, last_day
 from loyalty.rules import DEFAULT_RULES
-from server import admin
+from server import admin, chain
 from server.db import ServerDatabase
-from server.models import LedgerEntry, Member
+from server.models import ChurnWarning, LedgerEntry, Member
 from server.refresh import refresh
-from tests.server.conftest import ServerClock, Till
+from tests.server.conftest import PHONE_A, PHONE_B, ServerClock, Till
 
 ONE_MONTH = ExpiryRule(ExpiryKind.ROLLING, months=1)
 
@@ -88,3 +89,20 @@ def test_without_a_rule_nothing_expires_and_a_till_cannot_push_an_expiry(
     [forged] = till.push_ok(till.entry(member, -100, "expire"))
     assert (forged["status"], forged["reason"]) == ("rejected", "rule_violation")
     assert _member(db, member).balance == 100
+
+
+def test_a_member_with_many_points_expiring_goes_on_their_stores_list_once(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    admin.set_rules(db, dataclasses.replace(DEFAULT_RULES, version=2, expiry=ONE_MONTH))
+    with db.write() as session:
+        chain.set_benefit_rules(session, BenefitRules(expiry_warning_points=800))
+    many, few = till.enrolled(PHONE_A), till.enrolled(PHONE_B)
+    till.push_ok(till.entry(many, 1_000), till.entry(few, 500))
+    later = server_clock.now + timedelta(days=25)
+
+    assert refresh(db, later).expiry.warned == 1
+    assert refresh(db, later + timedelta(hours=1)).expiry.warned == 0  # one open warning per member
+    with db.read() as session:
+        [(member_id, reason)] = session.execute(select(ChurnWarning.member_id, ChurnWarning.reason)).all()
+    assert (member_id, reason) == (many, "points_expiring")
