@@ -136,6 +136,9 @@ class EnrolBody(Wire):
     gender: Gender | None = None
     consent_marketing: bool = False
     consent_profile: bool = False
+    #: Added with issue 18: the member who brought this one in (邀请好友), as the till found them: both get the
+    #: chain's referral coupon once this member makes a first purchase. Ignored when unknown to the server.
+    referrer_id: Id | None = None
     store_code: Code
     staff_code: Code
     created_at: AwareDatetime

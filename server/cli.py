@@ -477,7 +477,10 @@ def _refresh(db: ServerDatabase, _args: argparse.Namespace) -> int:
         f"{report.profiles_seconds:.1f} s"
     )
     coupons = report.coupons
-    _out(f"coupons: {coupons.win_back} win-back, {coupons.birthday} birthday, {coupons.over_budget} over the budget")
+    _out(
+        f"coupons: {coupons.win_back} win-back, {coupons.birthday} birthday, {coupons.referral} referral, "
+        f"{coupons.over_budget} over the budget"
+    )
     expiry = report.expiry
     _out(
         f"points expiry: {expiry.expired_points} points of {expiry.expired_members} members expired, "

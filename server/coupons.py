@@ -10,7 +10,9 @@
 
 - **By rule, nightly** (`issue_by_rules`, from the refresh): the chain's benefit rules (`set-benefit-rules`) name a
   template for a member who has just become 沉睡唤醒型 (win-back) and one for each member's birthday month (once a
-  year). Welcome, tier-upgrade and referral coupons are to come.
+  year), and both members of a referral once the member brought in has made a first purchase (`reward_referrals`).
+- **By rule, as the push applies** (`give_for_events`): the welcome coupon to a member the push enrols, the
+  tier-upgrade coupon to a member a purchase lifts to a higher tier.
 
 Every member given a coupon gets a new version: the tills pull the member with their coupons
 (`server.changes`), and use them (`server.coupon_uses`).
@@ -23,7 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -31,14 +33,17 @@ from uuid6 import uuid7
 
 from loyalty.clock import store_day, store_zone
 from loyalty.coupons import BenefitRules, CouponTemplate, valid_window
+from protocol.vocabulary import EntryKind
 from server import chain
 from server.bulk import read_date
 from server.db import ServerDatabase
 from server.member_chunks import live_member_chunks
 from server.member_insight import stored_list
-from server.models import AdminLog, Coupon, CouponTemplateRow, Member
+from server.members import resolve
+from server.models import AdminLog, Coupon, CouponTemplateRow, LedgerEntry, Member
 
 _CHUNK = 5_000
+_EVER = datetime(2000, 1, 1, tzinfo=UTC)  # before any coupon: "issued since then" is "ever issued"
 
 
 class UnknownTemplate(LookupError):
@@ -155,6 +160,7 @@ def _give(
 class RuleReport:
     win_back: int = 0  # coupons issued to members who have just become 沉睡唤醒型
     birthday: int = 0  # birthday coupons issued (once a year each)
+    referral: int = 0  # referral coupons issued (two for each referral whose new member bought something)
     over_budget: int = 0  # members the rules would have given one to, left out by a spent budget
 
 
@@ -232,10 +238,11 @@ def _new_versions(db: ServerDatabase, session: Session, member_ids: Sequence[str
     )
 
 
-def _within_budget(template: CouponTemplate, row: CouponTemplateRow) -> bool:
-    if template.budget_count is not None and row.issued_count >= template.budget_count:
+def _within_budget(template: CouponTemplate, row: CouponTemplateRow, count: int = 1) -> bool:
+    """Whether `count` more coupons of the template fit its budget."""
+    if template.budget_count is not None and row.issued_count + count > template.budget_count:
         return False
-    return template.budget_cents is None or row.issued_cents + template.face_cents <= template.budget_cents
+    return template.budget_cents is None or row.issued_cents + count * template.face_cents <= template.budget_cents
 
 
 def _audience_chunks(
@@ -273,3 +280,60 @@ def _audience_chunks(
 def issued_to(session: Session, member_id: str) -> list[Coupon]:
     """The coupons a member holds, newest first."""
     return list(session.scalars(select(Coupon).where(Coupon.member_id == member_id).order_by(Coupon.issued_at.desc())))
+
+
+def give_for_events(session: Session, events: Sequence[tuple[str, str]], now: datetime) -> int:
+    """The benefit rules' coupons for what a push did, (member id, event) with event "welcome" or "tier_upgrade", in
+    the push's transaction (the members get their new version from the push itself). A welcome coupon goes once per
+    member ever; a tier-upgrade coupon not to a member who holds an unused one. Returns how many were given."""
+    rules = chain.benefit_rules(session)
+    today = store_day(now, store_zone())
+    given = 0
+    for event, code in (("welcome", rules.welcome), ("tier_upgrade", rules.tier_upgrade)):
+        member_ids = sorted({member_id for member_id, happened in events if happened == event})
+        if code is None or not member_ids or session.get(CouponTemplateRow, code) is None:
+            continue
+        row, template = _template(session, code)
+        since = _EVER if event == "welcome" else None
+        held = _holders(session, code, member_ids, today, since=since)
+        days = valid_window(template, today)
+        given += sum(
+            _give(session, template, row, member_id, now, days, "rule", event)
+            for member_id in member_ids
+            if member_id not in held
+        )
+    return given
+
+
+def reward_referrals(db: ServerDatabase, now: datetime) -> int:
+    """Nightly: for each member brought in by another (`member.referred_by`) who has made a first purchase, the
+    benefit rules' referral coupon to both (each counted against the budget; a member left out by it is tried again
+    the next night), and the referral is done. Returns the coupons given."""
+    with db.read() as session:
+        code = chain.benefit_rules(session).referral
+        if code is None or session.get(CouponTemplateRow, code) is None:
+            return 0
+    today = store_day(now, store_zone())
+    given = 0
+    with db.write() as session:
+        bought = (
+            select(Member.id, Member.referred_by)
+            .where(Member.referred_by.is_not(None), ~Member.deleted, Member.merged_into.is_(None))
+            .where(select(LedgerEntry.id).where(LedgerEntry.member_id == Member.id,
+                                                 LedgerEntry.kind == EntryKind.EARN.value).exists())
+        )  # fmt: skip
+        row, template = _template(session, code)
+        days = valid_window(template, today)
+        rewarded: list[str] = []
+        for member_id, referrer_id in session.execute(bought).all():
+            referrer = resolve(session, str(referrer_id))
+            pair = [member_id] if referrer is None else [member_id, referrer.id]
+            if not _within_budget(template, row, len(pair)):
+                break  # the budget ran out: this pair (and the rest) wait for more budget
+            for one in pair:
+                _give(session, template, row, one, now, days, "rule", "referral")
+            given += len(pair)
+            rewarded.extend(pair)
+            session.execute(update(Member).where(Member.id == member_id).values(referred_by=None))
+        _new_versions(db, session, sorted(set(rewarded)), now)
+    return given

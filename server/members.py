@@ -50,7 +50,7 @@ _EMPTY_MEMBER: Final[dict[str, Any]] = {
     "segment": None, "consent_marketing": False, "consent_profile": False, "card_serial": None, "home_store": None,
     "last_visit_at": None, "visits_90d": 0, "deleted": False, "top_categories": [], "figures_valid_until": None,
     "tier_below_since": None, "tier_kept_until": None, "expiring_points": 0, "expiring_on": None,
-    "next_expiry_on": None,
+    "next_expiry_on": None, "referred_by": None,
 }  # fmt: skip
 
 
@@ -175,6 +175,7 @@ def new_member_row(
         "expiring_points": 0,
         "expiring_on": None,
         "next_expiry_on": None,
+        "referred_by": None,
         "created_at": created,
         "updated_at": now if updated_at is None else updated_at,
         "version": version,

@@ -153,6 +153,8 @@ class Member(Base):
     `deleted` set."""
 
     __tablename__ = "member"
+    __table_args__ = (Index("ix_member_referred_by", "referred_by", sqlite_where=text("referred_by IS NOT NULL"),
+                            postgresql_where=text("referred_by IS NOT NULL")),)  # fmt: skip
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -196,6 +198,9 @@ class Member(Base):
     #: worked it out: it only moves later until the next refresh, so the refresh reads the ledger only of members
     #: whose day is near (`server.points_expiry`). NULL: to be worked out (a merge, a rules change).
     next_expiry_on: Mapped[date | None] = mapped_column(Date)
+    #: The member who brought this one in (the enrolment's `referrer_id`), until both are given the referral coupon
+    #: after this member's first purchase (`server.coupons.reward_referrals`, nightly): then NULL again.
+    referred_by: Mapped[str | None] = mapped_column(String(36))
 
 
 def _partial_index(name: str, *columns: str) -> Index:

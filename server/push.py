@@ -33,6 +33,7 @@ from protocol.vocabulary import ErrorCode, ItemStatus
 from protocol.wire import ItemBody, PushItem, PushRequest
 from server.auth import AuthenticatedDevice
 from server.bulk import Bulk
+from server.coupons import give_for_events
 from server.db import ServerDatabase
 from server.errors import ApiError
 from server.models import (
@@ -344,6 +345,9 @@ def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[A
     """The batch's rows, one statement per table: members first (the rows after them refer to them). On PostgreSQL
     the bulk writes are queued (`Bulk.flush`): flushed before each statement made through the session."""
     batch.write_members()
+    if batch.events:  # the benefit rules' welcome and tier-upgrade coupons (their members now exist)
+        bulk.flush()
+        give_for_events(session, batch.events, now)
     if batch.consumed:
         bulk.flush()
         session.execute(

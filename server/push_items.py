@@ -42,7 +42,7 @@ from protocol.wire import (
 from server import churn_warnings
 from server.coupon_uses import CouponRejected, apply_use
 from server.entry_checks import Uncheckable, check_entry
-from server.members import merge_tombstone_row, new_member_row
+from server.members import merge_tombstone_row, new_member_row, resolve
 from server.push_state import Batch, EntryFacts, MemberState
 from server.staff_checks import first_finding, staff_finding
 
@@ -156,6 +156,11 @@ def _enrol(batch: Batch, body: EnrolBody) -> Outcome:
     batch.by_phone[phone] = member
     consents = {"consent_marketing": body.consent_marketing, "consent_profile": body.consent_profile}
     _consent_history(batch, member.id, body.staff_code, consents)
+    if body.referrer_id is not None:  # 邀请好友: both get the referral coupon after this member's first purchase
+        referrer = resolve(batch.session, body.referrer_id)
+        if referrer is not None and referrer.id != member.id and member.new_row is not None:
+            member.new_row["referred_by"] = referrer.id
+    batch.events.append((member.id, "welcome"))
     return _outcome(findings, member=member.id, member_version=batch.touch(member))
 
 

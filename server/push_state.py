@@ -159,6 +159,8 @@ class Batch:
     sale_rows: list[tuple[Any, ...]] = field(default_factory=list)  # `sale` rows to insert
     withdrawn: set[str] = field(default_factory=set)  # members whose profile consent a till withdrew
     edits: dict[str, dict[str, Any]] = field(default_factory=dict)  # member -> columns a manager's edit changed
+    #: (member, event) for the benefit rules' coupons: "welcome" (enrolled), "tier_upgrade" (reached a higher tier)
+    events: list[tuple[str, str]] = field(default_factory=list)
     year_start: datetime = field(init=False)
     visit_start: datetime = field(init=False)
 
@@ -200,9 +202,12 @@ class Batch:
             reached, member.segment = derived(
                 self.rules, self.now, member.created_at, member.last_visit_at, facts, thresholds=self.thresholds
             )
+            before = member.tier
             member.tier, member.tier_below_since = tier_after_change(
                 self.rules, member.tier, member.tier_below_since, reached
             )
+            if member.new_row is None and _rank(self.rules, member.tier) > _rank(self.rules, before):
+                self.events.append((member.id, "tier_upgrade"))
             member.updated_at = self.now
 
     def window(self, member_id: str) -> Window:
@@ -245,6 +250,11 @@ class Batch:
             self.bulk.flush()
         for member_id, columns in (edit for edit in edits if edit[0] in created):
             self.session.execute(update(Member).where(Member.id == member_id).values(**columns))
+
+
+def _rank(rules: PointsRules, tier: str) -> int:
+    """A tier's place in the rules' ladder (an unknown code: below the first)."""
+    return next((n for n, known in enumerate(rules.tiers) if known.code == tier), -1)
 
 
 def _load_members(bulk: Bulk, ids: set[str]) -> dict[str, MemberState]:

@@ -15,6 +15,7 @@ Thread: the admin command line, or the scheduler's thread in `serve`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from server.coupons import RuleReport, issue_by_rules
+from server.coupons import RuleReport, issue_by_rules, reward_referrals
 from server.db import ServerDatabase
 from server.member_chunks import CHUNK
 from server.member_figures import ChainValues, FiguresReport, refresh_figures
@@ -59,6 +60,7 @@ def refresh(db: ServerDatabase, now: datetime | None = None, *, chunk: int = CHU
         figures = refresh_figures(db, at, chunk=chunk, values=values)
         record_snapshot(db, at)
         coupons = issue_by_rules(db, at, figures.entered_dormant)
+        coupons = dataclasses.replace(coupons, referral=reward_referrals(db, at))
         middle = time.perf_counter()
         profiles = refresh_profiles(db, at, chunk=chunk, values=values)
         return RefreshReport(figures, profiles, middle - started, time.perf_counter() - middle, coupons, expiry)

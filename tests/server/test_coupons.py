@@ -154,3 +154,43 @@ def test_benefit_rules_name_templates_that_exist(db: ServerDatabase) -> None:
 def _coupons(db: ServerDatabase) -> list[tuple[str, str]]:
     with db.read() as session:
         return [(c.template_code, c.member_id) for c in session.scalars(select(Coupon).order_by(Coupon.issued_at))]
+
+
+def _rules_with(db: ServerDatabase, **events: str) -> None:
+    for code in events.values():
+        put_template(db, CouponTemplate.from_dict(WIN_BACK | {"code": code, "segments": [], "budget_cents": None}))
+    set_benefit_rules(db, BenefitRules(**events))
+
+
+def test_a_new_member_gets_the_welcome_coupon_and_a_tier_upgrade_its_own(db: ServerDatabase, till: Till) -> None:
+    """The push gives them: a member it enrols gets the welcome coupon (once: a replay gives none), a member a
+    purchase lifts to a higher tier gets the tier-upgrade coupon (none to a member already holding one)."""
+    _rules_with(db, welcome="hello", tier_upgrade="up")
+    enrolment = till.enrol(PHONES[0])
+    [applied] = till.push_ok(enrolment)
+    member = applied["member"]
+    till.push_ok(enrolment)  # the answer was lost: the replay gives nothing more
+    till.push_ok(till.entry(member, 2_500, amount_cents=2_500_00))  # ¥2,500: 普通 -> 银卡
+    till.push_ok(till.entry(member, 6_000, amount_cents=6_000_00))  # ¥8,500: 银卡 -> 金卡, still holding one
+    with db.read() as session:
+        held = sorted((coupon.template_code, coupon.campaign) for coupon in issued_to(session, member))
+    assert held == [("hello", "welcome"), ("up", "tier_upgrade")]
+    page = till.get("/v1/changes", since=0).json()
+    [change] = [c for c in page["changes"] if c["id"] == member]
+    assert sorted(c["template"]["code"] for c in change["coupons"]) == ["hello", "up"]
+
+
+def test_both_members_of_a_referral_get_the_coupon_after_the_first_purchase(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    _rules_with(db, referral="friend")
+    referrer = till.enrolled(PHONES[0])
+    [new] = till.push_ok(till.enrol(PHONES[1], referrer_id=referrer))
+    newcomer = new["member"]
+    assert refresh(db, server_clock.now).coupons.referral == 0  # no purchase yet
+    till.push_ok(till.entry(newcomer, 100))
+    assert refresh(db, server_clock.now).coupons.referral == 2
+    assert refresh(db, server_clock.now).coupons.referral == 0  # once
+    with db.read() as session:
+        for member in (referrer, newcomer):
+            assert [c.campaign for c in issued_to(session, member)] == ["referral"]
