@@ -56,6 +56,7 @@ class Problem(StrEnum):
     OTHER_MEMBERS_RECEIPT = "other_members_receipt"  # a return at the counter: the receipt earned for someone else
     RETURN_NEEDS_MANAGER = "return_needs_manager"  # an offline return of another store's sale: a manager must take it
     INVALID_RETURN_POINTS = "invalid_return_points"  # an offline return's points: 1 to `limit`
+    REFERRER_NOT_FOUND = "referrer_not_found"  # an enrolment's referrer: no member of this till has that phone
 
 
 class StoreError(Exception):

@@ -227,10 +227,22 @@ class MemberService:
         gender: str | None = None,
         consent_marketing: bool = False,
         consent_profile: bool = False,
+        referrer_phone: str | None = None,
     ) -> MemberResult:
-        """A new member, made at the till (offline too). A phone already known is refused, naming the member."""
+        """A new member, made at the till (offline too). A phone already known is refused, naming the member.
+        `referrer_phone`: the member who brought them in (邀请好友), who must be a member this till knows
+        (`REFERRER_NOT_FOUND` otherwise); both get the chain's referral coupon after the first purchase."""
         require(actor, Permission.ENROL)
         e164 = parse_mobile(phone)
+        referrer_id: str | None = None
+        if referrer_phone is not None and referrer_phone.strip():
+            try:
+                referrer = self.find_by_phone(actor, referrer_phone)
+            except InvalidPhone:
+                referrer = None
+            if referrer is None or parse_mobile(referrer_phone) == e164:
+                raise StoreError(Problem.REFERRER_NOT_FOUND)
+            referrer_id = referrer.id
         cleaned = clean_name(name)
         now = self._clock()
         if birthday is not None and not (date(1900, 1, 1) <= birthday <= self._settings.current().today(now)):
@@ -274,6 +286,7 @@ class MemberService:
                     gender=checked_gender,
                     consent_marketing=consent_marketing,
                     consent_profile=consent_profile,
+                    referrer_id=referrer_id,
                     store_code=config.store_code,
                     staff_code=actor.code,
                     created_at=now,

@@ -157,9 +157,10 @@ def _enrol(batch: Batch, body: EnrolBody) -> Outcome:
     consents = {"consent_marketing": body.consent_marketing, "consent_profile": body.consent_profile}
     _consent_history(batch, member.id, body.staff_code, consents)
     if body.referrer_id is not None:  # 邀请好友: both get the referral coupon after this member's first purchase
-        referrer = resolve(batch.session, body.referrer_id)
-        if referrer is not None and referrer.id != member.id and member.new_row is not None:
-            member.new_row["referred_by"] = referrer.id
+        known = batch.resolve(body.referrer_id)  # enrolled in this batch too, or read with it
+        referrer_id = known.id if known is not None else getattr(resolve(batch.session, body.referrer_id), "id", None)
+        if referrer_id is not None and referrer_id != member.id and member.new_row is not None:
+            member.new_row["referred_by"] = referrer_id
     batch.events.append((member.id, "welcome"))
     return _outcome(findings, member=member.id, member_version=batch.touch(member))
 

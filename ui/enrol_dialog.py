@@ -100,6 +100,10 @@ class EnrolDialog(MemberActionDialog):
         self.birthday_input.setObjectName("enrolBirthday")
         self.birthday_input.setMaxLength(16)
         self.birthday_input.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
+        self.referrer_input = QLineEdit(self)  # 邀请好友: the phone of the member who brought them (optional)
+        self.referrer_input.setObjectName("enrolReferrer")
+        self.referrer_input.setMaxLength(32)
+        self.referrer_input.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
         self.gender_input = QComboBox(self)
         self.gender_input.setObjectName("enrolGender")
         for code in GENDERS:
@@ -108,7 +112,7 @@ class EnrolDialog(MemberActionDialog):
         self.consent_box.setObjectName("enrolConsent")
         self.profile_consent_box = QCheckBox(self)
         self.profile_consent_box.setObjectName("enrolProfileConsent")
-        self._labels = [QLabel(self) for _ in range(4)]
+        self._labels = [QLabel(self) for _ in range(5)]
         self.open_existing_button = QPushButton(self)
         self.open_existing_button.setObjectName("openExistingButton")
         self.open_existing_button.setAutoDefault(False)
@@ -116,13 +120,11 @@ class EnrolDialog(MemberActionDialog):
         key_for(self.open_existing_button, OPEN_EXISTING_KEY)
         self.open_existing_button.hide()
         self.error_label.changed.connect(self._error_changed)
-        self.error_label.clear_when_changed(self.phone_input, self.name_input, self.birthday_input, self.gender_input,
-                                            self.consent_box, self.profile_consent_box)  # fmt: skip
+        self.error_label.clear_when_changed(*self.inputs()[:-1])
 
         form = QFormLayout()
-        for label, field in zip(
-            self._labels, (self.phone_input, self.name_input, self.birthday_input, self.gender_input), strict=True
-        ):
+        fields = (self.phone_input, self.name_input, self.birthday_input, self.gender_input, self.referrer_input)
+        for label, field in zip(self._labels, fields, strict=True):
             form.addRow(label, field)
         form.addRow(self.consent_box)
         form.addRow(self.profile_consent_box)
@@ -178,8 +180,8 @@ class EnrolDialog(MemberActionDialog):
         (self.name_input if phone.strip() else self.phone_input).setFocus()
 
     def inputs(self) -> Sequence[QWidget]:
-        return (self.phone_input, self.name_input, self.birthday_input, self.gender_input, self.consent_box,
-                self.profile_consent_box, self.cancel_button)  # fmt: skip
+        return (self.phone_input, self.name_input, self.birthday_input, self.gender_input, self.referrer_input,
+                self.consent_box, self.profile_consent_box, self.cancel_button)  # fmt: skip
 
     # -- language --------------------------------------------------------------------------------------------------
 
@@ -188,13 +190,14 @@ class EnrolDialog(MemberActionDialog):
         self.heading.setText(self.tr("Enrol a new member"))
         for label, words in zip(
             self._labels,
-            (self.tr("Mobile phone"), self.tr("Name"), self.tr("Birthday"), self.tr("Gender")),
+            (self.tr("Mobile phone"), self.tr("Name"), self.tr("Birthday"), self.tr("Gender"), self.tr("Referred by")),
             strict=True,
         ):
             label.setText(words)
         self.phone_input.setPlaceholderText(self.tr("11-digit mobile number"))
         self.name_input.setPlaceholderText(self.tr("As the member wants to be called"))
         self.birthday_input.setPlaceholderText(self.tr("YYYY-MM-DD (optional)"))
+        self.referrer_input.setPlaceholderText(self.tr("The referring member's mobile (optional)"))
         for index, words in enumerate((self.tr("Not given"), self.tr("Female"), self.tr("Male"))):
             self.gender_input.setItemText(index, words)
         self.consent_box.setText(self.tr("Agrees to receive offers and news (marketing)"))
@@ -227,10 +230,12 @@ class EnrolDialog(MemberActionDialog):
         phone, name = self.phone_input.text(), self.name_input.text()
         gender = self.gender_input.currentData()
         marketing, profile = self.consent_box.isChecked(), self.profile_consent_box.isChecked()
+        referrer = self.referrer_input.text()
 
         def enrol() -> MemberResult:
             return members.enrol(actor, phone=phone, name=name, birthday=birthday, gender=gender,
-                                 consent_marketing=marketing, consent_profile=profile)  # fmt: skip
+                                 consent_marketing=marketing, consent_profile=profile,
+                                 referrer_phone=referrer)  # fmt: skip
 
         self.write(enrol, self._enrolled)
 
@@ -267,6 +272,8 @@ class EnrolDialog(MemberActionDialog):
             field = self.birthday_input
         elif isinstance(error, StoreError) and error.problem is Problem.INVALID_GENDER:
             field = self.gender_input
+        elif isinstance(error, StoreError) and error.problem is Problem.REFERRER_NOT_FOUND:
+            field = self.referrer_input
         else:
             field = self.phone_input
         field.setFocus()

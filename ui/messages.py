@@ -123,6 +123,9 @@ _STORE: dict[Problem, str] = {
     Problem.INVALID_RETURN_POINTS: QT_TRANSLATE_NOOP(
         "Messages", "Take back at least 1 point and at most %1: what the money refunded earns, within the balance."
     ),
+    Problem.REFERRER_NOT_FOUND: QT_TRANSLATE_NOOP(
+        "Messages", "No member of this till has the referrer's phone: check the number, or leave it empty."
+    ),
     Problem.NO_PENDING_SALE: QT_TRANSLATE_NOOP(
         "Messages", "The POS no longer has a sale waiting: nothing was recorded. Ring the sale up again on the POS."
     ),

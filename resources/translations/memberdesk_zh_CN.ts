@@ -591,6 +591,10 @@
         <translation>性别</translation>
     </message>
     <message>
+        <source>Referred by</source>
+        <translation>推荐人</translation>
+    </message>
+    <message>
         <source>11-digit mobile number</source>
         <translation>11 位手机号</translation>
     </message>
@@ -601,6 +605,10 @@
     <message>
         <source>YYYY-MM-DD (optional)</source>
         <translation>YYYY-MM-DD（选填）</translation>
+    </message>
+    <message>
+        <source>The referring member&apos;s mobile (optional)</source>
+        <translation>推荐会员的手机号（选填）</translation>
     </message>
     <message>
         <source>Not given</source>
@@ -1306,6 +1314,10 @@ F12</translation>
     <message>
         <source>Take back at least 1 point and at most %1: what the money refunded earns, within the balance.</source>
         <translation>扣回积分至少 1 分、最多 %1 分：即退款金额对应的积分，且不超过余额。</translation>
+    </message>
+    <message>
+        <source>No member of this till has the referrer&apos;s phone: check the number, or leave it empty.</source>
+        <translation>本机没有这个推荐人手机号的会员：请核对号码，或留空。</translation>
     </message>
     <message>
         <source>The POS no longer has a sale waiting: nothing was recorded. Ring the sale up again on the POS.</source>

@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from localdb.errors import Problem, StoreError
-from localdb.models import Member, OutboxItem
+from localdb.models import Member, OutboxBody, OutboxItem
 from loyalty.phone import InvalidPhone, PhoneProblem
 from server.members import create_member
 from server.models import Member as ServerMember
@@ -298,3 +298,25 @@ def test_birthdays_are_read_as_typed() -> None:
             assert refusal.problem is Problem.INVALID_BIRTHDAY
         else:
             raise AssertionError(text)
+
+
+def test_a_referrer_is_named_by_phone_and_an_unknown_one_is_refused_at_its_field(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    gui_env.login("C001")
+    before = _counts(gui_env)
+    dialog = _dialog(gui_env, qtbot)
+    _fill(qtbot, dialog, _unused_phone(gui_env), "王五", "")
+    _type(qtbot, dialog.referrer_input, _unused_phone(gui_env, 500))  # nobody's
+    QTest.keyClick(dialog.phone_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.error_label.text() != "" and dialog.confirm_button.isEnabled())
+    assert dialog.error_label.text() == describe(StoreError(Problem.REFERRER_NOT_FOUND))
+    assert dialog.focusWidget() is dialog.referrer_input and _counts(gui_env) == before
+
+    referrer_id, referrer_phone = gui_env.member_phone(0)
+    dialog.referrer_input.clear()
+    _type(qtbot, dialog.referrer_input, referrer_phone)
+    QTest.keyClick(dialog.phone_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.enrolled_member_id is not None)
+    with gui_env.till.db.read() as session:
+        body = session.scalars(select(OutboxBody.body).join(OutboxItem, OutboxItem.seq == OutboxBody.seq).where(
+            OutboxItem.item_id == dialog.enrolled_member_id)).one()  # fmt: skip
+    assert body["referrer_id"] == referrer_id

@@ -13,14 +13,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from localdb.errors import Problem, StoreError
 from localdb.expiring import Expiring
 from localdb.models import OutboxItem
 from loyalty.clock import store_zone
-from loyalty.coupons import CouponProblem, CouponRefused, CouponTemplate
+from loyalty.coupons import BenefitRules, CouponProblem, CouponRefused, CouponTemplate
 from loyalty.expiry import ExpiryKind, ExpiryRule, last_day
 from loyalty.rules import DEFAULT_RULES
 from protocol.wire import SaleLine
-from server import admin
+from server import admin, chain
 from server.coupons import issue_campaign, put_template
 from server.models import Coupon, CouponUseRow, LedgerEntry, Member
 from server.refresh import refresh
@@ -120,3 +121,27 @@ def test_points_expiring_soon_reach_the_till_and_expired_points_leave_its_balanc
     assert till.sync().ok
     assert till.till.members.get(cashier, member).available_points == 0
     assert till.till.expiring.soon_for(member) is None
+
+
+def test_a_referral_made_at_the_till_gives_both_members_a_coupon_after_the_first_purchase(
+    make_till: TillFactory, server: LiveServer
+) -> None:
+    with server.db.write() as session:
+        chain.set_benefit_rules(session, BenefitRules(referral="ten"))
+    put_template(server.db, CouponTemplate.from_dict(TEN_OFF))
+    till = make_till("a")
+    cashier = till.login("C001")
+    referrer = till.till.members.enrol(cashier, phone=PHONE, name="王芳").member.id
+    with pytest.raises(StoreError) as unknown:
+        till.till.members.enrol(cashier, phone="13900139012", name="李雷", referrer_phone="13900139099")
+    assert unknown.value.problem is Problem.REFERRER_NOT_FOUND
+    with pytest.raises(StoreError):  # nobody refers themselves
+        till.till.members.enrol(cashier, phone="13900139012", name="李雷", referrer_phone="13900139012")
+    newcomer = till.till.members.enrol(cashier, phone="13900139012", name="李雷", referrer_phone=PHONE).member.id
+    till.till.ledger.award(cashier, newcomer, 5_000, receipt_no="R1")
+    assert till.sync().ok
+
+    assert refresh(server.db).coupons.referral == 2
+    assert till.sync().ok
+    for member in (referrer, newcomer):
+        assert [offer.coupon.template.code for offer in till.till.coupons.offers(member)] == ["ten"]

@@ -159,7 +159,7 @@ def _coupons(db: ServerDatabase) -> list[tuple[str, str]]:
 def _rules_with(db: ServerDatabase, **events: str) -> None:
     for code in events.values():
         put_template(db, CouponTemplate.from_dict(WIN_BACK | {"code": code, "segments": [], "budget_cents": None}))
-    set_benefit_rules(db, BenefitRules(**events))
+    set_benefit_rules(db, BenefitRules.from_dict(events))
 
 
 def test_a_new_member_gets_the_welcome_coupon_and_a_tier_upgrade_its_own(db: ServerDatabase, till: Till) -> None:
