@@ -10,7 +10,9 @@ without a member and the churn warnings. docs/insight.md ("Health board") gives 
 - LTV: the average 12-month spend of the members who bought in the last 12 months (their home store, for a store);
 - segment mix and tier distribution of the live members, now, and the segment mix on each of the last 90 days
   the refresh kept (`server.segment_history`);
-- wake-up rate: of the churn warnings handled in the window, the share whose member bought after the call.
+- wake-up rate: of the churn warnings handled in the window, the share whose member bought after the call;
+- coupons: issued in the window (to the store's members, for a store), used in the window (at the store) and what
+  they took off, and the usage rate: of the coupons issued in the window, the share used so far.
 
 Shares are integer percent rounded down, None when there is nothing to divide by; money is integer cents.
 Every figure is one aggregate query; the windows read the ledger by time (`ix_ledger_created`). Each till asks at
@@ -58,6 +60,10 @@ class WindowFigures:
     warnings_handled: int
     woken: int
     wake_up_rate_pct: int | None
+    coupons_issued: int = 0
+    coupons_used: int = 0
+    coupon_discount_cents: int = 0
+    coupon_usage_rate_pct: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +134,20 @@ def window_figures(session: Session, store: str | None, start: datetime, now: da
         f"WHERE w.handled_at >= :start AND w.handled_at <= :now {warning_store}",
         params,
     )
+    coupon_home = "" if store is None else "AND c.member_id IN (SELECT id FROM member WHERE home_store = :store)"
+    coupons_issued, issued_used = _one(
+        session,
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN c.use_id IS NOT NULL THEN 1 ELSE 0 END), 0) FROM coupon c "  # noqa: S608
+        f"WHERE c.issued_at >= :start AND c.issued_at <= :now {coupon_home}",
+        params,
+    )
+    use_store = "" if store is None else "AND u.store_code = :store"
+    coupons_used, coupon_cents = _one(
+        session,
+        "SELECT COUNT(*), COALESCE(SUM(u.discount_cents), 0) FROM coupon_use u "  # noqa: S608
+        f"WHERE u.status = 'applied' AND u.used_at >= :start AND u.used_at <= :now {use_store}",
+        params,
+    )
     tickets, sales, issued, redeemed = int(tickets), int(sales), int(issued), int(redeemed)
     other_tickets, other_sales, handled, woken = int(other_tickets), int(other_sales), int(handled), int(woken)
     return WindowFigures(
@@ -147,6 +167,10 @@ def window_figures(session: Session, store: str | None, start: datetime, now: da
         warnings_handled=handled,
         woken=woken,
         wake_up_rate_pct=share_pct(woken, handled),
+        coupons_issued=int(coupons_issued),
+        coupons_used=int(coupons_used),
+        coupon_discount_cents=int(coupon_cents),
+        coupon_usage_rate_pct=share_pct(int(issued_used), int(coupons_issued)),
     )
 
 

@@ -64,6 +64,8 @@ _FIGURES = (
     ("OtherTicket", QT_TRANSLATE_NOOP("BoardPage", "Average ticket, no member"), "other_avg_ticket_cents", "money"),
     ("SalesShare", QT_TRANSLATE_NOOP("BoardPage", "Members' share of sales"), "member_sales_share_pct", "pct"),
     ("WakeUp", QT_TRANSLATE_NOOP("BoardPage", "Wake-up rate of the contacted"), "wake_up_rate_pct", "pct"),
+    # one row: used / issued in the window, and the share of the window's issued coupons used so far
+    ("Coupons", QT_TRANSLATE_NOOP("BoardPage", "Coupons used / issued"), "coupons_used", "coupons"),
 )
 _SEGMENT_ORDER = (Segment.HIGH_VALUE_LOYAL, Segment.POTENTIAL, Segment.NEW, Segment.DORMANT)
 
@@ -190,7 +192,7 @@ class BoardPage(Retranslating, QWidget):
         window_key = _WINDOWS[max(self.period.currentIndex(), 0)][0]
         window: Mapping[str, Any] = scope["windows"][window_key]
         for name, _label, key, kind in _FIGURES:
-            self.values[name].setText(_written(window.get(key), kind))
+            self.values[name].setText(_coupons(window) if kind == "coupons" else _written(window.get(key), kind))
         self.ltv_value.setText(_written(scope.get("ltv_cents"), "money"))
         segments: Mapping[str, int] = scope.get("segments", {})
         known = [segment.value for segment in _SEGMENT_ORDER]
@@ -267,6 +269,15 @@ def _short(name: str) -> str:
     """A segment's name up to its pause ("沉睡会员·待唤醒" → "沉睡会员", "Dormant, to win back" → "Dormant"): a bar's
     label is narrow, and a chart's axis cuts a longer one short rather than wrap it."""
     return name.split("·", 1)[0].split(",", 1)[0]
+
+
+def _coupons(window: Mapping[str, Any]) -> str:
+    """ "45 / 120 (37 %)": coupons used and issued in the window, and the usage rate (— for a board from before
+    issue 18, whose windows have no coupon figures)."""
+    if "coupons_issued" not in window:
+        return "—"
+    used, issued = _written(window.get("coupons_used"), "count"), _written(window.get("coupons_issued"), "count")
+    return f"{used} / {issued} ({_written(window.get('coupon_usage_rate_pct'), 'pct')})"
 
 
 def _written(value: object, kind: str) -> str:

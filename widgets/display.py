@@ -131,6 +131,7 @@ _ENTRY_KINDS: Mapping[EntryKind, str] = MappingProxyType(
         EntryKind.REVERSE: QT_TRANSLATE_NOOP("Display", "Reversal"),
         EntryKind.ADJUST: QT_TRANSLATE_NOOP("Display", "Adjustment"),
         EntryKind.REFUND: QT_TRANSLATE_NOOP("Display", "Refund"),
+        EntryKind.EXPIRE: QT_TRANSLATE_NOOP("Display", "Expired"),
     }
 )
 

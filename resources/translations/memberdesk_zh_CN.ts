@@ -175,6 +175,10 @@
         <translation>已联系会员唤醒率</translation>
     </message>
     <message>
+        <source>Coupons used / issued</source>
+        <translation>用券 / 发券</translation>
+    </message>
+    <message>
         <source>Segment mix</source>
         <translation>分群构成</translation>
     </message>
@@ -450,6 +454,10 @@
     <message>
         <source>Refund</source>
         <translation>退货</translation>
+    </message>
+    <message>
+        <source>Expired</source>
+        <translation>过期</translation>
     </message>
     <message>
         <source>Enrolment</source>

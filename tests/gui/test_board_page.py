@@ -57,6 +57,12 @@ def test_the_board_shows_the_servers_figures_for_the_store_and_the_chain(
     chain_month = document["chain"]["windows"]["30d"]
     assert page.values["Active"].text() == f"{chain_month['active_members']:,}"
     assert chain_month["active_members"] >= today["active_members"]
+    # the demo's birthday and win-back coupons were issued today: used / issued (usage rate)
+    assert chain_month["coupons_issued"] > 0
+    rate = chain_month["coupon_usage_rate_pct"]
+    assert page.values["Coupons"].text() == (
+        f"{chain_month['coupons_used']:,} / {chain_month['coupons_issued']:,} ({'—' if rate is None else f'{rate} %'})"
+    )
     assert _bar_total(page, "segments") == sum(document["chain"]["segments"].values())
 
     saved = page.save_as(tmp_path / "board")

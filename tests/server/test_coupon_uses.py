@@ -25,7 +25,7 @@ TEN_OFF: dict[str, Any] = {
 }  # fmt: skip
 
 
-def _issued(db: ServerDatabase, document: dict[str, Any], *member_ids: str) -> dict[str, str]:
+def issue_to(db: ServerDatabase, document: dict[str, Any], *member_ids: str) -> dict[str, str]:
     """A coupon of the template to each member (by a campaign, with their consent); member id -> coupon id."""
     with db.write() as session:
         for member_id in member_ids:
@@ -62,7 +62,7 @@ def test_a_coupon_travels_with_its_member_and_is_spent_once(
 ) -> None:
     member = till.enrolled(PHONE_A)
     cursor = till.get("/v1/changes", since=0).json()["next_cursor"]
-    coupon = _issued(db, TEN_OFF, member)[member]
+    coupon = issue_to(db, TEN_OFF, member)[member]
 
     pulled = _member_change(till, member, cursor)  # the issue gave the member a new version
     [held] = pulled["coupons"]
@@ -90,7 +90,7 @@ def test_a_coupon_travels_with_its_member_and_is_spent_once(
 
 def test_the_server_checks_every_term_again(db: ServerDatabase, till: Till, server_clock: ServerClock) -> None:
     member, stranger = till.enrolled(PHONE_A), till.enrolled(PHONE_B)
-    coupons = _issued(db, TEN_OFF, member, stranger)
+    coupons = issue_to(db, TEN_OFF, member, stranger)
     coupon = coupons[member]
 
     refused = till.push_ok(
@@ -113,8 +113,8 @@ def test_the_server_checks_every_term_again(db: ServerDatabase, till: Till, serv
 
 def test_a_coupon_is_good_at_its_minimum_spend_and_goes_alone_unless_it_stacks(db: ServerDatabase, till: Till) -> None:
     member = till.enrolled(PHONE_A)
-    first = _issued(db, TEN_OFF, member)[member]
-    second = _issued(db, TEN_OFF | {"code": "ten2"}, member)[member]
+    first = issue_to(db, TEN_OFF, member)[member]
+    second = issue_to(db, TEN_OFF | {"code": "ten2"}, member)[member]
     answers = till.push_ok(
         use(till, member, first, receipt="R5", bill=10_000), use(till, member, second, receipt="R5", bill=10_000)
     )

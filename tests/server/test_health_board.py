@@ -15,6 +15,7 @@ from server.db import ServerDatabase
 from server.health_board import CACHE_SECONDS, BoardCache
 from server.models import ChurnWarning
 from tests.server.conftest import PHONE_A, PHONE_B, PHONE_C, ServerClock, Till, register
+from tests.server.test_coupon_uses import TEN_OFF, issue_to, use
 
 
 def _sale(till: Till, cents: int, store: str = "S001") -> dict[str, Any]:
@@ -81,3 +82,20 @@ def test_an_empty_chain_divides_by_nothing(till: Till) -> None:
             assert window["active_members"] == 0 and window["repurchase_rate_pct"] is None
             assert window["points_usage_rate_pct"] is None and window["member_sales_share_pct"] is None
         assert scope["ltv_cents"] is None
+
+
+def test_the_board_counts_coupons_issued_used_and_their_usage_rate(
+    db: ServerDatabase, till: Till, server_clock: ServerClock
+) -> None:
+    """Four coupons issued today to S001's members, one used at S001 (¥10 off), and a second use of it elsewhere
+    (flagged: not counted); usage rate 1 of 4."""
+    server_clock.now = server_clock.now.replace(hour=4, minute=0, second=0)
+    members = [till.enrolled(phone) for phone in (PHONE_A, PHONE_B, PHONE_C, "+8613700137000")]
+    coupons = issue_to(db, TEN_OFF, *members)
+    till.push_ok(use(till, members[0], coupons[members[0]]))
+    till.push_ok(use(till, members[0], coupons[members[0]], receipt="R2"))  # again: flagged, not counted
+    document = till.get("/v1/board").json()
+    for scope in ("store", "chain"):
+        today = document[scope]["windows"]["today"]
+        figures = (today["coupons_issued"], today["coupons_used"], today["coupon_discount_cents"])
+        assert figures == (4, 1, 1_000) and today["coupon_usage_rate_pct"] == 25
