@@ -31,6 +31,7 @@ from localdb.pos_requests import RequestKey
 from localdb.staff import StaffSession, require
 from localdb.till_config import TillConfig, TillSettings
 from loyalty.clock import Clock, day_bounds
+from loyalty.gifts import GiftProblem, GiftRefused
 from loyalty.points import (
     EarnRefused,
     earn_points,
@@ -230,6 +231,7 @@ class LedgerService:
         refund_of: str | None = None,
         ref_store_code: str | None = None,
         ref_receipt_no: str | None = None,
+        gift_sku: str | None = None,
     ) -> LedgerResult:
         from protocol.wire import PointEntryBody  # with the first entry, not at start (localdb.outbox says why)
 
@@ -256,6 +258,7 @@ class LedgerService:
             refund_of=refund_of,
             ref_store_code=ref_store_code,
             ref_receipt_no=ref_receipt_no,
+            gift_sku=gift_sku,
         )
         if body.breaks_kind_rule():  # a bug in this service: refuse before the server would
             raise ValueError(f"a {kind.value} entry without what its kind needs")
@@ -364,13 +367,49 @@ class LedgerService:
         total = session.scalar(
             select(func.coalesce(func.sum(-PointEntry.points), 0)).where(
                 PointEntry.member_id == member_id,
-                PointEntry.kind == EntryKind.REDEEM.value,
+                PointEntry.kind.in_((EntryKind.REDEEM.value, EntryKind.GIFT.value)),  # gifts count as redemptions
                 PointEntry.offline.is_(True),
                 PointEntry.created_at >= day_bounds(config.today(now), config.zone)[0],
                 PointEntry.id.not_in(reversed_ids),
             )
         )
         return int(total or 0)
+
+    def redeem_gift(
+        self, actor: StaffSession, member_id: str, sku: str, *, approver: StaffSession | None = None
+    ) -> LedgerResult:
+        """An item of the gift catalogue for its points (积分兑换礼品): offered today, within the member's available
+        points and, as a redemption on the till's word, within the day's stand-in cap unless a manager (the actor or
+        `approver`) approves. The shelf may be empty by the till's count: handed over all the same (the cashier has
+        the item in hand), and the server flags it `out_of_stock`."""
+        require(actor, Permission.REDEEM)
+        if approver is not None:
+            require(approver, Permission.APPROVE)
+        config = self._settings.current()
+        now = self._clock()
+        gift = config.gift(sku)
+        if gift is None:
+            raise GiftRefused(GiftProblem.UNKNOWN)
+        problem = gift.refusal(config.today(now))
+        if problem is not None:
+            raise GiftRefused(problem)
+        with self._db.write() as session:
+            member = self._member(session, member_id)
+            if member.available_points < gift.points:
+                raise StoreError(Problem.INSUFFICIENT_POINTS, member_id=member_id, limit=member.available_points)
+            approved_by: str | None = None
+            used = self.offline_redeemed_today(session, config, member_id, self._trusted())
+            if over_offline_cap(config.rules, used, gift.points):
+                if approver is not None:
+                    approved_by = approver.code
+                elif can(actor.role, Permission.APPROVE):
+                    approved_by = actor.code
+                else:
+                    raise StoreError(Problem.OVER_OFFLINE_CAP, member_id=member_id,
+                                     limit=offline_cap_left(config.rules, used))  # fmt: skip
+            return self._write_entry(session, actor, config, now, member_id=member_id, kind=EntryKind.GIFT,
+                                     points=-gift.points, amount_cents=None, approved_by=approved_by, offline=True,
+                                     gift_sku=gift.sku)  # fmt: skip
 
     def redeem(
         self,

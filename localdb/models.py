@@ -203,6 +203,7 @@ class PointEntry(Base):
     refund_of: Mapped[str | None] = mapped_column(String(36), index=True)
     ref_store_code: Mapped[str | None] = mapped_column(String(32))  # an offline return's original store
     ref_receipt_no: Mapped[str | None] = mapped_column(String(64))  # ... and receipt (the server reconciles)
+    gift_sku: Mapped[str | None] = mapped_column(String(32))  # a gift entry's item of the catalogue (issue 18)
 
     __table_args__ = (
         # Not on sync_state: the push's answers change it on every entry, and an index on it made each answer a
@@ -328,6 +329,7 @@ class SyncState(Base):
     config_version: Mapped[int] = mapped_column(Integer, default=0)
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     insight_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # loyalty.insight; NULL: the defaults
+    gifts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # the config's gift catalogue with the stock
     board: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the last health board (GET /v1/board); NULL: none
     member_code_public_key: Mapped[str | None] = mapped_column(String(64))
     revoked_cards: Mapped[list[int]] = mapped_column(JSON, default=list)

@@ -374,6 +374,7 @@ class SyncStore:
             member_code_public_key=config["member_code_public_key"],
             revoked_cards=frozenset(int(s) for s in config["revoked_cards"]),
             timezone=store.get("timezone") or None,
+            gifts=list(config.get("gifts") or []),  # a server from before issue 18 sends none: no catalogue
         )
         listed = set()
         for person in config["staff"]:

@@ -17,6 +17,7 @@ from localdb.churn_warnings import ChurnWarnings
 from localdb.coupons import CouponBook
 from localdb.database import Database, default_store_path, schema_revision
 from localdb.expiring import ExpiringPoints
+from localdb.gifts import GiftShelf
 from localdb.ledger import LedgerService
 from localdb.member_view import MemberQueries
 from localdb.members import MemberService
@@ -55,6 +56,7 @@ class Till:
         self.members = MemberService(db, self.settings, queries, stamp)
         self.coupons = CouponBook(db, self.settings, stamp)
         self.expiring = ExpiringPoints(db, self.settings, queries, stamp)
+        self.gifts = GiftShelf(db, self.settings, stamp)
         self.ledger = LedgerService(db, self.settings, queries, stamp, trusted=self.trusted_clock, coupons=self.coupons)
         self.preferences = PreferenceService(db, stamp)
         self.staff = StaffService(db, stamp, trusted=self.trusted_clock)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from uuid6 import uuid7
 from localdb.database import Database
 from localdb.models import SyncState
 from loyalty.clock import DEFAULT_STORE_TIMEZONE, store_day, store_zone
+from loyalty.gifts import Gift, InvalidGift
 from loyalty.insight import DEFAULT_INSIGHT_RULES, InsightRules
 from loyalty.member_code import public_key_from_text
 from loyalty.rules import DEFAULT_RULES, PointsRules
@@ -30,6 +32,11 @@ class TillConfig:
     zone: tzinfo
     member_code_key: Ed25519PublicKey | None
     revoked_cards: frozenset[int]
+    #: The gift catalogue with this store's stock, as the server last said (`localdb.gifts`; issue 18).
+    gifts: tuple[tuple[Gift, int], ...] = ()
+
+    def gift(self, sku: str) -> Gift | None:
+        return next((gift for gift, _stock in self.gifts if gift.sku == sku), None)
 
     def today(self, now: datetime) -> date:
         """The store's calendar day at `now` (the one way the till works out "today")."""
@@ -63,7 +70,19 @@ def _from_row(state: SyncState) -> TillConfig:
         zone=store_zone(state.timezone),
         member_code_key=public_key_from_text(state.member_code_public_key) if state.member_code_public_key else None,
         revoked_cards=frozenset(state.revoked_cards),
+        gifts=_gifts(state.gifts),
     )
+
+
+def _gifts(stored: list[dict[str, Any]] | None) -> tuple[tuple[Gift, int], ...]:
+    """The stored catalogue; an item this till cannot read (a newer server's field) is left out, not guessed at."""
+    found: list[tuple[Gift, int]] = []
+    for document in stored or ():
+        try:
+            found.append((Gift.from_dict({k: v for k, v in document.items() if k != "stock"}), int(document["stock"])))
+        except (InvalidGift, KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return tuple(found)
 
 
 class TillSettings:
@@ -89,6 +108,7 @@ class TillSettings:
         member_code_public_key: str | None = None,
         revoked_cards: frozenset[int] | None = None,
         timezone: str | None = None,
+        gifts: list[dict[str, Any]] | None = None,
     ) -> TillConfig:
         """Change what the server said (registration, config pull). Validates before writing."""
         if member_code_public_key is not None:
@@ -111,6 +131,8 @@ class TillSettings:
                 state.revoked_cards = sorted(revoked_cards)
             if timezone is not None:
                 state.timezone = timezone
+            if gifts is not None:
+                state.gifts = gifts
             session.flush()
             self._cached = _from_row(state)
         return self._cached

@@ -53,4 +53,5 @@ ENTRY_PERMISSIONS: dict[str, Permission] = {
     "reverse": Permission.REVERSE,
     "adjust": Permission.AWARD,  # entered by whoever serves; its kind needs a manager's approval besides
     "refund": Permission.REVERSE,  # a return at the counter: whoever may undo an entry may give part of it back
+    "gift": Permission.REDEEM,  # points for an item of the gift catalogue, as a redemption
 }

@@ -25,6 +25,7 @@ class EntryKind(StrEnum):
     ADJUST = "adjust"
     REFUND = "refund"  # part (or all) of an earlier earn or redemption given back: points in proportion
     EXPIRE = "expire"  # points past their last day (issue 18): written by the server's nightly refresh only
+    GIFT = "gift"  # points taken for an item of the gift catalogue (积分兑换礼品, issue 18): names it in `gift_sku`
 
 
 class PointsSign(Enum):
@@ -59,6 +60,7 @@ KIND_RULES: Mapping[EntryKind, KindRule] = MappingProxyType(
         EntryKind.ADJUST: KindRule(PointsSign.EITHER, needs_approval=True),
         EntryKind.REFUND: KindRule(PointsSign.TOWARDS_ZERO, needs_amount=True, refunds_entry=True),
         EntryKind.EXPIRE: KindRule(PointsSign.NEGATIVE, server_only=True),
+        EntryKind.GIFT: KindRule(PointsSign.NEGATIVE, visit=True),
     }
 )
 
@@ -172,6 +174,8 @@ class ErrorCode(StrEnum):
     COUPON_REFUSED = "coupon_refused"  # a coupon use its terms refuse: outside its days, under its minimum spend,
     # at a store it is not for, more off than it gives, or on one bill with a coupon it does not stack with
     COUPON_REUSED = "coupon_reused"  # a coupon used before (at another till, offline): recorded and flagged
+    UNKNOWN_GIFT = "unknown_gift"  # a gift entry: no such gift in the catalogue, or not offered that day (rejected)
+    OUT_OF_STOCK = "out_of_stock"  # a gift entry: the store had none left (recorded, flagged; the stock goes below 0)
 
 
 #: The reasons a pushed item's result may carry (a flagged or rejected item), which the till shows its manager;
@@ -207,6 +211,8 @@ ITEM_REASONS: frozenset[ErrorCode] = frozenset(
         ErrorCode.COUPON_NOT_HELD,
         ErrorCode.COUPON_REFUSED,
         ErrorCode.COUPON_REUSED,
+        ErrorCode.UNKNOWN_GIFT,
+        ErrorCode.OUT_OF_STOCK,
     }
 )
 
@@ -223,5 +229,6 @@ FINDING_ORDER: tuple[ErrorCode, ...] = (
     ErrorCode.CLOCK_SKEW,
     ErrorCode.BEYOND_OFFLINE_WINDOW,
     ErrorCode.OVERDRAWN,
+    ErrorCode.OUT_OF_STOCK,
     ErrorCode.INVALID_NAME,  # an enrolment's name (applied all the same: the points follow the customer)
 )

@@ -123,6 +123,9 @@ class ConfigResponse(Wire):
     staff: list[StaffRecord]
     member_code_public_key: str  # base64 of the raw Ed25519 public key
     revoked_cards: list[int]
+    #: Added with issue 18: the gift catalogue offered now or later (`loyalty.gifts.Gift.to_dict()`), each with
+    #: `stock`, this store's count as the server holds it (it may be below 0 after offline hand-outs).
+    gifts: list[dict[str, Any]] = Field(default_factory=list)
 
 
 # -- push -----------------------------------------------------------------------------------------------------------
@@ -199,6 +202,8 @@ class PointEntryBody(Wire):
     #: and receipt, which the server reconciles with that sale once it holds it.
     ref_store_code: Code | None = None
     ref_receipt_no: Annotated[str, Field(min_length=1, max_length=MAX_RECEIPT_LENGTH)] | None = None
+    #: Added with issue 18: a `gift` entry's item of the gift catalogue (only on that kind).
+    gift_sku: Annotated[str, Field(min_length=1, max_length=32)] | None = None
 
     def breaks_kind_rule(self) -> bool:
         """Whether the entry lacks what its kind needs (`protocol.vocabulary.KIND_RULES`): the server rejects such
@@ -226,6 +231,8 @@ class PointEntryBody(Wire):
         ):
             return True
         if rule.refunds_entry != (self.refund_of is not None):
+            return True
+        if (self.gift_sku is not None) != (self.kind is EntryKind.GIFT):
             return True
         return rule.reverses_entry != (self.reverses is not None)
 

@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from loyalty.clock import store_day, store_zone
 from loyalty.rules import PointsRules
 from protocol.limits import MAX_CHANGES_PAGE, MAX_MEMBER_CODES, MAX_RECEIPT_LENGTH, PROTOCOL_VERSION
 from protocol.vocabulary import ErrorCode, WarningOutcome, WarningReason
@@ -52,7 +53,7 @@ from protocol.wire import (
     TokenResponse,
     WarningsResponse,
 )
-from server import chain, churn_warnings
+from server import chain, churn_warnings, gifts
 from server.admin import AdminError, register_device, store_info
 from server.audit_anchors import AuditKeyIssued, issue_audit_key, latest_anchor, record_anchor
 from server.auth import AuthenticatedDevice, current_device, rotate, server_database
@@ -268,6 +269,7 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
                 ],
                 member_code_public_key=chain.public_key_text(session),
                 revoked_cards=chain.revoked_cards(session),
+                gifts=gifts.for_store(session, device.store_code, store_day(database.clock(), store_zone())),
             )
 
     def push_answer(raw: bytes, device: AuthenticatedDevice, database: ServerDatabase) -> Response:

@@ -40,10 +40,11 @@ from typing import Any, Final, Literal, TextIO
 
 import platformdirs
 from alembic.util import CommandError
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from loyalty.clock import DEFAULT_STORE_TIMEZONE, store_zone
+from loyalty.clock import DEFAULT_STORE_TIMEZONE, store_day, store_zone
 from loyalty.insight import InsightRules, InvalidInsightRules
 from loyalty.rules import InvalidRules, PointsRules
 from server import admin, chain, member_code_audit
@@ -526,6 +527,45 @@ def _coupon_templates(db: ServerDatabase, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _gift(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from loyalty.gifts import Gift, InvalidGift
+    from server.gifts import put_gift
+
+    try:
+        gift = Gift.from_dict(_json_file(args.file))
+    except InvalidGift as error:
+        raise Refused(f"invalid gift: {error}") from None
+    _out(f"gift {gift.sku} {'added' if put_gift(db, gift) else 'replaced'}")
+    return 0
+
+
+def _gift_stock(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.gifts import UnknownGift, set_stock
+    from server.models import Store
+
+    if not 0 <= args.count <= 1_000_000:
+        raise Refused("COUNT: a whole number from 0 to 1,000,000")
+    with db.read() as session:
+        if session.scalar(select(Store.id).where(Store.code == args.store)) is None:
+            raise Refused(f"no store {args.store}: create it with create-store first")
+    try:
+        set_stock(db, args.store, args.sku, args.count)
+    except UnknownGift:
+        raise Refused(f"no gift {args.sku}: add it with gift first") from None
+    _out(f"{args.store} has {args.count} of {args.sku}")
+    return 0
+
+
+def _gifts(db: ServerDatabase, args: argparse.Namespace) -> int:
+    from server.gifts import for_store
+
+    with db.read() as session:
+        listed = for_store(session, args.store, store_day(db.clock(), store_zone()))
+    for gift in listed:
+        _out(json.dumps(gift, ensure_ascii=False))
+    return 0
+
+
 def _issue_coupons(db: ServerDatabase, args: argparse.Namespace) -> int:
     from server.coupons import UnknownTemplate, issue_campaign
 
@@ -836,6 +876,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("template", help="the template's code")
     sub.add_argument("--campaign", required=True, help="the campaign's name, kept with each coupon (up to 64)")
+    sub = action("gift", _gift, "add or replace an item of the gift catalogue (JSON; docs/benefits.md)")
+    sub.add_argument("file", help="gift JSON file")
+    sub = action("gift-stock", _gift_stock, "how many of a gift a store has now (a stock take)")
+    sub.add_argument("store", help="store code")
+    sub.add_argument("sku", help="the gift's SKU")
+    sub.add_argument("count", type=int, help="the count")
+    sub = action("gifts", _gifts, "the gift catalogue offered now or later, with a store's stock, as JSON lines")
+    sub.add_argument("store", help="store code")
     sub = action(
         "set-benefit-rules",
         _set_benefit_rules,

@@ -84,6 +84,8 @@ def check_entry(batch: Batch, body: PointEntryBody, member: MemberState, origina
         _check_earn(batch, body, member, rules, checked)
     elif body.kind is EntryKind.REDEEM:
         _check_redeem(batch, body, member, rules, checked, approved=approved)
+    elif body.kind is EntryKind.GIFT:
+        _check_gift(batch, body, member, rules, checked, approved=approved)
     elif body.kind is EntryKind.REVERSE and original is not None:
         _check_reversal(batch, body, member, original, rules, checked, approved=approved)
     elif body.kind is EntryKind.REFUND and original is not None:
@@ -162,6 +164,31 @@ def _check_redeem(
     if over_offline_cap(rules, redeemed, points) and not approved:
         checked.findings.append(ErrorCode.OVER_OFFLINE_CAP)
     batch.offline_redeemed[day] = redeemed + points
+
+
+def _check_gift(
+    batch: Batch, body: PointEntryBody, member: MemberState, rules: PointsRules, checked: Checked, *, approved: bool
+) -> None:
+    """A gift of the catalogue, offered on the day it was handed over, for its price in points (applied at the price
+    and flagged when the till took another number); it counts against the day's stand-in cap as a redemption does,
+    and lowers the store's stock, flagged `out_of_stock` when there was none left (handed over all the same)."""
+    gift = batch.gifts.get(body.gift_sku or "")
+    if gift is None or gift.refusal(store_day(checked.at, batch.zone)) is not None:
+        raise Uncheckable(ErrorCode.UNKNOWN_GIFT)
+    if body.points != -gift.points:
+        checked.points = -gift.points
+        checked.findings.append(ErrorCode.POINTS_OVER_RULE)
+    day = (member.id, store_day(checked.at, batch.zone))
+    redeemed = batch.offline_redeemed.get(day, 0)
+    if over_offline_cap(rules, redeemed, gift.points) and not approved:
+        checked.findings.append(ErrorCode.OVER_OFFLINE_CAP)
+    batch.offline_redeemed[day] = redeemed + gift.points
+    checked.offline = True  # on the till's word: no online hold for gifts
+    left = batch.gift_stock.get(gift.sku, 0) - 1
+    batch.gift_stock[gift.sku] = left
+    batch.gifts_taken[gift.sku] = batch.gifts_taken.get(gift.sku, 0) + 1
+    if left < 0:
+        checked.findings.append(ErrorCode.OUT_OF_STOCK)
 
 
 def _check_reversal(

@@ -238,6 +238,7 @@ class LedgerEntry(Base):
     ref_store_code: Mapped[str | None] = mapped_column(String(32))
     ref_receipt_no: Mapped[str | None] = mapped_column(String(64))
     reconciled_with: Mapped[str | None] = mapped_column(String(36))
+    gift_sku: Mapped[str | None] = mapped_column(String(32))  # a gift entry's item (issue 18)
 
     __table_args__ = (
         Index("ix_ledger_member_created", "member_id", "created_at"),
@@ -362,6 +363,27 @@ class Coupon(Base):
         Index("ix_coupon_member", "member_id"),
         Index("ix_coupon_template_member", "template_code", "member_id"),
     )
+
+
+class GiftRow(Base):
+    """An item of the gift catalogue (积分兑换礼品): `loyalty.gifts.Gift`'s JSON form, by SKU (`server.gifts`)."""
+
+    __tablename__ = "gift"
+
+    sku: Mapped[str] = mapped_column(String(32), primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
+class GiftStock(Base):
+    """How many of a gift a store has, as the server counts them: set by head office, lowered by each gift entry
+    pushed (below 0 after offline hand-outs the stock did not cover: those entries are flagged)."""
+
+    __tablename__ = "gift_stock"
+
+    store_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sku: Mapped[str] = mapped_column(ForeignKey("gift.sku"), primary_key=True)
+    stock: Mapped[int] = mapped_column(Integer)
 
 
 class CouponUseRow(Base):

@@ -40,6 +40,7 @@ from server.models import (
     ConflictingItem,
     ConsentEvent,
     EntryLines,
+    GiftStock,
     LedgerEntry,
     Member,
     Preference,
@@ -73,7 +74,7 @@ _SALE_TABLE: Table = Sale.__table__  # type: ignore[assignment]
 _LEDGER_COLUMNS = (
     "id", "member_id", "kind", "points", "amount_cents", "receipt_no", "rule_version", "staff_code", "approved_by",
     "store_code", "device_id", "created_at", "received_at", "reverses", "offline", "status", "reason", "bill_cents",
-    "refund_of", "ref_store_code", "ref_receipt_no", "reconciled_with",
+    "refund_of", "ref_store_code", "ref_receipt_no", "reconciled_with", "gift_sku",
 )  # fmt: skip
 _LINE_COLUMNS = ("entry_id", "lines")
 _SALE_COLUMNS = (
@@ -354,6 +355,15 @@ def _write(session: Session, bulk: Bulk, batch: Batch, pushed_rows: list[tuple[A
             update(_RESERVATION_TABLE).where(_RESERVATION_TABLE.c.id.in_(batch.consumed)).values(consumed_at=now)
         )
     bulk.insert(_LEDGER_TABLE, _LEDGER_COLUMNS, batch.ledger_rows)
+    if batch.gifts_taken:  # the store's stock, lowered by what the batch handed out (a store with no row yet: from 0)
+        bulk.flush()
+        store = batch.device.store_code
+        for sku, taken in batch.gifts_taken.items():
+            if session.get(GiftStock, (store, sku)) is None:
+                session.add(GiftStock(store_code=store, sku=sku, stock=0))
+                session.flush()
+            session.execute(update(GiftStock).where(GiftStock.store_code == store, GiftStock.sku == sku)
+                            .values(stock=GiftStock.stock - taken))  # fmt: skip
     bulk.insert(_LINE_TABLE, _LINE_COLUMNS, batch.line_rows)
     bulk.insert(_SALE_TABLE, _SALE_COLUMNS, batch.sale_rows)
     if batch.reconciled:  # offline returns entered before their sale arrived (rare)

@@ -339,8 +339,8 @@ def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
     except Uncheckable as refusal:
         raise _Refused(refusal.reason) from None
     member.balance += checked.points
-    if checked.points < 0 and body.kind in (EntryKind.REDEEM, EntryKind.ADJUST):  # they take the oldest points
-        member.expiring_points = max(0, member.expiring_points + checked.points)  # first: the soonest to expire
+    if checked.points < 0 and body.kind in (EntryKind.REDEEM, EntryKind.GIFT, EntryKind.ADJUST):  # they take the oldest
+        member.expiring_points = max(0, member.expiring_points + checked.points)  # points first: the soonest to expire
     if checked.points < 0 and member.balance < 0:  # the server is the authority: recorded, flagged, never dropped
         checked.findings.append(ErrorCode.OVERDRAWN)
     reason = checked.reason()
@@ -369,7 +369,7 @@ def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
         (body.id, member.id, body.kind.value, checked.points, body.amount_cents, body.receipt_no, body.rule_version,
          body.staff_code, body.approved_by, checked.store_code, batch.device.id, checked.at, batch.now,
          body.reverses, checked.offline, status.value, None if reason is None else reason.value, body.bill_cents,
-         body.refund_of, body.ref_store_code, body.ref_receipt_no, reconciled_with)
+         body.refund_of, body.ref_store_code, body.ref_receipt_no, reconciled_with, body.gift_sku)
     )  # fmt: skip
     if body.lines:
         _line_rows(batch, body.id, body.lines)

@@ -21,6 +21,7 @@ from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
 from loyalty.clock import day_bounds, store_day, store_zone
+from loyalty.gifts import Gift
 from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.rules import PointsRules
 from loyalty.segments import SegmentThresholds
@@ -39,6 +40,7 @@ from server import chain
 from server.auth import AuthenticatedDevice
 from server.bulk import Bulk, read_date
 from server.db import ServerDatabase
+from server.gifts import catalogue
 from server.members import derived
 from server.models import Member
 from server.purchase_window import VISIT_WINDOW, Activity, Window, figures_valid, read_windows
@@ -161,6 +163,9 @@ class Batch:
     edits: dict[str, dict[str, Any]] = field(default_factory=dict)  # member -> columns a manager's edit changed
     #: (member, event) for the benefit rules' coupons: "welcome" (enrolled), "tier_upgrade" (reached a higher tier)
     events: list[tuple[str, str]] = field(default_factory=list)
+    gifts: dict[str, Gift] = field(default_factory=dict)  # the catalogue's items the batch's gift entries name
+    gift_stock: dict[str, int] = field(default_factory=dict)  # their stock at the device's store, as the batch goes
+    gifts_taken: dict[str, int] = field(default_factory=dict)  # sku -> how many the batch handed out
     year_start: datetime = field(init=False)
     visit_start: datetime = field(init=False)
 
@@ -403,6 +408,7 @@ def prepare(
         offline_redeemed=_offline_redeemed(bulk, device.id, entry_bodies, members, zone, now),
         receipts=receipts,
         pending_returns=pending_returns,
+        **_gifts(session, bulk, device.store_code, entry_bodies),
     )
 
 
@@ -467,6 +473,17 @@ def _staff(bulk: Bulk, bodies: list[ItemBody]) -> dict[str, StaffFacts]:
     return {code: StaffFacts(role, store_id, bool(active)) for code, role, store_id, active in bulk.rows(sql, keys)}
 
 
+def _gifts(session: Session, bulk: Bulk, store_code: str, bodies: list[PointEntryBody]) -> dict[str, Any]:
+    """The catalogue's items the batch's gift entries name, and their stock at the device's store."""
+    skus = {body.gift_sku for body in bodies if body.gift_sku is not None}
+    if not skus:
+        return {}
+    where, keys = bulk.in_keys("sku", skus)
+    sql = f"SELECT sku, stock FROM gift_stock WHERE store_code = {bulk.mark} AND {where}"  # noqa: S608
+    stock = {sku: int(count) for sku, count in bulk.rows(sql, (store_code, *keys))}
+    return {"gifts": catalogue(session, skus), "gift_stock": stock}
+
+
 def _offline_redeemed(
     bulk: Bulk,
     device_id: str,
@@ -475,9 +492,9 @@ def _offline_redeemed(
     zone: tzinfo,
     now: datetime,
 ) -> dict[tuple[str, date], int]:
-    """What this till already redeemed offline, per member and store day, on the days the batch's redemptions fall
-    on (unreversed entries the server holds; the batch adds its own as it goes)."""
-    redeems = [body for body in bodies if body.kind is EntryKind.REDEEM]
+    """What this till already redeemed offline (points and gifts alike), per member and store day, on the days the
+    batch's redemptions fall on (unreversed entries the server holds; the batch adds its own as it goes)."""
+    redeems = [body for body in bodies if body.kind in (EntryKind.REDEEM, EntryKind.GIFT)]
     if not redeems:
         return {}
     ids = {member.id for body in redeems if (member := _live(members, body.member_id)) is not None}
@@ -489,7 +506,8 @@ def _offline_redeemed(
     sql = (
         "SELECT e.member_id, e.created_at, e.points FROM ledger_entry e "  # noqa: S608 - our own names
         "LEFT OUTER JOIN ledger_entry r ON r.reverses = e.id "
-        f"WHERE {where} AND e.device_id = {bulk.mark} AND e.kind = '{EntryKind.REDEEM.value}' "
+        f"WHERE {where} AND e.device_id = {bulk.mark} AND e.kind IN ('{EntryKind.REDEEM.value}', "
+        f"'{EntryKind.GIFT.value}') "
         f"AND e.offline = {bulk.mark} AND e.created_at >= {bulk.mark} AND r.id IS NULL"
     )
     used: dict[tuple[str, date], int] = {}

@@ -31,6 +31,7 @@ from protocol.vocabulary import EntryKind
 from ui.award_dialog import AwardDialog
 from ui.context import AppContext
 from ui.error_line import ErrorLine
+from ui.gift_dialog import GIFT_KEY, GiftDialog
 from ui.member_code_dialog import MemberCodeDialog
 from ui.member_edit_dialog import MemberEditDialog
 from ui.messages import is_refusal
@@ -122,6 +123,9 @@ class MemberPage(Retranslating, QWidget):
         )
         self.award_button.clicked.connect(lambda: self._open(AwardDialog))
         self.redeem_button.clicked.connect(lambda: self._open(RedeemDialog))
+        # 兑换礼品 has no button of its own (a tenth would push the column past a 1280 x 720 window): Shift+F3 here, and
+        # the redeem dialog's own button, open it.
+        QShortcut(GIFT_KEY, self).activated.connect(self.open_gifts)
         self.reverse_button.clicked.connect(lambda: self._open(ReverseDialog))
         self.return_button.clicked.connect(lambda: self._open(ReturnDialog))
         self.member_code_button.clicked.connect(lambda: self._open(MemberCodeDialog))
@@ -244,7 +248,15 @@ class MemberPage(Retranslating, QWidget):
         dialog.finished.connect(lambda _result: self._dialog_done(dialog))
         dialog.open()
 
+    def open_gifts(self) -> None:
+        """兑换礼品 for the member shown, when this role may redeem."""
+        if self._ctx.can(Permission.REDEEM):
+            self._open(GiftDialog)
+
     def _dialog_done(self, dialog: QDialog) -> None:
+        if getattr(dialog, "wants_gifts", False):  # the redeem dialog's 兑换礼品: the member takes a gift instead
+            self.open_gifts()
+            return
         self.refresh()  # the card is true even if the dialog said nothing
         entry, member = getattr(dialog, "result_entry", None), getattr(dialog, "result_member", None)
         if isinstance(entry, EntryView) and isinstance(member, MemberView) and entry.member_id == self._member_id:
@@ -347,6 +359,8 @@ class MemberPage(Retranslating, QWidget):
             self.outcome.setText(f"{off}\n{moved} · {balance}")
         elif entry.kind is EntryKind.REVERSE:
             self.outcome.setText(self.tr("Reversed: %1").replace("%1", f"{moved} · {balance}"))
+        elif entry.kind is EntryKind.GIFT:
+            self.outcome.setText(self.tr("Gift handed over: %1").replace("%1", f"{moved} · {balance}"))
         else:
             self.outcome.setText(f"{moved} · {balance}")
 

@@ -36,6 +36,7 @@ from loyalty.roles import Permission
 from sync.authorizer import Authorization, RedemptionAuthorizer, Verdict
 from ui.context import AppContext
 from ui.dialog_parts import key_for, with_key
+from ui.gift_dialog import GIFT_KEY
 from ui.member_action import MemberActionDialog
 from widgets.display import points_text, yuan_text
 from widgets.money_input import MoneyInput, parse_points
@@ -93,6 +94,13 @@ class RedeemDialog(MemberActionDialog):
         self.max_button.setAutoDefault(False)
         self.max_button.clicked.connect(self._use_most)
         key_for(self.max_button, MAX_KEY)
+        # 兑换礼品: the points for an item of the gift catalogue instead (the member page opens the gift dialog)
+        self.wants_gifts = False
+        self.gifts_button = QPushButton(self)
+        self.gifts_button.setObjectName("redeemGiftsButton")
+        self.gifts_button.setAutoDefault(False)
+        self.gifts_button.clicked.connect(self._to_gifts)
+        self.gifts_button.setShortcut(GIFT_KEY)
 
         # Typed or filled in (最大抵扣, the other field kept in step): a refusal is about what was there before.
         self.error_label.clear_when_changed(self.bill_input, self.points_input, self.yuan_input)
@@ -113,7 +121,10 @@ class RedeemDialog(MemberActionDialog):
         form.addRow(self._bill_label, self.bill_input)
         form.addRow(self._points_label, points_row)
         form.addRow(self._yuan_label, self.yuan_input)
-        self.lay_out(form, self.limits_label, self.status_label)
+        gifts_row = QHBoxLayout()
+        gifts_row.addWidget(self.gifts_button)
+        gifts_row.addStretch(1)
+        self.lay_out(form, self.limits_label, self.status_label, gifts_row)
         self.setMinimumWidth(520)
         self.set_busy(False)
         self.retranslate()
@@ -125,7 +136,11 @@ class RedeemDialog(MemberActionDialog):
                        owner=self)  # fmt: skip
 
     def inputs(self) -> Sequence[QWidget]:
-        return (self.bill_input, self.points_input, self.yuan_input, self.max_button)
+        return (self.bill_input, self.points_input, self.yuan_input, self.max_button, self.gifts_button)
+
+    def _to_gifts(self) -> None:
+        self.wants_gifts = True
+        self.reject()
 
     # -- language --------------------------------------------------------------------------------------------------
 
@@ -137,6 +152,7 @@ class RedeemDialog(MemberActionDialog):
         self._points_label.setText(self.tr("Points"))
         self._yuan_label.setText(self.tr("Worth (yuan)"))
         self.max_button.setText(with_key(self.tr("Use the most"), MAX_KEY))
+        self.gifts_button.setText(self.tr("Gifts for points… (Shift+F3)"))
         self._update_limits()
         self._update_status()
         super().retranslate()

@@ -668,6 +668,41 @@
     </message>
 </context>
 <context>
+    <name>GiftDialog</name>
+    <message>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
+    </message>
+    <message>
+        <source>Hand over (Enter)</source>
+        <translation>兑换 (Enter)</translation>
+    </message>
+    <message>
+        <source>Gifts for points</source>
+        <translation>兑换礼品</translation>
+    </message>
+    <message>
+        <source>Choose a gift</source>
+        <translation>选择礼品</translation>
+    </message>
+    <message>
+        <source>%1 — %2 points · %3 left</source>
+        <translation>%1 — %2 积分 · 剩余 %3</translation>
+    </message>
+    <message>
+        <source>not offered today</source>
+        <translation>今日不可兑换</translation>
+    </message>
+    <message>
+        <source>not enough points</source>
+        <translation>积分不足</translation>
+    </message>
+    <message>
+        <source>The chain offers no gifts at this store yet.</source>
+        <translation>本店暂无可兑换的礼品。</translation>
+    </message>
+</context>
+<context>
     <name>Keypad</name>
     <message>
         <source>Backspace</source>
@@ -1115,6 +1150,10 @@ F12</translation>
     <message>
         <source>Reversed: %1</source>
         <translation>已冲正：%1</translation>
+    </message>
+    <message>
+        <source>Gift handed over: %1</source>
+        <translation>已兑换礼品：%1</translation>
     </message>
     <message>
         <source>Offline return of %1: %2</source>
@@ -2127,6 +2166,10 @@ F12</translation>
     <message>
         <source>Use the most</source>
         <translation>最大抵扣</translation>
+    </message>
+    <message>
+        <source>Gifts for points… (Shift+F3)</source>
+        <translation>兑换礼品… (Shift+F3)</translation>
     </message>
     <message>
         <source>Redeeming…</source>

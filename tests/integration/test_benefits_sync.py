@@ -19,11 +19,13 @@ from localdb.models import OutboxItem
 from loyalty.clock import store_zone
 from loyalty.coupons import BenefitRules, CouponProblem, CouponRefused, CouponTemplate
 from loyalty.expiry import ExpiryKind, ExpiryRule, last_day
+from loyalty.gifts import Gift, GiftRefused
 from loyalty.rules import DEFAULT_RULES
 from protocol.wire import SaleLine
 from server import admin, chain
 from server.coupons import issue_campaign, put_template
-from server.models import Coupon, CouponUseRow, LedgerEntry, Member
+from server.gifts import put_gift, set_stock
+from server.models import Coupon, CouponUseRow, GiftStock, LedgerEntry, Member
 from server.refresh import refresh
 from tests.faultproxy import Fault, FaultProxy
 from tests.integration.conftest import LiveServer, TillFactory
@@ -145,3 +147,30 @@ def test_a_referral_made_at_the_till_gives_both_members_a_coupon_after_the_first
     assert till.sync().ok
     for member in (referrer, newcomer):
         assert [offer.coupon.template.code for offer in till.till.coupons.offers(member)] == ["ten"]
+
+
+def test_a_gift_from_the_catalogue_reaches_the_till_is_handed_over_and_lowers_the_stores_stock(
+    make_till: TillFactory, server: LiveServer
+) -> None:
+    bag = Gift.from_dict({"sku": "GIFT-BAG", "name": {"zh_CN": "环保购物袋", "en": "Tote bag"}, "points": 300})
+    put_gift(server.db, bag)
+    set_stock(server.db, "S001", "GIFT-BAG", 1)
+    till = make_till("a")  # its first sync takes the catalogue with the store's stock
+    cashier = till.login("C001")
+    member = till.till.members.enrol(cashier, phone=PHONE, name="王芳").member.id
+    till.till.ledger.award(cashier, member, 100_000, receipt_no="R1")  # 1,000 points
+    [offer] = till.till.gifts.offers()
+    assert (offer.gift, offer.left, offer.problem) == (bag, 1, None)
+
+    gift = till.till.ledger.redeem_gift(cashier, member, "GIFT-BAG")
+    assert gift.entry.points == -300 and till.till.gifts.offers()[0].left == 0  # by this till's count
+    till.till.ledger.redeem_gift(cashier, member, "GIFT-BAG")  # one more from a box the count missed
+    with pytest.raises(GiftRefused):
+        till.till.ledger.redeem_gift(cashier, member, "GIFT-CUP")
+    assert till.sync().ok
+    with server.db.read() as session:
+        stock = session.get(GiftStock, ("S001", "GIFT-BAG"))
+        assert stock is not None and stock.stock == -1
+        statuses = session.scalars(select(LedgerEntry.status).where(LedgerEntry.kind == "gift")).all()
+    assert sorted(statuses) == ["applied", "flagged"]  # the second: out of stock, recorded all the same
+    assert till.till.members.get(cashier, member).available_points == 1_000 - 600

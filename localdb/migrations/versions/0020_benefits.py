@@ -2,7 +2,8 @@
 30 days and their day (pulled: the server's nightly refresh works them out); `member.coupons`, the coupons the member
 holds as the server last sent them (with their terms and days; pulled); and `coupon_use`, each coupon this till
 applied to a bill, queued for the server in the same transaction: a coupon used here is not offered here again,
-whatever an older pull says.
+whatever an older pull says; `sync_state.gifts`, the gift catalogue with this store's stock (from the config), and
+`point_entry.gift_sku`, a gift entry's item.
 
 Revision ID: 0020
 Revises: 0019
@@ -23,6 +24,8 @@ def upgrade() -> None:
     op.add_column("member", sa.Column("coupons", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
     op.add_column("member", sa.Column("expiring_points", sa.Integer(), nullable=False, server_default="0"))
     op.add_column("member", sa.Column("expiring_on", sa.Date(), nullable=True))
+    op.add_column("sync_state", sa.Column("gifts", sa.JSON(), nullable=True))
+    op.add_column("point_entry", sa.Column("gift_sku", sa.String(32), nullable=True))
     op.create_table(
         "coupon_use",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -43,6 +46,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("coupon_use")
+    with op.batch_alter_table("point_entry") as batch:
+        batch.drop_column("gift_sku")
+    with op.batch_alter_table("sync_state") as batch:
+        batch.drop_column("gifts")
     with op.batch_alter_table("member") as batch:
         batch.drop_column("expiring_on")
         batch.drop_column("expiring_points")
