@@ -4,7 +4,9 @@
 
 Builds (or reuses) a demo chain of N members with a year of purchases (`server admin demo`: purchase lines on every
 sale unless `--no-lines`, which keeps 1,000,000 members within this machine's disk; then no member has a Fav and the
-category shares are not read), then, each in a child process of its own (its peak RSS is the refresh's alone):
+category shares are not read), gives it the demo's benefits (`server.demo.benefits`: birthday and win-back coupons
+by rule, points kept 18 months, so each run issues coupons and expires points too, issue 18, and prints what they
+did), then, each in a child process of its own (its peak RSS is the refresh's alone):
 
 1. **first run**: the refresh right after the build (`server.refresh.refresh` at now): every consenting member gets
    the rules' tags (the demo wrote other tags), figures are stamped;
@@ -61,6 +63,11 @@ def child(url: str, at: str) -> None:
         "read": report.figures.read,
         "changed_figures": report.figures.changed,
         "changed_profiles": report.profiles.changed,
+        "expired_members": report.expiry.expired_members,
+        "expired_points": report.expiry.expired_points,
+        "expiring_members": report.expiry.expiring_members,
+        "ledgers_read_for_expiry": report.expiry.looked,
+        "coupons": report.coupons.win_back + report.coupons.birthday + report.coupons.referral,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))  # fmt: skip
 
@@ -159,8 +166,24 @@ def show(name: str, result: dict[str, float]) -> None:
         f"{name}: {result['seconds']:.1f} s (figures {result['figures_seconds']:.1f} s, profiles "
         f"{result['profiles_seconds']:.1f} s), {int(result['members']):,} members, {int(result['read']):,} read from "
         f"the ledger, changed: figures {int(result['changed_figures']):,}, profiles "
-        f"{int(result['changed_profiles']):,}; peak RSS {result['rss_mb']:.0f} MB"
+        f"{int(result['changed_profiles']):,}; peak RSS {result['rss_mb']:.0f} MB\n"
+        f"  benefits: {int(result['coupons']):,} coupons issued by rule; {int(result['expired_points']):,} points of "
+        f"{int(result['expired_members']):,} members expired, {int(result['expiring_members']):,} with points "
+        f"expiring within 30 days ({int(result['ledgers_read_for_expiry']):,} ledgers read for it)"
     )
+
+
+def set_up_benefits(url: str) -> None:
+    """The demo's benefits on the chain the runs work on: the birthday and win-back rules, points kept 18 months
+    (`server.demo.benefits`), so each night issues coupons and expires points as a chain's would."""
+    from server.db import ServerDatabase
+    from server.demo.benefits import set_up_benefits as demo_benefits
+
+    db = ServerDatabase.open(url)
+    try:
+        demo_benefits(db)
+    finally:
+        db.close()
 
 
 def main() -> None:
@@ -190,6 +213,7 @@ def main() -> None:
             with sqlite3.connect(url.removeprefix("sqlite:///")) as source, sqlite3.connect(copy) as target:
                 source.backup(target)
             url = f"sqlite:///{copy}"
+        set_up_benefits(url)
         show("first run", run_child(url, now))
         if args.till:
             with running_server(url) as (server_url, _process):
