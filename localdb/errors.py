@@ -56,6 +56,7 @@ class Problem(StrEnum):
     OTHER_MEMBERS_RECEIPT = "other_members_receipt"  # a return at the counter: the receipt earned for someone else
     RETURN_NEEDS_MANAGER = "return_needs_manager"  # an offline return of another store's sale: a manager must take it
     INVALID_RETURN_POINTS = "invalid_return_points"  # an offline return's points: 1 to `limit`
+    OVER_ISSUE_LIMIT = "over_issue_limit"  # a manager's coupon: today's `limit` at this till is given already
     REFERRER_NOT_FOUND = "referrer_not_found"  # an enrolment's referrer: no member of this till has that phone
 
 

@@ -330,6 +330,8 @@ class SyncState(Base):
     rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     insight_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # loyalty.insight; NULL: the defaults
     gifts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # the config's gift catalogue with the stock
+    manager_coupons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # templates a manager may give here
+    manager_daily_limit: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # coupons a day
     board: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the last health board (GET /v1/board); NULL: none
     member_code_public_key: Mapped[str | None] = mapped_column(String(64))
     revoked_cards: Mapped[list[int]] = mapped_column(JSON, default=list)

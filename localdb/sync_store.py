@@ -375,6 +375,7 @@ class SyncStore:
             revoked_cards=frozenset(int(s) for s in config["revoked_cards"]),
             timezone=store.get("timezone") or None,
             gifts=list(config.get("gifts") or []),  # a server from before issue 18 sends none: no catalogue
+            manager_coupons=(list(config.get("manager_coupons") or []), int(config.get("manager_daily_limit") or 0)),
         )
         listed = set()
         for person in config["staff"]:

@@ -15,6 +15,7 @@ from uuid6 import uuid7
 from localdb.database import Database
 from localdb.models import SyncState
 from loyalty.clock import DEFAULT_STORE_TIMEZONE, store_day, store_zone
+from loyalty.coupons import CouponTemplate, InvalidCouponTemplate
 from loyalty.gifts import Gift, InvalidGift
 from loyalty.insight import DEFAULT_INSIGHT_RULES, InsightRules
 from loyalty.member_code import public_key_from_text
@@ -34,6 +35,9 @@ class TillConfig:
     revoked_cards: frozenset[int]
     #: The gift catalogue with this store's stock, as the server last said (`localdb.gifts`; issue 18).
     gifts: tuple[tuple[Gift, int], ...] = ()
+    #: The coupon templates a store manager may give at the till, and how many a day (issue 18).
+    manager_coupons: tuple[CouponTemplate, ...] = ()
+    manager_daily_limit: int = 0
 
     def gift(self, sku: str) -> Gift | None:
         return next((gift for gift, _stock in self.gifts if gift.sku == sku), None)
@@ -71,7 +75,20 @@ def _from_row(state: SyncState) -> TillConfig:
         member_code_key=public_key_from_text(state.member_code_public_key) if state.member_code_public_key else None,
         revoked_cards=frozenset(state.revoked_cards),
         gifts=_gifts(state.gifts),
+        manager_coupons=_templates(state.manager_coupons),
+        manager_daily_limit=state.manager_daily_limit or 0,
     )
+
+
+def _templates(stored: list[dict[str, Any]] | None) -> tuple[CouponTemplate, ...]:
+    """The stored templates; one this till cannot read is left out."""
+    found: list[CouponTemplate] = []
+    for document in stored or ():
+        try:
+            found.append(CouponTemplate.from_dict(document))
+        except (InvalidCouponTemplate, TypeError, ValueError):
+            continue
+    return tuple(found)
 
 
 def _gifts(stored: list[dict[str, Any]] | None) -> tuple[tuple[Gift, int], ...]:
@@ -109,6 +126,7 @@ class TillSettings:
         revoked_cards: frozenset[int] | None = None,
         timezone: str | None = None,
         gifts: list[dict[str, Any]] | None = None,
+        manager_coupons: tuple[list[dict[str, Any]], int] | None = None,
     ) -> TillConfig:
         """Change what the server said (registration, config pull). Validates before writing."""
         if member_code_public_key is not None:
@@ -133,6 +151,8 @@ class TillSettings:
                 state.timezone = timezone
             if gifts is not None:
                 state.gifts = gifts
+            if manager_coupons is not None:
+                state.manager_coupons, state.manager_daily_limit = manager_coupons
             session.flush()
             self._cached = _from_row(state)
         return self._cached

@@ -365,7 +365,8 @@ class BenefitRules:
     member's birthday month (both by the nightly refresh), `welcome` on enrolment, `tier_upgrade` when a member
     reaches a higher tier, `referral` to both members once the member a member brought in makes a first purchase
     (all three as the push applies them) — and `expiry_warning_points`: a member with at least this many points
-    expiring within 30 days goes on their store's 需关注会员 list (None: nobody does)."""
+    expiring within 30 days goes on their store's 需关注会员 list (None: nobody does); `manager_templates`, the
+    templates a store manager may give a member at the till, at most `manager_daily_limit` a day per store."""
 
     win_back: str | None = None
     birthday: str | None = None
@@ -373,11 +374,13 @@ class BenefitRules:
     tier_upgrade: str | None = None
     referral: str | None = None
     expiry_warning_points: int | None = None
+    manager_templates: tuple[str, ...] = ()
+    manager_daily_limit: int = 0
 
     @classmethod
     def from_dict(cls, document: Any) -> BenefitRules:
-        names = ", ".join((*_BENEFIT_EVENTS, "expiry_warning_points"))
-        data = _object(document, (*_BENEFIT_EVENTS, "expiry_warning_points"), f"the benefit rules ({names})")
+        keys = (*_BENEFIT_EVENTS, *_SETTINGS)
+        data = _object(document, keys, f"the benefit rules ({', '.join(keys)})")
         codes = {key: data.get(key) for key in _BENEFIT_EVENTS}
         for key, code in codes.items():
             if code is not None:
@@ -385,14 +388,31 @@ class BenefitRules:
         threshold = data.get("expiry_warning_points")
         if threshold is not None:
             _check_int(threshold, "expiry_warning_points", 1, MAX_CENTS)
-        return cls(**codes, expiry_warning_points=threshold)
+        listed = data.get("manager_templates", [])
+        if not isinstance(listed, list):
+            raise InvalidCouponTemplate("manager_templates", "must be a list of template codes")
+        manager = tuple(_check_text(code, f"manager_templates[{n}]", _CODE_LENGTH) for n, code in enumerate(listed))
+        limit = _check_int(data.get("manager_daily_limit", 0), "manager_daily_limit", 0, 10_000)
+        if manager and not limit:
+            raise InvalidCouponTemplate(
+                "manager_daily_limit", "give how many coupons a store's managers may give a day"
+            )
+        return cls(**codes, expiry_warning_points=threshold, manager_templates=manager, manager_daily_limit=limit)
 
     def to_dict(self) -> dict[str, Any]:
-        keys = (*_BENEFIT_EVENTS, "expiry_warning_points")
-        return {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
+        out = {key: getattr(self, key) for key in (*_BENEFIT_EVENTS, "expiry_warning_points")
+               if getattr(self, key) is not None}  # fmt: skip
+        if self.manager_templates:
+            out["manager_templates"], out["manager_daily_limit"] = (
+                list(self.manager_templates),
+                self.manager_daily_limit,
+            )
+        return out
 
     def codes(self) -> list[str]:
-        return [code for code in (getattr(self, key) for key in _BENEFIT_EVENTS) if code is not None]
+        events = [code for code in (getattr(self, key) for key in _BENEFIT_EVENTS) if code is not None]
+        return [*events, *self.manager_templates]
 
 
 _BENEFIT_EVENTS: Final = ("win_back", "birthday", "welcome", "tier_upgrade", "referral")
+_SETTINGS: Final = ("expiry_warning_points", "manager_templates", "manager_daily_limit")

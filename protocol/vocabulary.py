@@ -95,6 +95,7 @@ class ItemType(StrEnum):
     SALE = "sale"  # a sale without a member (the POS sent it): counted for the members' share of sales
     WARNING_OUTCOME = "warning_outcome"  # what a guide did about a churn warning (需关注会员)
     COUPON_USE = "coupon_use"  # a member's coupon applied to a bill (issue 18): once per coupon, checked again
+    COUPON_ISSUE = "coupon_issue"  # a coupon a store manager gave a member at the till (issue 18), within a daily limit
 
 
 class WarningReason(StrEnum):
@@ -176,6 +177,7 @@ class ErrorCode(StrEnum):
     COUPON_REUSED = "coupon_reused"  # a coupon used before (at another till, offline): recorded and flagged
     UNKNOWN_GIFT = "unknown_gift"  # a gift entry: no such gift in the catalogue, or not offered that day (rejected)
     OUT_OF_STOCK = "out_of_stock"  # a gift entry: the store had none left (recorded, flagged; the stock goes below 0)
+    OVER_ISSUE_LIMIT = "over_issue_limit"  # a manager's coupon beyond the store's daily limit (given, and flagged)
 
 
 #: The reasons a pushed item's result may carry (a flagged or rejected item), which the till shows its manager;
@@ -213,6 +215,7 @@ ITEM_REASONS: frozenset[ErrorCode] = frozenset(
         ErrorCode.COUPON_REUSED,
         ErrorCode.UNKNOWN_GIFT,
         ErrorCode.OUT_OF_STOCK,
+        ErrorCode.OVER_ISSUE_LIMIT,
     }
 )
 
@@ -230,5 +233,6 @@ FINDING_ORDER: tuple[ErrorCode, ...] = (
     ErrorCode.BEYOND_OFFLINE_WINDOW,
     ErrorCode.OVERDRAWN,
     ErrorCode.OUT_OF_STOCK,
+    ErrorCode.OVER_ISSUE_LIMIT,
     ErrorCode.INVALID_NAME,  # an enrolment's name (applied all the same: the points follow the customer)
 )

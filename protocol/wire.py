@@ -126,6 +126,10 @@ class ConfigResponse(Wire):
     #: Added with issue 18: the gift catalogue offered now or later (`loyalty.gifts.Gift.to_dict()`), each with
     #: `stock`, this store's count as the server holds it (it may be below 0 after offline hand-outs).
     gifts: list[dict[str, Any]] = Field(default_factory=list)
+    #: Added with issue 18: the coupon templates a manager may give at the till (`CouponTemplate.to_dict()`), and
+    #: how many a day per store (0: none may).
+    manager_coupons: list[dict[str, Any]] = Field(default_factory=list)
+    manager_daily_limit: int = 0
 
 
 # -- push -----------------------------------------------------------------------------------------------------------
@@ -332,6 +336,21 @@ class CouponUseBody(Wire):
     offline: bool = False
 
 
+class CouponIssueBody(Wire):
+    """A coupon a store manager gave a member at the till (issue 18): `id` is the new coupon's id (and the item's),
+    so the till can offer it at once and the server creates it once. The server checks the template is one the
+    chain lets managers give and the staff a manager here (else rejected `coupon_refused` / the staff's reason), and
+    flags one beyond the store's daily limit (`over_issue_limit`: given all the same, as the member has it)."""
+
+    id: Id
+    member_id: Id
+    template_code: Code
+    store_code: Code
+    device_id: Id
+    staff_code: Code
+    created_at: AwareDatetime
+
+
 ItemBody = (
     EnrolBody
     | PointEntryBody
@@ -341,6 +360,7 @@ ItemBody = (
     | SaleBody
     | WarningOutcomeBody
     | CouponUseBody
+    | CouponIssueBody
 )
 
 BODY_SCHEMAS: dict[ItemType, type[ItemBody]] = {
@@ -352,6 +372,7 @@ BODY_SCHEMAS: dict[ItemType, type[ItemBody]] = {
     ItemType.SALE: SaleBody,
     ItemType.WARNING_OUTCOME: WarningOutcomeBody,
     ItemType.COUPON_USE: CouponUseBody,
+    ItemType.COUPON_ISSUE: CouponIssueBody,
 }
 _ITEM_TYPES: dict[type[ItemBody], ItemType] = {schema: item_type for item_type, schema in BODY_SCHEMAS.items()}
 
@@ -364,7 +385,7 @@ def item_type_of(body: ItemBody) -> ItemType:
 def item_key_of(body: ItemBody) -> str | None:
     """The id the item carrying this body must have, when the body names what it creates (an entry's id, an
     enrolment's member id): replaying the item then cannot create it twice. None: any fresh id will do."""
-    if isinstance(body, PointEntryBody | SaleBody | CouponUseBody):
+    if isinstance(body, PointEntryBody | SaleBody | CouponUseBody | CouponIssueBody):
         return body.id
     if isinstance(body, EnrolBody):
         return body.member_id

@@ -53,7 +53,7 @@ from protocol.wire import (
     TokenResponse,
     WarningsResponse,
 )
-from server import chain, churn_warnings, gifts
+from server import chain, churn_warnings, coupons, gifts
 from server.admin import AdminError, register_device, store_info
 from server.audit_anchors import AuditKeyIssued, issue_audit_key, latest_anchor, record_anchor
 from server.auth import AuthenticatedDevice, current_device, rotate, server_database
@@ -270,6 +270,8 @@ def create_app(db: ServerDatabase, limiter: Limiter | None = None) -> FastAPI:
                 member_code_public_key=chain.public_key_text(session),
                 revoked_cards=chain.revoked_cards(session),
                 gifts=gifts.for_store(session, device.store_code, store_day(database.clock(), store_zone())),
+                manager_coupons=coupons.manager_templates(session),
+                manager_daily_limit=chain.benefit_rules(session).manager_daily_limit,
             )
 
     def push_answer(raw: bytes, device: AuthenticatedDevice, database: ServerDatabase) -> Response:

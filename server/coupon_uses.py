@@ -11,19 +11,26 @@ authority, so every term the till checked before it took the money off is checke
 - **Applied**: the coupon is spent (`coupon.use_id`, `used_at`, `used_store`), and the member gets a new version,
   so every till pulls them without it.
 
+A coupon a store manager gave at the till (`protocol.wire.CouponIssueBody`, `apply_issue`) is created with the
+till's id (the till offered it at once): rejected `coupon_refused` for a template the chain does not let managers give,
+or the staff's reason when they are not a manager here; beyond the store's daily limit (or the template's budget) it
+is created all the same, the member having it, and flagged `over_issue_limit`.
+
 Thread: the API's worker threads, inside one push (`server.push_items`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from loyalty.clock import store_day
-from loyalty.coupons import CouponTemplate, HeldCoupon, discount_cents, stacking_problem
+from loyalty.clock import day_bounds, store_day
+from loyalty.coupons import CouponTemplate, HeldCoupon, discount_cents, stacking_problem, valid_window
 from loyalty.roles import Permission
 from protocol.limits import ALLOWED_CLOCK_SKEW, OFFLINE_WINDOW
 from protocol.vocabulary import ErrorCode, ItemStatus
-from protocol.wire import CouponUseBody
+from protocol.wire import CouponIssueBody, CouponUseBody
+from server import chain
+from server.coupons import within_budget
 from server.models import Coupon, CouponTemplateRow, CouponUseRow
 from server.push_state import Batch, MemberState
 from server.staff_checks import first_finding, staff_finding
@@ -64,6 +71,7 @@ def apply_use(batch: Batch, body: CouponUseBody, member: MemberState) -> tuple[I
         findings.append(staff)
     reason = ErrorCode.COUPON_REUSED if coupon.use_id not in (None, body.id) else first_finding(findings)
     status = ItemStatus.APPLIED if reason is None else ItemStatus.FLAGGED
+    batch.materialize(member)
     session.add(
         CouponUseRow(id=body.id, coupon_id=coupon.id, member_id=member.id, store_code=store,
                      device_id=batch.device.id, staff_code=body.staff_code, receipt_no=body.receipt_no,
@@ -75,6 +83,38 @@ def apply_use(batch: Batch, body: CouponUseBody, member: MemberState) -> tuple[I
         coupon.use_id, coupon.used_at, coupon.used_store = body.id, at, store
     session.flush()  # the next use of the batch on this receipt sees this one
     return status, reason
+
+
+def apply_issue(batch: Batch, body: CouponIssueBody, member: MemberState) -> tuple[ItemStatus, ErrorCode | None]:
+    """Create the coupon a manager gave (see the module's note); raises `CouponRejected`."""
+    session = batch.session
+    rules = chain.benefit_rules(session)
+    row = session.get(CouponTemplateRow, body.template_code)
+    if body.template_code not in rules.manager_templates or row is None:
+        raise CouponRejected(ErrorCode.COUPON_REFUSED)
+    staff = staff_finding(batch, body.staff_code, Permission.APPROVE)
+    if staff is not None:
+        raise CouponRejected(staff)
+    if session.get(Coupon, body.id) is not None:
+        raise CouponRejected(ErrorCode.ID_CONFLICT)
+    template = CouponTemplate.from_dict(row.document)
+    batch.materialize(member)  # enrolled in this very batch: its row first
+    at = min(body.created_at, batch.now)
+    day = store_day(at, batch.zone)
+    start, end = day_bounds(day, batch.zone)
+    store = batch.device.store_code
+    given_today = session.scalar(
+        select(func.count()).select_from(Coupon).where(Coupon.source == "manager", Coupon.campaign == store,
+                                                        Coupon.issued_at >= start, Coupon.issued_at < end)
+    ) or 0  # fmt: skip
+    within = given_today < rules.manager_daily_limit and within_budget(template, row)
+    first, last = valid_window(template, day)
+    session.add(Coupon(id=body.id, template_code=row.code, member_id=member.id, source="manager", campaign=store,
+                       staff_code=body.staff_code, issued_at=at, first_day=first, last_day=last))  # fmt: skip
+    row.issued_count += 1
+    row.issued_cents += template.face_cents
+    session.flush()  # the batch's next coupon of this store counts this one
+    return (ItemStatus.APPLIED, None) if within else (ItemStatus.FLAGGED, ErrorCode.OVER_ISSUE_LIMIT)
 
 
 def _terms(batch: Batch, code: str) -> CouponTemplate:

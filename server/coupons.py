@@ -26,6 +26,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -147,7 +148,7 @@ def _give(
     campaign: str,
 ) -> bool:
     """One coupon of the template to the member, counted against its budget; False when the budget is spent."""
-    if not _within_budget(template, row):
+    if not within_budget(template, row):
         return False
     session.add(Coupon(id=str(uuid7()), template_code=row.code, member_id=member_id, source=source,
                        campaign=campaign, issued_at=now, first_day=days[0], last_day=days[1]))  # fmt: skip
@@ -238,7 +239,7 @@ def _new_versions(db: ServerDatabase, session: Session, member_ids: Sequence[str
     )
 
 
-def _within_budget(template: CouponTemplate, row: CouponTemplateRow, count: int = 1) -> bool:
+def within_budget(template: CouponTemplate, row: CouponTemplateRow, count: int = 1) -> bool:
     """Whether `count` more coupons of the template fit its budget."""
     if template.budget_count is not None and row.issued_count + count > template.budget_count:
         return False
@@ -275,6 +276,15 @@ def _audience_chunks(
                 if template.takes(tier=member.tier, segment=member.segment, tags=stored_list(member.tags))
             ]
             yield session, row, template, members
+
+
+def manager_templates(session: Session) -> list[dict[str, Any]]:
+    """The templates the benefit rules let a store manager give at the till, as their documents (for the config)."""
+    codes = chain.benefit_rules(session).manager_templates
+    if not codes:
+        return []
+    rows = session.scalars(select(CouponTemplateRow).where(CouponTemplateRow.code.in_(codes))).all()
+    return [row.document for row in sorted(rows, key=lambda row: codes.index(row.code))]
 
 
 def issued_to(session: Session, member_id: str) -> list[Coupon]:
@@ -328,7 +338,7 @@ def reward_referrals(db: ServerDatabase, now: datetime) -> int:
         for member_id, referrer_id in session.execute(bought).all():
             referrer = resolve(session, str(referrer_id))
             pair = [member_id] if referrer is None else [member_id, referrer.id]
-            if not _within_budget(template, row, len(pair)):
+            if not within_budget(template, row, len(pair)):
                 break  # the budget ran out: this pair (and the rest) wait for more budget
             for one in pair:
                 _give(session, template, row, one, now, days, "rule", "referral")

@@ -26,6 +26,7 @@ from protocol.vocabulary import KIND_RULES, EntryKind, ErrorCode, ItemStatus, Pr
 from protocol.wire import (
     BODY_SCHEMAS,
     SALE_LINES,
+    CouponIssueBody,
     CouponUseBody,
     EnrolBody,
     ItemBody,
@@ -40,7 +41,7 @@ from protocol.wire import (
     item_key_of,
 )
 from server import churn_warnings
-from server.coupon_uses import CouponRejected, apply_use
+from server.coupon_uses import CouponRejected, apply_issue, apply_use
 from server.entry_checks import Uncheckable, check_entry
 from server.members import merge_tombstone_row, new_member_row, resolve
 from server.push_state import Batch, EntryFacts, MemberState
@@ -114,6 +115,8 @@ def apply_one(batch: Batch, body: ItemBody | None) -> Outcome:
             return _warning_outcome(batch, body)
         if isinstance(body, CouponUseBody):
             return _coupon_use(batch, body)
+        if isinstance(body, CouponIssueBody):
+            return _coupon_issue(batch, body)
         return _member_update(batch, body)
     except _Refused as refusal:
         return Outcome(ItemStatus.REJECTED, reason=refusal.reason.value)
@@ -325,6 +328,17 @@ def _coupon_use(batch: Batch, body: CouponUseBody) -> Outcome:
     member = _live_or_refuse(batch, body.member_id)
     try:
         status, reason = apply_use(batch, body, member)
+    except CouponRejected as rejected:
+        raise _Refused(rejected.reason) from None
+    version = batch.touch(member)
+    return Outcome(status, None if reason is None else reason.value, member=member.id, member_version=version)
+
+
+def _coupon_issue(batch: Batch, body: CouponIssueBody) -> Outcome:
+    """A coupon a manager gave at the till (`server.coupon_uses.apply_issue`): the member gets a new version."""
+    member = _live_or_refuse(batch, body.member_id)
+    try:
+        status, reason = apply_issue(batch, body, member)
     except CouponRejected as rejected:
         raise _Refused(rejected.reason) from None
     version = batch.touch(member)

@@ -28,6 +28,7 @@ from loyalty.segments import SegmentThresholds
 from loyalty.tiers import tier_after_change, twelve_months_before
 from protocol.vocabulary import EntryKind
 from protocol.wire import (
+    CouponIssueBody,
     CouponUseBody,
     EnrolBody,
     ItemBody,
@@ -231,6 +232,19 @@ class Batch:
     def uncount_purchase(self, member_id: str, entry_id: str) -> None:
         self.window(member_id).remove(entry_id, self.visit_start)
 
+    def materialize(self, member: MemberState) -> None:
+        """Insert a member this batch created now rather than at its end: a row of another table that refers to it
+        (a coupon, a coupon use) is about to be written through the session. From now on it is written back as any
+        changed member is."""
+        if member.new_row is None:
+            return
+        self.bulk.flush()
+        self.session.execute(
+            insert(Member), [{**member.new_row, **{name: getattr(member, name) for name in _CHANGING}}]
+        )
+        member.new_row = None
+        member.dirty = True
+
     def write_members(self) -> None:
         """New members (and tombstones) inserted, changed ones updated, each in one statement (the update queued on
         PostgreSQL: `Bulk.flush`)."""
@@ -315,7 +329,14 @@ def prepare(
         body.member_id
         for body in bodies
         if isinstance(
-            body, EnrolBody | PointEntryBody | PreferenceBody | MemberUpdateBody | MemberEditBody | CouponUseBody
+            body,
+            EnrolBody
+            | PointEntryBody
+            | PreferenceBody
+            | MemberUpdateBody
+            | MemberEditBody
+            | CouponUseBody
+            | CouponIssueBody,
         )
     }
     phones: set[str] = set()

@@ -32,6 +32,7 @@ from ui.award_dialog import AwardDialog
 from ui.context import AppContext
 from ui.error_line import ErrorLine
 from ui.gift_dialog import GIFT_KEY, GiftDialog
+from ui.give_coupon_dialog import GiveCouponDialog
 from ui.member_code_dialog import MemberCodeDialog
 from ui.member_edit_dialog import MemberEditDialog
 from ui.messages import is_refusal
@@ -100,6 +101,11 @@ class MemberPage(Retranslating, QWidget):
         self.edit_button = _button("editMemberButton")
         self.reissue_card_button = _button("reissueCardButton")
         self.back_button = _button("backButton")
+        # 发券: a manager gives the member a coupon; under the card, shown when the chain lets managers give some
+        self.give_coupon_button = QPushButton(self)
+        self.give_coupon_button.setObjectName("giveCouponButton")
+        self.give_coupon_button.setAutoDefault(False)
+        self.give_coupon_button.clicked.connect(lambda: self._open(GiveCouponDialog))
         # Page shortcuts (a QShortcut, not the button's own: QAbstractButton.setText replaces that with the mnemonic).
         # They work only while this page shows; a key whose button the role does not see does nothing.
         self._shortcuts = {Qt.Key.Key_F2: self.award_button, Qt.Key.Key_F3: self.redeem_button,
@@ -148,6 +154,7 @@ class MemberPage(Retranslating, QWidget):
         slip_row = QHBoxLayout()
         slip_row.addWidget(self.print_slip_button)
         slip_row.addWidget(self.slip_status, 1)
+        slip_row.addWidget(self.give_coupon_button)
         card_column.addLayout(slip_row)
         card_column.addWidget(self.slip_error)
         card_column.addStretch(1)  # the card keeps its own height: no empty panel under the facts
@@ -238,6 +245,9 @@ class MemberPage(Retranslating, QWidget):
         for button, permission in self._by_permission:
             button.setVisible(self._ctx.can(permission))
             button.setEnabled(self._member is not None)
+        gives = self._ctx.can(Permission.APPROVE) and bool(self._ctx.till.settings.current().manager_coupons)
+        self.give_coupon_button.setVisible(gives)
+        self.give_coupon_button.setEnabled(self._member is not None)
 
     def _open(self, factory: MemberDialog) -> None:
         member = self._member
@@ -430,6 +440,7 @@ class MemberPage(Retranslating, QWidget):
             (self.reissue_card_button, self.tr("Reissue card")),
             (self.back_button, self.tr("Back to lookup")),
             (self.print_slip_button, self.tr("Print slip")),
+            (self.give_coupon_button, self.tr("Give a coupon…")),
         )
         keys = {button: key for key, button in (*self._shortcuts.items(), *self._keys.items())}
         for button, text in texts:

@@ -18,6 +18,7 @@ from localdb.errors import Problem, StoreError
 from localdb.staff import LOCKOUT
 from loyalty.clock import store_zone
 from loyalty.coupons import CouponProblem, CouponRefused
+from loyalty.gifts import GiftProblem, GiftRefused
 from loyalty.member_code import CodeProblem, InvalidMemberCode
 from loyalty.phone import InvalidPhone, PhoneProblem
 from loyalty.pins import InvalidPin
@@ -123,6 +124,9 @@ _STORE: dict[Problem, str] = {
     Problem.INVALID_RETURN_POINTS: QT_TRANSLATE_NOOP(
         "Messages", "Take back at least 1 point and at most %1: what the money refunded earns, within the balance."
     ),
+    Problem.OVER_ISSUE_LIMIT: QT_TRANSLATE_NOOP(
+        "Messages", "Managers at this till have given today's %1 coupons already: give more tomorrow."
+    ),
     Problem.REFERRER_NOT_FOUND: QT_TRANSLATE_NOOP(
         "Messages", "No member of this till has the referrer's phone: check the number, or leave it empty."
     ),
@@ -187,6 +191,13 @@ _COUPON: dict[CouponProblem, str] = {
     ),
 }
 
+_GIFT: dict[GiftProblem, str] = {
+    GiftProblem.UNKNOWN: QT_TRANSLATE_NOOP(
+        "Messages", "This gift is no longer in the catalogue: sync, then choose again."
+    ),
+    GiftProblem.NOT_OFFERED: QT_TRANSLATE_NOOP("Messages", "This gift is not offered today."),
+}
+
 _SYNC: dict[str, str] = {
     "insecure_server": QT_TRANSLATE_NOOP(
         "Messages", "The server address must start with https:// (http only on this computer)."
@@ -248,6 +259,16 @@ _REASONS: dict[str, str] = {
         "Messages",
         "The coupon's terms do not allow this bill (its days, minimum spend, stores, or the other coupons on the "
         "bill): the use was not recorded.",
+    ),
+    ErrorCode.UNKNOWN_GIFT.value: QT_TRANSLATE_NOOP(
+        "Messages", "Head office's gift catalogue has no such gift on that day: the hand-out was not recorded."
+    ),
+    ErrorCode.OUT_OF_STOCK.value: QT_TRANSLATE_NOOP(
+        "Messages", "The store had none of that gift left by head office's count: recorded, check the stock."
+    ),
+    ErrorCode.OVER_ISSUE_LIMIT.value: QT_TRANSLATE_NOOP(
+        "Messages",
+        "Beyond the store's daily limit of managers' coupons (or the template's budget): given all the same.",
     ),
     ErrorCode.COUPON_REUSED.value: QT_TRANSLATE_NOOP(
         "Messages", "The coupon had already been used at another till: this use is recorded and flagged."
@@ -392,6 +413,8 @@ def describe(error: BaseException) -> str:
         return _with_limit(_EARN[error.problem], limit)
     if isinstance(error, CouponRefused):
         return tr(_COUPON[error.problem])
+    if isinstance(error, GiftRefused):
+        return tr(_GIFT[error.problem])
     if isinstance(error, RedeemRefused):
         in_yuan = error.problem is RedeemProblem.BILL_TOO_LARGE and error.limit is not None
         return _with_limit(_REDEEM[error.problem], error.limit // 100 if in_yuan and error.limit else error.limit)
@@ -417,6 +440,7 @@ def is_refusal(error: BaseException) -> bool:
         | EarnRefused
         | RedeemRefused
         | CouponRefused
+        | GiftRefused
         | InvalidPin
         | SyncError
         | PrintFailed,

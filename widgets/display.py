@@ -132,6 +132,7 @@ _ENTRY_KINDS: Mapping[EntryKind, str] = MappingProxyType(
         EntryKind.ADJUST: QT_TRANSLATE_NOOP("Display", "Adjustment"),
         EntryKind.REFUND: QT_TRANSLATE_NOOP("Display", "Refund"),
         EntryKind.EXPIRE: QT_TRANSLATE_NOOP("Display", "Expired"),
+        EntryKind.GIFT: QT_TRANSLATE_NOOP("Display", "Gift"),
     }
 )
 
@@ -145,6 +146,7 @@ _ITEM_TYPES: Mapping[ItemType, str] = MappingProxyType(
         ItemType.SALE: QT_TRANSLATE_NOOP("Display", "Sale (no member)"),
         ItemType.WARNING_OUTCOME: QT_TRANSLATE_NOOP("Display", "Contact list: outcome"),
         ItemType.COUPON_USE: QT_TRANSLATE_NOOP("Display", "Coupon used"),
+        ItemType.COUPON_ISSUE: QT_TRANSLATE_NOOP("Display", "Coupon given"),
     }
 )
 

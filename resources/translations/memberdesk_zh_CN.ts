@@ -460,6 +460,10 @@
         <translation>过期</translation>
     </message>
     <message>
+        <source>Gift</source>
+        <translation>兑换礼品</translation>
+    </message>
+    <message>
         <source>Enrolment</source>
         <translation>新会员入会</translation>
     </message>
@@ -490,6 +494,10 @@
     <message>
         <source>Coupon used</source>
         <translation>用券</translation>
+    </message>
+    <message>
+        <source>Coupon given</source>
+        <translation>店长发券</translation>
     </message>
     <message>
         <source>Not synced yet</source>
@@ -700,6 +708,45 @@
     <message>
         <source>The chain offers no gifts at this store yet.</source>
         <translation>本店暂无可兑换的礼品。</translation>
+    </message>
+</context>
+<context>
+    <name>GiveCouponDialog</name>
+    <message>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
+    </message>
+    <message>
+        <source>Give (Enter)</source>
+        <translation>发券 (Enter)</translation>
+    </message>
+    <message>
+        <source>%1 off</source>
+        <translation>减 %1</translation>
+    </message>
+    <message>
+        <source>%1 % off</source>
+        <translation>%1% 折扣</translation>
+    </message>
+    <message>
+        <source>a gift</source>
+        <translation>赠品</translation>
+    </message>
+    <message>
+        <source>, on %1 or more</source>
+        <translation>，满 %1 可用</translation>
+    </message>
+    <message>
+        <source>Give a coupon</source>
+        <translation>发券</translation>
+    </message>
+    <message>
+        <source>Give the member a coupon</source>
+        <translation>给会员发一张券</translation>
+    </message>
+    <message>
+        <source>Coupons managers may still give at this till today: %1 of %2</source>
+        <translation>本收银台今日还可发券：%1 / %2 张</translation>
     </message>
 </context>
 <context>
@@ -1203,6 +1250,10 @@ F12</translation>
         <source>Print slip</source>
         <translation>打印小票</translation>
     </message>
+    <message>
+        <source>Give a coupon…</source>
+        <translation>发券…</translation>
+    </message>
 </context>
 <context>
     <name>Messages</name>
@@ -1363,6 +1414,10 @@ F12</translation>
         <translation>扣回积分至少 1 分、最多 %1 分：即退款金额对应的积分，且不超过余额。</translation>
     </message>
     <message>
+        <source>Managers at this till have given today&apos;s %1 coupons already: give more tomorrow.</source>
+        <translation>本收银台今日已发满 %1 张券：请明天再发。</translation>
+    </message>
+    <message>
         <source>No member of this till has the referrer&apos;s phone: check the number, or leave it empty.</source>
         <translation>本机没有这个推荐人手机号的会员：请核对号码，或留空。</translation>
     </message>
@@ -1491,6 +1546,14 @@ F12</translation>
         <translation>该会员没有这张券，或这张券已在本收银台使用过。</translation>
     </message>
     <message>
+        <source>This gift is no longer in the catalogue: sync, then choose again.</source>
+        <translation>礼品目录中已没有这件礼品：请同步后重新选择。</translation>
+    </message>
+    <message>
+        <source>This gift is not offered today.</source>
+        <translation>这件礼品今日不可兑换。</translation>
+    </message>
+    <message>
         <source>The server address must start with https:// (http only on this computer).</source>
         <translation>服务器地址须以 https:// 开头（仅本机地址可用 http）。</translation>
     </message>
@@ -1597,6 +1660,18 @@ F12</translation>
     <message>
         <source>The coupon&apos;s terms do not allow this bill (its days, minimum spend, stores, or the other coupons on the bill): the use was not recorded.</source>
         <translation>这张券的使用条件不允许用于这笔消费（有效期、最低消费、适用门店，或同单其他券）：本次用券未记录。</translation>
+    </message>
+    <message>
+        <source>Head office&apos;s gift catalogue has no such gift on that day: the hand-out was not recorded.</source>
+        <translation>总部礼品目录当天没有这件礼品：本次兑换未记录。</translation>
+    </message>
+    <message>
+        <source>The store had none of that gift left by head office&apos;s count: recorded, check the stock.</source>
+        <translation>按总部库存，本店这件礼品已无库存：已记录，请核对库存。</translation>
+    </message>
+    <message>
+        <source>Beyond the store&apos;s daily limit of managers&apos; coupons (or the template&apos;s budget): given all the same.</source>
+        <translation>超出本店店长每日发券限额（或券模板预算）：券已照发。</translation>
     </message>
     <message>
         <source>The coupon had already been used at another till: this use is recorded and flagged.</source>

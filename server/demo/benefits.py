@@ -1,5 +1,6 @@
 """The demo chain's benefits (issue 18), so the demo shows them on real demo members: coupon templates (a birthday
-gift, a win-back coupon, a welcome coupon), the benefit rules that give them, and points that expire 18 months after
+gift, a win-back coupon, a welcome coupon), the benefit rules that give them (and let a manager give two of them at
+the till), a gift catalogue with each store's stock, and points that expire 18 months after
 they are earned (the demo's purchases go 18 months back, so its oldest points are the ones about to expire: nothing
 is lost at the first refresh, and the card says what goes within 30 days, whatever day the demo is built).
 
@@ -15,14 +16,25 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Final
 
+from sqlalchemy import select
+
 from loyalty.coupons import BenefitRules, CouponTemplate
 from loyalty.expiry import ExpiryKind, ExpiryRule
+from loyalty.gifts import Gift
 from server import admin, chain
 from server.coupons import CampaignReport, issue_campaign, put_template, set_benefit_rules
 from server.db import ServerDatabase
+from server.gifts import put_gift, set_stock
+from server.models import Store
 
 DEMO_EXPIRY: Final = ExpiryRule(ExpiryKind.ROLLING, months=18)
 WIN_BACK_CAMPAIGN: Final = "演示：唤醒沉睡会员"
+#: The rules give birthday, win-back and welcome coupons, put members with 500 points or more about to expire on
+#: their store's list, and let a store manager give the win-back or the welcome coupon at the till, 20 a day.
+DEMO_RULES: Final[dict[str, Any]] = {
+    "win_back": "winback15", "birthday": "bday20", "welcome": "welcome95", "expiry_warning_points": 500,
+    "manager_templates": ["winback15", "welcome95"], "manager_daily_limit": 20,
+}  # fmt: skip
 TEMPLATES: Final[tuple[dict[str, Any], ...]] = (
     {"code": "bday20", "name": {"zh_CN": "生日礼券 满100减20", "en": "Birthday gift: 20 off 100"},
      "kind": "amount_off", "amount_off_cents": 2_000, "min_spend_cents": 10_000, "valid_days": 31},
@@ -34,11 +46,25 @@ TEMPLATES: Final[tuple[dict[str, Any], ...]] = (
 )  # fmt: skip
 
 
+GIFTS: Final[tuple[dict[str, Any], ...]] = (
+    {"sku": "GIFT-BAG", "name": {"zh_CN": "环保购物袋", "en": "Tote bag"}, "points": 300},
+    {"sku": "GIFT-CUP", "name": {"zh_CN": "保温杯", "en": "Vacuum flask"}, "points": 1_500},
+    {"sku": "GIFT-OIL", "name": {"zh_CN": "花生油 5L", "en": "Peanut oil, 5 l"}, "points": 3_000},
+)  # fmt: skip
+
+
 def set_up_benefits(db: ServerDatabase) -> None:
-    """The demo's templates, its benefit rules and its expiry rule (a new version of the points rules)."""
+    """The demo's templates, its benefit rules, its gift catalogue (20 of each at each store) and its expiry rule (a
+    new version of the points rules)."""
     for document in TEMPLATES:
         put_template(db, CouponTemplate.from_dict(document))
-    set_benefit_rules(db, BenefitRules.from_dict({"win_back": "winback15", "birthday": "bday20"}))
+    with db.read() as session:
+        stores = list(session.scalars(select(Store.code)))
+    for document in GIFTS:
+        put_gift(db, Gift.from_dict(document))
+        for store in stores:
+            set_stock(db, store, document["sku"], 20)
+    set_benefit_rules(db, BenefitRules.from_dict(DEMO_RULES))
     with db.read() as session:
         rules = chain.rules(session)
     if rules.expiry != DEMO_EXPIRY:

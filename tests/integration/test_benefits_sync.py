@@ -174,3 +174,32 @@ def test_a_gift_from_the_catalogue_reaches_the_till_is_handed_over_and_lowers_th
         statuses = session.scalars(select(LedgerEntry.status).where(LedgerEntry.kind == "gift")).all()
     assert sorted(statuses) == ["applied", "flagged"]  # the second: out of stock, recorded all the same
     assert till.till.members.get(cashier, member).available_points == 1_000 - 600
+
+
+def test_a_managers_coupon_is_usable_at_once_and_reaches_the_server_before_its_use(
+    make_till: TillFactory, server: LiveServer
+) -> None:
+    put_template(server.db, CouponTemplate.from_dict(TEN_OFF))
+    with server.db.write() as session:
+        chain.set_benefit_rules(session, BenefitRules(manager_templates=("ten",), manager_daily_limit=1))
+    till = make_till("a")  # its config: the templates managers may give
+    manager, cashier = till.login("M001"), till.login("C001")
+    member = till.till.members.enrol(cashier, phone=PHONE, name="王芳").member.id
+    with pytest.raises(StoreError) as not_a_manager:
+        till.till.coupons.give(cashier, member, "ten")
+    assert not_a_manager.value.problem is Problem.PERMISSION_DENIED
+    given = till.till.coupons.give(manager, member, "ten")
+    with pytest.raises(StoreError) as over:
+        till.till.coupons.give(manager, member, "ten")
+    assert (over.value.problem, over.value.limit) == (Problem.OVER_ISSUE_LIMIT, 1)
+    [offer] = till.till.coupons.offers(member, 15_000)  # usable here at once, offline
+    assert offer.coupon.id == given.id and offer.discount_cents == 1_000
+    till.till.ledger.sale(cashier, "R1", 15_000, lines(15_000), member_id=member, coupon_ids=[given.id],
+                          earn_lines=lines(14_000))  # fmt: skip
+    assert till.sync().ok
+    with server.db.read() as session:
+        coupon = session.get(Coupon, given.id)
+        assert coupon is not None and coupon.source == "manager" and coupon.use_id is not None
+        [use] = session.scalars(select(CouponUseRow)).all()
+        assert (use.status, use.coupon_id) == ("applied", given.id)
+    assert till.till.coupons.offers(member, 15_000) == []

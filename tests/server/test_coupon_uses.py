@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from uuid6 import uuid7
 
-from loyalty.coupons import CouponTemplate
-from server.coupons import issue_campaign, put_template
+from loyalty.coupons import BenefitRules, CouponTemplate
+from server.coupons import issue_campaign, put_template, set_benefit_rules
 from server.db import ServerDatabase
 from server.models import Coupon, CouponUseRow, Member
 from tests.server.conftest import PHONE_A, PHONE_B, STORE, ServerClock, Till, register
@@ -121,3 +121,37 @@ def test_a_coupon_is_good_at_its_minimum_spend_and_goes_alone_unless_it_stacks(d
     assert [(a["status"], a["reason"]) for a in answers] == [("applied", None), ("rejected", "coupon_refused")]
     [elsewhere] = till.push_ok(use(till, member, second, receipt="R6"))  # on a bill of its own it goes
     assert elsewhere["status"] == "applied"
+
+
+def _manager_coupon(till: Till, member_id: str, code: str = "ten", staff: str = "M001") -> dict[str, Any]:
+    body = {"id": str(uuid7()), "member_id": member_id, "template_code": code, "store_code": STORE,
+            "device_id": till.device_id, "staff_code": staff, "created_at": till.clock.now.isoformat()}  # fmt: skip
+    return till.item("coupon_issue", body)
+
+
+def test_a_manager_gives_a_coupon_at_the_till_within_the_stores_daily_limit(db: ServerDatabase, till: Till) -> None:
+    """Created once under the till's id (a replay creates nothing more), for the templates the chain lets managers
+    give; beyond the store's daily limit it is given all the same and flagged; a cashier cannot give one, nor a
+    manager a template the chain keeps for itself."""
+    put_template(db, CouponTemplate.from_dict(TEN_OFF))
+    put_template(db, CouponTemplate.from_dict(TEN_OFF | {"code": "vip"}))
+    set_benefit_rules(db, BenefitRules.from_dict({"manager_templates": ["ten"], "manager_daily_limit": 1}))
+    member = till.enrolled(PHONE_A)
+    config = till.get("/v1/config").json()
+    assert [t["code"] for t in config["manager_coupons"]] == ["ten"] and config["manager_daily_limit"] == 1
+
+    first = _manager_coupon(till, member)
+    answers = till.push_ok(first, first)
+    assert [(a["status"], a["reason"]) for a in answers] == [("applied", None), ("duplicate", None)]
+    refused = till.push_ok(
+        _manager_coupon(till, member, "vip"), _manager_coupon(till, member, staff="C001"), _manager_coupon(till, member)
+    )
+    assert [(a["status"], a["reason"]) for a in refused] == [
+        ("rejected", "coupon_refused"), ("rejected", "staff_not_allowed"), ("flagged", "over_issue_limit")]  # fmt: skip
+    with db.read() as session:
+        given = session.scalars(select(Coupon).where(Coupon.source == "manager")).all()
+        assert len(given) == 2 and first["id"] in {c.id for c in given}
+        assert {(c.staff_code, c.campaign) for c in given} == {("M001", STORE)}
+    page = till.get("/v1/changes", since=0).json()
+    [change] = [c for c in page["changes"] if c["id"] == member]
+    assert len(change["coupons"]) == 2  # both are the member's now

@@ -3,7 +3,8 @@
 holds as the server last sent them (with their terms and days; pulled); and `coupon_use`, each coupon this till
 applied to a bill, queued for the server in the same transaction: a coupon used here is not offered here again,
 whatever an older pull says; `sync_state.gifts`, the gift catalogue with this store's stock (from the config), and
-`point_entry.gift_sku`, a gift entry's item.
+`point_entry.gift_sku`, a gift entry's item; `sync_state.manager_coupons` / `manager_daily_limit`, the templates a
+manager may give at the till and how many a day (from the config).
 
 Revision ID: 0020
 Revises: 0019
@@ -25,6 +26,8 @@ def upgrade() -> None:
     op.add_column("member", sa.Column("expiring_points", sa.Integer(), nullable=False, server_default="0"))
     op.add_column("member", sa.Column("expiring_on", sa.Date(), nullable=True))
     op.add_column("sync_state", sa.Column("gifts", sa.JSON(), nullable=True))
+    op.add_column("sync_state", sa.Column("manager_coupons", sa.JSON(), nullable=True))
+    op.add_column("sync_state", sa.Column("manager_daily_limit", sa.Integer(), nullable=False, server_default="0"))
     op.add_column("point_entry", sa.Column("gift_sku", sa.String(32), nullable=True))
     op.create_table(
         "coupon_use",
@@ -49,6 +52,8 @@ def downgrade() -> None:
     with op.batch_alter_table("point_entry") as batch:
         batch.drop_column("gift_sku")
     with op.batch_alter_table("sync_state") as batch:
+        batch.drop_column("manager_daily_limit")
+        batch.drop_column("manager_coupons")
         batch.drop_column("gifts")
     with op.batch_alter_table("member") as batch:
         batch.drop_column("expiring_on")
