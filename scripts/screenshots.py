@@ -8,6 +8,7 @@ visible change and look at every picture: a cut-off label or an empty panel is a
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py           # every screen
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --pos     # only the POS sale's (12-16)
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --returns # only the return's (17-19)
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --benefits # only issue 18's (22-24)
 
 The POS sale's screens use a `PendingSales` whose commit writes through the till's ledger and a stand-in for
 `posapi`'s server (nothing listens): they show the counter's side, not the POS interface itself.
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select  # noqa: E402
 
+from localdb.models import Member as TillMember  # noqa: E402
 from localdb.staff import StaffSession  # noqa: E402
 from localdb.till import Till  # noqa: E402
 from posapi.pending import PendingSale, PendingSales, SaleOutcome  # noqa: E402
@@ -44,6 +46,8 @@ from ui.award_dialog import AwardDialog  # noqa: E402
 from ui.chain_history import HistoryStatus  # noqa: E402
 from ui.context import AppContext  # noqa: E402
 from ui.enrol_dialog import EnrolDialog  # noqa: E402
+from ui.gift_dialog import GiftDialog  # noqa: E402
+from ui.give_coupon_dialog import GiveCouponDialog  # noqa: E402
 from ui.i18n import Language, Translations  # noqa: E402
 from ui.login_dialog import LoginDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
@@ -219,6 +223,48 @@ def shoot_language(
     window.close()
 
 
+def benefits_member(till: Till) -> str:
+    """A demo member with coupons and points about to expire (the demo's birthday / win-back coupons and its 18
+    months of points), the richest such: the card, the gifts and the manager's coupon are shot for them."""
+    with till.db.read() as session:
+        return session.scalars(
+            select(TillMember.id)
+            .where(TillMember.coupons != [], TillMember.expiring_points > 0)
+            .order_by(TillMember.balance_synced.desc(), TillMember.id)
+            .limit(1)
+        ).one()
+
+
+def shoot_benefits(app: QApplication, ctx: AppContext, translations: Translations, member_id: str,
+                   size: tuple[int, int]) -> None:  # fmt: skip
+    """Issue 18 at the counter: the card with the member's coupons and expiring points (a manager's view, with 发券),
+    the gift dialog with one gift chosen, and the manager's coupon dialog."""
+    out = OUT / translations.language.value / f"{size[0]}x{size[1]}"
+    till = ctx.till
+    ctx.log_in(till.staff.login("M001", PINS["M001"]))
+    window = MainWindow(ctx, translations)
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(*size)
+    window.show()
+    window.show_member(member_id)
+    wait_for_history(app, ctx, member_id)
+    shoot(window, out / "22-member-card-benefits.png")
+    view = till.members.get(ctx.actor(), member_id)
+    gifts = GiftDialog(ctx, view, parent=window)
+    gifts.show()
+    gifts.gift_list.setCurrentRow(0)
+    settle(app)
+    shoot(gifts, out / "23-gifts.png")
+    gifts.close()
+    give = GiveCouponDialog(ctx, view, parent=window)
+    give.show()
+    give.template_list.setCurrentRow(0)
+    settle(app)
+    shoot(give, out / "24-give-coupon.png")
+    give.close()
+    window.close()
+
+
 def shopper_at_the_other_store(server: EmbeddedServer) -> str:
     """A member with top categories whose latest purchase was at the other demo store (S002), one above the first
     tier if there is one (the card then says until when the tier is kept)."""
@@ -365,6 +411,7 @@ def shoot_returns(app: QApplication, ctx: AppContext, translations: Translations
 def main() -> int:
     pos_only = "--pos" in sys.argv[1:]
     returns_only = "--returns" in sys.argv[1:]
+    benefits_only = "--benefits" in sys.argv[1:]
     app = application()
     translations = Translations(app)
     with tempfile.TemporaryDirectory() as scratch:
@@ -384,14 +431,19 @@ def main() -> int:
             for member in busiest[1:3]:
                 till.ledger.award(cashier, member.id, 12_800)
             elsewhere = shopper_at_the_other_store(server)
+            rewarded = benefits_member(till)
             try:
                 run = 0
                 for language in (Language.ZH_CN, Language.EN):
                     translations.switch(language)
                     for size in SIZES:
                         run += 1
+                        if benefits_only:
+                            shoot_benefits(app, ctx, translations, rewarded, size)
+                            continue
                         if not pos_only and not returns_only:
                             shoot_language(app, ctx, translations, folder, showcase, size, run, elsewhere)
+                            shoot_benefits(app, ctx, translations, rewarded, size)
                         if not returns_only:
                             shoot_pos(app, ctx, translations, showcase, size, run)
                         if not pos_only:

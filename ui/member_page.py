@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from localdb.ledger import EntryView
 from localdb.member_view import MemberView
@@ -105,6 +105,7 @@ class MemberPage(Retranslating, QWidget):
         self.give_coupon_button = QPushButton(self)
         self.give_coupon_button.setObjectName("giveCouponButton")
         self.give_coupon_button.setAutoDefault(False)
+        self.give_coupon_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # its words' width
         self.give_coupon_button.clicked.connect(lambda: self._open(GiveCouponDialog))
         # Page shortcuts (a QShortcut, not the button's own: QAbstractButton.setText replaces that with the mnemonic).
         # They work only while this page shows; a key whose button the role does not see does nothing.
@@ -154,7 +155,8 @@ class MemberPage(Retranslating, QWidget):
         slip_row = QHBoxLayout()
         slip_row.addWidget(self.print_slip_button)
         slip_row.addWidget(self.slip_status, 1)
-        slip_row.addWidget(self.give_coupon_button)
+        slip_row.addStretch(0)
+        slip_row.addWidget(self.give_coupon_button, 0, Qt.AlignmentFlag.AlignRight)
         card_column.addLayout(slip_row)
         card_column.addWidget(self.slip_error)
         card_column.addStretch(1)  # the card keeps its own height: no empty panel under the facts
