@@ -203,3 +203,28 @@ def test_a_managers_coupon_is_usable_at_once_and_reaches_the_server_before_its_u
         [use] = session.scalars(select(CouponUseRow)).all()
         assert (use.status, use.coupon_id) == ("applied", given.id)
     assert till.till.coupons.offers(member, 15_000) == []
+
+
+def test_a_gift_and_a_managers_coupon_sync_exactly_once_through_a_lost_answer(
+    make_till: TillFactory, server: LiveServer, proxy: FaultProxy
+) -> None:
+    put_gift(server.db, Gift.from_dict({"sku": "GIFT-BAG", "name": {"zh_CN": "袋", "en": "Bag"}, "points": 300}))
+    set_stock(server.db, "S001", "GIFT-BAG", 5)
+    put_template(server.db, CouponTemplate.from_dict(TEN_OFF))
+    with server.db.write() as session:
+        chain.set_benefit_rules(session, BenefitRules(manager_templates=("ten",), manager_daily_limit=5))
+    till = make_till("a", url=proxy.url)
+    manager, cashier = till.login("M001"), till.login("C001")
+    member = till.till.members.enrol(cashier, phone=PHONE, name="王芳").member.id
+    till.till.ledger.award(cashier, member, 100_000, receipt_no="R1")
+    till.till.ledger.redeem_gift(cashier, member, "GIFT-BAG")
+    given = till.till.coupons.give(manager, member, "ten")
+    lost = proxy.add(Fault(b"POST /v1/push", nth=1))  # applied on the server; the answer never arrives
+    assert till.sync().ok and lost.fired == 1
+    assert till.sync().ok  # and once more for good measure
+    with server.db.read() as session:
+        gifts = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "gift")).all()
+        coupons = session.scalars(select(Coupon).where(Coupon.source == "manager")).all()
+        stock = session.get(GiftStock, ("S001", "GIFT-BAG"))
+    assert len(gifts) == 1 and [c.id for c in coupons] == [given.id]
+    assert stock is not None and stock.stock == 4
