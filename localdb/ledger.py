@@ -137,6 +137,11 @@ class LedgerResult:
 
     entry: EntryView
     member: MemberView
+    coupons: tuple[AppliedCoupon, ...] = ()  # an award's coupons, applied before the points (issue 18)
+
+    @property
+    def coupon_cents(self) -> int:
+        return sum(coupon.discount_cents for coupon in self.coupons)
 
     @property
     def changes(self) -> Changes:
@@ -308,17 +313,33 @@ class LedgerService:
         receipt_no: str | None = None,
         bonuses: tuple[str, ...] = (),
         lines: Sequence[WireLine] | None = None,
+        coupon_ids: Sequence[str] = (),
+        online: bool = False,
     ) -> LedgerResult:
         """Points for a purchase (with its purchase lines when the POS sent them: their amounts add up to the
-        purchase). The same receipt at this store earns once: a second try is refused."""
+        purchase). The same receipt at this store earns once: a second try is refused. `coupon_ids`: the member's
+        coupons on the bill (`localdb.coupons`), taken off it first in the same transaction; the points are earned
+        on what is left (`online`: the till could reach the server, said on each coupon use). A purchase typed by
+        hand has no lines, so coupons and lines do not go together (a POS sale's go through `sale`)."""
         require(actor, Permission.AWARD)
         _check_lines(lines, amount_cents)
+        if coupon_ids and lines:
+            raise StoreError(Problem.INVALID_LINES)
         config = self._settings.current()
         receipt = _clean_receipt(receipt_no)
         now = self._clock()
         try:
             with self._db.write() as session:
-                return self._award_in(session, actor, config, now, member_id, amount_cents, receipt, bonuses, lines)
+                if not coupon_ids:
+                    return self._award_in(session, actor, config, now, member_id, amount_cents, receipt, bonuses, lines)
+                entry_id = str(uuid7())
+                coupons = self._coupons.apply_in(session, actor, config, now, member_id=member_id,
+                                                 coupon_ids=coupon_ids, bill_cents=amount_cents,
+                                                 receipt_no=receipt or entry_id, offline=not online)  # fmt: skip
+                paid = amount_cents - sum(coupon.discount_cents for coupon in coupons)
+                result = self._award_in(session, actor, config, now, member_id, paid, receipt, bonuses, None,
+                                        entry_id=entry_id)  # fmt: skip
+                return replace(result, coupons=tuple(coupons))
         except IntegrityError as exc:  # the partial unique index caught a concurrent double award
             raise StoreError(Problem.DUPLICATE_RECEIPT) from exc
 
@@ -333,6 +354,8 @@ class LedgerService:
         receipt: str | None,
         bonuses: tuple[str, ...],
         lines: Sequence[WireLine] | None,
+        *,
+        entry_id: str | None = None,
     ) -> LedgerResult:
         member = self._member(session, member_id)
         birthday_month = is_birthday_month(member.birthday, config.today(now))
@@ -359,6 +382,7 @@ class LedgerService:
             birthday_month=birthday_month,
             tier=member.tier,
             lines=lines,
+            entry_id=entry_id,
         )
 
     def offline_redeemed_today(self, session: Session, config: TillConfig, member_id: str, now: datetime) -> int:

@@ -23,11 +23,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QWidget,
 )
 
 from localdb.errors import Problem, StoreError
+from localdb.ledger import LedgerResult
 from localdb.member_view import MemberView
+from loyalty.coupons import CouponRefused
 from loyalty.points import EarnProblem, EarnQuote, EarnRefused, earn_points
 from loyalty.roles import Permission
 from loyalty.tiers import is_birthday_month
@@ -35,7 +39,7 @@ from protocol.limits import MAX_RECEIPT_LENGTH
 from ui.context import AppContext
 from ui.member_action import MemberActionDialog
 from ui.pending_sale import ConfirmedSale, confirm_pending, item_count, waiting_sale
-from widgets.display import points_text, tier_name
+from widgets.display import chain_text, points_text, tier_name, yuan_text
 from widgets.money_input import MoneyInput
 from widgets.scan_detector import ACCEPTS_SCAN
 
@@ -78,6 +82,20 @@ class AwardDialog(MemberActionDialog):
             self._bonus_boxes[name] = box
             bonus_row.addWidget(box)
         bonus_row.addStretch(1)
+        # The member's coupons usable here today, ticked to go on this bill before the points (issue 18). The POS
+        # applies its own (its quote and sale), so with its sale waiting none is offered here.
+        self.offers = [] if self._pos_sale is not None else ctx.till.coupons.offers(member.id)
+        self.result_coupon_cents = 0
+        self.coupon_list = QListWidget(self)
+        self.coupon_list.setObjectName("awardCoupons")
+        for offer in self.offers:
+            item = QListWidgetItem(self.coupon_list)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, offer.coupon.id)
+        self.coupon_list.setMaximumHeight(24 * max(len(self.offers), 1) + 8)
+        self.coupon_list.itemChanged.connect(lambda _item: self._coupons_changed())
+        self._coupon_label = QLabel(self)
         self.error_label.clear_when_changed(self.receipt_input, *self._bonus_boxes.values())
 
         self.preview_label = QLabel(self)
@@ -108,6 +126,11 @@ class AwardDialog(MemberActionDialog):
             form.addRow(self._bonus_label, bonus_row)
         else:
             self._bonus_label.hide()  # in no layout: shown, it would sit over the heading
+        if self.offers:
+            form.addRow(self._coupon_label, self.coupon_list)
+        else:
+            self._coupon_label.hide()
+            self.coupon_list.hide()
         self.lay_out(self.pos_note, form, self.preview_label, self._detail_label)
         self.setMinimumWidth(460)
         self.set_busy(False)
@@ -115,7 +138,7 @@ class AwardDialog(MemberActionDialog):
         self.amount_input.setFocus()
 
     def inputs(self) -> Sequence[QWidget]:
-        return (self.amount_input, self.receipt_input, *self._bonus_boxes.values())
+        return (self.amount_input, self.receipt_input, *self._bonus_boxes.values(), self.coupon_list)
 
     # -- language --------------------------------------------------------------------------------------------------
 
@@ -131,6 +154,11 @@ class AwardDialog(MemberActionDialog):
         self.receipt_input.setPlaceholderText(self.tr("Scan or type the receipt number"))
         for name, box in self._bonus_boxes.items():
             box.setText(self._bonus_words(name))
+        self._coupon_label.setText(self.tr("Coupons"))
+        held = self.tr("%1 (until %2)")
+        for row, offer in enumerate(self.offers):
+            words = held.replace("%1", chain_text(offer.coupon.template.name))
+            self.coupon_list.item(row).setText(words.replace("%2", offer.coupon.last_day.isoformat()))
         self._update_preview()
         self._retranslate_pos_note()
         super().retranslate()
@@ -161,10 +189,29 @@ class AwardDialog(MemberActionDialog):
     def _bonuses(self) -> tuple[str, ...]:
         return tuple(name for name, box in self._bonus_boxes.items() if box.isChecked())
 
+    def _coupon_ids(self) -> list[str]:
+        """The ticked coupons, in the list's order (soonest to expire first)."""
+        items = [self.coupon_list.item(row) for row in range(self.coupon_list.count())]
+        ticked = [item for item in items if item.checkState() is Qt.CheckState.Checked]
+        return [str(item.data(Qt.ItemDataRole.UserRole)) for item in ticked]
+
+    def _coupon_cents(self, amount_cents: int) -> int:
+        """What the ticked coupons take off this amount, as LedgerService.award will (raises CouponRefused)."""
+        ids = self._coupon_ids()
+        if not ids or self._member is None:
+            return 0
+        return sum(use.discount_cents for use in self._ctx.till.coupons.plan(self._member.id, ids, amount_cents))
+
+    def _coupons_changed(self) -> None:
+        self.error_label.clear_error()
+        self._update_preview()
+
     def _quote(self, amount_cents: int) -> EarnQuote:
-        """What LedgerService.award will compute for this member (same rules, tier, birthday month, bonuses)."""
+        """What LedgerService.award will compute for this member (same rules, tier, birthday month, bonuses), on what
+        is left after the ticked coupons."""
         assert self._member is not None
-        return earn_points(self._rules, amount_cents, self._member.tier, birthday_month=self._birthday_month,
+        paid = amount_cents - self._coupon_cents(amount_cents) if amount_cents > 0 else amount_cents
+        return earn_points(self._rules, paid, self._member.tier, birthday_month=self._birthday_month,
                            bonuses=self._bonuses())  # fmt: skip
 
     def _amount_changed(self) -> None:
@@ -177,6 +224,12 @@ class AwardDialog(MemberActionDialog):
         text = self.amount_input.text().strip()
         try:
             quote = self._quote(self.amount_input.cents())
+        except CouponRefused as refusal:  # a ticked coupon that may not go on this amount
+            self.preview_label.setText("—")
+            self._detail_label.setText("")
+            if text and not self.busy:
+                self.error_label.show_error(refusal)
+            return
         except EarnRefused as refusal:
             self.preview_label.setText("—")
             self._detail_label.setText(self.tr("Points are previewed as you type the amount."))
@@ -185,13 +238,16 @@ class AwardDialog(MemberActionDialog):
             elif isinstance(self.error_label.error, EarnRefused):
                 self.error_label.clear_error()
             return
-        if isinstance(self.error_label.error, EarnRefused):
+        if isinstance(self.error_label.error, EarnRefused | CouponRefused):
             self.error_label.clear_error()
         self.preview_label.setText(self.tr("+%1 point(s)", "", quote.points).replace("%1", points_text(quote.points)))
         self._detail_label.setText(self._detail_words(quote))
 
     def _detail_words(self, quote: EarnQuote) -> str:
         parts = [self.tr("%1 base").replace("%1", points_text(quote.base_points))]
+        off = self._coupon_cents(self.amount_input.cents()) if self._coupon_ids() else 0
+        if off:
+            parts.insert(0, self.tr("coupons %1 off").replace("%1", yuan_text(off)))
         if self._birthday_month:
             parts.append(self.tr("birthday month ×%1 %").replace("%1", str(self._rules.birthday_multiplier_pct)))
         if quote.bonus_points:
@@ -205,9 +261,10 @@ class AwardDialog(MemberActionDialog):
             amount_cents = self.amount_input.cents()
             if self._quote(amount_cents).points <= 0:
                 raise StoreError(Problem.NOTHING_TO_AWARD)
-        except (EarnRefused, StoreError) as refusal:
+        except (EarnRefused, StoreError, CouponRefused) as refusal:
             self.refuse(refusal)
             return
+        coupon_ids, online = self._coupon_ids(), self._ctx.sync.online is True
         receipt = self.receipt_input.text().strip() or None
         bonuses = self._bonuses()
         actor, ledger = self._ctx.actor(), self._ctx.till.ledger
@@ -218,8 +275,12 @@ class AwardDialog(MemberActionDialog):
             receipt_no = sale.receipt_no
             self.write(lambda: confirm_pending(pending, actor, receipt_no, member_id), self._sale_committed)
             return
-        self.write(lambda: ledger.award(actor, member_id, amount_cents, receipt_no=receipt, bonuses=bonuses),
-                   self.entry_written)  # fmt: skip
+        self.write(lambda: ledger.award(actor, member_id, amount_cents, receipt_no=receipt, bonuses=bonuses,
+                                        coupon_ids=coupon_ids, online=online), self._awarded)  # fmt: skip
+
+    def _awarded(self, result: LedgerResult) -> None:
+        self.result_coupon_cents = result.coupon_cents  # to take off at the register, said on the member page
+        self.entry_written(result)
 
     def _sale_committed(self, result: ConfirmedSale) -> None:
         self.result_sale = result.outcome

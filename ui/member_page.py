@@ -83,6 +83,7 @@ class MemberPage(Retranslating, QWidget):
         self.outcome.setWordWrap(True)
         self.outcome.hide()
         self._outcome: tuple[EntryView, MemberView] | SaleOutcome | ReturnOutcome | None = None
+        self._coupon_cents = 0  # what an award's coupons took off the bill (said with the award's outcome)
         # The outcome's slip: 打印小票 (again), what the printer did, and a failure in words.
         self.print_slip_button = _button("printSlipButton")
         self.print_slip_button.clicked.connect(self.print_slip)
@@ -272,6 +273,7 @@ class MemberPage(Retranslating, QWidget):
         self.refresh()  # the card is true even if the dialog said nothing
         entry, member = getattr(dialog, "result_entry", None), getattr(dialog, "result_member", None)
         if isinstance(entry, EntryView) and isinstance(member, MemberView) and entry.member_id == self._member_id:
+            self._coupon_cents = int(getattr(dialog, "result_coupon_cents", 0) or 0)
             self._show_outcome((entry, member))
             if has_slip(entry) and prints_after_points(self._ctx):
                 self.print_slip()
@@ -289,6 +291,8 @@ class MemberPage(Retranslating, QWidget):
             self._show_outcome(outcome)
 
     def _show_outcome(self, outcome: tuple[EntryView, MemberView] | SaleOutcome | ReturnOutcome | None) -> None:
+        if not isinstance(outcome, tuple):
+            self._coupon_cents = 0
         self._outcome = outcome
         self.outcome.setVisible(outcome is not None)
         self._slip_state = None
@@ -373,6 +377,9 @@ class MemberPage(Retranslating, QWidget):
             self.outcome.setText(self.tr("Reversed: %1").replace("%1", f"{moved} · {balance}"))
         elif entry.kind is EntryKind.GIFT:
             self.outcome.setText(self.tr("Gift handed over: %1").replace("%1", f"{moved} · {balance}"))
+        elif self._coupon_cents:
+            off = self.tr("Coupons: %1 off — take it off at the register").replace("%1", yuan_text(self._coupon_cents))
+            self.outcome.setText(f"{off}\n{moved} · {balance}")
         else:
             self.outcome.setText(f"{moved} · {balance}")
 

@@ -71,6 +71,14 @@
         <translation>扫描或输入小票号</translation>
     </message>
     <message>
+        <source>Coupons</source>
+        <translation>用券</translation>
+    </message>
+    <message>
+        <source>%1 (until %2)</source>
+        <translation>%1（至 %2）</translation>
+    </message>
+    <message>
         <source>The POS&apos;s sale waiting: the points go to it, and the POS is told.</source>
         <translation>收银机的待结算：积分记入这笔销售，并告知收银机。</translation>
     </message>
@@ -117,6 +125,10 @@
     <message>
         <source>%1 base</source>
         <translation>基础 %1</translation>
+    </message>
+    <message>
+        <source>coupons %1 off</source>
+        <translation>用券优惠 %1</translation>
     </message>
     <message>
         <source>birthday month ×%1 %</source>
@@ -1201,6 +1213,10 @@ F12</translation>
     <message>
         <source>Gift handed over: %1</source>
         <translation>已兑换礼品：%1</translation>
+    </message>
+    <message>
+        <source>Coupons: %1 off — take it off at the register</source>
+        <translation>用券优惠 %1 — 请在收银机减免</translation>
     </message>
     <message>
         <source>Offline return of %1: %2</source>

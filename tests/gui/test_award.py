@@ -5,16 +5,20 @@ twice, a bad amount writing anything, a store guide awarding."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QTranslator
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtCore import QCoreApplication, Qt, QTranslator
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from localdb.errors import Problem, StoreError
+from loyalty.coupons import CouponProblem, CouponRefused
 from loyalty.points import EarnProblem, EarnRefused
 from protocol.vocabulary import EntryKind
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import assert_role_refused, child, click, press_enter, show_widget, type_into, wait_idle
+from tests.posapi.conftest import TEN_OFF, hold
 from ui.award_dialog import AwardDialog
+from ui.member_page import MemberPage
+from ui.messages import describe
 from widgets.display import yuan_text
 from widgets.money_input import parse_points, parse_yuan
 
@@ -197,3 +201,34 @@ def test_switching_language_retranslates_an_open_dialog(gui_env: GuiEnv, qtbot: 
     finally:
         QCoreApplication.removeTranslator(translator)
     qtbot.waitUntil(lambda: child(dialog, QPushButton, "confirmButton").text() == "Award (Enter)")
+
+
+def test_a_ticked_coupon_comes_off_the_bill_before_the_points(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    """A purchase typed by hand takes the member's coupons too: ticked, the preview earns on what is left and says
+    the discount; one that may not go on the amount is explained; the award writes the coupon's use with it, and the
+    member page says what to take off at the register."""
+    gui_env.login("C001")
+    member = gui_env.plain_member(7)
+    hold(gui_env.till, member.id, ("c-ten", TEN_OFF))
+    page = show_widget(qtbot, MemberPage(gui_env.ctx), size=(1366, 768))
+    page.show_member(member.id)
+    click(page.award_button)
+    qtbot.waitUntil(lambda: page.findChild(AwardDialog) is not None)
+    dialog = page.findChild(AwardDialog)
+    assert isinstance(dialog, AwardDialog) and dialog.coupon_list.count() >= 1
+    preview, detail = child(dialog, QLabel, "pointsPreview"), child(dialog, QLabel, "pointsPreviewDetail")
+    type_into(dialog, "awardAmount", "80")
+    row = next(n for n in range(dialog.coupon_list.count())
+               if dialog.coupon_list.item(n).data(Qt.ItemDataRole.UserRole) == "c-ten")  # fmt: skip
+    dialog.coupon_list.item(row).setCheckState(Qt.CheckState.Checked)
+    assert preview.text() == "—"
+    assert dialog.error_label.text() == describe(CouponRefused(CouponProblem.BELOW_MIN_SPEND, "c-ten"))
+    child(dialog, QLineEdit, "awardAmount").clear()
+    type_into(dialog, "awardAmount", "150")
+    assert preview.text() == "+140 points" and detail.text().startswith("coupons ¥10.00 off")
+    press_enter(dialog)
+    wait_idle(qtbot, gui_env.ctx, lambda: page.findChild(AwardDialog) is None)
+    (earn,) = [e for e in gui_env.entries(member.id, EntryKind.EARN) if e.amount_cents == 14_000]
+    assert earn.points == 140
+    assert page.outcome.text().startswith("Coupons: ¥10.00 off — take it off at the register\n+140 points")
+    assert all(offer.coupon.id != "c-ten" for offer in gui_env.till.coupons.offers(member.id))  # used here

@@ -228,3 +228,22 @@ def test_a_gift_and_a_managers_coupon_sync_exactly_once_through_a_lost_answer(
         stock = session.get(GiftStock, ("S001", "GIFT-BAG"))
     assert len(gifts) == 1 and [c.id for c in coupons] == [given.id]
     assert stock is not None and stock.stock == 4
+
+
+def test_a_coupon_on_a_purchase_typed_by_hand_without_a_receipt_syncs_with_its_award(
+    make_till: TillFactory, server: LiveServer
+) -> None:
+    till = make_till("a")
+    cashier = till.login("C001")
+    member = till.till.members.enrol(cashier, phone=PHONE, name="王芳").member.id
+    assert till.sync().ok
+    coupon = _issue(server, member)
+    assert till.sync().ok
+    result = till.till.ledger.award(cashier, member, 15_000, coupon_ids=[coupon], online=True)
+    assert (result.coupon_cents, result.entry.amount_cents, result.entry.points) == (1_000, 14_000, 140)
+    assert till.sync().ok
+    with server.db.read() as session:
+        [use] = session.scalars(select(CouponUseRow)).all()
+        assert (use.status, use.receipt_no, use.bill_cents, use.offline) == ("applied", result.entry.id, 15_000, False)
+        earn = session.get(LedgerEntry, result.entry.id)
+        assert earn is not None and earn.amount_cents == 14_000 and earn.status == "applied"
