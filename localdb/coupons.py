@@ -158,10 +158,7 @@ class CouponBook:
         today = config.today(now)
         start, end = day_bounds(today, config.zone)
         with self._db.write() as session:
-            given = session.scalar(select(func.count()).select_from(OutboxItem).where(
-                OutboxItem.type == ItemType.COUPON_ISSUE.value, OutboxItem.created_at >= start,
-                OutboxItem.created_at < end)) or 0  # fmt: skip
-            if given >= config.manager_daily_limit:
+            if _given_between(session, start, end) >= config.manager_daily_limit:
                 raise StoreError(Problem.OVER_ISSUE_LIMIT, limit=config.manager_daily_limit)
             member = session.get(Member, member_id)
             if member is None:
@@ -184,9 +181,7 @@ class CouponBook:
         config = self._settings.current()
         start, end = day_bounds(config.today(self._clock()), config.zone)
         with self._db.read() as session:
-            return session.scalar(select(func.count()).select_from(OutboxItem).where(
-                OutboxItem.type == ItemType.COUPON_ISSUE.value, OutboxItem.created_at >= start,
-                OutboxItem.created_at < end)) or 0  # fmt: skip
+            return _given_between(session, start, end)
 
     def apply_in(
         self,
@@ -233,3 +228,15 @@ class CouponBook:
                          detail={"member_id": member_id, "coupon_id": body.coupon_id})  # fmt: skip
             applied.append(AppliedCoupon(body.id, body.coupon_id, use.coupon.template.code, name, use.discount_cents))
         return applied
+
+
+def _given_between(session: Session, start: datetime, end: datetime) -> int:
+    """Coupons managers gave at this till in [start, end) (its queued `coupon_issue` items)."""
+    counted = (
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(
+            OutboxItem.type == ItemType.COUPON_ISSUE.value, OutboxItem.created_at >= start, OutboxItem.created_at < end
+        )
+    )
+    return session.scalar(counted) or 0

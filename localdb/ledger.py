@@ -399,6 +399,27 @@ class LedgerService:
         )
         return int(total or 0)
 
+    def _cap_approval(
+        self,
+        session: Session,
+        actor: StaffSession,
+        config: TillConfig,
+        member_id: str,
+        points: int,
+        approver: StaffSession | None,
+    ) -> str | None:
+        """Points redeemed on the till's word (offline, or a gift) within the day's stand-in cap: None. Over it, the
+        manager who approves (`approver`, or the actor when a manager); else refused `OVER_OFFLINE_CAP` with what is
+        left."""
+        used = self.offline_redeemed_today(session, config, member_id, self._trusted())
+        if not over_offline_cap(config.rules, used, points):
+            return None
+        if approver is not None:
+            return approver.code
+        if can(actor.role, Permission.APPROVE):
+            return actor.code
+        raise StoreError(Problem.OVER_OFFLINE_CAP, member_id=member_id, limit=offline_cap_left(config.rules, used))
+
     def redeem_gift(
         self, actor: StaffSession, member_id: str, sku: str, *, approver: StaffSession | None = None
     ) -> LedgerResult:
@@ -421,16 +442,7 @@ class LedgerService:
             member = self._member(session, member_id)
             if member.available_points < gift.points:
                 raise StoreError(Problem.INSUFFICIENT_POINTS, member_id=member_id, limit=member.available_points)
-            approved_by: str | None = None
-            used = self.offline_redeemed_today(session, config, member_id, self._trusted())
-            if over_offline_cap(config.rules, used, gift.points):
-                if approver is not None:
-                    approved_by = approver.code
-                elif can(actor.role, Permission.APPROVE):
-                    approved_by = actor.code
-                else:
-                    raise StoreError(Problem.OVER_OFFLINE_CAP, member_id=member_id,
-                                     limit=offline_cap_left(config.rules, used))  # fmt: skip
+            approved_by = self._cap_approval(session, actor, config, member_id, gift.points, approver)
             return self._write_entry(session, actor, config, now, member_id=member_id, kind=EntryKind.GIFT,
                                      points=-gift.points, amount_cents=None, approved_by=approved_by, offline=True,
                                      gift_sku=gift.sku)  # fmt: skip
@@ -477,17 +489,9 @@ class LedgerService:
     ) -> LedgerResult:
         member = self._member(session, member_id)
         quote = quote_redemption(config.rules, points, bill_cents, member.available_points)
-        approved_by: str | None = None
+        approved_by = None
         if not online_authorized:
-            used = self.offline_redeemed_today(session, config, member_id, self._trusted())
-            if over_offline_cap(config.rules, used, quote.points):
-                if approver is not None:
-                    approved_by = approver.code
-                elif can(actor.role, Permission.APPROVE):
-                    approved_by = actor.code
-                else:
-                    left = offline_cap_left(config.rules, used)
-                    raise StoreError(Problem.OVER_OFFLINE_CAP, member_id=member_id, limit=left)
+            approved_by = self._cap_approval(session, actor, config, member_id, quote.points, approver)
         return self._write_entry(
             session,
             actor,

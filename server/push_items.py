@@ -12,6 +12,7 @@ Thread: the API's worker threads, inside one push.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -326,19 +327,20 @@ def _sale(batch: Batch, body: SaleBody) -> Outcome:
 def _coupon_use(batch: Batch, body: CouponUseBody) -> Outcome:
     """A coupon applied to a bill (`server.coupon_uses`): the member gets a new version, so tills drop the coupon."""
     member = _live_or_refuse(batch, body.member_id)
-    try:
-        status, reason = apply_use(batch, body, member)
-    except CouponRejected as rejected:
-        raise _Refused(rejected.reason) from None
-    version = batch.touch(member)
-    return Outcome(status, None if reason is None else reason.value, member=member.id, member_version=version)
+    return _coupon_outcome(batch, member, lambda: apply_use(batch, body, member))
 
 
 def _coupon_issue(batch: Batch, body: CouponIssueBody) -> Outcome:
     """A coupon a manager gave at the till (`server.coupon_uses.apply_issue`): the member gets a new version."""
     member = _live_or_refuse(batch, body.member_id)
+    return _coupon_outcome(batch, member, lambda: apply_issue(batch, body, member))
+
+
+def _coupon_outcome(
+    batch: Batch, member: MemberState, apply: Callable[[], tuple[ItemStatus, ErrorCode | None]]
+) -> Outcome:
     try:
-        status, reason = apply_issue(batch, body, member)
+        status, reason = apply()
     except CouponRejected as rejected:
         raise _Refused(rejected.reason) from None
     version = batch.touch(member)
