@@ -218,4 +218,5 @@ def create_pos_app(
 def _outcome(outcome: SaleOutcome) -> OutcomeOut:
     return OutcomeOut(receipt_no=outcome.receipt_no, member_id=outcome.member_id,
                       points_earned=outcome.points_earned, points_redeemed=outcome.points_redeemed,
-                      discount_cents=outcome.discount_cents, balance=outcome.balance)  # fmt: skip
+                      discount_cents=outcome.discount_cents, balance=outcome.balance,
+                      coupon_discount_cents=outcome.coupon_discount_cents)  # fmt: skip

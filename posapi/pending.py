@@ -35,10 +35,12 @@ class SaleOutcome:
     points_redeemed: int
     discount_cents: int
     balance: int | None  # the member's available points after, None without a member
+    coupon_discount_cents: int = 0  # what the coupons the cashier ticked took off (issue 18)
 
 
-#: Commits a pending sale for a member (None: no member) through the POS commit path and its idempotency.
-Confirmer = Callable[[StaffSession, PendingSale, "str | None"], SaleOutcome]
+#: Commits a pending sale for a member (None: no member), with the member's coupons the cashier ticked (in order),
+#: through the POS commit path and its idempotency.
+Confirmer = Callable[[StaffSession, PendingSale, "str | None", "tuple[str, ...]"], SaleOutcome]
 
 
 class PendingSales:
@@ -75,7 +77,7 @@ class PendingSales:
             self._current = None
         self._notify()
 
-    def confirm(self, actor: StaffSession, member_id: str | None) -> SaleOutcome:
+    def confirm(self, actor: StaffSession, member_id: str | None, coupon_ids: tuple[str, ...] = ()) -> SaleOutcome:
         """The till (off the GUI thread): commit the current sale for the member on screen (None: no member),
         through the same commit path and idempotency as POST /pos/v1/sales; raises StoreError (NO_PENDING_SALE
         when no sale waits; DUPLICATE_RECEIPT when the POS's number was used for another sale), or for the points
@@ -85,7 +87,7 @@ class PendingSales:
             sale = self._current
         if sale is None:
             raise StoreError(Problem.NO_PENDING_SALE)
-        outcome = self._confirmer(actor, sale, member_id)
+        outcome = self._confirmer(actor, sale, member_id, coupon_ids)
         with self._lock:
             self._outcomes[sale.receipt_no] = outcome
             while len(self._outcomes) > _OUTCOMES_KEPT:

@@ -195,6 +195,7 @@ class OutcomeOut(Model):
     points_redeemed: int
     discount_cents: int
     balance: int | None
+    coupon_discount_cents: int = 0  # what the coupons the cashier ticked took off (issue 18)
 
 
 class PendingResponse(Model):

@@ -436,7 +436,9 @@ class PosService:
         )
         return answer.model_dump_json()
 
-    def confirm_pending(self, actor: StaffSession, sale: PendingSale, member_id: str | None) -> SaleOutcome:
+    def confirm_pending(
+        self, actor: StaffSession, sale: PendingSale, member_id: str | None, coupon_ids: tuple[str, ...] = ()
+    ) -> SaleOutcome:
         """The counter's confirm of a pending sale: the same commit path and idempotency as POST /pos/v1/sales."""
         request = SaleRequest(
             receipt_no=sale.receipt_no,
@@ -453,6 +455,7 @@ class PosService:
                 for line in sale.lines
             ],
             member=MemberRef(member_id=member_id) if member_id is not None else None,
+            coupon_ids=list(coupon_ids) if member_id is not None else [],
             points_to_redeem=sale.points_to_redeem if member_id is not None else 0,
         )
         try:
@@ -470,6 +473,7 @@ class PosService:
             points_redeemed=answer.points_redeemed,
             discount_cents=answer.discount_cents,
             balance=answer.balance,
+            coupon_discount_cents=answer.coupon_discount_cents,
         )
 
     # -- refund ---------------------------------------------------------------------------------------------------

@@ -310,7 +310,9 @@ def shoot_pos(app: QApplication, ctx: AppContext, translations: Translations, me
     out = OUT / language.value / f"{size[0]}x{size[1]}"
     till = ctx.till
 
-    def commit(actor: StaffSession, sale: PendingSale, member: str | None) -> SaleOutcome:
+    def commit(
+        actor: StaffSession, sale: PendingSale, member: str | None, _coupons: tuple[str, ...] = ()
+    ) -> SaleOutcome:
         if member is None:
             till.ledger.record_sale(actor, sale.receipt_no, sale.total_cents, sale.lines)
             return SaleOutcome(sale.receipt_no, None, 0, 0, 0, None)

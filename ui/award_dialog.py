@@ -82,9 +82,9 @@ class AwardDialog(MemberActionDialog):
             self._bonus_boxes[name] = box
             bonus_row.addWidget(box)
         bonus_row.addStretch(1)
-        # The member's coupons usable here today, ticked to go on this bill before the points (issue 18). The POS
-        # applies its own (its quote and sale), so with its sale waiting none is offered here.
-        self.offers = [] if self._pos_sale is not None else ctx.till.coupons.offers(member.id)
+        # The member's coupons usable here today, ticked to go on this bill before the points (issue 18); on the
+        # POS's sale waiting too, which commits with them.
+        self.offers = ctx.till.coupons.offers(member.id)
         self.result_coupon_cents = 0
         self.coupon_list = QListWidget(self)
         self.coupon_list.setObjectName("awardCoupons")
@@ -272,8 +272,8 @@ class AwardDialog(MemberActionDialog):
         member_id = self._member.id
         pending, sale = self._ctx.pending_sales, self._pos_sale
         if pending is not None and sale is not None:
-            receipt_no = sale.receipt_no
-            self.write(lambda: confirm_pending(pending, actor, receipt_no, member_id), self._sale_committed)
+            receipt_no, ticked = sale.receipt_no, tuple(coupon_ids)
+            self.write(lambda: confirm_pending(pending, actor, receipt_no, member_id, ticked), self._sale_committed)
             return
         self.write(lambda: ledger.award(actor, member_id, amount_cents, receipt_no=receipt, bonuses=bonuses,
                                         coupon_ids=coupon_ids, online=online), self._awarded)  # fmt: skip

@@ -392,9 +392,9 @@ class MemberPage(Retranslating, QWidget):
         if sale.balance is not None:
             moved.append(self.tr("balance %1").replace("%1", points_text(sale.balance)))
         line = " · ".join(moved)
-        if sale.discount_cents:
-            off = self.tr("%1 off — take it off at the register").replace("%1", yuan_text(sale.discount_cents))
-            return f"{off}\n{line}"
+        off = sale.discount_cents + sale.coupon_discount_cents  # the points' and the coupons' discounts
+        if off:
+            return self.tr("%1 off — take it off at the register").replace("%1", yuan_text(off)) + f"\n{line}"
         return line
 
     def _return_words(self, returned: ReturnOutcome) -> str:

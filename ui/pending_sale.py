@@ -69,7 +69,11 @@ def waiting_sale(ctx: AppContext) -> PendingSale | None:
 
 
 def confirm_pending(
-    pending: PendingSales, actor: StaffSession, receipt_no: str, member_id: str | None
+    pending: PendingSales,
+    actor: StaffSession,
+    receipt_no: str,
+    member_id: str | None,
+    coupon_ids: tuple[str, ...] = (),
 ) -> ConfirmedSale:
     """On the database worker: commit the sale the cashier saw (`receipt_no`) for `member_id` (None: no member).
     When the POS cancelled it or moved on to another sale meanwhile, nothing is committed (NO_PENDING_SALE): the
@@ -77,7 +81,7 @@ def confirm_pending(
     sale = pending.current()
     if sale is None or sale.receipt_no != receipt_no:
         raise StoreError(Problem.NO_PENDING_SALE)
-    return ConfirmedSale(pending.confirm(actor, member_id))
+    return ConfirmedSale(pending.confirm(actor, member_id, coupon_ids))
 
 
 class PendingSaleLink(QObject):

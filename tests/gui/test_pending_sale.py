@@ -40,7 +40,9 @@ class LedgerConfirmer:
         self.calls: list[tuple[str, str | None]] = []
         self.gate: threading.Event | None = None  # set: the commit waits for it (a slow disk)
 
-    def __call__(self, actor: StaffSession, sale: PendingSale, member_id: str | None) -> SaleOutcome:
+    def __call__(
+        self, actor: StaffSession, sale: PendingSale, member_id: str | None, coupon_ids: tuple[str, ...] = ()
+    ) -> SaleOutcome:
         self.calls.append((sale.receipt_no, member_id))
         if self.gate is not None:
             self.gate.wait(10)

@@ -51,7 +51,7 @@ class Starter:
         return server
 
 
-def _no_commit(actor: StaffSession, sale: PendingSale, member_id: str | None) -> SaleOutcome:
+def _no_commit(actor: StaffSession, sale: PendingSale, member_id: str | None, coupons: tuple[str, ...]) -> SaleOutcome:
     raise AssertionError("nothing is committed here")
 
 

@@ -19,6 +19,7 @@ from tests.gui.helpers import show_widget, wait_idle
 from tests.gui.test_slip_printing import dummy_seam, set_printer
 from tests.posapi.conftest import TEN_OFF, hold, line
 from ui.app import load_pos_interface
+from ui.award_dialog import AwardDialog
 from ui.main_window import MainWindow
 from ui.pos_api import PosApi, PosState
 from ui.settings import POS_PORT
@@ -111,5 +112,47 @@ def test_a_pos_sale_with_a_coupon_prints_the_coupon_on_its_slip(gui_env: GuiEnv,
         assert slip.purchase_cents == 20_000 and slip.points_earned == answer.json()["points_earned"]
         assert [(coupon.name, coupon.discount_cents) for coupon in slip.coupons] == [("10 yuan off 100", 1_000)]
         assert b"10 yuan off 100" in printers.jobs[0]
+    finally:
+        api.stop()
+
+
+def test_the_cashier_ticks_a_coupon_on_the_pos_sale_in_the_award_dialog(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    """The POS's sale waiting, the member scanned: F2 opens the award dialog on that sale; a coupon ticked there
+    goes on it, and the POS's poll and the member page say what it took off."""
+    ctx = gui_env.ctx
+    ctx.settings.set(POS_PORT, _free_port())
+    gui_env.login("C001")
+    window = show_widget(qtbot, MainWindow(ctx), size=(1366, 768), active=True)
+    serving: list[PosApi] = []
+    load_pos_interface(ctx, window, None, serving)
+    wait_idle(qtbot, ctx, lambda: bool(serving) and serving[0].state is PosState.RUNNING, timeout=15_000)
+    (api,) = serving
+    member = gui_env.plain_member(9)
+    hold(gui_env.till, member.id, ("c-ten", TEN_OFF))
+    try:
+        secret = pos_secret(gui_env.till.db.path)
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{api.port}", headers={"Authorization": f"Bearer {secret}"}
+        ) as pos:
+            put = pos.post("/pos/v1/pending", json={"receipt_no": "H-3", "total_cents": 20_000,
+                                                    "lines": [line(1, 20_000)]})  # fmt: skip
+            assert put.status_code == 200, put.text
+            qtbot.waitUntil(window.pending_bar.isVisible)
+            ctx.hub.scanned.emit(gui_env.member_code(member.id))
+            qtbot.waitUntil(lambda: window.pages.currentWidget() is window.member_page)
+            QTest.keyClick(window, Qt.Key.Key_F2)
+            qtbot.waitUntil(lambda: window.member_page.findChild(AwardDialog) is not None)
+            dialog = window.member_page.findChild(AwardDialog)
+            assert isinstance(dialog, AwardDialog)
+            row = next(n for n in range(dialog.coupon_list.count())
+                       if dialog.coupon_list.item(n).data(Qt.ItemDataRole.UserRole) == "c-ten")  # fmt: skip
+            dialog.coupon_list.item(row).setCheckState(Qt.CheckState.Checked)
+            assert dialog.preview_label.text() == "+190 points"
+            QTest.keyClick(dialog, Qt.Key.Key_Return)
+            wait_idle(qtbot, ctx, lambda: not window.pending_bar.isVisible())
+            polled = pos.get("/pos/v1/pending/H-3").json()
+        assert polled["status"] == "done" and polled["outcome"]["coupon_discount_cents"] == 1_000
+        assert polled["outcome"]["points_earned"] == 190
+        assert window.member_page.outcome.text().startswith("¥10.00 off — take it off at the register")
     finally:
         api.stop()
