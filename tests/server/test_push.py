@@ -88,7 +88,7 @@ def test_same_id_other_body_is_409_nothing_applied_and_kept(db: ServerDatabase, 
 def test_an_invalid_body_is_rejected_without_blocking_the_rest(db: ServerDatabase, till: Till) -> None:
     member_id = till.enrolled()
     broken = till.entry(member_id, 10)
-    broken["body"]["kind"] = "gift"
+    broken["body"]["kind"] = "jackpot"  # no such kind
     no_phone = till.enrol("12345")
     good = till.entry(member_id, 30)
     results = till.push_ok(broken, no_phone, good)
