@@ -99,7 +99,7 @@ class BoardPage(Retranslating, QWidget):
         self.values: dict[str, QLabel] = {}
         figures = QGridLayout()
         figures.setHorizontalSpacing(24)
-        figures.setVerticalSpacing(10)
+        figures.setVerticalSpacing(6)  # ten rows, and the trend chart under them keeps its axis labels at 1366 x 768
         for row, (name, _label, _key, _kind) in enumerate(_FIGURES):
             caption, value = QLabel(), QLabel()
             value.setObjectName(f"board{name}")

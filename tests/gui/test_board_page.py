@@ -16,6 +16,7 @@ from localdb.till_config import ensure_sync_state
 from sync.engine import SyncEngine
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import show_widget
+from tests.gui.test_layout import _window, styled  # noqa: F401  (the app's real look)
 from ui.board_page import BoardPage, _short
 from ui.i18n import Language, Translations
 from widgets.display import segment_name, yuan_text
@@ -113,5 +114,28 @@ def test_the_board_speaks_chinese_and_says_when_there_is_none(
         assert page.segment_chart.title() == "分群构成" and page.tier_chart.title() == "等级分布"
         assert page.trend_chart.title().startswith("近90天分群趋势")
         assert all(not re.search("[A-Za-z]", line.name()) for line in page.trend_chart.series())
+    finally:
+        translations.uninstall()
+
+
+@pytest.mark.parametrize("language", [Language.ZH_CN, Language.EN])
+def test_the_trend_keeps_room_for_its_axis_labels_at_1366_x_768(
+    gui_env: GuiEnv,
+    qtbot: QtBot,
+    styled: QApplication,  # noqa: F811
+    language: Language,
+) -> None:
+    """Under the ten figures the trend takes the height left; below ~230 px its value axis elides 0 / 50 / 100 to
+    "…" (a coupon row added without taking room elsewhere did that once)."""
+    translations = Translations(styled)
+    try:
+        translations.switch(language)
+        gui_env.login("G001")
+        assert SyncEngine(gui_env.till.sync).run().ok
+        window = _window(gui_env, qtbot, (1366, 768), translations)
+        window.show_board()
+        qtbot.waitUntil(lambda: window.board_page.document is not None)
+        QApplication.processEvents()
+        assert window.board_page.trend_view.height() >= 230, window.board_page.trend_view.height()
     finally:
         translations.uninstall()
