@@ -97,6 +97,7 @@ class EntryView:
     offline: bool
     sync_state: EntrySync
     refund_of: str | None = None
+    gift_sku: str | None = None  # a gift entry's item of the catalogue
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +164,7 @@ def _entry_view(entry: PointEntry) -> EntryView:
         offline=entry.offline,
         sync_state=EntrySync(entry.sync_state),
         refund_of=entry.refund_of,
+        gift_sku=entry.gift_sku,
     )
 
 
@@ -299,6 +301,7 @@ class LedgerService:
             offline=offline,
             sync_state=EntrySync.PENDING,
             refund_of=refund_of,
+            gift_sku=gift_sku,
         )
         return LedgerResult(view, self._member(session, member_id))
 

@@ -1,4 +1,4 @@
-"""A slip (`slip.model.Slip`) made from what the till already has after an award or a redemption: the ledger's
+"""A slip (`slip.model.Slip`) made from what the till already has after an award, a redemption or a gift: the ledger's
 entry and the member as they now stand (`localdb.ledger.LedgerResult`), the till's config (store code, zone) and its
 registration's names. The counter's screens and the POS API both make their slips here; words a screen translates
 (the tier's name) and the member's signed code (the till has one only when the member showed or fetched it) are
@@ -18,8 +18,9 @@ from localdb.till_config import TillConfig
 from protocol.vocabulary import EntryKind
 from slip.model import ExpiringPoints, Slip, SlipLine
 
-#: The entry kinds a slip is printed for: an award (points earned on a purchase) and a redemption (a discount).
-SLIP_KINDS = frozenset({EntryKind.EARN, EntryKind.REDEEM})
+#: The entry kinds a slip is printed for: an award (points earned on a purchase), a redemption (a discount) and a
+#: gift of the catalogue (points taken for an item).
+SLIP_KINDS = frozenset({EntryKind.EARN, EntryKind.REDEEM, EntryKind.GIFT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ def slip_for_entry(
     if not has_slip(entry):
         raise ValueError(f"no slip for a {entry.kind.value} entry")
     earned = entry.kind is EntryKind.EARN
+    gift = config.gift(entry.gift_sku) if entry.gift_sku else None
     return Slip(
         store_name=facts.store_name,
         store_code=facts.store_code,
@@ -74,6 +76,7 @@ def slip_for_entry(
         points_earned=entry.points if earned else 0,
         points_redeemed=0 if earned else -entry.points,
         discount_cents=0 if earned else entry.amount_cents or 0,
+        gift=None if gift is None else gift.name.in_language(language),
         new_balance=member.available_points,
         expiring=expiring,
         member_code=member_code,

@@ -174,6 +174,8 @@ def lay_out(slip: Slip, paper: Paper) -> list[Row]:
         text(*pair(word(lang, "coupon", name=coupon.name), off, cols))
     if slip.points_earned:
         figure("points_earned", points(slip.points_earned, signed=True))
+    if slip.gift:
+        text(*pair(word(lang, "gift"), slip.gift, cols))
     if slip.points_redeemed:
         figure("points_redeemed", points(-slip.points_redeemed, signed=True))
     if slip.discount_cents:

@@ -67,6 +67,7 @@ class Slip:
     points_earned: int = 0
     points_redeemed: int = 0  # a positive count of points spent
     discount_cents: int = 0  # what the redeemed points took off the bill
+    gift: str | None = None  # the catalogue's item the redeemed points were for (积分兑换礼品), in the slip's language
     new_balance: int | None = None  # the member's points after this visit
     expiring: ExpiringPoints | None = None
     member_code: str | None = None  # the member's signed code (loyalty.member_code), for the next visit's QR

@@ -1,7 +1,8 @@
 """兑换礼品 at the counter (issue 18): from the member page (Shift+F3) or the redeem dialog's button, the gift
 dialog lists the catalogue the config brought, cheapest first, with what is left, and an item not offered today or
 dearer than the member's points cannot be chosen; choosing one and pressing Enter hands it over (a gift entry for its
-points, queued for the server) and the page says so; all in Chinese on a Chinese screen."""
+points, queued for the server), the page says so and its slip prints with the gift's name; all in Chinese on a
+Chinese screen."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from protocol.vocabulary import EntryKind
 from tests.gui.conftest import GuiEnv
 from tests.gui.helpers import click, press_enter, show_widget, wait_idle
 from tests.gui.test_redeem import rich_member
+from tests.gui.test_slip_printing import dummy_seam, set_printer
 from ui.gift_dialog import GiftDialog
 from ui.i18n import Language, Translations
 from ui.member_page import MemberPage
@@ -40,6 +42,8 @@ def _rows(dialog: GiftDialog) -> list[tuple[str, bool]]:
 
 
 def test_a_cashier_hands_over_a_gift_from_the_member_page(gui_env: GuiEnv, qtbot: QtBot) -> None:
+    set_printer(gui_env)
+    printers = dummy_seam(gui_env)  # slips print after points: the gift's too
     gui_env.login("C001")
     member = rich_member(gui_env)
     _catalogue(gui_env, member.available_points + 1)
@@ -63,6 +67,9 @@ def test_a_cashier_hands_over_a_gift_from_the_member_page(gui_env: GuiEnv, qtbot
     balance = gui_env.member(member.id).available_points
     assert page.outcome.text() == f"Gift handed over: -300 points · balance {balance:,}"
     assert gui_env.till.gifts.offers()[1].left == 1  # by this till's count
+    wait_idle(qtbot, gui_env.ctx, lambda: len(printers.slips) == 1)
+    (slip,) = printers.slips
+    assert (slip.gift, slip.points_redeemed, slip.new_balance) == ("Tote bag", 300, balance)
 
 
 def test_the_redeem_dialog_leads_to_the_gifts_and_all_is_chinese_on_a_chinese_screen(

@@ -1,4 +1,4 @@
-"""A slip made from what the till has after an award or a redemption (`localdb.slips`): the ledger's entry, the
+"""A slip made from what the till has after an award, a redemption or a gift (`localdb.slips`): the ledger's entry, the
 member after it, the till's config and names. A reversal prints none; the bytes of an award's slip carry its
 figures."""
 
@@ -12,6 +12,7 @@ from localdb.member_view import MemberView
 from localdb.slips import SlipFacts, has_slip, slip_for_entry
 from localdb.till import Till
 from slip.escpos_slip import slip_bytes
+from slip.layout import Paper, TextRow, lay_out
 from tests.conftest import Staffing
 
 
@@ -57,3 +58,20 @@ def test_a_reversal_prints_no_slip(till: Till, staff: Staffing, member: MemberVi
     with pytest.raises(ValueError):
         slip_for_entry(reversal.entry, reversal.member, facts=_facts(till), config=till.settings.current(),
                        language="zh_CN")  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh_CN", ("兑换礼品", "环保购物袋")), ("en", ("Gift", "Tote bag"))])
+def test_a_gift_slip_names_the_gift_and_the_points_it_took(
+    till: Till, staff: Staffing, member: MemberView, language: str, words: tuple[str, str]
+) -> None:
+    with till.db.write() as session:
+        session.connection().exec_driver_sql("UPDATE member SET balance_synced = 800 WHERE id = ?", (member.id,))
+    till.settings.update(gifts=[{"sku": "GIFT-BAG", "name": {"zh_CN": "环保购物袋", "en": "Tote bag"}, "points": 300,
+                                 "stock": 3}])  # fmt: skip
+    result = till.ledger.redeem_gift(staff.cashier, member.id, "GIFT-BAG")
+    assert has_slip(result.entry) and result.entry.gift_sku == "GIFT-BAG"
+    slip = slip_for_entry(result.entry, result.member, facts=_facts(till), config=till.settings.current(),
+                          language=language)  # fmt: skip
+    assert (slip.gift, slip.points_redeemed, slip.discount_cents, slip.new_balance) == (words[1], 300, 0, 500)
+    rows = [row.text for row in lay_out(slip, Paper.MM58) if isinstance(row, TextRow)]
+    assert any(row.startswith(words[0]) and row.endswith(words[1]) for row in rows), rows
