@@ -1,7 +1,8 @@
 """The points a member will lose soonest, as the till shows them (issue 18): the server's nightly refresh works out
-the points expiring within 30 days and their day (`member.expiring_points` / `expiring_on`, pulled); redemptions
-and negative adjustments take the oldest points first, so those this till made since the member's pulled version
-take from them first. What is left, if anything, is "N 积分将于 YYYY-MM-DD 过期" on the card and the slip.
+the points expiring within 30 days and their day (`member.expiring_points` / `expiring_on`, pulled); redemptions,
+gifts and negative adjustments take the oldest points first (`protocol.vocabulary.TAKES_OLDEST`, as the server counts
+them on push), so those this till made since the member's pulled version take from them first. What is left, if
+anything, is "N 积分将于 YYYY-MM-DD 过期" on the card and the slip.
 
 Thread: the caller's (a read).
 """
@@ -11,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from localdb.database import Database
-from localdb.member_view import MemberQueries, MemberView
-from localdb.models import EntrySync, Member, PointEntry
+from localdb.member_view import NOT_PULLED_YET, MemberQueries, MemberView
+from localdb.models import Member, PointEntry
 from localdb.till_config import TillSettings
 from loyalty.clock import Clock
-from protocol.vocabulary import EntryKind
+from protocol.vocabulary import TAKES_OLDEST
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +49,13 @@ class ExpiringPoints:
             return None
         with self._db.read() as session:
             taken = session.scalar(
-                select(func.coalesce(func.sum(-PointEntry.points), 0)).where(
+                select(func.coalesce(func.sum(-PointEntry.points), 0))
+                .join(Member, Member.id == PointEntry.member_id)
+                .where(
                     PointEntry.member_id == member.id,
-                    PointEntry.kind.in_((EntryKind.REDEEM.value, EntryKind.ADJUST.value)),
+                    PointEntry.kind.in_([kind.value for kind in TAKES_OLDEST]),
                     PointEntry.points < 0,
-                    or_(  # not yet in the server's figures: pending, or applied at a version not pulled yet
-                        PointEntry.sync_state == EntrySync.PENDING.value,
-                        and_(
-                            PointEntry.sync_state != EntrySync.REJECTED.value,
-                            PointEntry.server_version
-                            > select(Member.version).where(Member.id == member.id).scalar_subquery(),
-                        ),
-                    ),
+                    NOT_PULLED_YET,
                 )
             )
         left = min(member.expiring_points - int(taken or 0), member.available_points)

@@ -50,19 +50,16 @@ class MemberView:
         return self.balance_synced + self.pending_points
 
 
-# Pending: not yet applied by the server, or applied at a member version newer than the one this till last pulled.
+#: An entry the member's pulled figures do not include yet: not yet applied by the server, or applied at a member
+#: version newer than the one this till last pulled (its member is `Member`: correlated or joined by the query).
+NOT_PULLED_YET = or_(
+    PointEntry.sync_state == EntrySync.PENDING.value,
+    and_(PointEntry.sync_state != EntrySync.REJECTED.value, PointEntry.server_version > Member.version),
+)
+
 _pending = (
     select(func.coalesce(func.sum(PointEntry.points), 0))
-    .where(
-        PointEntry.member_id == Member.id,
-        or_(
-            PointEntry.sync_state == EntrySync.PENDING.value,
-            and_(
-                PointEntry.sync_state != EntrySync.REJECTED.value,
-                PointEntry.server_version > Member.version,
-            ),
-        ),
-    )
+    .where(PointEntry.member_id == Member.id, NOT_PULLED_YET)
     .correlate(Member)
     .scalar_subquery()
 )

@@ -65,6 +65,12 @@ KIND_RULES: Mapping[EntryKind, KindRule] = MappingProxyType(
 )
 
 
+#: The kinds whose negative entries take the member's oldest points first (points expiry's FIFO, `loyalty.expiry`): a
+#: reversal or a refund takes back its own earn instead. The server lowers the points about to expire by them on push,
+#: and the till by those it made since its last pull.
+TAKES_OLDEST: frozenset[EntryKind] = frozenset({EntryKind.REDEEM, EntryKind.GIFT, EntryKind.ADJUST})
+
+
 Gender = Literal["F", "M"]
 
 

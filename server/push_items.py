@@ -23,7 +23,7 @@ from loyalty.names import InvalidName, clean_member_name
 from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.roles import Permission
 from protocol.limits import ALLOWED_CLOCK_SKEW
-from protocol.vocabulary import KIND_RULES, EntryKind, ErrorCode, ItemStatus, PreferenceOp
+from protocol.vocabulary import KIND_RULES, TAKES_OLDEST, EntryKind, ErrorCode, ItemStatus, PreferenceOp
 from protocol.wire import (
     BODY_SCHEMAS,
     SALE_LINES,
@@ -355,8 +355,8 @@ def _point_entry(batch: Batch, body: PointEntryBody) -> Outcome:
     except Uncheckable as refusal:
         raise _Refused(refusal.reason) from None
     member.balance += checked.points
-    if checked.points < 0 and body.kind in (EntryKind.REDEEM, EntryKind.GIFT, EntryKind.ADJUST):  # they take the oldest
-        member.expiring_points = max(0, member.expiring_points + checked.points)  # points first: the soonest to expire
+    if checked.points < 0 and body.kind in TAKES_OLDEST:  # the soonest to expire go first
+        member.expiring_points = max(0, member.expiring_points + checked.points)
     if checked.points < 0 and member.balance < 0:  # the server is the authority: recorded, flagged, never dropped
         checked.findings.append(ErrorCode.OVERDRAWN)
     reason = checked.reason()

@@ -46,3 +46,14 @@ def test_what_this_till_redeemed_since_is_taken_from_the_expiring_points(
 def test_nothing_is_said_without_expiring_points(till: Till, staff: Staffing) -> None:
     member: MemberView = till.members.enrol(staff.cashier, phone="13800138001", name="李四").member
     assert till.expiring.soon(member) is None
+
+
+def test_a_gift_takes_the_oldest_points_too(till: Till, staff: Staffing) -> None:
+    """As on the server's push (`protocol.vocabulary.TAKES_OLDEST`): a gift handed over here takes from the points
+    about to expire."""
+    member = till.members.enrol(staff.cashier, phone="13800138002", name="王五").member
+    day = till.today() + timedelta(days=10)
+    _pulled(till, member.id, balance_synced=1_200, expiring_points=700, expiring_on=day, version=5)
+    till.settings.update(gifts=[{"sku": "GIFT-BAG", "name": {"zh_CN": "袋", "en": "Bag"}, "points": 300, "stock": 1}])
+    till.ledger.redeem_gift(staff.cashier, member.id, "GIFT-BAG")
+    assert till.expiring.soon_for(member.id) == Expiring(400, day)
