@@ -14,8 +14,7 @@ Thread: the caller's; `apply_in` inside the caller's write transaction.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -72,11 +71,11 @@ class AppliedCoupon:
     discount_cents: int
 
 
-def held_from_json(stored: Any) -> list[HeldCoupon]:
-    """The pulled coupons as the domain's `HeldCoupon`s; one whose terms this till cannot read (a newer server's
-    field) is left out rather than offered on terms the server would read otherwise."""
+def held_from_json(stored: Sequence[Mapping[str, Any]]) -> list[HeldCoupon]:
+    """The pulled coupons (`member.coupons`) as the domain's `HeldCoupon`s; one whose terms this till cannot read (a
+    newer server's field) is left out rather than offered on terms the server would read otherwise."""
     found: list[HeldCoupon] = []
-    for info in stored if isinstance(stored, list) else json.loads(stored or "[]"):
+    for info in stored:
         try:
             template = CouponTemplate.from_dict(info["template"])
             first, last = date.fromisoformat(info["first_day"]), date.fromisoformat(info["last_day"])

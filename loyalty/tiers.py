@@ -119,6 +119,11 @@ def is_birthday_month(birthday: date | None, today: date) -> bool:
     return birthday.month == today.month
 
 
+def tier_rank(rules: PointsRules, code: str) -> int:
+    """A tier's place in the rules' ladder, from 0 for the first; -1 for a code the rules do not have."""
+    return next((n for n, tier in enumerate(rules.tiers) if tier.code == code), -1)
+
+
 def tier_with_grace(
     rules: PointsRules, held: str, spend_cents: int, below_since: datetime | None, now: datetime, grace_days: int
 ) -> tuple[str, datetime | None]:

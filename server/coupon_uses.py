@@ -26,11 +26,11 @@ from sqlalchemy import func, select
 from loyalty.clock import day_bounds, store_day
 from loyalty.coupons import CouponTemplate, HeldCoupon, discount_cents, stacking_problem, valid_window
 from loyalty.roles import Permission
-from protocol.limits import ALLOWED_CLOCK_SKEW, OFFLINE_WINDOW
 from protocol.vocabulary import ErrorCode, ItemStatus
 from protocol.wire import CouponIssueBody, CouponUseBody
 from server import chain
 from server.coupons import within_budget
+from server.entry_checks import time_finding
 from server.models import Coupon, CouponTemplateRow, CouponUseRow
 from server.push_state import Batch, MemberState
 from server.staff_checks import first_finding, staff_finding
@@ -50,13 +50,8 @@ def apply_use(batch: Batch, body: CouponUseBody, member: MemberState) -> tuple[I
     if coupon is None or coupon.member_id != member.id:
         raise CouponRejected(ErrorCode.COUPON_NOT_HELD)
     template = _terms(batch, coupon.template_code)
-    findings: list[ErrorCode] = []
-    at = body.created_at
-    if at > batch.now + ALLOWED_CLOCK_SKEW:
-        at = batch.now
-        findings.append(ErrorCode.CLOCK_SKEW)
-    elif at < batch.now - OFFLINE_WINDOW:
-        findings.append(ErrorCode.BEYOND_OFFLINE_WINDOW)
+    at, clock = time_finding(batch, body.created_at)  # the till's clock, checked as for an entry
+    findings = [] if clock is None else [clock]
     store = batch.device.store_code
     held = HeldCoupon(coupon.id, template, coupon.first_day, coupon.last_day)
     if held.refusal(today=store_day(at, batch.zone), bill_cents=body.bill_cents, store=store) is not None:

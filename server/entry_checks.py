@@ -114,12 +114,20 @@ def _check_refund(
         checked.findings.append(ErrorCode.APPROVAL_REQUIRED)
 
 
+def time_finding(batch: Batch, at: datetime) -> tuple[datetime, ErrorCode | None]:
+    """When an item the till stamped `at` happened, as the server counts it, and what is wrong with the till's clock:
+    ahead beyond the skew allowed (it happened when it arrived, at the latest), or older than the offline window."""
+    if at > batch.now + ALLOWED_CLOCK_SKEW:
+        return batch.now, ErrorCode.CLOCK_SKEW
+    if at < batch.now - OFFLINE_WINDOW:
+        return at, ErrorCode.BEYOND_OFFLINE_WINDOW
+    return at, None
+
+
 def _check_time(batch: Batch, checked: Checked) -> None:
-    if checked.at > batch.now + ALLOWED_CLOCK_SKEW:
-        checked.at = batch.now  # the till's clock is ahead: the entry happened when it arrived, at the latest
-        checked.findings.append(ErrorCode.CLOCK_SKEW)
-    elif checked.at < batch.now - OFFLINE_WINDOW:
-        checked.findings.append(ErrorCode.BEYOND_OFFLINE_WINDOW)
+    checked.at, finding = time_finding(batch, checked.at)
+    if finding is not None:
+        checked.findings.append(finding)
 
 
 def _check_staff(batch: Batch, body: PointEntryBody, checked: Checked) -> None:

@@ -108,9 +108,9 @@ def expire_points(db: ServerDatabase, now: datetime, *, chunk: int = CHUNK) -> E
             expiring += bool(points)
             if threshold is not None and points >= threshold:
                 warned.append(Raised(member_id, WarningReason.POINTS_EXPIRING))
-            if due or (points, on) != (stored_points, read_date(stored_on)) or next_on != read_date(stored_next):
-                changed.append((member_id, balance - due, points, on, next_on, bool(due) or (points, on) != (
-                    stored_points, read_date(stored_on))))  # fmt: skip
+            shown = bool(due) or (points, on) != (stored_points, read_date(stored_on))  # what the tills show moved
+            if shown or next_on != read_date(stored_next):
+                changed.append((member_id, balance - due, points, on, next_on, shown))
         _write(db, session, bulk, expire_rows, changed, now)
         warnings += raise_warnings(bulk, warned, now)
         bulk.flush()

@@ -25,7 +25,7 @@ from loyalty.gifts import Gift
 from loyalty.phone import InvalidPhone, parse_mobile
 from loyalty.rules import PointsRules
 from loyalty.segments import SegmentThresholds
-from loyalty.tiers import tier_after_change, twelve_months_before
+from loyalty.tiers import tier_after_change, tier_rank, twelve_months_before
 from protocol.vocabulary import EntryKind
 from protocol.wire import (
     CouponIssueBody,
@@ -212,7 +212,7 @@ class Batch:
             member.tier, member.tier_below_since = tier_after_change(
                 self.rules, member.tier, member.tier_below_since, reached
             )
-            if member.new_row is None and _rank(self.rules, member.tier) > _rank(self.rules, before):
+            if member.new_row is None and tier_rank(self.rules, member.tier) > tier_rank(self.rules, before):
                 self.events.append((member.id, "tier_upgrade"))
             member.updated_at = self.now
 
@@ -269,11 +269,6 @@ class Batch:
             self.bulk.flush()
         for member_id, columns in (edit for edit in edits if edit[0] in created):
             self.session.execute(update(Member).where(Member.id == member_id).values(**columns))
-
-
-def _rank(rules: PointsRules, tier: str) -> int:
-    """A tier's place in the rules' ladder (an unknown code: below the first)."""
-    return next((n for n, known in enumerate(rules.tiers) if known.code == tier), -1)
 
 
 def _load_members(bulk: Bulk, ids: set[str]) -> dict[str, MemberState]:
